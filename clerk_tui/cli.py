@@ -1,0 +1,462 @@
+"""The command line (typer). Commands that do not open the TUI never import textual.
+
+Every error a person can cause is one clear line on stderr and a non-zero exit, never a traceback.
+Acting staff: ``--staff`` or ``CLERK_TUI_STAFF`` with ``CLERK_TUI_PIN`` (or a PIN prompt).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from clerk_tui import __version__
+
+app = typer.Typer(
+    name="clerk-tui",
+    help="政务服务中心窗口终端（clerk-tui）：导办、叫号、受理、统计。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+db_app = typer.Typer(help="数据库：升级与检查。", no_args_is_help=True)
+catalog_app = typer.Typer(help="事项目录：查询、导入、导出。", no_args_is_help=True)
+window_app = typer.Typer(help="窗口。", no_args_is_help=True)
+calendar_app = typer.Typer(help="工作日日历。", no_args_is_help=True)
+staff_app = typer.Typer(help="人员与登录。", no_args_is_help=True)
+check_app = typer.Typer(help="证件号码校验。", no_args_is_help=True)
+for sub, name in ((db_app, "db"), (catalog_app, "catalog"), (window_app, "window"), (calendar_app, "calendar"),
+                  (staff_app, "staff"), (check_app, "check")):
+    app.add_typer(sub, name=name)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@dataclass
+class Ctx:
+    config: str | None = None
+    db: str | None = None
+    staff: str | None = None
+    _settings: Any = None
+    _engine: Any = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def settings(self):
+        if self._settings is None:
+            from clerk_tui.settings import load_settings
+
+            self._settings = load_settings(self.config, self.db)
+        return self._settings
+
+    def engine(self, *, require_schema: bool = True):
+        if self._engine is None:
+            from clerk_tui.store.engine import make_engine, missing_sqlite_file
+            from clerk_tui.store.schema import SchemaError
+
+            if require_schema and (missing := missing_sqlite_file(self.settings.database)):
+                raise SchemaError(f"数据库文件 {missing} 不存在：请先运行 clerk-tui init，或用 --db / CLERK_TUI_DB 指定已有的数据库")
+            self._engine = make_engine(self.settings.database)
+        if require_schema:
+            from clerk_tui.store.schema import require_current
+
+            require_current(self._engine)
+        return self._engine
+
+    def actor(self, *, required: bool = True):
+        """Log the acting staff member in from --staff / CLERK_TUI_STAFF and CLERK_TUI_PIN."""
+        from clerk_tui.services.staff import login
+
+        number = self.staff or os.environ.get("CLERK_TUI_STAFF")
+        if not number:
+            if not required:
+                return None
+            fail("此命令需要操作人员：请用 --staff 工号 或设置 CLERK_TUI_STAFF 和 CLERK_TUI_PIN")
+        pin = os.environ.get("CLERK_TUI_PIN")
+        if pin is None:
+            if not sys.stdin.isatty():
+                fail("缺少 PIN：请设置 CLERK_TUI_PIN，或在终端中交互输入")
+            pin = typer.prompt(f"工号 {number} 的 PIN", hide_input=True)
+        return login(self.engine(), number, pin)
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.echo(f"错误：{message}", err=True)
+    raise typer.Exit(code)
+
+
+def emit_json(value: Any) -> None:
+    typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+def print_table(headers: list[str], rows: list[list[Any]]) -> None:
+    """A plain table. Cells are literal text, never markup."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_lines=False, header_style="bold", safe_box=True)
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(*(Text("" if v is None else str(v)) for v in row))
+    Console(soft_wrap=False).print(table)
+
+
+def _ctx(ctx: typer.Context) -> Ctx:
+    return ctx.ensure_object(Ctx)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"clerk-tui {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[Optional[str], typer.Option("--db", help="数据库：文件路径或 postgresql+psycopg://… 地址（环境变量 CLERK_TUI_DB）")] = None,
+    staff: Annotated[Optional[str], typer.Option("--staff", help="操作人员工号（环境变量 CLERK_TUI_STAFF，PIN 用 CLERK_TUI_PIN）")] = None,
+    config: Annotated[Optional[str], typer.Option("--config", help="配置文件（环境变量 CLERK_TUI_CONFIG）")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本")] = False,
+) -> None:
+    ctx.obj = Ctx(config=config, db=db, staff=staff)
+
+
+# ---------------------------------------------------------------- set-up and the TUI
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    catalog: Annotated[Optional[Path], typer.Option("--catalog", help="事项目录文件（默认：自带的演示县目录）")] = None,
+    force: Annotated[bool, typer.Option("--force", help="清空已有数据库后重建（删除全部数据！）")] = False,
+) -> None:
+    """建立大厅数据库：建表、导入目录、创建管理员 admin（PIN 取自 CLERK_TUI_NEW_PIN，否则随机生成并只显示一次）。"""
+    from clerk_tui.domain.pins import pin_problem
+    from clerk_tui.services.setup import init_database
+
+    c = _ctx(ctx)
+    pin = os.environ.get("CLERK_TUI_NEW_PIN")
+    if pin and (problem := pin_problem(pin)):
+        fail(f"CLERK_TUI_NEW_PIN 无效：{problem}")
+    result = init_database(c.engine(require_schema=False), catalog=catalog, force=force, admin_pin=pin)
+    typer.echo(f"已初始化：{c.settings.database}，导入事项 {result.items} 项。")
+    if result.admin_pin:
+        typer.echo(f"管理员工号 admin 的初始 PIN：{result.admin_pin}（只显示这一次，请立即记下并修改）")
+    else:
+        typer.echo("管理员工号 admin 的 PIN 已按 CLERK_TUI_NEW_PIN 设置。")
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    no_tui: Annotated[bool, typer.Option("--no-tui", help="只建演示数据库，不打开界面")] = False,
+) -> None:
+    """建立演示大厅（云溪县政务服务中心）并打开界面。所有演示人员的 PIN 为 123456。"""
+    from clerk_tui.services.setup import build_demo
+    from clerk_tui.settings import demo_database
+
+    c = _ctx(ctx)
+    if not (c.db or os.environ.get("CLERK_TUI_DB")):
+        c.db = demo_database()
+        c._settings = None
+    result = build_demo(c.engine(require_schema=False))
+    typer.echo(f"演示大厅已建立：{c.settings.database}（事项 {result.items} 项；工号 8001 导办员、1003 三号窗口、9001 带班领导、admin；PIN 均为 123456）")
+    if not no_tui:
+        _run_tui(c)
+
+
+def _run_tui(c: Ctx) -> None:
+    from clerk_tui.ui.app import make_app
+
+    make_app(c.settings, c.engine()).run()
+
+
+@app.command()
+def run(ctx: typer.Context) -> None:
+    """打开窗口终端界面（登录后按角色进入导办台、窗口或带班领导界面）。"""
+    _run_tui(_ctx(ctx))
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """把数据库升级到本程序的版本（不会删除数据）。"""
+    from clerk_tui.store.schema import upgrade
+
+    st = upgrade(_ctx(ctx).engine(require_schema=False))
+    typer.echo(f"数据库已是最新版本 {st.current}。")
+
+
+@db_app.command("check")
+def db_check(ctx: typer.Context, fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+    """检查数据库版本；与程序一致时退出码为 0。"""
+    from clerk_tui.store.schema import status
+
+    st = status(_ctx(ctx).engine(require_schema=False))
+    if fmt == Format.json:
+        emit_json({"current": st.current, "head": st.head, "state": st.state})
+    else:
+        typer.echo(st.describe())
+    if st.state != "current":
+        raise typer.Exit(1)
+
+
+# ---------------------------------------------------------------- catalog and windows
+
+
+@catalog_app.command("list")
+def catalog_list(
+    ctx: typer.Context,
+    search: Annotated[Optional[str], typer.Option("--search", help="名称、拼音、拼音首字母或编码")] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """列出事项（可按名称、拼音首字母、编码检索）。"""
+    from clerk_tui.services.catalog import list_items
+
+    items = list_items(_ctx(ctx).engine(), search)
+    if fmt == Format.json:
+        emit_json([{k: v for k, v in g.as_json().items() if k != "material_details"} for g in items])
+        return
+    if not items:
+        typer.echo("没有找到匹配的事项。" if search else "目录为空：请用 clerk-tui catalog import 导入事项目录。")
+        return
+    print_table(["编码", "事项名称", "部门", "队列", "类型", "法定", "承诺"],
+                [[g.code, g.name, g.department, g.queue, g.kind_name, g.legal_limit_days, g.promised_limit_days] for g in items])
+
+
+@catalog_app.command("show")
+def catalog_show(ctx: typer.Context, code: str, fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+    """显示一个事项的完整办事指南。"""
+    from clerk_tui.services.catalog import get_item
+    from clerk_tui.services.guide import guide_lines
+
+    g = get_item(_ctx(ctx).engine(), code)
+    if fmt == Format.json:
+        emit_json(g.as_json())
+    else:
+        typer.echo("\n".join(guide_lines(g)))
+
+
+@catalog_app.command("import")
+def catalog_import(ctx: typer.Context, file: Path) -> None:
+    """导入事项目录（TOML 或 CSV）。文件有任何错误则不导入任何内容。需要管理员。"""
+    from clerk_tui.services.catalog import import_catalog
+
+    c = _ctx(ctx)
+    counts = import_catalog(c.engine(), c.actor(), file)
+    typer.echo(f"已导入 {file}：新增事项 {counts['items_added']} 项，更新 {counts['items_updated']} 项。")
+
+
+@catalog_app.command("export")
+def catalog_export(ctx: typer.Context, file: Path) -> None:
+    """导出事项目录到 .toml 或 .csv 文件（可再导入）。"""
+    from clerk_tui.services.catalog import export_catalog
+
+    n = export_catalog(_ctx(ctx).engine(), file)
+    typer.echo(f"已导出 {n} 个事项到 {file}。")
+
+
+@window_app.command("list")
+def window_list(ctx: typer.Context, fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+    """列出窗口及其服务的队列（按顺序）。"""
+    from clerk_tui.services.catalog import list_windows
+
+    windows = list_windows(_ctx(ctx).engine())
+    if fmt == Format.json:
+        emit_json([{"number": w.number, "name": w.name, "department": w.department, "queues": list(w.queues)} for w in windows])
+    else:
+        print_table(["窗口", "名称", "部门", "队列"], [[w.number, w.name, w.department or "综合", " ".join(w.queues)] for w in windows])
+
+
+# ---------------------------------------------------------------- calendar
+
+
+def _calendar(c: Ctx):
+    from clerk_tui.services.calendar import hall_calendar
+
+    try:
+        engine = c.engine()
+    except Exception:
+        engine = None
+    if engine is None:
+        from clerk_tui.domain.calendar import WorkdayCalendar
+
+        return WorkdayCalendar(count_from_same_day=c.settings.count_from_same_day)
+    return hall_calendar(engine, count_from_same_day=c.settings.count_from_same_day)
+
+
+@calendar_app.command("add-workdays")
+def calendar_add(
+    ctx: typer.Context, date: str, n: int, fmt: Annotated[Format, typer.Option("--format")] = Format.table
+) -> None:
+    """从 DATE 起算 N 个工作日后的日期（默认次日为第1天）。"""
+    from clerk_tui.services.calendar import parse_date
+
+    if n < 0:
+        fail("工作日天数 N 不能为负数")
+    result = _calendar(_ctx(ctx)).add_workdays(parse_date(date), n)
+    if fmt == Format.json:
+        emit_json({"date": result.date.isoformat(), "provisional": result.provisional})
+    else:
+        typer.echo(result.date.isoformat() + ("（暂定：该年度放假安排尚未确认）" if result.provisional else ""))
+
+
+@calendar_app.command("is-workday")
+def calendar_is_workday(ctx: typer.Context, date: str, fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+    """DATE 是否为工作日；是则退出码 0，否则 1。"""
+    from clerk_tui.services.calendar import parse_date
+
+    day = parse_date(date)
+    work, provisional = _calendar(_ctx(ctx)).workday(day)
+    if fmt == Format.json:
+        emit_json({"date": day.isoformat(), "workday": work, "provisional": provisional})
+    else:
+        typer.echo(f"{day} {'是工作日' if work else '不是工作日'}" + ("（暂定：该年度放假安排尚未确认）" if provisional else ""))
+    if not work:
+        raise typer.Exit(1)
+
+
+@calendar_app.command("load")
+def calendar_load(ctx: typer.Context, file: Path) -> None:
+    """载入一个年度的放假与调休安排（data/calendar/ 中的格式）。需要管理员或带班领导。"""
+    from clerk_tui.services.calendar import load_calendar
+
+    c = _ctx(ctx)
+    schedule = load_calendar(c.engine(), c.actor(), file)
+    typer.echo(f"已载入 {schedule.year} 年日历：放假 {len(schedule.holidays)} 天，调休上班 {len(schedule.workdays)} 天。")
+
+
+# ---------------------------------------------------------------- staff
+
+
+def _new_pin(prompt: str) -> str:
+    pin = os.environ.get("CLERK_TUI_NEW_PIN")
+    if pin:
+        return pin
+    if not sys.stdin.isatty():
+        fail("缺少新 PIN：请设置 CLERK_TUI_NEW_PIN，或在终端中交互输入")
+    return typer.prompt(prompt, hide_input=True, confirmation_prompt=True)
+
+
+@staff_app.command("add")
+def staff_add(
+    ctx: typer.Context,
+    number: str,
+    name: str,
+    role: Annotated[str, typer.Option("--role", help="guide（导办员）、clerk（窗口人员）、supervisor（带班领导）或 admin")],
+    department: Annotated[Optional[str], typer.Option("--department", help="所属部门名称")] = None,
+) -> None:
+    """新增人员（新 PIN 取自 CLERK_TUI_NEW_PIN 或交互输入）。需要管理员。"""
+    from clerk_tui.services.staff import add_staff
+
+    c = _ctx(ctx)
+    actor = c.actor()
+    add_staff(c.engine(), actor, number, name, role, _new_pin(f"工号 {number} 的新 PIN"), department)
+    typer.echo(f"已新增人员 {number} {name}。")
+
+
+@staff_app.command("list")
+def staff_list(ctx: typer.Context, fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+    """列出人员。需要管理员或带班领导。"""
+    from clerk_tui.services.staff import list_staff
+
+    c = _ctx(ctx)
+    staff = list_staff(c.engine(), c.actor())
+    if fmt == Format.json:
+        emit_json([{"number": s.number, "name": s.name, "role": s.role, "department": s.department, "locked": s.locked}
+                   for s in staff])
+    else:
+        print_table(["工号", "姓名", "角色", "部门", "状态"],
+                    [[s.number, s.name, s.role_name, s.department or "", "已锁定" if s.locked else "正常"] for s in staff])
+
+
+@staff_app.command("set-pin")
+def staff_set_pin(ctx: typer.Context, number: str) -> None:
+    """设置 PIN（新 PIN 取自 CLERK_TUI_NEW_PIN 或交互输入）。管理员可设任何人，其他人只能设自己的。"""
+    from clerk_tui.services.staff import set_pin
+
+    c = _ctx(ctx)
+    actor = c.actor()
+    set_pin(c.engine(), actor, number, _new_pin(f"工号 {number} 的新 PIN"))
+    typer.echo(f"已设置工号 {number} 的 PIN。")
+
+
+@staff_app.command("unlock")
+def staff_unlock(ctx: typer.Context, number: str) -> None:
+    """解锁因 PIN 连续错误被锁定的工号。需要管理员或带班领导。"""
+    from clerk_tui.services.staff import unlock
+
+    c = _ctx(ctx)
+    unlock(c.engine(), c.actor(), number)
+    typer.echo(f"已解锁工号 {number}。")
+
+
+# ---------------------------------------------------------------- identity checks
+
+
+@check_app.command("id")
+def check_id(number: str) -> None:
+    """校验居民身份证号（GB 11643）：有效退出码 0，无效 1 并说明原因。"""
+    from clerk_tui.domain.ids import check_resident_id
+
+    result = check_resident_id(number)
+    if not result.ok:
+        typer.echo(f"无效：{result.reason}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"有效：{result.value}")
+
+
+@check_app.command("uscc")
+def check_uscc_cmd(code: str) -> None:
+    """校验统一社会信用代码（GB 32100）：有效退出码 0，无效 1 并说明原因。"""
+    from clerk_tui.domain.ids import check_uscc
+
+    result = check_uscc(code)
+    if not result.ok:
+        typer.echo(f"无效：{result.reason}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"有效：{result.value}")
+
+
+def main() -> None:
+    """Entry point: turn every error a person can cause into one line and exit 1."""
+    from clerk_tui.clock import ClockError
+    from clerk_tui.services.errors import ServiceError
+    from clerk_tui.settings import SettingsError
+    from clerk_tui.store.engine import DatabaseUrlError
+    from clerk_tui.store.schema import SchemaError
+
+    try:
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
+    except (ServiceError, SchemaError, SettingsError, DatabaseUrlError, ClockError) as exc:
+        typer.echo(f"错误：{getattr(exc, 'message', None) or exc}", err=True)
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("已取消。", err=True)
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # a usage error (typer's click)
+            exc.show()
+            sys.exit(exc.exit_code or 2)
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(exc, OperationalError):
+            typer.echo(f"错误：无法访问数据库（{str(exc.orig).splitlines()[0] if exc.orig else exc}），请检查 --db / CLERK_TUI_DB 设置", err=True)
+            sys.exit(1)
+        raise

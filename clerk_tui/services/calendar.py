@@ -1,0 +1,133 @@
+"""Calendar files (one year's holidays and make-up workdays) and the hall's working-day calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from pathlib import Path
+
+from sqlalchemy import delete
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from clerk_tui import clock
+from clerk_tui.domain.calendar import WorkdayCalendar, YearSchedule
+from clerk_tui.services import events
+from clerk_tui.services.context import Actor, require
+from clerk_tui.services.errors import ServiceError
+from clerk_tui.store.engine import read_session, write_session
+from clerk_tui.store.models import CalendarDay, CalendarYear
+
+
+def _dates(value, where: str, year: int) -> list[dt.date]:
+    """Dates from a list of "YYYY-MM-DD" strings or "YYYY-MM-DD..YYYY-MM-DD" ranges."""
+    if not isinstance(value, list):
+        raise ServiceError(f"{where} 应为日期列表，例如 [\"{year}-01-01\"]")
+    out = []
+    for raw in value:
+        text = raw.isoformat() if isinstance(raw, dt.date) else str(raw)
+        parts = text.split("..")
+        try:
+            first = dt.date.fromisoformat(parts[0].strip())
+            last = dt.date.fromisoformat(parts[-1].strip())
+        except ValueError as exc:
+            raise ServiceError(f"{where} 中的 {text!r} 不是有效日期（应为 YYYY-MM-DD 或 YYYY-MM-DD..YYYY-MM-DD）") from exc
+        if len(parts) > 2 or last < first:
+            raise ServiceError(f"{where} 中的日期范围 {text!r} 无效")
+        day = first
+        while day <= last:
+            if day.year != year:
+                raise ServiceError(f"{where} 中的日期 {day} 不在 {year} 年内")
+            out.append(day)
+            day += dt.timedelta(days=1)
+    return out
+
+
+def parse_calendar_file(path: str | Path) -> YearSchedule:
+    """Read a calendar file (data/calendar/README.md describes it)."""
+    path = Path(path)
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise ServiceError(f"无法读取日历文件 {path}：{exc.strerror or exc}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ServiceError(f"日历文件 {path} 格式错误：{exc}") from exc
+    year = doc.get("year")
+    if not isinstance(year, int) or not 1900 <= year <= 2200:
+        raise ServiceError(f"日历文件 {path} 缺少有效的 year 字段（例如 year = 2027）")
+    holidays: set[dt.date] = set()
+    workdays: set[dt.date] = set()
+    names: dict[dt.date, str] = {}
+    entries = doc.get("holiday", [])
+    if not isinstance(entries, list) or not entries:
+        raise ServiceError(f"日历文件 {path} 没有 [[holiday]] 条目：至少要列出一个节假日")
+    for i, entry in enumerate(entries, start=1):
+        name = str(entry.get("name", "")).strip() if isinstance(entry, dict) else ""
+        if not name:
+            raise ServiceError(f"日历文件 {path} 第{i}个 [[holiday]] 缺少 name")
+        for day in _dates(entry.get("days", []), f"{path} 的 {name}.days", year):
+            if day in workdays:
+                raise ServiceError(f"日历文件 {path}：{day} 同时被列为放假和调休上班")
+            holidays.add(day)
+            names[day] = name
+        for day in _dates(entry.get("workdays", []), f"{path} 的 {name}.workdays", year):
+            if day in holidays:
+                raise ServiceError(f"日历文件 {path}：{day} 同时被列为放假和调休上班")
+            workdays.add(day)
+            names[day] = f"{name}调休上班"
+    source = str(doc.get("source", "")).strip() or path.name
+    return YearSchedule(year, frozenset(holidays), frozenset(workdays), source, names)
+
+
+def load_calendar(engine: Engine, actor: Actor | None, path: str | Path) -> YearSchedule:
+    """``calendar load FILE``: the year's schedule replaces any earlier one for that year."""
+    require(actor, "calendar.load")
+    schedule = parse_calendar_file(path)
+    with write_session(engine) as session:
+        replaced = session.get(CalendarYear, schedule.year) is not None
+        session.exec(delete(CalendarDay).where(CalendarDay.year == schedule.year))
+        session.exec(delete(CalendarYear).where(CalendarYear.year == schedule.year))
+        session.flush()
+        session.add(CalendarYear(year=schedule.year, source=schedule.source[:200], loaded_at=clock.now()))
+        session.flush()
+        for day in sorted(schedule.holidays | schedule.workdays):
+            # Store only what differs from Monday-Friday; a weekday holiday or a weekend workday.
+            work = day in schedule.workdays
+            if work != (day.weekday() < 5):
+                session.add(CalendarDay(day=day, year=schedule.year, is_workday=work, name=schedule.names.get(day, "")))
+        events.record(session, "calendar.loaded", actor=actor, subject=str(schedule.year), source=schedule.source,
+                      replaced=replaced, holidays=len(schedule.holidays), workdays=len(schedule.workdays))
+    return schedule
+
+
+def loaded_schedules(engine: Engine) -> list[YearSchedule]:
+    with read_session(engine) as session:
+        years = session.exec(select(CalendarYear)).all()
+        days = session.exec(select(CalendarDay)).all()
+    out = []
+    for y in years:
+        mine = [d for d in days if d.year == y.year]
+        out.append(YearSchedule(
+            y.year,
+            frozenset(d.day for d in mine if not d.is_workday),
+            frozenset(d.day for d in mine if d.is_workday),
+            y.source,
+            {d.day: d.name for d in mine},
+        ))
+    return out
+
+
+def hall_calendar(engine: Engine, *, count_from_same_day: bool = False) -> WorkdayCalendar:
+    """The working-day calendar: the package's years plus every year loaded into this hall."""
+    return WorkdayCalendar(loaded_schedules(engine), count_from_same_day=count_from_same_day)
+
+
+def parse_date(text: str) -> dt.date:
+    text = text.strip()
+    if re.fullmatch(r"\d{8}", text):
+        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise ServiceError(f"日期 {text!r} 无效，请写成 YYYY-MM-DD，例如 2026-12-31") from exc

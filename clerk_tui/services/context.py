@@ -1,0 +1,31 @@
+"""Who is acting: every service that changes data takes an ``Actor`` and checks its role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clerk_tui.domain.roles import ROLE_NAMES, allowed, allowed_roles_text
+from clerk_tui.services.errors import PermissionDenied
+
+
+@dataclass(frozen=True)
+class Actor:
+    staff_id: int
+    number: str
+    name: str
+    role: str
+    department_id: int | None = None
+    window: int | None = None
+
+    @property
+    def role_name(self) -> str:
+        return ROLE_NAMES.get(self.role, self.role)
+
+
+def require(actor: Actor | None, permission: str) -> Actor:
+    """Raise PermissionDenied unless ``actor`` may do ``permission``."""
+    if actor is None:
+        raise PermissionDenied(f"此操作需要登录，请用 --staff 或 CLERK_TUI_STAFF/CLERK_TUI_PIN 指定操作人员（{allowed_roles_text(permission)}）")
+    if not allowed(actor.role, permission):
+        raise PermissionDenied(f"{actor.name}（{actor.role_name}）无权执行此操作，需要：{allowed_roles_text(permission)}")
+    return actor

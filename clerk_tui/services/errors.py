@@ -1,0 +1,21 @@
+"""Errors a person can cause. Each carries a Chinese message that says what to do."""
+
+
+class ServiceError(Exception):
+    """A refused request: nothing was changed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class PermissionDenied(ServiceError):
+    pass
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class AuthError(ServiceError):
+    pass

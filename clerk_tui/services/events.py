@@ -1,0 +1,33 @@
+"""The event log: one row per state change, written in the same transaction as the change."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlmodel import Session
+
+from clerk_tui import clock
+from clerk_tui.services.context import Actor
+from clerk_tui.store.models import Event
+
+
+def record(
+    session: Session,
+    kind: str,
+    *,
+    actor: Actor | None = None,
+    subject: str = "",
+    window: int | None = None,
+    **payload: Any,
+) -> Event:
+    event = Event(
+        at=clock.now(),
+        staff_id=actor.staff_id if actor else None,
+        window_number=window if window is not None else (actor.window if actor else None),
+        kind=kind,
+        subject=subject,
+        payload=json.dumps(payload, ensure_ascii=False, default=str, sort_keys=True),
+    )
+    session.add(event)
+    return event

@@ -1,0 +1,167 @@
+"""Staff and login (登录): PINs hashed with scrypt, five wrong PINs lock the account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from clerk_tui import clock
+from clerk_tui.domain.pins import generate_pin, hash_pin, pin_problem, verify_pin
+from clerk_tui.domain.roles import ADMIN, CLERK, ROLE_NAMES, ROLES
+from clerk_tui.services import events
+from clerk_tui.services.context import Actor, require
+from clerk_tui.services.errors import AuthError, NotFound, ServiceError
+from clerk_tui.store.engine import read_session, write_session
+from clerk_tui.store.models import Department, Staff, Window
+
+MAX_FAILED = 5
+
+
+def _actor(staff: Staff, window: int | None = None) -> Actor:
+    return Actor(staff.id, staff.number, staff.name, staff.role, staff.department_id, window)
+
+
+def login(engine: Engine, number: str, pin: str, *, window: int | None = None, terminal: bool = False) -> Actor:
+    """Check a PIN. A wrong PIN counts; the fifth locks the account until it is unlocked.
+
+    The failure count is committed even though the login fails, so it survives the process.
+    At a terminal (``terminal=True``) a window clerk must say which window they sit at.
+    """
+    number = (number or "").strip()
+    if not number:
+        raise AuthError("请输入工号")
+    with write_session(engine) as session:
+        staff = session.exec(select(Staff).where(Staff.number == number)).first()
+        if staff is None or not staff.active:
+            events.record(session, "staff.login_failed", subject=number, reason="unknown")
+            result: Exception = AuthError("工号或 PIN 不正确")
+        elif staff.locked:
+            events.record(session, "staff.login_failed", subject=number, reason="locked")
+            result = AuthError(f"工号 {number} 已被锁定（连续{MAX_FAILED}次 PIN 错误），请联系带班领导或管理员解锁")
+        elif not verify_pin(pin or "", staff.pin_hash):
+            staff.failed_attempts += 1
+            left = MAX_FAILED - staff.failed_attempts
+            if left <= 0:
+                staff.locked = True
+                events.record(session, "staff.locked", subject=number, attempts=staff.failed_attempts)
+                result = AuthError(f"PIN 连续{MAX_FAILED}次错误，工号 {number} 已锁定，请联系带班领导或管理员解锁")
+            else:
+                events.record(session, "staff.login_failed", subject=number, reason="pin", attempts=staff.failed_attempts)
+                result = AuthError(f"工号或 PIN 不正确，再错{left}次将锁定")
+            session.add(staff)
+        else:
+            if window is not None and session.exec(select(Window).where(Window.number == window)).first() is None:
+                result = AuthError(f"没有{window}号窗口，请输入本厅的窗口号")
+            elif terminal and window is None and staff.role == CLERK:
+                result = AuthError("窗口人员请填写窗口号后再登录")
+            else:
+                staff.failed_attempts = 0
+                session.add(staff)
+                actor = _actor(staff, window)
+                events.record(session, "staff.login", actor=actor, subject=number, window=window)
+                return actor
+    raise result
+
+
+def _department_id(session: Session, department: str | None) -> int | None:
+    if not department:
+        return None
+    dept = session.exec(select(Department).where(Department.name == department)).first()
+    if dept is None:
+        raise NotFound(f"没有名为“{department}”的部门，请用 clerk-tui catalog list 查看部门名称")
+    return dept.id
+
+
+def create_staff(session: Session, number: str, name: str, role: str, pin: str, *, department: str | None = None,
+                 actor: Actor | None = None, pin_hash: str | None = None) -> Staff:
+    """Add one staff member inside the caller's transaction (used by ``add_staff`` and set-up)."""
+    number, name = number.strip(), name.strip()
+    if not number or len(number) > 20 or not number.isprintable() or " " in number:
+        raise ServiceError("工号不能为空、不能含空格，最多20个字符")
+    if not name:
+        raise ServiceError("姓名不能为空")
+    if role not in ROLES:
+        raise ServiceError(f"角色 {role!r} 无效，可用：" + "、".join(f"{r}（{ROLE_NAMES[r]}）" for r in ROLES))
+    if problem := pin_problem(pin):
+        raise ServiceError(problem)
+    if session.exec(select(Staff).where(Staff.number == number)).first() is not None:
+        raise ServiceError(f"工号 {number} 已存在")
+    staff = Staff(number=number, name=name, role=role, pin_hash=pin_hash or hash_pin(pin),
+                  department_id=_department_id(session, department), created_at=clock.now())
+    session.add(staff)
+    session.flush()
+    events.record(session, "staff.added", actor=actor, subject=number, name=name, role=role, department=department)
+    return staff
+
+
+def add_staff(engine: Engine, actor: Actor | None, number: str, name: str, role: str, pin: str,
+              department: str | None = None) -> Staff:
+    require(actor, "staff.add")
+    with write_session(engine) as session:
+        return create_staff(session, number, name, role, pin, department=department, actor=actor)
+
+
+def _get(session: Session, number: str) -> Staff:
+    staff = session.exec(select(Staff).where(Staff.number == number.strip())).first()
+    if staff is None:
+        raise NotFound(f"没有工号为 {number} 的人员，请用 clerk-tui staff list 查看")
+    return staff
+
+
+def set_pin(engine: Engine, actor: Actor | None, number: str, pin: str) -> None:
+    """An admin sets anyone's PIN; anyone may set their own."""
+    if actor is None or actor.number != number.strip():
+        require(actor, "staff.set_pin")
+    if problem := pin_problem(pin):
+        raise ServiceError(problem)
+    with write_session(engine) as session:
+        staff = _get(session, number)
+        staff.pin_hash = hash_pin(pin)
+        staff.failed_attempts = 0
+        session.add(staff)
+        events.record(session, "staff.pin_set", actor=actor, subject=staff.number)
+
+
+def unlock(engine: Engine, actor: Actor | None, number: str) -> None:
+    require(actor, "staff.unlock")
+    with write_session(engine) as session:
+        staff = _get(session, number)
+        was_locked = staff.locked
+        staff.locked, staff.failed_attempts = False, 0
+        session.add(staff)
+        events.record(session, "staff.unlocked", actor=actor, subject=staff.number, was_locked=was_locked)
+
+
+@dataclass(frozen=True)
+class StaffView:
+    number: str
+    name: str
+    role: str
+    department: str | None
+    locked: bool
+    failed_attempts: int
+
+    @property
+    def role_name(self) -> str:
+        return ROLE_NAMES.get(self.role, self.role)
+
+
+def list_staff(engine: Engine, actor: Actor | None) -> list[StaffView]:
+    require(actor, "staff.list")
+    with read_session(engine) as session:
+        depts = {d.id: d.name for d in session.exec(select(Department))}
+        return [StaffView(s.number, s.name, s.role, depts.get(s.department_id), s.locked, s.failed_attempts)
+                for s in session.exec(select(Staff).order_by(Staff.number))]
+
+
+def ensure_admin(session: Session, pin: str | None) -> tuple[Staff, str | None]:
+    """Create the staff member ``admin`` if missing. Returns it and the generated PIN, if any."""
+    existing = session.exec(select(Staff).where(Staff.number == "admin")).first()
+    if existing is not None:
+        return existing, None
+    generated = None
+    if not pin:
+        pin = generated = generate_pin(8)
+    return create_staff(session, "admin", "系统管理员", ADMIN, pin), generated

@@ -1,0 +1,109 @@
+"""Settings: a TOML file found with platformdirs, then environment variables, then CLI options.
+
+The file (``settings.toml`` in the user config directory, or ``--config`` / ``CLERK_TUI_CONFIG``):
+
+    database = "/var/lib/clerk-tui/hall.db"   # or "postgresql+psycopg://user@host/db"
+
+    [calendar]
+    count_from_same_day = false              # day 1 of a period is the next day (民法典 art. 201)
+
+    [terminal]
+    window = 3                               # remembered by the login screen
+
+    [keys]                                   # remap any key binding by its id
+    "guide.focus_search" = "slash,ctrl+f"
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+APP_NAME = "clerk-tui"
+ENV_CONFIG = "CLERK_TUI_CONFIG"
+ENV_DB = "CLERK_TUI_DB"
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def _dirs():
+    import platformdirs
+
+    return platformdirs.PlatformDirs(APP_NAME, appauthor=False)
+
+
+def default_config_path() -> Path:
+    return Path(_dirs().user_config_dir) / "settings.toml"
+
+
+def default_data_dir() -> Path:
+    return Path(_dirs().user_data_dir)
+
+
+def default_state_dir() -> Path:
+    return Path(_dirs().user_state_dir)
+
+
+def default_database() -> str:
+    return str(default_data_dir() / "hall.db")
+
+
+def demo_database() -> str:
+    return str(default_data_dir() / "demo.db")
+
+
+@dataclass
+class Settings:
+    database: str = field(default_factory=default_database)
+    config_path: Path | None = None
+    count_from_same_day: bool = False
+    window: int | None = None
+    keys: dict[str, str] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def state_dir(self) -> Path:
+        return default_state_dir()
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"配置文件 {path} 格式错误：{exc}，请修正后重试") from exc
+    except OSError as exc:
+        raise SettingsError(f"无法读取配置文件 {path}：{exc.strerror}") from exc
+
+
+def load_settings(config: str | Path | None = None, database: str | None = None) -> Settings:
+    """Build the settings: file < environment < explicit arguments."""
+    explicit = config or os.environ.get(ENV_CONFIG)
+    path = Path(explicit).expanduser() if explicit else default_config_path()
+    data: dict[str, Any] = {}
+    if path.exists():
+        data = _read_toml(path)
+    elif explicit:
+        raise SettingsError(f"找不到配置文件 {path}，请检查 --config 或 {ENV_CONFIG}")
+    settings = Settings(config_path=path if path.exists() else None, raw=data)
+    if isinstance(data.get("database"), str):
+        settings.database = data["database"]
+    cal = data.get("calendar", {})
+    if isinstance(cal, dict):
+        settings.count_from_same_day = bool(cal.get("count_from_same_day", False))
+    term = data.get("terminal", {})
+    if isinstance(term, dict) and isinstance(term.get("window"), int):
+        settings.window = term["window"]
+    keys = data.get("keys", {})
+    if isinstance(keys, dict):
+        settings.keys = {str(k): str(v) for k, v in keys.items()}
+    if os.environ.get(ENV_DB):
+        settings.database = os.environ[ENV_DB]
+    if database:
+        settings.database = database
+    return settings

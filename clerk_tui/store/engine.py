@@ -1,0 +1,108 @@
+"""Engines and sessions for SQLite (the default) and PostgreSQL, through the same code.
+
+SQLite runs in WAL mode with foreign keys on, ``synchronous=FULL`` (a saved case survives a power
+cut) and a busy timeout. Python's sqlite3 driver would issue a deferred BEGIN, and a deferred
+transaction that later writes fails at once with SQLITE_BUSY under WAL; so the driver's own
+transaction handling is switched off and every writing transaction starts with BEGIN IMMEDIATE
+(SQLAlchemy's documented recipe). Read-only sessions start a deferred transaction instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlmodel import Session, create_engine
+
+BUSY_TIMEOUT_MS = 15000
+
+
+class DatabaseUrlError(ValueError):
+    pass
+
+
+def normalise_url(database: str) -> str:
+    """A file path or an SQLAlchemy URL; ``postgresql://`` gets the psycopg 3 driver."""
+    database = database.strip()
+    if "://" not in database:
+        if database == ":memory:":
+            return "sqlite://"
+        return f"sqlite:///{Path(database).expanduser().resolve()}"
+    try:
+        url = make_url(database)
+    except ArgumentError as exc:
+        raise DatabaseUrlError(f"数据库地址 {database!r} 无法识别，请写文件路径或 postgresql+psycopg://… 形式") from exc
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise DatabaseUrlError(f"不支持的数据库类型 {url.get_backend_name()}，只支持 SQLite 和 PostgreSQL")
+    return url.render_as_string(hide_password=False)
+
+
+def missing_sqlite_file(database: str) -> str | None:
+    """The path of an SQLite database file that does not exist yet, else None."""
+    url = make_url(normalise_url(database))
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        if not Path(url.database).exists():
+            return url.database
+    return None
+
+
+def _setup_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # noqa: ANN001
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cur = dbapi_connection.cursor()
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # noqa: ANN001
+        if conn.get_execution_options().get("clerk_readonly"):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(database: str, **kwargs) -> Engine:
+    url = normalise_url(database)
+    if url.startswith("sqlite"):
+        path = make_url(url).database
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}, **kwargs)
+        _setup_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+@contextlib.contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """One writing transaction: commit on success, roll back on any error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+@contextlib.contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A read-only session (a deferred transaction on SQLite, so it never takes the write lock)."""
+    ro = engine.execution_options(clerk_readonly=True)
+    with Session(ro, expire_on_commit=False) as session:
+        yield session  # closing ends the transaction and keeps loaded objects readable

@@ -1,0 +1,71 @@
+"""The Textual app: one factory (``make_app``) that the CLI and the tests both use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy.engine import Engine
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from clerk_tui.services.context import Actor
+from clerk_tui.settings import Settings
+from clerk_tui.ui.messages import ErrorShown
+from clerk_tui.ui.screens.login import LoginScreen
+
+
+class ClerkApp(App[None]):
+    """政务服务中心窗口终端."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "clerk-tui 政务服务中心窗口终端"
+    ENABLE_COMMAND_PALETTE = True
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "退出", id="app.quit", tooltip="退出程序"),
+        Binding("f12", "logout", "注销", id="app.logout", tooltip="注销并回到登录界面"),
+    ]
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        super().__init__()
+        self.settings = settings
+        self.engine = engine
+        self.actor: Actor | None = None
+
+    def on_mount(self) -> None:
+        if self.settings.keys:
+            self.set_keymap(self.settings.keys)
+        self.push_screen(LoginScreen())
+
+    def logged_in(self, actor: Actor) -> None:
+        """Called by the login screen: open the screen the role works on."""
+        from clerk_tui.ui.screens.home import home_screen_for
+
+        self.actor = actor
+        self.switch_screen(home_screen_for(actor))
+
+    def action_logout(self) -> None:
+        if self.actor is None:
+            return
+        self.actor = None
+        self.switch_screen(LoginScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "logout" and self.actor is None:
+            return False  # nothing to log out of: hide the key on the login screen
+        return True
+
+    def on_error_shown(self, message: ErrorShown) -> None:
+        self.notify(message.text, title="操作未完成", severity="error", timeout=8, markup=False)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        commands = getattr(screen, "palette_commands", None)
+        if commands is not None:
+            yield from commands()
+        yield SystemCommand("注销", "注销并回到登录界面", self.action_logout)
+        yield SystemCommand("退出", "退出程序", self.exit)
+
+
+def make_app(settings: Settings, engine: Engine) -> ClerkApp:
+    return ClerkApp(settings, engine)

@@ -1,0 +1,26 @@
+"""Messages that carry worker results back to the UI thread."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+
+class ErrorShown(Message):
+    """A refused request or a failed worker: shown once, by the app."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+def error_text(exc: BaseException) -> str:
+    """The message a person should see for ``exc``: a service's own words, else a plain line."""
+    from sqlalchemy.exc import OperationalError
+
+    from clerk_tui.services.errors import ServiceError
+
+    if isinstance(exc, ServiceError):
+        return exc.message
+    if isinstance(exc, OperationalError):
+        return "数据库暂时无法访问，请稍后重试；如持续出现请联系管理员"
+    return f"程序出错（{type(exc).__name__}），操作未完成，请重试或联系管理员"

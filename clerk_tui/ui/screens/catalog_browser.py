@@ -1,0 +1,161 @@
+"""导办台事项检索: find an item as you type (Chinese, pinyin, initials, code) and read its guide."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from clerk_tui.domain.search import CatalogIndex
+from clerk_tui.services.catalog import ItemGuide
+from clerk_tui.ui.messages import error_text
+from clerk_tui.ui.widgets.guide_view import GuideView
+from clerk_tui.ui.widgets.status_bar import StatusBar
+
+MAX_ROWS = 200
+
+
+class CatalogBrowser(Screen):
+    """The guide desk's main screen; other roles open it with F2."""
+
+    BINDINGS = [
+        Binding("slash,ctrl+f", "focus_search", "检索", id="guide.focus_search", tooltip="光标回到检索框"),
+        Binding("escape", "clear_search", "清空", id="guide.clear", tooltip="清空检索框并回到检索"),
+        Binding("f3", "focus_guide", "看指南", id="guide.focus_guide", tooltip="光标移到办事指南，可上下滚动"),
+    ]
+
+    def __init__(self, *, closable: bool = False) -> None:
+        super().__init__()
+        self.closable = closable
+        self.index: CatalogIndex | None = None
+        self.guides: dict[str, ItemGuide] = {}
+        self.shown: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar("导办台 · 事项检索")
+        with Horizontal(id="browser"):
+            with Vertical(id="browser-left"):
+                yield Input(placeholder="输入事项名称、拼音首字母（如 jhdj）或事项编码", id="search")
+                yield Static("正在载入事项目录……", id="match-count")
+                yield DataTable(id="matches", cursor_type="row", zebra_stripes=True)
+            yield GuideView(id="guide")
+        yield Footer()
+
+    def on_resize(self) -> None:
+        # Below 100 columns the guide goes under the matches instead of beside them.
+        self.set_class(self.size.width < 100, "-narrow")
+
+    def on_mount(self) -> None:
+        self.set_class(self.size.width < 100, "-narrow")
+        table = self.query_one("#matches", DataTable)
+        table.add_column("事项名称", key="name")
+        table.add_column("部门", key="dept")
+        table.add_column("队列/窗口", key="queue")
+        table.add_column("类型", key="kind")
+        table.add_column("承诺", key="limit")
+        self.query_one("#search", Input).focus()
+        self.load_catalog()
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="catalog")
+    def load_catalog(self) -> None:
+        from clerk_tui.services.catalog import load_index
+
+        try:
+            index, guides = load_index(self.app.engine)
+        except Exception as exc:  # noqa: BLE001
+            self.app.call_from_thread(self._load_failed, error_text(exc))
+            return
+        self.app.call_from_thread(self._loaded, index, guides)
+
+    def _load_failed(self, text: str) -> None:
+        self.query_one("#match-count", Static).update(Text(f"事项目录载入失败：{text}"))
+
+    def _loaded(self, index: CatalogIndex, guides: dict[str, ItemGuide]) -> None:
+        self.index, self.guides = index, guides
+        self.refresh_matches()
+
+    def refresh_matches(self) -> None:
+        if self.index is None:
+            return
+        query = self.query_one("#search", Input).value
+        found = self.index.search(query)
+        table = self.query_one("#matches", DataTable)
+        table.clear()
+        self.shown = []
+        for entry in found[:MAX_ROWS]:
+            g = self.guides[entry.code]
+            windows = ",".join(str(n) for n in g.windows[:4]) + ("…" if len(g.windows) > 4 else "")
+            limit = "当场" if g.kind == "immediate" else f"{g.promised_limit_days}日"
+            table.add_row(Text(g.name), Text(g.department), Text(f"{g.queue} {windows}号"), Text(g.kind_name),
+                          Text(limit), key=g.code)
+            self.shown.append(g.code)
+        count = self.query_one("#match-count", Static)
+        if not self.index:
+            count.update(Text("事项目录为空：请管理员用 clerk-tui catalog import 导入目录"))
+        elif not found:
+            count.update(Text(f"没有找到“{query.strip()}”，请换个说法或用拼音首字母试试"))
+        elif query.strip():
+            more = f"，显示前{MAX_ROWS}项" if len(found) > MAX_ROWS else ""
+            count.update(Text(f"找到 {len(found)} 项{more}（↑↓选择，F3 查看指南）"))
+        else:
+            count.update(Text(f"共 {len(self.index)} 个事项（↑↓选择，F3 查看指南）"))
+        self.show_guide(self.shown[0] if self.shown else None)
+
+    def show_guide(self, code: str | None) -> None:
+        self.query_one("#guide", GuideView).show(self.guides.get(code) if code else None)
+
+    @property
+    def selected(self) -> ItemGuide | None:
+        table = self.query_one("#matches", DataTable)
+        if not self.shown or table.cursor_row is None or table.cursor_row >= len(self.shown):
+            return None
+        return self.guides.get(self.shown[table.cursor_row])
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self) -> None:
+        self.refresh_matches()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self) -> None:
+        if self.shown:
+            self.query_one("#matches", DataTable).focus()
+
+    @on(DataTable.RowHighlighted, "#matches")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_guide(event.row_key.value if event.row_key else None)
+
+    @on(DataTable.RowSelected, "#matches")
+    def _selected(self) -> None:
+        self.action_focus_guide()
+
+    def on_key(self, event) -> None:
+        """Up/Down in the search box move the selection, so a guide can type and pick."""
+        search = self.query_one("#search", Input)
+        if search.has_focus and event.key in ("down", "up") and self.shown:
+            table = self.query_one("#matches", DataTable)
+            table.move_cursor(row=max(0, min(len(self.shown) - 1, table.cursor_row + (1 if event.key == "down" else -1))))
+            event.stop()
+            event.prevent_default()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.has_focus and not search.value and self.closable:
+            self.app.pop_screen()
+            return
+        search.value = ""
+        search.focus()
+
+    def action_focus_guide(self) -> None:
+        self.query_one("#guide", GuideView).focus()
+
+    def palette_commands(self):
+        yield SystemCommand("检索事项", "光标回到检索框（/ 或 Ctrl+F）", self.action_focus_search)
+        yield SystemCommand("清空检索", "清空检索框（Esc）", self.action_clear_search)
+        yield SystemCommand("查看办事指南", "光标移到办事指南（F3）", self.action_focus_guide)

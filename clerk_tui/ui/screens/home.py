@@ -1,0 +1,123 @@
+"""Each role's home screen. Screens that later capabilities fill show a real empty state."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from clerk_tui.domain.roles import ADMIN, CLERK, GUIDE, SUPERVISOR
+from clerk_tui.services.context import Actor
+from clerk_tui.ui.messages import error_text
+from clerk_tui.ui.widgets.status_bar import StatusBar
+
+
+class _Home(Screen):
+    BINDINGS = [Binding("f2", "catalog", "事项检索", id="home.catalog", tooltip="打开事项检索与办事指南")]
+
+    def action_catalog(self) -> None:
+        from clerk_tui.ui.screens.catalog_browser import CatalogBrowser
+
+        self.app.push_screen(CatalogBrowser(closable=True))
+
+    def palette_commands(self):
+        yield SystemCommand("事项检索", "查找事项并查看办事指南（F2）", self.action_catalog)
+
+    def fail(self, text: str) -> None:
+        self.query_one(".home-body", Static).update(Text(f"载入失败：{text}"))
+
+
+class WindowConsole(_Home):
+    """窗口: the clerk's main screen."""
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar("窗口工作台")
+        with Vertical(id="console"):
+            yield Static("", id="window-info", classes="home-body")
+            yield Static(Text("当前没有正在办理的号。", style="bold"), id="current-ticket")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exit_on_error=False)
+    def load(self) -> None:
+        from clerk_tui.services.hall import window_info
+
+        try:
+            info = window_info(self.app.engine, self.app.actor.window)
+        except Exception as exc:  # noqa: BLE001
+            self.app.call_from_thread(self.fail, error_text(exc))
+            return
+        text = Text(f"{info.number}号窗口  {info.name}", style="bold")
+        text.append(f"\n所属部门：{info.department or '综合窗口（不限部门）'}")
+        text.append("\n服务队列（按顺序）：" + "、".join(f"{p} {n}" for p, n in info.queues))
+        text.append("\n\n按 F2 查找事项、查看办事指南。", style="dim")
+        self.app.call_from_thread(self.query_one("#window-info", Static).update, text)
+
+
+class HallScreen(_Home):
+    """带班领导 / 管理员: the hall at a glance (departments, windows, items, staff)."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(self.title_text)
+        with Vertical(id="hall"):
+            yield Static("正在载入……", id="hall-summary", classes="home-body")
+            yield DataTable(id="departments", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#departments", DataTable)
+        for label in ("部门", "咨询电话", "事项", "承诺件", "窗口", "分厅"):
+            table.add_column(label)
+        self.load()
+
+    @work(thread=True, exit_on_error=False)
+    def load(self) -> None:
+        from clerk_tui.services.hall import hall_overview
+
+        try:
+            ov = hall_overview(self.app.engine)
+        except Exception as exc:  # noqa: BLE001
+            self.app.call_from_thread(self.fail, error_text(exc))
+            return
+        self.app.call_from_thread(self.show, ov)
+
+    def show(self, ov) -> None:
+        text = Text(f"{ov.name}（{ov.code}）", style="bold")
+        text.append(f"\n进驻部门 {len(ov.departments)} 个 · 窗口 {ov.windows} 个 · 事项 {ov.items} 项"
+                    f"（即办件 {ov.immediate_items} 项）· 在岗人员 {ov.staff} 人")
+        text.append("\n分厅：" + ("、".join(ov.branch_halls) or "无"))
+        text.append(f"\n咨询电话 {ov.phone or '—'} · 监督电话 {ov.supervision_phone or '—'}")
+        if ov.locked_staff:
+            text.append("\n已锁定的工号：" + "、".join(ov.locked_staff) + "（用 clerk-tui staff unlock 解锁）", style="bold red")
+        else:
+            text.append("\n当前没有预警。", style="green")
+        self.query_one("#hall-summary", Static).update(text)
+        table = self.query_one("#departments", DataTable)
+        table.clear()
+        for d in ov.departments:
+            table.add_row(Text(d.name), Text(d.phone or "—"), str(d.items), str(d.promised_items),
+                          Text(",".join(map(str, d.windows)) or "—"), Text(d.branch_hall or ""))
+
+
+def home_screen_for(actor: Actor) -> Screen:
+    from clerk_tui.ui.screens.catalog_browser import CatalogBrowser
+
+    if actor.role == GUIDE:
+        return CatalogBrowser()
+    if actor.role == CLERK:
+        return WindowConsole()
+    if actor.role == SUPERVISOR:
+        return HallScreen("带班领导 · 大厅概况")
+    if actor.role == ADMIN:
+        return HallScreen("系统管理 · 大厅概况")
+    return CatalogBrowser()

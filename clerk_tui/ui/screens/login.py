@@ -1,0 +1,98 @@
+"""登录: staff number and PIN; a window clerk also gives the window number."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, Static
+
+from clerk_tui.services.context import Actor
+from clerk_tui.ui import terminal_state
+from clerk_tui.ui.messages import error_text
+
+
+class LoginScreen(Screen):
+    BINDINGS = [Binding("escape", "clear", "清空", id="login.clear", tooltip="清空输入")]
+
+    def compose(self) -> ComposeResult:
+        with Center():
+            with Vertical(id="login-box"):
+                yield Static(self.app.title, id="login-title")
+                with Horizontal(classes="login-row"):
+                    yield Label("工号")
+                    yield Input(placeholder="例如 1003", id="number", max_length=20)
+                with Horizontal(classes="login-row"):
+                    yield Label("PIN")
+                    yield Input(placeholder="4-12位数字", password=True, id="pin", max_length=12)
+                with Horizontal(classes="login-row"):
+                    yield Label("窗口号")
+                    yield Input(placeholder="窗口人员必填，例如 3", id="window", type="integer", max_length=3)
+                yield Button("登录", id="login", variant="primary")
+                yield Static("", id="login-error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        remembered = self.app.settings.window or terminal_state.load(self.app.settings.state_dir).get("window")
+        if remembered:
+            self.query_one("#window", Input).value = str(remembered)
+        self.query_one("#number", Input).focus()
+
+    def action_clear(self) -> None:
+        for field in self.query(Input):
+            if field.id != "window":
+                field.value = ""
+        self.query_one("#number", Input).focus()
+
+    @on(Input.Submitted, "#number")
+    def _next_pin(self) -> None:
+        self.query_one("#pin", Input).focus()
+
+    @on(Input.Submitted, "#pin")
+    @on(Input.Submitted, "#window")
+    @on(Button.Pressed, "#login")
+    def submit(self) -> None:
+        number = self.query_one("#number", Input).value.strip()
+        pin = self.query_one("#pin", Input).value
+        window_text = self.query_one("#window", Input).value.strip()
+        if not number:
+            self.show_error("请输入工号")
+            self.query_one("#number", Input).focus()
+            return
+        if not pin:
+            self.show_error("请输入 PIN")
+            self.query_one("#pin", Input).focus()
+            return
+        self.query_one("#login", Button).disabled = True
+        self.show_error("正在登录……")
+        self.try_login(number, pin, int(window_text) if window_text.isdigit() else None)
+
+    def show_error(self, text: str) -> None:
+        from rich.text import Text
+
+        self.query_one("#login-error", Static).update(Text(text))
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="login")
+    def try_login(self, number: str, pin: str, window: int | None) -> None:
+        from clerk_tui.services.staff import login
+
+        try:
+            actor = login(self.app.engine, number, pin, window=window, terminal=True)
+        except Exception as exc:  # noqa: BLE001 - shown to the person, never a crash
+            self.app.call_from_thread(self._failed, error_text(exc))
+            return
+        self.app.call_from_thread(self._succeeded, actor)
+
+    def _failed(self, text: str) -> None:
+        self.query_one("#login", Button).disabled = False
+        pin = self.query_one("#pin", Input)
+        pin.value = ""
+        pin.focus()
+        self.show_error(text)
+
+    def _succeeded(self, actor: Actor) -> None:
+        if actor.window is not None:
+            terminal_state.save(self.app.settings.state_dir, window=actor.window)
+        self.app.logged_in(actor)

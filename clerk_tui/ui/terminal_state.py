@@ -1,0 +1,26 @@
+"""What this terminal remembers between runs (the window number), in the user state directory."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def _path(state_dir: Path) -> Path:
+    return state_dir / "terminal.json"
+
+
+def load(state_dir: Path) -> dict:
+    try:
+        return json.loads(_path(state_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def save(state_dir: Path, **values) -> None:
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        data = load(state_dir) | values
+        _path(state_dir).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    except OSError:
+        pass  # remembering the window is a convenience; never block a login for it

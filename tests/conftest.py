@@ -1,0 +1,108 @@
+"""Fixtures: throwaway databases on SQLite always and on PostgreSQL (CLERK_TUI_TEST_PG_URL, default
+the local server). In CI a missing PostgreSQL fails the run instead of skipping it."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MINI_HALL = FIXTURES / "mini-hall.toml"
+ADMIN_PIN = "2468"
+PG_URL = os.environ.get("CLERK_TUI_TEST_PG_URL", "postgresql+psycopg://127.0.0.1:5432/test")
+
+_pg_state: dict[str, str | None] = {}
+
+
+def pg_problem() -> str | None:
+    """Why PostgreSQL cannot be used here, or None when it can (checked once)."""
+    if "problem" not in _pg_state:
+        try:
+            import psycopg
+
+            from clerk_tui.store.engine import normalise_url
+            from sqlalchemy.engine import make_url
+
+            url = make_url(normalise_url(PG_URL))
+            with psycopg.connect(host=url.host, port=url.port or 5432, dbname=url.database, user=url.username,
+                                 password=url.password, connect_timeout=3):
+                pass
+            _pg_state["problem"] = None
+        except Exception as exc:  # noqa: BLE001
+            _pg_state["problem"] = f"PostgreSQL unreachable at {PG_URL}: {exc}"
+    return _pg_state["problem"]
+
+
+def _skip_or_fail_pg() -> None:
+    problem = pg_problem()
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(problem + " (CI must run the PostgreSQL tests)")
+        pytest.skip(problem)
+
+
+@pytest.fixture
+def pg_url():
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
+    _skip_or_fail_pg()
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from clerk_tui.store.engine import normalise_url
+
+    schema_name = "t_" + uuid.uuid4().hex[:12]
+    base = make_url(normalise_url(PG_URL))
+    kw = dict(host=base.host, port=base.port or 5432, dbname=base.database, user=base.username, password=base.password)
+    with psycopg.connect(**kw, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema_name}")
+    url = base.update_query_dict({"options": f"-csearch_path={schema_name}"})
+    yield url.render_as_string(hide_password=False)
+    with psycopg.connect(**kw, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema_name} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """Each store and service test runs on both databases."""
+    if request.param == "sqlite":
+        return str(tmp_path / "hall.db")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def engine(db_url):
+    from clerk_tui.store.engine import make_engine
+
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def hall(engine):
+    """An engine on a database initialised with the mini hall and admin (PIN 2468)."""
+    from clerk_tui.services.setup import init_database
+
+    init_database(engine, catalog=MINI_HALL, admin_pin=ADMIN_PIN)
+    return engine
+
+
+@pytest.fixture
+def admin(hall):
+    from clerk_tui.services.staff import login
+
+    return login(hall, "admin", ADMIN_PIN)
+
+
+@pytest.fixture
+def sqlite_hall(tmp_path):
+    from clerk_tui.services.setup import init_database
+    from clerk_tui.store.engine import make_engine
+
+    eng = make_engine(str(tmp_path / "hall.db"))
+    init_database(eng, catalog=MINI_HALL, admin_pin=ADMIN_PIN)
+    yield eng
+    eng.dispose()

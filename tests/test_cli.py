@@ -1,0 +1,177 @@
+"""The CLI, run in-process through its real entry point (errors become one line and an exit code)."""
+
+import json
+import sys
+
+import pytest
+
+from clerk_tui import cli
+from tests.conftest import FIXTURES, MINI_HALL
+
+
+@pytest.fixture
+def run(monkeypatch, capsys):
+    def _run(*args, env=None, stdin_tty=False):
+        for key in ("CLERK_TUI_STAFF", "CLERK_TUI_PIN", "CLERK_TUI_NEW_PIN", "CLERK_TUI_CONFIG"):
+            monkeypatch.delenv(key, raising=False)
+        for key, value in (env or {}).items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.setattr(sys, "argv", ["clerk-tui", *args])
+        code = 0
+        try:
+            cli.main()
+        except SystemExit as exc:
+            code = exc.code or 0
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run
+
+
+@pytest.fixture
+def db(tmp_path, run, monkeypatch):
+    path = str(tmp_path / "cli.db")
+    monkeypatch.setenv("CLERK_TUI_DB", path)
+    code, out, err = run("init", "--catalog", str(MINI_HALL), env={"CLERK_TUI_NEW_PIN": "2468"})
+    assert code == 0, err
+    return path
+
+
+ADMIN = {"CLERK_TUI_STAFF": "admin", "CLERK_TUI_PIN": "2468"}
+
+
+def test_init_generates_a_pin_once_when_none_given(tmp_path, run, monkeypatch):
+    monkeypatch.setenv("CLERK_TUI_DB", str(tmp_path / "g.db"))
+    code, out, _ = run("init", "--catalog", str(MINI_HALL))
+    assert code == 0 and "初始 PIN" in out
+    pin = out.split("初始 PIN：")[1][:8]
+    code, out, err = run("staff", "list", env={"CLERK_TUI_STAFF": "admin", "CLERK_TUI_PIN": pin})
+    assert code == 0, err
+    code, _, err = run("init", "--catalog", str(MINI_HALL))
+    assert code == 1 and "--force" in err
+
+
+def test_catalog_list_json(db, run):
+    code, out, _ = run("catalog", "list", "--format", "json")
+    items = json.loads(out)
+    assert code == 0 and len(items) == 5
+    first = items[0]
+    for key in ("code", "name", "department", "queue", "kind", "legal_limit_days", "promised_limit_days", "materials"):
+        assert key in first
+    assert first["kind"] in ("immediate", "promised") and isinstance(first["materials"], list)
+    code, out, _ = run("catalog", "list", "--search", "jhdj", "--format", "json")
+    assert [i["name"] for i in json.loads(out)] == ["内地居民结婚登记"]
+
+
+def test_catalog_show(db, run):
+    code, out, _ = run("catalog", "show", "000112001000")
+    assert code == 0 and "有限责任公司设立登记" in out and "申请材料（共4项）" in out
+    code, out, _ = run("catalog", "show", "000112001000", "--format", "json")
+    assert json.loads(out)["promised_limit_days"] == 3
+    code, _, err = run("catalog", "show", "nope")
+    assert code == 1 and err.startswith("错误：") and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_catalog_import_needs_staff_and_reports_errors(db, run, tmp_path):
+    code, _, err = run("catalog", "import", str(MINI_HALL))
+    assert code == 1 and "操作人员" in err
+    code, out, err = run("catalog", "import", str(MINI_HALL), env=ADMIN)
+    assert code == 0 and "更新 5 项" in out
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[item]]\ncode = "1"\nname = "x"\ndepartment = "县民政局"\nqueue = "B"\nkind = "never"\n', encoding="utf-8")
+    code, _, err = run("catalog", "import", str(bad), env=ADMIN)
+    assert code == 1 and f"{bad}:6: kind" in err and "未导入" in err
+
+
+def test_catalog_export(db, run, tmp_path):
+    code, out, _ = run("catalog", "export", str(tmp_path / "out.csv"))
+    assert code == 0 and (tmp_path / "out.csv").read_text(encoding="utf-8").startswith("code,name")
+
+
+def test_window_list_json(db, run):
+    code, out, _ = run("window", "list", "--format", "json")
+    windows = json.loads(out)
+    assert windows[0]["number"] == 1 and windows[0]["queues"] == ["A", "D", "B"]
+
+
+def test_calendar_commands(db, run):
+    code, out, _ = run("calendar", "add-workdays", "2026-12-31", "1", "--format", "json")
+    assert json.loads(out) == {"date": "2027-01-04", "provisional": True}
+    code, out, _ = run("calendar", "is-workday", "2026-02-14")
+    assert code == 0 and "是工作日" in out
+    code, out, _ = run("calendar", "is-workday", "2026-02-16")
+    assert code == 1
+    code, _, err = run("calendar", "load", str(FIXTURES / "calendar-2027-test.toml"))
+    assert code == 1 and "操作人员" in err
+    code, out, err = run("calendar", "load", str(FIXTURES / "calendar-2027-test.toml"), env=ADMIN)
+    assert code == 0, err
+    code, out, _ = run("calendar", "add-workdays", "2026-12-31", "1", "--format", "json")
+    assert json.loads(out) == {"date": "2027-01-04", "provisional": False}
+    code, out, _ = run("calendar", "add-workdays", "2027-02-04", "1", "--format", "json")
+    assert json.loads(out) == {"date": "2027-02-15", "provisional": False}
+    code, _, err = run("calendar", "add-workdays", "2026-13-01", "1")
+    assert code == 1 and "YYYY-MM-DD" in err
+
+
+def test_calendar_works_without_a_database(tmp_path, run, monkeypatch):
+    monkeypatch.setenv("CLERK_TUI_DB", str(tmp_path / "none.db"))
+    code, out, _ = run("calendar", "add-workdays", "2026-02-13", "2", "--format", "json")
+    assert json.loads(out) == {"date": "2026-02-24", "provisional": False}
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_staff_commands(db, run):
+    code, _, err = run("staff", "add", "1003", "王敏", "--role", "clerk", "--department", "县民政局",
+                       env=ADMIN | {"CLERK_TUI_NEW_PIN": "1357"})
+    assert code == 0, err
+    code, out, _ = run("staff", "list", "--format", "json", env=ADMIN)
+    assert {"number": "1003", "name": "王敏", "role": "clerk", "department": "县民政局", "locked": False} in json.loads(out)
+    for _ in range(5):
+        run("staff", "list", env={"CLERK_TUI_STAFF": "1003", "CLERK_TUI_PIN": "0000"})
+    code, _, err = run("staff", "list", env={"CLERK_TUI_STAFF": "1003", "CLERK_TUI_PIN": "1357"})
+    assert code == 1 and "锁定" in err
+    code, _, _ = run("staff", "unlock", "1003", env=ADMIN)
+    assert code == 0
+    code, _, err = run("staff", "set-pin", "1003", env={"CLERK_TUI_STAFF": "1003", "CLERK_TUI_PIN": "1357",
+                                                         "CLERK_TUI_NEW_PIN": "8642"})
+    assert code == 0, err
+    code, _, err = run("staff", "list", env={"CLERK_TUI_STAFF": "1003", "CLERK_TUI_PIN": "8642"})
+    assert code == 1 and "无权" in err
+    code, _, err = run("staff", "add", "1004", "李", "--role", "king", env=ADMIN | {"CLERK_TUI_NEW_PIN": "1357"})
+    assert code == 1 and "角色" in err
+
+
+@pytest.mark.parametrize(
+    "args, code, words",
+    [
+        (("check", "id", "11010519491231002X"), 0, "有效"),
+        (("check", "id", "110105194912310021"), 1, "校验位"),
+        (("check", "uscc", "91350100M000100Y43"), 0, "有效"),
+        (("check", "uscc", "91350100M000100Y44"), 1, "校验位"),
+    ],
+)
+def test_check_commands(run, args, code, words):
+    got, out, err = run(*args)
+    assert got == code and words in out + err
+
+
+def test_db_commands(tmp_path, run, monkeypatch, db):
+    code, out, _ = run("db", "check", "--format", "json")
+    assert code == 0 and json.loads(out)["state"] == "current"
+    code, out, _ = run("db", "upgrade")
+    assert code == 0
+    monkeypatch.setenv("CLERK_TUI_DB", str(tmp_path / "missing.db"))
+    code, _, err = run("catalog", "list")
+    assert code == 1 and "不存在" in err and not (tmp_path / "missing.db").exists()
+
+
+def test_every_command_has_help(run):
+    for args in (["--help"], ["catalog", "--help"], ["catalog", "list", "--help"], ["staff", "add", "--help"],
+                 ["calendar", "add-workdays", "--help"], ["db", "check", "--help"], ["check", "id", "--help"]):
+        code, out, _ = run(*args)
+        assert code == 0 and "Usage" in out
+
+
+def test_bad_database_url_is_one_line(run):
+    code, _, err = run("--db", "mysql://x/y", "catalog", "list")
+    assert code == 1 and "只支持" in err and "Traceback" not in err

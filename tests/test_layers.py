@@ -1,0 +1,46 @@
+"""The core runs without the UI: no module under domain/, services/, store/ or printing/ imports
+textual, and a CLI command that does not open the TUI never loads it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "clerk_tui"
+CORE = sorted(
+    ".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts)
+    for layer in ("domain", "services", "store", "printing")
+    for p in (PACKAGE / layer).rglob("*.py")
+    if "migrations" not in p.parts
+)
+
+
+def test_core_modules_exist():
+    assert len(CORE) > 10
+
+
+@pytest.mark.parametrize("module", CORE)
+def test_core_module_does_not_import_textual(module):
+    code = f"import sys, {module}; sys.exit(1 if any(m == 'textual' or m.startswith('textual.') for m in sys.modules) else 0)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, f"{module} imports textual {result.stderr}"
+
+
+def test_domain_imports_no_store_or_services():
+    for path in (PACKAGE / "domain").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for banned in ("sqlmodel", "sqlalchemy", "clerk_tui.store", "clerk_tui.services", "textual"):
+            assert f"import {banned}" not in text and f"from {banned}" not in text, (path, banned)
+
+
+def test_catalog_list_does_not_load_textual(tmp_path):
+    env = os.environ | {"CLERK_TUI_DB": str(tmp_path / "x.db")}
+    code = (
+        "import sys; from clerk_tui import cli; sys.argv=['clerk-tui','catalog','list']\n"
+        "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
+        "print('TEXTUAL' if 'textual' in sys.modules else 'CLEAN')"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.stdout.strip().endswith("CLEAN"), result.stdout + result.stderr

@@ -1,0 +1,159 @@
+"""The real app, driven through Pilot on a throwaway database."""
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from clerk_tui.services.staff import add_staff, login
+from clerk_tui.settings import Settings
+from clerk_tui.ui.app import make_app
+from clerk_tui.ui.screens.catalog_browser import CatalogBrowser
+from clerk_tui.ui.screens.home import HallScreen, WindowConsole
+from clerk_tui.ui.screens.login import LoginScreen
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def app_factory(sqlite_hall, tmp_path, monkeypatch):
+    monkeypatch.setattr(Settings, "state_dir", property(lambda self: tmp_path / "state"))
+    admin = login(sqlite_hall, "admin", "2468")
+    add_staff(sqlite_hall, admin, "8001", "林晓燕", "guide", "1111")
+    add_staff(sqlite_hall, admin, "1003", "王敏", "clerk", "3333")
+    add_staff(sqlite_hall, admin, "9001", "郑国强", "supervisor", "9999")
+
+    def factory():
+        return make_app(Settings(database=str(sqlite_hall.url.database)), sqlite_hall)
+
+    return factory
+
+
+async def wait_for(pilot, predicate, tries=60):
+    for _ in range(tries):
+        await pilot.pause(0.05)
+        if predicate():
+            return True
+    return predicate()
+
+
+async def log_in(pilot, number, pin, window=None):
+    app = pilot.app
+    app.screen.query_one("#number", Input).value = number
+    app.screen.query_one("#pin", Input).value = pin
+    if window is not None:
+        app.screen.query_one("#window", Input).value = str(window)
+    app.screen.query_one("#pin", Input).focus()
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: not isinstance(app.screen, LoginScreen))
+
+
+async def test_guide_desk_search_by_pinyin_initials(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "8001", "1111")
+        assert isinstance(app.screen, CatalogBrowser)
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.index is not None)
+        await pilot.press(*"jhdj")
+        table = screen.query_one("#matches", DataTable)
+        assert table.row_count == 1
+        assert screen.selected.name == "内地居民结婚登记"
+        guide = screen.query_one("#guide").plain
+        assert "本人常住户口簿【必需·原件1份】" in guide and "0579-80001234" in guide
+        await pilot.press("escape")
+        assert table.row_count == 5
+        await pilot.press(*"dj", "down")  # 登记: type, then arrow without leaving the box
+        assert screen.query_one("#search", Input).has_focus
+        assert screen.selected.name == "内地居民离婚登记"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert table.has_focus
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.query_one("#guide").has_focus
+
+
+async def test_wrong_pin_is_told_and_counts(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "8001", "0000")
+        await wait_for(pilot, lambda: "再错" in str(app.screen.query_one("#login-error", Static).render()))
+        assert isinstance(app.screen, LoginScreen)
+        assert "再错4次" in str(app.screen.query_one("#login-error", Static).render())
+
+
+async def test_clerk_needs_a_window_then_sees_the_console(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "1003", "3333")
+        await wait_for(pilot, lambda: "窗口号" in str(app.screen.query_one("#login-error", Static).render()))
+        assert isinstance(app.screen, LoginScreen)
+        await log_in(pilot, "1003", "3333", window=3)
+        assert isinstance(app.screen, WindowConsole)
+        await wait_for(pilot, lambda: "服务队列" in str(app.screen.query_one("#window-info", Static).render()))
+        info = str(app.screen.query_one("#window-info", Static).render())
+        assert "3号窗口" in info and "D 商事登记、A 综合受理" in info
+        await pilot.press("f2")
+        assert isinstance(app.screen, CatalogBrowser)
+        await pilot.press("escape")
+        assert isinstance(app.screen, WindowConsole)
+        await pilot.press("f12")
+        assert isinstance(app.screen, LoginScreen) and app.actor is None
+
+
+async def test_supervisor_sees_the_hall(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "9001", "9999")
+        assert isinstance(app.screen, HallScreen)
+        table = app.screen.query_one("#departments", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 3)
+        assert table.row_count == 3
+
+
+async def test_typed_text_is_never_markup(app_factory, sqlite_hall, tmp_path):
+    from clerk_tui.services.catalog import import_catalog
+
+    path = tmp_path / "markup.toml"
+    path.write_text(
+        '[[item]]\ncode = "900000000099"\nname = "[b]加粗[/b][@click=app.quit]退出[/]"\ndepartment = "县民政局"\n'
+        'queue = "B"\nkind = "immediate"\nlegal_limit_days = 0\npromised_limit_days = 0\n'
+        '[[item.material]]\nname = "[red]材料[/red]"\n[[item.material]]\nname = "户口簿"\n', encoding="utf-8")
+    import_catalog(sqlite_hall, login(sqlite_hall, "admin", "2468"), path)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "8001", "1111")
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.index is not None)
+        screen.query_one("#search", Input).value = "900000000099"
+        await pilot.pause()
+        guide = app.screen.query_one("#guide").plain
+        assert "[b]加粗[/b][@click=app.quit]退出[/]" in guide and "[red]材料[/red]" in guide
+        assert app.is_running
+
+
+async def test_command_palette_lists_screen_commands(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "8001", "1111")
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "检索事项" in titles and "查看办事指南" in titles and "注销" in titles
+
+
+def test_guide_desk_snapshot(app_factory, snap_compare):
+    async def run_before(pilot):
+        await log_in(pilot, "8001", "1111")
+        await wait_for(pilot, lambda: pilot.app.screen.index is not None)
+        await pilot.press(*"jhdj")
+        await pilot.pause()
+
+    assert snap_compare(app_factory(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_guide_desk_snapshot_80x24(app_factory, snap_compare):
+    async def run_before(pilot):
+        await log_in(pilot, "8001", "1111")
+        await wait_for(pilot, lambda: pilot.app.screen.index is not None)
+        await pilot.press(*"sydj")
+        await pilot.pause()
+
+    assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=run_before)
