@@ -181,7 +181,11 @@ def demo(
 def _run_tui(c: Ctx) -> None:
     from clerk_tui.ui.app import make_app
 
-    make_app(c.settings, c.engine()).run()
+    database = c.settings.database
+    if "://" not in database and database != ":memory:" and not Path(database).expanduser().exists():
+        fail(f"数据库文件 {database} 不存在：请先运行 clerk-tui init（或 clerk-tui demo），或用 --db 指定")
+    # The store opens in a worker after the first frame: SQLAlchemy is not imported here.
+    make_app(c.settings, c._engine).run()
 
 
 @app.command()
@@ -430,21 +434,37 @@ def check_uscc_cmd(code: str) -> None:
     typer.echo(f"有效：{result.value}")
 
 
-def main() -> None:
-    """Entry point: turn every error a person can cause into one line and exit 1."""
+def _person_error(exc: BaseException) -> str | None:
+    """The one line to show for an error a person can cause, or None for a real bug.
+
+    The error classes are looked up only once something failed, so a command that does not touch
+    the store never imports SQLAlchemy."""
     from clerk_tui.clock import ClockError
     from clerk_tui.services.errors import ServiceError
     from clerk_tui.settings import SettingsError
-    from clerk_tui.store.engine import DatabaseUrlError
-    from clerk_tui.store.schema import SchemaError
 
+    if isinstance(exc, (ServiceError, SettingsError, ClockError)):
+        return getattr(exc, "message", None) or str(exc)
+    if "sqlalchemy" in sys.modules:
+        from sqlalchemy.exc import OperationalError
+
+        from clerk_tui.store.engine import DatabaseUrlError
+        from clerk_tui.store.schema import SchemaError
+
+        if isinstance(exc, (SchemaError, DatabaseUrlError)):
+            return str(exc)
+        if isinstance(exc, OperationalError):
+            first = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
+            return f"无法访问数据库（{first}），请检查 --db / CLERK_TUI_DB 设置"
+    return None
+
+
+def main() -> None:
+    """Entry point: turn every error a person can cause into one line and exit 1."""
     try:
         code = app(standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
-    except (ServiceError, SchemaError, SettingsError, DatabaseUrlError, ClockError) as exc:
-        typer.echo(f"错误：{getattr(exc, 'message', None) or exc}", err=True)
-        sys.exit(1)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
@@ -454,9 +474,8 @@ def main() -> None:
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # a usage error (typer's click)
             exc.show()
             sys.exit(exc.exit_code or 2)
-        from sqlalchemy.exc import OperationalError
-
-        if isinstance(exc, OperationalError):
-            typer.echo(f"错误：无法访问数据库（{str(exc.orig).splitlines()[0] if exc.orig else exc}），请检查 --db / CLERK_TUI_DB 设置", err=True)
-            sys.exit(1)
-        raise
+        message = _person_error(exc)
+        if message is None:
+            raise
+        typer.echo(f"错误：{message}", err=True)
+        sys.exit(1)

@@ -63,3 +63,11 @@ def test_urls():
     assert normalise_url("hall.db").startswith("sqlite:////")
     with pytest.raises(DatabaseUrlError):
         normalise_url("mysql://x/y")
+
+
+def test_fast_revision_reading_agrees_with_alembic():
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(schema._config())
+    assert schema.head_revision() == script.get_current_head()
+    assert schema.known_revisions() == {r.revision for r in script.walk_revisions()}

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import Engine
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from clerk_tui.services.context import Actor
 from clerk_tui.settings import Settings
-from clerk_tui.ui.messages import ErrorShown
+from clerk_tui.ui.messages import ErrorShown, error_text
 from clerk_tui.ui.screens.login import LoginScreen
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
 class ClerkApp(App[None]):
@@ -27,16 +32,47 @@ class ClerkApp(App[None]):
         Binding("f12", "logout", "注销", id="app.logout", tooltip="注销并回到登录界面"),
     ]
 
-    def __init__(self, settings: Settings, engine: Engine) -> None:
+    def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
         super().__init__()
         self.settings = settings
-        self.engine = engine
+        self._engine = engine
+        self._engine_lock = threading.Lock()
         self.actor: Actor | None = None
+        self.store_problem: str | None = None
+
+    @property
+    def engine(self) -> Engine:
+        """The store, opened on first use. Only worker threads touch it, so the first frame never
+        waits for SQLAlchemy to load; a schema that is missing or too new raises a clear error."""
+        with self._engine_lock:
+            if self._engine is None:
+                from clerk_tui.store.engine import make_engine
+                from clerk_tui.store.schema import require_current
+
+                engine = make_engine(self.settings.database)
+                require_current(engine)
+                self._engine = engine
+            return self._engine
 
     def on_mount(self) -> None:
         if self.settings.keys:
             self.set_keymap(self.settings.keys)
         self.push_screen(LoginScreen())
+        # Open the store once the login screen is up and idle; a quicker login opens it on demand.
+        self.set_timer(0.8, self.open_store)
+
+    @work(thread=True, exit_on_error=False, group="store")
+    def open_store(self) -> None:
+        try:
+            self.engine
+        except Exception as exc:  # noqa: BLE001 - told on the login screen, never a crash
+            self.store_problem = error_text(exc)
+            self.call_from_thread(self._store_failed, self.store_problem)
+
+    def _store_failed(self, text: str) -> None:
+        self.post_message(ErrorShown(text))
+        if isinstance(self.screen, LoginScreen):
+            self.screen.show_error(text)
 
     def logged_in(self, actor: Actor) -> None:
         """Called by the login screen: open the screen the role works on."""
@@ -67,5 +103,5 @@ class ClerkApp(App[None]):
         yield SystemCommand("退出", "退出程序", self.exit)
 
 
-def make_app(settings: Settings, engine: Engine) -> ClerkApp:
+def make_app(settings: Settings, engine: Engine | None = None) -> ClerkApp:
     return ClerkApp(settings, engine)

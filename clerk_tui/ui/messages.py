@@ -18,9 +18,14 @@ def error_text(exc: BaseException) -> str:
     from sqlalchemy.exc import OperationalError
 
     from clerk_tui.services.errors import ServiceError
+    from clerk_tui.settings import SettingsError
+    from clerk_tui.store.engine import DatabaseUrlError
+    from clerk_tui.store.schema import SchemaError
 
     if isinstance(exc, ServiceError):
         return exc.message
+    if isinstance(exc, (SchemaError, SettingsError, DatabaseUrlError)):
+        return str(exc)
     if isinstance(exc, OperationalError):
         return "数据库暂时无法访问，请稍后重试；如持续出现请联系管理员"
     return f"程序出错（{type(exc).__name__}），操作未完成，请重试或联系管理员"

@@ -16,7 +16,7 @@ from clerk_tui.ui.messages import error_text
 from clerk_tui.ui.widgets.guide_view import GuideView
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
-MAX_ROWS = 200
+MAX_ROWS = 40
 
 
 class CatalogBrowser(Screen):

@@ -39,6 +39,8 @@ class LoginScreen(Screen):
         if remembered:
             self.query_one("#window", Input).value = str(remembered)
         self.query_one("#number", Input).focus()
+        if self.app.store_problem:
+            self.show_error(self.app.store_problem)
 
     def action_clear(self) -> None:
         for field in self.query(Input):
