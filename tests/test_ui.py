@@ -157,3 +157,25 @@ def test_guide_desk_snapshot_80x24(app_factory, snap_compare):
         await pilot.pause()
 
     assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_keys_are_remappable_from_settings(app_factory):
+    app = app_factory()
+    app.settings.keys = {"home.catalog": "f5"}
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "1003", "3333", window=3)
+        await pilot.press("f2")
+        assert isinstance(app.screen, WindowConsole)
+        await pilot.press("f5")
+        assert isinstance(app.screen, CatalogBrowser)
+
+
+async def test_a_missing_schema_is_told_on_the_login_screen(tmp_path):
+    from clerk_tui.store.engine import make_engine
+
+    db = str(tmp_path / "empty.db")
+    app = make_app(Settings(database=db))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.store_problem is not None, tries=100)
+        assert "clerk-tui init" in str(app.screen.query_one("#login-error", Static).render())
+    make_engine(db).dispose()
