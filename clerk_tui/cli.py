@@ -32,8 +32,10 @@ window_app = typer.Typer(help="窗口。", no_args_is_help=True)
 calendar_app = typer.Typer(help="工作日日历。", no_args_is_help=True)
 staff_app = typer.Typer(help="人员与登录。", no_args_is_help=True)
 check_app = typer.Typer(help="证件号码校验。", no_args_is_help=True)
+ticket_app = typer.Typer(help="号票：取号、叫号、重呼、过号、转办。", no_args_is_help=True)
+appointment_app = typer.Typer(help="预约：登记、导入、签到。", no_args_is_help=True)
 for sub, name in ((db_app, "db"), (catalog_app, "catalog"), (window_app, "window"), (calendar_app, "calendar"),
-                  (staff_app, "staff"), (check_app, "check")):
+                  (staff_app, "staff"), (check_app, "check"), (ticket_app, "ticket"), (appointment_app, "appointment")):
     app.add_typer(sub, name=name)
 
 
@@ -432,6 +434,231 @@ def check_uscc_cmd(code: str) -> None:
         typer.echo(f"无效：{result.reason}", err=True)
         raise typer.Exit(1)
     typer.echo(f"有效：{result.value}")
+
+
+# ---------------------------------------------------------------- the queue
+
+WindowOpt = Annotated[int, typer.Option("--window", help="窗口号")]
+
+
+def _ticket_out(view, fmt: Format, extra: dict | None = None) -> None:
+    if fmt == Format.json:
+        emit_json(view.as_json() | (extra or {}))
+        return
+    line = f"{view.number}  {view.queue} {view.queue_name}  {view.status_name}"
+    if view.priority != "none":
+        line += f"  {view.priority_name}优先"
+    if view.status == "waiting":
+        line += f"  前面还有{view.waiting_ahead}人"
+    if view.window:
+        line += f"  {view.window}号窗口"
+    typer.echo(line)
+    for value in (extra or {}).values():
+        if value:
+            typer.echo(str(value))
+
+
+@ticket_app.command("issue")
+def ticket_issue(
+    ctx: typer.Context,
+    item: Annotated[Optional[str], typer.Option("--item", help="事项编码")] = None,
+    queue: Annotated[Optional[str], typer.Option("--queue", help="队列字母")] = None,
+    priority: Annotated[str, typer.Option("--priority", help="none、elderly、disabled、pregnant、military、appointment、referral")] = "none",
+    id_number: Annotated[Optional[str], typer.Option("--id-number", help="身份证号（可选，用于限号）")] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """取号（按事项或队列）。"""
+    from clerk_tui.services.queue import issue_ticket
+
+    c = _ctx(ctx)
+    view = issue_ticket(c.engine(), c.actor(), item_code=item, queue=queue, priority=priority, id_number=id_number,
+                        policy=c.settings.queue)
+    _ticket_out(view, fmt)
+
+
+@ticket_app.command("call")
+def ticket_call(ctx: typer.Context, window: WindowOpt, fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+    """叫下一个号；没有等候的号时 number 为 null（退出码 0）。"""
+    from clerk_tui.services.queue import call_next
+
+    c = _ctx(ctx)
+    result = call_next(c.engine(), c.actor(), window, c.settings.queue)
+    if fmt == Format.json:
+        body = result.ticket.as_json() if result.ticket else {"number": None}
+        emit_json(body | {"window": window, "why": result.why, "auto_no_show": result.auto_no_show})
+    elif result.ticket is None:
+        typer.echo(f"{window}号窗口：没有等候的号。")
+    else:
+        typer.echo(f"请{result.ticket.number}号到{window}号窗口办理")
+        typer.echo(result.why)
+
+
+def _simple_ticket_command(name: str, doc: str, func_name: str, *, policy: bool = False):
+    def command(ctx: typer.Context, number: str, window: WindowOpt,
+                fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+        from clerk_tui.services import queue as q
+
+        c = _ctx(ctx)
+        args = (c.settings.queue,) if policy else ()
+        _ticket_out(getattr(q, func_name)(c.engine(), c.actor(), number, window, *args), fmt)
+
+    command.__doc__ = doc
+    ticket_app.command(name)(command)
+
+
+_simple_ticket_command("recall", "重呼（计次）。", "recall")
+_simple_ticket_command("no-show", "标记过号（重呼达到规定次数后）。", "mark_no_show", policy=True)
+_simple_ticket_command("start", "开始办理。", "start_service")
+_simple_ticket_command("finish", "办结本次服务。", "finish_service")
+
+
+@ticket_app.command("call-specific")
+def ticket_call_specific(ctx: typer.Context, number: str, window: WindowOpt,
+                         fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+    """指定叫某个等候中的号（记录在案）。"""
+    from clerk_tui.services.queue import call_specific
+
+    c = _ctx(ctx)
+    result = call_specific(c.engine(), c.actor(), number, window, c.settings.queue)
+    _ticket_out(result.ticket, fmt, {"why": result.why})
+
+
+@ticket_app.command("transfer")
+def ticket_transfer(
+    ctx: typer.Context,
+    number: str,
+    reason: Annotated[str, typer.Option("--reason", help="转办原因（接收窗口可见）")],
+    to_queue: Annotated[Optional[str], typer.Option("--to-queue", help="转往的队列字母")] = None,
+    to_window: Annotated[Optional[int], typer.Option("--to-window", help="转往的窗口号")] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """转办到其他队列或窗口：保留号码和原取号时间。"""
+    from clerk_tui.services.queue import transfer
+
+    c = _ctx(ctx)
+    _ticket_out(transfer(c.engine(), c.actor(), number, reason=reason, to_queue=to_queue, to_window=to_window), fmt)
+
+
+@ticket_app.command("rejoin")
+def ticket_rejoin(ctx: typer.Context, number: str, fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+    """过号后在规定时间内返回：恢复等候，保留号码。"""
+    from clerk_tui.services.queue import rejoin
+
+    c = _ctx(ctx)
+    _ticket_out(rejoin(c.engine(), c.actor(), number, c.settings.queue), fmt)
+
+
+@ticket_app.command("list")
+def ticket_list(
+    ctx: typer.Context,
+    status: Annotated[Optional[str], typer.Option("--status", help="waiting、called、serving、done、no_show")] = None,
+    queue: Annotated[Optional[str], typer.Option("--queue")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="营业日，默认今天")] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """列出某天的号票。"""
+    from clerk_tui.services.calendar import parse_date
+    from clerk_tui.services.queue import list_tickets
+
+    views = list_tickets(_ctx(ctx).engine(), status=status, queue=queue, day=parse_date(date) if date else None)
+    if fmt == Format.json:
+        emit_json([v.as_json() for v in views])
+    else:
+        print_table(["号码", "队列", "事项", "优先", "状态", "窗口", "取号时间", "转办"],
+                    [[v.number, v.queue, v.item_name or "", v.priority_name, v.status_name, v.window or "",
+                      f"{v.issued_at:%H:%M}", f"自{v.transferred_from}号：{v.transfer_reason}" if v.transfers else ""]
+                     for v in views])
+
+
+def _window_action(name: str, doc: str, func_name: str, done: str, *, reason: bool = False):
+    def command(ctx: typer.Context, number: int,
+                reason_text: Annotated[Optional[str], typer.Option("--reason", help="原因")] = None) -> None:
+        from clerk_tui.services import queue as q
+
+        c = _ctx(ctx)
+        args = (reason_text or "",) if reason else ()
+        getattr(q, func_name)(c.engine(), c.actor(), number, *args)
+        typer.echo(f"{number}号窗口{done}。")
+
+    command.__doc__ = doc
+    window_app.command(name)(command)
+
+
+_window_action("open", "开窗。", "open_window", "已开窗")
+_window_action("pause", "暂停服务（需 --reason）。", "pause_window", "已暂停服务", reason=True)
+_window_action("resume", "恢复服务。", "resume_window", "已恢复服务")
+_window_action("close", "关窗。", "close_window", "已关窗", reason=True)
+
+
+@appointment_app.command("add")
+def appointment_add(
+    ctx: typer.Context,
+    id_number: Annotated[str, typer.Option("--id-number")],
+    item: Annotated[str, typer.Option("--item", help="事项编码")],
+    date: Annotated[str, typer.Option("--date", help="YYYY-MM-DD")],
+    start: Annotated[str, typer.Option("--start", help="HH:MM")],
+    end: Annotated[str, typer.Option("--end", help="HH:MM")],
+    name: Annotated[str, typer.Option("--name")] = "",
+    phone: Annotated[str, typer.Option("--phone")] = "",
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """登记预约。"""
+    from clerk_tui.services.appointments import add_appointment
+
+    c = _ctx(ctx)
+    view = add_appointment(c.engine(), c.actor(), id_number=id_number, item_code=item, day=date, start=start, end=end,
+                           name=name, phone=phone, source="cli")
+    if fmt == Format.json:
+        emit_json(view.as_json())
+    else:
+        typer.echo(f"已预约：{view.item_name} {view.day} {view.slot_start:%H:%M}-{view.slot_end:%H:%M}（编号 {view.id}）")
+
+
+@appointment_app.command("import")
+def appointment_import(ctx: typer.Context, file: Path) -> None:
+    """导入网上预约平台导出的 CSV（id_number,name,phone,item,date,start,end,ref），全部成功或全部不导入。"""
+    from clerk_tui.services.appointments import import_appointments
+
+    c = _ctx(ctx)
+    n = import_appointments(c.engine(), c.actor(), file)
+    typer.echo(f"已处理 {n} 条预约（重复的平台编号自动跳过）。")
+
+
+@appointment_app.command("check-in")
+def appointment_check_in(ctx: typer.Context, id_number: str, fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+    """预约签到：时段内签到得预约优先号，迟到得普通号并说明原因。"""
+    from clerk_tui.services.appointments import check_in
+
+    c = _ctx(ctx)
+    result = check_in(c.engine(), c.actor(), id_number, c.settings.queue)
+    _ticket_out(result.ticket, fmt, {"message": result.message, "on_time": result.on_time} if fmt == Format.json
+                else {"message": result.message})
+
+
+@appointment_app.command("list")
+def appointment_list(ctx: typer.Context, date: Annotated[Optional[str], typer.Option("--date")] = None,
+                     fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+    """列出某天的预约。"""
+    from clerk_tui.services.appointments import list_appointments
+    from clerk_tui.services.calendar import parse_date
+
+    views = list_appointments(_ctx(ctx).engine(), parse_date(date) if date else None)
+    if fmt == Format.json:
+        emit_json([v.as_json() for v in views])
+    else:
+        print_table(["编号", "时段", "事项", "姓名", "身份证号", "状态"],
+                    [[v.id, f"{v.slot_start:%H:%M}-{v.slot_end:%H:%M}", v.item_name, v.name, v.id_number_masked,
+                      {"booked": "待签到", "checked_in": "已签到", "cancelled": "已取消"}.get(v.status, v.status)]
+                     for v in views])
+
+
+@app.command()
+def display(ctx: typer.Context) -> None:
+    """大厅叫号屏：当前叫号（大字）、最近叫号、各队列等候人数，并语音播报（需 espeak-ng）。"""
+    from clerk_tui.ui.display import make_display
+
+    c = _ctx(ctx)
+    make_display(c.settings, c.engine()).run()
 
 
 def _person_error(exc: BaseException) -> str | None:

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from clerk_tui.domain.queueing import INTERLEAVE, PRIORITY_FIRST, QueuePolicy
+
 APP_NAME = "clerk-tui"
 ENV_CONFIG = "CLERK_TUI_CONFIG"
 ENV_DB = "CLERK_TUI_DB"
@@ -64,6 +66,8 @@ class Settings:
     count_from_same_day: bool = False
     window: int | None = None
     keys: dict[str, str] = field(default_factory=dict)
+    queue: QueuePolicy = field(default_factory=QueuePolicy)
+    voice: bool = True
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -102,8 +106,39 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
     keys = data.get("keys", {})
     if isinstance(keys, dict):
         settings.keys = {str(k): str(v) for k, v in keys.items()}
+    settings.queue = _queue_policy(data.get("queue", {}), path)
+    display = data.get("display", {})
+    if isinstance(display, dict):
+        settings.voice = bool(display.get("voice", True))
     if os.environ.get(ENV_DB):
         settings.database = os.environ[ENV_DB]
     if database:
         settings.database = database
     return settings
+
+
+def _queue_policy(section: Any, path: Path) -> QueuePolicy:
+    """[queue] of the settings file, checked field by field."""
+    if not isinstance(section, dict):
+        raise SettingsError(f"配置文件 {path} 的 [queue] 应为表")
+    defaults = QueuePolicy()
+    values: dict[str, Any] = {}
+    for name, default in vars(defaults).items():
+        if name not in section:
+            continue
+        value = section[name]
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(default, int):
+            ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        else:
+            ok = isinstance(value, str)
+        if not ok:
+            raise SettingsError(f"配置文件 {path} 中 queue.{name} 的值 {value!r} 无效（应与默认值 {default!r} 同类型）")
+        values[name] = value
+    unknown = set(section) - set(vars(defaults))
+    if unknown:
+        raise SettingsError(f"配置文件 {path} 的 [queue] 中有未知设置：{'、'.join(sorted(unknown))}")
+    if values.get("priority_mode", PRIORITY_FIRST) not in (PRIORITY_FIRST, INTERLEAVE):
+        raise SettingsError(f"配置文件 {path} 中 queue.priority_mode 应为 {PRIORITY_FIRST} 或 {INTERLEAVE}")
+    return QueuePolicy(**values)

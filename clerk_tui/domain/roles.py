@@ -14,6 +14,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "staff.set_pin": frozenset({ADMIN}),
     "staff.unlock": frozenset({ADMIN, SUPERVISOR}),
     "staff.list": frozenset({ADMIN, SUPERVISOR}),
+    "ticket.issue": frozenset({GUIDE, CLERK, SUPERVISOR, ADMIN}),
+    "ticket.serve": frozenset({CLERK, SUPERVISOR}),
+    "ticket.rejoin": frozenset({GUIDE, CLERK, SUPERVISOR}),
+    "window.operate": frozenset({CLERK, SUPERVISOR}),
+    "window.override": frozenset({SUPERVISOR, ADMIN}),
+    "appointment.book": frozenset({GUIDE, CLERK, SUPERVISOR, ADMIN}),
 }
 
 

@@ -143,3 +143,83 @@ class CalendarDay(SQLModel, table=True):
     year: int = Field(foreign_key="calendar_year.year", index=True)
     is_workday: bool
     name: str = Field(default="", max_length=40)
+
+
+class TicketCounter(SQLModel, table=True):
+    """The last number issued per hall, queue and business day (取号计数), bumped atomically."""
+
+    __tablename__ = "ticket_counter"
+    hall_id: int = Field(foreign_key="hall.id", primary_key=True)
+    queue_id: int = Field(foreign_key="queue.id", primary_key=True)
+    business_date: dt.date = Field(primary_key=True)
+    last: int = 0
+
+
+class Ticket(SQLModel, table=True):
+    """号票. Never deleted: each business day starts a new sequence, history stays."""
+
+    __table_args__ = (
+        UniqueConstraint("hall_id", "number_queue_id", "business_date", "seq"),
+        Index("ix_ticket_waiting", "business_date", "status", "queue_id"),
+        Index("ix_ticket_id_number", "id_number", "business_date"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    hall_id: int = Field(foreign_key="hall.id")
+    business_date: dt.date
+    number_queue_id: int = Field(foreign_key="queue.id")  # the queue whose prefix the number carries
+    seq: int
+    number: str = Field(max_length=8)
+    queue_id: int = Field(foreign_key="queue.id")  # where it waits now (changes on transfer)
+    target_window: int | None = None  # transferred to one window: only that window calls it
+    item_id: int | None = Field(default=None, foreign_key="service_item.id")
+    priority: str = Field(default="none", max_length=16)
+    id_number: str | None = Field(default=None, max_length=18)
+    status: str = Field(default="waiting", max_length=12)
+    issued_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
+    queued_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))  # entered its current queue
+    issued_by: int | None = Field(default=None, foreign_key="staff.id")
+    window_number: int | None = None  # the window that called it last
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")  # the clerk who called it last
+    called_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))
+    started_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))
+    finished_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))
+    no_show_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))
+    recalls: int = 0
+    transfers: int = 0
+    transferred_from: int | None = None  # window number
+    transfer_reason: str = Field(default="", max_length=200)
+    appointment_id: int | None = None
+    note: str = Field(default="", max_length=200)
+
+
+class WindowState(SQLModel, table=True):
+    """A window's working state: closed, open or paused (with the reason), and who sits there."""
+
+    __tablename__ = "window_state"
+    window_id: int = Field(foreign_key="window.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
+    status: str = Field(default="closed", max_length=10)  # closed | open | paused
+    pause_reason: str = Field(default="", max_length=100)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id", unique=True)
+    current_ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    normals_since_priority: int = 0
+    changed_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
+
+
+class Appointment(SQLModel, table=True):
+    """预约: booked at the desk, by the CLI or imported from the online platform's CSV."""
+
+    __table_args__ = (Index("ix_appointment_id_day", "id_number", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    hall_id: int = Field(foreign_key="hall.id")
+    item_id: int = Field(foreign_key="service_item.id")
+    id_number: str = Field(max_length=18)
+    name: str = Field(default="", max_length=40)
+    phone: str = Field(default="", max_length=20)
+    day: dt.date
+    slot_start: dt.time
+    slot_end: dt.time
+    status: str = Field(default="booked", max_length=12)  # booked | checked_in | cancelled
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    source: str = Field(default="desk", max_length=12)  # desk | cli | import
+    external_ref: str = Field(default="", max_length=64)
+    created_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))

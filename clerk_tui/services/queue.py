@@ -1,0 +1,731 @@
+"""The queue (排队叫号): issuing tickets, windows, calling, recalls, no-shows and transfers.
+
+Every function is one use case: it checks the role, changes rows with guarded updates, appends
+an event and commits, all in one transaction that retries lock conflicts (services.tx). Calling
+is atomic across processes: a ticket moves from waiting to called only by
+``UPDATE … WHERE id = :id AND status = 'waiting'``, and the loser of a race picks again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from clerk_tui import clock
+from clerk_tui.domain.ids import check_resident_id, mask_id
+from clerk_tui.domain.queueing import (
+    ACTIVE, CALLED, DONE, NO_SHOW, PRIORITIES, PRIORITY_NAMES, SERVING, STATUS_NAMES, WAITING, Candidate,
+    QueuePolicy, choose_next, format_number, is_priority,
+)
+from clerk_tui.services import events
+from clerk_tui.services.catalog import get_hall
+from clerk_tui.services.context import Actor, require
+from clerk_tui.services.errors import NotFound, ServiceError
+from clerk_tui.services.tx import transaction
+from clerk_tui.store.counters import next_ticket_seq
+from clerk_tui.store.engine import read_session
+from clerk_tui.store.models import Queue, ServiceItem, Staff, Ticket, Window, WindowQueue, WindowState
+
+OPEN, PAUSED, CLOSED = "open", "paused", "closed"
+WINDOW_STATUS_NAMES = {OPEN: "服务中", PAUSED: "暂停服务", CLOSED: "未开窗"}
+PAUSE_REASONS = ("午休", "会议", "系统故障", "临时离开", "业务培训", "其他")
+
+
+# ------------------------------------------------------------------ views
+
+
+@dataclass(frozen=True)
+class TicketView:
+    id: int
+    number: str
+    queue: str
+    queue_name: str
+    business_date: dt.date
+    priority: str
+    status: str
+    issued_at: dt.datetime
+    item_code: str | None = None
+    item_name: str | None = None
+    id_number_masked: str | None = None
+    waiting_ahead: int = 0
+    window: int | None = None
+    target_window: int | None = None
+    recalls: int = 0
+    transfers: int = 0
+    transferred_from: int | None = None
+    transfer_reason: str = ""
+    called_at: dt.datetime | None = None
+    note: str = ""
+
+    @property
+    def priority_name(self) -> str:
+        return PRIORITY_NAMES.get(self.priority, self.priority)
+
+    @property
+    def status_name(self) -> str:
+        return STATUS_NAMES.get(self.status, self.status)
+
+    def as_json(self) -> dict:
+        return {
+            "number": self.number, "queue": self.queue, "queue_name": self.queue_name,
+            "business_date": self.business_date.isoformat(), "priority": self.priority, "status": self.status,
+            "issued_at": self.issued_at.isoformat(timespec="seconds"), "item": self.item_code,
+            "item_name": self.item_name, "id_number": self.id_number_masked, "waiting_ahead": self.waiting_ahead,
+            "window": self.window, "target_window": self.target_window, "recalls": self.recalls,
+            "transfers": self.transfers, "transferred_from": self.transferred_from,
+            "transfer_reason": self.transfer_reason, "note": self.note,
+        }
+
+
+def _view(session: Session, t: Ticket, *, ahead: int | None = None) -> TicketView:
+    q = session.get(Queue, t.queue_id)
+    item = session.get(ServiceItem, t.item_id) if t.item_id else None
+    return TicketView(
+        id=t.id, number=t.number, queue=q.prefix, queue_name=q.name, business_date=t.business_date,
+        priority=t.priority, status=t.status, issued_at=t.issued_at,
+        item_code=item.code if item else None, item_name=item.name if item else None,
+        id_number_masked=mask_id(t.id_number) if t.id_number else None,
+        waiting_ahead=_waiting_ahead(session, t) if ahead is None else ahead,
+        window=t.window_number, target_window=t.target_window, recalls=t.recalls, transfers=t.transfers,
+        transferred_from=t.transferred_from, transfer_reason=t.transfer_reason, called_at=t.called_at, note=t.note,
+    )
+
+
+ticket_view = _view
+
+
+def _waiting_ahead(session: Session, t: Ticket) -> int:
+    """How many waiting tickets of its queue a window would call before this one."""
+    if t.status != WAITING:
+        return 0
+    same = [Ticket.business_date == t.business_date, Ticket.status == WAITING, Ticket.id != t.id]
+    if t.target_window is not None:
+        same.append(Ticket.target_window == t.target_window)
+    else:
+        same += [Ticket.queue_id == t.queue_id, Ticket.target_window.is_(None)]
+    earlier = or_(Ticket.queued_at < t.queued_at, and_(Ticket.queued_at == t.queued_at, Ticket.id < t.id))
+    if is_priority(t.priority):
+        cond = and_(Ticket.priority != "none", earlier)
+    else:
+        cond = or_(Ticket.priority != "none", earlier)
+    return session.exec(select(func.count()).select_from(Ticket).where(*same, cond)).one()
+
+
+# ------------------------------------------------------------------ lookups
+
+
+def _queue(session: Session, prefix: str) -> Queue:
+    q = session.exec(select(Queue).where(Queue.prefix == prefix.strip().upper())).first()
+    if q is None:
+        known = "、".join(x.prefix for x in session.exec(select(Queue).order_by(Queue.prefix)))
+        raise NotFound(f"没有队列 {prefix}，本厅的队列有：{known}")
+    return q
+
+
+def _window(session: Session, number: int) -> Window:
+    w = session.exec(select(Window).where(Window.number == number)).first()
+    if w is None:
+        raise NotFound(f"没有{number}号窗口，请用 clerk-tui window list 查看窗口号")
+    return w
+
+
+def _state(session: Session, window: Window, *, lock: bool = False) -> WindowState:
+    stmt = select(WindowState).where(WindowState.window_id == window.id)
+    if lock:
+        stmt = stmt.with_for_update()
+    st = session.exec(stmt).first()
+    if st is None:
+        st = WindowState(window_id=window.id, status=CLOSED, changed_at=clock.now())
+        session.add(st)
+        session.flush()
+    return st
+
+
+def _ticket(session: Session, number: str, day: dt.date | None = None, *, lock: bool = False) -> Ticket:
+    number = (number or "").strip().upper()
+    day = day or clock.today()
+    stmt = select(Ticket).where(Ticket.business_date == day, Ticket.number == number)
+    if lock:
+        stmt = stmt.with_for_update()
+    t = session.exec(stmt).first()
+    if t is None:
+        raise NotFound(f"今天（{day}）没有 {number} 号，请核对号码")
+    return t
+
+
+def _window_queues(session: Session, window: Window) -> list[Queue]:
+    return list(session.exec(
+        select(Queue).join(WindowQueue, WindowQueue.queue_id == Queue.id)
+        .where(WindowQueue.window_id == window.id).order_by(WindowQueue.position)))
+
+
+# ------------------------------------------------------------------ issuing
+
+
+def _check_issue(priority: str, id_number: str | None) -> str | None:
+    if priority not in PRIORITIES:
+        raise ServiceError(f"优先类型 {priority!r} 无效，可用：" + "、".join(f"{k}（{v}）" for k, v in PRIORITY_NAMES.items()))
+    if not id_number:
+        return None
+    check = check_resident_id(id_number)
+    if not check.ok:
+        raise ServiceError(check.reason)
+    return check.value
+
+
+def issue_in(session: Session, actor: Actor, *, item_code: str | None, queue: str | None, priority: str,
+             id_number: str | None, policy: QueuePolicy, note: str = "", appointment_id: int | None = None) -> Ticket:
+    """Issue a ticket inside the caller's transaction (used by issuing, check-in and referrals)."""
+    checked_id = _check_issue(priority, id_number)
+    if not item_code and not queue:
+        raise ServiceError("请指定事项（--item）或队列（--queue）")
+    hall = get_hall(session)
+    item = None
+    if item_code:
+        item = session.exec(select(ServiceItem).where(ServiceItem.code == item_code.strip())).first()
+        if item is None:
+            raise NotFound(f"没有编码为 {item_code} 的事项，请用 clerk-tui catalog list --search 查找")
+    q = _queue(session, queue) if queue else session.get(Queue, item.queue_id)
+    now, day = clock.now(), clock.today()
+    if checked_id:
+        active = session.exec(select(func.count()).select_from(Ticket).where(
+            Ticket.id_number == checked_id, Ticket.business_date == day, Ticket.status.in_(ACTIVE))).one()
+        if active >= policy.max_active_per_id:
+            raise ServiceError(f"该身份证号今天已有{active}张未办结的号（上限{policy.max_active_per_id}张），"
+                               "请先办结或过号后再取")
+    seq = next_ticket_seq(session, hall.id, q.id, day)
+    t = Ticket(
+        hall_id=hall.id, business_date=day, number_queue_id=q.id, seq=seq, number=format_number(q.prefix, seq),
+        queue_id=q.id, item_id=item.id if item else None, priority=priority, id_number=checked_id,
+        status=WAITING, issued_at=now, queued_at=now, issued_by=actor.staff_id, note=note[:200],
+        appointment_id=appointment_id,
+    )
+    session.add(t)
+    session.flush()
+    events.record(session, "ticket.issued", actor=actor, subject=t.number, ticket_id=t.id, queue=q.prefix,
+                  priority=priority, item=item.code if item else None)
+    return t
+
+
+def issue_ticket(
+    engine: Engine,
+    actor: Actor | None,
+    *,
+    item_code: str | None = None,
+    queue: str | None = None,
+    priority: str = "none",
+    id_number: str | None = None,
+    policy: QueuePolicy = QueuePolicy(),
+    note: str = "",
+) -> TicketView:
+    """取号 for an item (its queue) or a queue directly."""
+    require(actor, "ticket.issue")
+    _check_issue(priority, id_number)  # refuse bad input before opening a transaction
+
+    def work(session: Session) -> TicketView:
+        t = issue_in(session, actor, item_code=item_code, queue=queue, priority=priority, id_number=id_number,
+                     policy=policy, note=note)
+        return _view(session, t)
+
+    return transaction(engine, work)
+
+
+# ------------------------------------------------------------------ windows
+
+
+def _require_holder(actor: Actor, st: WindowState, number: int) -> None:
+    if st.staff_id != actor.staff_id:
+        if st.staff_id is None:
+            raise ServiceError(f"{number}号窗口尚未开窗，请先开窗（clerk-tui window open {number}）")
+        raise ServiceError(f"{number}号窗口由其他人员开窗，您不能在此窗口操作")
+
+
+def open_window(engine: Engine, actor: Actor | None, number: int) -> None:
+    """开窗: one clerk per window, one window per clerk."""
+    require(actor, "window.operate")
+
+    def work(session: Session) -> None:
+        w = _window(session, number)
+        st = _state(session, w, lock=True)
+        if st.staff_id not in (None, actor.staff_id) and st.status != CLOSED:
+            holder = session.get(Staff, st.staff_id)
+            raise ServiceError(f"{number}号窗口已由 {holder.name}（{holder.number}）开窗，请先由其关窗，或请带班领导关窗")
+        other = session.exec(select(WindowState, Window).join(Window, Window.id == WindowState.window_id).where(
+            WindowState.staff_id == actor.staff_id, WindowState.window_id != w.id)).first()
+        if other is not None:
+            raise ServiceError(f"您已在{other[1].number}号窗口开窗，一人只能在一个窗口服务，请先关闭{other[1].number}号窗口")
+        if st.status == OPEN and st.staff_id == actor.staff_id:
+            return
+        st.status, st.staff_id, st.pause_reason, st.changed_at = OPEN, actor.staff_id, "", clock.now()
+        session.add(st)
+        events.record(session, "window.opened", actor=actor, subject=str(number), window=number)
+
+    transaction(engine, work)
+
+
+def pause_window(engine: Engine, actor: Actor | None, number: int, reason: str) -> None:
+    """暂停服务 with a reason; a paused window is not called for."""
+    require(actor, "window.operate")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("暂停服务需要填写原因，例如：午休、会议、系统故障")
+
+    def work(session: Session) -> None:
+        w = _window(session, number)
+        st = _state(session, w, lock=True)
+        if st.status == CLOSED:
+            raise ServiceError(f"{number}号窗口未开窗，无需暂停")
+        if actor.role != "supervisor":
+            _require_holder(actor, st, number)
+        st.status, st.pause_reason, st.changed_at = PAUSED, reason[:100], clock.now()
+        session.add(st)
+        events.record(session, "window.paused", actor=actor, subject=str(number), window=number, reason=reason)
+
+    transaction(engine, work)
+
+
+def resume_window(engine: Engine, actor: Actor | None, number: int) -> None:
+    require(actor, "window.operate")
+
+    def work(session: Session) -> None:
+        w = _window(session, number)
+        st = _state(session, w, lock=True)
+        if st.status != PAUSED:
+            raise ServiceError(f"{number}号窗口当前不是暂停状态")
+        _require_holder(actor, st, number)
+        st.status, st.pause_reason, st.changed_at = OPEN, "", clock.now()
+        session.add(st)
+        events.record(session, "window.resumed", actor=actor, subject=str(number), window=number)
+
+    transaction(engine, work)
+
+
+def close_window(engine: Engine, actor: Actor | None, number: int, reason: str = "") -> None:
+    """关窗. A supervisor may close a window another clerk left open."""
+    require(actor, "window.operate")
+
+    def work(session: Session) -> None:
+        w = _window(session, number)
+        st = _state(session, w, lock=True)
+        if st.status == CLOSED:
+            return
+        if st.staff_id != actor.staff_id and actor.role != "supervisor":
+            _require_holder(actor, st, number)
+        if st.current_ticket_id:
+            cur = session.get(Ticket, st.current_ticket_id)
+            if cur and cur.status in (CALLED, SERVING):
+                raise ServiceError(f"{number}号窗口还有 {cur.number} 号未处理完，请先办结、过号或转办后再关窗")
+        st.status, st.staff_id, st.pause_reason, st.current_ticket_id, st.changed_at = CLOSED, None, "", None, clock.now()
+        session.add(st)
+        events.record(session, "window.closed", actor=actor, subject=str(number), window=number, reason=reason)
+
+    transaction(engine, work)
+
+
+# ------------------------------------------------------------------ calling
+
+
+@dataclass(frozen=True)
+class CallResult:
+    ticket: TicketView | None
+    why: str
+    window: int
+    auto_no_show: str | None = None  # a ticket marked no-show automatically before this call
+
+
+def _open_state(session: Session, actor: Actor, number: int) -> tuple[Window, WindowState]:
+    w = _window(session, number)
+    st = _state(session, w, lock=True)
+    _require_holder(actor, st, number)
+    if st.status == PAUSED:
+        raise ServiceError(f"{number}号窗口已暂停服务（{st.pause_reason}），请先恢复服务")
+    if st.status != OPEN:
+        raise ServiceError(f"{number}号窗口未开窗，请先开窗")
+    return w, st
+
+
+def _candidates(session: Session, window: Window, queues: list[Queue], day: dt.date) -> list[Candidate]:
+    ids = [q.id for q in queues]
+    prefix = {q.id: q.prefix for q in session.exec(select(Queue))}
+    rows = session.exec(select(Ticket).where(
+        Ticket.business_date == day, Ticket.status == WAITING,
+        or_(and_(Ticket.queue_id.in_(ids), Ticket.target_window.is_(None)), Ticket.target_window == window.number),
+    )).all()
+    return [Candidate(t.id, t.number, prefix[t.queue_id], t.priority, t.issued_at, t.queued_at, t.transfers,
+                      t.target_window, t.transferred_from) for t in rows]
+
+
+def _unfinished_current(session: Session, st: WindowState, policy: QueuePolicy, actor: Actor, number: int) -> str | None:
+    """Refuse to call on top of a called ticket, unless it may be marked no-show automatically."""
+    if not st.current_ticket_id:
+        return None
+    cur = session.get(Ticket, st.current_ticket_id)
+    if cur is None or cur.status not in (CALLED, SERVING) or cur.window_number != number:
+        return None
+    if cur.status == SERVING:
+        raise ServiceError(f"{cur.number} 号正在办理，请先办结（或转办）再叫下一个号")
+    if policy.auto_no_show and cur.recalls >= policy.recalls_before_no_show:
+        _mark_no_show(session, cur, actor, number, automatic=True)
+        return cur.number
+    raise ServiceError(f"{cur.number} 号已叫未到：请开始办理、重呼，或重呼{policy.recalls_before_no_show}次后标记过号")
+
+
+def _take(session: Session, t_id: int, actor: Actor, number: int, now: dt.datetime) -> bool:
+    """The guarded update: only a still-waiting ticket can be taken."""
+    res = session.execute(update(Ticket).where(Ticket.id == t_id, Ticket.status == WAITING).values(
+        status=CALLED, window_number=number, staff_id=actor.staff_id, called_at=now, recalls=0))
+    return res.rowcount == 1
+
+
+def call_next(engine: Engine, actor: Actor | None, number: int, policy: QueuePolicy = QueuePolicy()) -> CallResult:
+    """叫号: take exactly one waiting ticket for this window, or none when nobody waits."""
+    require(actor, "ticket.serve")
+
+    def work(session: Session) -> CallResult:
+        w, st = _open_state(session, actor, number)
+        auto = _unfinished_current(session, st, policy, actor, number)
+        queues = _window_queues(session, w)
+        names = {q.prefix: q.name for q in queues}
+        day, now = clock.today(), clock.now()
+        while True:
+            choice = choose_next(_candidates(session, w, queues, day), window=number,
+                                 window_queues=[q.prefix for q in queues], policy=policy,
+                                 normals_since_priority=st.normals_since_priority, queue_names=names)
+            if choice is None:
+                st.current_ticket_id = None
+                session.add(st)
+                return CallResult(None, "没有等候的号", number, auto)
+            if _take(session, choice.ticket.id, actor, number, now):
+                break  # another window took that one first: choose again
+        st.current_ticket_id = choice.ticket.id
+        st.normals_since_priority = 0 if choice.was_priority else st.normals_since_priority + 1
+        session.add(st)
+        t = session.get(Ticket, choice.ticket.id)
+        session.refresh(t)
+        events.record(session, "ticket.called", actor=actor, subject=t.number, window=number, ticket_id=t.id,
+                      why=choice.why, queue=choice.ticket.queue, priority=t.priority)
+        return CallResult(_view(session, t), choice.why, number, auto)
+
+    return transaction(engine, work)
+
+
+def call_specific(engine: Engine, actor: Actor | None, ticket_number: str, number: int,
+                  policy: QueuePolicy = QueuePolicy()) -> CallResult:
+    """指定叫号 (audited): call this waiting ticket out of turn."""
+    require(actor, "ticket.serve")
+
+    def work(session: Session) -> CallResult:
+        w, st = _open_state(session, actor, number)
+        auto = _unfinished_current(session, st, policy, actor, number)
+        t = _ticket(session, ticket_number, lock=True)
+        if t.status != WAITING:
+            raise ServiceError(f"{t.number} 号当前状态为“{STATUS_NAMES.get(t.status, t.status)}”，只能指定叫等候中的号")
+        if t.target_window not in (None, number):
+            raise ServiceError(f"{t.number} 号已转给{t.target_window}号窗口，请由该窗口办理")
+        if not _take(session, t.id, actor, number, clock.now()):
+            raise ServiceError(f"{t.number} 号刚被其他窗口叫走")
+        st.current_ticket_id = t.id
+        session.add(st)
+        session.refresh(t)
+        why = f"{t.number}：指定叫号（已记录）"
+        events.record(session, "ticket.called", actor=actor, subject=t.number, window=number, ticket_id=t.id,
+                      why=why, specific=True, queue=session.get(Queue, t.queue_id).prefix, priority=t.priority)
+        return CallResult(_view(session, t), why, number, auto)
+
+    return transaction(engine, work)
+
+
+def _at_window(session: Session, actor: Actor, ticket_number: str, number: int, statuses: tuple[str, ...]) -> tuple[Ticket, WindowState]:
+    w = _window(session, number)
+    st = _state(session, w, lock=True)
+    _require_holder(actor, st, number)
+    t = _ticket(session, ticket_number, lock=True)
+    if t.window_number != number or t.status not in statuses:
+        where = f"（当前：{STATUS_NAMES.get(t.status, t.status)}" + (f"，{t.window_number}号窗口）" if t.window_number else "）")
+        raise ServiceError(f"{t.number} 号不是本窗口正在处理的号{where}")
+    return t, st
+
+
+def recall(engine: Engine, actor: Actor | None, ticket_number: str, number: int) -> TicketView:
+    """重呼: counted."""
+    require(actor, "ticket.serve")
+
+    def work(session: Session) -> TicketView:
+        t, st = _at_window(session, actor, ticket_number, number, (CALLED,))
+        if st.status != OPEN:
+            raise ServiceError(f"{number}号窗口当前不在服务状态，不能重呼")
+        t.recalls += 1
+        session.add(t)
+        events.record(session, "ticket.recalled", actor=actor, subject=t.number, window=number, ticket_id=t.id,
+                      recalls=t.recalls)
+        return _view(session, t)
+
+    return transaction(engine, work)
+
+
+def _mark_no_show(session: Session, t: Ticket, actor: Actor, number: int, *, automatic: bool = False) -> None:
+    t.status, t.no_show_at = NO_SHOW, clock.now()
+    session.add(t)
+    st = session.exec(select(WindowState).join(Window, Window.id == WindowState.window_id).where(Window.number == number)).first()
+    if st and st.current_ticket_id == t.id:
+        st.current_ticket_id = None
+        session.add(st)
+    events.record(session, "ticket.no_show", actor=actor, subject=t.number, window=number, ticket_id=t.id,
+                  recalls=t.recalls, automatic=automatic)
+
+
+def mark_no_show(engine: Engine, actor: Actor | None, ticket_number: str, number: int,
+                 policy: QueuePolicy = QueuePolicy()) -> TicketView:
+    """过号: allowed after K recalls."""
+    require(actor, "ticket.serve")
+
+    def work(session: Session) -> TicketView:
+        t, _ = _at_window(session, actor, ticket_number, number, (CALLED,))
+        if t.recalls < policy.recalls_before_no_show:
+            raise ServiceError(f"{t.number} 号已重呼{t.recalls}次，需重呼{policy.recalls_before_no_show}次后才能标记过号")
+        _mark_no_show(session, t, actor, number)
+        return _view(session, t)
+
+    return transaction(engine, work)
+
+
+def start_service(engine: Engine, actor: Actor | None, ticket_number: str, number: int) -> TicketView:
+    """开始办理: the person has come to the window."""
+    require(actor, "ticket.serve")
+
+    def work(session: Session) -> TicketView:
+        t, _ = _at_window(session, actor, ticket_number, number, (CALLED,))
+        t.status, t.started_at = SERVING, clock.now()
+        session.add(t)
+        events.record(session, "ticket.started", actor=actor, subject=t.number, window=number, ticket_id=t.id)
+        return _view(session, t)
+
+    return transaction(engine, work)
+
+
+def finish_service(engine: Engine, actor: Actor | None, ticket_number: str, number: int) -> TicketView:
+    """办结 (of the visit; the case issue records the matter's outcome)."""
+    require(actor, "ticket.serve")
+
+    def work(session: Session) -> TicketView:
+        t, st = _at_window(session, actor, ticket_number, number, (CALLED, SERVING))
+        now = clock.now()
+        t.status, t.finished_at = DONE, now
+        t.started_at = t.started_at or now
+        session.add(t)
+        if st.current_ticket_id == t.id:
+            st.current_ticket_id = None
+            session.add(st)
+        events.record(session, "ticket.finished", actor=actor, subject=t.number, window=number, ticket_id=t.id)
+        return _view(session, t)
+
+    return transaction(engine, work)
+
+
+def transfer(engine: Engine, actor: Actor | None, ticket_number: str, *, reason: str, to_queue: str | None = None,
+             to_window: int | None = None, from_window: int | None = None) -> TicketView:
+    """转办: to another queue or window, keeping the number and the original arrival time."""
+    require(actor, "ticket.serve")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("转办需要填写原因，接收窗口会看到")
+    if (to_queue is None) == (to_window is None):
+        raise ServiceError("请指定转往的队列（--to-queue）或窗口（--to-window），二者选一")
+
+    def work(session: Session) -> TicketView:
+        t = _ticket(session, ticket_number, lock=True)
+        here = from_window if from_window is not None else t.window_number
+        if t.status not in (WAITING, CALLED, SERVING):
+            raise ServiceError(f"{t.number} 号已{STATUS_NAMES.get(t.status, t.status)}，不能转办")
+        if t.status in (CALLED, SERVING):
+            st_here = _state(session, _window(session, t.window_number), lock=True)
+            _require_holder(actor, st_here, t.window_number)
+        before = {"queue": session.get(Queue, t.queue_id).prefix, "window": t.target_window}
+        if to_window is not None:
+            w = _window(session, to_window)
+            target_state = _state(session, w)
+            if target_state.status == CLOSED:
+                raise ServiceError(f"{to_window}号窗口未开窗，不能转往该窗口，请选择其他窗口或队列")
+            if to_window == here and t.status != WAITING:
+                raise ServiceError(f"{t.number} 号就在{to_window}号窗口，无需转办")
+            t.target_window = to_window
+        else:
+            q = _queue(session, to_queue)
+            if q.id == t.queue_id and t.target_window is None:
+                raise ServiceError(f"{t.number} 号已在 {q.prefix} {q.name} 队列中，请选择其他队列")
+            t.queue_id, t.target_window = q.id, None
+        if t.window_number is not None:
+            st = _state(session, _window(session, t.window_number), lock=True)
+            if st.current_ticket_id == t.id:
+                st.current_ticket_id = None
+                session.add(st)
+        t.transferred_from = here
+        t.status, t.transfers, t.transfer_reason = WAITING, t.transfers + 1, reason[:200]
+        t.queued_at, t.called_at, t.started_at = clock.now(), None, None
+        session.add(t)
+        session.flush()
+        events.record(session, "ticket.transferred", actor=actor, subject=t.number, window=here, ticket_id=t.id,
+                      reason=reason, before=before, to_queue=to_queue, to_window=to_window, transfers=t.transfers)
+        return _view(session, t)
+
+    return transaction(engine, work)
+
+
+def rejoin(engine: Engine, actor: Actor | None, ticket_number: str, policy: QueuePolicy = QueuePolicy()) -> TicketView:
+    """过号后返回: within M minutes the ticket waits again with its number and arrival time."""
+    require(actor, "ticket.rejoin")
+
+    def work(session: Session) -> TicketView:
+        t = _ticket(session, ticket_number, lock=True)
+        if t.status != NO_SHOW:
+            raise ServiceError(f"{t.number} 号不是过号状态（当前：{STATUS_NAMES.get(t.status, t.status)}）")
+        minutes = (clock.now() - t.no_show_at).total_seconds() / 60
+        if minutes > policy.rejoin_minutes:
+            raise ServiceError(f"{t.number} 号已过号{int(minutes)}分钟，超过{policy.rejoin_minutes}分钟，请重新取号")
+        t.status, t.recalls = WAITING, 0
+        session.add(t)
+        events.record(session, "ticket.rejoined", actor=actor, subject=t.number, ticket_id=t.id,
+                      minutes=round(minutes, 1))
+        return _view(session, t)
+
+    return transaction(engine, work)
+
+
+# ------------------------------------------------------------------ reading
+
+
+def get_ticket(engine: Engine, number: str, day: dt.date | None = None) -> TicketView:
+    with read_session(engine) as session:
+        return _view(session, _ticket(session, number, day))
+
+
+def list_tickets(engine: Engine, *, status: str | None = None, queue: str | None = None,
+                 day: dt.date | None = None) -> list[TicketView]:
+    if status and status not in STATUS_NAMES:
+        raise ServiceError(f"状态 {status!r} 无效，可用：" + "、".join(f"{k}（{v}）" for k, v in STATUS_NAMES.items()))
+    day = day or clock.today()
+    with read_session(engine) as session:
+        stmt = select(Ticket).where(Ticket.business_date == day).order_by(Ticket.issued_at, Ticket.id)
+        if status:
+            stmt = stmt.where(Ticket.status == status)
+        if queue:
+            stmt = stmt.where(Ticket.queue_id == _queue(session, queue).id)
+        return [_view(session, t, ahead=0 if t.status != WAITING else None) for t in session.exec(stmt)]
+
+
+@dataclass(frozen=True)
+class QueueCount:
+    prefix: str
+    name: str
+    waiting: int
+    longest_wait_minutes: int
+
+
+@dataclass(frozen=True)
+class WindowPanel:
+    """What the window console shows."""
+
+    number: int
+    name: str
+    status: str
+    pause_reason: str
+    clerk: str | None
+    current: TicketView | None
+    why: str
+    queues: tuple[QueueCount, ...]
+    sent_here: int  # tickets transferred to this window
+    longest_wait_minutes: int
+    served_today: int
+
+    @property
+    def status_name(self) -> str:
+        return WINDOW_STATUS_NAMES.get(self.status, self.status)
+
+
+def _queue_counts(session: Session, day: dt.date, now: dt.datetime, queue_ids: list[int] | None = None) -> dict[int, tuple[int, int]]:
+    stmt = select(Ticket.queue_id, func.count(), func.min(Ticket.queued_at)).where(
+        Ticket.business_date == day, Ticket.status == WAITING, Ticket.target_window.is_(None)).group_by(Ticket.queue_id)
+    if queue_ids is not None:
+        stmt = stmt.where(Ticket.queue_id.in_(queue_ids))
+    return {qid: (n, max(0, int((now - first).total_seconds() // 60)) if first else 0) for qid, n, first in session.exec(stmt)}
+
+
+def window_panel(engine: Engine, number: int) -> WindowPanel:
+    from clerk_tui.store.models import Event
+
+    day, now = clock.today(), clock.now()
+    with read_session(engine) as session:
+        w = _window(session, number)
+        st = session.exec(select(WindowState).where(WindowState.window_id == w.id)).first()
+        queues = _window_queues(session, w)
+        counts = _queue_counts(session, day, now, [q.id for q in queues])
+        rows = tuple(QueueCount(q.prefix, q.name, *counts.get(q.id, (0, 0))) for q in queues)
+        here = session.exec(select(func.count(), func.min(Ticket.queued_at)).where(
+            Ticket.business_date == day, Ticket.status == WAITING, Ticket.target_window == number)).one()
+        current, why = None, ""
+        if st and st.current_ticket_id:
+            t = session.get(Ticket, st.current_ticket_id)
+            if t and t.status in (CALLED, SERVING):
+                current = _view(session, t, ahead=0)
+                ev = session.exec(select(Event).where(Event.kind == "ticket.called", Event.subject == t.number,
+                                                      Event.window_number == number).order_by(Event.id.desc())).first()
+                if ev:
+                    import json
+
+                    why = json.loads(ev.payload).get("why", "")
+        served = session.exec(select(func.count()).select_from(Ticket).where(
+            Ticket.business_date == day, Ticket.status == DONE, Ticket.window_number == number)).one()
+        clerk = session.get(Staff, st.staff_id) if st and st.staff_id else None
+        waits = [r.longest_wait_minutes for r in rows if r.waiting]
+        if here[0]:
+            waits.append(max(0, int((now - here[1]).total_seconds() // 60)))
+        return WindowPanel(number, w.name, st.status if st else CLOSED, st.pause_reason if st else "",
+                           f"{clerk.name}（{clerk.number}）" if clerk else None, current, why, rows, here[0],
+                           max(waits, default=0), served)
+
+
+@dataclass(frozen=True)
+class BoardCall:
+    number: str
+    window: int
+    at: dt.datetime
+    recall: bool
+
+
+@dataclass(frozen=True)
+class HallBoard:
+    """What the hall display shows: the latest calls and the queues."""
+
+    hall_name: str
+    calls: tuple[BoardCall, ...]
+    queues: tuple[QueueCount, ...]
+    last_event_id: int
+
+
+def hall_board(engine: Engine, limit: int = 8) -> HallBoard:
+    from clerk_tui.store.models import Event
+
+    day, now = clock.today(), clock.now()
+    start = dt.datetime.combine(day, dt.time())
+    with read_session(engine) as session:
+        hall = get_hall(session)
+        evs = session.exec(select(Event).where(Event.kind.in_(("ticket.called", "ticket.recalled")), Event.at >= start)
+                           .order_by(Event.id.desc()).limit(limit)).all()
+        calls = tuple(BoardCall(e.subject, e.window_number, e.at, e.kind == "ticket.recalled") for e in evs)
+        counts = _queue_counts(session, day, now)
+        queues = tuple(QueueCount(q.prefix, q.name, *counts.get(q.id, (0, 0)))
+                       for q in session.exec(select(Queue).order_by(Queue.prefix)))
+        last = session.exec(select(func.max(Event.id))).one() or 0
+        return HallBoard(hall.name, calls, queues, last)
+
+
+def last_event_id(engine: Engine) -> int:
+    """The newest event id: what terminals poll to know that something changed."""
+    from clerk_tui.store.models import Event
+
+    with read_session(engine) as session:
+        return session.exec(select(func.max(Event.id))).one() or 0
