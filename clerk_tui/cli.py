@@ -155,6 +155,9 @@ def init(
         fail(f"CLERK_TUI_NEW_PIN 无效：{problem}")
     result = init_database(c.engine(require_schema=False), catalog=catalog, force=force, admin_pin=pin)
     typer.echo(f"已初始化：{c.settings.database}，导入事项 {result.items} 项。")
+    if catalog is None:
+        typer.echo("未指定 --catalog，已导入自带的演示目录（云溪县政务服务中心）；"
+                   "正式使用请用 clerk-tui catalog import 导入本厅目录，或用 init --catalog FILE --force 重建。")
     if result.admin_pin:
         typer.echo(f"管理员工号 admin 的初始 PIN：{result.admin_pin}（只显示这一次，请立即记下并修改）")
     else:
@@ -239,7 +242,9 @@ def catalog_list(
         typer.echo("没有找到匹配的事项。" if search else "目录为空：请用 clerk-tui catalog import 导入事项目录。")
         return
     print_table(["编码", "事项名称", "部门", "队列", "类型", "法定", "承诺"],
-                [[g.code, g.name, g.department, g.queue, g.kind_name, g.legal_limit_days, g.promised_limit_days] for g in items])
+                [[g.code, g.name, g.department, g.queue, g.kind_name,
+                  g.legal_limit_days if g.kind == "promised" else "—", g.promised_limit_days if g.kind == "promised" else "—"]
+                 for g in items])
 
 
 @catalog_app.command("show")
@@ -417,7 +422,9 @@ def check_id(number: str) -> None:
     """校验居民身份证号（GB 11643）：有效退出码 0，无效 1 并说明原因。"""
     from clerk_tui.domain.ids import check_resident_id
 
-    result = check_resident_id(number)
+    from clerk_tui import clock
+
+    result = check_resident_id(number, clock.today())
     if not result.ok:
         typer.echo(f"无效：{result.reason}", err=True)
         raise typer.Exit(1)
@@ -673,7 +680,7 @@ def _person_error(exc: BaseException) -> str | None:
     if isinstance(exc, (ServiceError, SettingsError, ClockError)):
         return getattr(exc, "message", None) or str(exc)
     if "sqlalchemy" in sys.modules:
-        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.exc import DatabaseError, OperationalError
 
         from clerk_tui.store.engine import DatabaseUrlError
         from clerk_tui.store.schema import SchemaError
@@ -683,6 +690,9 @@ def _person_error(exc: BaseException) -> str | None:
         if isinstance(exc, OperationalError):
             first = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
             return f"无法访问数据库（{first}），请检查 --db / CLERK_TUI_DB 设置"
+        if isinstance(exc, DatabaseError):
+            first = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
+            return f"数据库无法读取（{first}）：请确认 --db / CLERK_TUI_DB 指向 clerk-tui 的数据库文件"
     return None
 
 

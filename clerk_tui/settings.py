@@ -94,6 +94,9 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
         data = _read_toml(path)
     elif explicit:
         raise SettingsError(f"找不到配置文件 {path}，请检查 --config 或 {ENV_CONFIG}")
+    known = {"database", "calendar", "terminal", "keys", "queue", "display"}
+    if unknown := sorted(set(data) - known):
+        raise SettingsError(f"配置文件 {path} 中有未知设置：{'、'.join(unknown)}（可用：{'、'.join(sorted(known))}）")
     settings = Settings(config_path=path if path.exists() else None, raw=data)
     if isinstance(data.get("database"), str):
         settings.database = data["database"]

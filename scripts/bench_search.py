@@ -37,7 +37,7 @@ def toml_catalog(n: int) -> str:
     for i in range(n):
         name = BASES[i % len(BASES)] + SUFFIXES[(i // len(BASES)) % len(SUFFIXES)] + (f"{i // 400}" if i >= 400 else "")
         out.append(f'[[item]]\ncode = "{100000000000 + i}"\nname = "{name}"\ndepartment = "基准部门"\nqueue = "A"\n'
-                   'kind = "immediate"\nlegal_limit_days = 0\npromised_limit_days = 0\n'
+                   'kind = "immediate"\nlegal_limit_days = 0\npromised_limit_days = 0\nfee = "不收费"\n'
                    '[[item.material]]\nname = "身份证"\n[[item.material]]\nname = "申请表"\n')
     return "\n".join(out)
 

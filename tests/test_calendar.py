@@ -85,3 +85,13 @@ def test_workdays_between_counts_both_ways():
     assert cal.workdays_between(D(2026, 2, 24), D(2026, 2, 13)) == (-2, False)
     count, provisional = cal.workdays_between(D(2026, 12, 30), D(2027, 1, 5))
     assert (count, provisional) == (3, True)
+
+
+def test_a_calendar_file_missing_statutory_holidays_is_refused(tmp_path):
+    from clerk_tui.services.calendar import parse_calendar_file
+    from clerk_tui.services.errors import ServiceError
+
+    path = tmp_path / "2027.toml"
+    path.write_text('year = 2027\n[[holiday]]\nname = "春节"\ndays = ["2027-02-05..2027-02-11"]\n', encoding="utf-8")
+    with pytest.raises(ServiceError, match="不完整.*2027-01-01（元旦）"):
+        parse_calendar_file(path)

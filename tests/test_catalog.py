@@ -24,6 +24,7 @@ queue = "B"
 kind = "{kind}"
 legal_limit_days = {legal}
 promised_limit_days = {promised}
+fee = "不收费"
 
 [[item.material]]
 name = "身份证"
@@ -203,3 +204,30 @@ def test_stored_pinyin(hall):
         row = s.exec(select(ServiceItem).where(ServiceItem.code == "000105002000")).one()
         assert (row.pinyin, row.initials) == ("neidijuminjiehundengji", "ndjmjhdj")
         assert s.exec(select(Material).where(Material.item_id == row.id)).all()
+
+
+def test_file_and_store_problems_come_in_one_round_in_line_order(hall, admin, tmp_path):
+    body = (item("900000000001").replace('fee = "不收费"\n', "")
+            + item("900000000002").replace("县民政局", "县不存在局").replace('queue = "B"', 'queue = "Q9"'))
+    path = tmp_path / "many.toml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(CatalogFileError) as info:
+        cat.import_catalog(hall, admin, path)
+    problems = info.value.problems
+    assert [p.field for p in problems] == ["fee", "department", "queue"]
+    assert [p.line for p in problems] == sorted(p.line for p in problems)
+    lines = body.splitlines()
+    assert lines[problems[1].line - 1] == 'department = "县不存在局"'
+    assert "一个字母" in problems[2].message
+
+
+def test_demo_keywords_find_colloquial_names(tmp_path):
+    from clerk_tui.services.setup import build_demo
+    from clerk_tui.store.engine import make_engine
+
+    engine = make_engine(str(tmp_path / "demo.db"))
+    build_demo(engine)
+    for word, expected in (("社保", "社会保险"), ("营业执照", "设立登记"), ("低保", "最低生活保障"), ("dibao", "最低生活保障"),
+                           ("房产证", "房屋所有权")):
+        found = cat.list_items(engine, word)
+        assert any(expected in g.name for g in found[:5]), (word, [g.name for g in found[:5]])

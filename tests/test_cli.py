@@ -85,7 +85,7 @@ def test_catalog_import_needs_staff_and_reports_errors(db, run, tmp_path):
 
 def test_catalog_export(db, run, tmp_path):
     code, out, _ = run("catalog", "export", str(tmp_path / "out.csv"))
-    assert code == 0 and (tmp_path / "out.csv").read_text(encoding="utf-8").startswith("code,name")
+    assert code == 0 and (tmp_path / "out.csv").read_text(encoding="utf-8-sig").startswith("code,name")
 
 
 def test_window_list_json(db, run):

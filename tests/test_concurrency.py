@@ -17,7 +17,7 @@ def hall_toml(path):
     lines = ['[hall]\ncode = "CC"\nname = "并发测试大厅"\n', '[[department]]\nname = "综合部门"\n',
              '[[queue]]\nprefix = "A"\nname = "综合"\n', '[[queue]]\nprefix = "B"\nname = "其他"\n',
              '[[item]]\ncode = "1"\nname = "事项"\ndepartment = "综合部门"\nqueue = "A"\nkind = "immediate"\n'
-             'legal_limit_days = 0\npromised_limit_days = 0\n[[item.material]]\nname = "身份证"\n']
+             'legal_limit_days = 0\npromised_limit_days = 0\nfee = "不收费"\n[[item.material]]\nname = "身份证"\n']
     for n in range(1, WINDOWS + 1):
         lines.append(f'[[window]]\nnumber = {n}\nname = "综合{n}"\nqueues = ["A", "B"]\n')
     path.write_text("\n".join(lines), encoding="utf-8")

@@ -51,7 +51,7 @@ def test_foreign_permanent_residence_card_uses_same_check():
 
 
 def test_abolished_county_code_is_not_rejected():
-    first = "999999" + "19800101" + "001"
+    first = "429999" + "19800101" + "001"  # Hubei, a county code that does not exist (any more)
     assert check_resident_id(first + id_check_char(first)).ok
 
 
@@ -85,3 +85,24 @@ def test_uscc_check_char_and_letter_first():
 def test_mask_keeps_only_ends():
     assert mask_id("11010519491231002X") == "110105********002X"
     assert mask_id("123") == "***"
+
+
+@pytest.mark.parametrize(
+    "value, words",
+    [("000000198001010013", "前两位"), ("999999198001010011", "前两位")],
+)
+def test_impossible_province_codes_are_refused(value, words):
+    assert words in check_resident_id(value).reason
+
+
+def test_a_birth_date_after_today_is_refused():
+    import datetime as dt
+
+    first = "11010520300101001"
+    value = first + id_check_char(first)
+    assert "晚于今天" in check_resident_id(value, dt.date(2026, 11, 26)).reason
+    assert check_resident_id(value, dt.date(2031, 1, 1)).ok
+
+
+def test_uscc_registration_authority_is_checked():
+    assert "登记管理部门码" in check_uscc("000000000000000000").reason

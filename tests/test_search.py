@@ -57,3 +57,19 @@ def test_name_match_outranks_pinyin(index):
 def test_empty_query_lists_all_by_code_and_nothing_matches_nonsense(index):
     assert len(index.search("")) == len(NAMES)
     assert index.search("qqqqzzz") == []
+
+
+def test_colloquial_keywords_and_their_initials():
+    entries = [SearchEntry(1, "1", "城乡居民基本养老保险参保登记", "县人社局", *pinyin_forms("城乡居民基本养老保险参保登记"),
+                           "社保", " ".join(pinyin_forms("社保"))),
+               SearchEntry(2, "2", "有限责任公司设立登记", "县市场监管局", *pinyin_forms("有限责任公司设立登记"),
+                           "营业执照、开公司", " ".join(pinyin_forms("营业执照") + pinyin_forms("开公司")))]
+    index = CatalogIndex(entries)
+    assert names(index.search("社保")) == ["城乡居民基本养老保险参保登记"]
+    assert names(index.search("营业执照")) == ["有限责任公司设立登记"]
+    assert names(index.search("yyzz")) == ["有限责任公司设立登记"]
+    assert names(index.search("shebao")) == ["城乡居民基本养老保险参保登记"]
+
+
+def test_code_prefix_lists_in_code_order(index):
+    assert [e.code for e in index.search("0001050")] == ["000105002000", "000105003000", "000105004000"]

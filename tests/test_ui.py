@@ -116,7 +116,7 @@ async def test_typed_text_is_never_markup(app_factory, sqlite_hall, tmp_path):
     path = tmp_path / "markup.toml"
     path.write_text(
         '[[item]]\ncode = "900000000099"\nname = "[b]加粗[/b][@click=app.quit]退出[/]"\ndepartment = "县民政局"\n'
-        'queue = "B"\nkind = "immediate"\nlegal_limit_days = 0\npromised_limit_days = 0\n'
+        'queue = "B"\nkind = "immediate"\nlegal_limit_days = 0\npromised_limit_days = 0\nfee = "不收费"\n'
         '[[item.material]]\nname = "[red]材料[/red]"\n[[item.material]]\nname = "户口簿"\n', encoding="utf-8")
     import_catalog(sqlite_hall, login(sqlite_hall, "admin", "2468"), path)
     app = app_factory()

@@ -15,6 +15,15 @@ ID_CHECK_CHARS = "10X98765432"
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
+# Province-level codes (GB/T 2260) and 83 for residence permits of Taiwan residents; 9x for
+# foreigners' permanent residence cards (2023). County codes are not checked: a number whose county
+# was abolished stays valid for life.
+PROVINCE_CODES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 "
+    "71 81 82 83 91 92 93 94 95 96 97 98".split())
+# 登记管理部门码 (GB 32100-2015 table 1): 1-9, A (中央军委改革和编制办公室), N (农业), Y (其他).
+USCC_AUTHORITIES = frozenset("123456789ANY")
+
 _FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)} | {"Ｘ": "X", "ｘ": "x"}
 
 
@@ -47,7 +56,7 @@ def id_check_char(first17: str) -> str:
     return ID_CHECK_CHARS[total % 11]
 
 
-def check_resident_id(raw: str) -> IdCheck:
+def check_resident_id(raw: str, today: _dt.date | None = None) -> IdCheck:
     """Validate a 居民身份证号 (also the 2023 foreigners' permanent residence card, starting with 9).
 
     Spaces are stripped and a lowercase x is accepted. The county code is not checked: numbers
@@ -66,6 +75,8 @@ def check_resident_id(raw: str) -> IdCheck:
             return IdCheck(value, f"身份证号第{pos}位“{ch}”不是数字，前17位必须是数字")
     if not (value[17].isascii() and (value[17].isdigit() or value[17] == "X")):
         return IdCheck(value, f"身份证号第18位“{value[17]}”无效，只能是数字或X")
+    if value[:2] not in PROVINCE_CODES:
+        return IdCheck(value, f"身份证号前两位“{value[:2]}”不是有效的省级行政区划代码，请核对")
     birth = value[6:14]
     try:
         born = _dt.date(int(birth[:4]), int(birth[4:6]), int(birth[6:8]))
@@ -73,6 +84,8 @@ def check_resident_id(raw: str) -> IdCheck:
         return IdCheck(value, f"身份证号中的出生日期{birth}不是有效日期，请核对第7至14位")
     if born.year < 1800:
         return IdCheck(value, f"身份证号中的出生日期{birth}早于1800年，请核对第7至14位")
+    if born > (today or _dt.date.today()):
+        return IdCheck(value, f"身份证号中的出生日期{birth}晚于今天，请核对第7至14位")
     expected = id_check_char(value[:17])
     if value[17] != expected:
         return IdCheck(value, f"身份证号校验位错误：第18位应为“{expected}”而不是“{value[17]}”，请核对号码是否抄错")
@@ -99,6 +112,8 @@ def check_uscc(raw: str) -> IdCheck:
         if ch not in USCC_ALPHABET:
             hint = "（代码不使用字母I、O、Z、S、V）" if ch in "IOZSV" else ""
             return IdCheck(value, f"统一社会信用代码第{pos}位“{ch}”不是有效字符{hint}")
+    if value[0] not in USCC_AUTHORITIES:
+        return IdCheck(value, f"统一社会信用代码第1位（登记管理部门码）“{value[0]}”无效，请核对")
     expected = uscc_check_char(value[:17])
     if value[17] != expected:
         return IdCheck(

@@ -33,11 +33,13 @@ class SearchEntry:
     department: str
     pinyin: str
     initials: str
+    keywords: str = ""  # colloquial names, "、"-separated (社保、营业执照)
+    keyword_index: str = ""  # their pinyin and initials, space-separated
 
 
 # Lower is better.
-_EXACT_CODE, _NAME_EXACT, _NAME_PREFIX, _NAME_SUB, _CODE_PREFIX = 0, 1, 2, 3, 4
-_INIT_PREFIX, _PY_PREFIX, _INIT_SUB, _PY_SUB, _DEPT = 5, 6, 7, 8, 9
+_EXACT_CODE, _NAME_EXACT, _NAME_PREFIX, _NAME_SUB, _KEYWORD, _CODE_PREFIX = 0, 1, 2, 3, 4, 5
+_INIT_PREFIX, _PY_PREFIX, _KEYWORD_PINYIN, _INIT_SUB, _PY_SUB, _DEPT = 6, 7, 8, 9, 10, 11
 
 
 class CatalogIndex:
@@ -58,6 +60,8 @@ class CatalogIndex:
             return _NAME_PREFIX
         if query in name:
             return _NAME_SUB
+        if entry.keywords and query in entry.keywords:
+            return _KEYWORD
         if compact.isascii():
             if compact.isdigit() and code.startswith(compact):
                 return _CODE_PREFIX
@@ -66,6 +70,8 @@ class CatalogIndex:
                     return _INIT_PREFIX
                 if entry.pinyin.startswith(compact):
                     return _PY_PREFIX
+                if entry.keyword_index and any(w.startswith(compact) for w in entry.keyword_index.split()):
+                    return _KEYWORD_PINYIN
                 if compact in entry.initials:
                     return _INIT_SUB
                 if compact in entry.pinyin:
@@ -85,7 +91,8 @@ class CatalogIndex:
         for entry, name, code, dept in self._lower:
             rank = self._rank(query, compact, entry, name, code, dept)
             if rank is not None:
-                scored.append((rank, len(entry.name), entry.code, entry))
+                # Code matches read best in code order; everything else shortest name first.
+                scored.append((rank, 0 if rank == _CODE_PREFIX else len(entry.name), entry.code, entry))
         scored.sort(key=lambda t: t[:3])
         found = [t[3] for t in scored]
         return found[:limit] if limit else found

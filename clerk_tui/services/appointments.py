@@ -58,7 +58,7 @@ def _parse_slot(day: str, start: str, end: str) -> tuple[dt.date, dt.time, dt.ti
 
 def _book(session: Session, actor: Actor | None, *, id_number: str, item_code: str, day: dt.date, start: dt.time,
           end: dt.time, name: str = "", phone: str = "", source: str = "desk", ref: str = "") -> Appointment:
-    check = check_resident_id(id_number)
+    check = check_resident_id(id_number, clock.today())
     if not check.ok:
         raise ServiceError(check.reason)
     item = session.exec(select(ServiceItem).where(ServiceItem.code == item_code.strip())).first()
@@ -130,7 +130,7 @@ def check_in(engine: Engine, actor: Actor | None, id_number: str, policy: QueueP
     """签到: within the slot (minus/plus the configured minutes) → an appointment-priority ticket;
     late → a normal ticket and the reason; too early → refused with the time to come back."""
     require(actor, "ticket.issue")
-    check = check_resident_id(id_number)
+    check = check_resident_id(id_number, clock.today())
     if not check.ok:
         raise ServiceError(check.reason)
     now = clock.now()

@@ -76,6 +76,12 @@ def parse_calendar_file(path: str | Path) -> YearSchedule:
                 raise ServiceError(f"日历文件 {path}：{day} 同时被列为放假和调休上班")
             workdays.add(day)
             names[day] = f"{name}调休上班"
+    from clerk_tui.domain.calendar import statutory_holidays
+
+    missing = [f"{d}（{n}）" for d, n in sorted(statutory_holidays(year).items()) if d not in holidays]
+    if missing:
+        raise ServiceError(f"日历文件 {path} 不完整：法定节假日 {'、'.join(missing[:8])}{'等' if len(missing) > 8 else ''} "
+                           "未列为放假日。请按国务院通知列出全年全部放假和调休安排后再载入")
     source = str(doc.get("source", "")).strip() or path.name
     return YearSchedule(year, frozenset(holidays), frozenset(workdays), source, names)
 

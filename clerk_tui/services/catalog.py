@@ -65,7 +65,7 @@ def apply_catalog(session: Session, data: CatalogData, *, actor: Actor | None, s
     queues = {q.prefix: q for q in session.exec(select(Queue).where(Queue.hall_id == hall.id))}
     known_depts = set(depts) | {d.name for d in data.departments}
     known_queues = set(queues) | {q.prefix for q in data.queues}
-    problems = []
+    problems = list(data.problems)
     for w in data.windows:
         if w.department and w.department not in known_depts:
             problems.append(Problem(source, 0, "department", f"窗口 {w.number} 的部门 {w.department} 不存在"))
@@ -73,11 +73,11 @@ def apply_catalog(session: Session, data: CatalogData, *, actor: Actor | None, s
             if p not in known_queues:
                 problems.append(Problem(source, 0, "queues", f"窗口 {w.number} 的队列 {p} 不存在"))
     for item in data.items:
-        if item.department not in known_depts:
-            problems.append(Problem(item.file or source, item.line, "department",
+        if item.department and item.department not in known_depts:
+            problems.append(Problem(item.file or source, item.lines.get("department", item.line), "department",
                                     f"事项 {item.code} 的部门“{item.department}”不存在，请先在 [[department]] 中定义"))
-        if item.queue not in known_queues:
-            problems.append(Problem(item.file or source, item.line, "queue",
+        if item.queue and item.queue not in known_queues:
+            problems.append(Problem(item.file or source, item.lines.get("queue", item.line), "queue",
                                     f"事项 {item.code} 的队列 {item.queue} 不存在，请先在 [[queue]] 中定义"))
     if problems:
         raise CatalogFileError(problems)
@@ -120,6 +120,8 @@ def apply_catalog(session: Session, data: CatalogData, *, actor: Actor | None, s
         else:
             updated += 1
         pinyin, initials = pinyin_forms(spec.name)
+        row.keywords = "、".join(spec.keywords)[:400]
+        row.keyword_index = " ".join(" ".join(pinyin_forms(k)) for k in spec.keywords)[:1600]
         for k in ("name", "kind", "legal_limit_days", "promised_limit_days", "fee", "legal_basis", "conditions",
                   "consultation_phone", "supervision_phone"):
             setattr(row, k, getattr(spec, k))
@@ -139,7 +141,7 @@ def apply_catalog(session: Session, data: CatalogData, *, actor: Actor | None, s
 def import_catalog(engine: Engine, actor: Actor | None, path: str | Path) -> dict[str, int]:
     """``catalog import FILE``: validate the whole file, then merge it in one transaction."""
     require(actor, "catalog.import")
-    data = parse_catalog(path)
+    data = parse_catalog(path, strict=False)  # the store's checks are added to the file's
     with write_session(engine) as session:
         return apply_catalog(session, data, actor=actor, source=str(path))
 
@@ -178,6 +180,7 @@ class ItemGuide:
     consultation_phone: str
     supervision_phone: str
     materials: tuple[MaterialView, ...] = field(default_factory=tuple)
+    keywords: tuple[str, ...] = ()
 
     @property
     def kind_name(self) -> str:
@@ -190,6 +193,7 @@ class ItemGuide:
             "legal_limit_days": self.legal_limit_days, "promised_limit_days": self.promised_limit_days,
             "fee": self.fee, "legal_basis": self.legal_basis, "conditions": self.conditions,
             "consultation_phone": self.consultation_phone, "supervision_phone": self.supervision_phone,
+            "keywords": list(self.keywords),
             "materials": [m.name for m in self.materials],
             "material_details": [vars(m) for m in self.materials],
         }
@@ -224,6 +228,7 @@ def _guides(session: Session, where=None) -> list[ItemGuide]:
             consultation_phone=item.consultation_phone or dept.phone or hall.phone,
             supervision_phone=item.supervision_phone or hall.supervision_phone,
             materials=tuple(mats[item.id]),
+            keywords=tuple(k for k in item.keywords.split("、") if k),
         )
         for item, dept, queue in rows
     ]
@@ -250,7 +255,7 @@ def load_index(engine: Engine) -> tuple[CatalogIndex, dict[str, ItemGuide]]:
     """The search index (pinyin as stored at import) and every guide by code."""
     with read_session(engine) as session:
         guides = _guides(session)
-        stored = {i.code: (i.pinyin, i.initials) for i in session.exec(select(ServiceItem))}
+        stored = {i.code: (i.pinyin, i.initials, i.keywords, i.keyword_index) for i in session.exec(select(ServiceItem))}
     by_code = {g.code: g for g in guides}
     index = CatalogIndex(SearchEntry(g.id, g.code, g.name, g.department, *stored[g.code]) for g in guides)
     return index, by_code
@@ -286,7 +291,7 @@ def export_data(engine: Engine) -> CatalogData:
         raw = raw_items[g.code]
         data.items.append(ItemSpec(
             g.code, g.name, g.department, g.queue, g.kind, g.legal_limit_days, g.promised_limit_days, g.fee,
-            g.legal_basis, g.conditions, raw.consultation_phone, raw.supervision_phone,
+            g.legal_basis, g.conditions, raw.consultation_phone, raw.supervision_phone, list(g.keywords),
             [MaterialSpec(m.name, m.required, m.form, m.copies, m.notes) for m in g.materials]))
     return data
 
@@ -304,7 +309,8 @@ def export_catalog(engine: Engine, path: str | Path) -> int:
         text = to_toml(data)
     else:
         raise ServiceError(f"无法识别导出格式 {path.suffix or '（无扩展名）'}：请使用 .toml 或 .csv 文件名")
-    write_atomic(path, text.encode("utf-8"))
+    # A BOM so that spreadsheet programs read the Chinese right; the importer accepts it.
+    write_atomic(path, text.encode("utf-8-sig" if path.suffix.lower() == ".csv" else "utf-8"))
     return len(data.items)
 
 

@@ -22,7 +22,7 @@ FORM_NAMES = {"original": "原件", "copy": "复印件", "original_and_copy": "�
 KIND_NAMES = {"immediate": "即办件", "promised": "承诺件"}
 CSV_COLUMNS = (
     "code", "name", "department", "queue", "kind", "legal_limit_days", "promised_limit_days", "fee",
-    "legal_basis", "conditions", "consultation_phone", "supervision_phone", "materials",
+    "legal_basis", "conditions", "consultation_phone", "supervision_phone", "keywords", "materials",
 )
 
 
@@ -40,6 +40,7 @@ class Problem:
 
 class CatalogFileError(ServiceError):
     def __init__(self, problems: list[Problem]) -> None:
+        problems = sorted(problems, key=lambda p: (p.file, p.line))
         self.problems = problems
         head = f"目录文件有{len(problems)}处错误，未导入任何内容：" if len(problems) > 1 else "目录文件有错误，未导入任何内容："
         super().__init__(head + "\n" + "\n".join(f"  {p}" for p in problems[:50]) + (
@@ -99,9 +100,11 @@ class ItemSpec:
     conditions: str = ""
     consultation_phone: str = ""
     supervision_phone: str = ""
+    keywords: list[str] = field(default_factory=list)
     materials: list[MaterialSpec] = field(default_factory=list)
     line: int = 0  # where it stands in its file, for messages found at import time
     file: str = ""
+    lines: dict[str, int] = field(default_factory=dict)  # field -> line, for those messages
 
 
 @dataclass
@@ -112,6 +115,7 @@ class CatalogData:
     queues: list[QueueSpec] = field(default_factory=list)
     windows: list[WindowSpec] = field(default_factory=list)
     items: list[ItemSpec] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # what parsing found (strict=False)
 
 
 class _Lines:
@@ -171,6 +175,14 @@ def _text(rec: dict, key: str, where, col: _Collector, *, required: bool = False
     return value
 
 
+def _queue_prefix(rec: dict, where, col: _Collector) -> str:
+    value = rec.get("queue", "")
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]", value.strip()):
+        col.add(where("queue"), "queue", f"队列应为一个字母（A-Z），实际是 {value!r}")
+        return ""
+    return value.strip().upper()
+
+
 def _int(rec: dict, key: str, where, col: _Collector, *, default: int | None = None, lo: int = 0, hi: int = 10000) -> int:
     value = rec.get(key, default)
     if value is None:
@@ -200,6 +212,17 @@ def _bool(rec: dict, key: str, where, col: _Collector, default: bool) -> bool:
     return value
 
 
+def _keywords(value: Any, where, col: _Collector) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        value = re.split(r"[、,，;；]", value)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        col.add(where("keywords"), "keywords", "应为文本列表，例如 [\"社保\", \"养老保险\"]")
+        return []
+    return [v.strip() for v in value if v.strip()]
+
+
 def _check_item(item: ItemSpec, where, col: _Collector) -> None:
     if item.kind not in KINDS:
         col.add(where("kind"), "kind", f"应为 immediate（即办件）或 promised（承诺件），实际是 {item.kind!r}")
@@ -214,6 +237,8 @@ def _check_item(item: ItemSpec, where, col: _Collector) -> None:
                     f"承诺时限（{item.promised_limit_days}）不能超过法定时限（{item.legal_limit_days}）")
     if not item.materials:
         col.add(where("material"), "material", "每个事项至少要有一项申请材料")
+    if not item.fee:
+        col.add(where("fee"), "fee", "请写明收费标准；不收费请写“不收费”")
 
 
 def _material(rec: Any, where, col: _Collector) -> MaterialSpec | None:
@@ -232,7 +257,7 @@ def _material(rec: Any, where, col: _Collector) -> MaterialSpec | None:
     )
 
 
-def parse_toml(text: str, file: str) -> CatalogData:
+def parse_toml(text: str, file: str, strict: bool = True) -> CatalogData:
     col = _Collector(file)
     try:
         doc = tomllib.loads(text)
@@ -318,7 +343,7 @@ def parse_toml(text: str, file: str) -> CatalogData:
             code=_text(rec, "code", w, col, required=True, max_len=64),
             name=_text(rec, "name", w, col, required=True),
             department=_text(rec, "department", w, col, required=True, max_len=100),
-            queue=_text(rec, "queue", w, col, required=True, max_len=1).upper(),
+            queue=_queue_prefix(rec, w, col),
             kind=_text(rec, "kind", w, col, required=True, max_len=16),
             legal_limit_days=_int(rec, "legal_limit_days", w, col, lo=0, hi=3650),
             promised_limit_days=_int(rec, "promised_limit_days", w, col, lo=0, hi=3650),
@@ -327,14 +352,17 @@ def parse_toml(text: str, file: str) -> CatalogData:
             conditions=_text(rec, "conditions", w, col, max_len=4000),
             consultation_phone=_text(rec, "consultation_phone", w, col, max_len=40),
             supervision_phone=_text(rec, "supervision_phone", w, col, max_len=40),
+            keywords=_keywords(rec.get("keywords"), w, col),
             materials=materials, line=span[0], file=file,
+            lines={k: w(k) for k in ("department", "queue", "code")},
         )
         _check_item(item, w, col)
         if item.code in seen["item"]:
             col.add(w("code"), "code", f"事项编码 {item.code} 重复")
         seen["item"].add(item.code)
         data.items.append(item)
-    if col.problems:
+    data.problems = col.problems
+    if col.problems and strict:
         raise CatalogFileError(col.problems)
     return data
 
@@ -354,7 +382,7 @@ def _csv_materials(cell: str, line: int, col: _Collector) -> list[MaterialSpec]:
     return out
 
 
-def parse_csv(text: str, file: str) -> CatalogData:
+def parse_csv(text: str, file: str, strict: bool = True) -> CatalogData:
     col = _Collector(file)
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in ("code", "name", "department", "queue", "kind", "materials") if c not in (reader.fieldnames or [])]
@@ -373,7 +401,7 @@ def parse_csv(text: str, file: str) -> CatalogData:
             code=_text(rec, "code", w, col, required=True, max_len=64),
             name=_text(rec, "name", w, col, required=True),
             department=_text(rec, "department", w, col, required=True, max_len=100),
-            queue=_text(rec, "queue", w, col, required=True, max_len=1).upper(),
+            queue=_queue_prefix(rec, w, col),
             kind=_text(rec, "kind", w, col, required=True, max_len=16),
             legal_limit_days=_int(rec, "legal_limit_days", w, col, lo=0, hi=3650),
             promised_limit_days=_int(rec, "promised_limit_days", w, col, lo=0, hi=3650),
@@ -382,20 +410,24 @@ def parse_csv(text: str, file: str) -> CatalogData:
             conditions=_text(rec, "conditions", w, col, max_len=4000),
             consultation_phone=_text(rec, "consultation_phone", w, col, max_len=40),
             supervision_phone=_text(rec, "supervision_phone", w, col, max_len=40),
+            keywords=_keywords(rec.get("keywords"), w, col),
             materials=_csv_materials(rec.get("materials") or "", line, col), line=line, file=file,
+            lines={"department": line, "queue": line, "code": line},
         )
         _check_item(item, w, col)
         if item.code in seen:
             col.add(line, "code", f"事项编码 {item.code} 重复")
         seen.add(item.code)
         data.items.append(item)
-    if col.problems:
+    data.problems = col.problems
+    if col.problems and strict:
         raise CatalogFileError(col.problems)
     return data
 
 
-def parse_catalog(path: str | Path) -> CatalogData:
-    """Read and validate a catalog file (.toml or .csv)."""
+def parse_catalog(path: str | Path, strict: bool = True) -> CatalogData:
+    """Read and validate a catalog file (.toml or .csv). With ``strict=False`` the problems found
+    come back in ``data.problems`` so that the importer can add what only the store can check."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -407,9 +439,9 @@ def parse_catalog(path: str | Path) -> CatalogData:
         raise ServiceError(f"目录文件 {path} 不是 UTF-8 编码，请另存为 UTF-8 后重试") from exc
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return parse_csv(text, str(path))
+        return parse_csv(text, str(path), strict)
     if suffix == ".toml":
-        return parse_toml(text, str(path))
+        return parse_toml(text, str(path), strict)
     raise ServiceError(f"目录文件 {path} 的格式无法识别：请使用 .toml 或 .csv 文件")
 
 
@@ -447,7 +479,7 @@ def to_toml(data: CatalogData) -> str:
     for w in data.windows:
         table("[[window]]", [("number", w.number), ("name", w.name), ("department", w.department), ("queues", w.queues)])
     for i in data.items:
-        table("[[item]]", [(k, getattr(i, k)) for k in CSV_COLUMNS[:-1]])
+        table("[[item]]", [(k, getattr(i, k)) for k in CSV_COLUMNS[:-1] if k != "keywords"] + [("keywords", i.keywords)])
         for m in i.materials:
             table("[[item.material]]", [("name", m.name), ("required", m.required), ("form", m.form),
                                         ("copies", m.copies), ("notes", m.notes)])
@@ -461,5 +493,5 @@ def to_csv(data: CatalogData) -> str:
     for i in data.items:
         mats = "\n".join(
             f"{m.name}|{'required' if m.required else 'optional'}|{m.form}|{m.copies}|{m.notes}" for m in i.materials)
-        writer.writerow([getattr(i, k) for k in CSV_COLUMNS[:-1]] + [mats])
+        writer.writerow([("、".join(i.keywords) if k == "keywords" else getattr(i, k)) for k in CSV_COLUMNS[:-1]] + [mats])
     return buf.getvalue()

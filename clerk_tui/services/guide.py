@@ -26,7 +26,7 @@ def guide_lines(g: ItemGuide) -> list[str]:
         f"实施部门：{g.department}",
         f"排队：{g.queue} {g.queue_name}（办理窗口：{windows}）",
         f"办件类型：{limits_text(g)}",
-        f"收费：{g.fee or '不收费'}",
+        f"收费：{g.fee or '（未填写，请咨询）'}",
         f"设定依据：{g.legal_basis or '—'}",
         f"受理条件：{g.conditions or '—'}",
         f"申请材料（共{len(g.materials)}项）：",

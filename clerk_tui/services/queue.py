@@ -171,7 +171,7 @@ def _check_issue(priority: str, id_number: str | None) -> str | None:
         raise ServiceError(f"优先类型 {priority!r} 无效，可用：" + "、".join(f"{k}（{v}）" for k, v in PRIORITY_NAMES.items()))
     if not id_number:
         return None
-    check = check_resident_id(id_number)
+    check = check_resident_id(id_number, clock.today())
     if not check.ok:
         raise ServiceError(check.reason)
     return check.value

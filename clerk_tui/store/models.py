@@ -83,6 +83,8 @@ class ServiceItem(SQLModel, table=True):
     supervision_phone: str = Field(default="", max_length=40)
     pinyin: str = Field(default="", max_length=800)
     initials: str = Field(default="", max_length=200)
+    keywords: str = Field(default="", max_length=400)  # colloquial names (社保, 营业执照), "、"-separated
+    keyword_index: str = Field(default="", max_length=1600)  # their pinyin and initials, " "-separated
 
 
 class Material(SQLModel, table=True):

@@ -28,6 +28,7 @@ class ClerkApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
     COMMAND_PALETTE_BINDING = "ctrl+p"
     BINDINGS = [
+        Binding("ctrl+p", "command_palette", "命令", id="app.palette", tooltip="打开命令面板", priority=True),
         Binding("ctrl+q", "quit", "退出", id="app.quit", tooltip="退出程序"),
         Binding("f12", "logout", "注销", id="app.logout", tooltip="注销并回到登录界面"),
     ]
@@ -86,6 +87,12 @@ class ClerkApp(App[None]):
             return
         self.actor = None
         self.switch_screen(LoginScreen())
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder="输入命令名称……"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "logout" and self.actor is None:

@@ -15,7 +15,7 @@ class ErrorShown(Message):
 
 def error_text(exc: BaseException) -> str:
     """The message a person should see for ``exc``: a service's own words, else a plain line."""
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import DatabaseError, OperationalError
 
     from clerk_tui.services.errors import ServiceError
     from clerk_tui.settings import SettingsError
@@ -28,4 +28,6 @@ def error_text(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, OperationalError):
         return "数据库暂时无法访问，请稍后重试；如持续出现请联系管理员"
+    if isinstance(exc, DatabaseError):
+        return "数据库文件无法读取：请确认配置的数据库是 clerk-tui 的数据库，并联系管理员"
     return f"程序出错（{type(exc).__name__}），操作未完成，请重试或联系管理员"

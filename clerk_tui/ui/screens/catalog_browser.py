@@ -36,7 +36,7 @@ class CatalogBrowser(Screen):
         self.shown: list[str] = []
 
     def compose(self) -> ComposeResult:
-        yield StatusBar("导办台 · 事项检索")
+        yield StatusBar("事项检索（检索框为空时按 Esc 返回）" if self.closable else "导办台 · 事项检索")
         with Horizontal(id="browser"):
             with Vertical(id="browser-left"):
                 yield Input(placeholder="输入事项名称、拼音首字母（如 jhdj）或事项编码", id="search")
@@ -51,6 +51,7 @@ class CatalogBrowser(Screen):
 
     def on_mount(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
+
         table = self.query_one("#matches", DataTable)
         table.add_column("事项名称", key="name")
         table.add_column("部门", key="dept")

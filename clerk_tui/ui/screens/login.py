@@ -46,6 +46,7 @@ class LoginScreen(Screen):
         for field in self.query(Input):
             if field.id != "window":
                 field.value = ""
+        self.show_error("")
         self.query_one("#number", Input).focus()
 
     @on(Input.Submitted, "#number")
@@ -89,10 +90,13 @@ class LoginScreen(Screen):
 
     def _failed(self, text: str) -> None:
         self.query_one("#login", Button).disabled = False
+        self.show_error(text)
+        if "窗口" in text:  # the PIN was right: only the window number needs fixing
+            self.query_one("#window", Input).focus()
+            return
         pin = self.query_one("#pin", Input)
         pin.value = ""
         pin.focus()
-        self.show_error(text)
 
     def _succeeded(self, actor: Actor) -> None:
         if actor.window is not None:

@@ -27,7 +27,7 @@ def render_guide(g: ItemGuide | None, empty: str = "在上方输入事项名称�
         row("实施部门", g.department),
         row("排队取号", f"{g.queue} {g.queue_name}  办理窗口：{windows}"),
         row("办件类型", limits_text(g), "green" if g.kind == "immediate" else "yellow"),
-        row("收费标准", g.fee or "不收费"),
+        row("收费标准", g.fee or "（未填写，请咨询）"),
         row("设定依据", g.legal_basis),
         row("受理条件", g.conditions),
         Text(f"申请材料（共{len(g.materials)}项，请一次备齐）：", style="bold"),

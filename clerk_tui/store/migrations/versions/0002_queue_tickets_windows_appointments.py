@@ -16,6 +16,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('service_item', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('keywords', sa.String(length=400), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('keyword_index', sa.String(length=1600), nullable=False, server_default=''))
 
     op.create_table('ticket_counter',
     sa.Column('hall_id', sa.Integer(), nullable=False),
@@ -108,6 +111,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('service_item', schema=None) as batch_op:
+        batch_op.drop_column('keyword_index')
+        batch_op.drop_column('keywords')
 
     op.drop_table('window_state')
     with op.batch_alter_table('appointment', schema=None) as batch_op:
