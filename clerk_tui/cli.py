@@ -178,7 +178,7 @@ def demo(
         c.db = demo_database()
         c._settings = None
     result = build_demo(c.engine(require_schema=False))
-    typer.echo(f"演示大厅已建立：{c.settings.database}（事项 {result.items} 项；工号 8001 导办员、1003 三号窗口、9001 带班领导、admin；PIN 均为 123456）")
+    typer.echo(f"演示大厅已建立：{c.settings.database}（事项 {result.items} 项；工号 8001 导办员、1030 在30号窗口（车驾管，有人排队）、9001 带班领导、admin；PIN 均为 123456；叫号屏：clerk-tui --db 同一数据库 display）")
     if not no_tui:
         _run_tui(c)
 

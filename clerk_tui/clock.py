@@ -36,3 +36,22 @@ def now() -> dt.datetime:
 
 def today() -> dt.date:
     return now().date()
+
+
+class frozen_at:
+    """Run a block as if it were ``moment`` (used to backfill the demo's morning)."""
+
+    def __init__(self, moment: dt.datetime) -> None:
+        self.moment = moment
+        self.saved: str | None = None
+
+    def __enter__(self) -> dt.datetime:
+        self.saved = os.environ.get(ENV)
+        os.environ[ENV] = self.moment.isoformat(timespec="seconds")
+        return self.moment
+
+    def __exit__(self, *exc) -> None:
+        if self.saved is None:
+            os.environ.pop(ENV, None)
+        else:
+            os.environ[ENV] = self.saved

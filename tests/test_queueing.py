@@ -69,3 +69,39 @@ def test_interleave_serves_priority_when_no_normal_waits():
 def test_phrase():
     assert call_phrase(QueuePolicy(), "A001", 3) == "请A001号到3号窗口办理"
     assert call_phrase(QueuePolicy(voice_phrase="{bad}"), "A001", 3) == "请A001号到3号窗口办理"
+
+
+def test_announcer_speaks_in_order_with_the_pinyin_voice():
+    import time
+
+    from clerk_tui.printing.voice import Announcer, espeak_command
+
+    assert espeak_command("请A001号到3号窗口办理") == ["espeak-ng", "-v", "cmn-latn-pinyin", "-s", "150", "请A001号到3号窗口办理"]
+    ran = []
+    a = Announcer(executable="espeak-ng", runner=lambda cmd: ran.append(cmd[-1]))
+    a.say("一")
+    a.say("二")
+    for _ in range(100):
+        if len(ran) == 2:
+            break
+        time.sleep(0.01)
+    assert ran == ["一", "二"]
+    silent = Announcer(executable="")
+    assert not silent.available
+    silent.say("x")  # does nothing, never raises
+
+
+def test_espeak_speaks_the_phrase_in_mandarin(tmp_path):
+    """With espeak-ng installed (CI installs it), the pinyin voice reads the call as Mandarin."""
+    import subprocess
+
+    from clerk_tui.printing.voice import espeak_command, espeak_path
+
+    if espeak_path() is None:
+        pytest.skip("espeak-ng is not installed here")
+    wav = tmp_path / "call.wav"
+    subprocess.run(espeak_command("请A001号到3号窗口办理", wav=str(wav)), check=True)
+    assert wav.stat().st_size > 20000
+    phonemes = subprocess.run(["espeak-ng", "-v", "cmn-latn-pinyin", "-q", "-x", "请A001号到3号窗口办理"],
+                              capture_output=True, text=True).stdout
+    assert "(en)" not in phonemes and "ts.hw'A55N" in phonemes  # 窗 read as chuang, nothing as English

@@ -7,7 +7,8 @@ from clerk_tui.services.staff import add_staff, login
 from clerk_tui.settings import Settings
 from clerk_tui.ui.app import make_app
 from clerk_tui.ui.screens.catalog_browser import CatalogBrowser
-from clerk_tui.ui.screens.home import HallScreen, WindowConsole
+from clerk_tui.ui.screens.home import HallScreen
+from clerk_tui.ui.screens.window_console import WindowConsole
 from clerk_tui.ui.screens.login import LoginScreen
 
 SIZE = (120, 40)
@@ -89,15 +90,16 @@ async def test_clerk_needs_a_window_then_sees_the_console(app_factory):
         assert isinstance(app.screen, LoginScreen)
         await log_in(pilot, "1003", "3333", window=3)
         assert isinstance(app.screen, WindowConsole)
-        await wait_for(pilot, lambda: "服务队列" in str(app.screen.query_one("#window-info", Static).render()))
-        info = str(app.screen.query_one("#window-info", Static).render())
-        assert "3号窗口" in info and "D 商事登记、A 综合受理" in info
+        await wait_for(pilot, lambda: app.screen.panel is not None)
+        assert app.screen.panel.status == "open" and [q.prefix for q in app.screen.panel.queues] == ["D", "A"]
+        assert "3号窗口" in str(app.screen.query_one("#window-info", Static).render())
         await pilot.press("f2")
         assert isinstance(app.screen, CatalogBrowser)
         await pilot.press("escape")
         assert isinstance(app.screen, WindowConsole)
         await pilot.press("f12")
-        assert isinstance(app.screen, LoginScreen) and app.actor is None
+        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen))
+        assert app.actor is None
 
 
 async def test_supervisor_sees_the_hall(app_factory):
@@ -179,3 +181,168 @@ async def test_a_missing_schema_is_told_on_the_login_screen(tmp_path):
         await wait_for(pilot, lambda: app.store_problem is not None, tries=100)
         assert "clerk-tui init" in str(app.screen.query_one("#login-error", Static).render())
     make_engine(db).dispose()
+
+
+async def test_window_console_calls_by_its_keys(app_factory, sqlite_hall):
+    from clerk_tui.services import queue as q
+
+    guide = login(sqlite_hall, "8001", "1111")
+    for priority in ("none", "none", "elderly"):
+        q.issue_ticket(sqlite_hall, guide, queue="D", priority=priority)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "1003", "3333", window=3)
+        console = app.screen
+        await wait_for(pilot, lambda: console.panel is not None)
+        assert console.panel.queues[0].waiting == 3
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: console.panel.current is not None)
+        assert console.panel.current.number == "D003" and "老年人优先" in console.panel.why
+        assert "叫号依据" in str(console.query_one("#why-line", Static).render())
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: console.panel.current.recalls == 1)
+        await pilot.press("f8")
+        await wait_for(pilot, lambda: console.panel.current.status == "serving")
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: console.panel.current is None and console.panel.served_today == 1)
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: console.panel.current is not None)
+        assert console.panel.current.number == "D001"
+        await pilot.press("f10")
+        await pilot.pause()
+        await pilot.press(*"A", "enter", *"需综合窗口", "enter")
+        await wait_for(pilot, lambda: q.get_ticket(sqlite_hall, "D001").queue == "A")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: console.panel.current is None)
+        moved = q.get_ticket(sqlite_hall, "D001")
+        assert (moved.status, moved.transferred_from, moved.transfer_reason) == ("waiting", 3, "需综合窗口")
+        await pilot.press("f4")
+        await pilot.pause()
+        await pilot.press("enter")  # the first reason: 午休
+        await wait_for(pilot, lambda: console.panel.status == "paused")
+        assert console.panel.pause_reason == "午休"
+        await pilot.press("f5")
+        await pilot.pause(0.3)
+        assert console.panel.current is None  # a paused window does not call
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: console.panel.status == "open")
+
+
+async def test_console_sees_other_terminals(app_factory, sqlite_hall):
+    from clerk_tui.services import queue as q
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "1003", "3333", window=3)
+        console = app.screen
+        await wait_for(pilot, lambda: console.panel is not None)
+        assert console.panel.queues[0].waiting == 0
+        q.issue_ticket(sqlite_hall, login(sqlite_hall, "8001", "1111"), queue="D")  # another terminal
+        await wait_for(pilot, lambda: console.panel.queues[0].waiting == 1, tries=60)
+        assert console.panel.queues[0].waiting == 1
+
+
+async def test_guide_desk_issues_a_ticket_with_one_key_priority(app_factory, sqlite_hall):
+    from clerk_tui.services import queue as q
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "8001", "1111")
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.index is not None)
+        await pilot.press(*"jhdj", "f5")
+        await pilot.pause()
+        await pilot.press("1", "enter")
+        await wait_for(pilot, lambda: getattr(app.screen, "issued", None) is not None)
+        assert "前面等候" in str(app.screen.query_one("#result", Static).render())
+        await pilot.press("enter")
+        t = q.get_ticket(sqlite_hall, "B001")
+        assert (t.priority, t.item_name) == ("elderly", "内地居民结婚登记")
+
+
+def test_window_console_snapshot(app_factory, sqlite_hall, snap_compare, monkeypatch):
+    from clerk_tui.services import queue as q
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
+    guide = login(sqlite_hall, "8001", "1111")
+    for priority in ("none", "elderly", "none"):
+        q.issue_ticket(sqlite_hall, guide, queue="D", priority=priority)
+    q.issue_ticket(sqlite_hall, guide, queue="A")
+
+    async def run_before(pilot):
+        await log_in(pilot, "1003", "3333", window=3)
+        await wait_for(pilot, lambda: pilot.app.screen.panel is not None)
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: pilot.app.screen.panel.current is not None)
+        await pilot.pause(0.2)
+
+    assert snap_compare(app_factory(), terminal_size=SIZE, run_before=run_before)
+
+
+class FakeAnnouncer:
+    def __init__(self, available=True):
+        self.available = available
+        self.said = []
+
+    def say(self, text):
+        self.said.append(text)
+
+    def close(self):
+        pass
+
+
+async def test_display_shows_calls_from_another_process_and_announces(sqlite_hall):
+    from clerk_tui.services import queue as q
+    from clerk_tui.ui.display import make_display
+
+    guide, clerk = login(sqlite_hall, "admin", "2468"), None
+    add_staff(sqlite_hall, guide, "1003", "王敏", "clerk", "3333")
+    clerk = login(sqlite_hall, "1003", "3333", window=3)
+    q.open_window(sqlite_hall, clerk, 3)
+    q.issue_ticket(sqlite_hall, guide, queue="D")
+    q.issue_ticket(sqlite_hall, guide, queue="D")
+    announcer = FakeAnnouncer()
+    app = make_display(Settings(database="x"), sqlite_hall, announcer)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.board is not None)
+        assert announcer.said == []  # nothing called yet
+        q.call_next(sqlite_hall, clerk, 3)  # as another terminal would
+        await wait_for(pilot, lambda: app.board.calls and app.board.calls[0].number == "D001", tries=40)
+        await wait_for(pilot, lambda: announcer.said == ["请D001号到3号窗口办理"])
+        q.recall(sqlite_hall, clerk, "D001", 3)
+        await wait_for(pilot, lambda: len(announcer.said) == 2)
+        assert announcer.said[1] == "请D001号到3号窗口办理"  # a recall repeats the phrase
+        assert [x.waiting for x in app.board.queues if x.prefix == "D"] == [1]
+
+
+async def test_display_without_espeak_says_so_once(sqlite_hall):
+    from clerk_tui.ui.display import make_display
+
+    app = make_display(Settings(database="x"), sqlite_hall, FakeAnnouncer(available=False))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.board is not None)
+        assert "espeak-ng" in str(app.query_one("#voice-note", Static).render())
+
+
+def test_display_snapshot(sqlite_hall, snap_compare, monkeypatch):
+    from clerk_tui.services import queue as q
+    from clerk_tui.ui.display import make_display
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
+    admin = login(sqlite_hall, "admin", "2468")
+    add_staff(sqlite_hall, admin, "1003", "王敏", "clerk", "3333")
+    clerk = login(sqlite_hall, "1003", "3333", window=3)
+    q.open_window(sqlite_hall, clerk, 3)
+    for _ in range(3):
+        q.issue_ticket(sqlite_hall, admin, queue="D")
+    q.issue_ticket(sqlite_hall, admin, queue="B")
+    q.call_next(sqlite_hall, clerk, 3)
+    q.finish_service(sqlite_hall, clerk, "D001", 3)
+    q.call_next(sqlite_hall, clerk, 3)
+
+    async def run_before(pilot):
+        await wait_for(pilot, lambda: pilot.app.board is not None)
+        await pilot.pause(0.2)
+
+    app = make_display(Settings(database="x"), sqlite_hall, FakeAnnouncer(available=False))
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

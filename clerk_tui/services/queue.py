@@ -694,6 +694,7 @@ class BoardCall:
     window: int
     at: dt.datetime
     recall: bool
+    event_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -715,7 +716,7 @@ def hall_board(engine: Engine, limit: int = 8) -> HallBoard:
         hall = get_hall(session)
         evs = session.exec(select(Event).where(Event.kind.in_(("ticket.called", "ticket.recalled")), Event.at >= start)
                            .order_by(Event.id.desc()).limit(limit)).all()
-        calls = tuple(BoardCall(e.subject, e.window_number, e.at, e.kind == "ticket.recalled") for e in evs)
+        calls = tuple(BoardCall(e.subject, e.window_number, e.at, e.kind == "ticket.recalled", e.id) for e in evs)
         counts = _queue_counts(session, day, now)
         queues = tuple(QueueCount(q.prefix, q.name, *counts.get(q.id, (0, 0)))
                        for q in session.exec(select(Queue).order_by(Queue.prefix)))

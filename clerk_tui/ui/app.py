@@ -83,9 +83,26 @@ class ClerkApp(App[None]):
         self.switch_screen(home_screen_for(actor))
 
     def action_logout(self) -> None:
-        if self.actor is None:
-            return
+        if self.actor is not None:
+            self._logout(self.actor)
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="logout")
+    def _logout(self, actor: Actor) -> None:
+        """A clerk's window closes at logout; a ticket still in hand keeps them logged in."""
+        if actor.role == "clerk" and actor.window is not None:
+            from clerk_tui.services.queue import close_window
+
+            try:
+                close_window(self.engine, actor, actor.window, "注销")
+            except Exception as exc:  # noqa: BLE001
+                self.call_from_thread(self.notify, error_text(exc), title="未注销", severity="error", markup=False)
+                return
+        self.call_from_thread(self._logged_out)
+
+    def _logged_out(self) -> None:
         self.actor = None
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
         self.switch_screen(LoginScreen())
 
     def action_command_palette(self) -> None:

@@ -26,6 +26,10 @@ class CatalogBrowser(Screen):
         Binding("slash,ctrl+f", "focus_search", "检索", id="guide.focus_search", tooltip="光标回到检索框"),
         Binding("escape", "clear_search", "清空", id="guide.clear", tooltip="清空检索框并回到检索"),
         Binding("f3", "focus_guide", "看指南", id="guide.focus_guide", tooltip="光标移到办事指南，可上下滚动"),
+        Binding("f5", "issue_item", "取号", id="guide.issue_item", tooltip="为选中的事项取号"),
+        Binding("f6", "issue_queue", "按队列取号", id="guide.issue_queue", tooltip="不选事项，直接按队列取号"),
+        Binding("f7", "check_in", "预约签到", id="guide.check_in", tooltip="预约签到：时段内得预约优先号"),
+        Binding("f8", "rejoin", "过号返回", id="guide.rejoin", tooltip="过号后在规定时间内返回，恢复排队"),
     ]
 
     def __init__(self, *, closable: bool = False) -> None:
@@ -156,7 +160,76 @@ class CatalogBrowser(Screen):
     def action_focus_guide(self) -> None:
         self.query_one("#guide", GuideView).focus()
 
+    def action_issue_item(self) -> None:
+        from clerk_tui.ui.dialogs.ticket import IssueTicketDialog
+
+        g = self.selected
+        if g is None:
+            self.app.notify("请先检索并选中一个事项，或按 F6 按队列取号", severity="warning")
+            return
+        self.app.push_screen(IssueTicketDialog(item_code=g.code, title=f"{g.name}（{g.queue} {g.queue_name}）"),
+                             self._issued)
+
+    def _issued(self, view) -> None:
+        if view is not None:
+            self.app.notify(f"已取号 {view.number}，前面等候 {view.waiting_ahead} 人", markup=False)
+
+    def action_issue_queue(self) -> None:
+        self.pick_queue()
+
+    @work(thread=True, exit_on_error=False, group="queues")
+    def pick_queue(self) -> None:
+        from clerk_tui.services.queue import hall_board
+
+        try:
+            board = hall_board(self.app.engine)
+        except Exception as exc:  # noqa: BLE001
+            self.app.call_from_thread(self.app.notify, error_text(exc), severity="error", markup=False)
+            return
+        options = [(q.prefix, f"{q.prefix} {q.name}（等候 {q.waiting} 人）") for q in board.queues]
+        self.app.call_from_thread(self._pick_queue, options)
+
+    def _pick_queue(self, options) -> None:
+        from clerk_tui.ui.dialogs.ticket import IssueTicketDialog, PickDialog
+
+        names = dict(options)
+
+        def chosen(prefix: str | None) -> None:
+            if prefix:
+                self.app.push_screen(IssueTicketDialog(queue=prefix, title=names[prefix]), self._issued)
+
+        self.app.push_screen(PickDialog("按队列取号：选择队列", options), chosen)
+
+    def action_check_in(self) -> None:
+        from clerk_tui.ui.dialogs.ticket import FormDialog, ticket_text
+
+        app = self.app
+
+        def check_in(id_number: str):
+            from clerk_tui.services.appointments import check_in as do_check_in
+
+            result = do_check_in(app.engine, app.actor, id_number, app.settings.queue)
+            return ticket_text(result.ticket, result.message)
+
+        app.push_screen(FormDialog("预约签到", [("id_number", "身份证号", "预约时登记的身份证号")], check_in))
+
+    def action_rejoin(self) -> None:
+        from clerk_tui.ui.dialogs.ticket import FormDialog, ticket_text
+
+        app = self.app
+
+        def rejoin(number: str):
+            from clerk_tui.services.queue import rejoin as do_rejoin
+
+            return ticket_text(do_rejoin(app.engine, app.actor, number, app.settings.queue), "已恢复排队")
+
+        app.push_screen(FormDialog("过号返回", [("number", "号码", "例如 A012")], rejoin))
+
     def palette_commands(self):
+        yield SystemCommand("取号", "为选中的事项取号（F5）", self.action_issue_item)
+        yield SystemCommand("按队列取号", "直接按队列取号（F6）", self.action_issue_queue)
+        yield SystemCommand("预约签到", "预约签到（F7）", self.action_check_in)
+        yield SystemCommand("过号返回", "过号后恢复排队（F8）", self.action_rejoin)
         yield SystemCommand("检索事项", "光标回到检索框（/ 或 Ctrl+F）", self.action_focus_search)
         yield SystemCommand("清空检索", "清空检索框（Esc）", self.action_clear_search)
         yield SystemCommand("查看办事指南", "光标移到办事指南（F3）", self.action_focus_guide)

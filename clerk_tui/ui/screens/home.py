@@ -31,35 +31,6 @@ class _Home(Screen):
         self.query_one(".home-body", Static).update(Text(f"载入失败：{text}"))
 
 
-class WindowConsole(_Home):
-    """窗口: the clerk's main screen."""
-
-    def compose(self) -> ComposeResult:
-        yield StatusBar("窗口工作台")
-        with Vertical(id="console"):
-            yield Static("", id="window-info", classes="home-body")
-            yield Static(Text("当前没有正在办理的号。", style="bold"), id="current-ticket")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.load()
-
-    @work(thread=True, exit_on_error=False)
-    def load(self) -> None:
-        from clerk_tui.services.hall import window_info
-
-        try:
-            info = window_info(self.app.engine, self.app.actor.window)
-        except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.fail, error_text(exc))
-            return
-        text = Text(f"{info.number}号窗口  {info.name}", style="bold")
-        text.append(f"\n所属部门：{info.department or '综合窗口（不限部门）'}")
-        text.append("\n服务队列（按顺序）：" + "、".join(f"{p} {n}" for p, n in info.queues))
-        text.append("\n\n按 F2 查找事项、查看办事指南。", style="dim")
-        self.app.call_from_thread(self.query_one("#window-info", Static).update, text)
-
-
 class HallScreen(_Home):
     """带班领导 / 管理员: the hall at a glance (departments, windows, items, staff)."""
 
@@ -115,6 +86,8 @@ def home_screen_for(actor: Actor) -> Screen:
     if actor.role == GUIDE:
         return CatalogBrowser()
     if actor.role == CLERK:
+        from clerk_tui.ui.screens.window_console import WindowConsole
+
         return WindowConsole()
     if actor.role == SUPERVISOR:
         return HallScreen("带班领导 · 大厅概况")

@@ -83,6 +83,14 @@ class LoginScreen(Screen):
 
         try:
             actor = login(self.app.engine, number, pin, window=window, terminal=True)
+            if actor.role == "clerk":
+                from clerk_tui.services.queue import open_window
+
+                open_window(self.app.engine, actor, actor.window)  # 开窗: one clerk per window
+            elif actor.window is not None:
+                from dataclasses import replace
+
+                actor = replace(actor, window=None)  # only a window clerk sits at a window
         except Exception as exc:  # noqa: BLE001 - shown to the person, never a crash
             self.app.call_from_thread(self._failed, error_text(exc))
             return

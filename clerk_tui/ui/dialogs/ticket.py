@@ -1,0 +1,201 @@
+"""Guide desk dialogs: issue a ticket (priority one key each), pick a queue, check in, rejoin."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from clerk_tui.domain.queueing import PRIORITIES, PRIORITY_NAMES
+from clerk_tui.ui.messages import error_text
+
+
+def ticket_text(view, extra: str = "") -> Text:
+    """The ticket as shown on screen (and, with the printing issue, as printed)."""
+    text = Text()
+    text.append(f"{view.number}\n", style="bold reverse")
+    text.append(f"队列：{view.queue} {view.queue_name}\n")
+    if view.item_name:
+        text.append(f"事项：{view.item_name}\n")
+    if view.priority != "none":
+        text.append(f"优先：{view.priority_name}\n", style="bold")
+    text.append(f"前面等候：{view.waiting_ahead} 人\n")
+    text.append(f"取号时间：{view.issued_at:%Y-%m-%d %H:%M}\n")
+    if view.id_number_masked:
+        text.append(f"身份证号：{view.id_number_masked}\n")
+    if extra:
+        text.append(extra + "\n", style="bold yellow")
+    return text
+
+
+class _Dialog(ModalScreen):
+    """A small dialog; errors stay inside it, literal text only."""
+
+    DEFAULT_CSS = """
+    _Dialog { align: center middle; }
+    _Dialog > Vertical { width: 64; max-width: 95%; height: auto; max-height: 95%; border: thick $primary;
+                         background: $surface; padding: 1 2; }
+    _Dialog .title { text-style: bold; margin-bottom: 1; }
+    _Dialog .error { color: $error; height: auto; }
+    _Dialog .result { border: round $success; padding: 0 1; height: auto; }
+    _Dialog OptionList { height: auto; max-height: 14; }
+    """
+    BINDINGS = [Binding("escape", "dismiss_dialog", "关闭", id="dialog.close")]
+
+    def action_dismiss_dialog(self) -> None:
+        self.dismiss(None)
+
+    def show_error(self, text: str) -> None:
+        self.query_one(".error", Static).update(Text(text))
+
+
+class IssueTicketDialog(_Dialog):
+    """取号: priority by one key (0-6), an optional ID number, Enter to issue."""
+
+    BINDINGS = [Binding(str(i), f"pick({i})", show=False) for i in range(len(PRIORITIES))]
+
+    def __init__(self, *, item_code: str | None = None, queue: str | None = None, title: str = "") -> None:
+        super().__init__()
+        self.item_code, self.queue, self.title_text = item_code, queue, title
+        self.issued = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(f"取号：{self.title_text}"), classes="title")
+            yield Label("优先类型（按数字键选择，Enter 取号）")
+            yield OptionList(*[Option(f"{i} {PRIORITY_NAMES[p]}", id=p) for i, p in enumerate(PRIORITIES)], id="priority")
+            yield Label("身份证号（可选，Tab 切换；用于限号）")
+            yield Input(placeholder="18位身份证号", id="id-number", max_length=20)
+            yield Static("", classes="error")
+            yield Static("", classes="result", id="result")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#result").display = False
+        options = self.query_one("#priority", OptionList)
+        options.highlighted = 0
+        options.focus()
+
+    def action_pick(self, index: int) -> None:
+        self.query_one("#priority", OptionList).highlighted = index
+
+    @on(OptionList.OptionSelected, "#priority")
+    @on(Input.Submitted, "#id-number")
+    def _issue(self) -> None:
+        if self.issued is not None:
+            self.dismiss(self.issued)
+            return
+        options = self.query_one("#priority", OptionList)
+        priority = PRIORITIES[options.highlighted or 0]
+        id_number = self.query_one("#id-number", Input).value.strip() or None
+        self.show_error("正在取号……")
+        self.issue(priority, id_number)
+
+    @work(thread=True, exit_on_error=False, exclusive=True)
+    def issue(self, priority: str, id_number: str | None) -> None:
+        from clerk_tui.services.queue import issue_ticket
+
+        app = self.app
+        try:
+            view = issue_ticket(app.engine, app.actor, item_code=self.item_code, queue=self.queue, priority=priority,
+                                id_number=id_number, policy=app.settings.queue)
+        except Exception as exc:  # noqa: BLE001
+            app.call_from_thread(self.show_error, error_text(exc))
+            return
+        app.call_from_thread(self._issued, view)
+
+    def _issued(self, view) -> None:
+        self.issued = view
+        self.show_error("")
+        result = self.query_one("#result", Static)
+        result.update(ticket_text(view, "按 Enter 或 Esc 关闭"))
+        result.display = True
+        self.query_one("#priority", OptionList).focus()
+
+    def action_dismiss_dialog(self) -> None:
+        self.dismiss(self.issued)
+
+
+class PickDialog(_Dialog):
+    """Choose one of a few options (a queue, a pause reason)."""
+
+    def __init__(self, title: str, options: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text, self.options = title, options
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.title_text), classes="title")
+            yield OptionList(*[Option(Text(label), id=key) for key, label in self.options], id="options")
+            yield Static("", classes="error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#options", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#options")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+
+class FormDialog(_Dialog):
+    """A few text fields; ``action`` runs in a worker and returns the text to show, or raises."""
+
+    def __init__(self, title: str, fields: list[tuple[str, str, str]], action: Callable[..., str]) -> None:
+        super().__init__()
+        self.title_text, self.fields, self.action = title, fields, action
+        self.done: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.title_text), classes="title")
+            for key, label, placeholder in self.fields:
+                yield Label(label)
+                yield Input(placeholder=placeholder, id=f"f-{key}", max_length=200)
+            yield Static("", classes="error")
+            yield Static("", classes="result", id="result")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#result").display = False
+        self.query(Input).first().focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        if self.done is not None:
+            self.dismiss(self.done)
+            return
+        inputs = list(self.query(Input))
+        index = inputs.index(event.input)
+        if index + 1 < len(inputs):
+            inputs[index + 1].focus()
+            return
+        values = {key: self.query_one(f"#f-{key}", Input).value.strip() for key, _, _ in self.fields}
+        self.show_error("正在处理……")
+        self.run_action(values)
+
+    @work(thread=True, exit_on_error=False, exclusive=True)
+    def run_action(self, values: dict) -> None:
+        try:
+            result = self.action(**values)
+        except Exception as exc:  # noqa: BLE001
+            self.app.call_from_thread(self.show_error, error_text(exc))
+            return
+        self.app.call_from_thread(self._done, result)
+
+    def _done(self, result) -> None:
+        self.done = result if isinstance(result, str) else ""
+        self.show_error("")
+        box = self.query_one("#result", Static)
+        box.update(result if isinstance(result, Text) else Text(str(result)))
+        box.display = True
+
+    def action_dismiss_dialog(self) -> None:
+        self.dismiss(self.done)

@@ -1,0 +1,118 @@
+"""叫号屏: the hall display for a TV. The newest call in large letters, the last few calls, and
+the waiting count per queue; it sees calls made in any other process within a second and
+announces them (a recall repeats the announcement)."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy.engine import Engine
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+
+from clerk_tui.domain.queueing import call_phrase
+from clerk_tui.printing.voice import Announcer
+from clerk_tui.services.queue import HallBoard
+from clerk_tui.settings import Settings
+from clerk_tui.ui.widgets.bigtext import big_lines
+
+POLL_SECONDS = 0.5
+
+
+class DisplayApp(App[None]):
+    CSS = """
+    Screen { background: #001a33; color: white; }
+    #hall-name { height: 1; text-style: bold; content-align: center middle; width: 100%; background: #003366; }
+    #now-calling { height: auto; border: heavy #ffcc00; padding: 1 2; content-align: center middle; width: 100%; }
+    #lower { height: 1fr; }
+    #recent { width: 1fr; border: round #3399ff; padding: 0 1; }
+    #queues { width: 1fr; border: round #3399ff; padding: 0 1; }
+    #voice-note { height: 1; color: #99aabb; }
+    """
+    BINDINGS = [Binding("ctrl+q", "quit", "退出", show=False)]
+
+    def __init__(self, settings: Settings, engine: Engine, announcer: Announcer | None = None) -> None:
+        super().__init__()
+        self.settings, self.engine = settings, engine
+        self.announcer = announcer if announcer is not None else (Announcer() if settings.voice else Announcer(executable=""))
+        self.board: HallBoard | None = None
+        self.seen_event = -1
+        self.announced: set[int] = set()  # event ids
+        self.first_load = True
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="hall-name")
+        with Vertical():
+            yield Static(Text("请留意叫号", style="bold"), id="now-calling")
+            with Horizontal(id="lower"):
+                yield Static("", id="recent")
+                yield Static("", id="queues")
+            yield Static("", id="voice-note")
+
+    def on_mount(self) -> None:
+        if not self.announcer.available:
+            reason = "已在设置中关闭语音" if not self.settings.voice else "未安装 espeak-ng（apt-get install espeak-ng）"
+            self.query_one("#voice-note", Static).update(Text(f"语音播报未启用：{reason}；叫号屏照常显示。"))
+        self.poll()
+        self.set_interval(POLL_SECONDS, self.poll)
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="poll")
+    def poll(self) -> None:
+        from clerk_tui.services.queue import hall_board, last_event_id
+
+        try:
+            newest = last_event_id(self.engine)
+            if newest == self.seen_event:
+                return
+            board = hall_board(self.engine)
+        except Exception:  # noqa: BLE001 - a display keeps showing the last board and tries again
+            return
+        self.seen_event = newest
+        self.call_from_thread(self.show, board)
+
+    def show(self, board: HallBoard) -> None:
+        self.board = board
+        self.query_one("#hall-name", Static).update(Text(board.hall_name))
+        calling = self.query_one("#now-calling", Static)
+        if board.calls:
+            latest = board.calls[0]
+            number, window = big_lines(latest.number), big_lines(str(latest.window))
+            arrow = ["      ", "  ██  ", "██████", "  ██  ", "      "]
+            text = Text(justify="center", no_wrap=True)
+            for n, a, w in zip(number, arrow, window, strict=True):
+                text.append(n, style="bold #ffcc00")
+                text.append(f"    {a}    ", style="#99ccff")
+                text.append(w + "\n", style="bold #66ff99")
+            text.append(call_phrase(self.settings.queue, latest.number, latest.window), style="bold white")
+            calling.update(text)
+        recent = Table(box=None, show_header=True, header_style="bold #99ccff", expand=True)
+        recent.add_column("号码")
+        recent.add_column("窗口", justify="right")
+        recent.add_column("时间", justify="right")
+        for call in board.calls[1:]:
+            recent.add_row(Text(call.number), f"{call.window}号", f"{call.at:%H:%M}")
+        self.query_one("#recent", Static).update(recent)
+        queues = Table(box=None, show_header=True, header_style="bold #99ccff", expand=True)
+        queues.add_column("队列")
+        queues.add_column("等候", justify="right")
+        for q in board.queues:
+            queues.add_row(Text(f"{q.prefix} {q.name}"), f"{q.waiting}人")
+        self.query_one("#queues", Static).update(queues)
+        # Announce calls not yet announced (a recall is a new event, so it repeats the phrase).
+        for call in reversed(board.calls):
+            if call.event_id in self.announced:
+                continue
+            self.announced.add(call.event_id)
+            if not self.first_load:
+                self.announcer.say(call_phrase(self.settings.queue, call.number, call.window))
+        self.first_load = False
+
+    def on_unmount(self) -> None:
+        self.announcer.close()
+
+
+def make_display(settings: Settings, engine: Engine, announcer: Announcer | None = None) -> DisplayApp:
+    return DisplayApp(settings, engine, announcer)

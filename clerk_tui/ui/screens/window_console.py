@@ -1,0 +1,254 @@
+"""窗口工作台: the clerk's main screen. One F-key per action, remappable; refreshed when other
+terminals act (it polls the newest event id)."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Static
+
+from clerk_tui.services.queue import PAUSE_REASONS, WindowPanel
+from clerk_tui.ui.messages import error_text
+from clerk_tui.ui.screens.home import _Home
+from clerk_tui.ui.widgets.status_bar import StatusBar
+
+POLL_SECONDS = 1.0
+
+
+class WindowConsole(_Home):
+    BINDINGS = [
+        Binding("f5", "call_next", "叫号", id="console.call_next", tooltip="叫下一个号"),
+        Binding("f6", "recall", "重呼", id="console.recall", tooltip="重呼当前号（计次）"),
+        Binding("f7", "no_show", "过号", id="console.no_show", tooltip="重呼达到次数后标记过号"),
+        Binding("f8", "start", "开始", id="console.start", tooltip="当事人已到窗口，开始办理"),
+        Binding("f9", "finish", "办结", id="console.finish", tooltip="本次服务办结"),
+        Binding("f10", "transfer", "转办", id="console.transfer", tooltip="转到其他队列或窗口，保留号码和取号时间"),
+        Binding("f11", "call_specific", "指定叫号", id="console.call_specific", tooltip="指定叫某个号（记录在案）"),
+        Binding("f4", "pause", "暂停/恢复", id="console.pause", tooltip="暂停服务（需原因）或恢复服务"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.panel: WindowPanel | None = None
+        self.seen_event = -1
+        self.last_why = ""
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar("窗口工作台")
+        with Vertical(id="console"):
+            yield Static("正在载入……", id="window-info", classes="home-body")
+            with Horizontal(id="console-main"):
+                yield Static(Text("当前没有正在办理的号。", style="bold"), id="current-ticket")
+                yield Static("", id="queue-counts")
+            yield Static("", id="why-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_panel()
+        self.set_interval(POLL_SECONDS, self.poll)
+
+    @property
+    def window(self) -> int:
+        return self.app.actor.window
+
+    # -------------------------------------------------------------- refreshing
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="poll")
+    def poll(self) -> None:
+        from clerk_tui.services.queue import last_event_id
+
+        try:
+            newest = last_event_id(self.app.engine)
+        except Exception:  # noqa: BLE001 - the next poll tries again
+            return
+        if newest != self.seen_event:
+            self.seen_event = newest
+            self._load_panel()
+
+    @work(thread=True, exit_on_error=False, group="panel")
+    def refresh_panel(self) -> None:
+        self._load_panel()
+
+    def _load_panel(self) -> None:
+        from clerk_tui.services.queue import window_panel
+
+        try:
+            panel = window_panel(self.app.engine, self.window)
+        except Exception as exc:  # noqa: BLE001
+            self.app.call_from_thread(self.fail, error_text(exc))
+            return
+        self.app.call_from_thread(self.show, panel)
+
+    def show(self, p: WindowPanel) -> None:
+        self.panel = p
+        info = Text(f"{p.number}号窗口  {p.name}", style="bold")
+        state_style = {"open": "green", "paused": "yellow", "closed": "red"}.get(p.status, "")
+        info.append(f"   {p.status_name}", style=f"bold {state_style}")
+        if p.pause_reason:
+            info.append(f"（{p.pause_reason}）", style=state_style)
+        info.append(f"   今日已办 {p.served_today} 人   最长等候 {p.longest_wait_minutes} 分钟")
+        self.query_one("#window-info", Static).update(info)
+
+        cur = Text()
+        if p.current is None:
+            cur.append("当前没有正在办理的号。\n", style="bold")
+            cur.append("按 F5 叫下一个号。", style="dim")
+        else:
+            t = p.current
+            cur.append(f" {t.number} ", style="bold reverse")
+            cur.append(f"  {t.status_name}", style="bold green" if t.status == "serving" else "bold yellow")
+            cur.append(f"\n队列：{t.queue} {t.queue_name}")
+            if t.item_name:
+                cur.append(f"\n事项：{t.item_name}")
+            if t.priority != "none":
+                cur.append(f"\n优先：{t.priority_name}", style="bold")
+            cur.append(f"\n取号：{t.issued_at:%H:%M}")
+            if t.called_at:
+                cur.append(f"   叫号：{t.called_at:%H:%M}")
+            if t.recalls:
+                cur.append(f"   已重呼 {t.recalls} 次", style="yellow")
+            if t.id_number_masked:
+                cur.append(f"\n身份证号：{t.id_number_masked}")
+            if t.transfers:
+                cur.append(f"\n转办：自{t.transferred_from}号窗口转来（第{t.transfers}次）原因：", style="bold magenta")
+                cur.append(t.transfer_reason, style="magenta")
+        self.query_one("#current-ticket", Static).update(cur)
+
+        table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
+        table.add_column("队列")
+        table.add_column("等候", justify="right")
+        table.add_column("最长等候", justify="right")
+        if p.sent_here:
+            table.add_row(Text("转来本窗口", style="magenta"), str(p.sent_here), "")
+        for q in p.queues:
+            table.add_row(Text(f"{q.prefix} {q.name}"), str(q.waiting), f"{q.longest_wait_minutes}分" if q.waiting else "")
+        self.query_one("#queue-counts", Static).update(table)
+        why = p.why or self.last_why
+        self.query_one("#why-line", Static).update(Text(f"叫号依据：{why}" if why and p.current else "", style="italic"))
+
+    # -------------------------------------------------------------- actions
+
+    def _run(self, label: str, func, *args, after=None) -> None:
+        self._do(label, func, args, after)
+
+    @work(thread=True, exit_on_error=False, group="action")
+    def _do(self, label: str, func, args, after) -> None:
+        try:
+            result = func(self.app.engine, self.app.actor, *args)
+        except Exception as exc:  # noqa: BLE001
+            self.app.call_from_thread(self.app.notify, error_text(exc), title=f"{label}未完成", severity="error",
+                                      timeout=8, markup=False)
+            return
+        if after is not None:
+            self.app.call_from_thread(after, result)
+        self._load_panel()
+
+    def _current_number(self) -> str | None:
+        if self.panel is None or self.panel.current is None:
+            self.app.notify("当前没有正在处理的号", severity="warning")
+            return None
+        return self.panel.current.number
+
+    def action_call_next(self) -> None:
+        from clerk_tui.services.queue import call_next
+
+        def called(result) -> None:
+            if result.auto_no_show:
+                self.app.notify(f"{result.auto_no_show} 号重呼后未到，已自动过号", markup=False)
+            if result.ticket is None:
+                self.app.notify("没有等候的号", severity="information")
+            self.last_why = result.why
+
+        self._run("叫号", call_next, self.window, self.app.settings.queue, after=called)
+
+    def action_recall(self) -> None:
+        from clerk_tui.services.queue import recall
+
+        if number := self._current_number():
+            self._run("重呼", recall, number, self.window)
+
+    def action_no_show(self) -> None:
+        from clerk_tui.services.queue import mark_no_show
+
+        if number := self._current_number():
+            self._run("过号", mark_no_show, number, self.window, self.app.settings.queue)
+
+    def action_start(self) -> None:
+        from clerk_tui.services.queue import start_service
+
+        if number := self._current_number():
+            self._run("开始办理", start_service, number, self.window)
+
+    def action_finish(self) -> None:
+        from clerk_tui.services.queue import finish_service
+
+        if number := self._current_number():
+            self._run("办结", finish_service, number, self.window)
+
+    def action_transfer(self) -> None:
+        from clerk_tui.ui.dialogs.ticket import FormDialog
+
+        number = self._current_number()
+        if number is None:
+            return
+        app, window = self.app, self.window
+
+        def do_transfer(target: str, reason: str) -> str:
+            from clerk_tui.services.errors import ServiceError
+            from clerk_tui.services.queue import transfer
+
+            target = target.strip().upper()
+            if target.isdigit():
+                view = transfer(app.engine, app.actor, number, to_window=int(target), reason=reason, from_window=window)
+                return f"{view.number} 号已转往{target}号窗口"
+            if len(target) == 1 and target.isalpha():
+                view = transfer(app.engine, app.actor, number, to_queue=target, reason=reason, from_window=window)
+                return f"{view.number} 号已转往 {view.queue} {view.queue_name} 队列，保留原取号时间"
+            raise ServiceError("请填写转往的窗口号（如 5）或队列字母（如 A）")
+
+        app.push_screen(FormDialog(f"转办 {number}", [
+            ("target", "转往窗口号或队列字母", "例如 5 或 A"),
+            ("reason", "转办原因（接收窗口可见）", "例如 需不动产窗口办理"),
+        ], do_transfer), lambda _: self.refresh_panel())
+
+    def action_call_specific(self) -> None:
+        from clerk_tui.ui.dialogs.ticket import FormDialog
+
+        app, window = self.app, self.window
+
+        def do_call(number: str) -> str:
+            from clerk_tui.services.queue import call_specific
+
+            result = call_specific(app.engine, app.actor, number, window, app.settings.queue)
+            self.last_why = result.why
+            return f"请{result.ticket.number}号到{window}号窗口办理（指定叫号已记录）"
+
+        app.push_screen(FormDialog("指定叫号", [("number", "号码", "例如 A012")], do_call), lambda _: self.refresh_panel())
+
+    def action_pause(self) -> None:
+        from clerk_tui.services.queue import pause_window, resume_window
+        from clerk_tui.ui.dialogs.ticket import FormDialog, PickDialog
+
+        if self.panel is not None and self.panel.status == "paused":
+            self._run("恢复服务", resume_window, self.window)
+            return
+        app, window = self.app, self.window
+
+        def chosen(reason: str | None) -> None:
+            if reason == "其他":
+                app.push_screen(FormDialog("暂停服务", [("reason", "暂停原因", "请填写原因")],
+                                           lambda reason: pause_window(app.engine, app.actor, window, reason) or "已暂停服务"),
+                                lambda _: self.refresh_panel())
+            elif reason:
+                self._run("暂停服务", pause_window, window, reason)
+
+        app.push_screen(PickDialog("暂停服务：选择原因", [(r, r) for r in PAUSE_REASONS]), chosen)
+
+    def palette_commands(self):
+        yield from super().palette_commands()
+        for binding in self.BINDINGS:
+            yield SystemCommand(binding.description, binding.tooltip, getattr(self, f"action_{binding.action}"))
