@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, bindparam, case, func, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -126,18 +126,26 @@ def _queue(session: Session, prefix: str) -> Queue:
     return q
 
 
+# Statements on the calling path are built once; only their bound values change per call.
+_WINDOW_BY_NUMBER = select(Window).where(Window.number == bindparam("number"))
+_STATE_BY_WINDOW = select(WindowState).where(WindowState.window_id == bindparam("window_id"))
+_STATE_BY_WINDOW_LOCKED = _STATE_BY_WINDOW.with_for_update()
+_TICKET_BY_NUMBER = select(Ticket).where(Ticket.business_date == bindparam("day"), Ticket.number == bindparam("number"))
+_TICKET_BY_NUMBER_LOCKED = _TICKET_BY_NUMBER.with_for_update()
+_TAKE = (update(Ticket).where(Ticket.id == bindparam("tid"), Ticket.status == WAITING)
+         .values(status=CALLED, window_number=bindparam("window"), staff_id=bindparam("staff"),
+                 called_at=bindparam("now"), recalls=0))
+
+
 def _window(session: Session, number: int) -> Window:
-    w = session.exec(select(Window).where(Window.number == number)).first()
+    w = session.exec(_WINDOW_BY_NUMBER, params={"number": number}).first()
     if w is None:
         raise NotFound(f"没有{number}号窗口，请用 clerk-tui window list 查看窗口号")
     return w
 
 
 def _state(session: Session, window: Window, *, lock: bool = False) -> WindowState:
-    stmt = select(WindowState).where(WindowState.window_id == window.id)
-    if lock:
-        stmt = stmt.with_for_update()
-    st = session.exec(stmt).first()
+    st = session.exec(_STATE_BY_WINDOW_LOCKED if lock else _STATE_BY_WINDOW, params={"window_id": window.id}).first()
     if st is None:
         st = WindowState(window_id=window.id, status=CLOSED, changed_at=clock.now())
         session.add(st)
@@ -148,10 +156,7 @@ def _state(session: Session, window: Window, *, lock: bool = False) -> WindowSta
 def _ticket(session: Session, number: str, day: dt.date | None = None, *, lock: bool = False) -> Ticket:
     number = (number or "").strip().upper()
     day = day or clock.today()
-    stmt = select(Ticket).where(Ticket.business_date == day, Ticket.number == number)
-    if lock:
-        stmt = stmt.with_for_update()
-    t = session.exec(stmt).first()
+    t = session.exec(_TICKET_BY_NUMBER_LOCKED if lock else _TICKET_BY_NUMBER, params={"day": day, "number": number}).first()
     if t is None:
         raise NotFound(f"今天（{day}）没有 {number} 号，请核对号码")
     return t
@@ -348,15 +353,38 @@ def _open_state(session: Session, actor: Actor, number: int) -> tuple[Window, Wi
     return w, st
 
 
-def _candidates(session: Session, window: Window, queues: list[Queue], day: dt.date) -> list[Candidate]:
-    ids = [q.id for q in queues]
-    prefix = {q.id: q.prefix for q in session.exec(select(Queue))}
-    rows = session.exec(select(Ticket).where(
-        Ticket.business_date == day, Ticket.status == WAITING,
-        or_(and_(Ticket.queue_id.in_(ids), Ticket.target_window.is_(None)), Ticket.target_window == window.number),
-    )).all()
-    return [Candidate(t.id, t.number, prefix[t.queue_id], t.priority, t.issued_at, t.queued_at, t.transfers,
-                      t.target_window, t.transferred_from) for t in rows]
+def _candidate_statement(transferred_front: bool):
+    """The front of each line, built once per setting (statement construction is the costly part
+    of a call; the bound values change, the statement does not)."""
+    sort_key = (case((Ticket.transfers > 0, Ticket.issued_at), else_=Ticket.queued_at)
+                if transferred_front else Ticket.queued_at)
+    klass = case((Ticket.priority == "none", 0), else_=1)
+    rank = func.row_number().over(partition_by=(Ticket.queue_id, Ticket.target_window, klass),
+                                  order_by=(sort_key, Ticket.id)).label("rank")
+    inner = (
+        select(Ticket.id, Ticket.number, Queue.prefix, Ticket.priority, Ticket.issued_at, Ticket.queued_at,
+               Ticket.transfers, Ticket.target_window, Ticket.transferred_from, rank)
+        .join(Queue, Queue.id == Ticket.queue_id)
+        .where(Ticket.business_date == bindparam("day"), Ticket.status == WAITING,
+               or_(and_(Ticket.queue_id.in_(bindparam("ids", expanding=True)), Ticket.target_window.is_(None)),
+                   Ticket.target_window == bindparam("window")))
+        .subquery()
+    )
+    return select(inner).where(inner.c.rank == 1)
+
+
+_CANDIDATES = {front: _candidate_statement(front) for front in (True, False)}
+
+
+def _candidates(session: Session, window: Window, queues: list[Queue], day: dt.date,
+                policy: QueuePolicy) -> list[Candidate]:
+    """The waiting tickets this window may call, reduced to the front of each line: the earliest
+    priority and the earliest normal ticket per queue (and per target window). The chooser only
+    ever takes one of those, so a long queue costs one indexed query, not a scan in Python."""
+    rows = session.execute(_CANDIDATES[policy.transferred_front],
+                           {"day": day, "ids": [q.id for q in queues], "window": window.number}).all()
+    return [Candidate(r.id, r.number, r.prefix, r.priority, r.issued_at, r.queued_at, r.transfers, r.target_window,
+                      r.transferred_from) for r in rows]
 
 
 def _unfinished_current(session: Session, st: WindowState, policy: QueuePolicy, actor: Actor, number: int) -> str | None:
@@ -376,8 +404,7 @@ def _unfinished_current(session: Session, st: WindowState, policy: QueuePolicy, 
 
 def _take(session: Session, t_id: int, actor: Actor, number: int, now: dt.datetime) -> bool:
     """The guarded update: only a still-waiting ticket can be taken."""
-    res = session.execute(update(Ticket).where(Ticket.id == t_id, Ticket.status == WAITING).values(
-        status=CALLED, window_number=number, staff_id=actor.staff_id, called_at=now, recalls=0))
+    res = session.execute(_TAKE, {"tid": t_id, "window": number, "staff": actor.staff_id, "now": now})
     return res.rowcount == 1
 
 
@@ -392,7 +419,7 @@ def call_next(engine: Engine, actor: Actor | None, number: int, policy: QueuePol
         names = {q.prefix: q.name for q in queues}
         day, now = clock.today(), clock.now()
         while True:
-            choice = choose_next(_candidates(session, w, queues, day), window=number,
+            choice = choose_next(_candidates(session, w, queues, day, policy), window=number,
                                  window_queues=[q.prefix for q in queues], policy=policy,
                                  normals_since_priority=st.normals_since_priority, queue_names=names)
             if choice is None:
@@ -404,8 +431,7 @@ def call_next(engine: Engine, actor: Actor | None, number: int, policy: QueuePol
         st.current_ticket_id = choice.ticket.id
         st.normals_since_priority = 0 if choice.was_priority else st.normals_since_priority + 1
         session.add(st)
-        t = session.get(Ticket, choice.ticket.id)
-        session.refresh(t)
+        t = session.get(Ticket, choice.ticket.id, populate_existing=True)
         events.record(session, "ticket.called", actor=actor, subject=t.number, window=number, ticket_id=t.id,
                       why=choice.why, queue=choice.ticket.queue, priority=t.priority)
         return CallResult(_view(session, t), choice.why, number, auto)

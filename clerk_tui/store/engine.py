@@ -52,6 +52,47 @@ def missing_sqlite_file(database: str) -> str | None:
     return None
 
 
+class _WriterLock:
+    """Serialises writing transactions across the processes that share one SQLite file.
+
+    SQLite's own busy handler sleeps in growing steps (up to 100 ms) while another process holds
+    the write lock, so under many writers the file sits idle while everybody sleeps. An advisory
+    lock on a file beside the database wakes the next writer as soon as the lock is released.
+    A thread lock covers the threads of one process (flock is per open file). Where flock does not
+    exist, SQLite's busy timeout alone applies.
+    """
+
+    def __init__(self, db_path: str) -> None:
+        import threading
+
+        self.path = db_path + ".lock"
+        self.thread_lock = threading.Lock()
+        self.fd: int | None = None
+
+    def acquire(self) -> None:
+        self.thread_lock.acquire()
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: rely on the busy timeout
+            return
+        if self.fd is None:
+            import os
+
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+
+    def release(self) -> None:
+        try:
+            import fcntl
+
+            if self.fd is not None:
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+        except ImportError:  # pragma: no cover
+            pass
+        finally:
+            self.thread_lock.release()
+
+
 def _setup_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # noqa: ANN001
@@ -64,12 +105,29 @@ def _setup_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=FULL")
         cur.close()
 
+    path = engine.url.database
+    writer = _WriterLock(path) if path not in (None, "", ":memory:") else None
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # noqa: ANN001
         if conn.get_execution_options().get("clerk_readonly"):
             conn.exec_driver_sql("BEGIN")
-        else:
+            return
+        if writer is not None:
+            writer.acquire()
+            conn.info["clerk_writer"] = True
+        try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(conn)
+            raise
+
+    def _release(conn) -> None:  # noqa: ANN001
+        if conn.info.pop("clerk_writer", False):
+            writer.release()
+
+    event.listen(engine, "commit", _release)
+    event.listen(engine, "rollback", _release)
 
 
 def make_engine(database: str, **kwargs) -> Engine:
