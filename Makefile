@@ -27,6 +27,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python scripts/bench_startup.py
 	$(BIN)/python scripts/bench_search.py
+	$(BIN)/python scripts/bench_queue.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
