@@ -283,12 +283,20 @@ def catalog_export(ctx: typer.Context, file: Path) -> None:
 def window_list(ctx: typer.Context, fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
     """列出窗口及其服务的队列（按顺序）。"""
     from clerk_tui.services.catalog import list_windows
+    from clerk_tui.services.queue import window_states
 
-    windows = list_windows(_ctx(ctx).engine())
+    engine = _ctx(ctx).engine()
+    windows = list_windows(engine)
+    states = {w.number: w for w in window_states(engine)}
     if fmt == Format.json:
-        emit_json([{"number": w.number, "name": w.name, "department": w.department, "queues": list(w.queues)} for w in windows])
+        emit_json([{"number": w.number, "name": w.name, "department": w.department, "queues": list(w.queues),
+                    "status": states[w.number].status, "pause_reason": states[w.number].pause_reason,
+                    "clerk": states[w.number].clerk} for w in windows])
     else:
-        print_table(["窗口", "名称", "部门", "队列"], [[w.number, w.name, w.department or "综合", " ".join(w.queues)] for w in windows])
+        print_table(["窗口", "名称", "部门", "队列", "状态", "人员"],
+                    [[w.number, w.name, w.department or "综合", " ".join(w.queues),
+                      states[w.number].status_name + (f"（{states[w.number].pause_reason}）" if states[w.number].pause_reason else ""),
+                      states[w.number].clerk or ""] for w in windows])
 
 
 # ---------------------------------------------------------------- calendar
@@ -475,9 +483,11 @@ def ticket_issue(
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
 ) -> None:
     """取号（按事项或队列）。"""
+    from clerk_tui.domain.queueing import PRIORITY_NAMES
     from clerk_tui.services.queue import issue_ticket
 
     c = _ctx(ctx)
+    priority = {v: k for k, v in PRIORITY_NAMES.items()}.get(priority.strip(), priority.strip())  # 老年人 → elderly
     view = issue_ticket(c.engine(), c.actor(), item_code=item, queue=queue, priority=priority, id_number=id_number,
                         policy=c.settings.queue)
     _ticket_out(view, fmt)

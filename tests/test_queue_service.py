@@ -324,3 +324,50 @@ def test_appointment_import_is_all_or_nothing(hall, staff, tmp_path):
     with pytest.raises(ServiceError, match="bad.csv:3"):
         import_appointments(hall, staff["guide"], bad)
     assert list_appointments(hall, dt.date(2026, 11, 27)) == []
+
+
+def test_call_specific_stays_within_the_windows_queues_and_pads_numbers(hall, staff):
+    g, c3 = staff["guide"], staff["c3"]
+    issue(hall, g, queue="B")
+    issue(hall, g, queue="D")
+    q.open_window(hall, c3, 3)  # serves D and A, not B
+    with pytest.raises(ServiceError, match="本窗口不办理该队列"):
+        q.call_specific(hall, c3, "B001", 3)
+    assert q.call_specific(hall, c3, "d1", 3).ticket.number == "D001"  # typed without zeros
+
+
+def test_no_pause_with_a_ticket_in_hand(hall, staff):
+    g, c3 = staff["guide"], staff["c3"]
+    issue(hall, g, queue="D")
+    q.open_window(hall, c3, 3)
+    q.call_next(hall, c3, 3)
+    with pytest.raises(ServiceError, match="先办结"):
+        q.pause_window(hall, c3, 3, "午休")
+    q.finish_service(hall, c3, "D001", 3)
+    q.pause_window(hall, c3, 3, "午休")
+
+
+def test_board_shows_a_recalled_ticket_once_and_window_states(hall, staff):
+    g, c3 = staff["guide"], staff["c3"]
+    issue(hall, g, queue="D")
+    q.open_window(hall, c3, 3)
+    q.call_next(hall, c3, 3)
+    q.recall(hall, c3, "D001", 3)
+    q.recall(hall, c3, "D001", 3)
+    board = q.hall_board(hall)
+    assert [(c.number, c.window, c.recall) for c in board.calls] == [("D001", 3, True)]
+    states = {w.number: w for w in q.window_states(hall)}
+    assert states[3].status == "open" and states[3].clerk.startswith("王敏") and states[1].status == "closed"
+
+
+def test_longest_wait_counts_from_the_original_ticket_time(hall, staff, now):
+    g, c1, c3 = staff["guide"], staff["c1"], staff["c3"]
+    issue(hall, g, queue="A")  # 09:00
+    q.open_window(hall, c1, 1)
+    q.open_window(hall, c3, 3)
+    q.call_next(hall, c1, 1)
+    now("2026-11-26T09:40:00")
+    q.transfer(hall, c1, "A001", to_window=3, reason="市场监管")
+    now("2026-11-26T09:45:00")
+    panel = q.window_panel(hall, 3)
+    assert panel.sent_here == 1 and panel.sent_here_wait_minutes == 45 and panel.longest_wait_minutes == 45

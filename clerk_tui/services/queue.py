@@ -153,8 +153,17 @@ def _state(session: Session, window: Window, *, lock: bool = False) -> WindowSta
     return st
 
 
-def _ticket(session: Session, number: str, day: dt.date | None = None, *, lock: bool = False) -> Ticket:
+def normalise_number(number: str) -> str:
+    """K19 → K019: people say and type numbers without the leading zeros."""
+    import re
+
     number = (number or "").strip().upper()
+    m = re.fullmatch(r"([A-Z])\s*0*(\d{1,4})", number)
+    return format_number(m.group(1), int(m.group(2))) if m else number
+
+
+def _ticket(session: Session, number: str, day: dt.date | None = None, *, lock: bool = False) -> Ticket:
+    number = normalise_number(number)
     day = day or clock.today()
     t = session.exec(_TICKET_BY_NUMBER_LOCKED if lock else _TICKET_BY_NUMBER, params={"day": day, "number": number}).first()
     if t is None:
@@ -286,6 +295,10 @@ def pause_window(engine: Engine, actor: Actor | None, number: int, reason: str) 
             raise ServiceError(f"{number}号窗口未开窗，无需暂停")
         if actor.role != "supervisor":
             _require_holder(actor, st, number)
+        if st.current_ticket_id:
+            cur = session.get(Ticket, st.current_ticket_id)
+            if cur and cur.status in (CALLED, SERVING):
+                raise ServiceError(f"{cur.number} 号还在本窗口（{STATUS_NAMES[cur.status]}），请先办结、过号或转办再暂停服务")
         st.status, st.pause_reason, st.changed_at = PAUSED, reason[:100], clock.now()
         session.add(st)
         events.record(session, "window.paused", actor=actor, subject=str(number), window=number, reason=reason)
@@ -452,6 +465,10 @@ def call_specific(engine: Engine, actor: Actor | None, ticket_number: str, numbe
             raise ServiceError(f"{t.number} 号当前状态为“{STATUS_NAMES.get(t.status, t.status)}”，只能指定叫等候中的号")
         if t.target_window not in (None, number):
             raise ServiceError(f"{t.number} 号已转给{t.target_window}号窗口，请由该窗口办理")
+        if t.target_window is None and t.queue_id not in {q.id for q in _window_queues(session, w)}:
+            q = session.get(Queue, t.queue_id)
+            raise ServiceError(f"{t.number} 号在 {q.prefix} {q.name} 队列，本窗口不办理该队列；"
+                               "如确需本窗口办理，请由该队列的窗口转办过来")
         if not _take(session, t.id, actor, number, clock.now()):
             raise ServiceError(f"{t.number} 号刚被其他窗口叫走")
         st.current_ticket_id = t.id
@@ -664,6 +681,7 @@ class WindowPanel:
     why: str
     queues: tuple[QueueCount, ...]
     sent_here: int  # tickets transferred to this window
+    sent_here_wait_minutes: int
     longest_wait_minutes: int
     served_today: int
 
@@ -673,7 +691,7 @@ class WindowPanel:
 
 
 def _queue_counts(session: Session, day: dt.date, now: dt.datetime, queue_ids: list[int] | None = None) -> dict[int, tuple[int, int]]:
-    stmt = select(Ticket.queue_id, func.count(), func.min(Ticket.queued_at)).where(
+    stmt = select(Ticket.queue_id, func.count(), func.min(Ticket.issued_at)).where(
         Ticket.business_date == day, Ticket.status == WAITING, Ticket.target_window.is_(None)).group_by(Ticket.queue_id)
     if queue_ids is not None:
         stmt = stmt.where(Ticket.queue_id.in_(queue_ids))
@@ -690,7 +708,7 @@ def window_panel(engine: Engine, number: int) -> WindowPanel:
         queues = _window_queues(session, w)
         counts = _queue_counts(session, day, now, [q.id for q in queues])
         rows = tuple(QueueCount(q.prefix, q.name, *counts.get(q.id, (0, 0))) for q in queues)
-        here = session.exec(select(func.count(), func.min(Ticket.queued_at)).where(
+        here = session.exec(select(func.count(), func.min(Ticket.issued_at)).where(
             Ticket.business_date == day, Ticket.status == WAITING, Ticket.target_window == number)).one()
         current, why = None, ""
         if st and st.current_ticket_id:
@@ -706,12 +724,11 @@ def window_panel(engine: Engine, number: int) -> WindowPanel:
         served = session.exec(select(func.count()).select_from(Ticket).where(
             Ticket.business_date == day, Ticket.status == DONE, Ticket.window_number == number)).one()
         clerk = session.get(Staff, st.staff_id) if st and st.staff_id else None
-        waits = [r.longest_wait_minutes for r in rows if r.waiting]
-        if here[0]:
-            waits.append(max(0, int((now - here[1]).total_seconds() // 60)))
+        here_wait = max(0, int((now - here[1]).total_seconds() // 60)) if here[0] else 0
+        waits = [r.longest_wait_minutes for r in rows if r.waiting] + ([here_wait] if here[0] else [])
         return WindowPanel(number, w.name, st.status if st else CLOSED, st.pause_reason if st else "",
                            f"{clerk.name}（{clerk.number}）" if clerk else None, current, why, rows, here[0],
-                           max(waits, default=0), served)
+                           here_wait, max(waits, default=0), served)
 
 
 @dataclass(frozen=True)
@@ -741,8 +758,15 @@ def hall_board(engine: Engine, limit: int = 8) -> HallBoard:
     with read_session(engine) as session:
         hall = get_hall(session)
         evs = session.exec(select(Event).where(Event.kind.in_(("ticket.called", "ticket.recalled")), Event.at >= start)
-                           .order_by(Event.id.desc()).limit(limit)).all()
-        calls = tuple(BoardCall(e.subject, e.window_number, e.at, e.kind == "ticket.recalled", e.id) for e in evs)
+                           .order_by(Event.id.desc()).limit(limit * 4)).all()
+        seen: set[tuple[str, int]] = set()
+        calls_list = []
+        for e in evs:  # newest first; a recall of the same ticket at the same window is one row
+            if (e.subject, e.window_number) in seen:
+                continue
+            seen.add((e.subject, e.window_number))
+            calls_list.append(BoardCall(e.subject, e.window_number, e.at, e.kind == "ticket.recalled", e.id))
+        calls = tuple(calls_list[:limit])
         counts = _queue_counts(session, day, now)
         queues = tuple(QueueCount(q.prefix, q.name, *counts.get(q.id, (0, 0)))
                        for q in session.exec(select(Queue).order_by(Queue.prefix)))
@@ -756,3 +780,33 @@ def last_event_id(engine: Engine) -> int:
 
     with read_session(engine) as session:
         return session.exec(select(func.max(Event.id))).one() or 0
+
+
+@dataclass(frozen=True)
+class WindowStateView:
+    number: int
+    name: str
+    queues: tuple[str, ...]
+    status: str
+    pause_reason: str
+    clerk: str | None
+
+    @property
+    def status_name(self) -> str:
+        return WINDOW_STATUS_NAMES.get(self.status, self.status)
+
+
+def window_states(engine: Engine) -> list[WindowStateView]:
+    with read_session(engine) as session:
+        prefix = {q.id: q.prefix for q in session.exec(select(Queue))}
+        wq = session.exec(select(WindowQueue).order_by(WindowQueue.window_id, WindowQueue.position)).all()
+        states = {s.window_id: s for s in session.exec(select(WindowState))}
+        staff = {s.id: s for s in session.exec(select(Staff))}
+        out = []
+        for w in session.exec(select(Window).order_by(Window.number)):
+            st = states.get(w.id)
+            clerk = staff.get(st.staff_id) if st and st.staff_id else None
+            out.append(WindowStateView(w.number, w.name, tuple(prefix[x.queue_id] for x in wq if x.window_id == w.id),
+                                       st.status if st else CLOSED, st.pause_reason if st else "",
+                                       f"{clerk.name}（{clerk.number}）" if clerk else None))
+        return out

@@ -28,8 +28,8 @@ class ClerkApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
     COMMAND_PALETTE_BINDING = "ctrl+p"
     BINDINGS = [
-        Binding("ctrl+p", "command_palette", "命令", id="app.palette", tooltip="打开命令面板", priority=True),
-        Binding("ctrl+q", "quit", "退出", id="app.quit", tooltip="退出程序"),
+        Binding("ctrl+p", "command_palette", "命令", id="app.palette", tooltip="打开命令面板", priority=True, show=False),
+        Binding("ctrl+q", "quit", "退出", id="app.quit", tooltip="退出程序", show=False),
         Binding("f12", "logout", "注销", id="app.logout", tooltip="注销并回到登录界面"),
     ]
 

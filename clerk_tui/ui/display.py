@@ -81,19 +81,25 @@ class DisplayApp(App[None]):
             latest = board.calls[0]
             number, window = big_lines(latest.number), big_lines(str(latest.window))
             arrow = ["      ", "  ██  ", "██████", "  ██  ", "      "]
-            text = Text(justify="center", no_wrap=True)
+            from rich.cells import cell_len
+
+            text = Text(no_wrap=True)
+            width = 0
             for n, a, w in zip(number, arrow, window, strict=True):
                 text.append(n, style="bold #ffcc00")
                 text.append(f"    {a}    ", style="#99ccff")
                 text.append(w + "\n", style="bold #66ff99")
-            text.append(call_phrase(self.settings.queue, latest.number, latest.window), style="bold white")
+                width = max(width, cell_len(n) + 14 + cell_len(w))
+            phrase = call_phrase(self.settings.queue, latest.number, latest.window) + ("（重呼）" if latest.recall else "")
+            pad = max(0, (width - cell_len(phrase)) // 2)
+            text.append(" " * pad + phrase, style="bold white")
             calling.update(text)
         recent = Table(box=None, show_header=True, header_style="bold #99ccff", expand=True)
         recent.add_column("号码")
         recent.add_column("窗口", justify="right")
         recent.add_column("时间", justify="right")
         for call in board.calls[1:]:
-            recent.add_row(Text(call.number), f"{call.window}号", f"{call.at:%H:%M}")
+            recent.add_row(Text(call.number + ("（重呼）" if call.recall else "")), f"{call.window}号", f"{call.at:%H:%M}")
         self.query_one("#recent", Static).update(recent)
         queues = Table(box=None, show_header=True, header_style="bold #99ccff", expand=True)
         queues.add_column("队列")

@@ -6,8 +6,21 @@ import json
 from pathlib import Path
 
 
+def _terminal_key() -> str:
+    """Which terminal this is: one user may run the guide desk and a window side by side."""
+    import os
+    import sys
+
+    for stream in (sys.stdin, sys.stdout):
+        try:
+            return os.ttyname(stream.fileno()).replace("/", "_")
+        except (OSError, AttributeError, ValueError):
+            continue
+    return "default"
+
+
 def _path(state_dir: Path) -> Path:
-    return state_dir / "terminal.json"
+    return state_dir / f"terminal{_terminal_key()}.json"
 
 
 def load(state_dir: Path) -> dict:

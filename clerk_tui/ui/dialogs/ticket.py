@@ -75,7 +75,7 @@ class IssueTicketDialog(_Dialog):
             yield Input(placeholder="18位身份证号", id="id-number", max_length=20)
             yield Static("", classes="error")
             yield Static("", classes="result", id="result")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#result").display = False
@@ -114,10 +114,19 @@ class IssueTicketDialog(_Dialog):
     def _issued(self, view) -> None:
         self.issued = view
         self.show_error("")
+        for widget in self.query("Label, Input"):
+            widget.display = False  # leave room for the ticket, even at 80x24
         result = self.query_one("#result", Static)
         result.update(ticket_text(view, "按 Enter 或 Esc 关闭"))
         result.display = True
-        self.query_one("#priority", OptionList).focus()
+        options = self.query_one("#priority", OptionList)
+        options.display = False
+        self.set_focus(None)
+
+    def on_key(self, event) -> None:
+        if self.issued is not None and event.key == "enter":
+            event.stop()
+            self.dismiss(self.issued)
 
     def action_dismiss_dialog(self) -> None:
         self.dismiss(self.issued)
@@ -135,7 +144,7 @@ class PickDialog(_Dialog):
             yield Static(Text(self.title_text), classes="title")
             yield OptionList(*[Option(Text(label), id=key) for key, label in self.options], id="options")
             yield Static("", classes="error")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#options", OptionList).focus()
@@ -148,20 +157,22 @@ class PickDialog(_Dialog):
 class FormDialog(_Dialog):
     """A few text fields; ``action`` runs in a worker and returns the text to show, or raises."""
 
-    def __init__(self, title: str, fields: list[tuple[str, str, str]], action: Callable[..., str]) -> None:
+    def __init__(self, title: str, fields: list[tuple[str, str, str]], action: Callable[..., str], hint: str = "") -> None:
         super().__init__()
-        self.title_text, self.fields, self.action = title, fields, action
+        self.title_text, self.fields, self.action, self.hint = title, fields, action, hint
         self.done: str | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(self.title_text), classes="title")
+            if self.hint:
+                yield Static(Text(self.hint, style="dim"))
             for key, label, placeholder in self.fields:
                 yield Label(label)
                 yield Input(placeholder=placeholder, id=f"f-{key}", max_length=200)
             yield Static("", classes="error")
             yield Static("", classes="result", id="result")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#result").display = False

@@ -25,9 +25,9 @@ class CatalogBrowser(Screen):
     BINDINGS = [
         Binding("slash,ctrl+f", "focus_search", "检索", id="guide.focus_search", tooltip="光标回到检索框"),
         Binding("escape", "clear_search", "清空", id="guide.clear", tooltip="清空检索框并回到检索"),
-        Binding("f3", "focus_guide", "看指南", id="guide.focus_guide", tooltip="光标移到办事指南，可上下滚动"),
+        Binding("f3", "focus_guide", "指南", id="guide.focus_guide", tooltip="光标移到办事指南，可上下滚动"),
         Binding("f5", "issue_item", "取号", id="guide.issue_item", tooltip="为选中的事项取号"),
-        Binding("f6", "issue_queue", "按队列取号", id="guide.issue_queue", tooltip="不选事项，直接按队列取号"),
+        Binding("f6", "issue_queue", "按队列", id="guide.issue_queue", tooltip="不选事项，直接按队列取号"),
         Binding("f7", "check_in", "预约签到", id="guide.check_in", tooltip="预约签到：时段内得预约优先号"),
         Binding("f8", "rejoin", "过号返回", id="guide.rejoin", tooltip="过号后在规定时间内返回，恢复排队"),
     ]
@@ -47,7 +47,7 @@ class CatalogBrowser(Screen):
                 yield Static("正在载入事项目录……", id="match-count")
                 yield DataTable(id="matches", cursor_type="row", zebra_stripes=True)
             yield GuideView(id="guide")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_resize(self) -> None:
         # Below 100 columns the guide goes under the matches instead of beside them.

@@ -17,7 +17,7 @@ from clerk_tui.ui.widgets.status_bar import StatusBar
 
 
 class _Home(Screen):
-    BINDINGS = [Binding("f2", "catalog", "事项检索", id="home.catalog", tooltip="打开事项检索与办事指南")]
+    BINDINGS = [Binding("f2", "catalog", "检索", id="home.catalog", tooltip="打开事项检索与办事指南")]
 
     def action_catalog(self) -> None:
         from clerk_tui.ui.screens.catalog_browser import CatalogBrowser
@@ -43,7 +43,7 @@ class HallScreen(_Home):
         with Vertical(id="hall"):
             yield Static("正在载入……", id="hall-summary", classes="home-body")
             yield DataTable(id="departments", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#departments", DataTable)

@@ -32,7 +32,7 @@ class LoginScreen(Screen):
                     yield Input(placeholder="窗口人员必填，例如 3", id="window", type="integer", max_length=3)
                 yield Button("登录", id="login", variant="primary")
                 yield Static("", id="login-error")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         remembered = self.app.settings.window or terminal_state.load(self.app.settings.state_dir).get("window")

@@ -27,8 +27,11 @@ class WindowConsole(_Home):
         Binding("f8", "start", "开始", id="console.start", tooltip="当事人已到窗口，开始办理"),
         Binding("f9", "finish", "办结", id="console.finish", tooltip="本次服务办结"),
         Binding("f10", "transfer", "转办", id="console.transfer", tooltip="转到其他队列或窗口，保留号码和取号时间"),
-        Binding("f11", "call_specific", "指定叫号", id="console.call_specific", tooltip="指定叫某个号（记录在案）"),
-        Binding("f4", "pause", "暂停/恢复", id="console.pause", tooltip="暂停服务（需原因）或恢复服务"),
+        Binding("f11", "call_specific", "指定", id="console.call_specific", tooltip="指定叫某个号（记录在案）"),
+        Binding("f4", "pause", "暂停", id="console.pause", tooltip="暂停服务（需原因）或恢复服务"),
+        # Ten keys do not fit an 80-column footer: the navigation keys are in the hint and the palette.
+        Binding("f2", "catalog", "检索", id="home.catalog", show=False),
+        Binding("f12", "app.logout", "注销", id="app.logout", show=False),
     ]
 
     def __init__(self) -> None:
@@ -45,7 +48,7 @@ class WindowConsole(_Home):
                 yield Static(Text("当前没有正在办理的号。", style="bold"), id="current-ticket")
                 yield Static("", id="queue-counts")
             yield Static("", id="why-line")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.refresh_panel()
@@ -96,7 +99,8 @@ class WindowConsole(_Home):
         cur = Text()
         if p.current is None:
             cur.append("当前没有正在办理的号。\n", style="bold")
-            cur.append("按 F5 叫下一个号。", style="dim")
+            cur.append("暂停服务中，按 F4 恢复服务。" if p.status == "paused" else "按 F5 叫下一个号。", style="dim")
+            cur.append("\nF2 检索事项 · F12 注销（关窗） · Ctrl+P 全部命令", style="dim")
         else:
             t = p.current
             cur.append(f" {t.number} ", style="bold reverse")
@@ -121,9 +125,9 @@ class WindowConsole(_Home):
         table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
         table.add_column("队列")
         table.add_column("等候", justify="right")
-        table.add_column("最长等候", justify="right")
+        table.add_column("最长", justify="right")
         if p.sent_here:
-            table.add_row(Text("转来本窗口", style="magenta"), str(p.sent_here), "")
+            table.add_row(Text("转来本窗口", style="magenta"), str(p.sent_here), f"{p.sent_here_wait_minutes}分")
         for q in p.queues:
             table.add_row(Text(f"{q.prefix} {q.name}"), str(q.waiting), f"{q.longest_wait_minutes}分" if q.waiting else "")
         self.query_one("#queue-counts", Static).update(table)
@@ -133,6 +137,10 @@ class WindowConsole(_Home):
     # -------------------------------------------------------------- actions
 
     def _run(self, label: str, func, *args, after=None) -> None:
+        if after is None:
+            def after(result, label=label) -> None:
+                number = getattr(result, "number", "")
+                self.app.notify(f"{number} {label}".strip(), timeout=3, markup=False)
         self._do(label, func, args, after)
 
     @work(thread=True, exit_on_error=False, group="action")
@@ -141,7 +149,7 @@ class WindowConsole(_Home):
             result = func(self.app.engine, self.app.actor, *args)
         except Exception as exc:  # noqa: BLE001
             self.app.call_from_thread(self.app.notify, error_text(exc), title=f"{label}未完成", severity="error",
-                                      timeout=8, markup=False)
+                                      timeout=5, markup=False)
             return
         if after is not None:
             self.app.call_from_thread(after, result)
@@ -210,10 +218,25 @@ class WindowConsole(_Home):
                 return f"{view.number} 号已转往 {view.queue} {view.queue_name} 队列，保留原取号时间"
             raise ServiceError("请填写转往的窗口号（如 5）或队列字母（如 A）")
 
-        app.push_screen(FormDialog(f"转办 {number}", [
+        self._open_transfer(number, do_transfer)
+
+    @work(thread=True, exit_on_error=False, group="transfer")
+    def _open_transfer(self, number: str, do_transfer) -> None:
+        from clerk_tui.services.queue import window_states
+        from clerk_tui.ui.dialogs.ticket import FormDialog
+
+        try:
+            states = window_states(self.app.engine)
+        except Exception:  # noqa: BLE001 - the hint is a help, not a need
+            states = []
+        open_ = [f"{w.number}号（{'、'.join(w.queues)}）" for w in states if w.status == "open" and w.number != self.window]
+        hint = "服务中的窗口：" + ("，".join(open_) if open_ else "无")
+        dialog = FormDialog(f"转办 {number}", [
             ("target", "转往窗口号或队列字母", "例如 5 或 A"),
             ("reason", "转办原因（接收窗口可见）", "例如 需不动产窗口办理"),
-        ], do_transfer), lambda _: self.refresh_panel())
+        ], do_transfer, hint=hint)
+        self.app.call_from_thread(self.app.push_screen, dialog, lambda _: self.refresh_panel())
+
 
     def action_call_specific(self) -> None:
         from clerk_tui.ui.dialogs.ticket import FormDialog
