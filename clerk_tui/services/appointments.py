@@ -21,7 +21,7 @@ from clerk_tui.services.errors import NotFound, ServiceError
 from clerk_tui.services.queue import TicketView, issue_in, ticket_view
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.engine import read_session
-from clerk_tui.store.models import Appointment, ServiceItem
+from clerk_tui.store.models import Appointment, ServiceItem, Ticket
 
 CSV_COLUMNS = ("id_number", "name", "phone", "item", "date", "start", "end", "ref")
 
@@ -152,10 +152,11 @@ def check_in(engine: Engine, actor: Actor | None, id_number: str, policy: QueueP
         message = (f"预约签到成功（时段{slot}），按预约优先排队" if on_time else
                    f"已超过预约时段{slot}（最晚{late:%H:%M}签到），按普通号排队")
         item_code = session.get(ServiceItem, appt.item_id).code
-        t = issue_in(session, actor, item_code=item_code, queue=None, priority=APPOINTMENT if on_time else NONE,
-                     id_number=check.value, policy=policy, note="预约签到" if on_time else "预约迟到",
-                     appointment_id=appt.id)
-        appt.status, appt.ticket_id = "checked_in", t.id
+        tid = issue_in(session, actor, item_code=item_code, queue=None, priority=APPOINTMENT if on_time else NONE,
+                       id_number=check.value, policy=policy, note="预约签到" if on_time else "预约迟到",
+                       appointment_id=appt.id)
+        t = session.get(Ticket, tid)
+        appt.status, appt.ticket_id = "checked_in", tid
         session.add(appt)
         events.record(session, "appointment.checked_in", actor=actor, subject=str(appt.id), ticket=t.number,
                       on_time=on_time)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from clerk_tui import clock
@@ -21,7 +22,7 @@ def record(
     window: int | None = None,
     **payload: Any,
 ) -> Event:
-    event = Event(
+    values = dict(
         at=clock.now(),
         staff_id=actor.staff_id if actor else None,
         window_number=window if window is not None else (actor.window if actor else None),
@@ -29,5 +30,10 @@ def record(
         subject=subject,
         payload=json.dumps(payload, ensure_ascii=False, default=str, sort_keys=True),
     )
-    session.add(event)
-    return event
+    # A Core insert: the log is append-only and never read back in the same transaction, so it
+    # needs none of the ORM's bookkeeping (pending ORM changes are flushed first, keeping order).
+    session.execute(_INSERT, values)
+    return Event(**values)
+
+
+_INSERT = insert(Event.__table__)

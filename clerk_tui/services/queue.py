@@ -28,7 +28,7 @@ from clerk_tui.services.errors import NotFound, ServiceError
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.counters import next_ticket_seq
 from clerk_tui.store.engine import read_session
-from clerk_tui.store.models import Queue, ServiceItem, Staff, Ticket, Window, WindowQueue, WindowState
+from clerk_tui.store.models import Hall, Queue, ServiceItem, Staff, Ticket, Window, WindowQueue, WindowState
 
 OPEN, PAUSED, CLOSED = "open", "paused", "closed"
 WINDOW_STATUS_NAMES = {OPEN: "服务中", PAUSED: "暂停服务", CLOSED: "未开窗"}
@@ -180,6 +180,86 @@ def _window_queues(session: Session, window: Window) -> list[Queue]:
 # ------------------------------------------------------------------ issuing
 
 
+# ------------------------------------------------------------------ the hot path, in Core
+# Issuing, calling, starting, finishing and recalling run thousands of times a day at every
+# window; they use prebuilt Core statements rather than ORM objects (the ORM's bookkeeping cost
+# several times the SQL itself). Everything else uses the ORM.
+
+_T, _Q, _I = Ticket.__table__, Queue.__table__, ServiceItem.__table__
+_W, _WS, _WQ = Window.__table__, WindowState.__table__, WindowQueue.__table__
+_VIEW_ROW = (select(_T, _Q.c.prefix.label("q_prefix"), _Q.c.name.label("q_name"), _I.c.code.label("i_code"),
+                    _I.c.name.label("i_name"))
+             .join(_Q, _Q.c.id == _T.c.queue_id).outerjoin(_I, _I.c.id == _T.c.item_id)
+             .where(_T.c.id == bindparam("tid")))
+_WINDOW_ROW = select(_W.c.id, _W.c.number).where(_W.c.number == bindparam("number"))
+_STATE_ROW = select(_WS).where(_WS.c.window_id == bindparam("wid"))
+_STATE_ROW_LOCKED = _STATE_ROW.with_for_update()
+_WINDOW_QUEUES = (select(_Q.c.id, _Q.c.prefix, _Q.c.name).join(_WQ, _WQ.c.queue_id == _Q.c.id)
+                  .where(_WQ.c.window_id == bindparam("wid")).order_by(_WQ.c.position))
+_TICKET_ROW = select(_T).where(_T.c.business_date == bindparam("day"), _T.c.number == bindparam("number"))
+_TICKET_ROW_LOCKED = _TICKET_ROW.with_for_update()
+_TICKET_BY_ID = select(_T.c.id, _T.c.number, _T.c.status, _T.c.window_number, _T.c.recalls).where(_T.c.id == bindparam("tid"))
+_SET_STATE = _WS.update().where(_WS.c.window_id == bindparam("wid"))
+_SET_TICKET = _T.update().where(_T.c.id == bindparam("tid"))
+_HALL_ID = select(Hall.__table__.c.id).where(Hall.__table__.c.parent_id.is_(None)).order_by(Hall.__table__.c.id).limit(1)
+_QUEUE_BY_PREFIX = select(_Q.c.id, _Q.c.prefix).where(_Q.c.prefix == bindparam("prefix"))
+_QUEUE_BY_ID = select(_Q.c.id, _Q.c.prefix).where(_Q.c.id == bindparam("qid"))
+_ITEM_BY_CODE = select(_I.c.id, _I.c.code, _I.c.queue_id).where(_I.c.code == bindparam("code"))
+_INSERT_TICKET = _T.insert().returning(_T.c.id)
+_ACTIVE_FOR_ID = select(func.count()).select_from(_T).where(
+    _T.c.id_number == bindparam("id_number"), _T.c.business_date == bindparam("day"), _T.c.status.in_(ACTIVE))
+
+
+def _row_view(row, ahead: int = 0) -> TicketView:
+    return TicketView(
+        id=row.id, number=row.number, queue=row.q_prefix, queue_name=row.q_name, business_date=row.business_date,
+        priority=row.priority, status=row.status, issued_at=row.issued_at, item_code=row.i_code, item_name=row.i_name,
+        id_number_masked=mask_id(row.id_number) if row.id_number else None, waiting_ahead=ahead,
+        window=row.window_number, target_window=row.target_window, recalls=row.recalls, transfers=row.transfers,
+        transferred_from=row.transferred_from, transfer_reason=row.transfer_reason, called_at=row.called_at,
+        note=row.note,
+    )
+
+
+def _view_by_id(session: Session, tid: int, ahead: int = 0) -> TicketView:
+    return _row_view(session.execute(_VIEW_ROW, {"tid": tid}).one(), ahead)
+
+
+def _ahead_of(session: Session, row) -> int:
+    """_waiting_ahead for a Core row of a waiting ticket."""
+    same = [_T.c.business_date == row.business_date, _T.c.status == WAITING, _T.c.id != row.id]
+    if row.target_window is not None:
+        same.append(_T.c.target_window == row.target_window)
+    else:
+        same += [_T.c.queue_id == row.queue_id, _T.c.target_window.is_(None)]
+    earlier = or_(_T.c.queued_at < row.queued_at, and_(_T.c.queued_at == row.queued_at, _T.c.id < row.id))
+    cond = and_(_T.c.priority != "none", earlier) if is_priority(row.priority) else or_(_T.c.priority != "none", earlier)
+    return session.execute(select(func.count()).select_from(_T).where(*same, cond)).scalar_one()
+
+
+def _window_and_state(session: Session, actor: Actor, number: int):
+    """(window row, state row) for a window the actor holds; refuses otherwise."""
+    w = session.execute(_WINDOW_ROW, {"number": number}).first()
+    if w is None:
+        raise NotFound(f"{number}号窗口不存在，请用 clerk-tui window list 查看窗口号")
+    st = session.execute(_STATE_ROW_LOCKED, {"wid": w.id}).first()
+    if st is None or st.staff_id is None:
+        raise ServiceError(f"{number}号窗口尚未开窗，请先开窗（clerk-tui window open {number}）")
+    if st.staff_id != actor.staff_id:
+        raise ServiceError(f"{number}号窗口由其他人员开窗，您不能在此窗口操作")
+    return w, st
+
+
+def _ticket_at_window(session: Session, ticket_number: str, number: int, statuses: tuple[str, ...]):
+    row = session.execute(_TICKET_ROW_LOCKED, {"day": clock.today(), "number": normalise_number(ticket_number)}).first()
+    if row is None:
+        raise NotFound(f"今天（{clock.today()}）没有 {normalise_number(ticket_number)} 号，请核对号码")
+    if row.window_number != number or row.status not in statuses:
+        where = f"（当前：{STATUS_NAMES.get(row.status, row.status)}" + (f"，{row.window_number}号窗口）" if row.window_number else "）")
+        raise ServiceError(f"{row.number} 号不是本窗口正在处理的号{where}")
+    return row
+
+
 def _check_issue(priority: str, id_number: str | None) -> str | None:
     if priority not in PRIORITIES:
         raise ServiceError(f"优先类型 {priority!r} 无效，可用：" + "、".join(f"{k}（{v}）" for k, v in PRIORITY_NAMES.items()))
@@ -192,37 +272,44 @@ def _check_issue(priority: str, id_number: str | None) -> str | None:
 
 
 def issue_in(session: Session, actor: Actor, *, item_code: str | None, queue: str | None, priority: str,
-             id_number: str | None, policy: QueuePolicy, note: str = "", appointment_id: int | None = None) -> Ticket:
-    """Issue a ticket inside the caller's transaction (used by issuing, check-in and referrals)."""
+             id_number: str | None, policy: QueuePolicy, note: str = "", appointment_id: int | None = None) -> int:
+    """Issue a ticket inside the caller's transaction (issuing, check-in, referrals); its id."""
     checked_id = _check_issue(priority, id_number)
     if not item_code and not queue:
         raise ServiceError("请指定事项（--item）或队列（--queue）")
-    hall = get_hall(session)
+    hall_id = session.execute(_HALL_ID).scalar()
+    if hall_id is None:
+        raise ServiceError("数据库中还没有大厅，请先运行 clerk-tui init")
     item = None
     if item_code:
-        item = session.exec(select(ServiceItem).where(ServiceItem.code == item_code.strip())).first()
+        item = session.execute(_ITEM_BY_CODE, {"code": item_code.strip()}).first()
         if item is None:
             raise NotFound(f"没有编码为 {item_code} 的事项，请用 clerk-tui catalog list --search 查找")
-    q = _queue(session, queue) if queue else session.get(Queue, item.queue_id)
+    if queue:
+        q = session.execute(_QUEUE_BY_PREFIX, {"prefix": queue.strip().upper()}).first()
+        if q is None:
+            _queue(session, queue)  # raises with the list of queues
+    else:
+        q = session.execute(_QUEUE_BY_ID, {"qid": item.queue_id}).first()
     now, day = clock.now(), clock.today()
     if checked_id:
-        active = session.exec(select(func.count()).select_from(Ticket).where(
-            Ticket.id_number == checked_id, Ticket.business_date == day, Ticket.status.in_(ACTIVE))).one()
+        active = session.execute(_ACTIVE_FOR_ID, {"id_number": checked_id, "day": day}).scalar_one()
         if active >= policy.max_active_per_id:
             raise ServiceError(f"该身份证号今天已有{active}张未办结的号（上限{policy.max_active_per_id}张），"
                                "请先办结或过号后再取")
-    seq = next_ticket_seq(session, hall.id, q.id, day)
-    t = Ticket(
-        hall_id=hall.id, business_date=day, number_queue_id=q.id, seq=seq, number=format_number(q.prefix, seq),
-        queue_id=q.id, item_id=item.id if item else None, priority=priority, id_number=checked_id,
-        status=WAITING, issued_at=now, queued_at=now, issued_by=actor.staff_id, note=note[:200],
-        appointment_id=appointment_id,
-    )
-    session.add(t)
-    session.flush()
-    events.record(session, "ticket.issued", actor=actor, subject=t.number, ticket_id=t.id, queue=q.prefix,
+    seq = next_ticket_seq(session, hall_id, q.id, day)
+    number = format_number(q.prefix, seq)
+    tid = session.execute(_INSERT_TICKET, {
+        "hall_id": hall_id, "business_date": day, "number_queue_id": q.id, "seq": seq, "number": number,
+        "queue_id": q.id, "target_window": None, "item_id": item.id if item else None, "priority": priority,
+        "id_number": checked_id, "status": WAITING, "issued_at": now, "queued_at": now, "issued_by": actor.staff_id,
+        "window_number": None, "staff_id": None, "called_at": None, "started_at": None, "finished_at": None,
+        "no_show_at": None, "recalls": 0, "transfers": 0, "transferred_from": None, "transfer_reason": "",
+        "appointment_id": appointment_id, "note": note[:200],
+    }).scalar_one()
+    events.record(session, "ticket.issued", actor=actor, subject=number, ticket_id=tid, queue=q.prefix,
                   priority=priority, item=item.code if item else None)
-    return t
+    return tid
 
 
 def issue_ticket(
@@ -241,9 +328,10 @@ def issue_ticket(
     _check_issue(priority, id_number)  # refuse bad input before opening a transaction
 
     def work(session: Session) -> TicketView:
-        t = issue_in(session, actor, item_code=item_code, queue=queue, priority=priority, id_number=id_number,
-                     policy=policy, note=note)
-        return _view(session, t)
+        tid = issue_in(session, actor, item_code=item_code, queue=queue, priority=priority, id_number=id_number,
+                       policy=policy, note=note)
+        row = session.execute(_VIEW_ROW, {"tid": tid}).one()
+        return _row_view(row, _ahead_of(session, row))
 
     return transaction(engine, work)
 
@@ -389,28 +477,28 @@ def _candidate_statement(transferred_front: bool):
 _CANDIDATES = {front: _candidate_statement(front) for front in (True, False)}
 
 
-def _candidates(session: Session, window: Window, queues: list[Queue], day: dt.date,
+def _candidates(session: Session, window_number: int, queue_ids: list[int], day: dt.date,
                 policy: QueuePolicy) -> list[Candidate]:
     """The waiting tickets this window may call, reduced to the front of each line: the earliest
     priority and the earliest normal ticket per queue (and per target window). The chooser only
     ever takes one of those, so a long queue costs one indexed query, not a scan in Python."""
     rows = session.execute(_CANDIDATES[policy.transferred_front],
-                           {"day": day, "ids": [q.id for q in queues], "window": window.number}).all()
+                           {"day": day, "ids": queue_ids, "window": window_number}).all()
     return [Candidate(r.id, r.number, r.prefix, r.priority, r.issued_at, r.queued_at, r.transfers, r.target_window,
                       r.transferred_from) for r in rows]
 
 
-def _unfinished_current(session: Session, st: WindowState, policy: QueuePolicy, actor: Actor, number: int) -> str | None:
+def _unfinished_current(session: Session, st, policy: QueuePolicy, actor: Actor, number: int) -> str | None:
     """Refuse to call on top of a called ticket, unless it may be marked no-show automatically."""
     if not st.current_ticket_id:
         return None
-    cur = session.get(Ticket, st.current_ticket_id)
+    cur = session.execute(_TICKET_BY_ID, {"tid": st.current_ticket_id}).first()
     if cur is None or cur.status not in (CALLED, SERVING) or cur.window_number != number:
         return None
     if cur.status == SERVING:
         raise ServiceError(f"{cur.number} 号正在办理，请先办结（或转办）再叫下一个号")
     if policy.auto_no_show and cur.recalls >= policy.recalls_before_no_show:
-        _mark_no_show(session, cur, actor, number, automatic=True)
+        _mark_no_show(session, session.get(Ticket, cur.id), actor, number, automatic=True)
         return cur.number
     raise ServiceError(f"{cur.number} 号已叫未到：请开始办理、重呼，或重呼{policy.recalls_before_no_show}次后标记过号")
 
@@ -426,28 +514,29 @@ def call_next(engine: Engine, actor: Actor | None, number: int, policy: QueuePol
     require(actor, "ticket.serve")
 
     def work(session: Session) -> CallResult:
-        w, st = _open_state(session, actor, number)
+        w, st = _window_and_state(session, actor, number)
+        if st.status == PAUSED:
+            raise ServiceError(f"{number}号窗口已暂停服务（{st.pause_reason}），请先恢复服务")
+        if st.status != OPEN:
+            raise ServiceError(f"{number}号窗口未开窗，请先开窗")
         auto = _unfinished_current(session, st, policy, actor, number)
-        queues = _window_queues(session, w)
+        queues = session.execute(_WINDOW_QUEUES, {"wid": w.id}).all()
         names = {q.prefix: q.name for q in queues}
         day, now = clock.today(), clock.now()
         while True:
-            choice = choose_next(_candidates(session, w, queues, day, policy), window=number,
+            choice = choose_next(_candidates(session, number, [q.id for q in queues], day, policy), window=number,
                                  window_queues=[q.prefix for q in queues], policy=policy,
                                  normals_since_priority=st.normals_since_priority, queue_names=names)
             if choice is None:
-                st.current_ticket_id = None
-                session.add(st)
+                session.execute(_SET_STATE, {"wid": w.id, "current_ticket_id": None})
                 return CallResult(None, "没有等候的号", number, auto)
             if _take(session, choice.ticket.id, actor, number, now):
                 break  # another window took that one first: choose again
-        st.current_ticket_id = choice.ticket.id
-        st.normals_since_priority = 0 if choice.was_priority else st.normals_since_priority + 1
-        session.add(st)
-        t = session.get(Ticket, choice.ticket.id, populate_existing=True)
-        events.record(session, "ticket.called", actor=actor, subject=t.number, window=number, ticket_id=t.id,
-                      why=choice.why, queue=choice.ticket.queue, priority=t.priority)
-        return CallResult(_view(session, t), choice.why, number, auto)
+        session.execute(_SET_STATE, {"wid": w.id, "current_ticket_id": choice.ticket.id,
+                                     "normals_since_priority": 0 if choice.was_priority else st.normals_since_priority + 1})
+        events.record(session, "ticket.called", actor=actor, subject=choice.ticket.number, window=number,
+                      ticket_id=choice.ticket.id, why=choice.why, queue=choice.ticket.queue, priority=choice.ticket.priority)
+        return CallResult(_view_by_id(session, choice.ticket.id), choice.why, number, auto)
 
     return transaction(engine, work)
 
@@ -498,18 +587,16 @@ def recall(engine: Engine, actor: Actor | None, ticket_number: str, number: int)
     require(actor, "ticket.serve")
 
     def work(session: Session) -> TicketView:
-        t, st = _at_window(session, actor, ticket_number, number, (CALLED,))
+        _, st = _window_and_state(session, actor, number)
+        row = _ticket_at_window(session, ticket_number, number, (CALLED,))
         if st.status != OPEN:
             raise ServiceError(f"{number}号窗口当前不在服务状态，不能重呼")
-        t.recalls += 1
-        session.add(t)
-        events.record(session, "ticket.recalled", actor=actor, subject=t.number, window=number, ticket_id=t.id,
-                      recalls=t.recalls)
-        return _view(session, t)
+        session.execute(_SET_TICKET, {"tid": row.id, "recalls": row.recalls + 1})
+        events.record(session, "ticket.recalled", actor=actor, subject=row.number, window=number, ticket_id=row.id,
+                      recalls=row.recalls + 1)
+        return _view_by_id(session, row.id)
 
     return transaction(engine, work)
-
-
 def _mark_no_show(session: Session, t: Ticket, actor: Actor, number: int, *, automatic: bool = False) -> None:
     t.status, t.no_show_at = NO_SHOW, clock.now()
     session.add(t)
@@ -541,34 +628,28 @@ def start_service(engine: Engine, actor: Actor | None, ticket_number: str, numbe
     require(actor, "ticket.serve")
 
     def work(session: Session) -> TicketView:
-        t, _ = _at_window(session, actor, ticket_number, number, (CALLED,))
-        t.status, t.started_at = SERVING, clock.now()
-        session.add(t)
-        events.record(session, "ticket.started", actor=actor, subject=t.number, window=number, ticket_id=t.id)
-        return _view(session, t)
+        _window_and_state(session, actor, number)
+        row = _ticket_at_window(session, ticket_number, number, (CALLED,))
+        session.execute(_SET_TICKET, {"tid": row.id, "status": SERVING, "started_at": clock.now()})
+        events.record(session, "ticket.started", actor=actor, subject=row.number, window=number, ticket_id=row.id)
+        return _view_by_id(session, row.id)
 
     return transaction(engine, work)
-
-
 def finish_service(engine: Engine, actor: Actor | None, ticket_number: str, number: int) -> TicketView:
     """办结 (of the visit; the case issue records the matter's outcome)."""
     require(actor, "ticket.serve")
 
     def work(session: Session) -> TicketView:
-        t, st = _at_window(session, actor, ticket_number, number, (CALLED, SERVING))
+        w, st = _window_and_state(session, actor, number)
+        row = _ticket_at_window(session, ticket_number, number, (CALLED, SERVING))
         now = clock.now()
-        t.status, t.finished_at = DONE, now
-        t.started_at = t.started_at or now
-        session.add(t)
-        if st.current_ticket_id == t.id:
-            st.current_ticket_id = None
-            session.add(st)
-        events.record(session, "ticket.finished", actor=actor, subject=t.number, window=number, ticket_id=t.id)
-        return _view(session, t)
+        session.execute(_SET_TICKET, {"tid": row.id, "status": DONE, "finished_at": now, "started_at": row.started_at or now})
+        if st.current_ticket_id == row.id:
+            session.execute(_SET_STATE, {"wid": w.id, "current_ticket_id": None})
+        events.record(session, "ticket.finished", actor=actor, subject=row.number, window=number, ticket_id=row.id)
+        return _view_by_id(session, row.id)
 
     return transaction(engine, work)
-
-
 def transfer(engine: Engine, actor: Actor | None, ticket_number: str, *, reason: str, to_queue: str | None = None,
              to_window: int | None = None, from_window: int | None = None) -> TicketView:
     """转办: to another queue or window, keeping the number and the original arrival time."""

@@ -10,6 +10,7 @@ transaction handling is switched off and every writing transaction starts with B
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -106,28 +107,18 @@ def _setup_sqlite(engine: Engine) -> None:
         cur.close()
 
     path = engine.url.database
-    writer = _WriterLock(path) if path not in (None, "", ":memory:") else None
+    if path not in (None, "", ":memory:"):
+        _WRITERS[engine] = _WriterLock(path)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # noqa: ANN001
         if conn.get_execution_options().get("clerk_readonly"):
             conn.exec_driver_sql("BEGIN")
-            return
-        if writer is not None:
-            writer.acquire()
-            conn.info["clerk_writer"] = True
-        try:
+        else:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            _release(conn)
-            raise
 
-    def _release(conn) -> None:  # noqa: ANN001
-        if conn.info.pop("clerk_writer", False):
-            writer.release()
 
-    event.listen(engine, "commit", _release)
-    event.listen(engine, "rollback", _release)
+_WRITERS: "weakref.WeakKeyDictionary[Engine, _WriterLock]" = weakref.WeakKeyDictionary()
 
 
 def make_engine(database: str, **kwargs) -> Engine:
@@ -148,14 +139,22 @@ def is_sqlite(engine: Engine) -> bool:
 
 @contextlib.contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
-    """One writing transaction: commit on success, roll back on any error."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    """One writing transaction: commit on success, roll back on any error. On SQLite the
+    writer lock is held from before BEGIN until the commit has really happened."""
+    writer = _WRITERS.get(engine)
+    if writer is not None:
+        writer.acquire()
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+    finally:
+        if writer is not None:
+            writer.release()
 
 
 @contextlib.contextmanager
