@@ -678,6 +678,36 @@ def display(ctx: typer.Context) -> None:
     make_display(c.settings, c.engine()).run()
 
 
+def _usage_text(exc: BaseException) -> str:
+    """A usage error in one Chinese line, with where to find the right usage."""
+    import re
+
+    ctx = getattr(exc, "ctx", None)
+    where = f"（用 {ctx.command_path} --help 查看用法）" if ctx is not None else "（用 clerk-tui --help 查看用法）"
+    name = type(exc).__name__
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    quoted = re.findall(r"'([^']+)'", message)
+    if name == "NoSuchOption":
+        m = re.search(r"option:?\s*(\S+)", message)
+        option = m.group(1) if m else (quoted[0] if quoted else "")
+        hint = "；全局选项 --db、--staff、--config 要写在命令名之前" if option in ("--db", "--staff", "--config") else ""
+        return f"没有选项 {option}{hint}{where}"
+    if name == "MissingParameter":
+        return f"缺少{('参数 ' + quoted[0]) if quoted else '必要的参数'}{where}"
+    if name == "BadParameter" or "Invalid value" in message:
+        option = quoted.pop(0) + " " if quoted and quoted[0].startswith("-") else ""
+        if "is not one of" in message and len(quoted) >= 2:
+            return f"{option}的取值 {quoted[0]} 无效，可选：{'、'.join(quoted[1:])}{where}"
+        if "integer" in message:
+            return f"{option}应为整数{where}"
+        return f"{option}取值无效：{message.split(':', 1)[-1].strip()}{where}"
+    if "No such command" in message:
+        return f"没有命令 {quoted[0] if quoted else ''}{where}"
+    if "Got unexpected extra argument" in message:
+        return f"多余的参数 {message.split('(')[-1].rstrip(')')}{where}"
+    return f"{message}{where}"
+
+
 def _person_error(exc: BaseException) -> str | None:
     """The one line to show for an error a person can cause, or None for a real bug.
 
@@ -719,7 +749,7 @@ def main() -> None:
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # a usage error (typer's click)
-            exc.show()
+            typer.echo(f"错误：{_usage_text(exc)}", err=True)
             sys.exit(exc.exit_code or 2)
         message = _person_error(exc)
         if message is None:

@@ -175,3 +175,13 @@ def test_every_command_has_help(run):
 def test_bad_database_url_is_one_line(run):
     code, _, err = run("--db", "mysql://x/y", "catalog", "list")
     assert code == 1 and "只支持" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [(("bogus",), "没有命令 bogus"), (("catalog", "list", "--format", "xml"), "可选：table、json"),
+     (("catalog", "show"), "缺少参数"), (("staff", "list", "--staff", "9001"), "要写在命令名之前")],
+)
+def test_usage_errors_are_one_chinese_line(run, args, words):
+    code, out, err = run(*args)
+    assert code == 2 and words in err and "Usage" not in err and len(err.strip().splitlines()) == 1
