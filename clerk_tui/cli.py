@@ -553,7 +553,8 @@ def ticket_transfer(
     from clerk_tui.services.queue import transfer
 
     c = _ctx(ctx)
-    _ticket_out(transfer(c.engine(), c.actor(), number, reason=reason, to_queue=to_queue, to_window=to_window), fmt)
+    _ticket_out(transfer(c.engine(), c.actor(), number, reason=reason, to_queue=to_queue, to_window=to_window,
+                         policy=c.settings.queue), fmt)
 
 
 @ticket_app.command("rejoin")

@@ -101,28 +101,53 @@ def bare_issue(con: sqlite3.Connection, hall_id: int, queue_id: int, prefix: str
     con.execute("COMMIT")
 
 
+FRONT = ("SELECT t.id, t.number, t.priority, t.issued_at, t.queued_at, t.transfers, t.target_window, "
+         "t.transferred_from, t.business_date, t.id_number, t.transfer_reason, t.note, t.status, t.window_number, "
+         "t.recalls, t.called_at, q.prefix, q.name, i.code, i.name FROM ticket t JOIN queue q ON q.id = t.queue_id "
+         "LEFT JOIN service_item i ON i.id = t.item_id WHERE t.business_date = ? AND t.status = 'waiting' AND {} "
+         "ORDER BY t.queued_at, t.id LIMIT 1")
+
+
 def bare_call(con: sqlite3.Connection, window_id: int, number: int, queue_ids: list[int], staff_id: int) -> bool:
+    """The service's reads and writes for a call and then a finish, as two bare transactions."""
     now = dt.datetime.now().isoformat(" ")
+    day = TODAY.isoformat()
     con.execute("BEGIN IMMEDIATE")
-    con.execute("SELECT * FROM window WHERE number = ?", (number,)).fetchone()
-    con.execute("SELECT * FROM window_state WHERE window_id = ?", (window_id,)).fetchone()
-    marks = ",".join("?" * len(queue_ids))
-    con.execute(f"SELECT q.* FROM queue q JOIN window_queue wq ON wq.queue_id = q.id WHERE wq.window_id = ?",
-                (window_id,)).fetchall()
-    rows = con.execute(
-        f"SELECT id, priority, queued_at FROM ticket WHERE business_date = ? AND status = 'waiting' AND "
-        f"((queue_id IN ({marks}) AND target_window IS NULL) OR target_window = ?)",
-        (TODAY.isoformat(), *queue_ids, number)).fetchall()
+    st = con.execute("SELECT w.id, s.* FROM window w JOIN window_state s ON s.window_id = w.id WHERE w.number = ?",
+                     (number,)).fetchone()
+    queues = con.execute("SELECT q.id, q.prefix, q.name FROM queue q JOIN window_queue wq ON wq.queue_id = q.id "
+                         "WHERE wq.window_id = ? ORDER BY wq.position", (window_id,)).fetchall()
+    rows = []
+    for qid, _, _ in queues:
+        for cond in ("t.queue_id = ? AND t.priority != 'none' AND t.target_window IS NULL",
+                     "t.queue_id = ? AND t.priority = 'none' AND t.target_window IS NULL"):
+            row = con.execute(FRONT.format(cond), (day, qid)).fetchone()
+            if row:
+                rows.append(row)
+    row = con.execute(FRONT.format("t.target_window = ?"), (day, number)).fetchone()
+    if row:
+        rows.append(row)
     if not rows:
         con.execute("COMMIT")
         return False
-    pick = min(rows, key=lambda r: (r[1] == "none", r[2], r[0]))
-    con.execute("UPDATE ticket SET status = 'called', window_number = ?, staff_id = ?, called_at = ? "
+    pick = min(rows, key=lambda r: (r[2] == "none", r[4], r[0]))
+    con.execute("UPDATE ticket SET status = 'called', window_number = ?, staff_id = ?, called_at = ?, recalls = 0 "
                 "WHERE id = ? AND status = 'waiting'", (number, staff_id, now, pick[0]))
-    con.execute("UPDATE window_state SET current_ticket_id = ? WHERE window_id = ?", (pick[0], window_id))
+    con.execute("UPDATE window_state SET current_ticket_id = ?, normals_since_priority = 0 WHERE window_id = ?",
+                (pick[0], window_id))
     con.execute("INSERT INTO event (at, staff_id, window_number, kind, subject, payload) VALUES (?,?,?,?,?,?)",
-                (now, staff_id, number, "ticket.called", "x", "{}"))
-    con.execute("UPDATE ticket SET status = 'done', finished_at = ? WHERE id = ?", (now, pick[0]))
+                (now, staff_id, number, "ticket.called", pick[1], "{}"))
+    con.execute("COMMIT")
+    con.execute("BEGIN IMMEDIATE")
+    con.execute("SELECT w.id, s.* FROM window w JOIN window_state s ON s.window_id = w.id WHERE w.number = ?",
+                (number,)).fetchone()
+    con.execute("SELECT t.*, q.prefix, q.name, i.code, i.name FROM ticket t JOIN queue q ON q.id = t.queue_id "
+                "LEFT JOIN service_item i ON i.id = t.item_id WHERE t.business_date = ? AND t.number = ?",
+                (day, pick[1])).fetchone()
+    con.execute("UPDATE ticket SET status = 'done', finished_at = ?, started_at = ? WHERE id = ?", (now, now, pick[0]))
+    con.execute("UPDATE window_state SET current_ticket_id = NULL WHERE window_id = ?", (window_id,))
+    con.execute("INSERT INTO event (at, staff_id, window_number, kind, subject, payload) VALUES (?,?,?,?,?,?)",
+                (now, staff_id, number, "ticket.finished", pick[1], "{}"))
     con.execute("COMMIT")
     return True
 

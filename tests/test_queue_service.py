@@ -371,3 +371,17 @@ def test_longest_wait_counts_from_the_original_ticket_time(hall, staff, now):
     now("2026-11-26T09:45:00")
     panel = q.window_panel(hall, 3)
     assert panel.sent_here == 1 and panel.sent_here_wait_minutes == 45 and panel.longest_wait_minutes == 45
+
+
+def test_transfer_to_the_back_of_the_line_when_the_hall_says_so(hall, staff, now):
+    g, c1, c3 = staff["guide"], staff["c1"], staff["c3"]
+    back = QueuePolicy(transferred_front=False)
+    issue(hall, g, queue="D")  # D001 09:00
+    now("2026-11-26T09:10:00")
+    issue(hall, g, queue="A")  # A001 09:10
+    q.open_window(hall, c3, 3)
+    q.open_window(hall, c1, 1)
+    q.call_next(hall, c3, 3, back)
+    now("2026-11-26T09:30:00")
+    q.transfer(hall, c3, "D001", to_queue="A", reason="综合窗口办理", policy=back)
+    assert q.call_next(hall, c1, 1, back).ticket.number == "A001"  # D001 queues from 09:30 now

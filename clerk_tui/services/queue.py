@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, case, func, or_, update
+from sqlalchemy import and_, bindparam, func, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -192,25 +192,34 @@ _VIEW_ROW = (select(_T, _Q.c.prefix.label("q_prefix"), _Q.c.name.label("q_name")
              .join(_Q, _Q.c.id == _T.c.queue_id).outerjoin(_I, _I.c.id == _T.c.item_id)
              .where(_T.c.id == bindparam("tid")))
 _WINDOW_ROW = select(_W.c.id, _W.c.number).where(_W.c.number == bindparam("number"))
+_WINDOW_STATE_LOCKED = (select(_W.c.id.label("wid"), _WS).join(_WS, _WS.c.window_id == _W.c.id)
+                        .where(_W.c.number == bindparam("number")).with_for_update(of=_WS))
 _STATE_ROW = select(_WS).where(_WS.c.window_id == bindparam("wid"))
 _STATE_ROW_LOCKED = _STATE_ROW.with_for_update()
 _WINDOW_QUEUES = (select(_Q.c.id, _Q.c.prefix, _Q.c.name).join(_WQ, _WQ.c.queue_id == _Q.c.id)
                   .where(_WQ.c.window_id == bindparam("wid")).order_by(_WQ.c.position))
 _TICKET_ROW = select(_T).where(_T.c.business_date == bindparam("day"), _T.c.number == bindparam("number"))
-_TICKET_ROW_LOCKED = _TICKET_ROW.with_for_update()
+_TICKET_ROW_LOCKED = (select(_T, _Q.c.prefix.label("q_prefix"), _Q.c.name.label("q_name"), _I.c.code.label("i_code"),
+                             _I.c.name.label("i_name"))
+                      .join(_Q, _Q.c.id == _T.c.queue_id).outerjoin(_I, _I.c.id == _T.c.item_id)
+                      .where(_T.c.business_date == bindparam("day"), _T.c.number == bindparam("number"))
+                      .with_for_update(of=_T))
 _TICKET_BY_ID = select(_T.c.id, _T.c.number, _T.c.status, _T.c.window_number, _T.c.recalls).where(_T.c.id == bindparam("tid"))
 _SET_STATE = _WS.update().where(_WS.c.window_id == bindparam("wid"))
 _SET_TICKET = _T.update().where(_T.c.id == bindparam("tid"))
 _HALL_ID = select(Hall.__table__.c.id).where(Hall.__table__.c.parent_id.is_(None)).order_by(Hall.__table__.c.id).limit(1)
-_QUEUE_BY_PREFIX = select(_Q.c.id, _Q.c.prefix).where(_Q.c.prefix == bindparam("prefix"))
+_QUEUE_BY_PREFIX = select(_Q.c.id, _Q.c.prefix, _Q.c.name, _Q.c.hall_id).where(_Q.c.prefix == bindparam("prefix"))
 _QUEUE_BY_ID = select(_Q.c.id, _Q.c.prefix).where(_Q.c.id == bindparam("qid"))
-_ITEM_BY_CODE = select(_I.c.id, _I.c.code, _I.c.queue_id).where(_I.c.code == bindparam("code"))
+_ITEM_BY_CODE = (select(_I.c.id, _I.c.code, _I.c.name, _I.c.queue_id, _Q.c.prefix, _Q.c.name.label("q_name"), _Q.c.hall_id)
+                 .join(_Q, _Q.c.id == _I.c.queue_id).where(_I.c.code == bindparam("code")))
 _INSERT_TICKET = _T.insert().returning(_T.c.id)
 _ACTIVE_FOR_ID = select(func.count()).select_from(_T).where(
     _T.c.id_number == bindparam("id_number"), _T.c.business_date == bindparam("day"), _T.c.status.in_(ACTIVE))
 
 
-def _row_view(row, ahead: int = 0) -> TicketView:
+def _row_view(row, ahead: int = 0, **changes) -> TicketView:
+    if changes:
+        row = _Changed(row._values if isinstance(row, _Changed) else row._mapping, changes)
     return TicketView(
         id=row.id, number=row.number, queue=row.q_prefix, queue_name=row.q_name, business_date=row.business_date,
         priority=row.priority, status=row.status, issued_at=row.issued_at, item_code=row.i_code, item_name=row.i_name,
@@ -221,28 +230,51 @@ def _row_view(row, ahead: int = 0) -> TicketView:
     )
 
 
+class _Changed:
+    """A row with some columns replaced by what the transaction just wrote."""
+
+    def __init__(self, mapping, changes: dict) -> None:
+        self._values = dict(mapping) | changes
+
+    def __getattr__(self, name: str):
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 def _view_by_id(session: Session, tid: int, ahead: int = 0) -> TicketView:
     return _row_view(session.execute(_VIEW_ROW, {"tid": tid}).one(), ahead)
 
 
+def _ahead_statement(sent_to_window: bool, priority: bool):
+    same = [_T.c.business_date == bindparam("day"), _T.c.status == WAITING, _T.c.id != bindparam("tid")]
+    if sent_to_window:
+        same.append(_T.c.target_window == bindparam("target"))
+    else:
+        same += [_T.c.queue_id == bindparam("qid"), _T.c.target_window.is_(None)]
+    earlier = or_(_T.c.queued_at < bindparam("queued_at"),
+                  and_(_T.c.queued_at == bindparam("queued_at"), _T.c.id < bindparam("tid")))
+    cond = and_(_T.c.priority != "none", earlier) if priority else or_(_T.c.priority != "none", earlier)
+    return select(func.count()).select_from(_T).where(*same, cond)
+
+
+_AHEAD = {(s, p): _ahead_statement(s, p) for s in (False, True) for p in (False, True)}
+
+
 def _ahead_of(session: Session, row) -> int:
     """_waiting_ahead for a Core row of a waiting ticket."""
-    same = [_T.c.business_date == row.business_date, _T.c.status == WAITING, _T.c.id != row.id]
-    if row.target_window is not None:
-        same.append(_T.c.target_window == row.target_window)
-    else:
-        same += [_T.c.queue_id == row.queue_id, _T.c.target_window.is_(None)]
-    earlier = or_(_T.c.queued_at < row.queued_at, and_(_T.c.queued_at == row.queued_at, _T.c.id < row.id))
-    cond = and_(_T.c.priority != "none", earlier) if is_priority(row.priority) else or_(_T.c.priority != "none", earlier)
-    return session.execute(select(func.count()).select_from(_T).where(*same, cond)).scalar_one()
+    stmt = _AHEAD[(row.target_window is not None, is_priority(row.priority))]
+    return session.execute(stmt, {"day": row.business_date, "tid": row.id, "target": row.target_window,
+                                  "qid": row.queue_id, "queued_at": row.queued_at}).scalar_one()
 
 
 def _window_and_state(session: Session, actor: Actor, number: int):
     """(window row, state row) for a window the actor holds; refuses otherwise."""
-    w = session.execute(_WINDOW_ROW, {"number": number}).first()
-    if w is None:
+    st = session.execute(_WINDOW_STATE_LOCKED, {"number": number}).first()
+    if st is None and session.execute(_WINDOW_ROW, {"number": number}).first() is None:
         raise NotFound(f"{number}号窗口不存在，请用 clerk-tui window list 查看窗口号")
-    st = session.execute(_STATE_ROW_LOCKED, {"wid": w.id}).first()
+    w = st
     if st is None or st.staff_id is None:
         raise ServiceError(f"{number}号窗口尚未开窗，请先开窗（clerk-tui window open {number}）")
     if st.staff_id != actor.staff_id:
@@ -277,9 +309,6 @@ def issue_in(session: Session, actor: Actor, *, item_code: str | None, queue: st
     checked_id = _check_issue(priority, id_number)
     if not item_code and not queue:
         raise ServiceError("请指定事项（--item）或队列（--queue）")
-    hall_id = session.execute(_HALL_ID).scalar()
-    if hall_id is None:
-        raise ServiceError("数据库中还没有大厅，请先运行 clerk-tui init")
     item = None
     if item_code:
         item = session.execute(_ITEM_BY_CODE, {"code": item_code.strip()}).first()
@@ -290,25 +319,29 @@ def issue_in(session: Session, actor: Actor, *, item_code: str | None, queue: st
         if q is None:
             _queue(session, queue)  # raises with the list of queues
     else:
-        q = session.execute(_QUEUE_BY_ID, {"qid": item.queue_id}).first()
+        q = _Changed({"id": item.queue_id, "prefix": item.prefix, "name": item.q_name, "hall_id": item.hall_id}, {})
     now, day = clock.now(), clock.today()
     if checked_id:
         active = session.execute(_ACTIVE_FOR_ID, {"id_number": checked_id, "day": day}).scalar_one()
         if active >= policy.max_active_per_id:
             raise ServiceError(f"该身份证号今天已有{active}张未办结的号（上限{policy.max_active_per_id}张），"
                                "请先办结或过号后再取")
-    seq = next_ticket_seq(session, hall_id, q.id, day)
+    seq = next_ticket_seq(session, q.hall_id, q.id, day)
     number = format_number(q.prefix, seq)
-    tid = session.execute(_INSERT_TICKET, {
-        "hall_id": hall_id, "business_date": day, "number_queue_id": q.id, "seq": seq, "number": number,
+    values = {
+        "hall_id": q.hall_id, "business_date": day, "number_queue_id": q.id, "seq": seq, "number": number,
         "queue_id": q.id, "target_window": None, "item_id": item.id if item else None, "priority": priority,
         "id_number": checked_id, "status": WAITING, "issued_at": now, "queued_at": now, "issued_by": actor.staff_id,
         "window_number": None, "staff_id": None, "called_at": None, "started_at": None, "finished_at": None,
         "no_show_at": None, "recalls": 0, "transfers": 0, "transferred_from": None, "transfer_reason": "",
         "appointment_id": appointment_id, "note": note[:200],
-    }).scalar_one()
+    }
+    tid = session.execute(_INSERT_TICKET, values).scalar_one()
     events.record(session, "ticket.issued", actor=actor, subject=number, ticket_id=tid, queue=q.prefix,
                   priority=priority, item=item.code if item else None)
+    session.info["issued_row"] = _Changed(values, {"id": tid, "q_prefix": q.prefix, "q_name": q.name,
+                                                   "i_code": item.code if item else None,
+                                                   "i_name": item.name if item else None})
     return tid
 
 
@@ -328,9 +361,9 @@ def issue_ticket(
     _check_issue(priority, id_number)  # refuse bad input before opening a transaction
 
     def work(session: Session) -> TicketView:
-        tid = issue_in(session, actor, item_code=item_code, queue=queue, priority=priority, id_number=id_number,
-                       policy=policy, note=note)
-        row = session.execute(_VIEW_ROW, {"tid": tid}).one()
+        issue_in(session, actor, item_code=item_code, queue=queue, priority=priority, id_number=id_number,
+                 policy=policy, note=note)
+        row = session.info.pop("issued_row")
         return _row_view(row, _ahead_of(session, row))
 
     return transaction(engine, work)
@@ -454,37 +487,44 @@ def _open_state(session: Session, actor: Actor, number: int) -> tuple[Window, Wi
     return w, st
 
 
-def _candidate_statement(transferred_front: bool):
-    """The front of each line, built once per setting (statement construction is the costly part
-    of a call; the bound values change, the statement does not)."""
-    sort_key = (case((Ticket.transfers > 0, Ticket.issued_at), else_=Ticket.queued_at)
-                if transferred_front else Ticket.queued_at)
-    klass = case((Ticket.priority == "none", 0), else_=1)
-    rank = func.row_number().over(partition_by=(Ticket.queue_id, Ticket.target_window, klass),
-                                  order_by=(sort_key, Ticket.id)).label("rank")
-    inner = (
-        select(Ticket.id, Ticket.number, Queue.prefix, Ticket.priority, Ticket.issued_at, Ticket.queued_at,
-               Ticket.transfers, Ticket.target_window, Ticket.transferred_from, rank)
-        .join(Queue, Queue.id == Ticket.queue_id)
-        .where(Ticket.business_date == bindparam("day"), Ticket.status == WAITING,
-               or_(and_(Ticket.queue_id.in_(bindparam("ids", expanding=True)), Ticket.target_window.is_(None)),
-                   Ticket.target_window == bindparam("window")))
-        .subquery()
-    )
-    return select(inner).where(inner.c.rank == 1)
+_FRONT_COLUMNS = (
+    _T.c.id, _T.c.number, _T.c.priority, _T.c.issued_at, _T.c.queued_at, _T.c.transfers, _T.c.target_window,
+    _T.c.transferred_from, _T.c.business_date, _T.c.id_number, _T.c.transfer_reason, _T.c.note, _T.c.status,
+    _T.c.window_number, _T.c.recalls, _T.c.called_at, _Q.c.prefix.label("q_prefix"), _Q.c.name.label("q_name"),
+    _I.c.code.label("i_code"), _I.c.name.label("i_name"),
+)
 
 
-_CANDIDATES = {front: _candidate_statement(front) for front in (True, False)}
+def _front(where) -> object:
+    """The first waiting ticket matching ``where``, in line order (ix_ticket_front serves it)."""
+    return (select(*_FRONT_COLUMNS).join(_Q, _Q.c.id == _T.c.queue_id).outerjoin(_I, _I.c.id == _T.c.item_id)
+            .where(_T.c.business_date == bindparam("day"), _T.c.status == WAITING, *where)
+            .order_by(_T.c.queued_at, _T.c.id).limit(1))
+
+
+_FRONT_NORMAL = _front([_T.c.queue_id == bindparam("qid"), _T.c.priority == "none", _T.c.target_window.is_(None)])
+_FRONT_PRIORITY = _front([_T.c.queue_id == bindparam("qid"), _T.c.priority != "none", _T.c.target_window.is_(None)])
+_FRONT_SENT_HERE = _front([_T.c.target_window == bindparam("window")])
 
 
 def _candidates(session: Session, window_number: int, queue_ids: list[int], day: dt.date,
-                policy: QueuePolicy) -> list[Candidate]:
-    """The waiting tickets this window may call, reduced to the front of each line: the earliest
-    priority and the earliest normal ticket per queue (and per target window). The chooser only
-    ever takes one of those, so a long queue costs one indexed query, not a scan in Python."""
-    rows = session.execute(_CANDIDATES[policy.transferred_front],
-                           {"day": day, "ids": queue_ids, "window": window_number}).all()
-    return [Candidate(r.id, r.number, r.prefix, r.priority, r.issued_at, r.queued_at, r.transfers, r.target_window,
+                policy: QueuePolicy, rows_out: dict | None = None) -> list[Candidate]:
+    """The waiting tickets this window may call, reduced to the front of each line: the first
+    priority and the first normal ticket of each of its queues, and the first ticket sent to it.
+    The chooser only ever takes one of those, so each is one indexed lookup, however long the line.
+    (A ticket's place in line is its ``queued_at``; a transfer sets it as the hall's policy says.)"""
+    rows = []
+    for qid in queue_ids:
+        for stmt in (_FRONT_PRIORITY, _FRONT_NORMAL):
+            row = session.execute(stmt, {"day": day, "qid": qid}).first()
+            if row is not None:
+                rows.append(row)
+    row = session.execute(_FRONT_SENT_HERE, {"day": day, "window": window_number}).first()
+    if row is not None:
+        rows.append(row)
+    if rows_out is not None:
+        rows_out.update((r.id, r) for r in rows)
+    return [Candidate(r.id, r.number, r.q_prefix, r.priority, r.issued_at, r.queued_at, r.transfers, r.target_window,
                       r.transferred_from) for r in rows]
 
 
@@ -520,23 +560,25 @@ def call_next(engine: Engine, actor: Actor | None, number: int, policy: QueuePol
         if st.status != OPEN:
             raise ServiceError(f"{number}号窗口未开窗，请先开窗")
         auto = _unfinished_current(session, st, policy, actor, number)
-        queues = session.execute(_WINDOW_QUEUES, {"wid": w.id}).all()
+        queues = session.execute(_WINDOW_QUEUES, {"wid": w.wid}).all()
         names = {q.prefix: q.name for q in queues}
         day, now = clock.today(), clock.now()
+        rows: dict = {}
         while True:
-            choice = choose_next(_candidates(session, number, [q.id for q in queues], day, policy), window=number,
+            choice = choose_next(_candidates(session, number, [q.id for q in queues], day, policy, rows), window=number,
                                  window_queues=[q.prefix for q in queues], policy=policy,
                                  normals_since_priority=st.normals_since_priority, queue_names=names)
             if choice is None:
-                session.execute(_SET_STATE, {"wid": w.id, "current_ticket_id": None})
+                session.execute(_SET_STATE, {"wid": w.wid, "current_ticket_id": None})
                 return CallResult(None, "没有等候的号", number, auto)
             if _take(session, choice.ticket.id, actor, number, now):
                 break  # another window took that one first: choose again
-        session.execute(_SET_STATE, {"wid": w.id, "current_ticket_id": choice.ticket.id,
+        session.execute(_SET_STATE, {"wid": w.wid, "current_ticket_id": choice.ticket.id,
                                      "normals_since_priority": 0 if choice.was_priority else st.normals_since_priority + 1})
         events.record(session, "ticket.called", actor=actor, subject=choice.ticket.number, window=number,
                       ticket_id=choice.ticket.id, why=choice.why, queue=choice.ticket.queue, priority=choice.ticket.priority)
-        return CallResult(_view_by_id(session, choice.ticket.id), choice.why, number, auto)
+        view = _row_view(rows[choice.ticket.id], status=CALLED, window_number=number, called_at=now, recalls=0)
+        return CallResult(view, choice.why, number, auto)
 
     return transaction(engine, work)
 
@@ -594,7 +636,7 @@ def recall(engine: Engine, actor: Actor | None, ticket_number: str, number: int)
         session.execute(_SET_TICKET, {"tid": row.id, "recalls": row.recalls + 1})
         events.record(session, "ticket.recalled", actor=actor, subject=row.number, window=number, ticket_id=row.id,
                       recalls=row.recalls + 1)
-        return _view_by_id(session, row.id)
+        return _row_view(row, recalls=row.recalls + 1)
 
     return transaction(engine, work)
 def _mark_no_show(session: Session, t: Ticket, actor: Actor, number: int, *, automatic: bool = False) -> None:
@@ -632,7 +674,7 @@ def start_service(engine: Engine, actor: Actor | None, ticket_number: str, numbe
         row = _ticket_at_window(session, ticket_number, number, (CALLED,))
         session.execute(_SET_TICKET, {"tid": row.id, "status": SERVING, "started_at": clock.now()})
         events.record(session, "ticket.started", actor=actor, subject=row.number, window=number, ticket_id=row.id)
-        return _view_by_id(session, row.id)
+        return _row_view(row, status=SERVING)
 
     return transaction(engine, work)
 def finish_service(engine: Engine, actor: Actor | None, ticket_number: str, number: int) -> TicketView:
@@ -643,15 +685,17 @@ def finish_service(engine: Engine, actor: Actor | None, ticket_number: str, numb
         w, st = _window_and_state(session, actor, number)
         row = _ticket_at_window(session, ticket_number, number, (CALLED, SERVING))
         now = clock.now()
-        session.execute(_SET_TICKET, {"tid": row.id, "status": DONE, "finished_at": now, "started_at": row.started_at or now})
+        started = row.started_at or now
+        session.execute(_SET_TICKET, {"tid": row.id, "status": DONE, "finished_at": now, "started_at": started})
         if st.current_ticket_id == row.id:
-            session.execute(_SET_STATE, {"wid": w.id, "current_ticket_id": None})
+            session.execute(_SET_STATE, {"wid": w.wid, "current_ticket_id": None})
         events.record(session, "ticket.finished", actor=actor, subject=row.number, window=number, ticket_id=row.id)
-        return _view_by_id(session, row.id)
+        return _row_view(row, status=DONE)
 
     return transaction(engine, work)
 def transfer(engine: Engine, actor: Actor | None, ticket_number: str, *, reason: str, to_queue: str | None = None,
-             to_window: int | None = None, from_window: int | None = None) -> TicketView:
+             to_window: int | None = None, from_window: int | None = None,
+             policy: QueuePolicy = QueuePolicy()) -> TicketView:
     """转办: to another queue or window, keeping the number and the original arrival time."""
     require(actor, "ticket.serve")
     reason = (reason or "").strip()
@@ -689,7 +733,9 @@ def transfer(engine: Engine, actor: Actor | None, ticket_number: str, *, reason:
                 session.add(st)
         t.transferred_from = here
         t.status, t.transfers, t.transfer_reason = WAITING, t.transfers + 1, reason[:200]
-        t.queued_at, t.called_at, t.started_at = clock.now(), None, None
+        # Keep the person's place (their ticket time) or send them to the back, as the hall sets it.
+        t.queued_at = t.issued_at if policy.transferred_front else clock.now()
+        t.called_at, t.started_at = None, None
         session.add(t)
         session.flush()
         events.record(session, "ticket.transferred", actor=actor, subject=t.number, window=here, ticket_id=t.id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import bindparam
 from sqlmodel import Session
 
 from clerk_tui.store.models import TicketCounter
@@ -15,14 +16,25 @@ def next_ticket_seq(session: Session, hall_id: int, queue_id: int, day: dt.date)
     ``INSERT … ON CONFLICT DO UPDATE SET last = last + 1 RETURNING last`` is atomic on SQLite
     (3.35+) and PostgreSQL alike; the ticket's unique constraint is the last line of defence.
     """
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = session.get_bind().dialect.name
+    stmt = _BUMP.get(dialect)
+    if stmt is None:
+        stmt = _BUMP[dialect] = _bump_statement(dialect)
+    return int(session.execute(stmt, {"hall_id": hall_id, "queue_id": queue_id, "business_date": day}).scalar_one())
+
+
+def _bump_statement(dialect: str):
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     table = TicketCounter.__table__
-    stmt = insert(table).values(hall_id=hall_id, queue_id=queue_id, business_date=day, last=1)
-    stmt = stmt.on_conflict_do_update(
+    stmt = insert(table).values(hall_id=bindparam("hall_id"), queue_id=bindparam("queue_id"),
+                                business_date=bindparam("business_date"), last=1)
+    return stmt.on_conflict_do_update(
         index_elements=[table.c.hall_id, table.c.queue_id, table.c.business_date],
         set_={"last": table.c.last + 1},
     ).returning(table.c.last)
-    return int(session.execute(stmt).scalar_one())
+
+
+_BUMP: dict = {}  # one statement per dialect, built on first use

@@ -162,7 +162,8 @@ class Ticket(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("hall_id", "number_queue_id", "business_date", "seq"),
-        Index("ix_ticket_waiting", "business_date", "status", "queue_id"),
+        # The front of each line: today's waiting tickets of a queue, by priority, in arrival order.
+        Index("ix_ticket_front", "business_date", "status", "queue_id", "priority", "queued_at"),
         Index("ix_ticket_id_number", "id_number", "business_date"),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -178,7 +179,9 @@ class Ticket(SQLModel, table=True):
     id_number: str | None = Field(default=None, max_length=18)
     status: str = Field(default="waiting", max_length=12)
     issued_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
-    queued_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))  # entered its current queue
+    # Its place in its current line: the ticket time, or for a transfer the ticket time (keeping
+    # its place, the default) or the transfer time (the back of the line), as the hall sets it.
+    queued_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
     issued_by: int | None = Field(default=None, foreign_key="staff.id")
     window_number: int | None = None  # the window that called it last
     staff_id: int | None = Field(default=None, foreign_key="staff.id")  # the clerk who called it last

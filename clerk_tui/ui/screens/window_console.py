@@ -211,10 +211,12 @@ class WindowConsole(_Home):
 
             target = target.strip().upper()
             if target.isdigit():
-                view = transfer(app.engine, app.actor, number, to_window=int(target), reason=reason, from_window=window)
+                view = transfer(app.engine, app.actor, number, to_window=int(target), reason=reason, from_window=window,
+                                policy=app.settings.queue)
                 return f"{view.number} 号已转往{target}号窗口"
             if len(target) == 1 and target.isalpha():
-                view = transfer(app.engine, app.actor, number, to_queue=target, reason=reason, from_window=window)
+                view = transfer(app.engine, app.actor, number, to_queue=target, reason=reason, from_window=window,
+                                policy=app.settings.queue)
                 return f"{view.number} 号已转往 {view.queue} {view.queue_name} 队列，保留原取号时间"
             raise ServiceError("请填写转往的窗口号（如 5）或队列字母（如 A）")
 

@@ -68,7 +68,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.create_index('ix_ticket_id_number', ['id_number', 'business_date'], unique=False)
-        batch_op.create_index('ix_ticket_waiting', ['business_date', 'status', 'queue_id'], unique=False)
+        batch_op.create_index('ix_ticket_front', ['business_date', 'status', 'queue_id', 'priority', 'queued_at'], unique=False)
 
     op.create_table('appointment',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -121,7 +121,7 @@ def downgrade() -> None:
 
     op.drop_table('appointment')
     with op.batch_alter_table('ticket', schema=None) as batch_op:
-        batch_op.drop_index('ix_ticket_waiting')
+        batch_op.drop_index('ix_ticket_front')
         batch_op.drop_index('ix_ticket_id_number')
 
     op.drop_table('ticket')
