@@ -184,6 +184,7 @@ def demo(
 
 
 def _run_tui(c: Ctx) -> None:
+    """Open the TUI (``clerk-tui run`` itself usually takes the short way in entry.py)."""
     from clerk_tui.ui.app import make_app
 
     database = c.settings.database

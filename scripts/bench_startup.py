@@ -49,7 +49,7 @@ async def ready(pilot):
     os._exit(0)
 App.run = lambda self, **kw: _run(self, headless=True, auto_pilot=ready)
 sys.argv = ["clerk-tui", "--db", sys.argv[1], "run"]
-from clerk_tui.cli import main
+from clerk_tui.entry import main  # the console script's own entry point
 main()
 """
 

@@ -65,3 +65,22 @@ def test_events_carry_the_overridden_time(sqlite_hall, monkeypatch):
 def test_python_dash_m_works():
     result = subprocess.run([sys.executable, "-m", "clerk_tui", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("clerk-tui ")
+
+
+@pytest.mark.parametrize(
+    "argv, options",
+    [(["run"], {}), (["--db", "x.db", "run"], {"db": "x.db"}), (["--db=x.db", "--config", "c.toml", "run"],
+                                                                 {"db": "x.db", "config": "c.toml"}),
+     (["run", "--help"], None), (["--staff", "1", "run"], None), (["catalog", "list"], None), (["--db"], None),
+     (["run", "run"], None)],
+)
+def test_only_plain_run_takes_the_short_way(argv, options):
+    from clerk_tui.entry import _fast_run_options
+
+    assert _fast_run_options(argv) == options
+
+
+def test_short_way_refuses_a_missing_database(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "clerk_tui", "--db", str(tmp_path / "no.db"), "run"],
+                            capture_output=True, text=True)
+    assert result.returncode == 1 and "不存在" in result.stderr and not (tmp_path / "no.db").exists()
