@@ -346,3 +346,22 @@ def test_display_snapshot(sqlite_hall, snap_compare, monkeypatch):
 
     app = make_display(Settings(database="x"), sqlite_hall, FakeAnnouncer(available=False))
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+async def test_guide_desk_books_an_appointment(app_factory, sqlite_hall, monkeypatch):
+    from clerk_tui.services.appointments import list_appointments
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:00:00")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "8001", "1111")
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.index is not None)
+        await pilot.press(*"jhdj", "f9")
+        await pilot.pause()
+        for value in ("440524188001010014", "张三", "13900000000", "", "14:00", "14:30"):
+            await pilot.press(*value, "enter")
+            await pilot.pause()
+        await wait_for(pilot, lambda: list_appointments(sqlite_hall))
+        booked = list_appointments(sqlite_hall)
+        assert [(a.item_name, a.name, f"{a.slot_start:%H:%M}") for a in booked] == [("内地居民结婚登记", "张三", "14:00")]

@@ -24,12 +24,13 @@ class CatalogBrowser(Screen):
 
     BINDINGS = [
         Binding("slash,ctrl+f", "focus_search", "检索", id="guide.focus_search", tooltip="光标回到检索框"),
-        Binding("escape", "clear_search", "清空", id="guide.clear", tooltip="清空检索框并回到检索"),
+        Binding("escape", "clear_search", "清空", id="guide.clear", tooltip="清空检索框并回到检索", show=False),
         Binding("f3", "focus_guide", "指南", id="guide.focus_guide", tooltip="光标移到办事指南，可上下滚动"),
         Binding("f5", "issue_item", "取号", id="guide.issue_item", tooltip="为选中的事项取号"),
         Binding("f6", "issue_queue", "按队列", id="guide.issue_queue", tooltip="不选事项，直接按队列取号"),
         Binding("f7", "check_in", "预约签到", id="guide.check_in", tooltip="预约签到：时段内得预约优先号"),
         Binding("f8", "rejoin", "过号返回", id="guide.rejoin", tooltip="过号后在规定时间内返回，恢复排队"),
+        Binding("f9", "book", "预约", id="guide.book", tooltip="为选中的事项登记预约"),
     ]
 
     def __init__(self, *, closable: bool = False) -> None:
@@ -225,7 +226,35 @@ class CatalogBrowser(Screen):
 
         app.push_screen(FormDialog("过号返回", [("number", "号码", "例如 A012")], rejoin))
 
+    def action_book(self) -> None:
+        from clerk_tui import clock
+        from clerk_tui.ui.dialogs.ticket import FormDialog
+
+        g = self.selected
+        if g is None:
+            self.app.notify("请先检索并选中要预约的事项", severity="warning")
+            return
+        app = self.app
+
+        def book(id_number: str, name: str, phone: str, day: str, start: str, end: str) -> str:
+            from clerk_tui.services.appointments import add_appointment
+
+            view = add_appointment(app.engine, app.actor, id_number=id_number, item_code=g.code,
+                                   day=day or clock.today().isoformat(), start=start, end=end, name=name, phone=phone)
+            return (f"已预约：{view.item_name}\n{view.day} {view.slot_start:%H:%M}-{view.slot_end:%H:%M}"
+                    f"（预约编号 {view.id}）\n请于时段内到导办台凭身份证签到")
+
+        app.push_screen(FormDialog(f"预约登记：{g.name}", [
+            ("id_number", "身份证号", "18位身份证号"),
+            ("name", "姓名", "申请人姓名"),
+            ("phone", "联系电话", "手机号"),
+            ("day", "日期（默认今天）", clock.today().isoformat()),
+            ("start", "开始时间", "例如 14:00"),
+            ("end", "结束时间", "例如 14:30"),
+        ], book))
+
     def palette_commands(self):
+        yield SystemCommand("预约登记", "为选中的事项登记预约（F9）", self.action_book)
         yield SystemCommand("取号", "为选中的事项取号（F5）", self.action_issue_item)
         yield SystemCommand("按队列取号", "直接按队列取号（F6）", self.action_issue_queue)
         yield SystemCommand("预约签到", "预约签到（F7）", self.action_check_in)
