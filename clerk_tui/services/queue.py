@@ -924,16 +924,16 @@ class WindowStateView:
 
 
 def window_states(engine: Engine) -> list[WindowStateView]:
+    """Every window with its queues (as the catalog lists them) and who serves there now."""
+    from clerk_tui.services.catalog import list_windows
+
     with read_session(engine) as session:
-        prefix = {q.id: q.prefix for q in session.exec(select(Queue))}
-        wq = session.exec(select(WindowQueue).order_by(WindowQueue.window_id, WindowQueue.position)).all()
-        states = {s.window_id: s for s in session.exec(select(WindowState))}
+        states = {w.number: st for st, w in session.exec(select(WindowState, Window).join(Window, Window.id == WindowState.window_id))}
         staff = {s.id: s for s in session.exec(select(Staff))}
-        out = []
-        for w in session.exec(select(Window).order_by(Window.number)):
-            st = states.get(w.id)
-            clerk = staff.get(st.staff_id) if st and st.staff_id else None
-            out.append(WindowStateView(w.number, w.name, tuple(prefix[x.queue_id] for x in wq if x.window_id == w.id),
-                                       st.status if st else CLOSED, st.pause_reason if st else "",
-                                       f"{clerk.name}（{clerk.number}）" if clerk else None))
-        return out
+    out = []
+    for w in list_windows(engine):
+        st = states.get(w.number)
+        clerk = staff.get(st.staff_id) if st and st.staff_id else None
+        out.append(WindowStateView(w.number, w.name, w.queues, st.status if st else CLOSED, st.pause_reason if st else "",
+                                   f"{clerk.name}（{clerk.number}）" if clerk else None))
+    return out

@@ -167,9 +167,9 @@ class FormDialog(_Dialog):
             yield Static(Text(self.title_text), classes="title")
             if self.hint:
                 yield Static(Text(self.hint, style="dim"))
-            for key, label, placeholder in self.fields:
+            for key, label, example in self.fields:
                 yield Label(label)
-                yield Input(placeholder=placeholder, id=f"f-{key}", max_length=200)
+                yield Input(placeholder=example, id=f"f-{key}", max_length=200)
             yield Static("", classes="error")
             yield Static("", classes="result", id="result")
         yield Footer(compact=True, show_command_palette=False)
