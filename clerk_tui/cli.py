@@ -511,6 +511,24 @@ def ticket_call(ctx: typer.Context, window: WindowOpt, fmt: Annotated[Format, ty
         typer.echo(result.why)
 
 
+@ticket_app.command("next")
+def ticket_next(ctx: typer.Context, window: WindowOpt, fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+    """下一位：办结本窗口当前的号（如有）并叫下一个号，一步完成。"""
+    from clerk_tui.services.queue import finish_and_call_next
+
+    c = _ctx(ctx)
+    result = finish_and_call_next(c.engine(), c.actor(), window, c.settings.queue)
+    if fmt == Format.json:
+        body = result.call.ticket.as_json() if result.call.ticket else {"number": None}
+        emit_json(body | {"window": window, "why": result.call.why,
+                          "finished": result.finished.number if result.finished else None})
+        return
+    if result.finished:
+        typer.echo(f"{result.finished.number} 已办结。")
+    typer.echo(f"请{result.call.ticket.number}号到{window}号窗口办理\n{result.call.why}" if result.call.ticket
+               else f"{window}号窗口：没有等候的号。")
+
+
 def _simple_ticket_command(name: str, doc: str, func_name: str, *, policy: bool = False):
     def command(ctx: typer.Context, number: str, window: WindowOpt,
                 fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:

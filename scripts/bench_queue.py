@@ -198,8 +198,8 @@ def side_by_side(db: str, calls: int) -> None:
 # --------------------------------------------------------------------------- 45 windows
 
 
-def _window_loop(db, actor, window, start_evt, stop_at, out, ready):
-    from clerk_tui.services.queue import call_next, finish_service, window_panel
+def _window_loop(db, actor, window, start_evt, stop_at, out, ready, combined=False):
+    from clerk_tui.services.queue import call_next, finish_and_call_next, finish_service, window_panel
     from clerk_tui.store.engine import make_engine
 
     engine = make_engine(db)
@@ -209,6 +209,13 @@ def _window_loop(db, actor, window, start_evt, stop_at, out, ready):
     called, errors = [], 0
     while time.time() < stop_at.value:
         try:
+            if combined:  # 下一位: finish the ticket in hand and call the next in one transaction
+                r = finish_and_call_next(engine, actor, window).call
+                if r.ticket is None:
+                    time.sleep(0.002)
+                else:
+                    called.append(r.ticket.number)
+                continue
             r = call_next(engine, actor, window)
             if r.ticket is None:
                 time.sleep(0.002)
@@ -222,7 +229,7 @@ def _window_loop(db, actor, window, start_evt, stop_at, out, ready):
     engine.dispose()
 
 
-def many_windows(db: str, windows: int, seconds: float, waiting: int) -> None:
+def many_windows(db: str, windows: int, seconds: float, waiting: int, combined: bool = False) -> None:
     from clerk_tui.services.context import Actor
     from clerk_tui.services.queue import open_window
 
@@ -247,7 +254,7 @@ def many_windows(db: str, windows: int, seconds: float, waiting: int) -> None:
     ctx = mp.get_context("spawn")
     start_evt, out, ready = ctx.Event(), ctx.Queue(), ctx.Queue()
     stop_at = ctx.Value("d", 0.0)
-    procs = [ctx.Process(target=_window_loop, args=(db, a, n, start_evt, stop_at, out, ready), daemon=True)
+    procs = [ctx.Process(target=_window_loop, args=(db, a, n, start_evt, stop_at, out, ready, combined), daemon=True)
              for n, a in actors.items()]
     for p in procs:
         p.start()
@@ -261,7 +268,8 @@ def many_windows(db: str, windows: int, seconds: float, waiting: int) -> None:
     called = [n for nums, _ in results for n in nums]
     errors = sum(e for _, e in results)
     rate = len(called) / seconds
-    print(f"{windows} window processes, {seconds:.0f} s: {len(called)} calls = {rate:.0f} calls/s "
+    how = "F3 下一位 (finish + call, one transaction)" if combined else "F9 finish, then F5 call"
+    print(f"{windows} window processes, {how}, {seconds:.0f} s: {len(called)} calls = {rate:.0f} calls/s "
           f"(goal >= 200: {'met' if rate >= 200 else 'MISSED'}); errors shown: {errors}; "
           f"called twice: {len(called) - len(set(called))}")
 
@@ -296,6 +304,7 @@ def main() -> None:
               f"({os.path.getsize(db) / 2**20:.0f} MiB)")
         side_by_side(db, args.calls)
         many_windows(db, args.windows, args.seconds, waiting=int(args.seconds * 400))
+        many_windows(db, args.windows, args.seconds, waiting=int(args.seconds * 400), combined=True)
 
 
 if __name__ == "__main__":

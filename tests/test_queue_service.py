@@ -385,3 +385,21 @@ def test_transfer_to_the_back_of_the_line_when_the_hall_says_so(hall, staff, now
     now("2026-11-26T09:30:00")
     q.transfer(hall, c3, "D001", to_queue="A", reason="综合窗口办理", policy=back)
     assert q.call_next(hall, c1, 1, back).ticket.number == "A001"  # D001 queues from 09:30 now
+
+
+def test_finish_and_call_next_in_one_step(hall, staff):
+    g, c3 = staff["guide"], staff["c3"]
+    for _ in range(3):
+        issue(hall, g, queue="D")
+    q.open_window(hall, c3, 3)
+    first = q.finish_and_call_next(hall, c3, 3)
+    assert first.finished is None and first.call.ticket.number == "D001"
+    q.start_service(hall, c3, "D001", 3)
+    second = q.finish_and_call_next(hall, c3, 3)
+    assert second.finished.number == "D001" and second.finished.status == "done"
+    assert second.call.ticket.number == "D002"
+    assert q.get_ticket(hall, "D001").status == "done"
+    q.finish_and_call_next(hall, c3, 3)
+    last = q.finish_and_call_next(hall, c3, 3)
+    assert last.finished.number == "D003" and last.call.ticket is None
+    assert q.window_panel(hall, 3).served_today == 3

@@ -205,7 +205,7 @@ async def test_window_console_calls_by_its_keys(app_factory, sqlite_hall):
         await wait_for(pilot, lambda: console.panel.current.status == "serving")
         await pilot.press("f9")
         await wait_for(pilot, lambda: console.panel.current is None and console.panel.served_today == 1)
-        await pilot.press("f5")
+        await pilot.press("f3")  # 下一位: nothing in hand, so it just calls
         await wait_for(pilot, lambda: console.panel.current is not None)
         assert console.panel.current.number == "D001"
         await pilot.press("f10")

@@ -549,36 +549,65 @@ def _take(session: Session, t_id: int, actor: Actor, number: int, now: dt.dateti
     return res.rowcount == 1
 
 
+def _call_in(session: Session, actor: Actor, number: int, policy: QueuePolicy, w, st, *,
+             finished_current: bool = False) -> CallResult:
+    """The call itself, inside the caller's transaction, for a window the actor holds."""
+    if st.status == PAUSED:
+        raise ServiceError(f"{number}号窗口已暂停服务（{st.pause_reason}），请先恢复服务")
+    if st.status != OPEN:
+        raise ServiceError(f"{number}号窗口未开窗，请先开窗")
+    auto = None if finished_current else _unfinished_current(session, st, policy, actor, number)
+    queues = session.execute(_WINDOW_QUEUES, {"wid": w.wid}).all()
+    names = {q.prefix: q.name for q in queues}
+    day, now = clock.today(), clock.now()
+    rows: dict = {}
+    while True:
+        choice = choose_next(_candidates(session, number, [q.id for q in queues], day, policy, rows), window=number,
+                             window_queues=[q.prefix for q in queues], policy=policy,
+                             normals_since_priority=st.normals_since_priority, queue_names=names)
+        if choice is None:
+            session.execute(_SET_STATE, {"wid": w.wid, "current_ticket_id": None})
+            return CallResult(None, "没有等候的号", number, auto)
+        if _take(session, choice.ticket.id, actor, number, now):
+            break  # another window took that one first: choose again
+    session.execute(_SET_STATE, {"wid": w.wid, "current_ticket_id": choice.ticket.id,
+                                 "normals_since_priority": 0 if choice.was_priority else st.normals_since_priority + 1})
+    events.record(session, "ticket.called", actor=actor, subject=choice.ticket.number, window=number,
+                  ticket_id=choice.ticket.id, why=choice.why, queue=choice.ticket.queue, priority=choice.ticket.priority)
+    view = _row_view(rows[choice.ticket.id], status=CALLED, window_number=number, called_at=now, recalls=0)
+    return CallResult(view, choice.why, number, auto)
+
+
 def call_next(engine: Engine, actor: Actor | None, number: int, policy: QueuePolicy = QueuePolicy()) -> CallResult:
     """叫号: take exactly one waiting ticket for this window, or none when nobody waits."""
     require(actor, "ticket.serve")
 
     def work(session: Session) -> CallResult:
         w, st = _window_and_state(session, actor, number)
-        if st.status == PAUSED:
-            raise ServiceError(f"{number}号窗口已暂停服务（{st.pause_reason}），请先恢复服务")
-        if st.status != OPEN:
-            raise ServiceError(f"{number}号窗口未开窗，请先开窗")
-        auto = _unfinished_current(session, st, policy, actor, number)
-        queues = session.execute(_WINDOW_QUEUES, {"wid": w.wid}).all()
-        names = {q.prefix: q.name for q in queues}
-        day, now = clock.today(), clock.now()
-        rows: dict = {}
-        while True:
-            choice = choose_next(_candidates(session, number, [q.id for q in queues], day, policy, rows), window=number,
-                                 window_queues=[q.prefix for q in queues], policy=policy,
-                                 normals_since_priority=st.normals_since_priority, queue_names=names)
-            if choice is None:
-                session.execute(_SET_STATE, {"wid": w.wid, "current_ticket_id": None})
-                return CallResult(None, "没有等候的号", number, auto)
-            if _take(session, choice.ticket.id, actor, number, now):
-                break  # another window took that one first: choose again
-        session.execute(_SET_STATE, {"wid": w.wid, "current_ticket_id": choice.ticket.id,
-                                     "normals_since_priority": 0 if choice.was_priority else st.normals_since_priority + 1})
-        events.record(session, "ticket.called", actor=actor, subject=choice.ticket.number, window=number,
-                      ticket_id=choice.ticket.id, why=choice.why, queue=choice.ticket.queue, priority=choice.ticket.priority)
-        view = _row_view(rows[choice.ticket.id], status=CALLED, window_number=number, called_at=now, recalls=0)
-        return CallResult(view, choice.why, number, auto)
+        return _call_in(session, actor, number, policy, w, st)
+
+    return transaction(engine, work)
+
+
+@dataclass(frozen=True)
+class NextResult:
+    finished: TicketView | None
+    call: CallResult
+
+
+def finish_and_call_next(engine: Engine, actor: Actor | None, number: int,
+                         policy: QueuePolicy = QueuePolicy()) -> NextResult:
+    """办结并叫号 (下一位): finish the ticket in hand, if any, and call the next, in one transaction."""
+    require(actor, "ticket.serve")
+
+    def work(session: Session) -> NextResult:
+        w, st = _window_and_state(session, actor, number)
+        finished = None
+        if st.current_ticket_id:
+            cur = session.execute(_TICKET_BY_ID, {"tid": st.current_ticket_id}).first()
+            if cur is not None and cur.status in (CALLED, SERVING) and cur.window_number == number:
+                finished = _finish_in(session, actor, cur.number, number, w, st)
+        return NextResult(finished, _call_in(session, actor, number, policy, w, st, finished_current=finished is not None))
 
     return transaction(engine, work)
 
@@ -677,22 +706,28 @@ def start_service(engine: Engine, actor: Actor | None, ticket_number: str, numbe
         return _row_view(row, status=SERVING)
 
     return transaction(engine, work)
+def _finish_in(session: Session, actor: Actor, ticket_number: str, number: int, w, st) -> TicketView:
+    row = _ticket_at_window(session, ticket_number, number, (CALLED, SERVING))
+    now = clock.now()
+    started = row.started_at or now
+    session.execute(_SET_TICKET, {"tid": row.id, "status": DONE, "finished_at": now, "started_at": started})
+    if st.current_ticket_id == row.id:
+        session.execute(_SET_STATE, {"wid": w.wid, "current_ticket_id": None})
+    events.record(session, "ticket.finished", actor=actor, subject=row.number, window=number, ticket_id=row.id)
+    return _row_view(row, status=DONE)
+
+
 def finish_service(engine: Engine, actor: Actor | None, ticket_number: str, number: int) -> TicketView:
     """办结 (of the visit; the case issue records the matter's outcome)."""
     require(actor, "ticket.serve")
 
     def work(session: Session) -> TicketView:
         w, st = _window_and_state(session, actor, number)
-        row = _ticket_at_window(session, ticket_number, number, (CALLED, SERVING))
-        now = clock.now()
-        started = row.started_at or now
-        session.execute(_SET_TICKET, {"tid": row.id, "status": DONE, "finished_at": now, "started_at": started})
-        if st.current_ticket_id == row.id:
-            session.execute(_SET_STATE, {"wid": w.wid, "current_ticket_id": None})
-        events.record(session, "ticket.finished", actor=actor, subject=row.number, window=number, ticket_id=row.id)
-        return _row_view(row, status=DONE)
+        return _finish_in(session, actor, ticket_number, number, w, st)
 
     return transaction(engine, work)
+
+
 def transfer(engine: Engine, actor: Actor | None, ticket_number: str, *, reason: str, to_queue: str | None = None,
              to_window: int | None = None, from_window: int | None = None,
              policy: QueuePolicy = QueuePolicy()) -> TicketView:

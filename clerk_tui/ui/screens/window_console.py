@@ -21,6 +21,7 @@ POLL_SECONDS = 1.0
 
 class WindowConsole(_Home):
     BINDINGS = [
+        Binding("f3", "next", "下一位", id="console.next", tooltip="办结当前号并叫下一个号（一步完成）"),
         Binding("f5", "call_next", "叫号", id="console.call_next", tooltip="叫下一个号"),
         Binding("f6", "recall", "重呼", id="console.recall", tooltip="重呼当前号（计次）"),
         Binding("f7", "no_show", "过号", id="console.no_show", tooltip="重呼达到次数后标记过号"),
@@ -172,6 +173,18 @@ class WindowConsole(_Home):
             self.last_why = result.why
 
         self._run("叫号", call_next, self.window, self.app.settings.queue, after=called)
+
+    def action_next(self) -> None:
+        from clerk_tui.services.queue import finish_and_call_next
+
+        def done(result) -> None:
+            if result.finished is not None:
+                self.app.notify(f"{result.finished.number} 已办结", timeout=3, markup=False)
+            if result.call.ticket is None:
+                self.app.notify("没有等候的号", severity="information")
+            self.last_why = result.call.why
+
+        self._run("下一位", finish_and_call_next, self.window, self.app.settings.queue, after=done)
 
     def action_recall(self) -> None:
         from clerk_tui.services.queue import recall
