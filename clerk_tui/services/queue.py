@@ -28,7 +28,7 @@ from clerk_tui.services.errors import NotFound, ServiceError
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.counters import next_ticket_seq
 from clerk_tui.store.engine import read_session
-from clerk_tui.store.models import Hall, Queue, ServiceItem, Staff, Ticket, Window, WindowQueue, WindowState
+from clerk_tui.store.models import Queue, ServiceItem, Staff, Ticket, Window, WindowQueue, WindowState
 
 OPEN, PAUSED, CLOSED = "open", "paused", "closed"
 WINDOW_STATUS_NAMES = {OPEN: "服务中", PAUSED: "暂停服务", CLOSED: "未开窗"}
@@ -89,30 +89,13 @@ def _view(session: Session, t: Ticket, *, ahead: int | None = None) -> TicketVie
         priority=t.priority, status=t.status, issued_at=t.issued_at,
         item_code=item.code if item else None, item_name=item.name if item else None,
         id_number_masked=mask_id(t.id_number) if t.id_number else None,
-        waiting_ahead=_waiting_ahead(session, t) if ahead is None else ahead,
+        waiting_ahead=(_ahead_of(session, t) if t.status == WAITING else 0) if ahead is None else ahead,
         window=t.window_number, target_window=t.target_window, recalls=t.recalls, transfers=t.transfers,
         transferred_from=t.transferred_from, transfer_reason=t.transfer_reason, called_at=t.called_at, note=t.note,
     )
 
 
 ticket_view = _view
-
-
-def _waiting_ahead(session: Session, t: Ticket) -> int:
-    """How many waiting tickets of its queue a window would call before this one."""
-    if t.status != WAITING:
-        return 0
-    same = [Ticket.business_date == t.business_date, Ticket.status == WAITING, Ticket.id != t.id]
-    if t.target_window is not None:
-        same.append(Ticket.target_window == t.target_window)
-    else:
-        same += [Ticket.queue_id == t.queue_id, Ticket.target_window.is_(None)]
-    earlier = or_(Ticket.queued_at < t.queued_at, and_(Ticket.queued_at == t.queued_at, Ticket.id < t.id))
-    if is_priority(t.priority):
-        cond = and_(Ticket.priority != "none", earlier)
-    else:
-        cond = or_(Ticket.priority != "none", earlier)
-    return session.exec(select(func.count()).select_from(Ticket).where(*same, cond)).one()
 
 
 # ------------------------------------------------------------------ lookups
@@ -187,18 +170,11 @@ def _window_queues(session: Session, window: Window) -> list[Queue]:
 
 _T, _Q, _I = Ticket.__table__, Queue.__table__, ServiceItem.__table__
 _W, _WS, _WQ = Window.__table__, WindowState.__table__, WindowQueue.__table__
-_VIEW_ROW = (select(_T, _Q.c.prefix.label("q_prefix"), _Q.c.name.label("q_name"), _I.c.code.label("i_code"),
-                    _I.c.name.label("i_name"))
-             .join(_Q, _Q.c.id == _T.c.queue_id).outerjoin(_I, _I.c.id == _T.c.item_id)
-             .where(_T.c.id == bindparam("tid")))
 _WINDOW_ROW = select(_W.c.id, _W.c.number).where(_W.c.number == bindparam("number"))
 _WINDOW_STATE_LOCKED = (select(_W.c.id.label("wid"), _WS).join(_WS, _WS.c.window_id == _W.c.id)
                         .where(_W.c.number == bindparam("number")).with_for_update(of=_WS))
-_STATE_ROW = select(_WS).where(_WS.c.window_id == bindparam("wid"))
-_STATE_ROW_LOCKED = _STATE_ROW.with_for_update()
 _WINDOW_QUEUES = (select(_Q.c.id, _Q.c.prefix, _Q.c.name).join(_WQ, _WQ.c.queue_id == _Q.c.id)
                   .where(_WQ.c.window_id == bindparam("wid")).order_by(_WQ.c.position))
-_TICKET_ROW = select(_T).where(_T.c.business_date == bindparam("day"), _T.c.number == bindparam("number"))
 _TICKET_ROW_LOCKED = (select(_T, _Q.c.prefix.label("q_prefix"), _Q.c.name.label("q_name"), _I.c.code.label("i_code"),
                              _I.c.name.label("i_name"))
                       .join(_Q, _Q.c.id == _T.c.queue_id).outerjoin(_I, _I.c.id == _T.c.item_id)
@@ -207,9 +183,7 @@ _TICKET_ROW_LOCKED = (select(_T, _Q.c.prefix.label("q_prefix"), _Q.c.name.label(
 _TICKET_BY_ID = select(_T.c.id, _T.c.number, _T.c.status, _T.c.window_number, _T.c.recalls).where(_T.c.id == bindparam("tid"))
 _SET_STATE = _WS.update().where(_WS.c.window_id == bindparam("wid"))
 _SET_TICKET = _T.update().where(_T.c.id == bindparam("tid"))
-_HALL_ID = select(Hall.__table__.c.id).where(Hall.__table__.c.parent_id.is_(None)).order_by(Hall.__table__.c.id).limit(1)
 _QUEUE_BY_PREFIX = select(_Q.c.id, _Q.c.prefix, _Q.c.name, _Q.c.hall_id).where(_Q.c.prefix == bindparam("prefix"))
-_QUEUE_BY_ID = select(_Q.c.id, _Q.c.prefix).where(_Q.c.id == bindparam("qid"))
 _ITEM_BY_CODE = (select(_I.c.id, _I.c.code, _I.c.name, _I.c.queue_id, _Q.c.prefix, _Q.c.name.label("q_name"), _Q.c.hall_id)
                  .join(_Q, _Q.c.id == _I.c.queue_id).where(_I.c.code == bindparam("code")))
 _INSERT_TICKET = _T.insert().returning(_T.c.id)
@@ -243,10 +217,6 @@ class _Changed:
             raise AttributeError(name) from None
 
 
-def _view_by_id(session: Session, tid: int, ahead: int = 0) -> TicketView:
-    return _row_view(session.execute(_VIEW_ROW, {"tid": tid}).one(), ahead)
-
-
 def _ahead_statement(sent_to_window: bool, priority: bool):
     same = [_T.c.business_date == bindparam("day"), _T.c.status == WAITING, _T.c.id != bindparam("tid")]
     if sent_to_window:
@@ -263,7 +233,7 @@ _AHEAD = {(s, p): _ahead_statement(s, p) for s in (False, True) for p in (False,
 
 
 def _ahead_of(session: Session, row) -> int:
-    """_waiting_ahead for a Core row of a waiting ticket."""
+    """How many waiting tickets of its line a window would call before this one (a row or an ORM ticket)."""
     stmt = _AHEAD[(row.target_window is not None, is_priority(row.priority))]
     return session.execute(stmt, {"day": row.business_date, "tid": row.id, "target": row.target_window,
                                   "qid": row.queue_id, "queued_at": row.queued_at}).scalar_one()

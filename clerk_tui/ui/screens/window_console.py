@@ -211,8 +211,6 @@ class WindowConsole(_Home):
             self._run("办结", finish_service, number, self.window)
 
     def action_transfer(self) -> None:
-        from clerk_tui.ui.dialogs.ticket import FormDialog
-
         number = self._current_number()
         if number is None:
             return
