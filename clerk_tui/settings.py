@@ -7,6 +7,9 @@ The file (``settings.toml`` in the user config directory, or ``--config`` / ``CL
     [calendar]
     count_from_same_day = false              # day 1 of a period is the next day (民法典 art. 201)
 
+    [cases]
+    yellow_days = 2                          # yellow warning at ≤ 2 working days left
+
     [terminal]
     window = 3                               # remembered by the login screen
 
@@ -68,6 +71,7 @@ class Settings:
     keys: dict[str, str] = field(default_factory=dict)
     queue: QueuePolicy = field(default_factory=QueuePolicy)
     voice: bool = True
+    yellow_days: int = 2  # [cases] yellow warning at this many working days left or fewer
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -94,7 +98,7 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
         data = _read_toml(path)
     elif explicit:
         raise SettingsError(f"找不到配置文件 {path}，请检查 --config 或 {ENV_CONFIG}")
-    known = {"database", "calendar", "terminal", "keys", "queue", "display"}
+    known = {"database", "calendar", "terminal", "keys", "queue", "display", "cases"}
     if unknown := sorted(set(data) - known):
         raise SettingsError(f"配置文件 {path} 中有未知设置：{'、'.join(unknown)}（可用：{'、'.join(sorted(known))}）")
     settings = Settings(config_path=path if path.exists() else None, raw=data)
@@ -113,6 +117,13 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
     display = data.get("display", {})
     if isinstance(display, dict):
         settings.voice = bool(display.get("voice", True))
+    cases = data.get("cases", {})
+    if not isinstance(cases, dict) or set(cases) - {"yellow_days"}:
+        raise SettingsError(f"配置文件 {path} 的 [cases] 只能有 yellow_days（剩余几个工作日起黄色预警）")
+    yellow = cases.get("yellow_days", 2)
+    if not isinstance(yellow, int) or isinstance(yellow, bool) or not 0 <= yellow <= 30:
+        raise SettingsError(f"配置文件 {path} 中 cases.yellow_days 应为 0–30 的整数（收到 {yellow!r}）")
+    settings.yellow_days = yellow
     if os.environ.get(ENV_DB):
         settings.database = os.environ[ENV_DB]
     if database:

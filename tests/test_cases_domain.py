@@ -100,3 +100,17 @@ def test_warning_levels(today, due, expected):
 
 def test_a_suspended_case_raises_no_new_warning():
     assert c.watch(CAL, D(2026, 11, 30), D(2026, 11, 30), suspended=True).warning == c.NONE
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 9, 28), dt.date(2026, 12, 30), dt.date(2026, 2, 11)])
+@pytest.mark.parametrize("yellow_days", [0, 1, 2, 5])
+def test_warning_bounds_agree_with_watch(today, yellow_days):
+    from clerk_tui.domain.cases import warning_bounds
+
+    cal = WorkdayCalendar()
+    red_until, yellow_before = warning_bounds(cal, today, yellow_days)
+    for offset in range(-3, 30):
+        due = today + dt.timedelta(days=offset)
+        level = c.watch(cal, due, today, yellow_days=yellow_days).warning
+        expected = "red" if due <= red_until else "yellow" if due < yellow_before else "none"
+        assert level == expected, (due, level, expected)

@@ -125,3 +125,13 @@ def watch(calendar: WorkdayCalendar, due: dt.date, today: dt.date, *, yellow_day
     else:
         level = NONE
     return Watch(remaining, level, provisional)
+
+
+def warning_bounds(calendar: WorkdayCalendar, today: dt.date, yellow_days: int) -> tuple[dt.date, dt.date]:
+    """The due dates that warn today, for a query over many cases: red when due ≤ the first date,
+    yellow when due is after it and before the second (consistent with ``watch``)."""
+    counted, day = 0, today
+    while counted <= yellow_days:  # the (yellow_days + 1)-th working day after today
+        day += dt.timedelta(days=1)
+        counted += calendar.workday(day)[0]
+    return today, day

@@ -20,6 +20,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "window.operate": frozenset({CLERK, SUPERVISOR}),
     "window.override": frozenset({SUPERVISOR, ADMIN}),
     "appointment.book": frozenset({GUIDE, CLERK, SUPERVISOR, ADMIN}),
+    "case.view": frozenset({GUIDE, CLERK, SUPERVISOR, ADMIN}),
+    "case.handle": frozenset({CLERK, SUPERVISOR}),
+    "case.override": frozenset({SUPERVISOR}),  # 主管授权: ID override, second notice, extension
 }
 
 

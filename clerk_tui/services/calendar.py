@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from clerk_tui import clock
 from clerk_tui.domain.calendar import WorkdayCalendar, YearSchedule
@@ -86,8 +86,11 @@ def parse_calendar_file(path: str | Path) -> YearSchedule:
     return YearSchedule(year, frozenset(holidays), frozenset(workdays), source, names)
 
 
-def load_calendar(engine: Engine, actor: Actor | None, path: str | Path) -> YearSchedule:
-    """``calendar load FILE``: the year's schedule replaces any earlier one for that year."""
+def load_calendar(engine: Engine, actor: Actor | None, path: str | Path, *,
+                  count_from_same_day: bool = False) -> YearSchedule:
+    """``calendar load FILE``: the year's schedule replaces any earlier one for that year, and
+    every case whose promised date was provisional is recomputed in the same transaction."""
+    from clerk_tui.services.cases import recompute_provisional
     require(actor, "calendar.load")
     schedule = parse_calendar_file(path)
     with write_session(engine) as session:
@@ -104,13 +107,21 @@ def load_calendar(engine: Engine, actor: Actor | None, path: str | Path) -> Year
                 session.add(CalendarDay(day=day, year=schedule.year, is_workday=work, name=schedule.names.get(day, "")))
         events.record(session, "calendar.loaded", actor=actor, subject=str(schedule.year), source=schedule.source,
                       replaced=replaced, holidays=len(schedule.holidays), workdays=len(schedule.workdays))
+        session.flush()
+        calendar = WorkdayCalendar(session_schedules(session), count_from_same_day=count_from_same_day)
+        recompute_provisional(session, actor, calendar)
     return schedule
 
 
 def loaded_schedules(engine: Engine) -> list[YearSchedule]:
     with read_session(engine) as session:
-        years = session.exec(select(CalendarYear)).all()
-        days = session.exec(select(CalendarDay)).all()
+        return session_schedules(session)
+
+
+def session_schedules(session: Session) -> list[YearSchedule]:
+    """The loaded years, read inside the caller's transaction."""
+    years = session.exec(select(CalendarYear)).all()
+    days = session.exec(select(CalendarDay)).all()
     out = []
     for y in years:
         mine = [d for d in days if d.year == y.year]

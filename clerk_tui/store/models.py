@@ -118,7 +118,7 @@ class Staff(SQLModel, table=True):
 class Event(SQLModel, table=True):
     """The append-only event log: the audit trail, the statistics' source, what terminals poll."""
 
-    __table_args__ = (Index("ix_event_kind_at", "kind", "at"),)
+    __table_args__ = (Index("ix_event_kind_at", "kind", "at"), Index("ix_event_subject", "subject"))
     id: int | None = Field(default=None, primary_key=True)
     at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False, index=True))
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
@@ -228,3 +228,93 @@ class Appointment(SQLModel, table=True):
     source: str = Field(default="desk", max_length=12)  # desk | cli | import
     external_ref: str = Field(default="", max_length=64)
     created_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
+
+
+class CaseCounter(SQLModel, table=True):
+    """The last case sequence per hall and day (办件编号的流水号), bumped atomically."""
+
+    __tablename__ = "case_counter"
+    hall_id: int = Field(foreign_key="hall.id", primary_key=True)
+    day: dt.date = Field(primary_key=True)
+    last: int = 0
+
+
+class ServiceCase(SQLModel, table=True):
+    """办件: one application for one item, from intake to delivery. Never deleted."""
+
+    __tablename__ = "service_case"
+    __table_args__ = (
+        UniqueConstraint("hall_id", "number"),
+        Index("ix_case_applicant_id", "applicant_id_number"),
+        Index("ix_case_applicant_phone", "applicant_phone"),
+        Index("ix_case_applicant_name", "applicant_name"),
+        Index("ix_case_agent_id", "agent_id_number"),
+        # The deadline watch: open cases by due date (yellow and red are ranges of it).
+        Index("ix_case_status_due", "status", "due_date"),
+        Index("ix_case_owner_status", "owner_id", "status"),
+        Index("ix_case_dept_status", "department_id", "status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    hall_id: int = Field(foreign_key="hall.id")
+    number: str = Field(max_length=24)
+    item_id: int = Field(foreign_key="service_item.id")
+    department_id: int = Field(foreign_key="department.id")
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    kind: str = Field(max_length=12)  # immediate | promised (how it was decided, not the item's kind)
+    status: str = Field(max_length=20)
+    applicant_kind: str = Field(max_length=12)  # person | organisation
+    applicant_name: str = Field(max_length=100)
+    applicant_id_number: str = Field(max_length=18)  # resident ID or USCC, whole (masked on lists)
+    applicant_phone: str = Field(default="", max_length=20)
+    representative: str = Field(default="", max_length=40)  # 法定代表人 of an organisation
+    contact: str = Field(default="", max_length=40)
+    agent_name: str = Field(default="", max_length=40)  # 代办人
+    agent_id_number: str = Field(default="", max_length=18)
+    id_override: str = Field(default="", max_length=200)  # why a failed ID/USCC check was let through
+    id_override_by: int | None = Field(default=None, foreign_key="staff.id")
+    received_on: dt.date  # 收件日期: the first time the papers were handed in
+    accepted_on: dt.date | None = None  # 受理日期: the deadline counts from here
+    promised_days: int = 0
+    extension_days: int = 0
+    due_date: dt.date | None = None
+    due_provisional: bool = False
+    supplement_notices: int = 0
+    result: str = Field(default="", max_length=12)  # approved | denied
+    reason: str = Field(default="", max_length=400)  # denial / rejection / withdrawal reason
+    competent_department: str = Field(default="", max_length=100)  # 不予受理: who is competent
+    competent_phone: str = Field(default="", max_length=40)
+    delivery_method: str = Field(default="", max_length=12)  # collect | mail
+    owner_id: int = Field(foreign_key="staff.id")  # 首办人
+    handover_to_id: int | None = Field(default=None, foreign_key="staff.id")  # waiting for acknowledgement
+    handover_reason: str = Field(default="", max_length=200)
+    created_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
+    completed_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))
+    updated_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
+
+
+class CaseMaterial(SQLModel, table=True):
+    """One line of a case's materials checklist: received (form, copies, pages) or missing."""
+
+    __tablename__ = "case_material"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="service_case.id", index=True)
+    position: int = 0
+    name: str = Field(max_length=200)
+    required: bool = True
+    received: bool = False
+    form: str = Field(default="original", max_length=20)  # original | copy | original_and_copy
+    copies: int = 1
+    pages: int = 0
+    note: str = Field(default="", max_length=200)
+
+
+class CaseSuspension(SQLModel, table=True):
+    """挂起 (art. 45): from ``start`` to ``end`` (None while it lasts); those days do not count."""
+
+    __tablename__ = "case_suspension"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="service_case.id", index=True)
+    start: dt.date
+    end: dt.date | None = None
+    reason: str = Field(max_length=200)
+    expected_days: int = 0
