@@ -756,6 +756,15 @@ def _person_error(exc: BaseException) -> str | None:
     return None
 
 
+def _register() -> None:
+    from clerk_tui.cli_cases import case_app
+
+    app.add_typer(case_app, name="case")
+
+
+_register()
+
+
 def main() -> None:
     """Entry point: turn every error a person can cause into one line and exit 1."""
     try:

@@ -185,3 +185,114 @@ def test_bad_database_url_is_one_line(run):
 def test_usage_errors_are_one_chinese_line(run, args, words):
     code, out, err = run(*args)
     assert code == 2 and words in err and "Usage" not in err and len(err.strip().splitlines()) == 1
+
+
+# ---------------------------------------------------------------- cases
+
+
+@pytest.fixture
+def clerks(db, run, monkeypatch):
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
+    for args in (("1001", "李强", "--role", "clerk", "--department", "县市场监督管理局"),
+                 ("1003", "王敏", "--role", "clerk"), ("9001", "带班", "--role", "supervisor")):
+        code, _, err = run("staff", "add", args[0], args[1], *args[2:], env=ADMIN | {"CLERK_TUI_NEW_PIN": "1357"})
+        assert code == 0, err
+    return {"c1": {"CLERK_TUI_STAFF": "1001", "CLERK_TUI_PIN": "1357"},
+            "c3": {"CLERK_TUI_STAFF": "1003", "CLERK_TUI_PIN": "1357"},
+            "sup": {"CLERK_TUI_STAFF": "9001", "CLERK_TUI_PIN": "1357"}}
+
+
+def _intake_file(tmp_path, **data):
+    body = {"item": "000112002000", "applicant": {"kind": "person", "name": "张三", "id_number": "11010519491231002X",
+                                                  "phone": "13800138000"},
+            "materials_received": ["食品经营许可申请书"], "decision": "supplement"} | data
+    path = tmp_path / "intake.json"
+    path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    return str(path)
+
+
+def test_case_cli_supplement_then_accept_then_find_by_phone(clerks, run, tmp_path, monkeypatch):
+    code, out, err = run("case", "intake", "--json", _intake_file(tmp_path), "--format", "json", env=clerks["c1"])
+    assert code == 0, err
+    made = json.loads(out)
+    assert made["status"] == "supplement_pending" and made["case_number"] == "TS202611260001"
+    code, _, err = run("case", "start", made["case_number"], env=clerks["c1"])
+    assert code == 1 and "待补正" in err
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-27T10:00:00")
+    code, out, err = run("case", "supplement", made["case_number"], "--received", "营业执照复印件", "--format", "json",
+                         env=clerks["c1"])
+    assert code == 0, err
+    assert json.loads(out)["status"] == "accepted" and json.loads(out)["accepted_on"] == "2026-11-27"
+    code, out, _ = run("case", "list", "--find", "13800138000", "--format", "json")
+    assert code == 0 and [c["case_number"] for c in json.loads(out)] == [made["case_number"]]
+    code, out, _ = run("case", "show", made["case_number"].lower(), "--format", "json")
+    shown = json.loads(out)
+    for key in ("case_number", "status", "item", "applicant_name", "accepted_on", "promised_date", "provisional",
+                "remaining_workdays", "warning", "owner"):
+        assert key in shown
+    assert shown["promised_date"] == "2026-12-04" and shown["owner"] == "1001" and shown["warning"] == "none"
+    assert "11010519491231002X" not in out  # masked
+    code, out, _ = run("case", "show", made["case_number"])
+    assert code == 0 and "首办人" in out and "李强" in out
+
+
+def test_case_cli_lifecycle_and_refusals(clerks, run, tmp_path):
+    code, out, err = run("case", "intake", "--json", _intake_file(
+        tmp_path, decision="accept", materials_received=["食品经营许可申请书", "营业执照复印件"]), "--format", "json",
+        env=clerks["c1"])
+    assert code == 0, err
+    n = json.loads(out)["case_number"]
+    steps = [
+        (("start", n), "c1", 0, ""),
+        (("extend", n, "--days", "5", "--reason", "需现场核查"), "c1", 1, "带班领导"),
+        (("extend", n, "--days", "5", "--reason", "需现场核查"), "sup", 0, ""),
+        (("suspend", n, "--reason", "专家评审", "--days", "3"), "c3", 1, "首办人是李强"),
+        (("suspend", n, "--reason", "专家评审", "--days", "3"), "c1", 0, ""),
+        (("complete", n, "--result", "approved"), "c1", 1, "挂起"),
+        (("resume", n), "c1", 0, ""),
+        (("handover", n, "--to", "1003", "--reason", "调岗"), "c1", 0, ""),
+        (("acknowledge", n), "c1", 1, "只有接收人"),
+        (("acknowledge", n), "c3", 0, ""),
+        (("complete", n, "--result", "denied"), "c3", 1, "理由"),
+        (("complete", n, "--result", "approved"), "c3", 0, ""),
+        (("deliver", n, "--method", "mail"), "c3", 0, ""),
+        (("withdraw", n, "--reason", "不办了"), "c3", 1, "不能撤回"),
+    ]
+    for args, who, expected, words in steps:
+        code, _, err = run("case", *args, env=clerks[who])
+        assert code == expected and words in err, (args, err)
+    code, out, _ = run("case", "show", n, "--format", "json")
+    data = json.loads(out)
+    assert data["status"] == "delivered" and data["owner"] == "1003" and data["extension_days"] == 5
+    assert [h["what"] for h in data["history"]][:3] == ["收件", "开始办理", "延期"]
+    code, out, _ = run("case", "list", "--status", "delivered", "--owner", "1003", "--format", "json")
+    assert [c["case_number"] for c in json.loads(out)] == [n]
+
+
+def test_case_cli_override_by_supervisor_pin(clerks, run, tmp_path):
+    bad = {"kind": "person", "name": "张三", "id_number": "110105194912310021", "phone": "13800138000"}
+    code, _, err = run("case", "intake", "--json", _intake_file(tmp_path, applicant=bad), env=clerks["c1"])
+    assert code == 1 and "校验位" in err and "带班领导" in err
+    path = _intake_file(tmp_path, applicant=bad, override={"reason": "老证件号码，已核实", "by": "9001"})
+    code, _, err = run("case", "intake", "--json", path, env=clerks["c1"] | {"CLERK_TUI_OVERRIDE_PIN": "0000"})
+    assert code == 1 and "不正确" in err
+    code, out, err = run("case", "intake", "--json", path, "--format", "json",
+                         env=clerks["c1"] | {"CLERK_TUI_OVERRIDE_PIN": "1357"})
+    assert code == 0, err and json.loads(out)["status"] == "supplement_pending"
+
+
+@pytest.mark.parametrize("body,words", [
+    ("{", "JSON 格式错误"),
+    ("[]", "JSON 对象"),
+    ('{"item": "000112002000"}', "缺少字段 applicant"),
+    ('{"item": "x", "applicant": {}, "decision": "accept", "colour": 1}', "未知字段 colour"),
+    ('{"item": "000112002000", "applicant": {"kind": "person", "name": "张三", "id_number": "11010519491231002X"},'
+     ' "decision": "maybe"}', "决定"),
+])
+def test_case_intake_bad_files(clerks, run, tmp_path, body, words):
+    path = tmp_path / "bad.json"
+    path.write_text(body, encoding="utf-8")
+    code, _, err = run("case", "intake", "--json", str(path), env=clerks["c1"])
+    assert code == 1 and words in err and err.count("\n") == 1
+    code, out, _ = run("case", "list", "--format", "json")
+    assert json.loads(out) == []
