@@ -365,3 +365,87 @@ async def test_guide_desk_books_an_appointment(app_factory, sqlite_hall, monkeyp
         await wait_for(pilot, lambda: list_appointments(sqlite_hall))
         booked = list_appointments(sqlite_hall)
         assert [(a.item_name, a.name, f"{a.slot_start:%H:%M}") for a in booked] == [("内地居民结婚登记", "张三", "14:00")]
+
+
+async def _called_food_ticket(pilot, sqlite_hall):
+    from clerk_tui.services import queue as q
+
+    q.issue_ticket(sqlite_hall, login(sqlite_hall, "8001", "1111"), item_code="000112002000")
+    await log_in(pilot, "1003", "3333", window=3)
+    console = pilot.app.screen
+    await wait_for(pilot, lambda: console.panel is not None)
+    await pilot.press("f5")
+    await wait_for(pilot, lambda: console.panel.current is not None)
+    await pilot.press("f8")
+    await wait_for(pilot, lambda: console.panel.current.status == "serving")
+    return console
+
+
+async def _fill_applicant(pilot, screen):
+    screen.query_one("#a-name", Input).value = "张三[bold]"
+    screen.query_one("#a-id", Input).value = "11010519491231002X"
+    screen.query_one("#a-phone", Input).value = "13800138000"
+
+
+async def test_called_ticket_through_intake_supplement_then_accept_and_find_by_phone(app_factory, sqlite_hall,
+                                                                                     monkeypatch):
+    from clerk_tui.services import cases as cs
+    from clerk_tui.ui.screens.cases import CaseListScreen, CaseScreen, IntakeScreen
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        console = await _called_food_ticket(pilot, sqlite_hall)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, IntakeScreen) and app.screen.item is not None)
+        intake = app.screen
+        assert intake.ticket == "D001" and intake.item.name == "食品经营许可"
+        await _fill_applicant(pilot, intake)
+        intake.query_one("#materials", DataTable).focus()
+        await pilot.press("space")  # the first material received; 营业执照复印件 missing
+        await pilot.press("f6")  # 受理 with a required material missing is refused
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "补正" in str(app.screen.query_one(".error", Static).render()))
+        await pilot.press("escape")
+        await pilot.press("f7")
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen.done is not None)
+        assert "营业执照复印件" in str(app.screen.query_one("#result", Static).render())
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is console)
+        made = cs.list_cases(sqlite_hall, query="13800138000")
+        assert [c.status for c in made] == ["supplement_pending"] and made[0].applicant_name == "张三[bold]"
+        # the applicant comes back with the missing paper: find the case by phone
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, CaseListScreen))
+        await pilot.press("slash", *"13800138000", "enter")
+        await wait_for(pilot, lambda: len(app.screen.views) == 1)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.view is not None)
+        await pilot.press("b")
+        await pilot.pause()
+        await pilot.press("space", "enter")
+        await wait_for(pilot, lambda: getattr(app.screen, "done", None) is not None)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.view.status == "accepted")
+        assert "张三[bold]" in app.export_screenshot()
+        assert cs.get_case(sqlite_hall, made[0].number).due_date is not None
+
+
+def test_intake_screen_snapshot(app_factory, sqlite_hall, snap_compare, monkeypatch):
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
+
+    async def run_before(pilot):
+        from clerk_tui.ui.screens.cases import IntakeScreen
+
+        await _called_food_ticket(pilot, sqlite_hall)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, IntakeScreen) and pilot.app.screen.item is not None)
+        await _fill_applicant(pilot, pilot.app.screen)
+        pilot.app.screen.query_one("#materials", DataTable).focus()
+        await pilot.press("space")
+        await pilot.pause(0.2)
+
+    assert snap_compare(app_factory(), terminal_size=SIZE, run_before=run_before)

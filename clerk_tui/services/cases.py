@@ -24,7 +24,7 @@ from clerk_tui.services import events
 from clerk_tui.services.calendar import session_schedules
 from clerk_tui.services.catalog import get_hall
 from clerk_tui.services.context import Actor, require
-from clerk_tui.services.errors import NotFound, PermissionDenied, ServiceError
+from clerk_tui.services.errors import NotFound, OverrideRequired, PermissionDenied, ServiceError
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.counters import next_case_seq
 from clerk_tui.store.engine import read_session
@@ -224,13 +224,13 @@ def _phone(value: str) -> str:
 def _authorize(session: Session, actor: Actor, override: Override | None, what: str) -> Staff:
     """The supervisor who authorises ``what``: the actor when they are one, else ``override.by``."""
     if override is None:
-        raise PermissionDenied(f"{what}需要带班领导授权（填写授权原因，并由带班领导输入工号和 PIN）")
+        raise OverrideRequired(f"{what}需要带班领导授权（填写授权原因，并由带班领导输入工号和 PIN）")
     if not (override.reason or "").strip():
         raise ServiceError(f"{what}需要填写授权原因")
     if not override.by:
         if allowed(actor.role, "case.override"):
             return session.get(Staff, actor.staff_id)
-        raise PermissionDenied(f"{what}需要带班领导授权：请带班领导输入工号和 PIN")
+        raise OverrideRequired(f"{what}需要带班领导授权：请带班领导输入工号和 PIN")
     staff = session.exec(select(Staff).where(Staff.number == (override.by or "").strip())).first()
     if staff is None or not staff.active or staff.locked or not verify_pin(override.pin or "", staff.pin_hash):
         raise PermissionDenied(f"{what}的授权未通过：带班领导工号或 PIN 不正确")

@@ -19,3 +19,7 @@ class NotFound(ServiceError):
 
 class AuthError(ServiceError):
     pass
+
+
+class OverrideRequired(PermissionDenied):
+    """A rule a supervisor may lift (主管授权): the screen asks for their number, PIN and reason."""

@@ -95,6 +95,7 @@ def build_demo(engine: Engine) -> InitResult:
                          pin_hash=shared_hash)
         events.record(session, "demo.built", subject="demo", staff=len(session.exec(select(Staff)).all()))
     demo_morning(engine)
+    demo_cases(engine)
     return result
 
 
@@ -180,3 +181,129 @@ def demo_morning(engine: Engine, seed: int = 7) -> None:
     if slot[0] < slot[1]:
         add_appointment(engine, guide, id_number="330102199001011234", item_code=busy[0].code, day=today,
                         start=slot[0], end=slot[1], name="陈静", phone="13905790001")
+
+
+DEMO_APPLICANTS = [  # (name, the first 17 digits of a resident ID number, phone): made-up people
+    ("张建国", "11010519491231002", "13805790101"), ("李秀英", "44052418800101001", "13905790102"),
+    ("王志强", "33010219900101123", "13705790103"), ("刘海燕", "33078219850715002", "13605790104"),
+    ("陈晓东", "33078219790312031", "13505790105"), ("杨丽华", "33078219921128042", "15805790106"),
+]
+
+
+def _valid_id(first17: str) -> str:
+    from clerk_tui.domain.ids import id_check_char
+
+    return first17 + id_check_char(first17)
+
+
+def demo_cases(engine: Engine, seed: int = 11) -> None:
+    """Cases in every state over the last weeks, backfilled through the services: at window 3
+    (clerk 1003) one red and one yellow, one waiting for a supplement, one suspended, one
+    handed over to 1003 and not yet acknowledged; elsewhere immediate, delivered, rejected and
+    withdrawn cases, so the case list and the console's risk line have something true to show."""
+    import datetime as dt
+    import random
+
+    from clerk_tui import clock
+    from clerk_tui.services import cases as cs
+    from clerk_tui.services.calendar import hall_calendar
+    from clerk_tui.services.catalog import list_items
+
+    rng = random.Random(seed)
+    now = clock.now().replace(second=0, microsecond=0)
+    calendar = hall_calendar(engine)
+
+    def workdays_back(n: int) -> dt.datetime:
+        day = now.date()
+        while n > 0:
+            day -= dt.timedelta(days=1)
+            n -= calendar.workday(day)[0]
+        return dt.datetime.combine(day, dt.time(9, 30)) + dt.timedelta(minutes=rng.randint(0, 360))
+
+    items = list_items(engine)
+    people = [_valid_id(f"330782{1950 + i:04d}{1 + i % 12:02d}{10 + i % 18:02d}{100 + i:03d}") for i in range(40)]
+    names = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛"
+
+    def applicant(i: int) -> cs.Applicant:
+        given = ("建华", "秀兰", "志明", "丽萍", "国平", "海燕", "晓东", "春梅", "伟", "静")
+        return cs.Applicant("person", names[i % len(names)] + given[i % len(given)], people[i % len(people)],
+                            f"139{57900000 + i:08d}")
+
+    def intake(window: int, at: dt.datetime, item, decision: str, i: int, *, who=None, **kw) -> cs.CaseView:
+        actor = _demo_actor(engine, f"{1000 + window}", window)
+        names_all = [m.name for m in item.materials]
+        required = [m.name for m in item.materials if m.required]
+        received = names_all if decision != "supplement" else [n for n in names_all if n != required[-1]]
+        with clock.frozen_at(at):
+            return cs.intake(engine, actor, cs.IntakeRequest(
+                item_code=item.code, applicant=who or applicant(i), decision=decision, materials_received=received, **kw))
+
+    def promised_at(window: int) -> list:
+        return [g for g in items if window in g.windows and g.kind == "promised" and g.promised_limit_days >= 3
+                and any(m.required for m in g.materials)]
+
+    def immediate_at(window: int) -> list:
+        return [g for g in items if window in g.windows and g.kind == "immediate"]
+
+    def step(window: int, at: dt.datetime, func, number: str, **kw):
+        with clock.frozen_at(at):
+            return func(engine, _demo_actor(engine, f"{1000 + window}", window), number, **kw)
+
+    def demo_person(entry) -> cs.Applicant:
+        return cs.Applicant("person", entry[0], _valid_id(entry[1]), entry[2])
+
+    # Window 3 (clerk 1003): the walkthrough's cases.
+    mine = promised_at(3)
+    red_item = mine[0]
+    overdue = intake(3, workdays_back(red_item.promised_limit_days + 2), red_item, "accept", 0,
+                     who=demo_person(DEMO_APPLICANTS[0]))
+    step(3, workdays_back(red_item.promised_limit_days + 1), cs.start, overdue.number)
+    yellow_item = mine[1]
+    intake(3, workdays_back(yellow_item.promised_limit_days - 1), yellow_item, "accept", 1,
+           who=demo_person(DEMO_APPLICANTS[1]))
+    supp_item = mine[2]
+    intake(3, workdays_back(1), supp_item, "supplement", 2, who=demo_person(DEMO_APPLICANTS[2]))
+    suspended_item = mine[3]
+    s = intake(3, workdays_back(4), suspended_item, "accept", 3, who=demo_person(DEMO_APPLICANTS[3]))
+    step(3, workdays_back(3), cs.start, s.number)
+    step(3, workdays_back(2), cs.suspend, s.number, reason="现场核查（消防、卫生条件）", days=5)
+    handed_item = promised_at(2)[0] if promised_at(2) else mine[4]
+    h = intake(2, workdays_back(2), handed_item, "accept", 4, who=demo_person(DEMO_APPLICANTS[4]))
+    with clock.frozen_at(workdays_back(1)):
+        cs.handover(engine, _demo_actor(engine, "1002", 2), h.number, to="1003", reason="1002号窗口人员轮岗，移交3号窗口继续办理")
+    ext_item = mine[5]
+    e = intake(3, workdays_back(ext_item.promised_limit_days), ext_item, "accept", 5,
+               who=demo_person(DEMO_APPLICANTS[5]))
+    with clock.frozen_at(workdays_back(1)):
+        cs.extend(engine, _demo_actor(engine, "9001"), e.number, days=5, reason="需组织专家论证，已告知申请人")
+    i = 10
+    # The rest of the hall: three weeks of ordinary work at a few windows.
+    for window in (1, 2, 3, 10, 15, 18, 21, 24):
+        promised, immediate = promised_at(window), immediate_at(window)
+        for k in range(10):
+            i += 1
+            back = rng.randint(1, 15)
+            at = workdays_back(back)
+            if immediate and rng.random() < 0.45:
+                denied = rng.random() < 0.1
+                intake(window, at, rng.choice(immediate), "immediate", i, result="denied" if denied else "approved",
+                       reason="不符合办理条件：申请人非本县户籍" if denied else "")
+                continue
+            if not promised:
+                continue
+            g = rng.choice(promised)
+            roll = rng.random()
+            if roll < 0.06:
+                intake(window, at, g, "reject", i, reason="申请事项不属于本机关职权范围",
+                       competent_department="市行政审批局", competent_phone="0579-82001234")
+                continue
+            c = intake(window, at, g, "accept", i)
+            if back > g.promised_limit_days - 1 or roll > 0.7:  # most old cases are finished in time
+                done_at = min(workdays_back(max(0, back - rng.randint(1, max(1, g.promised_limit_days - 1)))), now)
+                step(window, done_at, cs.complete, c.number, result="approved")
+                if rng.random() < 0.7:
+                    step(window, done_at, cs.deliver, c.number, method=rng.choice(["collect", "mail"]))
+            elif roll < 0.1:
+                step(window, at, cs.withdraw, c.number, reason="申请人主动撤回申请")
+            elif roll < 0.5:
+                step(window, at, cs.start, c.number)

@@ -27,21 +27,24 @@ class CatalogBrowser(Screen):
         Binding("escape", "clear_search", "清空", id="guide.clear", tooltip="清空检索框并回到检索", show=False),
         Binding("f3", "focus_guide", "指南", id="guide.focus_guide", tooltip="光标移到办事指南，可上下滚动"),
         Binding("f5", "issue_item", "取号", id="guide.issue_item", tooltip="为选中的事项取号"),
-        Binding("f6", "issue_queue", "按队列", id="guide.issue_queue", tooltip="不选事项，直接按队列取号"),
-        Binding("f7", "check_in", "预约签到", id="guide.check_in", tooltip="预约签到：时段内得预约优先号"),
+        Binding("f6", "issue_queue", "队列", id="guide.issue_queue", tooltip="不选事项，直接按队列取号"),
+        Binding("f7", "check_in", "签到", id="guide.check_in", tooltip="预约签到：时段内得预约优先号"),
         Binding("f8", "rejoin", "过号返回", id="guide.rejoin", tooltip="过号后在规定时间内返回，恢复排队"),
         Binding("f9", "book", "预约", id="guide.book", tooltip="为选中的事项登记预约"),
+        Binding("f10", "cases", "办件", id="guide.cases", tooltip="按办件编号、身份证号、电话或姓名查办件"),
     ]
 
-    def __init__(self, *, closable: bool = False) -> None:
+    def __init__(self, *, closable: bool = False, picker: bool = False) -> None:
         super().__init__()
-        self.closable = closable
+        self.closable = closable or picker
+        self.picker = picker  # choosing an item for intake: Enter returns its code
         self.index: CatalogIndex | None = None
         self.guides: dict[str, ItemGuide] = {}
         self.shown: list[str] = []
 
     def compose(self) -> ComposeResult:
-        yield StatusBar("事项检索（检索框为空时按 Esc 返回）" if self.closable else "导办台 · 事项检索")
+        yield StatusBar("选择事项（Enter 选定，检索框为空时按 Esc 返回）" if self.picker else
+                        "事项检索（检索框为空时按 Esc 返回）" if self.closable else "导办台 · 事项检索")
         with Horizontal(id="browser"):
             with Vertical(id="browser-left"):
                 yield Input(placeholder="输入事项名称、拼音首字母（如 jhdj）或事项编码", id="search")
@@ -127,7 +130,9 @@ class CatalogBrowser(Screen):
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:
-        if self.shown:
+        if self.picker and self.selected is not None:
+            self.dismiss(self.selected.code)
+        elif self.shown:
             self.query_one("#matches", DataTable).focus()
 
     @on(DataTable.RowHighlighted, "#matches")
@@ -136,6 +141,9 @@ class CatalogBrowser(Screen):
 
     @on(DataTable.RowSelected, "#matches")
     def _selected(self) -> None:
+        if self.picker and self.selected is not None:
+            self.dismiss(self.selected.code)
+            return
         self.action_focus_guide()
 
     def on_key(self, event) -> None:
@@ -157,6 +165,11 @@ class CatalogBrowser(Screen):
             return
         search.value = ""
         search.focus()
+
+    def action_cases(self) -> None:
+        from clerk_tui.ui.screens.cases import CaseListScreen
+
+        self.app.push_screen(CaseListScreen())
 
     def action_focus_guide(self) -> None:
         self.query_one("#guide", GuideView).focus()

@@ -17,15 +17,22 @@ from clerk_tui.ui.widgets.status_bar import StatusBar
 
 
 class _Home(Screen):
-    BINDINGS = [Binding("f2", "catalog", "检索", id="home.catalog", tooltip="打开事项检索与办事指南")]
+    BINDINGS = [Binding("f2", "catalog", "检索", id="home.catalog", tooltip="打开事项检索与办事指南"),
+                Binding("b", "cases", "办件", id="home.cases", tooltip="办件查询：按编号、证件号、电话、姓名，及预警筛选")]
 
     def action_catalog(self) -> None:
         from clerk_tui.ui.screens.catalog_browser import CatalogBrowser
 
         self.app.push_screen(CatalogBrowser(closable=True))
 
+    def action_cases(self) -> None:
+        from clerk_tui.ui.screens.cases import CaseListScreen
+
+        self.app.push_screen(CaseListScreen())
+
     def palette_commands(self):
         yield SystemCommand("事项检索", "查找事项并查看办事指南（F2）", self.action_catalog)
+        yield SystemCommand("办件查询", "按编号、证件号、电话、姓名查办件，按预警筛选（B）", self.action_cases)
 
     def fail(self, text: str) -> None:
         self.query_one(".home-body", Static).update(Text(f"载入失败：{text}"))

@@ -33,6 +33,9 @@ class WindowConsole(_Home):
         # Ten keys do not fit an 80-column footer: the navigation keys are in the hint and the palette.
         Binding("f2", "catalog", "检索", id="home.catalog", show=False),
         Binding("f12", "app.logout", "注销", id="app.logout", show=False),
+        Binding("b", "cases", "办件", id="home.cases", show=False),
+        Binding("s", "intake", "收件受理", id="console.intake", show=False,
+                tooltip="为当前号收件受理（无号时直接受理，如补交材料的申请人）"),
     ]
 
     def __init__(self) -> None:
@@ -49,6 +52,7 @@ class WindowConsole(_Home):
                 yield Static(Text("当前没有正在办理的号。", style="bold"), id="current-ticket")
                 yield Static("", id="queue-counts")
             yield Static("", id="why-line")
+            yield Static("", id="case-risks")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -80,12 +84,31 @@ class WindowConsole(_Home):
     def _load_panel(self) -> None:
         from clerk_tui.services.queue import window_panel
 
+        from clerk_tui.services.cases import my_risks
+        from clerk_tui.ui.screens.cases import case_rules
+
         try:
             panel = window_panel(self.app.engine, self.window)
+            risks = my_risks(self.app.engine, self.app.actor, case_rules(self.app))
         except Exception as exc:  # noqa: BLE001
             self.app.call_from_thread(self.fail, error_text(exc))
             return
         self.app.call_from_thread(self.show, panel)
+        self.app.call_from_thread(self.show_risks, risks)
+
+    def show_risks(self, r) -> None:
+        """The clerk's own cases at risk (限时办结制) and handovers waiting for them."""
+        text = Text("我的办件：", style="bold")
+        text.append(f"红色预警 {r.red} 件", style="bold red" if r.red else "")
+        text.append(" · ")
+        text.append(f"黄色预警 {r.yellow} 件", style="bold yellow" if r.yellow else "")
+        text.append(" · ")
+        text.append(f"待我接收 {r.handovers} 件", style="bold magenta" if r.handovers else "")
+        for c in r.cases[:3]:
+            style = "red" if c.warning == "red" else "yellow"
+            text.append(f"\n  {c.number}  {c.item_name}  {c.applicant_name}  承诺{c.due_date:%m-%d}  剩余{c.remaining_workdays}日",
+                        style=style)
+        self.query_one("#case-risks", Static).update(text)
 
     def show(self, p: WindowPanel) -> None:
         self.panel = p
@@ -101,7 +124,7 @@ class WindowConsole(_Home):
         if p.current is None:
             cur.append("当前没有正在办理的号。\n", style="bold")
             cur.append("暂停服务中，按 F4 恢复服务。" if p.status == "paused" else "按 F5 叫下一个号。", style="dim")
-            cur.append("\nF2 检索事项 · F12 注销（关窗） · Ctrl+P 全部命令", style="dim")
+            cur.append("\nS 收件受理 · B 办件查询 · F2 检索事项\nF12 注销（关窗） · Ctrl+P 全部命令", style="dim")
         else:
             t = p.current
             cur.append(f" {t.number} ", style="bold reverse")
@@ -121,6 +144,7 @@ class WindowConsole(_Home):
             if t.transfers:
                 cur.append(f"\n转办：自{t.transferred_from}号窗口转来（第{t.transfers}次）原因：", style="bold magenta")
                 cur.append(t.transfer_reason, style="magenta")
+            cur.append("\nS 收件受理（带入本号事项） · B 办件查询", style="dim")
         self.query_one("#current-ticket", Static).update(cur)
 
         table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
@@ -161,6 +185,12 @@ class WindowConsole(_Home):
             self.app.notify("当前没有正在处理的号", severity="warning")
             return None
         return self.panel.current.number
+
+    def action_intake(self) -> None:
+        from clerk_tui.ui.screens.cases import IntakeScreen
+
+        t = self.panel.current if self.panel is not None else None
+        self.app.push_screen(IntakeScreen(item_code=t.item_code if t else None, ticket=t.number if t else None))
 
     def action_call_next(self) -> None:
         from clerk_tui.services.queue import call_next

@@ -1,0 +1,140 @@
+"""Case dialogs: a decision or step with its confirmation, its required fields, and the
+supervisor's override (主管授权) that appears only when a rule asks for it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Footer, Input, Label, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from clerk_tui.ui.dialogs.ticket import _Dialog
+from clerk_tui.ui.messages import error_text
+
+
+class CaseActionDialog(_Dialog):
+    """Confirm one action. ``body`` says what will happen; ``fields`` are (key, label, example);
+    ``action(values, override)`` runs in a worker and returns the text to show, or raises.
+    Enter moves through the fields and then confirms; after success Enter or Esc closes."""
+
+    DEFAULT_CSS = """
+    CaseActionDialog > Vertical { width: 72; }
+    CaseActionDialog #body { height: auto; max-height: 12; margin-bottom: 1; }
+    CaseActionDialog #override { height: auto; border: round $warning; padding: 0 1; display: none; }
+    CaseActionDialog SelectionList { height: auto; max-height: 10; }
+    """
+
+    def __init__(self, title: str, body: Text | str, fields: list[tuple[str, str, str]],
+                 action: Callable[[dict, object], Text | str], *, choices: list[tuple[str, str]] | None = None,
+                 choices_label: str = "") -> None:
+        super().__init__()
+        self.title_text, self.body, self.fields, self.action = title, body, fields, action
+        self.choices, self.choices_label = choices, choices_label
+        self.done: object = None
+        self.need_override = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.title_text), classes="title")
+            with VerticalScroll(id="body"):
+                yield Static(self.body if isinstance(self.body, Text) else Text(self.body))
+            if self.choices is not None:
+                yield Label(self.choices_label)
+                yield SelectionList(*[Selection(Text(label), key) for key, label in self.choices], id="choices")
+            for key, label, example in self.fields:
+                yield Label(label)
+                yield Input(placeholder=example, id=f"f-{key}", max_length=200)
+            with Vertical(id="override"):
+                yield Label("带班领导授权：工号、PIN、授权原因")
+                yield Input(placeholder="带班领导工号", id="o-by", max_length=20)
+                yield Input(placeholder="PIN", id="o-pin", password=True, max_length=12)
+                yield Input(placeholder="授权原因（记录在案）", id="o-reason", max_length=200)
+            yield Static(Text("按 Enter 确认，Esc 取消", style="dim"), id="hint")
+            yield Static("", classes="error")
+            yield Static("", classes="result", id="result")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#result").display = False
+        if self.choices is not None:
+            self.query_one("#choices").focus()
+        elif inputs := [i for i in self.query(Input) if i.id.startswith("f-")]:
+            inputs[0].focus()
+        else:
+            self.set_focus(None)
+
+    def _visible_inputs(self) -> list[Input]:
+        return [i for i in self.query(Input) if i.id.startswith("f-") or self.need_override]
+
+    def on_key(self, event) -> None:
+        if event.key != "enter":
+            return
+        if self.done is not None:
+            event.stop()
+            self.dismiss(self.done)
+        elif not isinstance(self.focused, Input):
+            event.stop()
+            self._confirm()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.done is not None:
+            self.dismiss(self.done)
+            return
+        inputs = self._visible_inputs()
+        index = inputs.index(event.input) if event.input in inputs else len(inputs)
+        if index + 1 < len(inputs):
+            inputs[index + 1].focus()
+            return
+        self._confirm()
+
+    def _confirm(self) -> None:
+        values = {key: self.query_one(f"#f-{key}", Input).value.strip() for key, _, _ in self.fields}
+        if self.choices is not None:
+            values["selected"] = list(self.query_one("#choices", SelectionList).selected)
+        override = None
+        if self.need_override:
+            from clerk_tui.services.cases import Override
+
+            override = Override(self.query_one("#o-reason", Input).value.strip(),
+                                self.query_one("#o-by", Input).value.strip(), self.query_one("#o-pin", Input).value)
+        self.show_error("正在处理……")
+        self.run_action(values, override)
+
+    @work(thread=True, exit_on_error=False, exclusive=True)
+    def run_action(self, values: dict, override) -> None:
+        from clerk_tui.services.errors import OverrideRequired
+
+        try:
+            result = self.action(values, override)
+        except OverrideRequired as exc:
+            self.app.call_from_thread(self._ask_override, exc.message)
+            return
+        except Exception as exc:  # noqa: BLE001
+            self.app.call_from_thread(self.show_error, error_text(exc))
+            return
+        self.app.call_from_thread(self._done, result)
+
+    def _ask_override(self, message: str) -> None:
+        self.need_override = True
+        self.query_one("#override").display = True
+        self.show_error(message)
+        self.query_one("#o-by", Input).focus()
+
+    def _done(self, result) -> None:
+        self.done = result if result is not None else ""
+        self.show_error("")
+        for widget in self.query("Input, Label, SelectionList, #override, #hint, #body"):
+            widget.display = False
+        box = self.query_one("#result", Static)
+        box.update(result if isinstance(result, Text) else Text(str(result)))
+        box.display = True
+        self.set_focus(None)
+
+    def action_dismiss_dialog(self) -> None:
+        self.dismiss(self.done)
