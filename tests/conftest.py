@@ -106,3 +106,12 @@ def sqlite_hall(tmp_path):
     init_database(eng, catalog=MINI_HALL, admin_pin=ADMIN_PIN)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def now(monkeypatch):
+    """Set the clock (CLERK_TUI_NOW); starts at Thursday 2026-11-26 09:00."""
+    def set_now(text):
+        monkeypatch.setenv("CLERK_TUI_NOW", text)
+    set_now("2026-11-26T09:00:00")
+    return set_now

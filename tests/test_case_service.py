@@ -28,14 +28,6 @@ CAL_2027 = Path(__file__).parent / "fixtures" / "calendar-2027-test.toml"
 
 
 @pytest.fixture
-def now(monkeypatch):
-    def set_now(text):
-        monkeypatch.setenv("CLERK_TUI_NOW", text)
-    set_now("2026-11-26T09:00:00")
-    return set_now
-
-
-@pytest.fixture
 def staff(hall, admin, now):
     add_staff(hall, admin, "1001", "李强", "clerk", "1111", department="县市场监督管理局")
     add_staff(hall, admin, "1003", "王敏", "clerk", "3333", department="县市场监督管理局")

@@ -17,14 +17,6 @@ ID1, ID2 = "11010519491231002X", "440524188001010014"
 
 
 @pytest.fixture
-def now(monkeypatch):
-    def set_now(text):
-        monkeypatch.setenv("CLERK_TUI_NOW", text)
-    set_now("2026-11-26T09:00:00")
-    return set_now
-
-
-@pytest.fixture
 def staff(hall, admin, now):
     add_staff(hall, admin, "8001", "导办员", "guide", "1111")
     add_staff(hall, admin, "1001", "李强", "clerk", "1111")

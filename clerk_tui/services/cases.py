@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, func, union
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -649,11 +649,33 @@ _NAMES: dict[str, str] = {
 }
 
 
+@dataclass
+class _Refs:
+    """Items, departments and staff a list of cases names, fetched once per list (not per row)."""
+
+    items: dict[int, ServiceItem] = field(default_factory=dict)
+    departments: dict[int, Department] = field(default_factory=dict)
+    staff: dict[int, Staff] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, session: Session, cases: Sequence[ServiceCase]) -> _Refs:
+        refs = cls()
+        item_ids = {c.item_id for c in cases}
+        dept_ids = {c.department_id for c in cases}
+        staff_ids = {c.owner_id for c in cases} | {c.handover_to_id for c in cases if c.handover_to_id}
+        if item_ids:
+            refs.items = {i.id: i for i in session.exec(select(ServiceItem).where(ServiceItem.id.in_(item_ids)))}
+            refs.departments = {d.id: d for d in session.exec(select(Department).where(Department.id.in_(dept_ids)))}
+            refs.staff = {s.id: s for s in session.exec(select(Staff).where(Staff.id.in_(staff_ids)))}
+        return refs
+
+
 def _view(session: Session, case: ServiceCase, case_rules: CaseRules, *, full: bool = True,
-          calendar: WorkdayCalendar | None = None, staff: dict[int, Staff] | None = None) -> CaseView:
-    item = session.get(ServiceItem, case.item_id)
-    dept = session.get(Department, case.department_id)
-    people = staff if staff is not None else {}
+          calendar: WorkdayCalendar | None = None, refs: _Refs | None = None) -> CaseView:
+    refs = refs or _Refs()
+    item = refs.items.get(case.item_id) or session.get(ServiceItem, case.item_id)
+    dept = refs.departments.get(case.department_id) or session.get(Department, case.department_id)
+    people = refs.staff
 
     def person(staff_id: int | None) -> Staff | None:
         if staff_id is None:
@@ -756,25 +778,32 @@ def list_cases(engine: Engine, actor: Actor | None = None, *, status: str | None
         elif filter == "handover":
             stmt = stmt.where(ServiceCase.handover_to_id == actor.staff_id)
         if q := (query or "").strip():
-            stmt = stmt.where(_lookup(q))
+            stmt = stmt.where(_lookup(q, session.get_bind().dialect.name))
         order = ServiceCase.due_date if level else ServiceCase.id.desc()
-        staff_cache: dict[int, Staff] = {}
-        return [_view(session, c, case_rules, full=False, calendar=calendar, staff=staff_cache)
-                for c in session.exec(stmt.order_by(order).limit(limit))]
+        found = list(session.exec(stmt.order_by(order).limit(limit)))
+        refs = _Refs.load(session, found)
+        return [_view(session, c, case_rules, full=False, calendar=calendar, refs=refs) for c in found]
 
 
-def _lookup(q: str):
-    """One search box: a case number, an ID number or USCC, a phone number, or a name (each an
-    index seek: exact, or a prefix for names)."""
+def _lookup(q: str, dialect: str):
+    """One search box: a case number, an ID number or USCC, a phone number, or a name. Each is an
+    index seek; an ID number is looked for as the applicant's and as the agent's (a union, so
+    that neither index is given up for a scan)."""
     upper = q.upper().replace(" ", "")
     if len(upper) >= 12 and upper[:2].isalpha() and upper[2:].isdigit():
         return ServiceCase.number == upper
     if len(upper) == 18:
-        return or_(ServiceCase.applicant_id_number == upper, ServiceCase.agent_id_number == upper)
+        ids = union(select(ServiceCase.id).where(ServiceCase.applicant_id_number == upper),
+                    select(ServiceCase.id).where(ServiceCase.agent_id_number == upper))
+        return ServiceCase.id.in_(select(ids.subquery().c.id))
     digits = upper.replace("-", "")
     if digits.isdigit():
         return ServiceCase.applicant_phone == digits
-    return ServiceCase.applicant_name.startswith(q.strip(), autoescape=True)
+    name = q.strip()
+    prefix = ServiceCase.applicant_name.startswith(name, autoescape=True)
+    if dialect == "sqlite":  # binary collation: the prefix is an index range
+        return and_(ServiceCase.applicant_name >= name, ServiceCase.applicant_name < name + "\U0010ffff", prefix)
+    return prefix
 
 
 @dataclass(frozen=True)

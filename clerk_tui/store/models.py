@@ -253,6 +253,7 @@ class ServiceCase(SQLModel, table=True):
         Index("ix_case_status_due", "status", "due_date"),
         Index("ix_case_owner_status", "owner_id", "status"),
         Index("ix_case_dept_status", "department_id", "status"),
+        Index("ix_case_handover_to", "handover_to_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     hall_id: int = Field(foreign_key="hall.id")

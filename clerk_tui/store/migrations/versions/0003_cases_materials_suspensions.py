@@ -78,6 +78,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_case_applicant_name', ['applicant_name'], unique=False)
         batch_op.create_index('ix_case_applicant_phone', ['applicant_phone'], unique=False)
         batch_op.create_index('ix_case_dept_status', ['department_id', 'status'], unique=False)
+        batch_op.create_index('ix_case_handover_to', ['handover_to_id'], unique=False)
         batch_op.create_index('ix_case_owner_status', ['owner_id', 'status'], unique=False)
         batch_op.create_index('ix_case_status_due', ['status', 'due_date'], unique=False)
 
@@ -125,6 +126,7 @@ def downgrade() -> None:
     op.drop_table('case_material')
     with op.batch_alter_table('service_case', schema=None) as batch_op:
         batch_op.drop_index('ix_case_status_due')
+        batch_op.drop_index('ix_case_handover_to')
         batch_op.drop_index('ix_case_owner_status')
         batch_op.drop_index('ix_case_dept_status')
         batch_op.drop_index('ix_case_applicant_phone')
