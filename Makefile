@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python scripts/bench_startup.py
 	$(BIN)/python scripts/bench_search.py
 	$(BIN)/python scripts/bench_queue.py
+	$(BIN)/python scripts/bench_cases.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

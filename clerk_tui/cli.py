@@ -354,7 +354,7 @@ def calendar_load(ctx: typer.Context, file: Path) -> None:
     from clerk_tui.services.calendar import load_calendar
 
     c = _ctx(ctx)
-    schedule = load_calendar(c.engine(), c.actor(), file)
+    schedule = load_calendar(c.engine(), c.actor(), file, count_from_same_day=c.settings.count_from_same_day)
     typer.echo(f"已载入 {schedule.year} 年日历：放假 {len(schedule.holidays)} 天，调休上班 {len(schedule.workdays)} 天。")
 
 

@@ -164,13 +164,28 @@ def main() -> None:
 
     from sqlalchemy import text
 
+    engine, schema = make_engine(args.db)
+    print(f"store: {engine.dialect.name}")
+    try:
+        run(engine, args)
+    finally:
+        if schema:
+            engine.dispose()
+            from clerk_tui.store.engine import make_engine as mk
+
+            admin = mk(args.db)
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def run(engine, args) -> None:
+    from sqlalchemy import text
+
     from clerk_tui.services import cases as cs
     from clerk_tui.services.catalog import list_items
     from clerk_tui.services.setup import build_demo
     from clerk_tui.services.staff import login
 
-    engine, schema = make_engine(args.db)
-    print(f"store: {engine.dialect.name}")
     t0 = time.perf_counter()
     build_demo(engine)
     rng = random.Random(5)
@@ -215,13 +230,6 @@ def main() -> None:
         goal = 10 if name.startswith(("lookup", "show")) else 20
         p99 = pct(values, 99)
         print(f"{name:28} {pct(values, 50):8.2f} {p99:8.2f} {goal:6} {p99 / goal:9.2f}")
-    if schema:
-        engine.dispose()
-        from clerk_tui.store.engine import make_engine as mk
-
-        admin = mk(args.db)
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
 if __name__ == "__main__":

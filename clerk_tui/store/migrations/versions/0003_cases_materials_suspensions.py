@@ -70,12 +70,13 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['owner_id'], ['staff.id'], ),
     sa.ForeignKeyConstraint(['ticket_id'], ['ticket.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('hall_id', 'number')
+    sa.UniqueConstraint('number', 'hall_id')
     )
     with op.batch_alter_table('service_case', schema=None) as batch_op:
         batch_op.create_index('ix_case_agent_id', ['agent_id_number'], unique=False)
         batch_op.create_index('ix_case_applicant_id', ['applicant_id_number'], unique=False)
-        batch_op.create_index('ix_case_applicant_name', ['applicant_name'], unique=False)
+        batch_op.create_index('ix_case_applicant_name', ['applicant_name'], unique=False,
+                              postgresql_ops={'applicant_name': 'text_pattern_ops'})
         batch_op.create_index('ix_case_applicant_phone', ['applicant_phone'], unique=False)
         batch_op.create_index('ix_case_dept_status', ['department_id', 'status'], unique=False)
         batch_op.create_index('ix_case_handover_to', ['handover_to_id'], unique=False)
