@@ -10,6 +10,10 @@ The file (``settings.toml`` in the user config directory, or ``--config`` / ``CL
     [cases]
     yellow_days = 2                          # yellow warning at ≤ 2 working days left
 
+    [printing]
+    ticket = "tcp://192.168.1.50:9100"       # tickets; receipt = … for case papers
+    width = 80                               # 58, 80 or 42 (Epson-class)
+
     [terminal]
     window = 3                               # remembered by the login screen
 
@@ -63,6 +67,18 @@ def demo_database() -> str:
 
 
 @dataclass
+class PrintSettings:
+    """[printing]: this terminal's printers by URL, the paper width, the font and the templates."""
+
+    ticket: str = ""  # tickets (guide desk), e.g. "tcp://192.168.1.50:9100"
+    receipt: str = ""  # case papers (window), e.g. "usb:///dev/usb/lp0" or "pdf:///srv/papers"
+    width: int = 80  # 58 (32 columns), 80 (48) or 42 (Epson-class 80 mm)
+    font: str = ""  # a CJK font file for PDF and rare characters; found in system folders if empty
+    templates: str = ""  # the hall's papers.toml; the shipped one if empty
+    qr: str = "native"  # native (GS ( k) or image, per printer model
+
+
+@dataclass
 class Settings:
     database: str = field(default_factory=default_database)
     config_path: Path | None = None
@@ -72,6 +88,7 @@ class Settings:
     queue: QueuePolicy = field(default_factory=QueuePolicy)
     voice: bool = True
     yellow_days: int = 2  # [cases] yellow warning at this many working days left or fewer
+    printing: PrintSettings = field(default_factory=PrintSettings)
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -98,7 +115,7 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
         data = _read_toml(path)
     elif explicit:
         raise SettingsError(f"找不到配置文件 {path}，请检查 --config 或 {ENV_CONFIG}")
-    known = {"database", "calendar", "terminal", "keys", "queue", "display", "cases"}
+    known = {"database", "calendar", "terminal", "keys", "queue", "display", "cases", "printing"}
     if unknown := sorted(set(data) - known):
         raise SettingsError(f"配置文件 {path} 中有未知设置：{'、'.join(unknown)}（可用：{'、'.join(sorted(known))}）")
     settings = Settings(config_path=path if path.exists() else None, raw=data)
@@ -124,11 +141,29 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
     if not isinstance(yellow, int) or isinstance(yellow, bool) or not 0 <= yellow <= 30:
         raise SettingsError(f"配置文件 {path} 中 cases.yellow_days 应为 0–30 的整数（收到 {yellow!r}）")
     settings.yellow_days = yellow
+    settings.printing = _printing(data.get("printing", {}), path)
     if os.environ.get(ENV_DB):
         settings.database = os.environ[ENV_DB]
     if database:
         settings.database = database
     return settings
+
+
+def _printing(section: Any, path: Path) -> PrintSettings:
+    if not isinstance(section, dict):
+        raise SettingsError(f"配置文件 {path} 的 [printing] 应为表")
+    names = set(PrintSettings.__dataclass_fields__)
+    if unknown := sorted(set(section) - names):
+        raise SettingsError(f"配置文件 {path} 的 [printing] 中有未知设置：{'、'.join(unknown)}（可用：{'、'.join(sorted(names))}）")
+    out = PrintSettings(**{k: v for k, v in section.items()})
+    if out.width not in (58, 80, 42):
+        raise SettingsError(f"配置文件 {path} 中 printing.width 应为 58、80 或 42（收到 {out.width!r}）")
+    if out.qr not in ("native", "image"):
+        raise SettingsError(f"配置文件 {path} 中 printing.qr 应为 native 或 image")
+    for key in ("ticket", "receipt", "font", "templates"):
+        if not isinstance(getattr(out, key), str):
+            raise SettingsError(f"配置文件 {path} 中 printing.{key} 应为字符串")
+    return out
 
 
 def _queue_policy(section: Any, path: Path) -> QueuePolicy:

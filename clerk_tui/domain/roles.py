@@ -22,7 +22,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "appointment.book": frozenset({GUIDE, CLERK, SUPERVISOR, ADMIN}),
     "case.view": frozenset({GUIDE, CLERK, SUPERVISOR, ADMIN}),
     "case.handle": frozenset({CLERK, SUPERVISOR}),
-    "case.override": frozenset({SUPERVISOR}),  # 主管授权: ID override, second notice, extension
+    "case.override": frozenset({SUPERVISOR}),
+    "print": frozenset({GUIDE, CLERK, SUPERVISOR, ADMIN}),  # 主管授权: ID override, second notice, extension
 }
 
 

@@ -244,10 +244,11 @@ class ServiceCase(SQLModel, table=True):
 
     __tablename__ = "service_case"
     __table_args__ = (
-        UniqueConstraint("hall_id", "number"),
+        UniqueConstraint("number", "hall_id"),  # number first: lookups give the number alone
         Index("ix_case_applicant_id", "applicant_id_number"),
         Index("ix_case_applicant_phone", "applicant_phone"),
-        Index("ix_case_applicant_name", "applicant_name"),
+        # text_pattern_ops: PostgreSQL can then serve a name prefix (LIKE '张%') from the index
+        Index("ix_case_applicant_name", "applicant_name", postgresql_ops={"applicant_name": "text_pattern_ops"}),
         Index("ix_case_agent_id", "agent_id_number"),
         # The deadline watch: open cases by due date (yellow and red are ranges of it).
         Index("ix_case_status_due", "status", "due_date"),
@@ -319,3 +320,24 @@ class CaseSuspension(SQLModel, table=True):
     end: dt.date | None = None
     reason: str = Field(max_length=200)
     expected_days: int = 0
+
+
+class PrintJob(SQLModel, table=True):
+    """One paper to print: the ticket or case is committed first, the job records what happened."""
+
+    __tablename__ = "print_job"
+    __table_args__ = (Index("ix_print_job_subject", "document", "subject"), Index("ix_print_job_status", "status"))
+    id: int | None = Field(default=None, primary_key=True)
+    document: str = Field(max_length=24)  # ticket | receipt | supplement-notice | …
+    subject: str = Field(max_length=64)  # ticket number (with its day), case number or item code
+    business_date: dt.date | None = None  # a ticket's day (ticket numbers restart every day)
+    printer: str = Field(max_length=300)
+    width: int = 80
+    status: str = Field(default="pending", max_length=12)  # pending | printed
+    attempts: int = 0
+    error: str = Field(default="", max_length=400)
+    reprint: int = 0  # 0 the original, n the n-th reprint (补打)
+    options: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    created_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
+    printed_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))

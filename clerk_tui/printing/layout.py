@@ -1,0 +1,178 @@
+"""Paper layout: documents as blocks, laid out for a receipt printer's columns.
+
+On paper an ASCII character takes one column and everything else two (DOMAIN §8). Wrapping never
+splits a run of ASCII letters and digits (a ticket number, a case number, an ID number, a phone
+number) unless the run alone is wider than the line, and never starts a line with closing
+punctuation. The text preview is this layout, and the ESC/POS bytes are made from it, so the
+preview is what prints.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+PAPER_COLUMNS = {58: 32, 80: 48, 42: 42}  # 58 mm, 80 mm, Epson-class 80 mm (font A, 42 columns)
+CLOSING = set("，。、；：？！）》」』】〉〕”’,.;:?!)]}…%")
+_TOKEN = re.compile(r"[0-9A-Za-z*#@_/\-.:+]+|\s+|.", re.S)
+
+
+def char_width(ch: str) -> int:
+    return 1 if ord(ch) < 0x80 else 2
+
+
+def text_width(text: str) -> int:
+    return sum(char_width(c) for c in text)
+
+
+def _split_wide(token: str, width: int) -> list[str]:
+    """A token wider than a whole line (only then) is cut at the line width."""
+    parts, cur = [], ""
+    for ch in token:
+        if text_width(cur + ch) > width:
+            parts.append(cur)
+            cur = ""
+        cur += ch
+    return parts + ([cur] if cur else [])
+
+
+def wrap(text: str, width: int, indent: int = 0) -> list[str]:
+    """Lines of at most ``width`` columns. Continuation lines are indented by ``indent`` spaces."""
+    if width < 4:
+        raise ValueError("width too small")
+    out: list[str] = []
+    for paragraph in text.split("\n"):
+        tokens = _TOKEN.findall(paragraph)
+        line: list[str] = []
+        used = 0
+        limit = width
+
+        def flush() -> None:
+            nonlocal line, used, limit
+            out.append("".join(line).rstrip())
+            line, used = ([" " * indent], indent) if indent else ([], 0)
+            limit = width
+
+        i = 0
+        while i < len(tokens):
+            tok = tokens[i]
+            w = text_width(tok)
+            if tok.isspace():
+                if used and used + w <= limit:
+                    line.append(tok)
+                    used += w
+                i += 1
+                continue
+            if used + w <= limit:
+                line.append(tok)
+                used += w
+                i += 1
+                continue
+            if w > width - indent:
+                for part in _split_wide(tok, limit - used if limit - used > 0 else width - indent):
+                    if used + text_width(part) > limit:
+                        flush()
+                    line.append(part)
+                    used += text_width(part)
+                i += 1
+                continue
+            if tok[0] in CLOSING and len([t for t in line if not t.isspace()]) > 1:
+                # 避头: carry the last character down with the closing mark.
+                carry = line.pop()
+                while line and line[-1].isspace():
+                    line.pop()
+                flush()
+                line.append(carry)
+                used += text_width(carry)
+                continue
+            flush()
+        if line and "".join(line).strip():
+            out.append("".join(line).rstrip())
+        elif not out or paragraph == "":
+            out.append("")
+    return out
+
+
+@dataclass(frozen=True)
+class Text:
+    """A paragraph. ``size`` 2 is double width and height (half the columns)."""
+
+    text: str
+    align: str = "left"  # left | center | right
+    size: int = 1
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class Field:
+    """``label：value``, wrapped under the value."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    char: str = "-"
+
+
+@dataclass(frozen=True)
+class QR:
+    data: str
+
+
+@dataclass
+class Document:
+    kind: str  # ticket | receipt | supplement-notice | rejection-notice | completion-notice | item-notice
+    title: str
+    subject: str  # the ticket or case number, or the item code
+    blocks: list = field(default_factory=list)
+    reprint: int = 0  # 0: the original; n: the n-th reprint (补打)
+
+    def add(self, *blocks) -> Document:
+        self.blocks.extend(blocks)
+        return self
+
+
+@dataclass(frozen=True)
+class PaperLine:
+    """One printed line: its text (already padded for alignment), size and weight."""
+
+    text: str
+    size: int = 1
+    bold: bool = False
+    qr: str | None = None
+
+
+def lay_out(doc: Document, columns: int) -> list[PaperLine]:
+    """The document as paper lines for ``columns`` (32, 42 or 48)."""
+    lines: list[PaperLine] = []
+    for block in doc.blocks:
+        if isinstance(block, Rule):
+            lines.append(PaperLine(block.char * columns))
+        elif isinstance(block, QR):
+            lines.append(PaperLine("", qr=block.data))
+        elif isinstance(block, Field):
+            label = f"{block.label}："
+            indent = min(text_width(label), columns // 2)
+            for i, part in enumerate(wrap(label + (block.value or "—"), columns, indent)):
+                lines.append(PaperLine(part))
+        else:
+            size = block.size if text_width(block.text) <= columns // block.size else 1  # a long title stays whole
+            width = columns // size
+            for part in wrap(block.text, width):
+                pad = width - text_width(part)
+                if block.align == "center":
+                    part = " " * (pad // 2) + part
+                elif block.align == "right":
+                    part = " " * pad + part
+                lines.append(PaperLine(part, size, block.bold))
+    return lines
+
+
+def preview(doc: Document, columns: int) -> str:
+    """The text preview: exactly the characters that print, one line per paper line."""
+    out = []
+    for line in lay_out(doc, columns):
+        out.append(f"[二维码：{line.qr}]" if line.qr is not None else line.text)
+    return "\n".join(out) + "\n"

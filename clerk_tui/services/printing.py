@@ -1,0 +1,276 @@
+"""Print jobs (打印任务): the ticket or case is already committed; a job row is committed before
+the printer is touched, so a jammed or offline printer leaves a pending job to retry and never
+loses what the clerk saved. A second print of the same paper is a reprint (补打), marked on paper
+with its count, and an event."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from clerk_tui import clock
+from clerk_tui.printing import documents as docs
+from clerk_tui.printing.layout import PAPER_COLUMNS, Document, lay_out
+from clerk_tui.printing.layout import preview as text_preview
+from clerk_tui.printing.transport import PrinterUrlError, PrintFailed, parse_printer, send
+from clerk_tui.services import events
+from clerk_tui.services.context import Actor, require
+from clerk_tui.services.errors import NotFound, ServiceError
+from clerk_tui.services.tx import transaction
+from clerk_tui.settings import PrintSettings
+from clerk_tui.store.engine import read_session
+from clerk_tui.store.models import PrintJob
+
+CASE_DOCUMENTS = ("receipt", "supplement-notice", "rejection-notice", "completion-notice")
+DOCUMENTS = ("ticket", *CASE_DOCUMENTS, "item-notice")
+
+
+@dataclass(frozen=True)
+class JobView:
+    id: int
+    document: str
+    subject: str
+    printer: str
+    status: str
+    attempts: int
+    error: str
+    reprint: int
+    created_at: dt.datetime
+    printed_at: dt.datetime | None
+    warnings: tuple[str, ...] = field(default=())
+    output: str = ""  # the file written (pdf:// and file:// printers)
+
+    @property
+    def status_name(self) -> str:
+        return {"pending": "待打印", "printed": "已打印"}.get(self.status, self.status)
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "document": self.document, "subject": self.subject, "printer": self.printer,
+                "status": self.status, "attempts": self.attempts, "error": self.error or None,
+                "reprint": self.reprint, "created_at": self.created_at.isoformat(timespec="seconds"),
+                "printed_at": self.printed_at.isoformat(timespec="seconds") if self.printed_at else None,
+                "warnings": list(self.warnings), "output": self.output or None}
+
+
+def _width(width: int | None, cfg: PrintSettings) -> int:
+    w = width or cfg.width
+    if w not in PAPER_COLUMNS:
+        raise ServiceError(f"纸宽 {w} 无效：58（32列）、80（48列）或 42（爱普生类80毫米，42列）")
+    return w
+
+
+def _templates(cfg: PrintSettings) -> docs.Templates:
+    try:
+        return docs.Templates(cfg.templates or None)
+    except docs.TemplateError as exc:
+        raise ServiceError(str(exc)) from exc
+
+
+def _hall(engine: Engine) -> docs.HallInfo:
+    from clerk_tui.services.catalog import get_hall
+
+    with read_session(engine) as session:
+        h = get_hall(session)
+        return docs.HallInfo(h.name, h.code, h.address, h.phone, h.supervision_phone)
+
+
+def build(engine: Engine, document: str, subject: str, cfg: PrintSettings = PrintSettings(), *, reprint: int = 0,
+          day: dt.date | None = None, missing: list[str] | None = None) -> Document:
+    """The document for ``subject`` (a ticket number, a case number, or an item code)."""
+    if document not in DOCUMENTS:
+        raise ServiceError(f"文书 {document!r} 无效，可用：" + "、".join(f"{k}（{docs.KINDS[k]}）" for k in DOCUMENTS))
+    templates, hall = _templates(cfg), _hall(engine)
+    if document == "ticket":
+        from clerk_tui.services.queue import get_ticket
+
+        return docs.ticket_document(get_ticket(engine, subject, day), hall, templates, reprint)
+    from clerk_tui.services.catalog import get_item
+
+    if document == "item-notice":
+        item = get_item(engine, subject)
+        unknown = [m for m in (missing or []) if m not in {x.name for x in item.materials}]
+        if unknown:
+            raise ServiceError(f"“{item.name}”没有这些材料：{'、'.join(unknown)}")
+        return docs.item_notice_document(item, list(missing or []), hall, templates)
+    from clerk_tui.services.cases import get_case
+
+    case = get_case(engine, subject)
+    item = get_item(engine, case.item_code)
+    ok = {"receipt": case.accepted_on is not None,
+          "supplement-notice": case.supplement_notices > 0 and any(not m.received for m in case.materials),
+          "rejection-notice": case.status == "rejected",
+          "completion-notice": case.status in ("completed", "delivered")}[document]
+    if not ok:
+        raise ServiceError(f"办件 {case.number} 当前为“{case.status_name}”，没有{docs.KINDS[document]}可打印")
+    builder = {"receipt": docs.receipt_document, "supplement-notice": docs.supplement_document,
+               "rejection-notice": docs.rejection_document, "completion-notice": docs.completion_document}[document]
+    return builder(case, item, hall, templates, reprint)
+
+
+def preview(engine: Engine, document: str, subject: str, width: int | None = None,
+            cfg: PrintSettings = PrintSettings(), **kw) -> str:
+    """The text layout, exactly the characters that print."""
+    return text_preview(build(engine, document, subject, cfg, **kw), PAPER_COLUMNS[_width(width, cfg)])
+
+
+def _view(job: PrintJob, warnings=(), output: str = "") -> JobView:
+    return JobView(job.id, job.document, job.subject, job.printer, job.status, job.attempts, job.error, job.reprint,
+                   job.created_at, job.printed_at, tuple(warnings), output)
+
+
+def _subject_key(document: str, subject: str) -> str:
+    if document == "ticket":
+        from clerk_tui.services.queue import normalise_number
+
+        return normalise_number(subject)
+    return subject.strip().upper() if document in CASE_DOCUMENTS else subject.strip()
+
+
+def print_paper(engine: Engine, actor: Actor | None, document: str, subject: str, *, printer: str | None = None,
+                width: int | None = None, cfg: PrintSettings = PrintSettings(), missing: list[str] | None = None,
+                day: dt.date | None = None) -> JobView:
+    """Queue the paper as a job (committed), then try the printer once. A failure leaves the job
+    pending with the reason; it never undoes the ticket or case."""
+    require(actor, "print")
+    url = printer or (cfg.ticket if document == "ticket" else cfg.receipt)
+    if not url:
+        raise ServiceError("没有指定打印机：请用 --printer，或在设置 [printing] 中配置 "
+                           + ("ticket" if document == "ticket" else "receipt") + " 打印机地址")
+    try:
+        parse_printer(url)
+    except PrinterUrlError as exc:
+        raise ServiceError(str(exc)) from exc
+    w = _width(width, cfg)
+    key = _subject_key(document, subject)
+    day = day or (clock.today() if document == "ticket" else None)
+    build(engine, document, key, cfg, day=day, missing=missing)  # refuse a bad paper before any row
+
+    def queue(session: Session) -> int:
+        earlier = session.exec(select(func.count()).select_from(PrintJob).where(
+            PrintJob.document == document, PrintJob.subject == key, PrintJob.business_date == day
+            if day else PrintJob.business_date.is_(None))).one()
+        job = PrintJob(document=document, subject=key, business_date=day, printer=url, width=w,
+                       reprint=int(earlier), options=json.dumps({"missing": missing or []}, ensure_ascii=False),
+                       staff_id=actor.staff_id, created_at=clock.now())
+        session.add(job)
+        session.flush()
+        events.record(session, "print.reprint" if earlier else "print.queued", actor=actor, subject=key,
+                      document=document, job=job.id, reprint=int(earlier), printer=url)
+        return job.id
+
+    return _attempt(engine, actor, transaction(engine, queue), cfg)
+
+
+def _attempt(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSettings) -> JobView:
+    with read_session(engine) as session:
+        job = session.get(PrintJob, job_id)
+        if job is None:
+            raise NotFound(f"没有编号为 {job_id} 的打印任务，请用 clerk-tui print jobs 查看")
+        snapshot = PrintJob(**job.model_dump())
+    warnings: list[str] = []
+    output = ""
+    error = ""
+    try:
+        doc = build(engine, snapshot.document, snapshot.subject, cfg, reprint=snapshot.reprint,
+                    day=snapshot.business_date, missing=json.loads(snapshot.options).get("missing") or None)
+        output, warnings = _deliver(doc, snapshot, cfg)
+    except (PrintFailed, ServiceError) as exc:
+        error = getattr(exc, "message", None) or str(exc)
+    except OSError as exc:
+        error = f"写入失败（{exc.strerror or exc}）：请检查磁盘空间和目录权限后按“重试”"
+
+    def record(session: Session) -> JobView:
+        job = session.get(PrintJob, job_id)
+        job.attempts += 1
+        if error:
+            job.error = error[:400]
+        else:
+            job.status, job.error, job.printed_at = "printed", "", clock.now()
+        session.add(job)
+        session.flush()
+        events.record(session, "print.failed" if error else "print.printed", actor=actor, subject=job.subject,
+                      document=job.document, job=job.id, error=error or None, reprint=job.reprint)
+        return _view(job, warnings, output)
+
+    return transaction(engine, record)
+
+
+def _deliver(doc: Document, job: PrintJob, cfg: PrintSettings) -> tuple[str, list[str]]:
+    from clerk_tui.printing.fonts import FontError, find_font
+
+    printer = parse_printer(job.printer)
+    if printer.kind == "pdf":
+        from clerk_tui.printing.pdf import render_pdf
+
+        try:
+            font = find_font(cfg.font or None)
+        except FontError as exc:
+            raise PrintFailed(str(exc)) from exc
+        folder = Path(printer.target)
+        folder.mkdir(parents=True, exist_ok=True)
+        suffix = f"-补打{job.reprint}" if job.reprint else ""
+        path = folder / f"{job.document}-{job.subject}{suffix}-{job.id}.pdf"
+        data = render_pdf(doc, font)
+        from clerk_tui.services.files import write_atomic
+
+        write_atomic(path, data)
+        return str(path), []
+    from clerk_tui.printing.escpos import encode
+
+    try:
+        font = find_font(cfg.font or None)
+    except FontError:
+        font = None  # rare characters fall back to a marker, and the clerk is told
+    encoded = encode(lay_out(doc, PAPER_COLUMNS[job.width]), PAPER_COLUMNS[job.width], qr_native=cfg.qr == "native",
+                     font_path=font)
+    send(printer, encoded.data)
+    return (printer.target if printer.kind == "file" else ""), encoded.warnings
+
+
+def retry(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSettings = PrintSettings()) -> JobView:
+    require(actor, "print")
+    with read_session(engine) as session:
+        job = session.get(PrintJob, job_id)
+        if job is None:
+            raise NotFound(f"没有编号为 {job_id} 的打印任务，请用 clerk-tui print jobs 查看")
+        if job.status == "printed":
+            raise ServiceError(f"打印任务 {job_id} 已打印；要再打一份请用补打（print {job.document} {job.subject}）")
+    return _attempt(engine, actor, job_id, cfg)
+
+
+def list_jobs(engine: Engine, *, status: str | None = None, limit: int = 100) -> list[JobView]:
+    if status and status not in ("pending", "printed"):
+        raise ServiceError("状态应为 pending（待打印）或 printed（已打印）")
+    with read_session(engine) as session:
+        stmt = select(PrintJob)
+        if status:
+            stmt = stmt.where(PrintJob.status == status)
+        return [_view(j) for j in session.exec(stmt.order_by(PrintJob.id.desc()).limit(limit))]
+
+
+def test_page(printer: str, width: int | None = None, cfg: PrintSettings = PrintSettings()) -> tuple[str, list[str]]:
+    """``print test``: Chinese, ASCII, punctuation-only and rare-character lines and a QR code."""
+    from clerk_tui.printing.layout import QR, Field, Rule, Text
+
+    try:
+        parsed = parse_printer(printer)
+    except PrinterUrlError as exc:
+        raise ServiceError(str(exc)) from exc
+    w = _width(width, cfg)
+    doc = Document("ticket", "打印测试", "TEST").add(
+        Text("打印测试页", align="center", size=2, bold=True), Rule(),
+        Field("纸宽", f"{w}毫米，{PAPER_COLUMNS[w]}列"), Text("中文：政务服务中心窗口终端"),
+        Text("ASCII: ABC abc 0123456789 YX202611260001"), Text("，。、；：？！（）《》“”"),
+        Text("生僻字：𠮷（需图像打印）"), Text("金额：￥12.50"), QR("clerk-tui"), Rule())
+    fake = PrintJob(id=0, document="ticket", subject="TEST", printer=printer, width=w, created_at=clock.now())
+    try:
+        output, warnings = _deliver(doc, fake, cfg)
+    except PrintFailed as exc:
+        raise ServiceError(str(exc)) from exc
+    return (output if parsed.kind == "pdf" else text_preview(doc, PAPER_COLUMNS[w])), warnings
