@@ -758,8 +758,10 @@ def _person_error(exc: BaseException) -> str | None:
 
 def _register() -> None:
     from clerk_tui.cli_cases import case_app
+    from clerk_tui.cli_print import print_app
 
     app.add_typer(case_app, name="case")
+    app.add_typer(print_app, name="print")
 
 
 _register()

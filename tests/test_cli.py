@@ -296,3 +296,43 @@ def test_case_intake_bad_files(clerks, run, tmp_path, body, words):
     assert code == 1 and words in err and err.count("\n") == 1
     code, out, _ = run("case", "list", "--format", "json")
     assert json.loads(out) == []
+
+
+# ---------------------------------------------------------------- printing
+
+
+def test_print_cli_preview_print_jobs_retry(clerks, run, tmp_path):
+    from clerk_tui.printing.escpos import decode
+
+    code, out, err = run("ticket", "issue", "--item", "000112002000", "--format", "json", env=clerks["c1"])
+    number = json.loads(out)["number"]
+    code, preview, err = run("print", "preview", "ticket", number, "--width", "58")
+    assert code == 0 and number in preview and all(len(line.encode("gb18030")) <= 32 for line in preview.splitlines())
+    paper = tmp_path / "paper.bin"
+    code, out, err = run("print", "ticket", number, "--printer", f"file://{paper}", "--width", "58", "--format", "json",
+                         env=clerks["c1"])
+    assert code == 0, err
+    assert json.loads(out)["status"] == "printed" and decode(paper.read_bytes()) == preview
+    code, out, err = run("print", "ticket", number, "--printer", "tcp://127.0.0.1:1", env=clerks["c1"])
+    assert code == 1 and "没有响应" in err and "print retry" in err
+    code, out, _ = run("print", "jobs", "--format", "json")
+    jobs = json.loads(out)
+    assert [j["status"] for j in jobs] == ["pending", "printed"] and jobs[0]["reprint"] == 1
+    code, _, err = run("print", "retry", str(jobs[0]["id"]), env=clerks["c1"])
+    assert code == 1 and "没有响应" in err
+    code, _, err = run("print", "retry", "999", env=clerks["c1"])
+    assert code == 1 and "没有编号为 999" in err
+
+
+def test_print_cli_test_page_and_bad_input(clerks, run, tmp_path):
+    from clerk_tui.printing.escpos import decode
+
+    paper = tmp_path / "test.bin"
+    code, out, err = run("print", "test", "--printer", f"file://{paper}", "--width", "80")
+    assert code == 0 and "打印测试页" in out and decode(paper.read_bytes()) == out
+    code, _, err = run("print", "test", "--printer", "lpt1")
+    assert code == 1 and "打印机地址" in err
+    code, _, err = run("print", "preview", "memo", "A001")
+    assert code == 1 and "文书" in err
+    code, _, err = run("print", "receipt", "TS202611260099", "--printer", "dummy:", env=clerks["c1"])
+    assert code == 1 and "TS202611260099" in err

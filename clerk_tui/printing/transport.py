@@ -54,7 +54,7 @@ def parse_printer(url: str) -> Printer:
         return Printer("tcp", f"{parts.hostname}:{port}", url)
     if kind in ("usb", "file", "pdf"):
         path = parts.path
-        if not path or not path.startswith("/"):
+        if parts.netloc or not path or not path.startswith("/"):
             raise PrinterUrlError(f"打印机地址 {url!r} 缺少绝对路径，应写成 {kind}:///路径（三个斜杠）")
         return Printer(kind, path, url)
     if kind == "cups":
@@ -106,5 +106,9 @@ def send(printer: Printer, data: bytes) -> None:
     except PrintFailed:
         raise
     except Exception as exc:  # noqa: BLE001 - offline, refused, timeout, permission …
+        import re
+
         reason = " ".join((getattr(exc, "strerror", None) or str(exc) or type(exc).__name__).split())
+        if m := re.search(r"\[Errno -?\d+\] ([^)\]]+)", reason):
+            reason = m.group(1).strip()
         raise PrintFailed(f"打印机 {printer.url} 没有响应（{reason}）：请检查电源、纸张和网络后按“重试”") from exc

@@ -152,9 +152,9 @@ def print_paper(engine: Engine, actor: Actor | None, document: str, subject: str
     build(engine, document, key, cfg, day=day, missing=missing)  # refuse a bad paper before any row
 
     def queue(session: Session) -> int:
-        earlier = session.exec(select(func.count()).select_from(PrintJob).where(
-            PrintJob.document == document, PrintJob.subject == key, PrintJob.business_date == day
-            if day else PrintJob.business_date.is_(None))).one()
+        earlier = session.exec(select(func.count()).select_from(PrintJob).where(  # papers already out
+            PrintJob.document == document, PrintJob.subject == key, PrintJob.status == "printed",
+            PrintJob.business_date == day if day else PrintJob.business_date.is_(None))).one()
         job = PrintJob(document=document, subject=key, business_date=day, printer=url, width=w,
                        reprint=int(earlier), options=json.dumps({"missing": missing or []}, ensure_ascii=False),
                        staff_id=actor.staff_id, created_at=clock.now())
@@ -179,7 +179,7 @@ def _attempt(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSetting
     try:
         doc = build(engine, snapshot.document, snapshot.subject, cfg, reprint=snapshot.reprint,
                     day=snapshot.business_date, missing=json.loads(snapshot.options).get("missing") or None)
-        output, warnings = _deliver(doc, snapshot, cfg)
+        output, warnings, _ = _deliver(doc, snapshot, cfg)
     except (PrintFailed, ServiceError) as exc:
         error = getattr(exc, "message", None) or str(exc)
     except OSError as exc:
@@ -201,7 +201,8 @@ def _attempt(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSetting
     return transaction(engine, record)
 
 
-def _deliver(doc: Document, job: PrintJob, cfg: PrintSettings) -> tuple[str, list[str]]:
+def _deliver(doc: Document, job: PrintJob, cfg: PrintSettings) -> tuple[str, list[str], bytes]:
+    """Render and send. Returns (the file written, if any; warnings; the ESC/POS bytes sent)."""
     from clerk_tui.printing.fonts import FontError, find_font
 
     printer = parse_printer(job.printer)
@@ -220,7 +221,7 @@ def _deliver(doc: Document, job: PrintJob, cfg: PrintSettings) -> tuple[str, lis
         from clerk_tui.services.files import write_atomic
 
         write_atomic(path, data)
-        return str(path), []
+        return str(path), [], b""
     from clerk_tui.printing.escpos import encode
 
     try:
@@ -230,7 +231,7 @@ def _deliver(doc: Document, job: PrintJob, cfg: PrintSettings) -> tuple[str, lis
     encoded = encode(lay_out(doc, PAPER_COLUMNS[job.width]), PAPER_COLUMNS[job.width], qr_native=cfg.qr == "native",
                      font_path=font)
     send(printer, encoded.data)
-    return (printer.target if printer.kind == "file" else ""), encoded.warnings
+    return (printer.target if printer.kind == "file" else ""), encoded.warnings, encoded.data
 
 
 def retry(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSettings = PrintSettings()) -> JobView:
@@ -270,7 +271,9 @@ def test_page(printer: str, width: int | None = None, cfg: PrintSettings = Print
         Text("生僻字：𠮷（需图像打印）"), Text("金额：￥12.50"), QR("clerk-tui"), Rule())
     fake = PrintJob(id=0, document="ticket", subject="TEST", printer=printer, width=w, created_at=clock.now())
     try:
-        output, warnings = _deliver(doc, fake, cfg)
+        output, warnings, data = _deliver(doc, fake, cfg)
     except PrintFailed as exc:
         raise ServiceError(str(exc)) from exc
-    return (output if parsed.kind == "pdf" else text_preview(doc, PAPER_COLUMNS[w])), warnings
+    from clerk_tui.printing.escpos import decode
+
+    return (output if parsed.kind == "pdf" else decode(data)), warnings  # what went to the printer

@@ -1,0 +1,108 @@
+"""``clerk-tui print …``: papers to a printer, the text preview, a test page, the job list, retry."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from clerk_tui.cli import Format, _ctx, emit_json, print_table
+
+print_app = typer.Typer(help="打印：号票、受理通知书、一次性告知书、不予受理通知书、办结通知书；预览、测试、任务与重试。",
+                        no_args_is_help=True)
+
+PrinterOpt = Annotated[Optional[str], typer.Option(
+    "--printer", help="打印机地址：tcp://主机:9100、usb:///dev/usb/lp0、cups://队列、file:///路径、pdf:///目录、dummy:")]
+WidthOpt = Annotated[Optional[int], typer.Option("--width", help="纸宽：58、80 或 42（默认取设置 [printing] width）")]
+FmtOpt = Annotated[Format, typer.Option("--format")]
+DOC_HELP = {
+    "ticket": "打印号票（ID 为今天的号码，如 A001）。",
+    "receipt": "打印受理通知书（ID 为办件编号）。",
+    "supplement-notice": "打印一次性告知书（补正材料通知书，ID 为办件编号）。",
+    "rejection-notice": "打印不予受理通知书（ID 为办件编号）。",
+    "completion-notice": "打印办结（领取）通知书（ID 为办件编号）。",
+}
+
+
+def _job_out(job, fmt: Format) -> None:
+    if fmt == Format.json:
+        emit_json(job.as_json())
+    else:
+        what = "补打（第%d次）" % job.reprint if job.reprint else "打印"
+        line = f"打印任务 {job.id}：{job.document} {job.subject} {what} → {job.printer}  {job.status_name}"
+        typer.echo(line + (f"  文件：{job.output}" if job.output else ""))
+        if job.error:
+            typer.echo(f"未打印：{job.error}（任务已保存，可用 clerk-tui print retry {job.id} 重试）", err=True)
+    for warning in job.warnings:
+        typer.echo(f"注意：{warning}", err=True)
+    if job.status != "printed":
+        raise typer.Exit(1)
+
+
+def _doc_command(document: str) -> None:
+    def command(ctx: typer.Context, subject: Annotated[str, typer.Argument(metavar="ID")], printer: PrinterOpt = None,
+                width: WidthOpt = None, fmt: FmtOpt = Format.table) -> None:
+        from clerk_tui.services.printing import print_paper
+
+        c = _ctx(ctx)
+        _job_out(print_paper(c.engine(), c.actor(), document, subject, printer=printer, width=width,
+                             cfg=c.settings.printing), fmt)
+
+    command.__doc__ = DOC_HELP[document]
+    print_app.command(document)(command)
+
+
+for _doc in DOC_HELP:
+    _doc_command(_doc)
+
+
+@print_app.command("preview")
+def print_preview(ctx: typer.Context, document: Annotated[str, typer.Argument(metavar="DOC")],
+                  subject: Annotated[str, typer.Argument(metavar="ID")], width: WidthOpt = None) -> None:
+    """排版预览（与纸上一字不差）。
+
+    DOC：ticket、receipt、supplement-notice、rejection-notice、completion-notice；ID 同打印命令。"""
+    from clerk_tui.services.printing import preview
+
+    c = _ctx(ctx)
+    typer.echo(preview(c.engine(), document, subject, width, c.settings.printing), nl=False)
+
+
+@print_app.command("test")
+def print_test(ctx: typer.Context, printer: PrinterOpt = None, width: WidthOpt = None) -> None:
+    """打印测试页（中文、英文数字、纯标点行、生僻字、二维码）。"""
+    from clerk_tui.services.errors import ServiceError
+    from clerk_tui.services.printing import test_page
+
+    c = _ctx(ctx)
+    url = printer or c.settings.printing.receipt or c.settings.printing.ticket
+    if not url:
+        raise ServiceError("没有指定打印机：请用 --printer，或在设置 [printing] 中配置打印机地址")
+    shown, warnings = test_page(url, width, c.settings.printing)
+    typer.echo(shown if shown.endswith("\n") else shown + "\n", nl=False)
+    for warning in warnings:
+        typer.echo(f"注意：{warning}", err=True)
+
+
+@print_app.command("jobs")
+def print_jobs(ctx: typer.Context, status: Annotated[Optional[str], typer.Option("--status", help="pending 或 printed")] = None,
+               fmt: FmtOpt = Format.table) -> None:
+    """列出打印任务（新的在前）。"""
+    from clerk_tui.services.printing import list_jobs
+
+    jobs = list_jobs(_ctx(ctx).engine(), status=status)
+    if fmt == Format.json:
+        emit_json([j.as_json() for j in jobs])
+        return
+    print_table(["任务", "文书", "对象", "打印机", "状态", "次数", "补打", "原因"],
+                [[j.id, j.document, j.subject, j.printer, j.status_name, j.attempts, j.reprint or "", j.error]
+                 for j in jobs])
+
+
+@print_app.command("retry")
+def print_retry(ctx: typer.Context, job: int, fmt: FmtOpt = Format.table) -> None:
+    """重试一个未打印的任务。"""
+    from clerk_tui.services.printing import retry
+
+    c = _ctx(ctx)
+    _job_out(retry(c.engine(), c.actor(), job, c.settings.printing), fmt)
