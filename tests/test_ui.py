@@ -242,18 +242,24 @@ async def test_console_sees_other_terminals(app_factory, sqlite_hall):
         assert console.panel.queues[0].waiting == 1
 
 
+async def _guide_issues_jhdj(pilot, priority_key: str) -> None:
+    """The guide (8001) logs in, finds 内地居民结婚登记 by its initials and issues a ticket."""
+    app = pilot.app
+    await log_in(pilot, "8001", "1111")
+    screen = app.screen
+    await wait_for(pilot, lambda: screen.index is not None)
+    await pilot.press(*"jhdj", "f5")
+    await pilot.pause()
+    await pilot.press(priority_key, "enter")
+    await wait_for(pilot, lambda: getattr(app.screen, "issued", None) is not None)
+
+
 async def test_guide_desk_issues_a_ticket_with_one_key_priority(app_factory, sqlite_hall):
     from clerk_tui.services import queue as q
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "8001", "1111")
-        screen = app.screen
-        await wait_for(pilot, lambda: screen.index is not None)
-        await pilot.press(*"jhdj", "f5")
-        await pilot.pause()
-        await pilot.press("1", "enter")
-        await wait_for(pilot, lambda: getattr(app.screen, "issued", None) is not None)
+        await _guide_issues_jhdj(pilot, "1")
         assert "前面等候" in str(app.screen.query_one("#result", Static).render())
         await pilot.press("enter")
         t = q.get_ticket(sqlite_hall, "B001")
@@ -449,3 +455,35 @@ def test_intake_screen_snapshot(app_factory, sqlite_hall, snap_compare, monkeypa
         await pilot.pause(0.2)
 
     assert snap_compare(app_factory(), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_guide_desk_prints_the_ticket_and_retries_an_offline_printer(sqlite_hall, tmp_path, monkeypatch):
+    from clerk_tui.printing.escpos import decode
+    from clerk_tui.services import printing as pr
+    from clerk_tui.settings import PrintSettings
+    from clerk_tui.ui.screens.print_jobs import PrintJobsScreen
+    from tests.test_printing import FakePrinter, _free_port
+
+    monkeypatch.setattr(Settings, "state_dir", property(lambda self: tmp_path / "state"))
+    admin = login(sqlite_hall, "admin", "2468")
+    add_staff(sqlite_hall, admin, "8001", "林晓燕", "guide", "1111")
+    port = _free_port()
+    settings = Settings(database=str(sqlite_hall.url.database),
+                        printing=PrintSettings(ticket=f"tcp://127.0.0.1:{port}", width=58))
+    app = make_app(settings, sqlite_hall)
+    async with app.run_test(size=SIZE) as pilot:
+        await _guide_issues_jhdj(pilot, "0")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: pr.list_jobs(sqlite_hall))
+        job = pr.list_jobs(sqlite_hall)[0]
+        assert (job.document, job.subject, job.status) == ("ticket", "B001", "pending")
+        printer = FakePrinter(port)  # the printer comes back
+        try:
+            await pilot.press("ctrl+r")
+            await wait_for(pilot, lambda: isinstance(app.screen, PrintJobsScreen) and app.screen.jobs)
+            await pilot.press("r")
+            await wait_for(pilot, lambda: pr.list_jobs(sqlite_hall)[0].status == "printed", tries=100)
+            await wait_for(pilot, lambda: printer.received)
+            assert "B001" in decode(printer.received[0])
+        finally:
+            printer.close()

@@ -31,6 +31,8 @@ class ClerkApp(App[None]):
         Binding("ctrl+p", "command_palette", "命令", id="app.palette", tooltip="打开命令面板", priority=True, show=False),
         Binding("ctrl+q", "quit", "退出", id="app.quit", tooltip="退出程序", show=False),
         Binding("f12", "logout", "注销", id="app.logout", tooltip="注销并回到登录界面"),
+        Binding("ctrl+r", "print_jobs", "打印任务", id="app.print_jobs", tooltip="打印任务：查看未打印的并重试",
+                show=False, priority=True),
     ]
 
     def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
@@ -112,9 +114,54 @@ class ClerkApp(App[None]):
             self.push_screen(CommandPalette(id="--command-palette", placeholder="输入命令名称……"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "logout" and self.actor is None:
+        if action in ("logout", "print_jobs") and self.actor is None:
             return False  # nothing to log out of: hide the key on the login screen
         return True
+
+    # -------------------------------------------------------------- printing
+
+    def action_print_jobs(self) -> None:
+        from clerk_tui.ui.screens.print_jobs import PrintJobsScreen
+
+        if not isinstance(self.screen, PrintJobsScreen):
+            self.push_screen(PrintJobsScreen())
+
+    def print_paper(self, document: str, subject: str, **kwargs) -> None:
+        """Print in the background: the ticket or case is already saved; a failure leaves a
+        pending job and says how to retry. Without a printer configured, says so once."""
+        cfg = self.settings.printing
+        if not (cfg.ticket if document in ("ticket", "item-notice") else cfg.receipt):
+            if not getattr(self, "_told_no_printer", False):
+                self._told_no_printer = True
+                self.notify("本终端未配置打印机（设置 [printing] ticket / receipt），文书可稍后补打：clerk-tui print …",
+                            timeout=6, markup=False)
+            return
+        self._print(document, subject, kwargs)
+
+    @work(thread=True, exit_on_error=False, group="print")
+    def _print(self, document: str, subject: str, kwargs: dict) -> None:
+        from clerk_tui.printing.documents import KINDS
+        from clerk_tui.services.printing import print_paper
+
+        cfg = self.settings.printing
+        if document == "item-notice" and not cfg.ticket:
+            kwargs.setdefault("printer", cfg.receipt)
+        elif document == "item-notice":
+            kwargs.setdefault("printer", cfg.ticket)
+        try:
+            job = print_paper(self.engine, self.actor, document, subject, cfg=cfg, **kwargs)
+        except Exception as exc:  # noqa: BLE001
+            self.call_from_thread(self.notify, error_text(exc), title="未打印", severity="error", timeout=8, markup=False)
+            return
+        name = KINDS.get(document, document)
+        if job.status == "printed":
+            self.call_from_thread(self.notify, f"{name} {job.subject} 已打印" + (f"（补打第{job.reprint}次）" if job.reprint else ""),
+                                  timeout=3, markup=False)
+        else:
+            self.call_from_thread(self.notify, f"{job.error}\n已保存为打印任务 {job.id}，按 Ctrl+R 查看并重试",
+                                  title=f"{name}未打印", severity="warning", timeout=10, markup=False)
+        for warning in job.warnings:
+            self.call_from_thread(self.notify, warning, severity="warning", timeout=10, markup=False)
 
     def on_error_shown(self, message: ErrorShown) -> None:
         self.notify(message.text, title="操作未完成", severity="error", timeout=8, markup=False)
@@ -123,6 +170,8 @@ class ClerkApp(App[None]):
         commands = getattr(screen, "palette_commands", None)
         if commands is not None:
             yield from commands()
+        if self.actor is not None:
+            yield SystemCommand("打印任务", "查看未打印的任务并重试（Ctrl+R）", self.action_print_jobs)
         yield SystemCommand("注销", "注销并回到登录界面", self.action_logout)
         yield SystemCommand("退出", "退出程序", self.exit)
 

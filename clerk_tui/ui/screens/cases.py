@@ -47,7 +47,7 @@ def decision_text(view) -> Text:
         text.append(f"理由：{view.reason}\n")
     if view.competent_department:
         text.append(f"有权机关：{view.competent_department} {view.competent_phone}\n")
-    text.append("（通知书可在打印功能上线后补打）\n按 Enter 或 Esc 关闭", style="dim")
+    text.append("文书已发送打印（未打出的可按 Ctrl+R 重试，办件页按 T 补打）\n按 Enter 或 Esc 关闭", style="dim")
     return text
 
 
@@ -282,6 +282,10 @@ class IntakeScreen(Screen):
 
     def _decided(self, view) -> None:
         self.decided = view
+        paper = {"accepted": "receipt", "completed": "receipt", "supplement_pending": "supplement-notice",
+                 "rejected": "rejection-notice"}.get(view.status)
+        if paper:
+            self.app.print_paper(paper, view.number)
 
     def _after_decision(self, result) -> None:
         if getattr(self, "decided", None) is not None:
@@ -425,6 +429,7 @@ class CaseScreen(Screen):
         Binding("w", "withdraw", "撤回", id="case.withdraw"),
         Binding("h", "handover", "移交", id="case.handover"),
         Binding("a", "acknowledge", "接收", id="case.acknowledge"),
+        Binding("t", "print", "打印", id="case.print", tooltip="打印或补打本办件的文书"),
         Binding("escape", "leave", "返回", id="case.leave"),
     ]
 
@@ -465,6 +470,8 @@ class CaseScreen(Screen):
             return self.view.status == SUPPLEMENT_PENDING
         if action == "acknowledge":
             return bool(self.view.handover_to)
+        if action == "print":
+            return bool(self._papers())
         if action in TRANSITIONS:
             return self.view.status in TRANSITIONS[action][0]
         return True
@@ -594,7 +601,12 @@ class CaseScreen(Screen):
             return cases.complete(app.engine, app.actor, n, result=selected[0], reason=v["reason"],
                                   case_rules=case_rules(app))
 
-        self._step("办结", [("reason", "不予许可的理由", "准予时可留空")], call,
+        def call_and_print(app, n, v, o):
+            view = call(app, n, v, o)
+            app.call_from_thread(app.print_paper, "completion-notice", view.number)
+            return view
+
+        self._step("办结", [("reason", "不予许可的理由", "准予时可留空")], call_and_print,
                    choices=[("approved", "准予许可"), ("denied", "不予许可")], choices_label="结果（空格选中）")
 
     def action_deliver(self) -> None:
@@ -626,6 +638,34 @@ class CaseScreen(Screen):
         from clerk_tui.services import cases
 
         self._step("接收移交", [], lambda app, n, v, o: cases.acknowledge(app.engine, app.actor, n, case_rules(app)))
+
+    def _papers(self) -> list[tuple[str, str]]:
+        v = self.view
+        if v is None:
+            return []
+        papers = []
+        if v.accepted_on is not None:
+            papers.append(("receipt", "受理通知书"))
+        if v.supplement_notices and v.status == "supplement_pending":
+            papers.append(("supplement-notice", "一次性告知书（补正）"))
+        if v.status == "rejected":
+            papers.append(("rejection-notice", "不予受理通知书"))
+        if v.status in ("completed", "delivered"):
+            papers.append(("completion-notice", "办结（领取）通知书"))
+        return papers
+
+    def action_print(self) -> None:
+        from clerk_tui.ui.dialogs.ticket import PickDialog
+
+        if self.view is None:
+            return
+        number = self.view.number
+
+        def chosen(document: str | None) -> None:
+            if document:
+                self.app.print_paper(document, number)
+
+        self.app.push_screen(PickDialog(f"打印 {number}（已打过的将标明补打）", self._papers()), chosen)
 
     def action_leave(self) -> None:
         self.app.pop_screen()

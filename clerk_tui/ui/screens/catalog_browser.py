@@ -32,6 +32,7 @@ class CatalogBrowser(Screen):
         Binding("f8", "rejoin", "过号返回", id="guide.rejoin", tooltip="过号后在规定时间内返回，恢复排队"),
         Binding("f9", "book", "预约", id="guide.book", tooltip="为选中的事项登记预约"),
         Binding("f10", "cases", "办件", id="guide.cases", tooltip="按办件编号、身份证号、电话或姓名查办件"),
+        Binding("f11", "notice", "告知单", id="guide.notice", tooltip="勾选缺少的材料，打印一次性告知单", show=False),
     ]
 
     def __init__(self, *, closable: bool = False, picker: bool = False) -> None:
@@ -187,6 +188,7 @@ class CatalogBrowser(Screen):
     def _issued(self, view) -> None:
         if view is not None:
             self.app.notify(f"已取号 {view.number}，前面等候 {view.waiting_ahead} 人", markup=False)
+            self.app.print_paper("ticket", view.number)
 
     def action_issue_queue(self) -> None:
         self.pick_queue()
@@ -223,6 +225,7 @@ class CatalogBrowser(Screen):
             from clerk_tui.services.appointments import check_in as do_check_in
 
             result = do_check_in(app.engine, app.actor, id_number, app.settings.queue)
+            app.call_from_thread(app.print_paper, "ticket", result.ticket.number)
             return ticket_text(result.ticket, result.message)
 
         app.push_screen(FormDialog("预约签到", [("id_number", "身份证号", "预约时登记的身份证号")], check_in))
@@ -266,7 +269,33 @@ class CatalogBrowser(Screen):
             ("end", "结束时间", "例如 14:30"),
         ], book))
 
+    def action_notice(self) -> None:
+        """一次性告知单: tick what the person lacks; the paper lists it with everything the item needs."""
+        from clerk_tui.ui.dialogs.case import CaseActionDialog
+
+        g = self.selected
+        if g is None:
+            self.app.notify("请先检索并选中一个事项", severity="warning")
+            return
+        app = self.app
+
+        def act(values: dict, override) -> str:
+            from clerk_tui.services.printing import preview
+
+            missing = values.get("selected") or []
+            cfg = app.settings.printing
+            if not (cfg.ticket or cfg.receipt):
+                text = preview(app.engine, "item-notice", g.code, None, cfg, missing=missing)
+                return "本终端未配置打印机，告知单内容如下：\n\n" + text
+            app.call_from_thread(app.print_paper, "item-notice", g.code, missing=missing)
+            return f"已发送打印：{g.name} 一次性告知单（缺少 {len(missing)} 项）\n按 Enter 关闭"
+
+        choices = [(m.name, f"{m.name}{'' if m.required else '（可选）'}") for m in g.materials]
+        app.push_screen(CaseActionDialog(f"一次性告知单：{g.name}", "勾选申请人还缺少的材料（空格），Enter 打印。",
+                                         [], act, choices=choices, choices_label="缺少的材料"))
+
     def palette_commands(self):
+        yield SystemCommand("一次性告知单", "勾选缺少的材料并打印告知单（F11）", self.action_notice)
         yield SystemCommand("预约登记", "为选中的事项登记预约（F9）", self.action_book)
         yield SystemCommand("取号", "为选中的事项取号（F5）", self.action_issue_item)
         yield SystemCommand("按队列取号", "直接按队列取号（F6）", self.action_issue_queue)

@@ -1,0 +1,97 @@
+"""打印任务: recent print jobs; a pending one (printer offline, paper out) is retried with R."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from clerk_tui.ui.messages import error_text
+from clerk_tui.ui.widgets.status_bar import StatusBar
+
+
+class PrintJobsScreen(Screen):
+    BINDINGS = [
+        Binding("r", "retry", "重试", id="print_jobs.retry", tooltip="重试选中的未打印任务"),
+        Binding("escape", "leave", "返回", id="print_jobs.leave"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.jobs: list = []
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar("打印任务")
+        with Vertical(id="print-jobs"):
+            yield Static("", id="print-jobs-hint")
+            yield DataTable(id="jobs", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#jobs", DataTable)
+        for label in ("任务", "文书", "对象", "状态", "次数", "原因"):
+            table.add_column(label)
+        self.load()
+        table.focus()
+
+    @work(thread=True, exit_on_error=False, exclusive=True)
+    def load(self) -> None:
+        from clerk_tui.services.printing import list_jobs
+
+        try:
+            jobs = list_jobs(self.app.engine, limit=100)
+        except Exception as exc:  # noqa: BLE001
+            self.app.call_from_thread(self.app.notify, error_text(exc), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self._show, jobs)
+
+    def _show(self, jobs) -> None:
+        from clerk_tui.printing.documents import KINDS
+
+        self.jobs = jobs
+        pending = sum(j.status == "pending" for j in jobs)
+        self.query_one("#print-jobs-hint", Static).update(Text(
+            f"未打印 {pending} 个。选中后按 R 重试；打印机恢复前，号票和办件都已保存，不受影响。",
+            style="bold yellow" if pending else "dim"))
+        table = self.query_one("#jobs", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for j in jobs:
+            what = KINDS.get(j.document, j.document) + (f"（补打{j.reprint}）" if j.reprint else "")
+            table.add_row(str(j.id), Text(what), j.subject, Text(j.status_name, style="green" if j.status == "printed"
+                                                                  else "bold yellow"), str(j.attempts), Text(j.error))
+        if jobs:
+            table.move_cursor(row=min(row or 0, len(jobs) - 1))
+
+    def action_retry(self) -> None:
+        table = self.query_one("#jobs", DataTable)
+        if not self.jobs or table.cursor_row >= len(self.jobs):
+            return
+        job = self.jobs[table.cursor_row]
+        if job.status == "printed":
+            self.app.notify("该任务已打印；要再打一份请在号票或办件处补打", severity="information")
+            return
+        self._retry(job.id)
+
+    @work(thread=True, exit_on_error=False, group="retry")
+    def _retry(self, job_id: int) -> None:
+        from clerk_tui.services.printing import retry
+
+        try:
+            job = retry(self.app.engine, self.app.actor, job_id, self.app.settings.printing)
+        except Exception as exc:  # noqa: BLE001
+            self.app.call_from_thread(self.app.notify, error_text(exc), severity="error", markup=False)
+            return
+        if job.status == "printed":
+            self.app.call_from_thread(self.app.notify, f"任务 {job.id} 已打印", timeout=3)
+        else:
+            self.app.call_from_thread(self.app.notify, job.error, title="仍未打印", severity="warning", timeout=8,
+                                      markup=False)
+        self.load()
+
+    def action_leave(self) -> None:
+        self.app.pop_screen()
