@@ -178,7 +178,14 @@ def demo(
         c.db = demo_database()
         c._settings = None
     result = build_demo(c.engine(require_schema=False))
-    typer.echo(f"演示大厅已建立：{c.settings.database}（事项 {result.items} 项；工号 8001 导办员、1030 在30号窗口（车驾管，有人排队）、9001 带班领导、admin；PIN 均为 123456；叫号屏：clerk-tui --db 同一数据库 display）")
+    typer.echo(f"演示大厅已建立：{c.settings.database}（事项 {result.items} 项；工号 8001 导办员、1030 在30号窗口（车驾管，有人排队）、1003 在3号窗口（办件）、9001 带班领导、admin；PIN 均为 123456；叫号屏：clerk-tui --db 同一数据库 display）")
+    printing = c.settings.printing
+    if not (printing.ticket or printing.receipt) and "://" not in c.settings.database:
+        # No printers configured: the demo's papers go to files beside its database.
+        papers = Path(c.settings.database).expanduser().resolve().parent / "demo-papers"
+        printing.ticket = f"file://{papers}/tickets.bin"
+        printing.receipt = f"pdf://{papers}"
+        typer.echo(f"演示的号票写入 {papers}/tickets.bin，通知书写入 {papers}/ 下的 PDF")
     if not no_tui:
         _run_tui(c)
 

@@ -100,9 +100,9 @@ def print_jobs(ctx: typer.Context, status: Annotated[Optional[str], typer.Option
 
 
 @print_app.command("retry")
-def print_retry(ctx: typer.Context, job: int, fmt: FmtOpt = Format.table) -> None:
-    """重试一个未打印的任务。"""
+def print_retry(ctx: typer.Context, job: int, printer: PrinterOpt = None, fmt: FmtOpt = Format.table) -> None:
+    """重试一个未打印的任务（可用 --printer 改到另一台打印机）。"""
     from clerk_tui.services.printing import retry
 
     c = _ctx(ctx)
-    _job_out(retry(c.engine(), c.actor(), job, c.settings.printing), fmt)
+    _job_out(retry(c.engine(), c.actor(), job, c.settings.printing, printer=printer), fmt)

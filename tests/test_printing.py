@@ -303,3 +303,15 @@ def test_job_json(hall, people):
     job = pr.print_paper(hall, people["guide"], "ticket", t.number, printer="dummy:")
     data = json.loads(json.dumps(job.as_json()))
     assert data["status"] == "printed" and data["subject"] == t.number and data["reprint"] == 0
+
+
+def test_retry_on_another_printer(hall, people):
+    t = q.issue_ticket(hall, people["guide"], item_code=FOOD)
+    job = pr.print_paper(hall, people["guide"], "ticket", t.number, printer="usb:///dev/usb/lp9")
+    assert job.status == "pending" and "USB" in job.error
+    with pytest.raises(ServiceError, match="打印机地址"):
+        pr.retry(hall, people["guide"], job.id, printer="lpt1:")
+    again = pr.retry(hall, people["guide"], job.id, printer="dummy:")
+    assert again.status == "printed" and again.printer == "dummy:"
+    with read_session(hall) as s:
+        assert s.exec(select(Event).where(Event.kind == "print.redirected")).first() is not None

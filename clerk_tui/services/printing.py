@@ -234,14 +234,29 @@ def _deliver(doc: Document, job: PrintJob, cfg: PrintSettings) -> tuple[str, lis
     return (printer.target if printer.kind == "file" else ""), encoded.warnings, encoded.data
 
 
-def retry(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSettings = PrintSettings()) -> JobView:
+def retry(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSettings = PrintSettings(), *,
+          printer: str | None = None) -> JobView:
+    """Try a pending job again, on its printer or on ``printer`` (the one that works now)."""
     require(actor, "print")
-    with read_session(engine) as session:
+    if printer:
+        try:
+            parse_printer(printer)
+        except PrinterUrlError as exc:
+            raise ServiceError(str(exc)) from exc
+
+    def check(session: Session) -> None:
         job = session.get(PrintJob, job_id)
         if job is None:
             raise NotFound(f"没有编号为 {job_id} 的打印任务，请用 clerk-tui print jobs 查看")
         if job.status == "printed":
             raise ServiceError(f"打印任务 {job_id} 已打印；要再打一份请用补打（print {job.document} {job.subject}）")
+        if printer and printer != job.printer:
+            events.record(session, "print.redirected", actor=actor, subject=job.subject, job=job.id,
+                          before=job.printer, printer=printer)
+            job.printer = printer
+            session.add(job)
+
+    transaction(engine, check)
     return _attempt(engine, actor, job_id, cfg)
 
 

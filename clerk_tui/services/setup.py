@@ -96,6 +96,7 @@ def build_demo(engine: Engine) -> InitResult:
         events.record(session, "demo.built", subject="demo", staff=len(session.exec(select(Staff)).all()))
     demo_morning(engine)
     demo_cases(engine)
+    demo_printing(engine)
     return result
 
 
@@ -307,3 +308,20 @@ def demo_cases(engine: Engine, seed: int = 11) -> None:
                 step(window, at, cs.withdraw, c.number, reason="申请人主动撤回申请")
             elif roll < 0.5:
                 step(window, at, cs.start, c.number)
+
+
+def demo_printing(engine: Engine) -> None:
+    """Print jobs of the morning: papers that came out, and the guide desk's ticket printer that
+    was unplugged, leaving two tickets pending (Ctrl+R shows them, R retries)."""
+    from clerk_tui.services import printing
+    from clerk_tui.services.cases import list_cases
+    from clerk_tui.services.queue import list_tickets
+
+    guide = _demo_actor(engine, "8001")
+    clerk = _demo_actor(engine, "1003", 3)
+    for case in list_cases(engine, owner="1003", limit=3):
+        paper = "receipt" if case.accepted_on else "supplement-notice" if case.status == "supplement_pending" else None
+        if paper:
+            printing.print_paper(engine, clerk, paper, case.number, printer="dummy:")
+    for ticket in list_tickets(engine, status="waiting")[-2:]:
+        printing.print_paper(engine, guide, "ticket", ticket.number, printer="usb:///dev/usb/lp9")

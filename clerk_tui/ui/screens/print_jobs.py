@@ -55,7 +55,7 @@ class PrintJobsScreen(Screen):
         self.jobs = jobs
         pending = sum(j.status == "pending" for j in jobs)
         self.query_one("#print-jobs-hint", Static).update(Text(
-            f"未打印 {pending} 个。选中后按 R 重试；打印机恢复前，号票和办件都已保存，不受影响。",
+            f"未打印 {pending} 个。选中后按 R 在本终端的打印机上重试；号票和办件都已保存，不受影响。",
             style="bold yellow" if pending else "dim"))
         table = self.query_one("#jobs", DataTable)
         row = table.cursor_row
@@ -75,14 +75,16 @@ class PrintJobsScreen(Screen):
         if job.status == "printed":
             self.app.notify("该任务已打印；要再打一份请在号票或办件处补打", severity="information")
             return
-        self._retry(job.id)
+        cfg = self.app.settings.printing
+        here = cfg.ticket if job.document in ("ticket", "item-notice") else cfg.receipt
+        self._retry(job.id, here or None)  # on this terminal's printer when it has one
 
     @work(thread=True, exit_on_error=False, group="retry")
-    def _retry(self, job_id: int) -> None:
+    def _retry(self, job_id: int, printer: str | None) -> None:
         from clerk_tui.services.printing import retry
 
         try:
-            job = retry(self.app.engine, self.app.actor, job_id, self.app.settings.printing)
+            job = retry(self.app.engine, self.app.actor, job_id, self.app.settings.printing, printer=printer)
         except Exception as exc:  # noqa: BLE001
             self.app.call_from_thread(self.app.notify, error_text(exc), severity="error", markup=False)
             return
