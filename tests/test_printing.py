@@ -315,3 +315,34 @@ def test_retry_on_another_printer(hall, people):
     assert again.status == "printed" and again.printer == "dummy:"
     with read_session(hall) as s:
         assert s.exec(select(Event).where(Event.kind == "print.redirected")).first() is not None
+
+
+def test_cups_queue_gets_raw_bytes_through_lp(hall, people, tmp_path, monkeypatch):
+    out = tmp_path / "lp-received.bin"
+    lp = tmp_path / "bin" / "lp"
+    lp.parent.mkdir()
+    lp.write_text(f'#!/bin/sh\n[ "$1 $2 $3 $4" = "-d receipts -o raw" ] || exit 3\ncat > {out}\n', encoding="utf-8")
+    lp.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{lp.parent}:/usr/bin:/bin")
+    case = _case(hall, people["c1"])
+    job = pr.print_paper(hall, people["c1"], "receipt", case.number, printer="cups://receipts", width=80)
+    assert job.status == "printed"
+    assert escpos.decode(out.read_bytes()) == pr.preview(hall, "receipt", case.number, 80)
+
+
+def test_failed_case_paper_leaves_the_case_intact(hall, people):
+    case = _case(hall, people["c1"])
+    job = pr.print_paper(hall, people["c1"], "receipt", case.number, printer="usb:///dev/usb/lp9")
+    assert job.status == "pending"
+    assert cs.get_case(hall, case.number).status == "accepted"
+
+
+def test_no_cjk_font_names_the_package(monkeypatch, tmp_path):
+    from clerk_tui.printing import fonts
+
+    monkeypatch.setattr(fonts, "CANDIDATES", [str(tmp_path / "missing.ttc")])
+    monkeypatch.delenv("CLERK_TUI_FONT", raising=False)
+    with pytest.raises(fonts.FontError, match="fonts-wqy-microhei"):
+        fonts.find_font()
+    with pytest.raises(fonts.FontError, match="不存在"):
+        fonts.find_font(str(tmp_path / "nope.ttf"))

@@ -90,6 +90,8 @@ def send(printer: Printer, data: bytes) -> None:
         elif printer.kind in ("usb", "file"):
             if printer.kind == "usb" and not Path(printer.target).exists():
                 raise PrintFailed(f"找不到 USB 打印机设备 {printer.target}：请检查打印机电源和数据线")
+            if printer.kind == "file":
+                Path(printer.target).parent.mkdir(parents=True, exist_ok=True)
             with open(printer.target, "ab") as fh:  # python-escpos's File truncates; a log keeps every paper
                 fh.write(data)
                 fh.flush()
@@ -111,4 +113,6 @@ def send(printer: Printer, data: bytes) -> None:
         reason = " ".join((getattr(exc, "strerror", None) or str(exc) or type(exc).__name__).split())
         if m := re.search(r"\[Errno -?\d+\] ([^)\]]+)", reason):
             reason = m.group(1).strip()
+        if printer.kind == "file":
+            raise PrintFailed(f"无法写入 {printer.target}（{reason}）：请检查目录、权限和磁盘空间后按“重试”") from exc
         raise PrintFailed(f"打印机 {printer.url} 没有响应（{reason}）：请检查电源、纸张和网络后按“重试”") from exc

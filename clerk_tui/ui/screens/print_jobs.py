@@ -23,6 +23,7 @@ class PrintJobsScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.jobs: list = []
+        self.shown_once = False
 
     def compose(self) -> ComposeResult:
         yield StatusBar("打印任务")
@@ -65,7 +66,9 @@ class PrintJobsScreen(Screen):
             table.add_row(str(j.id), Text(what), j.subject, Text(j.status_name, style="green" if j.status == "printed"
                                                                   else "bold yellow"), str(j.attempts), Text(j.error))
         if jobs:
-            table.move_cursor(row=min(row or 0, len(jobs) - 1))
+            first_pending = next((i for i, j in enumerate(jobs) if j.status == "pending"), 0)
+            table.move_cursor(row=first_pending if not self.shown_once else min(row or 0, len(jobs) - 1))
+        self.shown_once = True
 
     def action_retry(self) -> None:
         table = self.query_one("#jobs", DataTable)
