@@ -22,76 +22,53 @@ def render(data: bytes, columns: int, font_path: str):
     import qrcode
     from PIL import Image, ImageDraw, ImageFont
 
+    from clerk_tui.printing.escpos import parse
+
     width = columns * 12
     rows: list = []  # PIL images, one per printed line
     fonts = {size: ImageFont.truetype(font_path, 22 * size) for size in (1, 2)}
-    size, bold, align, qr_data = 1, False, 0, b""
-    text = bytearray()
+    size, bold, align = 1, False, 0
+    line = ""
 
     def flush_text() -> None:
-        line = text.decode("gb18030")
-        text.clear()
         h = 26 * size
         img = Image.new("1", (width, h), 1)
         draw = ImageDraw.Draw(img)
         x = 0
         for ch in line:
-            w = (12 if ord(ch) < 0x80 else 24) * size
             draw.text((x, 1), ch, font=fonts[size], fill=0)
             if bold:
                 draw.text((x + 1, 1), ch, font=fonts[size], fill=0)
-            x += w
+            x += (12 if ord(ch) < 0x80 else 24) * size
         rows.append(img)
 
-    i, n = 0, len(data)
-    while i < n:
-        b = data[i]
-        if b == 0x1B:
-            cmd = data[i + 1:i + 2]
-            if cmd == b"E":
-                bold = bool(data[i + 2])
-            elif cmd == b"a":
-                align = data[i + 2]
-            i += {b"@": 2, b"E": 3, b"a": 3, b"!": 3, b"d": 3, b"t": 3}.get(cmd, 2)
-        elif b == 0x1C:
-            i += 2
-        elif b == 0x1D:
-            cmd = data[i + 1:i + 2]
-            if cmd == b"!":
-                size = 2 if data[i + 2] & 0x0F else 1
-                i += 3
-            elif cmd == b"(":
-                length = data[i + 3] + 256 * data[i + 4]
-                body = data[i + 5:i + 5 + length]
-                if body[:3] == b"1P0":
-                    qr_data = body[3:]
-                elif body[:2] == b"1Q":
-                    q = qrcode.QRCode(border=1, box_size=6)
-                    q.add_data(qr_data.decode("utf-8"))
-                    img = q.make_image().get_image().convert("1")
-                    line = Image.new("1", (width, img.height), 1)
-                    line.paste(img, ((width - img.width) // 2 if align == 1 else 0, 0))
-                    rows.append(line)
-                i += 5 + length
-            elif cmd == b"v":
-                row_bytes = data[i + 4] + 256 * data[i + 5]
-                height = data[i + 6] + 256 * data[i + 7]
-                raw = data[i + 8:i + 8 + row_bytes * height]
-                img = Image.frombytes("1", (row_bytes * 8, height), bytes(x ^ 0xFF for x in raw))
-                line = Image.new("1", (width, height), 1)
-                line.paste(img, (0, 0))
-                rows.append(line)
-                i += 8 + row_bytes * height
-            elif cmd == b"V":
-                break
-            else:
-                i += 3
-        elif b == 0x0A:
+    for op, value in parse(data):
+        if op == "text":
+            line += value.decode("gb18030")
+        elif op == "size":
+            size = value
+        elif op == "bold":
+            bold = value
+        elif op == "align":
+            align = value
+        elif op == "newline":
             flush_text()
-            i += 1
-        else:
-            text.append(b)
-            i += 1
+            line = ""
+        elif op == "qr":
+            q = qrcode.QRCode(border=1, box_size=6)
+            q.add_data(value)
+            img = q.make_image().get_image().convert("1")
+            block = Image.new("1", (width, img.height), 1)
+            block.paste(img, ((width - img.width) // 2 if align == 1 else 0, 0))
+            rows.append(block)
+        elif op == "raster":
+            row_bytes, height, raw = value
+            img = Image.frombytes("1", (row_bytes * 8, height), bytes(x ^ 0xFF for x in raw))
+            block = Image.new("1", (width, height), 1)
+            block.paste(img, (0, 0))
+            rows.append(block)
+        elif op == "cut":
+            break
     margin = 16
     height = sum(r.height for r in rows) + 2 * margin
     paper = Image.new("L", (width + 2 * margin, height), 255)

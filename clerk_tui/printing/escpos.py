@@ -115,26 +115,31 @@ def encode(lines: list[PaperLine], columns: int, *, qr_native: bool = True, font
     return Encoded(bytes(out), warnings)
 
 
-def decode(data: bytes) -> str:
-    """The text of ESC/POS bytes: commands stripped, GB18030 decoded, a QR code as
-    ``[二维码：…]`` and a raster image as ``[图像]``. Used by the tests and ``print test``."""
+def parse(data: bytes):
+    """The commands clerk-tui sends, as (op, value) pairs: ("text", bytes), ("newline", None),
+    ("size", 1|2), ("bold", bool), ("align", 0|1|2), ("qr", str), ("raster", (row_bytes, height,
+    bytes)), ("cut", None). Other commands are skipped by their length."""
+    i, n, qr = 0, len(data), b""
     text = bytearray()
-    i, n = 0, len(data)
-    qr = b""
-    lines: list[str] = []
 
-    def end_line() -> None:
-        lines.append(text.decode("gb18030"))
-        text.clear()
+    def pending():
+        if text:
+            yield "text", bytes(text)
+            text.clear()
 
     while i < n:
         b = data[i]
+        if b in (0x1B, 0x1C, 0x1D) or b == 0x0A:
+            yield from pending()
         if b == 0x1B:  # ESC
             cmd = data[i + 1:i + 2]
+            if cmd == b"E":
+                yield "bold", bool(data[i + 2])
+            elif cmd == b"a":
+                yield "align", data[i + 2]
             i += {b"@": 2, b"E": 3, b"a": 3, b"!": 3, b"d": 3, b"t": 3}.get(cmd, 2)
         elif b == 0x1C:  # FS
-            cmd = data[i + 1:i + 2]
-            i += {b"&": 2, b".": 2, b"!": 3}.get(cmd, 2)
+            i += {b"&": 2, b".": 2, b"!": 3}.get(data[i + 1:i + 2], 2)
         elif b == 0x1D:  # GS
             cmd = data[i + 1:i + 2]
             if cmd == b"(" and data[i + 2:i + 3] == b"k":
@@ -143,25 +148,46 @@ def decode(data: bytes) -> str:
                 if body[:3] == b"1P0":
                     qr = body[3:]
                 elif body[:2] == b"1Q":
-                    text += f"[二维码：{qr.decode('utf-8')}]".encode("gb18030")
+                    yield "qr", qr.decode("utf-8")
                 i += 5 + length
             elif cmd == b"v":
                 row_bytes = data[i + 4] + 256 * data[i + 5]
                 height = data[i + 6] + 256 * data[i + 7]
+                yield "raster", (row_bytes, height, data[i + 8:i + 8 + row_bytes * height])
                 i += 8 + row_bytes * height
-                text += "[图像]".encode("gb18030")
             elif cmd == b"V":
+                yield "cut", None
                 i += 4 if data[i + 2] in (65, 66, 97, 98) else 3
             else:
-                i += 3  # GS ! n and other one-argument commands
+                if cmd == b"!":
+                    yield "size", 2 if data[i + 2] & 0x0F else 1
+                i += 3
         elif b == 0x0A:
-            end_line()
+            yield "newline", None
             i += 1
         else:
             text.append(b)
             i += 1
-    if text:
-        end_line()
+    yield from pending()
+
+
+def decode(data: bytes) -> str:
+    """The text of ESC/POS bytes: commands stripped, GB18030 decoded, a QR code as
+    ``[二维码：…]`` and a raster image as ``[图像]``. Used by the tests and ``print test``."""
+    lines: list[str] = []
+    current = ""
+    for op, value in parse(data):
+        if op == "text":
+            current += value.decode("gb18030")
+        elif op == "qr":
+            current += f"[二维码：{value}]"
+        elif op == "raster":
+            current += "[图像]"
+        elif op == "newline":
+            lines.append(current)
+            current = ""
+    if current:
+        lines.append(current)
     while lines and lines[-1] == "":
         lines.pop()
     return "\n".join(lines) + "\n"
