@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from clerk_tui.domain.queueing import INTERLEAVE, PRIORITY_FIRST, QueuePolicy
+from clerk_tui.domain.responsibility import Rules as ResponsibilityRules
 
 APP_NAME = "clerk-tui"
 ENV_CONFIG = "CLERK_TUI_CONFIG"
@@ -89,6 +90,7 @@ class Settings:
     voice: bool = True
     yellow_days: int = 2  # [cases] yellow warning at this many working days left or fewer
     printing: PrintSettings = field(default_factory=PrintSettings)
+    responsibility: ResponsibilityRules = field(default_factory=ResponsibilityRules)
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -115,7 +117,7 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
         data = _read_toml(path)
     elif explicit:
         raise SettingsError(f"找不到配置文件 {path}，请检查 --config 或 {ENV_CONFIG}")
-    known = {"database", "calendar", "terminal", "keys", "queue", "display", "cases", "printing"}
+    known = {"database", "calendar", "terminal", "keys", "queue", "display", "cases", "printing", "responsibility"}
     if unknown := sorted(set(data) - known):
         raise SettingsError(f"配置文件 {path} 中有未知设置：{'、'.join(unknown)}（可用：{'、'.join(sorted(known))}）")
     settings = Settings(config_path=path if path.exists() else None, raw=data)
@@ -142,11 +144,25 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
         raise SettingsError(f"配置文件 {path} 中 cases.yellow_days 应为 0–30 的整数（收到 {yellow!r}）")
     settings.yellow_days = yellow
     settings.printing = _printing(data.get("printing", {}), path)
+    settings.responsibility = _responsibility(data.get("responsibility", {}), path)
     if os.environ.get(ENV_DB):
         settings.database = os.environ[ENV_DB]
     if database:
         settings.database = database
     return settings
+
+
+def _responsibility(section: Any, path: Path) -> ResponsibilityRules:
+    """[responsibility]: the first-responsibility thresholds, each a whole number ≥ 1."""
+    if not isinstance(section, dict):
+        raise SettingsError(f"配置文件 {path} 的 [responsibility] 应为表")
+    names = set(ResponsibilityRules.__dataclass_fields__)
+    if unknown := sorted(set(section) - names):
+        raise SettingsError(f"配置文件 {path} 的 [responsibility] 中有未知设置：{'、'.join(unknown)}（可用：{'、'.join(sorted(names))}）")
+    for key, value in section.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise SettingsError(f"配置文件 {path} 中 responsibility.{key} 应为正整数（收到 {value!r}）")
+    return ResponsibilityRules(**section)
 
 
 def _printing(section: Any, path: Path) -> PrintSettings:

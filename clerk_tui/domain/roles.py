@@ -23,7 +23,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "case.view": frozenset({GUIDE, CLERK, SUPERVISOR, ADMIN}),
     "case.handle": frozenset({CLERK, SUPERVISOR}),
     "case.override": frozenset({SUPERVISOR}),
-    "print": frozenset({GUIDE, CLERK, SUPERVISOR, ADMIN}),  # 主管授权: ID override, second notice, extension
+    "print": frozenset({GUIDE, CLERK, SUPERVISOR, ADMIN}),
+    "inquiry": frozenset({GUIDE, CLERK, SUPERVISOR, ADMIN}),  # 首问: whoever is asked first  # 主管授权: ID override, second notice, extension
 }
 
 

@@ -599,7 +599,7 @@ def handover(engine: Engine, actor: Actor | None, number: str, *, to: str, reaso
             raise ServiceError(f"{receiver.name}不是窗口人员或带班领导，不能接收办件")
         if receiver.id == case.owner_id:
             raise ServiceError(f"{receiver.name}已经是此办件的首办人")
-        case.handover_to_id, case.handover_reason = receiver.id, reason
+        case.handover_to_id, case.handover_reason, case.handover_at = receiver.id, reason, clock.now()
         return {"to": receiver.number, "reason": reason}
 
     return _transition(engine, actor, number, "handover", change, case_rules)
@@ -617,7 +617,7 @@ def acknowledge(engine: Engine, actor: Actor | None, number: str, case_rules: Ca
             receiver = session.get(Staff, case.handover_to_id)
             raise PermissionDenied(f"办件 {case.number} 移交给了{receiver.name}（{receiver.number}），只有接收人可以确认接收")
         previous = session.get(Staff, case.owner_id)
-        case.owner_id, case.handover_to_id = actor.staff_id, None
+        case.owner_id, case.handover_to_id, case.handover_at = actor.staff_id, None, None
         _record(session, actor, case, "acknowledge", previous_owner=previous.number, reason=case.handover_reason)
         return _view(session, case, case_rules)
 

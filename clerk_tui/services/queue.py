@@ -709,45 +709,54 @@ def transfer(engine: Engine, actor: Actor | None, ticket_number: str, *, reason:
     if (to_queue is None) == (to_window is None):
         raise ServiceError("请指定转往的队列（--to-queue）或窗口（--to-window），二者选一")
 
-    def work(session: Session) -> TicketView:
-        t = _ticket(session, ticket_number, lock=True)
-        here = from_window if from_window is not None else t.window_number
-        if t.status not in (WAITING, CALLED, SERVING):
-            raise ServiceError(f"{t.number} 号已{STATUS_NAMES.get(t.status, t.status)}，不能转办")
-        if t.status in (CALLED, SERVING):
-            st_here = _state(session, _window(session, t.window_number), lock=True)
-            _require_holder(actor, st_here, t.window_number)
-        before = {"queue": session.get(Queue, t.queue_id).prefix, "window": t.target_window}
-        if to_window is not None:
-            w = _window(session, to_window)
-            target_state = _state(session, w)
-            if target_state.status == CLOSED:
-                raise ServiceError(f"{to_window}号窗口未开窗，不能转往该窗口，请选择其他窗口或队列")
-            if to_window == here and t.status != WAITING:
-                raise ServiceError(f"{t.number} 号就在{to_window}号窗口，无需转办")
-            t.target_window = to_window
-        else:
-            q = _queue(session, to_queue)
-            if q.id == t.queue_id and t.target_window is None:
-                raise ServiceError(f"{t.number} 号已在 {q.prefix} {q.name} 队列中，请选择其他队列")
-            t.queue_id, t.target_window = q.id, None
-        if t.window_number is not None:
-            st = _state(session, _window(session, t.window_number), lock=True)
-            if st.current_ticket_id == t.id:
-                st.current_ticket_id = None
-                session.add(st)
-        t.transferred_from = here
-        t.status, t.transfers, t.transfer_reason = WAITING, t.transfers + 1, reason[:200]
-        # Keep the person's place (their ticket time) or send them to the back, as the hall sets it.
-        t.queued_at = t.issued_at if policy.transferred_front else clock.now()
-        t.called_at, t.started_at = None, None
-        session.add(t)
-        session.flush()
-        events.record(session, "ticket.transferred", actor=actor, subject=t.number, window=here, ticket_id=t.id,
-                      reason=reason, before=before, to_queue=to_queue, to_window=to_window, transfers=t.transfers)
-        return _view(session, t)
+    return transaction(engine, lambda session: _view(session, transfer_in(
+        session, actor, ticket_number, reason=reason, to_queue=to_queue, to_window=to_window, from_window=from_window,
+        policy=policy)))
 
-    return transaction(engine, work)
+
+def transfer_in(session: Session, actor: Actor, ticket_number: str, *, reason: str, to_queue: str | None = None,
+                to_window: int | None = None, from_window: int | None = None, policy: QueuePolicy = QueuePolicy(),
+                priority: str | None = None) -> Ticket:
+    """Transfer inside the caller's transaction (the window's F10, and a 首问 referral, which also
+    gives the ticket the referral priority)."""
+    t = _ticket(session, ticket_number, lock=True)
+    here = from_window if from_window is not None else t.window_number
+    if t.status not in (WAITING, CALLED, SERVING):
+        raise ServiceError(f"{t.number} 号已{STATUS_NAMES.get(t.status, t.status)}，不能转办")
+    if t.status in (CALLED, SERVING):
+        st_here = _state(session, _window(session, t.window_number), lock=True)
+        _require_holder(actor, st_here, t.window_number)
+    before = {"queue": session.get(Queue, t.queue_id).prefix, "window": t.target_window}
+    if to_window is not None:
+        w = _window(session, to_window)
+        target_state = _state(session, w)
+        if target_state.status == CLOSED:
+            raise ServiceError(f"{to_window}号窗口未开窗，不能转往该窗口，请选择其他窗口或队列")
+        if to_window == here and t.status != WAITING:
+            raise ServiceError(f"{t.number} 号就在{to_window}号窗口，无需转办")
+        t.target_window = to_window
+    else:
+        q = _queue(session, to_queue)
+        if q.id == t.queue_id and t.target_window is None:
+            raise ServiceError(f"{t.number} 号已在 {q.prefix} {q.name} 队列中，请选择其他队列")
+        t.queue_id, t.target_window = q.id, None
+    if t.window_number is not None:
+        st = _state(session, _window(session, t.window_number), lock=True)
+        if st.current_ticket_id == t.id:
+            st.current_ticket_id = None
+            session.add(st)
+    t.transferred_from = here
+    t.status, t.transfers, t.transfer_reason = WAITING, t.transfers + 1, reason[:200]
+    if priority is not None:
+        t.priority = priority
+    # Keep the person's place (their ticket time) or send them to the back, as the hall sets it.
+    t.queued_at = t.issued_at if policy.transferred_front else clock.now()
+    t.called_at, t.started_at = None, None
+    session.add(t)
+    session.flush()
+    events.record(session, "ticket.transferred", actor=actor, subject=t.number, window=here, ticket_id=t.id,
+                  reason=reason, before=before, to_queue=to_queue, to_window=to_window, transfers=t.transfers)
+    return t
 
 
 def rejoin(engine: Engine, actor: Actor | None, ticket_number: str, policy: QueuePolicy = QueuePolicy()) -> TicketView:

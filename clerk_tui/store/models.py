@@ -289,6 +289,7 @@ class ServiceCase(SQLModel, table=True):
     owner_id: int = Field(foreign_key="staff.id")  # 首办人
     handover_to_id: int | None = Field(default=None, foreign_key="staff.id")  # waiting for acknowledgement
     handover_reason: str = Field(default="", max_length=200)
+    handover_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))
     created_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
     completed_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))
     updated_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
@@ -341,3 +342,45 @@ class PrintJob(SQLModel, table=True):
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
     created_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
     printed_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))
+
+
+class Inquiry(SQLModel, table=True):
+    """首问登记: who asked what, who answered first, and the outcome (never "not mine")."""
+
+    __table_args__ = (Index("ix_inquiry_responder_status", "responder_id", "status"),
+                      Index("ix_inquiry_status", "status"))
+    id: int | None = Field(default=None, primary_key=True)
+    hall_id: int = Field(foreign_key="hall.id")
+    opened_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
+    responder_id: int = Field(foreign_key="staff.id")  # the first responder (首问责任人)
+    window_number: int | None = None
+    asker_name: str = Field(default="", max_length=40)
+    asker_phone: str = Field(default="", max_length=20)
+    matter: str = Field(max_length=400)
+    item_id: int | None = Field(default=None, foreign_key="service_item.id")
+    status: str = Field(default="open", max_length=12)  # open | handed_over | closed
+    outcome: str | None = Field(default=None, max_length=12)
+    note: str = Field(default="", max_length=400)
+    to_window: int | None = None
+    to_queue: str = Field(default="", max_length=1)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    department_id: int | None = Field(default=None, foreign_key="department.id")
+    department_name: str = Field(default="", max_length=100)  # absent / external: the unit as told
+    contact_name: str = Field(default="", max_length=40)
+    contact_phone: str = Field(default="", max_length=40)
+    appointment_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))
+    handed_over_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))
+    acknowledged_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))
+    acknowledged_by: int | None = Field(default=None, foreign_key="staff.id")
+    closed_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))
+
+
+class AlertDismissal(SQLModel, table=True):
+    """An alert set aside by a person with a reason (the alert's key is stable)."""
+
+    __tablename__ = "alert_dismissal"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=120, index=True)
+    reason: str = Field(max_length=200)
+    staff_id: int = Field(foreign_key="staff.id")
+    at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
