@@ -765,10 +765,13 @@ def _person_error(exc: BaseException) -> str | None:
 
 def _register() -> None:
     from clerk_tui.cli_cases import case_app
+    from clerk_tui.cli_inquiry import alerts_app, inquiry_app
     from clerk_tui.cli_print import print_app
 
     app.add_typer(case_app, name="case")
     app.add_typer(print_app, name="print")
+    app.add_typer(inquiry_app, name="inquiry")
+    app.add_typer(alerts_app, name="alerts")
 
 
 _register()

@@ -336,3 +336,40 @@ def test_print_cli_test_page_and_bad_input(clerks, run, tmp_path):
     assert code == 1 and "文书" in err
     code, _, err = run("print", "receipt", "TS202611260099", "--printer", "dummy:", env=clerks["c1"])
     assert code == 1 and "TS202611260099" in err
+
+
+# ---------------------------------------------------------------- 首问负责制
+
+
+def test_inquiry_cli_refer_alert_and_refusals(clerks, run, monkeypatch):
+    code, out, err = run("window", "open", "3", env=clerks["c3"])
+    assert code == 0, err
+    code, out, err = run("inquiry", "open", "--matter", "问食品经营许可", "--name", "张三", "--format", "json",
+                         env=clerks["c1"])
+    assert code == 0, err
+    inquiry = json.loads(out)["id"]
+    code, _, err = run("inquiry", "close", str(inquiry), env=clerks["c1"])
+    assert code == 1 and "不能直接关闭" in err
+    code, _, err = run("inquiry", "answer", str(inquiry), env=clerks["c1"])
+    assert code == 2 and "--note" in err
+    code, out, err = run("inquiry", "refer", str(inquiry), "--to-window", "3", "--format", "json", env=clerks["c1"])
+    assert code == 0, err
+    ticket = json.loads(out)["ticket"]
+    assert ticket
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T10:00:00")  # 30 minutes, nobody called it
+    code, out, _ = run("alerts", "list", "--staff", "1001", "--format", "json")
+    [alert] = json.loads(out)
+    assert {"kind", "responsible", "subject", "due"} <= set(alert) and alert["responsible"] == "1001"
+    assert alert["kind"] == "referral_unacknowledged"
+    code, _, err = run("ticket", "call", "--window", "3", env=clerks["c3"])
+    assert code == 0, err
+    code, out, _ = run("alerts", "list", "--format", "json")
+    assert json.loads(out) == []
+    code, out, _ = run("inquiry", "list", "--open", "--format", "json")
+    assert json.loads(out) == []
+    code, out, _ = run("inquiry", "list", "--staff", "1001", "--format", "json")
+    assert json.loads(out)[0]["acknowledged"] is True
+    for args, words in [(("inquiry", "external", "99", "--department", "x", "--phone", "1"), "没有编号为 99"),
+                        (("alerts", "dismiss", "nope", "--reason", "r"), "没有编号为 nope")]:
+        code, _, err = run(*args, env=clerks["c1"])
+        assert code == 1 and words in err

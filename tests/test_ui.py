@@ -487,3 +487,39 @@ async def test_guide_desk_prints_the_ticket_and_retries_an_offline_printer(sqlit
             assert "B001" in decode(printer.received[0])
         finally:
             printer.close()
+
+
+async def test_window_console_opens_an_inquiry_and_refers_it(app_factory, sqlite_hall, monkeypatch):
+    from clerk_tui.services import queue as q
+    from clerk_tui.services import responsibility as rs
+    from clerk_tui.ui.screens.responsibility import AlertsScreen
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
+    q.issue_ticket(sqlite_hall, login(sqlite_hall, "8001", "1111"), queue="D")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "1003", "3333", window=3)
+        console = app.screen
+        await wait_for(pilot, lambda: console.panel is not None)
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: console.panel.current is not None)
+        await pilot.press("f1")
+        await pilot.pause()
+        await pilot.press(*"问婚姻登记", "enter", "enter", "enter", "enter")
+        await wait_for(pilot, lambda: getattr(app.screen, "done", None) is not None)
+        await pilot.press("enter")  # on to the outcome
+        await pilot.pause(0.2)
+        await pilot.press("down", "enter")  # 引导至窗口
+        await pilot.pause(0.2)
+        assert app.screen.query_one("#f-ticket", Input).value == "D001"  # the person's own ticket
+        await pilot.press(*"B", "enter", "enter")
+        await wait_for(pilot, lambda: getattr(app.screen, "done", None) is not None)
+        [inquiry] = rs.list_inquiries(sqlite_hall)
+        assert (inquiry.outcome, inquiry.ticket, inquiry.responder) == ("referred", "D001", "1003")
+        moved = q.get_ticket(sqlite_hall, "D001")
+        assert (moved.queue, moved.priority) == ("B", "referral")
+        await pilot.press("enter")
+        monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:50:00")
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: isinstance(app.screen, AlertsScreen) and app.screen.alerts)
+        assert [a.kind for a in app.screen.alerts] == ["referral_unacknowledged"]

@@ -20,7 +20,7 @@ from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import NotFound, PermissionDenied, ServiceError
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.engine import read_session
-from clerk_tui.store.models import (AlertDismissal, Department, Inquiry, Queue, ServiceCase, ServiceItem, Staff,
+from clerk_tui.store.models import (AlertDismissal, Department, Event, Inquiry, Queue, ServiceCase, ServiceItem, Staff,
                                     Ticket, Window, WindowQueue)
 
 STATUS_NAMES = {"open": "待处理", "handed_over": "已转交待接收", "closed": "已办结"}
@@ -321,8 +321,14 @@ def _facts(session: Session, rules_: rules.Rules, case_rules) -> tuple[list, lis
                                            q.handed_over_at, ack, view.detail.split("，")[0] if q.outcome == "referred"
                                            else q.department_name, view.ticket, dept_staff))
     today = clock.today()
-    tickets = [rules.TicketFact(t.number, t.business_date, t.transfers, numbers.get(t.staff_id, ""), None)
-               for t in session.exec(select(Ticket).where(Ticket.business_date == today, Ticket.transfers > 0))]
+    tickets = []
+    for t in session.exec(select(Ticket).where(Ticket.business_date == today, Ticket.transfers > 0)):
+        last = session.exec(select(Event).where(  # who transferred it last, and when
+            Event.subject == t.number, Event.kind == "ticket.transferred",
+            Event.at >= dt.datetime.combine(today, dt.time())).order_by(Event.id.desc())).first()
+        tickets.append(rules.TicketFact(t.number, t.business_date, t.transfers,
+                                        numbers.get(last.staff_id, "") if last else numbers.get(t.staff_id, ""),
+                                        last.at if last else None))
     cases = []
     engine = session.get_bind()
     for c in list_cases(engine, warning="red", limit=500, case_rules=case_rules) + \
@@ -350,11 +356,11 @@ def list_alerts(engine: Engine, *, staff: str | None = None, rules_: rules.Rules
 
 
 def dismiss_alert(engine: Engine, actor: Actor | None, key: str, *, reason: str,
-                  rules_: rules.Rules = rules.Rules()) -> None:
+                  rules_: rules.Rules = rules.Rules(), case_rules=None) -> None:
     """Set an alert aside with a reason (recorded). Only its responsible person or a supervisor."""
     require(actor, "inquiry")
     reason = _text(reason, 200, "消除原因", required=True)
-    current = {a.key: a for a in list_alerts(engine, rules_=rules_)}
+    current = {a.key: a for a in list_alerts(engine, rules_=rules_, case_rules=case_rules)}
     alert = current.get((key or "").strip())
     if alert is None:
         raise NotFound(f"没有编号为 {key} 的提醒（可能已处理）：请用 clerk-tui alerts list 查看")

@@ -97,6 +97,7 @@ def build_demo(engine: Engine) -> InitResult:
     demo_morning(engine)
     demo_cases(engine)
     demo_printing(engine)
+    demo_responsibility(engine)
     return result
 
 
@@ -325,3 +326,33 @@ def demo_printing(engine: Engine) -> None:
             printing.print_paper(engine, clerk, paper, case.number, printer="dummy:")
     for ticket in list_tickets(engine, status="waiting")[-2:]:
         printing.print_paper(engine, guide, "ticket", ticket.number, printer="usb:///dev/usb/lp9")
+
+
+def demo_responsibility(engine: Engine) -> None:
+    """首问负责制 in the demo: an open inquiry at the guide desk, a referral from window 3 that window
+    15 has not called for 25 minutes, and a ticket transferred twice (a buck-passing flag)."""
+    import datetime as dt
+
+    from clerk_tui import clock
+    from clerk_tui.services import queue as q
+    from clerk_tui.services import responsibility as rs
+
+    now = clock.now().replace(second=0, microsecond=0)
+    guide, clerk3 = _demo_actor(engine, "8001"), _demo_actor(engine, "1003", 3)
+    with clock.frozen_at(now - dt.timedelta(minutes=8)):
+        rs.open_inquiry(engine, guide, matter="咨询：老人行动不便，能否由子女代办养老保险待遇领取", name="孙女士",
+                        phone="13905790188")
+    with clock.frozen_at(now - dt.timedelta(minutes=25)):
+        i = rs.open_inquiry(engine, clerk3, matter="在3号窗口问不动产抵押登记", name="周先生", phone="13905790266")
+        rs.refer(engine, clerk3, i.id, to_window=15)
+    states = {w.number: w for w in q.window_states(engine)}
+    first, second = (n for n in (8, 10) if states[n].status == "open")
+    queue_of = {n: states[n].queues[0] for n in (first, second)}
+    with clock.frozen_at(now - dt.timedelta(minutes=40)):
+        t = q.issue_ticket(engine, guide, queue=queue_of[first])
+    with clock.frozen_at(now - dt.timedelta(minutes=30)):
+        q.transfer(engine, _demo_actor(engine, f"{1000 + first}", first), t.number, to_queue=queue_of[second],
+                   reason="材料涉及另一部门，请到该窗口办理")
+    with clock.frozen_at(now - dt.timedelta(minutes=20)):
+        q.transfer(engine, _demo_actor(engine, f"{1000 + second}", second), t.number, to_queue=queue_of[first],
+                   reason="应先在原窗口办理前置手续")

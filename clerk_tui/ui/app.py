@@ -31,6 +31,10 @@ class ClerkApp(App[None]):
         Binding("ctrl+p", "command_palette", "命令", id="app.palette", tooltip="打开命令面板", priority=True, show=False),
         Binding("ctrl+q", "quit", "退出", id="app.quit", tooltip="退出程序", show=False),
         Binding("f12", "logout", "注销", id="app.logout", tooltip="注销并回到登录界面"),
+        Binding("f1", "inquiry", "首问", id="app.inquiry", tooltip="首问登记：被问到的人负责到底", show=False,
+                priority=True),
+        Binding("ctrl+t", "alerts", "提醒", id="app.alerts", tooltip="提醒与首问：我的未办结首问和提醒", show=False,
+                priority=True),
         Binding("ctrl+r", "print_jobs", "打印任务", id="app.print_jobs", tooltip="打印任务：查看未打印的并重试",
                 show=False, priority=True),
     ]
@@ -114,9 +118,23 @@ class ClerkApp(App[None]):
             self.push_screen(CommandPalette(id="--command-palette", placeholder="输入命令名称……"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("logout", "print_jobs") and self.actor is None:
+        if action in ("logout", "print_jobs", "inquiry", "alerts") and self.actor is None:
             return False  # nothing to log out of: hide the key on the login screen
         return True
+
+    # -------------------------------------------------------------- 首问负责制
+
+    def action_inquiry(self) -> None:
+        from clerk_tui.ui.screens.responsibility import start_inquiry
+
+        console_ticket = getattr(getattr(self.screen, "panel", None), "current", None)
+        start_inquiry(self, console_ticket.number if console_ticket is not None else None)
+
+    def action_alerts(self) -> None:
+        from clerk_tui.ui.screens.responsibility import AlertsScreen
+
+        if not isinstance(self.screen, AlertsScreen):
+            self.push_screen(AlertsScreen())
 
     # -------------------------------------------------------------- printing
 
@@ -171,6 +189,8 @@ class ClerkApp(App[None]):
         if commands is not None:
             yield from commands()
         if self.actor is not None:
+            yield SystemCommand("首问登记", "被问到的人登记并负责到底（F1）", self.action_inquiry)
+            yield SystemCommand("提醒与首问", "我的未办结首问和提醒（Ctrl+T）", self.action_alerts)
             yield SystemCommand("打印任务", "查看未打印的任务并重试（Ctrl+R）", self.action_print_jobs)
         yield SystemCommand("注销", "注销并回到登录界面", self.action_logout)
         yield SystemCommand("退出", "退出程序", self.exit)

@@ -157,9 +157,11 @@ class PickDialog(_Dialog):
 class FormDialog(_Dialog):
     """A few text fields; ``action`` runs in a worker and returns the text to show, or raises."""
 
-    def __init__(self, title: str, fields: list[tuple[str, str, str]], action: Callable[..., str], hint: str = "") -> None:
+    def __init__(self, title: str, fields: list[tuple[str, str, str]], action: Callable[..., str], hint: str = "",
+                 values: dict[str, str] | None = None) -> None:
         super().__init__()
         self.title_text, self.fields, self.action, self.hint = title, fields, action, hint
+        self.values = values or {}
         self.done: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -169,7 +171,7 @@ class FormDialog(_Dialog):
                 yield Static(Text(self.hint, style="dim"))
             for key, label, example in self.fields:
                 yield Label(label)
-                yield Input(placeholder=example, id=f"f-{key}", max_length=200)
+                yield Input(value=self.values.get(key, ""), placeholder=example, id=f"f-{key}", max_length=200)
             yield Static("", classes="error")
             yield Static("", classes="result", id="result")
         yield Footer(compact=True, show_command_palette=False)

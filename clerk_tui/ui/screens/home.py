@@ -62,14 +62,21 @@ class HallScreen(_Home):
     def load(self) -> None:
         from clerk_tui.services.hall import hall_overview
 
+        from clerk_tui.services.responsibility import list_alerts
+        from clerk_tui.ui.screens.cases import case_rules
+
         try:
             ov = hall_overview(self.app.engine)
+            alerts = list_alerts(self.app.engine, rules_=self.app.settings.responsibility, case_rules=case_rules(self.app))
         except Exception as exc:  # noqa: BLE001
             self.app.call_from_thread(self.fail, error_text(exc))
             return
-        self.app.call_from_thread(self.show, ov)
+        self.app.call_from_thread(self.show, ov, alerts)
 
-    def show(self, ov) -> None:
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    def show(self, ov, alerts=()) -> None:
         text = Text(f"{ov.name}（{ov.code}）", style="bold")
         text.append(f"\n进驻部门 {len(ov.departments)} 个 · 窗口 {ov.windows} 个 · 事项 {ov.items} 项"
                     f"（即办件 {ov.immediate_items} 项）· 在岗人员 {ov.staff} 人")
@@ -77,8 +84,13 @@ class HallScreen(_Home):
         text.append(f"\n咨询电话 {ov.phone or '—'} · 监督电话 {ov.supervision_phone or '—'}")
         if ov.locked_staff:
             text.append("\n已锁定的工号：" + "、".join(ov.locked_staff) + "（用 clerk-tui staff unlock 解锁）", style="bold red")
+        escalated = [a for a in alerts if a.escalated]
+        if alerts:
+            text.append(f"\n提醒 {len(alerts)} 条，需带班领导过问 {len(escalated)} 条（Ctrl+T 查看）：", style="bold red")
+            for a in (escalated or alerts)[:4]:
+                text.append(f"\n  {a.kind_name}  {a.subject}  责任人 {a.responsible}", style="red")
         else:
-            text.append("\n当前没有预警。", style="green")
+            text.append("\n当前没有提醒。", style="green")
         self.query_one("#hall-summary", Static).update(text)
         table = self.query_one("#departments", DataTable)
         table.clear()

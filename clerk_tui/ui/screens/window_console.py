@@ -88,15 +88,19 @@ class WindowConsole(_Home):
         from clerk_tui.ui.screens.cases import case_rules
 
         try:
+            from clerk_tui.services.responsibility import list_alerts
+
             panel = window_panel(self.app.engine, self.window)
             risks = my_risks(self.app.engine, self.app.actor, case_rules(self.app))
+            alerts = list_alerts(self.app.engine, staff=self.app.actor.number, rules_=self.app.settings.responsibility,
+                                 case_rules=case_rules(self.app))
         except Exception as exc:  # noqa: BLE001
             self.app.call_from_thread(self.fail, error_text(exc))
             return
         self.app.call_from_thread(self.show, panel)
-        self.app.call_from_thread(self.show_risks, risks)
+        self.app.call_from_thread(self.show_risks, risks, alerts)
 
-    def show_risks(self, r) -> None:
+    def show_risks(self, r, alerts=()) -> None:
         """The clerk's own cases at risk (限时办结制) and handovers waiting for them."""
         text = Text("我的办件：", style="bold")
         text.append(f"红色预警 {r.red} 件", style="bold red" if r.red else "")
@@ -104,6 +108,12 @@ class WindowConsole(_Home):
         text.append(f"黄色预警 {r.yellow} 件", style="bold yellow" if r.yellow else "")
         text.append(" · ")
         text.append(f"待我接收 {r.handovers} 件", style="bold magenta" if r.handovers else "")
+        others = [a for a in alerts if not a.kind.startswith("case_")]
+        text.append("\n我的提醒：", style="bold")
+        text.append(f"{len(others)} 条", style="bold red" if others else "")
+        for a in others[:2]:
+            text.append(f"  {a.kind_name}：{a.subject}", style="red")
+        text.append("   F1 首问登记 · Ctrl+T 提醒", style="dim")
         for c in r.cases[:3]:
             style = "red" if c.warning == "red" else "yellow"
             text.append(f"\n  {c.number}  {c.item_name}  {c.applicant_name}  承诺{c.due_date:%m-%d}  剩余{c.remaining_workdays}日",

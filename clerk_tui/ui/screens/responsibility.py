@@ -1,0 +1,194 @@
+"""首问负责制 on screen: the inquiry flow (F1 from any screen) and the alerts screen (Ctrl+T):
+my open inquiries and the alerts I must act on; a supervisor sees everyone's."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from clerk_tui.ui.messages import error_text
+from clerk_tui.ui.widgets.status_bar import StatusBar
+
+OUTCOME_FIELDS = {
+    "answered": [("note", "答复内容", "例如 已告知所需材料和办理地点")],
+    "referred": [("to", "引导去的窗口号或队列字母", "例如 5 或 A"),
+                 ("ticket", "当事人已有的号（转过去，不重新排队；没有就留空）", "例如 A012")],
+    "absent": [("department", "经办部门（本厅进驻部门全称）", "例如 县民政局"), ("contact", "联系人", "例如 王科长"),
+               ("phone", "联系电话", "例如 0579-80001234")],
+    "external": [("department", "有权部门名称", "例如 市住房公积金管理中心"), ("phone", "联系电话", "例如 12329")],
+    "appointment": [("at", "预约时间", "例如 2026-12-01 09:30")],
+}
+
+
+def start_inquiry(app, ticket: str | None = None) -> None:
+    """F1: register the inquiry (the one logged in is the first responder), then its outcome."""
+    from clerk_tui.ui.dialogs.ticket import FormDialog
+
+    opened: dict = {}
+
+    def do_open(matter: str, name: str, phone: str, item: str) -> str:
+        from clerk_tui.services.responsibility import open_inquiry
+
+        view = open_inquiry(app.engine, app.actor, matter=matter, name=name, phone=phone, item=item or None)
+        opened["id"] = view.id
+        return f"已登记首问 #{view.id}，首问责任人：{view.responder_name}\n按 Enter 选择处理结果（不能“不归我管”）"
+
+    def next_step(_) -> None:
+        if "id" in opened:
+            choose_outcome(app, opened["id"], ticket)
+
+    app.push_screen(FormDialog("首问登记", [
+        ("matter", "当事人要办什么", "例如 咨询开办餐馆要哪些手续"),
+        ("name", "姓名（可不填）", ""), ("phone", "电话（可不填）", ""), ("item", "事项编码（可不填）", ""),
+    ], do_open), next_step)
+
+
+def choose_outcome(app, inquiry_id: int, ticket: str | None = None) -> None:
+    from clerk_tui.domain.responsibility import OUTCOMES
+    from clerk_tui.ui.dialogs.ticket import FormDialog, PickDialog
+
+    def chosen(outcome: str | None) -> None:
+        if not outcome:
+            app.notify(f"首问 #{inquiry_id} 尚未处理，可在提醒页（Ctrl+T）继续", timeout=5)
+            return
+
+        def act(**values) -> str:
+            from clerk_tui.services import responsibility as rs
+
+            engine, actor = app.engine, app.actor
+            if outcome == "answered":
+                view = rs.answer(engine, actor, inquiry_id, note=values["note"])
+            elif outcome == "referred":
+                to = values["to"].strip().upper()
+                kw = {"to_window": int(to)} if to.isdigit() else {"to_queue": to}
+                view = rs.refer(engine, actor, inquiry_id, ticket=values.get("ticket") or None,
+                                policy=app.settings.queue, **kw)
+            elif outcome == "absent":
+                view = rs.absent(engine, actor, inquiry_id, **values)
+            elif outcome == "external":
+                view = rs.external(engine, actor, inquiry_id, **values)
+            else:
+                view = rs.appointment(engine, actor, inquiry_id, at=values["at"])
+            extra = f"\n请当事人持 {view.ticket} 号等候叫号（转介优先）" if view.ticket else ""
+            return f"首问 #{view.id}：{view.outcome_name}  {view.detail}{extra}"
+
+        values = {"ticket": ticket} if outcome == "referred" and ticket else None
+        app.push_screen(FormDialog(f"首问 #{inquiry_id}：{OUTCOMES[outcome][0]}", OUTCOME_FIELDS[outcome], act,
+                                   values=values))
+
+    app.push_screen(PickDialog(f"首问 #{inquiry_id}：处理结果", [(k, v[0]) for k, v in OUTCOMES.items()]), chosen)
+
+
+class AlertsScreen(Screen):
+    """提醒: my open inquiries and the alerts I must act on (a supervisor: everyone's)."""
+
+    BINDINGS = [
+        Binding("enter", "handle", "处理", id="alerts.handle", tooltip="为选中的首问选择处理结果"),
+        Binding("d", "dismiss_alert", "消除", id="alerts.dismiss", tooltip="消除选中的提醒（需原因，记录在案）"),
+        Binding("escape", "leave", "返回", id="alerts.leave"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.alerts: list = []
+        self.inquiries: list = []
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar("提醒与首问")
+        with Vertical(id="alerts-screen"):
+            yield Static("", id="alerts-summary")
+            yield DataTable(id="alerts", cursor_type="row", zebra_stripes=True)
+            yield Static(Text("我的未办结首问", style="bold"), id="inquiries-title")
+            yield DataTable(id="inquiries", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        alerts = self.query_one("#alerts", DataTable)
+        for label in ("类型", "责任人", "对象", "到期", "说明"):
+            alerts.add_column(label)
+        inquiries = self.query_one("#inquiries", DataTable)
+        for label in ("编号", "时间", "事项", "状态", "处理"):
+            inquiries.add_column(label)
+        self.load()
+        alerts.focus()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    @property
+    def everyone(self) -> bool:
+        return self.app.actor.role in ("supervisor", "admin")
+
+    @work(thread=True, exit_on_error=False, exclusive=True)
+    def load(self) -> None:
+        from clerk_tui.services.responsibility import list_alerts, list_inquiries
+        from clerk_tui.ui.screens.cases import case_rules
+
+        app = self.app
+        try:
+            staff = None if self.everyone else app.actor.number
+            alerts = list_alerts(app.engine, staff=staff, rules_=app.settings.responsibility,
+                                 case_rules=case_rules(app))
+            inquiries = list_inquiries(app.engine, open_only=True, staff=staff)
+        except Exception as exc:  # noqa: BLE001
+            app.call_from_thread(app.notify, error_text(exc), severity="error", markup=False)
+            return
+        app.call_from_thread(self._show, alerts, inquiries)
+
+    def _show(self, alerts, inquiries) -> None:
+        self.alerts, self.inquiries = alerts, inquiries
+        who = "全厅" if self.everyone else "我"
+        summary = Text(f"{who}的提醒 {len(alerts)} 条", style="bold red" if alerts else "bold green")
+        summary.append(f" · 未办结首问 {len(inquiries)} 件", style="bold")
+        summary.append("   Enter 处理首问 · D 消除提醒（需原因） · F1 新的首问", style="dim")
+        self.query_one("#alerts-summary", Static).update(summary)
+        table = self.query_one("#alerts", DataTable)
+        table.clear()
+        for a in alerts:
+            table.add_row(Text(a.kind_name, style="bold red" if a.escalated else "yellow"), a.responsible,
+                          Text(a.subject), f"{a.due:%m-%d %H:%M}", Text(a.why))
+        table2 = self.query_one("#inquiries", DataTable)
+        table2.clear()
+        for v in inquiries:
+            table2.add_row(f"#{v.id}", f"{v.opened_at:%H:%M}", Text(v.matter), v.status_name,
+                           Text(f"{v.outcome_name} {v.detail}".strip() if v.outcome else "待处理"))
+
+    def action_handle(self) -> None:
+        table = self.query_one("#inquiries", DataTable)
+        if not table.has_focus:
+            table.focus()
+            return
+        if self.inquiries and table.cursor_row < len(self.inquiries):
+            v = self.inquiries[table.cursor_row]
+            if v.outcome is None:
+                choose_outcome(self.app, v.id)
+            else:
+                self.app.notify(f"首问 #{v.id} 已{v.outcome_name}，等待接收", timeout=3)
+
+    def action_dismiss_alert(self) -> None:
+        from clerk_tui.ui.dialogs.ticket import FormDialog
+
+        table = self.query_one("#alerts", DataTable)
+        if not self.alerts or table.cursor_row >= len(self.alerts):
+            return
+        alert = self.alerts[table.cursor_row]
+        app = self.app
+
+        def dismiss(reason: str) -> str:
+            from clerk_tui.services.responsibility import dismiss_alert
+            from clerk_tui.ui.screens.cases import case_rules
+
+            dismiss_alert(app.engine, app.actor, alert.key, reason=reason, rules_=app.settings.responsibility,
+                          case_rules=case_rules(app))
+            return "提醒已消除，原因已记录"
+
+        app.push_screen(FormDialog(f"消除提醒：{alert.kind_name} {alert.subject}", [
+            ("reason", "原因（记录在案）", "例如 已当面协调")], dismiss), lambda _: self.load())
+
+    def action_leave(self) -> None:
+        self.app.pop_screen()
