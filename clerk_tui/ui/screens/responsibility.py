@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from clerk_tui.ui.messages import error_text
+from clerk_tui.ui.screens.cases import _clip
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 OUTCOME_FIELDS = {
@@ -116,9 +117,23 @@ class AlertsScreen(Screen):
             inquiries.add_column(label)
         self.load()
         alerts.focus()
+        self.set_interval(2.0, self.poll)
 
     def on_screen_resume(self) -> None:
         self.load()
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="poll")
+    def poll(self) -> None:
+        """Other terminals act (a window calls the referred ticket): refresh when the log grows."""
+        from clerk_tui.services.queue import last_event_id
+
+        try:
+            newest = last_event_id(self.app.engine)
+        except Exception:  # noqa: BLE001 - the next poll tries again
+            return
+        if newest != getattr(self, "seen_event", None):
+            self.seen_event = newest
+            self.load()
 
     @property
     def everyone(self) -> bool:
@@ -151,7 +166,7 @@ class AlertsScreen(Screen):
         table.clear()
         for a in alerts:
             table.add_row(Text(a.kind_name, style="bold red" if a.escalated else "yellow"), a.responsible,
-                          Text(a.subject), f"{a.due:%m-%d %H:%M}", Text(a.why))
+                          Text(_clip(a.subject, 36)), f"{a.due:%m-%d %H:%M}", Text(a.why))
         table2 = self.query_one("#inquiries", DataTable)
         table2.clear()
         for v in inquiries:

@@ -144,6 +144,8 @@ class WindowConsole(_Home):
                 cur.append(f"\n事项：{t.item_name}")
             if t.priority != "none":
                 cur.append(f"\n优先：{t.priority_name}", style="bold")
+            if t.priority == "referral" and t.note:
+                cur.append(f"\n{t.note}", style="bold magenta")  # 首问引导：what the person asked
             cur.append(f"\n取号：{t.issued_at:%H:%M}")
             if t.called_at:
                 cur.append(f"   叫号：{t.called_at:%H:%M}")
