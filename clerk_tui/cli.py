@@ -705,6 +705,18 @@ def display(ctx: typer.Context) -> None:
     make_display(c.settings, c.engine()).run()
 
 
+@app.command("rating-pad")
+def rating_pad(ctx: typer.Context, window: Annotated[int, typer.Option("--window", help="评价器所在的窗口号")]) -> None:
+    """评价器：面向办事人的屏幕，窗口办结后请办事人按 1–5 评价。"""
+    from clerk_tui.services.catalog import list_windows
+    from clerk_tui.ui.rating_pad import make_rating_pad
+
+    c = _ctx(ctx)
+    if window not in {w.number for w in list_windows(c.engine())}:
+        fail(f"没有{window}号窗口，请用 clerk-tui window list 查看窗口号")
+    make_rating_pad(c.settings, c.engine(), window, timeout=c.settings.rating_timeout).run()
+
+
 def _usage_text(exc: BaseException) -> str:
     """A usage error in one Chinese line, with where to find the right usage."""
     import re
@@ -765,13 +777,14 @@ def _person_error(exc: BaseException) -> str | None:
 
 def _register() -> None:
     from clerk_tui.cli_cases import case_app
-    from clerk_tui.cli_inquiry import alerts_app, inquiry_app
+    from clerk_tui.cli_inquiry import alerts_app, followup_app, inquiry_app
     from clerk_tui.cli_print import print_app
 
     app.add_typer(case_app, name="case")
     app.add_typer(print_app, name="print")
     app.add_typer(inquiry_app, name="inquiry")
     app.add_typer(alerts_app, name="alerts")
+    app.add_typer(followup_app, name="followup")
 
 
 _register()

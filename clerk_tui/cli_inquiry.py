@@ -150,3 +150,33 @@ def alerts_dismiss(ctx: typer.Context, key: Annotated[str, typer.Argument(metava
     c = _ctx(ctx)
     dismiss_alert(c.engine(), c.actor(), key, reason=reason, rules_=c.settings.responsibility)
     typer.echo(f"提醒 {key} 已消除（原因已记录）。")
+
+
+followup_app = typer.Typer(help="差评整改：列出、办结（整改、解释说明、申诉）。", no_args_is_help=True)
+
+
+@followup_app.command("list")
+def followup_list(ctx: typer.Context, open_only: Annotated[bool, typer.Option("--open")] = False,
+                  fmt: FmtOpt = Format.table) -> None:
+    """列出差评整改。"""
+    from clerk_tui.services.ratings import list_followups
+
+    items = list_followups(_ctx(ctx).engine(), open_only=open_only)
+    if fmt == Format.json:
+        emit_json([f.as_json() for f in items])
+        return
+    print_table(["编号", "号票", "窗口", "评价", "原因", "负责人", "期限", "状态"],
+                [[f.id, f.ticket, f.window, f.level, f"{f.reasons} {f.text}".strip(), f.owner_name, str(f.due_date),
+                  f.status_name + ("（逾期）" if f.overdue else "")] for f in items])
+
+
+@followup_app.command("close")
+def followup_close(ctx: typer.Context, followup: int,
+                   outcome: Annotated[str, typer.Option("--outcome", help="rectified、explained 或 appealed")],
+                   note: Annotated[str, typer.Option("--note", help="整改内容、解释或申诉理由")]) -> None:
+    """办结一条差评整改。"""
+    from clerk_tui.services.ratings import close_followup
+
+    c = _ctx(ctx)
+    f = close_followup(c.engine(), c.actor(), followup, outcome=outcome, note=note)
+    typer.echo(f"差评整改 {f.id}：{f.status_name}")

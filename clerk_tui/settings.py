@@ -91,6 +91,8 @@ class Settings:
     yellow_days: int = 2  # [cases] yellow warning at this many working days left or fewer
     printing: PrintSettings = field(default_factory=PrintSettings)
     responsibility: ResponsibilityRules = field(default_factory=ResponsibilityRules)
+    followup_days: int = 3  # [ratings] working days to end a bad rating's follow-up
+    rating_timeout: int = 60  # [ratings] seconds the pad waits before 未评价
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -117,7 +119,8 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
         data = _read_toml(path)
     elif explicit:
         raise SettingsError(f"找不到配置文件 {path}，请检查 --config 或 {ENV_CONFIG}")
-    known = {"database", "calendar", "terminal", "keys", "queue", "display", "cases", "printing", "responsibility"}
+    known = {"database", "calendar", "terminal", "keys", "queue", "display", "cases", "printing", "responsibility",
+             "ratings"}
     if unknown := sorted(set(data) - known):
         raise SettingsError(f"配置文件 {path} 中有未知设置：{'、'.join(unknown)}（可用：{'、'.join(sorted(known))}）")
     settings = Settings(config_path=path if path.exists() else None, raw=data)
@@ -145,6 +148,15 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
     settings.yellow_days = yellow
     settings.printing = _printing(data.get("printing", {}), path)
     settings.responsibility = _responsibility(data.get("responsibility", {}), path)
+    ratings = data.get("ratings", {})
+    if not isinstance(ratings, dict) or set(ratings) - {"followup_days", "timeout_seconds"}:
+        raise SettingsError(f"配置文件 {path} 的 [ratings] 只能有 followup_days、timeout_seconds")
+    for key in ("followup_days", "timeout_seconds"):
+        value = ratings.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+            raise SettingsError(f"配置文件 {path} 中 ratings.{key} 应为正整数（收到 {value!r}）")
+    settings.followup_days = ratings.get("followup_days", 3)
+    settings.rating_timeout = ratings.get("timeout_seconds", 60)
     if os.environ.get(ENV_DB):
         settings.database = os.environ[ENV_DB]
     if database:

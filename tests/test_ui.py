@@ -523,3 +523,62 @@ async def test_window_console_opens_an_inquiry_and_refers_it(app_factory, sqlite
         await pilot.press("ctrl+t")
         await wait_for(pilot, lambda: isinstance(app.screen, AlertsScreen) and app.screen.alerts)
         assert [a.kind for a in app.screen.alerts] == ["referral_unacknowledged"]
+
+
+async def test_rating_pad_asks_after_a_finished_service_and_takes_a_bad_rating(sqlite_hall, monkeypatch):
+    from textual.widgets import SelectionList
+
+    from clerk_tui.services import queue as q
+    from clerk_tui.services import ratings as rt
+    from clerk_tui.ui.rating_pad import make_rating_pad
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T10:00:00")
+    admin = login(sqlite_hall, "admin", "2468")
+    add_staff(sqlite_hall, admin, "1003", "王敏", "clerk", "3333")
+    clerk = login(sqlite_hall, "1003", "3333", window=3)
+    q.open_window(sqlite_hall, clerk, 3)
+    app = make_rating_pad(Settings(database=str(sqlite_hall.url.database)), sqlite_hall, 3, timeout=30)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        assert app.visit is None
+        t = q.issue_ticket(sqlite_hall, admin, queue="D")  # another terminal serves someone
+        q.call_next(sqlite_hall, clerk, 3)
+        q.finish_service(sqlite_hall, clerk, t.number, 3)
+        await wait_for(pilot, lambda: app.visit is not None)
+        assert app.visit.ticket == t.number and app.visit.clerk == "王敏"
+        await pilot.press("2")
+        await pilot.pause(0.2)
+        assert app.query_one("#reasons", SelectionList).has_focus
+        await pilot.press("space", "enter")  # the first reason: 等候时间长
+        await wait_for(pilot, lambda: rt.list_followups(sqlite_hall))
+        [f] = rt.list_followups(sqlite_hall)
+        assert (f.ticket, f.level, f.reasons) == (t.number, 2, "等候时间长")
+        await wait_for(pilot, lambda: app.visit is None)
+
+
+async def test_rating_pad_times_out_as_not_rated(sqlite_hall, monkeypatch):
+    from sqlmodel import select
+
+    from clerk_tui.services import queue as q
+    from clerk_tui.store.engine import read_session
+    from clerk_tui.store.models import Rating
+    from clerk_tui.ui.rating_pad import make_rating_pad
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T10:00:00")
+    admin = login(sqlite_hall, "admin", "2468")
+    add_staff(sqlite_hall, admin, "1003", "王敏", "clerk", "3333")
+    clerk = login(sqlite_hall, "1003", "3333", window=3)
+    q.open_window(sqlite_hall, clerk, 3)
+    t = q.issue_ticket(sqlite_hall, admin, queue="D")
+    q.call_next(sqlite_hall, clerk, 3)
+    q.finish_service(sqlite_hall, clerk, t.number, 3)
+    app = make_rating_pad(Settings(database=str(sqlite_hall.url.database)), sqlite_hall, 3, timeout=0.5)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.visit is not None)
+
+        def rated():
+            with read_session(sqlite_hall) as s:
+                return s.exec(select(Rating)).first()
+
+        await wait_for(pilot, lambda: rated() is not None, tries=80)
+        assert rated().level is None

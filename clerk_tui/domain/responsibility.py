@@ -81,6 +81,14 @@ class CaseFact:
 
 
 @dataclass(frozen=True)
+class FollowUpFact:
+    id: int
+    owner: str
+    due: dt.date
+    subject: str
+
+
+@dataclass(frozen=True)
 class Alert:
     key: str  # stable: the same situation gives the same key (dismissals refer to it)
     kind: str
@@ -103,12 +111,13 @@ class Alert:
 KIND_NAMES = {
     "referral_unacknowledged": "引导未接收", "handover_unacknowledged": "转交未接收", "buck_passing": "疑似推诿",
     "inquiry_escalation": "首问超时未处理", "case_yellow": "办件黄色预警", "case_red": "办件红色预警",
-    "case_handover_unacknowledged": "办件移交未接收",
+    "case_handover_unacknowledged": "办件移交未接收", "followup_overdue": "差评整改逾期",
 }
 
 
 def evaluate(now: dt.datetime, rules: Rules, inquiries: Iterable[InquiryFact] = (), tickets: Iterable[TicketFact] = (),
-             cases: Iterable[CaseFact] = (), dismissed: frozenset[str] = frozenset()) -> list[Alert]:
+             cases: Iterable[CaseFact] = (), dismissed: frozenset[str] = frozenset(),
+             followups: Iterable[FollowUpFact] = ()) -> list[Alert]:
     """Every alert that holds at ``now``, most urgent first. An alert ends when its facts change
     (the action it asks for was done) or when its key was dismissed."""
     out: list[Alert] = []
@@ -150,5 +159,10 @@ def evaluate(now: dt.datetime, rules: Rules, inquiries: Iterable[InquiryFact] = 
             out.append(Alert(f"case:{c.number}:handover", "case_handover_unacknowledged", c.handover_to,
                              f"办件 {c.number} 待接收", c.handover_at + case_ack,
                              f"办件移交{rules.case_handover_ack_minutes}分钟仍未确认接收，请接收（首办人仍为移交人）"))
+    for f in followups:
+        if now.date() > f.due:
+            out.append(Alert(f"followup:{f.id}", "followup_overdue", f.owner, f.subject,
+                             dt.datetime.combine(f.due, dt.time(17, 0)),
+                             "差评整改已过期限，请办结（整改、解释说明或申诉）", escalated=True))
     alerts = [a for a in out if a.key not in dismissed]
     return sorted(alerts, key=lambda a: (not a.escalated, a.due, a.key))

@@ -386,6 +386,7 @@ def intake(engine: Engine, actor: Actor | None, request: IntakeRequest,
                   REJECT: rules.REJECTED}[decision]
         case = ServiceCase(
             hall_id=hall.id, number=number, item_id=item.id, department_id=item.department_id, ticket_id=ticket_id,
+            window_number=actor.window,
             kind=IMMEDIATE if decision == IMMEDIATE or item.kind == IMMEDIATE else "promised", status=status,
             applicant_kind=a.kind, applicant_name=name, applicant_id_number=id_number, applicant_phone=phone,
             representative=representative, contact=contact, agent_name=agent_name, agent_id_number=agent_id,

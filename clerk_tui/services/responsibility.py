@@ -20,7 +20,7 @@ from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import NotFound, PermissionDenied, ServiceError
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.engine import read_session
-from clerk_tui.store.models import (AlertDismissal, Department, Event, Inquiry, Queue, ServiceCase, ServiceItem, Staff,
+from clerk_tui.store.models import (AlertDismissal, Department, Event, FollowUp, Inquiry, Rating, Queue, ServiceCase, ServiceItem, Staff,
                                     Ticket, Window, WindowQueue)
 
 STATUS_NAMES = {"open": "待处理", "handed_over": "已转交待接收", "closed": "已办结"}
@@ -305,7 +305,7 @@ def list_inquiries(engine: Engine, *, open_only: bool = False, staff: str | None
 # ---------------------------------------------------------------- alerts
 
 
-def _facts(session: Session, rules_: rules.Rules, case_rules) -> tuple[list, list, list]:
+def _facts(session: Session, rules_: rules.Rules, case_rules) -> tuple[list, list, list, list]:
     from clerk_tui.services.cases import list_cases
 
     numbers = {s.id: s.number for s in session.exec(select(Staff))}
@@ -337,7 +337,13 @@ def _facts(session: Session, rules_: rules.Rules, case_rules) -> tuple[list, lis
     for c in session.exec(select(ServiceCase).where(ServiceCase.handover_to_id.is_not(None))):
         cases.append(rules.CaseFact(c.number, numbers[c.owner_id], "none", None, numbers[c.handover_to_id],
                                     c.handover_at))
-    return inquiries, tickets, cases
+    followups = []
+    for f in session.exec(select(FollowUp).where(FollowUp.status == "open", FollowUp.due_date < today)):
+        rating = session.get(Rating, f.rating_id)
+        t = session.get(Ticket, rating.ticket_id)
+        followups.append(rules.FollowUpFact(f.id, numbers[f.owner_id], f.due_date,
+                                            f"差评整改 #{f.id}（{t.number}，{rating.window_number}号窗口）"))
+    return inquiries, tickets, cases, followups
 
 
 def list_alerts(engine: Engine, *, staff: str | None = None, rules_: rules.Rules = rules.Rules(),
@@ -350,8 +356,8 @@ def list_alerts(engine: Engine, *, staff: str | None = None, rules_: rules.Rules
         dismissed = frozenset(d.key for d in session.exec(select(AlertDismissal)))
         if staff and session.exec(select(Staff).where(Staff.number == staff.strip())).first() is None:
             raise NotFound(f"没有工号为 {staff} 的人员")
-        inquiries, tickets, cases = _facts(session, rules_, case_rules)
-    alerts = rules.evaluate(clock.now(), rules_, inquiries, tickets, cases, dismissed)
+        inquiries, tickets, cases, followups = _facts(session, rules_, case_rules)
+    alerts = rules.evaluate(clock.now(), rules_, inquiries, tickets, cases, dismissed, followups)
     return [a for a in alerts if not staff or a.responsible == staff.strip()]
 
 

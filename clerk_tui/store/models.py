@@ -255,6 +255,8 @@ class ServiceCase(SQLModel, table=True):
         Index("ix_case_owner_status", "owner_id", "status"),
         Index("ix_case_dept_status", "department_id", "status"),
         Index("ix_case_handover_to", "handover_to_id"),
+        Index("ix_case_received_on", "received_on"),
+        Index("ix_case_completed_at", "completed_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     hall_id: int = Field(foreign_key="hall.id")
@@ -262,6 +264,7 @@ class ServiceCase(SQLModel, table=True):
     item_id: int = Field(foreign_key="service_item.id")
     department_id: int = Field(foreign_key="department.id")
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    window_number: int | None = None  # where it was received
     kind: str = Field(max_length=12)  # immediate | promised (how it was decided, not the item's kind)
     status: str = Field(max_length=20)
     applicant_kind: str = Field(max_length=12)  # person | organisation
@@ -384,3 +387,33 @@ class AlertDismissal(SQLModel, table=True):
     reason: str = Field(max_length=200)
     staff_id: int = Field(foreign_key="staff.id")
     at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
+
+
+class Rating(SQLModel, table=True):
+    """好差评: one per visit (ticket), from the rating pad that faces the applicant."""
+
+    __table_args__ = (UniqueConstraint("ticket_id"), Index("ix_rating_at", "at"))
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id")
+    case_id: int | None = Field(default=None, foreign_key="service_case.id")
+    window_number: int
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")  # the clerk who served
+    level: int | None = None  # 1 (很不满意) … 5 (非常满意); None: 未评价 (timed out)
+    reasons: str = Field(default="", max_length=200)  # "、"-separated from the list
+    text: str = Field(default="", max_length=400)
+    at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
+
+
+class FollowUp(SQLModel, table=True):
+    """差评整改: every bad rating gets an owner and a due date; it ends rectified, explained or appealed."""
+
+    __tablename__ = "follow_up"
+    __table_args__ = (Index("ix_follow_up_status_due", "status", "due_date"),)
+    id: int | None = Field(default=None, primary_key=True)
+    rating_id: int = Field(foreign_key="rating.id", unique=True)
+    owner_id: int = Field(foreign_key="staff.id")
+    due_date: dt.date
+    status: str = Field(default="open", max_length=12)  # open | rectified | explained | appealed
+    note: str = Field(default="", max_length=400)
+    opened_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
+    closed_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))
