@@ -210,10 +210,15 @@ def run(ctx: typer.Context) -> None:
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """把数据库升级到本程序的版本（不会删除数据）。"""
-    from clerk_tui.store.schema import upgrade
+    from clerk_tui.store.schema import status, upgrade
 
-    st = upgrade(_ctx(ctx).engine(require_schema=False))
-    typer.echo(f"数据库已是最新版本 {st.current}。")
+    engine = _ctx(ctx).engine(require_schema=False)
+    before = status(engine).current
+    st = upgrade(engine)
+    if before == st.current:
+        typer.echo(f"数据库已是最新版本 {st.current}，无需升级。")
+    else:
+        typer.echo(f"数据库已从 {before or '空库'} 升级到 {st.current}。")
 
 
 @db_app.command("check")

@@ -102,7 +102,7 @@ def _intake_request(path: Path):
     except OSError as exc:
         fail(f"无法读取 {path}：{exc.strerror}")
     except json.JSONDecodeError as exc:
-        fail(f"{path}:{exc.lineno}: JSON 格式错误（{exc.msg}），请修正后重试")
+        fail(f"{path}:{exc.lineno}:{exc.colno}: JSON 格式错误（第{exc.lineno}行第{exc.colno}列附近），请修正后重试")
     if not isinstance(data, dict):
         fail(f"{path}: 内容应为一个 JSON 对象（含 item、applicant、decision 等字段）")
     known = {"item", "ticket", "applicant", "agent", "materials_received", "materials", "decision", "result", "reason",

@@ -28,8 +28,10 @@ def _job_out(job, fmt: Format) -> None:
     if fmt == Format.json:
         emit_json(job.as_json())
     else:
+        from clerk_tui.printing.documents import KINDS
+
         what = "补打（第%d次）" % job.reprint if job.reprint else "打印"
-        line = f"打印任务 {job.id}：{job.document} {job.subject} {what} → {job.printer}  {job.status_name}"
+        line = f"打印任务 {job.id}：{KINDS.get(job.document, job.document)} {job.subject} {what} → {job.printer}  {job.status_name}"
         typer.echo(line + (f"  文件：{job.output}" if job.output else ""))
         if job.error:
             typer.echo(f"未打印：{job.error}（任务已保存，可用 clerk-tui print retry {job.id} 重试）", err=True)
@@ -94,8 +96,10 @@ def print_jobs(ctx: typer.Context, status: Annotated[Optional[str], typer.Option
     if fmt == Format.json:
         emit_json([j.as_json() for j in jobs])
         return
+    from clerk_tui.printing.documents import KINDS
+
     print_table(["任务", "文书", "对象", "打印机", "状态", "次数", "补打", "原因"],
-                [[j.id, j.document, j.subject, j.printer, j.status_name, j.attempts, j.reprint or "", j.error]
+                [[j.id, KINDS.get(j.document, j.document), j.subject, j.printer, j.status_name, j.attempts, j.reprint or "", j.error]
                  for j in jobs])
 
 

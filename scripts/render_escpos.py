@@ -67,8 +67,8 @@ def render(data: bytes, columns: int, font_path: str):
             block = Image.new("1", (width, height), 1)
             block.paste(img, (0, 0))
             rows.append(block)
-        elif op == "cut":
-            break
+        elif op == "cut":  # the next paper follows after a gap
+            rows.append(Image.new("1", (width, 40), 1))
     margin = 16
     height = sum(r.height for r in rows) + 2 * margin
     paper = Image.new("L", (width + 2 * margin, height), 255)

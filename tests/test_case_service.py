@@ -367,3 +367,30 @@ def test_lookup_by_number_id_phone_and_name(hall, staff):
         cs.list_cases(hall, status="lost")
     with pytest.raises(NotFound):
         cs.list_cases(hall, owner="5555")
+
+
+def test_received_materials_take_the_catalogs_form_and_copies(hall, staff):
+    view = cs.intake(hall, staff["c1"], req("accept"))
+    copy = next(m for m in view.materials if m.name == "营业执照复印件")
+    assert copy.form == "copy"
+
+
+def test_an_overdue_case_cannot_be_extended(hall, staff, now):
+    n = cs.intake(hall, staff["c1"], req("accept")).number  # due Thu 3 Dec
+    now("2026-12-04T09:00:00")
+    with pytest.raises(ServiceError, match="已超过承诺办结日期"):
+        cs.extend(hall, staff["sup"], n, days=3, reason="补救")
+
+
+def test_history_says_what_each_step_said(hall, staff):
+    n = cs.intake(hall, staff["c1"], req("supplement", received=["食品经营许可申请书"])).number
+    view = cs.supplement(hall, staff["c1"], n, ["营业执照复印件"])
+    whats = [what for _, what, _ in view.history]
+    assert "一次性告知缺：营业执照复印件" in whats[0] and "补交：营业执照复印件" in whats[1]
+
+
+def test_a_handed_over_case_tells_the_receiver_to_acknowledge(hall, staff):
+    n = cs.intake(hall, staff["c1"], req("accept")).number
+    cs.handover(hall, staff["c1"], n, to="1003", reason="调岗")
+    with pytest.raises(PermissionDenied, match="请先确认接收"):
+        cs.start(hall, staff["c3"], n)

@@ -264,7 +264,8 @@ def test_case_cli_lifecycle_and_refusals(clerks, run, tmp_path):
     code, out, _ = run("case", "show", n, "--format", "json")
     data = json.loads(out)
     assert data["status"] == "delivered" and data["owner"] == "1003" and data["extension_days"] == 5
-    assert [h["what"] for h in data["history"]][:3] == ["收件", "开始办理", "延期"]
+    assert [h["what"].split("（")[0] for h in data["history"]][:3] == ["收件", "开始办理", "延期"]
+    assert "批准人：9001" in data["history"][2]["what"]
     code, out, _ = run("case", "list", "--status", "delivered", "--owner", "1003", "--format", "json")
     assert [c["case_number"] for c in json.loads(out)] == [n]
 

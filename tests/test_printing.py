@@ -346,3 +346,12 @@ def test_no_cjk_font_names_the_package(monkeypatch, tmp_path):
         fonts.find_font()
     with pytest.raises(fonts.FontError, match="不存在"):
         fonts.find_font(str(tmp_path / "nope.ttf"))
+
+
+def test_reprint_number_is_fixed_when_the_paper_comes_out(hall, people):
+    t = q.issue_ticket(hall, people["guide"], item_code=FOOD)
+    first = pr.print_paper(hall, people["guide"], "ticket", t.number, printer="usb:///dev/usb/lp9")  # fails
+    second = pr.print_paper(hall, people["guide"], "ticket", t.number, printer="dummy:")
+    assert (first.status, second.status, second.reprint) == ("pending", "printed", 0)
+    again = pr.retry(hall, people["guide"], first.id, printer="dummy:")
+    assert again.reprint == 1 and "补打（第1次）" in escpos.decode(DUMMY_OUTPUT[-1])

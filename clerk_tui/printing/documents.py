@@ -147,7 +147,7 @@ def receipt_document(case, item, hall: HallInfo, t: Templates, reprint: int = 0)
     received = [m for m in case.materials if m.received]
     doc.add(Text("已收材料：", bold=True))
     for i, m in enumerate(received, 1):
-        doc.add(Text(f"{i}. {m.name}（{FORM_NAMES.get(m.form, m.form)}{m.copies}份" + (f"，{m.pages}页" if m.pages else "") + "）"))
+        doc.add(Text(f"{i}. {m.name}（{FORM_NAMES.get(m.form, m.form)}{m.copies}份" + (f"，{m.pages}页" if m.pages else "") + "）", indent=3))
     doc.add(Field("受理单位", case.department), Field("首办人", case.owner_name),
             Field("收费", item.fee or "不收费"),
             Field("进度查询", "凭办件编号或身份证号到导办台、拨打咨询电话查询"),
@@ -166,7 +166,7 @@ def supplement_document(case, item, hall: HallInfo, t: Templates, reprint: int =
     missing = [m for m in case.materials if not m.received]
     for i, m in enumerate(missing, 1):
         note = f"；{m.note}" if m.note else ""
-        doc.add(Text(f"{i}. {m.name}（{FORM_NAMES.get(m.form, m.form)}{m.copies}份" + ("" if m.required else "，可选") + f"{note}）"))
+        doc.add(Text(f"{i}. {m.name}（{FORM_NAMES.get(m.form, m.form)}{m.copies}份" + ("" if m.required else "，可选") + f"{note}）", indent=3))
     doc.add(Field("设定依据", item.legal_basis or "—"), Field("受理条件", item.conditions or "—"),
             Field("收费", item.fee or "不收费"),
             Field("承诺时限", f"材料齐全受理后{item.promised_limit_days}个工作日"),
@@ -210,10 +210,10 @@ def item_notice_document(item, missing: list[str], hall: HallInfo, t: Templates)
     if missing:
         doc.add(Text("您还需要准备（一次性告知）：", bold=True))
         for i, name in enumerate(missing, 1):
-            doc.add(Text(f"{i}. {name}"))
+            doc.add(Text(f"{i}. {name}", indent=3))
     doc.add(Text("全部申请材料：", bold=True))
     for i, m in enumerate(item.materials, 1):
-        doc.add(Text(f"{i}. {m.name}（{'必需' if m.required else '可选'}，{FORM_NAMES.get(m.form, m.form)}{m.copies}份）"))
+        doc.add(Text(f"{i}. {m.name}（{'必需' if m.required else '可选'}，{FORM_NAMES.get(m.form, m.form)}{m.copies}份）", indent=3))
     doc.add(Field("收费", item.fee or "不收费"),
             Field("办理时限", "即办" if item.kind == "immediate" else f"承诺{item.promised_limit_days}个工作日（法定{item.legal_limit_days}个）"),
             Field("咨询电话", item.consultation_phone or hall.phone or "—"),

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 PAPER_COLUMNS = {58: 32, 80: 48, 42: 42}  # 58 mm, 80 mm, Epson-class 80 mm (font A, 42 columns)
 CLOSING = set("，。、；：？！）》」』】〉〕”’,.;:?!)]}…%")
-_TOKEN = re.compile(r"[0-9A-Za-z*#@_/\-.:+]+|\s+|.", re.S)
+# A run of ASCII letters and digits is one token, and a number keeps the character after it
+# (3份, 10个, 2026年): a line never breaks inside a number or between a number and its unit.
+_TOKEN = re.compile(r"[0-9A-Za-z*#@_/\-.:+]+(?:(?<=[0-9])[^\x00-\x7f\s])?|\s+|.", re.S)
 
 
 def char_width(ch: str) -> int:
@@ -95,12 +97,14 @@ def wrap(text: str, width: int, indent: int = 0) -> list[str]:
 
 @dataclass(frozen=True)
 class Text:
-    """A paragraph. ``size`` 2 is double width and height (half the columns)."""
+    """A paragraph. ``size`` 2 is double width and height (half the columns); ``indent`` hangs
+    the continuation lines (a numbered list item)."""
 
     text: str
     align: str = "left"  # left | center | right
     size: int = 1
     bold: bool = False
+    indent: int = 0
 
 
 @dataclass(frozen=True)
@@ -160,7 +164,7 @@ def lay_out(doc: Document, columns: int) -> list[PaperLine]:
         else:
             size = block.size if text_width(block.text) <= columns // block.size else 1  # a long title stays whole
             width = columns // size
-            for part in wrap(block.text, width):
+            for part in wrap(block.text, width, block.indent if size == 1 else 0):
                 pad = width - text_width(part)
                 if block.align == "center":
                     part = " " * (pad // 2) + part

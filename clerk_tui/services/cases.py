@@ -262,6 +262,8 @@ def _may_handle(session: Session, actor: Actor, case: ServiceCase) -> None:
     """The case owner works the case; a supervisor may step in. Others are told who owns it."""
     require(actor, "case.handle")
     if case.owner_id != actor.staff_id and actor.role != SUPERVISOR:
+        if case.handover_to_id == actor.staff_id:
+            raise PermissionDenied(f"办件 {case.number} 已移交给您，请先确认接收（a 接收 / case acknowledge），再办理")
         owner = session.get(Staff, case.owner_id)
         raise PermissionDenied(f"办件 {case.number} 的首办人是{owner.name}（{owner.number}），请由首办人办理，"
                                f"或由首办人移交给您")
@@ -297,8 +299,10 @@ def _checklist(session: Session, item: ServiceItem, request: IntakeRequest) -> l
     given: dict[str, MaterialEntry] = {}
     if request.materials is not None:
         given = {e.name.strip(): e for e in request.materials}
-    elif request.materials_received is not None:
-        given = {n.strip(): MaterialEntry(n.strip(), True) for n in request.materials_received}
+    elif request.materials_received is not None:  # names only: as the catalog asks (form, copies)
+        forms = {m.name: m for m in catalog}
+        given = {n.strip(): MaterialEntry(n.strip(), True, forms[n.strip()].form, forms[n.strip()].copies)
+                 if n.strip() in forms else MaterialEntry(n.strip(), True) for n in request.materials_received}
     if unknown := [n for n in given if n not in names]:
         raise ServiceError(f"“{item.name}”没有这些材料：{'、'.join(unknown)}；材料名称应为：{'、'.join(names)}")
     lines = []
@@ -529,11 +533,14 @@ def extend(engine: Engine, actor: Actor | None, number: str, *, days: int, reaso
 
     def change(session, case, calendar):
         item = session.get(ServiceItem, case.item_id)
-        by = _authorize(session, actor, override or Override(reason), "延期")
         cap = 15 if item.legal_limit_days >= 45 else 10  # art. 42: +10 days; art. 26 joint handling: +15
         if case.extension_days + days > cap:
             raise ServiceError(f"累计延期将达 {case.extension_days + days} 个工作日，超过行政许可法第四十二条"
                                f"允许的 {cap} 个工作日（已延期 {case.extension_days} 日）")
+        if case.due_date is not None and case.due_date < clock.today():
+            raise ServiceError(f"办件 {case.number} 已超过承诺办结日期（{case.due_date}），延期须在期限内决定；"
+                               f"请尽快办结，并由带班领导处理超期")
+        by = _authorize(session, actor, override or Override(reason), "延期")
         before = case.due_date
         case.extension_days += days
         _set_due(session, case, calendar)
@@ -671,6 +678,36 @@ class _Refs:
         return refs
 
 
+def _detail(event: Event) -> str:
+    """What a history line should say beyond its name: reasons, days, who approved, what is missing."""
+    import json
+
+    p = json.loads(event.payload or "{}")
+    parts = []
+    if event.kind == "case.intake":
+        parts.append(DECISIONS.get(p.get("decision"), ""))
+        if p.get("decision") == "supplement" and p.get("missing"):
+            parts.append("一次性告知缺：" + "、".join(p["missing"]))
+        if p.get("override_by"):
+            parts.append(f"证件校验经{p['override_by']}授权：{p.get('override_reason', '')}")
+    if event.kind == "case.supplement_notice" and p.get("missing"):
+        parts.append("仍缺：" + "、".join(p["missing"]) + f"（{p.get('override_by', '')}授权）")
+    if p.get("received"):
+        parts.append("补交：" + "、".join(p["received"]))
+    for key, label in (("reason", "原因"), ("expected_days", "预计天数"), ("days", "天数"), ("approved_by", "批准人"),
+                       ("to", "移交给")):
+        if p.get(key) not in (None, ""):
+            parts.append(f"{label}：{p[key]}")
+    if p.get("method"):
+        parts.append(DELIVERY_NAMES.get(p["method"], p["method"]))
+    if p.get("result"):
+        parts.append(RESULT_NAMES.get(p["result"], p["result"]))
+    if p.get("due"):
+        parts.append(f"承诺日期：{p['due']}")
+    text = "；".join(x for x in parts if x)
+    return f"（{text}）" if text else ""
+
+
 def _view(session: Session, case: ServiceCase, case_rules: CaseRules, *, full: bool = True,
           calendar: WorkdayCalendar | None = None, refs: _Refs | None = None) -> CaseView:
     refs = refs or _Refs()
@@ -706,7 +743,8 @@ def _view(session: Session, case: ServiceCase, case_rules: CaseRules, *, full: b
                                                 .order_by(CaseMaterial.position, CaseMaterial.id)))
         rows = session.exec(select(Event).where(Event.subject == case.number, Event.kind.like("case.%"))
                             .order_by(Event.id)).all()
-        history = tuple((e.at, _NAMES.get(e.kind, e.kind), (person(e.staff_id).name if e.staff_id else "")) for e in rows)
+        history = tuple((e.at, _NAMES.get(e.kind, e.kind) + _detail(e), (person(e.staff_id).name if e.staff_id else ""))
+                        for e in rows)
         if case.ticket_id:
             ticket = session.get(Ticket, case.ticket_id).number
     return CaseView(

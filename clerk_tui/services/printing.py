@@ -173,6 +173,11 @@ def _attempt(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSetting
         if job is None:
             raise NotFound(f"没有编号为 {job_id} 的打印任务，请用 clerk-tui print jobs 查看")
         snapshot = PrintJob(**job.model_dump())
+        # The paper's number is fixed when it comes out: papers of this document already printed.
+        snapshot.reprint = int(session.exec(select(func.count()).select_from(PrintJob).where(
+            PrintJob.document == job.document, PrintJob.subject == job.subject, PrintJob.status == "printed",
+            PrintJob.id != job.id, PrintJob.business_date == job.business_date if job.business_date
+            else PrintJob.business_date.is_(None))).one())
     warnings: list[str] = []
     output = ""
     error = ""
@@ -191,7 +196,7 @@ def _attempt(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSetting
         if error:
             job.error = error[:400]
         else:
-            job.status, job.error, job.printed_at = "printed", "", clock.now()
+            job.status, job.error, job.printed_at, job.reprint = "printed", "", clock.now(), snapshot.reprint
         session.add(job)
         session.flush()
         events.record(session, "print.failed" if error else "print.printed", actor=actor, subject=job.subject,

@@ -22,7 +22,7 @@ class CaseActionDialog(_Dialog):
     Enter moves through the fields and then confirms; after success Enter or Esc closes."""
 
     DEFAULT_CSS = """
-    CaseActionDialog > Vertical { width: 72; }
+    CaseActionDialog > Vertical { width: 72; overflow-y: auto; }
     CaseActionDialog #body { height: auto; max-height: 12; margin-bottom: 1; }
     CaseActionDialog #override { height: auto; border: round $warning; padding: 0 1; display: none; }
     CaseActionDialog SelectionList { height: auto; max-height: 10; }
@@ -30,10 +30,10 @@ class CaseActionDialog(_Dialog):
 
     def __init__(self, title: str, body: Text | str, fields: list[tuple[str, str, str]],
                  action: Callable[[dict, object], Text | str], *, choices: list[tuple[str, str]] | None = None,
-                 choices_label: str = "") -> None:
+                 choices_label: str = "", single: bool = False) -> None:
         super().__init__()
         self.title_text, self.body, self.fields, self.action = title, body, fields, action
-        self.choices, self.choices_label = choices, choices_label
+        self.choices, self.choices_label, self.single = choices, choices_label, single
         self.done: object = None
         self.need_override = False
 
@@ -126,8 +126,21 @@ class CaseActionDialog(_Dialog):
         self.show_error(message)
         self.query_one("#o-by", Input).focus()
 
+    @on(SelectionList.SelectionToggled, "#choices")
+    def _one_choice(self, event: SelectionList.SelectionToggled) -> None:
+        """A single choice (准予 / 不予): ticking one unticks the other."""
+        if not self.single:
+            return
+        chosen = event.selection.value
+        choices = self.query_one("#choices", SelectionList)
+        if chosen in choices.selected:
+            for value in list(choices.selected):
+                if value != chosen:
+                    choices.deselect(value)
+
     def _done(self, result) -> None:
         self.done = result if result is not None else ""
+        self.query_one(".title", Static).update(Text(self.title_text.replace("：请确认", "") + "：已完成"))
         self.show_error("")
         for widget in self.query("Input, Label, SelectionList, #override, #hint, #body"):
             widget.display = False

@@ -241,6 +241,13 @@ class IntakeScreen(Screen):
             return
         app = self.app
         missing = [e.name for e, req in zip(self.lines, self.required) if req and not e.received]
+        if decision in ("immediate", "accept") and missing:
+            app.notify(f"必需材料缺少：{'、'.join(missing)}。材料不齐不能{DECISIONS[decision]}，请按 F7 一次性告知（补正）",
+                       severity="warning", timeout=6, markup=False)
+            return
+        if decision == "supplement" and not missing:
+            app.notify("必需材料已经齐全，无需补正：请按 F6 受理或 F5 即办", severity="warning", timeout=5, markup=False)
+            return
         body = Text()
         name = self.query_one("#a-name", Input).value.strip()
         body.append(f"{self.item.name}\n申请人：{name or '（未填写）'}\n")
@@ -278,7 +285,7 @@ class IntakeScreen(Screen):
             return decision_text(view)
 
         app.push_screen(CaseActionDialog(f"{DECISIONS[decision]}：请确认", body, fields, act, choices=choices,
-                                         choices_label="结果（空格选中）"), self._after_decision)
+                                         choices_label="结果（空格选中）", single=True), self._after_decision)
 
     def _decided(self, view) -> None:
         self.decided = view
@@ -343,7 +350,7 @@ class CaseListScreen(Screen):
             table.add_column(label)
         self._show_filters()
         self.load()
-        self.query_one("#cases", DataTable).focus()
+        self.query_one("#case-search", Input).focus()
 
     def on_screen_resume(self) -> None:
         self.load()
@@ -354,7 +361,7 @@ class CaseListScreen(Screen):
             style = "bold reverse" if name == self.filter else ""
             text.append(f"{key}{SHORT[name]}", style=style)
             text.append(" ")
-        text.append(" Enter 打开", style="dim")
+        text.append(" ↓ 到列表，数字键筛选，Enter 打开", style="dim")
         self.query_one("#case-filters", Static).update(text)
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="cases")
@@ -378,12 +385,11 @@ class CaseListScreen(Screen):
             due = Text(f"{v.due_date:%m-%d}" if v.due_date else "")
             if v.provisional and v.due_date:
                 due.append("暂定", style="dim")
-            left = Text("" if v.remaining_workdays is None else str(v.remaining_workdays),
-                        style=WARNING_STYLES.get(v.warning, ""))
+            left = Text(_remaining(v.remaining_workdays), style=WARNING_STYLES.get(v.warning, ""))
             table.add_row(v.number, Text(v.status_name, style=WARNING_STYLES.get(v.warning, "")),
                           Text(_clip(v.item_name, 16)), Text(_clip(v.applicant_name, 8)), due, left,
                           Text(v.owner_name))
-        if not views:
+        if not views and self.is_current:
             self.app.notify("没有符合条件的办件", timeout=2)
 
     def action_filter(self, name: str) -> None:
@@ -395,6 +401,9 @@ class CaseListScreen(Screen):
 
     @on(Input.Submitted, "#case-search")
     def _search(self) -> None:
+        if self.query_one("#case-search", Input).value.strip():
+            self.filter = "all"  # a lookup searches every case, not just the filtered ones
+            self._show_filters()
         self.load()
         self.query_one("#cases", DataTable).focus()
 
@@ -419,17 +428,17 @@ class CaseScreen(Screen):
     """One case: everything about it, and the lifecycle keys (each guarded by its service)."""
 
     BINDINGS = [
-        Binding("b", "supplement", "补交材料", id="case.supplement"),
-        Binding("s", "start", "开始", id="case.start"),
-        Binding("p", "suspend", "挂起", id="case.suspend"),
-        Binding("r", "resume", "恢复", id="case.resume"),
-        Binding("e", "extend", "延期", id="case.extend"),
-        Binding("c", "complete", "办结", id="case.complete"),
-        Binding("d", "deliver", "送达", id="case.deliver"),
-        Binding("w", "withdraw", "撤回", id="case.withdraw"),
-        Binding("h", "handover", "移交", id="case.handover"),
-        Binding("a", "acknowledge", "接收", id="case.acknowledge"),
-        Binding("t", "print", "打印", id="case.print", tooltip="打印或补打本办件的文书"),
+        Binding("b,B", "supplement", "补交材料", id="case.supplement"),
+        Binding("s,S", "start", "开始", id="case.start"),
+        Binding("p,P", "suspend", "挂起", id="case.suspend"),
+        Binding("r,R", "resume", "恢复", id="case.resume"),
+        Binding("e,E", "extend", "延期", id="case.extend"),
+        Binding("c,C", "complete", "办结", id="case.complete"),
+        Binding("d,D", "deliver", "送达", id="case.deliver"),
+        Binding("w,W", "withdraw", "撤回", id="case.withdraw"),
+        Binding("h,H", "handover", "移交", id="case.handover"),
+        Binding("a,A", "acknowledge", "接收", id="case.acknowledge"),
+        Binding("t,T", "print", "打印", id="case.print", tooltip="打印或补打本办件的文书"),
         Binding("escape", "leave", "返回", id="case.leave"),
     ]
 
@@ -500,7 +509,8 @@ class CaseScreen(Screen):
                 due.append("  暂定：所涉年度放假安排尚未公布", style="yellow")
             rows.append(("承诺办结", due))
         if v.remaining_workdays is not None:
-            rows.append(("剩余工作日", Text(str(v.remaining_workdays), style=WARNING_STYLES.get(v.warning, ""))))
+            rows.append(("剩余工作日", Text(_remaining(v.remaining_workdays, long=True),
+                                          style=WARNING_STYLES.get(v.warning, ""))))
         if v.suspended_reason:
             rows.append(("挂起原因", Text(v.suspended_reason)))
         if v.result:
@@ -533,7 +543,8 @@ class CaseScreen(Screen):
 
     # -------------------------------------------------------------- the lifecycle keys
 
-    def _step(self, title: str, fields, call, *, body: str = "", choices=None, choices_label: str = "") -> None:
+    def _step(self, title: str, fields, call, *, body: str = "", choices=None, choices_label: str = "",
+              single: bool = False) -> None:
         from clerk_tui.ui.dialogs.case import CaseActionDialog
 
         if self.view is None:
@@ -542,12 +553,16 @@ class CaseScreen(Screen):
 
         def act(values: dict, override):
             view = call(app, number, values, override)
-            return Text(f"办件 {view.number}：{view.status_name}" +
-                        (f"，承诺办结日期 {view.due_date}" if view.due_date and view.status in ("accepted", "in_progress") else "") +
-                        "\n按 Enter 或 Esc 关闭")
+            if view.handover_to:
+                said = f"已移交{view.handover_to}，待对方接收（接收前首办人仍为{view.owner_name}）"
+            else:
+                said = f"{view.status_name}" + (f"，承诺办结日期 {view.due_date}"
+                                                if view.due_date and view.status in ("accepted", "in_progress") else "")
+            return Text(f"{title}完成：办件 {view.number} {said}\n按 Enter 或 Esc 关闭")
 
         app.push_screen(CaseActionDialog(title, Text(body or f"办件 {number}  {self.view.item_name}"), fields, act,
-                                         choices=choices, choices_label=choices_label), lambda _: self.load())
+                                         choices=choices, choices_label=choices_label, single=single),
+                        lambda _: self.load())
 
     def action_supplement(self) -> None:
         from clerk_tui.services import cases
@@ -555,8 +570,14 @@ class CaseScreen(Screen):
         if self.view is None:
             return
         missing = [(m.name, f"{m.name}{'' if m.required else '（可选）'}") for m in self.view.materials if not m.received]
-        self._step("补交材料", [], lambda app, n, v, o: cases.supplement(
-            app.engine, app.actor, n, v.get("selected") or [], override=o, case_rules=case_rules(app)),
+        def call(app, n, v, o):
+            view = cases.supplement(app.engine, app.actor, n, v.get("selected") or [], override=o,
+                                    case_rules=case_rules(app))
+            paper = "receipt" if view.status == "accepted" else "supplement-notice"
+            app.call_from_thread(app.print_paper, paper, view.number)
+            return view
+
+        self._step("补交材料", [], call,
             body="勾选申请人本次带来的材料；必需材料齐全即当日受理，期限从今天起算。",
             choices=missing, choices_label="本次收到（空格勾选）")
 
@@ -607,7 +628,7 @@ class CaseScreen(Screen):
             return view
 
         self._step("办结", [("reason", "不予许可的理由", "准予时可留空")], call_and_print,
-                   choices=[("approved", "准予许可"), ("denied", "不予许可")], choices_label="结果（空格选中）")
+                   choices=[("approved", "准予许可"), ("denied", "不予许可")], choices_label="结果（空格选中）", single=True)
 
     def action_deliver(self) -> None:
         from clerk_tui.services import cases
@@ -619,7 +640,8 @@ class CaseScreen(Screen):
                 raise ServiceError("请用空格选中一种送达方式")
             return cases.deliver(app.engine, app.actor, n, method=selected[0], case_rules=case_rules(app))
 
-        self._step("送达", [], call, choices=[("collect", "窗口领取"), ("mail", "邮寄送达")], choices_label="送达方式（空格选中）")
+        self._step("送达", [], call, choices=[("collect", "窗口领取"), ("mail", "邮寄送达")], choices_label="送达方式（空格选中）",
+                   single=True)
 
     def action_withdraw(self) -> None:
         from clerk_tui.services import cases
@@ -669,6 +691,15 @@ class CaseScreen(Screen):
 
     def action_leave(self) -> None:
         self.app.pop_screen()
+
+
+def _remaining(days: int | None, long: bool = False) -> str:
+    """Working days left, or 超期 N once the promised date has passed."""
+    if days is None:
+        return ""
+    if days < 0:
+        return f"超期{-days}个工作日" if long else f"超期{-days}"
+    return f"{days}个工作日" if long else str(days)
 
 
 def _int(text: str, what: str) -> int:

@@ -167,6 +167,12 @@ class CatalogBrowser(Screen):
         search.value = ""
         search.focus()
 
+    def check_action(self, action: str, parameters) -> bool | None:
+        """Choosing an item for intake: only searching and choosing, not the guide desk's keys."""
+        if self.picker and action in ("issue_item", "issue_queue", "check_in", "rejoin", "book", "cases", "notice"):
+            return False
+        return True
+
     def action_cases(self) -> None:
         from clerk_tui.ui.screens.cases import CaseListScreen
 

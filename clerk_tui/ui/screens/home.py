@@ -18,7 +18,7 @@ from clerk_tui.ui.widgets.status_bar import StatusBar
 
 class _Home(Screen):
     BINDINGS = [Binding("f2", "catalog", "检索", id="home.catalog", tooltip="打开事项检索与办事指南"),
-                Binding("b", "cases", "办件", id="home.cases", tooltip="办件查询：按编号、证件号、电话、姓名，及预警筛选")]
+                Binding("b,B", "cases", "办件", id="home.cases", tooltip="办件查询：按编号、证件号、电话、姓名，及预警筛选")]
 
     def action_catalog(self) -> None:
         from clerk_tui.ui.screens.catalog_browser import CatalogBrowser

@@ -16,7 +16,7 @@ from clerk_tui.ui.widgets.status_bar import StatusBar
 
 class PrintJobsScreen(Screen):
     BINDINGS = [
-        Binding("r", "retry", "重试", id="print_jobs.retry", tooltip="重试选中的未打印任务"),
+        Binding("r,R", "retry", "重试", id="print_jobs.retry", tooltip="重试选中的未打印任务"),
         Binding("escape", "leave", "返回", id="print_jobs.leave"),
     ]
 

@@ -90,7 +90,7 @@ class AlertsScreen(Screen):
 
     BINDINGS = [
         Binding("enter", "handle", "处理", id="alerts.handle", tooltip="为选中的首问选择处理结果"),
-        Binding("d", "dismiss_alert", "消除", id="alerts.dismiss", tooltip="消除选中的提醒（需原因，记录在案）"),
+        Binding("d,D", "dismiss_alert", "消除", id="alerts.dismiss", tooltip="消除选中的提醒（需原因，记录在案）"),
         Binding("escape", "leave", "返回", id="alerts.leave"),
     ]
 

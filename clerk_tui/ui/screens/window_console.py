@@ -33,8 +33,8 @@ class WindowConsole(_Home):
         # Ten keys do not fit an 80-column footer: the navigation keys are in the hint and the palette.
         Binding("f2", "catalog", "检索", id="home.catalog", show=False),
         Binding("f12", "app.logout", "注销", id="app.logout", show=False),
-        Binding("b", "cases", "办件", id="home.cases", show=False),
-        Binding("s", "intake", "收件受理", id="console.intake", show=False,
+        Binding("b,B", "cases", "办件", id="home.cases", show=False),
+        Binding("s,S", "intake", "收件受理", id="console.intake", show=False,
                 tooltip="为当前号收件受理（无号时直接受理，如补交材料的申请人）"),
     ]
 
