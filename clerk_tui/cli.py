@@ -112,7 +112,8 @@ def print_table(headers: list[str], rows: list[list[Any]]) -> None:
         table.add_column(header, overflow="fold")
     for row in rows:
         table.add_row(*(Text("" if v is None else str(v)) for v in row))
-    Console(soft_wrap=False).print(table)
+    # Piped into a file or another program, a table keeps its rows whole instead of folding at 80.
+    Console(soft_wrap=False, width=None if sys.stdout.isatty() else 240).print(table)
 
 
 def _ctx(ctx: typer.Context) -> Ctx:
@@ -784,12 +785,14 @@ def _register() -> None:
     from clerk_tui.cli_cases import case_app
     from clerk_tui.cli_inquiry import alerts_app, followup_app, inquiry_app
     from clerk_tui.cli_print import print_app
+    from clerk_tui.cli_report import report_app
 
     app.add_typer(case_app, name="case")
     app.add_typer(print_app, name="print")
     app.add_typer(inquiry_app, name="inquiry")
     app.add_typer(alerts_app, name="alerts")
     app.add_typer(followup_app, name="followup")
+    app.add_typer(report_app, name="report")
 
 
 _register()

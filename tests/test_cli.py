@@ -374,3 +374,25 @@ def test_inquiry_cli_refer_alert_and_refusals(clerks, run, monkeypatch):
                         (("alerts", "dismiss", "nope", "--reason", "r"), "没有编号为 nope")]:
         code, _, err = run(*args, env=clerks["c1"])
         assert code == 1 and words in err
+
+
+def test_report_cli_formats_and_bad_input(clerks, run, tmp_path):
+    code, out, err = run("report", "daily", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    for key in ("tickets_issued", "tickets_served", "no_shows", "cases_received", "cases_completed",
+                "immediate_cases", "immediate_share", "promised_completed", "promised_on_time", "on_time_rate",
+                "promised_early", "early_rate", "supplements", "rejections", "ratings", "satisfaction_rate"):
+        assert key in data["groups"][0]
+    out_file = tmp_path / "m.xlsx"
+    code, out, err = run("report", "monthly", "--month", "2026-11", "--by", "clerk", "--format", "xlsx",
+                         "--out", str(out_file))
+    assert code == 0 and out_file.exists(), err
+    code, _, err = run("report", "range", "--from", "2026-11-30", "--to", "2026-11-01")
+    assert code == 1 and "晚于" in err
+    code, _, err = run("report", "yearly", "--format", "csv", "--out", str(tmp_path / "no" / "r.csv"))
+    assert code == 1 and "目录" in err and not (tmp_path / "no").exists()
+    code, _, err = run("report", "daily", "--clerk", "7777")
+    assert code == 1 and "7777" in err
+    code, _, err = run("report", "daily", "--by", "planet")
+    assert code == 2 and "planet" in err

@@ -1,0 +1,116 @@
+"""``clerk-tui report daily|monthly|yearly|range``: the hall's statistics, as a table, JSON, CSV or XLSX."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from clerk_tui.cli import _ctx, emit_json, print_table
+
+report_app = typer.Typer(help="统计报表：日报、月报、年报、任意期间；按全厅、部门、窗口、人员；表格、JSON、CSV、XLSX。",
+                         no_args_is_help=True)
+
+
+class ReportFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+class By(str, Enum):
+    hall = "hall"
+    department = "department"
+    window = "window"
+    clerk = "clerk"
+
+
+ByOpt = Annotated[By, typer.Option("--by", help="分组：hall、department、window、clerk")]
+FmtOpt = Annotated[ReportFormat, typer.Option("--format")]
+OutOpt = Annotated[Optional[Path], typer.Option("--out", help="写入文件（csv、xlsx 默认写到这里）")]
+DeptOpt = Annotated[Optional[str], typer.Option("--department", help="只统计该部门")]
+WinOpt = Annotated[Optional[int], typer.Option("--window", help="只统计该窗口")]
+ClerkOpt = Annotated[Optional[str], typer.Option("--clerk", help="只统计该工号")]
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _emit(ctx: typer.Context, kind: str, value: str | None, end: str | None, by: By, fmt: ReportFormat,
+          out: Path | None, department: str | None, window: int | None, clerk: str | None) -> None:
+    from clerk_tui.services import reports
+    from clerk_tui.services.errors import ServiceError
+    from clerk_tui.services.files import write_atomic
+
+    start, finish = reports.period(kind, value, end)
+    report = reports.build_report(_ctx(ctx).engine(), start, finish, by.value, department=department, window=window,
+                                  clerk=clerk)
+    if fmt in (ReportFormat.csv, ReportFormat.xlsx) or out is not None:
+        if out is None:
+            raise ServiceError(f"{fmt.value} 格式请用 --out 指定输出文件")
+        import json
+
+        data = {ReportFormat.csv: reports.to_csv, ReportFormat.xlsx: reports.to_xlsx}.get(fmt)
+        payload = data(report) if data else (json.dumps(report.as_json(), ensure_ascii=False, indent=2).encode()
+                                             if fmt == ReportFormat.json else reports.to_csv(report))
+        try:
+            write_atomic(out, payload)  # all or nothing: no half-written file is left behind
+        except OSError as exc:
+            raise ServiceError(f"无法写入 {out}（{exc.strerror or exc}）：请检查目录和权限") from exc
+        typer.echo(f"已写入 {out}（{start} 至 {finish}，{len(report.groups)} 组）")
+        return
+    if fmt == ReportFormat.json:
+        emit_json(report.as_json())
+        return
+    typer.echo(f"统计期间 {start} 至 {finish}，按{reports.DIMENSIONS[by.value]}")
+    print_table(["分组", "取号", "办结号", "过号", "等候均/90%", "收件", "受理", "办结", "即办比重", "按时办结率",
+                 "提前办结率", "补正", "不予受理", "超期", "满意率"],
+                [[g.name, f["tickets_issued"], f["tickets_served"], f["no_shows"],
+                  f"{f['wait_avg'] if f['wait_avg'] is not None else '—'}/{f['wait_p90'] if f['wait_p90'] is not None else '—'}",
+                  f["cases_received"], f["cases_accepted"], f["cases_completed"], _pct(f["immediate_share"]),
+                  _pct(f["on_time_rate"]), _pct(f["early_rate"]), f["supplements"], f["rejections"], f["overdue"],
+                  _pct(f["satisfaction_rate"])] for g in report.groups for f in [g.figures]])
+    if report.hourly:
+        peak = max(max(i, s) for _, i, s in report.hourly) or 1
+        typer.echo("分时段（█ 取号  ░ 办结）")
+        for hour, issued, served in report.hourly:
+            typer.echo(f"{hour:02d}时 {'█' * round(issued * 30 / peak):<30} {issued:>5}  "
+                       f"{'░' * round(served * 30 / peak):<30} {served:>5}")
+
+
+@report_app.command("daily")
+def report_daily(ctx: typer.Context, date: Annotated[Optional[str], typer.Option("--date", help="默认今天")] = None,
+                 by: ByOpt = By.hall, fmt: FmtOpt = ReportFormat.table, out: OutOpt = None, department: DeptOpt = None,
+                 window: WinOpt = None, clerk: ClerkOpt = None) -> None:
+    """日报。"""
+    _emit(ctx, "daily", date, None, by, fmt, out, department, window, clerk)
+
+
+@report_app.command("monthly")
+def report_monthly(ctx: typer.Context,
+                   month: Annotated[Optional[str], typer.Option("--month", help="YYYY-MM，默认本月")] = None,
+                   by: ByOpt = By.hall, fmt: FmtOpt = ReportFormat.table, out: OutOpt = None,
+                   department: DeptOpt = None, window: WinOpt = None, clerk: ClerkOpt = None) -> None:
+    """月报（--by clerk 即窗口人员月度考核表）。"""
+    _emit(ctx, "monthly", month, None, by, fmt, out, department, window, clerk)
+
+
+@report_app.command("yearly")
+def report_yearly(ctx: typer.Context, year: Annotated[Optional[str], typer.Option("--year", help="默认今年")] = None,
+                  by: ByOpt = By.hall, fmt: FmtOpt = ReportFormat.table, out: OutOpt = None,
+                  department: DeptOpt = None, window: WinOpt = None, clerk: ClerkOpt = None) -> None:
+    """年报。"""
+    _emit(ctx, "yearly", year, None, by, fmt, out, department, window, clerk)
+
+
+@report_app.command("range")
+def report_range(ctx: typer.Context, start: Annotated[str, typer.Option("--from")],
+                 end: Annotated[str, typer.Option("--to")], by: ByOpt = By.hall, fmt: FmtOpt = ReportFormat.table,
+                 out: OutOpt = None, department: DeptOpt = None, window: WinOpt = None,
+                 clerk: ClerkOpt = None) -> None:
+    """任意期间。"""
+    _emit(ctx, "range", start, end, by, fmt, out, department, window, clerk)
