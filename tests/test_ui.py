@@ -102,14 +102,45 @@ async def test_clerk_needs_a_window_then_sees_the_console(app_factory):
         assert app.actor is None
 
 
-async def test_supervisor_sees_the_hall(app_factory):
+async def test_admin_sees_the_hall(app_factory):
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "9001", "9999")
+        await log_in(pilot, "admin", "2468")
         assert isinstance(app.screen, HallScreen)
         table = app.screen.query_one("#departments", DataTable)
         await wait_for(pilot, lambda: table.row_count == 3)
         assert table.row_count == 3
+
+
+async def test_supervisor_sees_calls_and_bad_ratings_from_other_terminals(app_factory, sqlite_hall, monkeypatch):
+    from clerk_tui.services import queue as q
+    from clerk_tui.services import ratings as rt
+    from clerk_tui.ui.screens.reports import ReportScreen
+    from clerk_tui.ui.screens.supervisor import SupervisorScreen
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T10:00:00")
+    clerk = login(sqlite_hall, "1003", "3333", window=3)
+    q.open_window(sqlite_hall, clerk, 3)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "9001", "9999")
+        screen = app.screen
+        assert isinstance(screen, SupervisorScreen)
+        await wait_for(pilot, lambda: screen.board is not None)
+        t = q.issue_ticket(sqlite_hall, clerk, queue="D")  # the window's terminal
+        q.call_next(sqlite_hall, clerk, 3)
+        window3 = lambda: next(w for w in screen.board.windows if w.number == 3)  # noqa: E731
+        await wait_for(pilot, lambda: window3().current == t.number, tries=50)  # within 2.5 s
+        q.finish_service(sqlite_hall, clerk, t.number, 3)
+        rt.rate(sqlite_hall, None, 3, t.number, 1, reasons=["服务态度差"])  # the rating pad
+        await wait_for(pilot, lambda: screen.board.followups, tries=50)
+        assert screen.board.followups[0].ticket == t.number and window3().served_today == 1
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen) and app.screen.report is not None)
+        assert app.screen.report.groups[0].figures["tickets_served"] == 1
+        await pilot.press("c")
+        await wait_for(pilot, lambda: app.screen.report.by == "clerk")
+        assert [g.key for g in app.screen.report.groups] == ["1003"]
 
 
 async def test_typed_text_is_never_markup(app_factory, sqlite_hall, tmp_path):

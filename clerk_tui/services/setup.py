@@ -98,6 +98,7 @@ def build_demo(engine: Engine) -> InitResult:
     demo_cases(engine)
     demo_printing(engine)
     demo_responsibility(engine)
+    demo_ratings(engine)
     return result
 
 
@@ -356,3 +357,30 @@ def demo_responsibility(engine: Engine) -> None:
     with clock.frozen_at(now - dt.timedelta(minutes=20)):
         q.transfer(engine, _demo_actor(engine, f"{1000 + second}", second), t.number, to_queue=queue_of[first],
                    reason="应先在原窗口办理前置手续")
+
+
+def demo_ratings(engine: Engine) -> None:
+    """好差评 of the morning: most visits rated well, one 差评 with its follow-up still open, one
+    follow-up from last week overdue, and a few 未评价."""
+    import datetime as dt
+
+    from sqlmodel import select as sm_select
+
+    from clerk_tui import clock
+    from clerk_tui.services import ratings
+    from clerk_tui.store.engine import read_session
+    from clerk_tui.store.models import Ticket
+
+    with read_session(engine) as session:
+        done = list(session.exec(sm_select(Ticket).where(Ticket.business_date == clock.today(),
+                                                         Ticket.status == "done").order_by(Ticket.finished_at)))
+    levels = [5, 5, 4, 5, None, 4, 5, 3, 5, 2, 5, 4, None, 5]
+    for t, level in zip(done, levels):
+        with clock.frozen_at(t.finished_at + dt.timedelta(minutes=1)):
+            ratings.rate(engine, None, t.window_number, t.number, level,
+                         reasons=["等候时间长"] if level == 2 else [], text="排队一个多小时，窗口太少" if level == 2 else "")
+    if len(done) > len(levels):  # an older bad rating whose follow-up is overdue
+        t = done[len(levels)]
+        with clock.frozen_at(t.finished_at + dt.timedelta(minutes=1)):
+            ratings.rate(engine, None, t.window_number, t.number, 1, reasons=["服务态度差"],
+                         text="工作人员不耐烦", followup_days=0)

@@ -109,7 +109,9 @@ def home_screen_for(actor: Actor) -> Screen:
 
         return WindowConsole()
     if actor.role == SUPERVISOR:
-        return HallScreen("带班领导 · 大厅概况")
+        from clerk_tui.ui.screens.supervisor import SupervisorScreen
+
+        return SupervisorScreen()
     if actor.role == ADMIN:
         return HallScreen("系统管理 · 大厅概况")
     return CatalogBrowser()

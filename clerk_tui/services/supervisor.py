@@ -1,0 +1,103 @@
+"""带班领导's live hall: per queue (waiting, longest wait, average wait in the last hour), per window
+(open or paused with the reason, the ticket in hand, served today), cases at yellow and red, the
+responsibility alerts and the open bad-rating follow-ups. Read with a handful of indexed
+aggregates on today's rows, so a refresh stays small with a year of history behind it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.engine import Engine
+
+from clerk_tui import clock
+from clerk_tui.store.engine import read_session
+from clerk_tui.store.models import Queue, Staff, Ticket, Window, WindowState
+
+
+@dataclass(frozen=True)
+class QueueLine:
+    prefix: str
+    name: str
+    waiting: int
+    longest_wait: int  # minutes
+    avg_wait_last_hour: float | None
+
+
+@dataclass(frozen=True)
+class WindowLine:
+    number: int
+    name: str
+    status: str
+    pause_reason: str
+    clerk: str
+    current: str
+    served_today: int
+
+
+@dataclass(frozen=True)
+class Board:
+    queues: tuple[QueueLine, ...]
+    windows: tuple[WindowLine, ...]
+    yellow: int
+    red: int
+    alerts: tuple
+    followups: tuple
+    issued_today: int
+    served_today: int
+    last_event_id: int
+
+
+def _minutes(dialect: str, start, end):
+    if dialect == "postgresql":
+        return func.extract("epoch", end - start) / 60.0
+    return (func.julianday(end) - func.julianday(start)) * 1440.0
+
+
+def board(engine: Engine, *, rules_=None, case_rules=None) -> Board:
+    from clerk_tui.domain.responsibility import Rules
+    from clerk_tui.services.cases import CaseRules
+    from clerk_tui.services.queue import last_event_id
+    from clerk_tui.services.ratings import list_followups
+    from clerk_tui.services.responsibility import list_alerts
+
+    rules_ = rules_ or Rules()
+    case_rules = case_rules or CaseRules()
+    today, now = clock.today(), clock.now()
+    hour_ago = now - dt.timedelta(hours=1)
+    newest = last_event_id(engine)
+    with read_session(engine) as session:
+        dialect = session.get_bind().dialect.name
+        t = Ticket.__table__
+        wait = _minutes(dialect, t.c.issued_at, t.c.called_at)
+        waiting = {qid: (n, oldest) for qid, n, oldest in session.execute(
+            select(t.c.queue_id, func.count(), func.min(t.c.queued_at))
+            .where(t.c.business_date == today, t.c.status == "waiting").group_by(t.c.queue_id))}
+        recent = dict(session.execute(select(t.c.queue_id, func.avg(wait)).where(
+            t.c.business_date == today, t.c.called_at >= hour_ago).group_by(t.c.queue_id)).all())
+        queues = []
+        for q in session.scalars(select(Queue).order_by(Queue.prefix)):
+            n, oldest = waiting.get(q.id, (0, None))
+            longest = int((now - oldest).total_seconds() // 60) if oldest else 0
+            avg = recent.get(q.id)
+            queues.append(QueueLine(q.prefix, q.name, n, longest, round(float(avg), 1) if avg is not None else None))
+        served = dict(session.execute(select(t.c.window_number, func.count()).where(
+            t.c.business_date == today, t.c.status == "done").group_by(t.c.window_number)).all())
+        issued_today = session.execute(select(func.count()).where(t.c.business_date == today)).scalar_one()
+        staff = {s.id: s.name for s in session.scalars(select(Staff))}
+        windows = []
+        rows = session.execute(select(Window.number, Window.name, WindowState.status, WindowState.pause_reason,
+                                      WindowState.staff_id, Ticket.number).select_from(Window)
+                               .outerjoin(WindowState, WindowState.window_id == Window.id)
+                               .outerjoin(Ticket, and_(Ticket.id == WindowState.current_ticket_id))
+                               .order_by(Window.number))
+        for number, name, status, reason, staff_id, current in rows:
+            windows.append(WindowLine(number, name, status or "closed", reason or "", staff.get(staff_id, ""),
+                                      current or "", served.get(number, 0)))
+    alerts = list_alerts(engine, rules_=rules_, case_rules=case_rules)
+    red = sum(a.kind == "case_red" for a in alerts)
+    yellow = sum(a.kind == "case_yellow" for a in alerts)
+    followups = tuple(list_followups(engine, open_only=True))
+    return Board(tuple(queues), tuple(windows), yellow, red, tuple(a for a in alerts if not a.kind.startswith("case_")),
+                 followups, issued_today, sum(served.values()), newest)

@@ -1,0 +1,143 @@
+"""带班领导 · 大厅实况: queues, windows, cases at risk, alerts and bad-rating follow-ups, following
+every other terminal within a second or two. R opens the reports, F ends a follow-up."""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Static
+
+from clerk_tui.ui.messages import error_text
+from clerk_tui.ui.screens.home import _Home
+from clerk_tui.ui.widgets.status_bar import StatusBar
+
+POLL_SECONDS = 1.0
+REFRESH_EVERY = 15.0  # waits grow even when nobody acts
+
+STATUS = {"open": ("服务中", "green"), "paused": ("暂停", "yellow"), "closed": ("未开窗", "dim")}
+
+
+class SupervisorScreen(_Home):
+    BINDINGS = [
+        Binding("r,R", "reports", "报表", id="supervisor.reports", tooltip="统计报表与窗口考核"),
+        Binding("f,F", "followup", "差评整改", id="supervisor.followup", tooltip="办结一条差评整改"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.board = None
+        self.seen_event = -1
+        self.loaded_at = 0.0
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar("带班领导 · 大厅实况")
+        with Vertical(id="supervisor"):
+            yield Static("正在载入……", id="sup-summary", classes="home-body")
+            with Horizontal(id="sup-tables"):
+                yield DataTable(id="sup-queues", cursor_type="row", zebra_stripes=True)
+                yield DataTable(id="sup-windows", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="sup-alerts")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        q = self.query_one("#sup-queues", DataTable)
+        for label in ("队列", "等候", "最长(分)", "近1小时均等(分)"):
+            q.add_column(label)
+        w = self.query_one("#sup-windows", DataTable)
+        for label in ("窗口", "状态", "人员", "当前号", "今日办结"):
+            w.add_column(label)
+        self.poll()
+        self.set_interval(POLL_SECONDS, self.poll)
+
+    def on_screen_resume(self) -> None:
+        self.seen_event = -1
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="poll")
+    def poll(self) -> None:
+        from clerk_tui.services.queue import last_event_id
+        from clerk_tui.services.supervisor import board
+        from clerk_tui.ui.screens.cases import case_rules
+
+        app = self.app
+        try:
+            newest = last_event_id(app.engine)
+            if newest == self.seen_event and time.monotonic() - self.loaded_at < REFRESH_EVERY:
+                return
+            b = board(app.engine, rules_=app.settings.responsibility, case_rules=case_rules(app))
+        except Exception as exc:  # noqa: BLE001
+            app.call_from_thread(self.fail, error_text(exc))
+            return
+        self.seen_event, self.loaded_at = newest, time.monotonic()
+        app.call_from_thread(self.show, b)
+
+    def show(self, b) -> None:
+        self.board = b
+        waiting = sum(q.waiting for q in b.queues)
+        open_windows = sum(w.status == "open" for w in b.windows)
+        text = Text(f"今日取号 {b.issued_today} · 办结 {b.served_today} · 等候 {waiting} 人 · 服务中窗口 {open_windows} 个",
+                    style="bold")
+        text.append(f"\n办件预警：红色 {b.red} 件", style="bold red" if b.red else "")
+        text.append(f" · 黄色 {b.yellow} 件", style="bold yellow" if b.yellow else "")
+        text.append(f" · 提醒 {len(b.alerts)} 条 · 差评整改 {len(b.followups)} 件",
+                    style="bold red" if b.alerts or b.followups else "")
+        text.append("   R 报表 · F 差评整改 · Ctrl+T 提醒 · B 办件", style="dim")
+        self.query_one("#sup-summary", Static).update(text)
+        q = self.query_one("#sup-queues", DataTable)
+        q.clear()
+        for line in b.queues:
+            if line.waiting or line.avg_wait_last_hour is not None:
+                q.add_row(Text(f"{line.prefix} {line.name}"), str(line.waiting),
+                          Text(str(line.longest_wait), style="bold red" if line.longest_wait >= 30 else ""),
+                          "" if line.avg_wait_last_hour is None else f"{line.avg_wait_last_hour:.1f}")
+        w = self.query_one("#sup-windows", DataTable)
+        w.clear()
+        for line in b.windows:
+            if line.status == "closed" and not line.served_today:
+                continue
+            name, style = STATUS.get(line.status, (line.status, ""))
+            state = Text(name, style=style)
+            if line.pause_reason:
+                state.append(f"（{line.pause_reason}）", style=style)
+            w.add_row(f"{line.number}", state, Text(line.clerk), line.current, str(line.served_today))
+        lower = Text()
+        for a in b.alerts[:5]:
+            lower.append(f"{a.kind_name}  {a.subject}  责任人 {a.responsible}\n", style="red" if a.escalated else "yellow")
+        for f in b.followups[:4]:
+            lower.append(f"差评整改 #{f.id}  {f.ticket} {f.window}号窗口 {f.level}分 {f.reasons} {f.text}  "
+                         f"期限 {f.due_date}{'（逾期）' if f.overdue else ''}\n", style="magenta")
+        self.query_one("#sup-alerts", Static).update(lower or Text("没有提醒和待整改的差评。", style="green"))
+
+    def action_reports(self) -> None:
+        from clerk_tui.ui.screens.reports import ReportScreen
+
+        self.app.push_screen(ReportScreen())
+
+    def action_followup(self) -> None:
+        from clerk_tui.ui.dialogs.ticket import FormDialog
+
+        if self.board is None or not self.board.followups:
+            self.app.notify("没有待整改的差评", timeout=3)
+            return
+        app = self.app
+        first = self.board.followups[0]
+
+        def close(number: str, outcome: str, note: str) -> str:
+            from clerk_tui.services.errors import ServiceError
+            from clerk_tui.services.ratings import OUTCOMES, close_followup
+
+            names = {v: k for k, v in OUTCOMES.items()} | {"整改": "rectified", "解释": "explained", "申诉": "appealed"}
+            key = names.get(outcome.strip(), outcome.strip())
+            if not number.strip().isdigit():
+                raise ServiceError("请填写差评整改编号（数字）")
+            f = close_followup(app.engine, app.actor, int(number), outcome=key, note=note)
+            return f"差评整改 #{f.id}：{f.status_name}"
+
+        app.push_screen(FormDialog("办结差评整改", [
+            ("number", "编号", str(first.id)), ("outcome", "结果：整改、解释 或 申诉", "整改"),
+            ("note", "整改内容 / 解释 / 申诉理由", "例如 已约谈窗口人员并增开高峰窗口"),
+        ], close, values={"number": str(first.id)}))
