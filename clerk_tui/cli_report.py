@@ -114,3 +114,12 @@ def report_range(ctx: typer.Context, start: Annotated[str, typer.Option("--from"
                  clerk: ClerkOpt = None) -> None:
     """任意期间。"""
     _emit(ctx, "range", start, end, by, fmt, out, department, window, clerk)
+
+
+@report_app.command("rebuild")
+def report_rebuild(ctx: typer.Context) -> None:
+    """清除已保存的往日统计（更正历史数据之后），下次出报表时重新计算。"""
+    from clerk_tui.services.reports import forget_days
+
+    n = forget_days(_ctx(ctx).engine())
+    typer.echo(f"已清除 {n} 条往日统计，下次出报表时重新计算。")

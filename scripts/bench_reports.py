@@ -41,15 +41,21 @@ def main() -> None:
     print(f"store: {engine.dialect.name}; generated {made['cases']:,} cases and {made['tickets']:,} tickets "
           f"over {made['days']} working days in {made['seconds']} s")
     year = (dt.date(2025, 11, 26), dt.date(2026, 11, 25))
-    print(f"\n{'yearly report':34} {'best s':>7} {'median s':>9} {'goal s':>7} {'ratio':>6}")
+    print("\nThe first report of a grouping counts every past day once and keeps the counts (report_day);"
+          "\nlater reports sum the kept days and count only today.")
+    print(f"\n{'yearly report':34} {'first s':>8} {'later s':>8} {'goal s':>7} {'ratio':>6}")
     for by in ("hall", "department", "window", "clerk"):
+        t0 = time.perf_counter()
+        build_report(engine, *year, by)
+        first = time.perf_counter() - t0
         times = []
         for _ in range(3):
             t0 = time.perf_counter()
             report = build_report(engine, *year, by)
             times.append(time.perf_counter() - t0)
+        later = statistics.median(times)
         label = f"by {by} ({len(report.groups)} groups)"
-        print(f"{label:34} {min(times):7.2f} {statistics.median(times):9.2f} {2.0:7.1f} {statistics.median(times) / 2:6.2f}")
+        print(f"{label:34} {first:8.2f} {later:8.2f} {2.0:7.1f} {later / 2:6.2f}")
     board(engine)  # warm
     times = []
     for _ in range(50):

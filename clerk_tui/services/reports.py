@@ -144,6 +144,213 @@ def period(kind: str, value: str | None = None, end: str | None = None) -> tuple
     return start, finish
 
 
+def _empty() -> dict:
+    return {"tickets_issued": 0, "tickets_served": 0, "no_shows": 0, "transfers": 0, "wait_sum": 0.0, "wait_n": 0,
+            "service_sum": 0.0, "service_n": 0, "wait_hist": {}, "service_hist": {}, "hour_issued": {},
+            "hour_served": {}, "cases_received": 0, "supplements": 0, "rejections": 0, "cases_accepted": 0,
+            "cases_completed": 0, "immediate_cases": 0, "promised_completed": 0, "promised_on_time": 0,
+            "promised_early": 0, "late": 0, "suspended": 0, "ratings": {}}
+
+
+def _merge(into: dict, raw: dict) -> None:
+    for k, v in raw.items():
+        if isinstance(v, dict):
+            bucket = into.setdefault(k, {})
+            for kk, n in v.items():
+                bucket[kk] = bucket.get(kk, 0) + n
+        else:
+            into[k] = into.get(k, 0) + v
+
+
+def _raw(session, dialect: str, start: dt.date, end: dt.date, by: str, dept_id=None, window=None,
+         clerk_id=None) -> dict[tuple[str, str], dict]:
+    """The mergeable counts of [start, end] per (day, group key): sums, counts and per-minute and
+    per-hour histograms. Rates and percentiles are made from them later, over any span of days."""
+    out: dict[tuple[str, str], dict] = {}
+
+    def raw(day, key) -> dict:
+        k = (str(day)[:10], "" if key is None else str(key))
+        if k not in out:
+            out[k] = _empty()
+        return out[k]
+
+    lo = dt.datetime.combine(start, dt.time())
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
+    t, w, i = Ticket.__table__, Window.__table__, ServiceItem.__table__
+    served_dept = func.coalesce(w.c.department_id, i.c.department_id)
+    tkey = {"hall": literal(0), "department": served_dept, "window": t.c.window_number, "clerk": t.c.staff_id}[by]
+    needs_join = by == "department" or dept_id is not None
+    tfrom = t.outerjoin(w, and_(w.c.number == t.c.window_number, w.c.hall_id == t.c.hall_id)).outerjoin(
+        i, i.c.id == t.c.item_id) if needs_join else t
+    conds = [t.c.business_date >= start, t.c.business_date <= end]
+    if dept_id is not None:
+        conds.append(served_dept == dept_id)
+    if window is not None:
+        conds.append(t.c.window_number == window)
+    if clerk_id is not None:
+        conds.append(t.c.staff_id == clerk_id)
+    tday = t.c.business_date
+    wait = _minutes(dialect, t.c.issued_at, t.c.called_at)
+    service = _minutes(dialect, t.c.started_at, t.c.finished_at)
+    has_service = and_(t.c.finished_at.is_not(None), t.c.started_at.is_not(None))
+    hour = _hour(dialect, t.c.issued_at)
+    for day, k, h, issued, done, noshow, transfers, wait_sum, waits, service_sum, services in session.execute(select(
+            tday, tkey, hour, func.count(), func.sum(case((t.c.status == "done", 1), else_=0)),
+            func.sum(case((t.c.status == "no_show", 1), else_=0)), func.sum(t.c.transfers), func.sum(wait),
+            func.count(t.c.called_at), func.sum(case((has_service, service), else_=0)),
+            func.sum(case((has_service, 1), else_=0))).select_from(tfrom).where(*conds).group_by(tday, tkey, hour)):
+        r = raw(day, k)
+        r["tickets_issued"] += issued
+        r["tickets_served"] += done or 0
+        r["no_shows"] += noshow or 0
+        r["transfers"] += transfers or 0
+        r["wait_sum"] += float(wait_sum or 0)
+        r["wait_n"] += waits
+        r["service_sum"] += float(service_sum or 0)
+        r["service_n"] += services or 0
+        if h is not None:
+            r["hour_issued"][str(int(h))] = r["hour_issued"].get(str(int(h)), 0) + issued
+    # whole minutes, rounded up (a 90th percentile never understates); the 0.001 keeps an exact 6.0
+    # (PostgreSQL) and a 5.99999 (SQLite's julianday) in the same minute; SQLite's CAST truncates,
+    # PostgreSQL's rounds: floor there
+    def minute(expr):
+        return (cast(func.floor(expr - 0.001), Integer) if dialect == "postgresql"
+                else cast(expr - 0.001, Integer)) + 1
+
+    for label, expr, present in (("wait_hist", wait, t.c.called_at.is_not(None)), ("service_hist", service, has_service)):
+        m = minute(expr)
+        for day, k, mm, n in session.execute(select(tday, tkey, m, func.count()).select_from(tfrom)
+                                             .where(*conds, present).group_by(tday, tkey, m)):
+            hist = raw(day, k)[label]
+            hist[str(int(mm or 0))] = hist.get(str(int(mm or 0)), 0) + n
+    fhour = _hour(dialect, t.c.finished_at)
+    for day, k, h, n in session.execute(select(tday, tkey, fhour, func.count()).select_from(tfrom)
+                                        .where(*conds, t.c.finished_at.is_not(None)).group_by(tday, tkey, fhour)):
+        hs = raw(day, k)["hour_served"]
+        hs[str(int(h))] = hs.get(str(int(h)), 0) + n
+
+    c = ServiceCase.__table__
+    ckey = {"hall": literal(0), "department": c.c.department_id, "window": c.c.window_number, "clerk": c.c.owner_id}[by]
+    cconds = []
+    if dept_id is not None:
+        cconds.append(c.c.department_id == dept_id)
+    if window is not None:
+        cconds.append(c.c.window_number == window)
+    if clerk_id is not None:
+        cconds.append(c.c.owner_id == clerk_id)
+    for day, k, n, supp, rej in session.execute(select(
+            c.c.received_on, ckey, func.count(), func.sum(case((c.c.supplement_notices > 0, 1), else_=0)),
+            func.sum(case((c.c.status == "rejected", 1), else_=0))).where(
+            c.c.received_on >= start, c.c.received_on <= end, *cconds).group_by(c.c.received_on, ckey)):
+        r = raw(day, k)
+        r["cases_received"] += n
+        r["supplements"] += supp or 0
+        r["rejections"] += rej or 0
+    for day, k, n in session.execute(select(c.c.accepted_on, ckey, func.count()).where(
+            c.c.accepted_on >= start, c.c.accepted_on <= end, c.c.status != "rejected", *cconds)
+            .group_by(c.c.accepted_on, ckey)):
+        raw(day, k)["cases_accepted"] += n
+    done_day = _day(dialect, c.c.completed_at)
+    promised = c.c.kind == "promised"
+    for day, k, n, imm, prom, on_time, early, late in session.execute(select(
+            done_day, ckey, func.count(), func.sum(case((c.c.kind == "immediate", 1), else_=0)),
+            func.sum(case((promised, 1), else_=0)),
+            func.sum(case((and_(promised, done_day <= c.c.due_date), 1), else_=0)),
+            func.sum(case((and_(promised, done_day < c.c.due_date), 1), else_=0)),
+            func.sum(case((and_(promised, done_day > c.c.due_date), 1), else_=0)),
+    ).where(c.c.completed_at >= lo, c.c.completed_at < hi, c.c.status.in_(("completed", "delivered")), *cconds)
+            .group_by(done_day, ckey)):
+        r = raw(day, k)
+        r["cases_completed"] += n
+        r["immediate_cases"] += imm or 0
+        r["promised_completed"] += prom or 0
+        r["promised_on_time"] += on_time or 0
+        r["promised_early"] += early or 0
+        r["late"] += late or 0
+    s_ = CaseSuspension.__table__
+    for day, k, n in session.execute(select(s_.c.start, ckey, func.count()).select_from(s_.join(c, c.c.id == s_.c.case_id))
+                                     .where(s_.c.start >= start, s_.c.start <= end, *cconds).group_by(s_.c.start, ckey)):
+        raw(day, k)["suspended"] += n
+
+    r_ = Rating.__table__
+    rkey = {"hall": literal(0), "department": w.c.department_id, "window": r_.c.window_number,
+            "clerk": r_.c.staff_id}[by]
+    rconds = [r_.c.at >= lo, r_.c.at < hi]
+    if dept_id is not None:
+        rconds.append(w.c.department_id == dept_id)
+    if window is not None:
+        rconds.append(r_.c.window_number == window)
+    if clerk_id is not None:
+        rconds.append(r_.c.staff_id == clerk_id)
+    rday = _day(dialect, r_.c.at)
+    for day, k, level, n in session.execute(select(rday, rkey, r_.c.level, func.count())
+                                            .select_from(r_.outerjoin(w, w.c.number == r_.c.window_number))
+                                            .where(*rconds).group_by(rday, rkey, r_.c.level)):
+        ratings = raw(day, k)["ratings"]
+        key = "unrated" if level is None else str(level)
+        ratings[key] = ratings.get(key, 0) + n
+    return out
+
+
+def _cached_days(session, dialect: str, start: dt.date, end: dt.date, by: str) -> dict[tuple[str, str], dict]:
+    """Past days are final: their counts are computed once, kept in report_day, and summed from
+    there; today (and anything after) is always counted afresh."""
+    import json
+
+    from clerk_tui.store.models import ReportDay
+
+    today = clock.today()
+    last_past = min(end, today - dt.timedelta(days=1))
+    out: dict[tuple[str, str], dict] = {}
+    if start <= last_past:
+        have = {r.day for r in session.execute(select(ReportDay.day).where(
+            ReportDay.by == by, ReportDay.day >= start, ReportDay.day <= last_past).distinct())}
+        missing = [start + dt.timedelta(days=n) for n in range((last_past - start).days + 1)
+                   if start + dt.timedelta(days=n) not in have]
+        for day, key, data in session.execute(select(ReportDay.day, ReportDay.key, ReportDay.data).where(
+                ReportDay.by == by, ReportDay.day >= start, ReportDay.day <= last_past, ReportDay.key != "-")):
+            out[(str(day), key)] = json.loads(data)
+        if missing:
+            wanted = set(missing)
+            fresh = {k: v for k, v in _raw(session, dialect, missing[0], missing[-1], by).items()
+                     if dt.date.fromisoformat(k[0]) in wanted}
+            out.update(fresh)  # used now; kept for the next report (this read sees its own snapshot)
+            rows = [ReportDay(day=dt.date.fromisoformat(day), by=by, key=key, data=json.dumps(raw))
+                    for (day, key), raw in fresh.items()]
+            days_with_rows = {r.day for r in rows}
+            rows += [ReportDay(day=d, by=by, key="-", data="{}") for d in missing if d not in days_with_rows]
+            _store(session.get_bind(), rows)
+    if end >= today:
+        out.update(_raw(session, dialect, max(start, today), end, by))
+    return out
+
+
+def _store(engine: Engine, rows: list) -> None:
+    """Keep the computed days (a cache: losing a race to another terminal changes nothing)."""
+    from sqlalchemy.exc import IntegrityError
+
+    from clerk_tui.services.tx import transaction
+
+    def work(session) -> None:
+        for row in rows:
+            session.merge(row)
+
+    try:
+        transaction(engine, work)
+    except IntegrityError:
+        pass
+
+
+def forget_days(engine: Engine) -> int:
+    """``report rebuild``: drop the kept days (after history was corrected); they are counted again."""
+    from sqlalchemy import delete
+
+    from clerk_tui.services.tx import transaction
+    from clerk_tui.store.models import ReportDay
+
+    return transaction(engine, lambda session: session.execute(delete(ReportDay)).rowcount)
+
+
 def build_report(engine: Engine, start: dt.date, end: dt.date, by: str = "hall", *, department: str | None = None,
                  window: int | None = None, clerk: str | None = None) -> Report:
     if by not in DIMENSIONS:
@@ -167,147 +374,47 @@ def build_report(engine: Engine, start: dt.date, end: dt.date, by: str = "hall",
             clerk_id = next((k for k, v in staff.items() if v[0] == clerk.strip()), None)
             if clerk_id is None:
                 raise NotFound(f"没有工号为 {clerk} 的人员")
-        win_dept = {n: w.department_id for n, w in windows.items()}
 
-        def names(key) -> tuple[str, str]:
-            if key is None:
+        def names(key: str) -> tuple[str, str]:
+            if by == "hall":
+                return "hall", "全厅"
+            if key in ("", "None"):
                 return "", UNKNOWN
             if by == "department":
-                return str(key), depts.get(key, UNKNOWN)
+                return key, depts.get(int(key), UNKNOWN)
             if by == "window":
-                return str(key), f"{key}号窗口 {windows[key].name}" if key in windows else UNKNOWN
-            if by == "clerk":
-                number, name = staff.get(key, ("", UNKNOWN))
-                return number, f"{name}（{number}）"
-            return "hall", "全厅"
+                return key, f"{key}号窗口 {windows[int(key)].name}" if int(key) in windows else UNKNOWN
+            number, name = staff.get(int(key), ("", UNKNOWN))
+            return number, f"{name}（{number}）"
 
-        groups: dict[str, Group] = {}
+        filtered = dept_id is not None or window is not None or clerk_id is not None
+        per_day = (_raw(session, dialect, start, end, by, dept_id, window, clerk_id) if filtered
+                   else _cached_days(session, dialect, start, end, by))
+        merged: dict[str, dict] = {}
+        for (_, key), raw in per_day.items():
+            _merge(merged.setdefault(key, _empty()), raw)
+        if by == "hall" and not merged:
+            merged["0"] = _empty()
 
-        def group(key) -> Group:
-            k, n = names(key)
-            if k not in groups:
-                groups[k] = Group(k, n, {f: 0 for f in FIGURES if f not in ("ratings",)} | {
-                    "ratings": {str(level): 0 for level in range(1, 6)} | {"unrated": 0}})
-            return groups[k]
-
-        # ---------------------------------------------------------- tickets
-        t = Ticket.__table__
-        w = Window.__table__
-        served_dept = func.coalesce(w.c.department_id, ServiceItem.__table__.c.department_id)
-        tkey = {"hall": literal(0), "department": served_dept, "window": t.c.window_number, "clerk": t.c.staff_id}[by]
-        tfrom = t.outerjoin(w, and_(w.c.number == t.c.window_number, w.c.hall_id == t.c.hall_id)).outerjoin(
-            ServiceItem.__table__, ServiceItem.__table__.c.id == t.c.item_id)
-        conds = [t.c.business_date >= start, t.c.business_date <= end]
-        if dept_id is not None:
-            conds.append(served_dept == dept_id)
-        if window is not None:
-            conds.append(t.c.window_number == window)
-        if clerk_id is not None:
-            conds.append(t.c.staff_id == clerk_id)
-        wait = _minutes(dialect, t.c.issued_at, t.c.called_at)
-        service = _minutes(dialect, t.c.started_at, t.c.finished_at)
-        rows = session.execute(select(
-            tkey.label("k"), func.count(), func.sum(case((t.c.status == "done", 1), else_=0)),
-            func.sum(case((t.c.status == "no_show", 1), else_=0)), func.sum(t.c.transfers),
-            func.sum(wait), func.count(t.c.called_at),
-            func.sum(case((t.c.finished_at.is_not(None), service), else_=0)),
-            func.sum(case((and_(t.c.finished_at.is_not(None), t.c.started_at.is_not(None)), 1), else_=0)),
-        ).select_from(tfrom).where(*conds).group_by(tkey))
-        for k, issued, done, noshow, transfers, wait_sum, waits, service_sum, services in rows:
-            g = group(None if by != "hall" and k is None else k).figures
-            g["tickets_issued"] += issued
-            g["tickets_served"] += done or 0
-            g["no_shows"] += noshow or 0
-            g["transfers"] += transfers or 0
-            g["_wait"] = (g.get("_wait", (0.0, 0))[0] + (wait_sum or 0), g.get("_wait", (0.0, 0))[1] + waits)
-            g["_service"] = (g.get("_service", (0.0, 0))[0] + (service_sum or 0),
-                             g.get("_service", (0.0, 0))[1] + (services or 0))
-        for label, expr, present in (("_wait_h", wait, t.c.called_at.is_not(None)),
-                                     ("_service_h", service, and_(t.c.finished_at.is_not(None),
-                                                                  t.c.started_at.is_not(None)))):
-            # whole minutes, rounded up (a 90th percentile never understates); the 0.001 keeps an exact
-            # 6.0 (PostgreSQL) and a 5.99999 (SQLite's julianday) in the same minute
-            # (SQLite's CAST truncates, PostgreSQL's rounds: floor there)
-            minute = (cast(func.floor(expr - 0.001), Integer) if dialect == "postgresql"
-                      else cast(expr - 0.001, Integer)) + 1
-            for k, m, n in session.execute(select(tkey, minute, func.count()).select_from(tfrom)
-                                           .where(*conds, present).group_by(tkey, minute)):
-                hist = group(None if by != "hall" and k is None else k).figures.setdefault(label, defaultdict(int))
-                hist[int(m or 0)] += n
-        hourly_issued = dict(session.execute(select(_hour(dialect, t.c.issued_at), func.count()).select_from(tfrom)
-                                             .where(*conds).group_by(_hour(dialect, t.c.issued_at))).all())
-        hourly_served = dict(session.execute(select(_hour(dialect, t.c.finished_at), func.count()).select_from(tfrom)
-                                             .where(*conds, t.c.finished_at.is_not(None))
-                                             .group_by(_hour(dialect, t.c.finished_at))).all())
-
-        # ---------------------------------------------------------- cases
+        # open promised cases whose date passed in the period: live, from the (status, due_date) index
         c = ServiceCase.__table__
         ckey = {"hall": literal(0), "department": c.c.department_id, "window": c.c.window_number,
                 "clerk": c.c.owner_id}[by]
-        cconds = []
-        if dept_id is not None:
-            cconds.append(c.c.department_id == dept_id)
+        cconds = [c.c.department_id == dept_id] if dept_id is not None else []
         if window is not None:
             cconds.append(c.c.window_number == window)
         if clerk_id is not None:
             cconds.append(c.c.owner_id == clerk_id)
-        received = and_(c.c.received_on >= start, c.c.received_on <= end)
-        for k, n, supp, rej in session.execute(select(
-                ckey, func.count(), func.sum(case((c.c.supplement_notices > 0, 1), else_=0)),
-                func.sum(case((c.c.status == "rejected", 1), else_=0))).where(received, *cconds).group_by(ckey)):
-            g = group(k).figures
-            g["cases_received"] += n
-            g["supplements"] += supp or 0
-            g["rejections"] += rej or 0
-        for k, n in session.execute(select(ckey, func.count()).where(
-                c.c.accepted_on >= start, c.c.accepted_on <= end, c.c.status != "rejected", *cconds).group_by(ckey)):
-            group(k).figures["cases_accepted"] += n
-        done_day = _day(dialect, c.c.completed_at)
-        promised = c.c.kind == "promised"
-        lo = dt.datetime.combine(start, dt.time())
-        hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
-        for k, n, imm, prom, on_time, early, late in session.execute(select(
-                ckey, func.count(), func.sum(case((c.c.kind == "immediate", 1), else_=0)),
-                func.sum(case((promised, 1), else_=0)),
-                func.sum(case((and_(promised, done_day <= c.c.due_date), 1), else_=0)),
-                func.sum(case((and_(promised, done_day < c.c.due_date), 1), else_=0)),
-                func.sum(case((and_(promised, done_day > c.c.due_date), 1), else_=0)),
-        ).where(c.c.completed_at >= lo, c.c.completed_at < hi, c.c.status.in_(("completed", "delivered")),
-                *cconds).group_by(ckey)):
-            g = group(k).figures
-            g["cases_completed"] += n
-            g["immediate_cases"] += imm or 0
-            g["promised_completed"] += prom or 0
-            g["promised_on_time"] += on_time or 0
-            g["promised_early"] += early or 0
-            g["overdue"] += late or 0
+        open_overdue: dict[str, int] = {}
         last_due = min(end, clock.today() - dt.timedelta(days=1))
         for k, n in session.execute(select(ckey, func.count()).where(
                 c.c.status.in_(("accepted", "in_progress")), c.c.due_date >= start,  # a suspended clock is stopped
                 c.c.due_date <= last_due, *cconds).group_by(ckey)):
-            group(k).figures["overdue"] += n
-        s = CaseSuspension.__table__
-        for k, n in session.execute(select(ckey, func.count()).select_from(s.join(c, c.c.id == s.c.case_id)).where(
-                s.c.start >= start, s.c.start <= end, *cconds).group_by(ckey)):
-            group(k).figures["suspended"] += n
+            key = "" if k is None else str(k)
+            open_overdue[key] = n
+            merged.setdefault(key, _empty())
 
-        # ---------------------------------------------------------- ratings
-        r = Rating.__table__
-        rkey = {"hall": literal(0), "department": w.c.department_id, "window": r.c.window_number,
-                "clerk": r.c.staff_id}[by]
-        rconds = [r.c.at >= lo, r.c.at < hi]
-        if dept_id is not None:
-            rconds.append(w.c.department_id == dept_id)
-        if window is not None:
-            rconds.append(r.c.window_number == window)
-        if clerk_id is not None:
-            rconds.append(r.c.staff_id == clerk_id)
-        rfrom = r.outerjoin(w, w.c.number == r.c.window_number)
-        for k, level, n in session.execute(select(rkey, r.c.level, func.count()).select_from(rfrom).where(*rconds)
-                                           .group_by(rkey, r.c.level)):
-            group(k).figures["ratings"]["unrated" if level is None else str(level)] += n
-
-        # ---------------------------------------------------------- the catalog: legal vs promised
+        compression: dict[str, tuple[int, int]] = {}
         if by in ("hall", "department"):
             i = ServiceItem.__table__
             ikey = literal(0) if by == "hall" else i.c.department_id
@@ -317,29 +424,54 @@ def build_report(engine: Engine, start: dt.date, end: dt.date, by: str = "hall",
             for k, legal, prom in session.execute(select(ikey, func.sum(i.c.legal_limit_days),
                                                          func.sum(i.c.promised_limit_days)).where(*iconds)
                                                   .group_by(ikey)):
-                g = group(k).figures
-                g["legal_days"], g["promised_days"] = int(legal or 0), int(prom or 0)
-                g["compression"] = _rate(int(legal or 0) - int(prom or 0), int(legal or 0))
+                compression[str(k)] = (int(legal or 0), int(prom or 0))
+                merged.setdefault(str(k), _empty())
 
+    groups: dict[str, Group] = {}
+    hour_issued: dict[str, int] = {}
+    hour_served: dict[str, int] = {}
+    for key, r in merged.items():
+        k, name = names(key)
+        g = groups.setdefault(k, Group(k, name, _empty()))
+        _merge(g.figures, r)
+        if key in open_overdue:
+            g.figures["late"] += open_overdue[key]
+        if key in compression:
+            g.figures["_legal"], g.figures["_promised"] = compression[key]
     out = []
     for g in groups.values():
-        f = g.figures
-        wait_sum, waits = f.pop("_wait", (0.0, 0))
-        service_sum, services = f.pop("_service", (0.0, 0))
-        f["wait_avg"] = round(wait_sum / waits, 1) if waits else None
-        f["service_avg"] = round(service_sum / services, 1) if services else None
-        f["wait_p90"] = _percentile(f.pop("_wait_h", {}), 0.9)
-        f["service_p90"] = _percentile(f.pop("_service_h", {}), 0.9)
-        f["immediate_share"] = _rate(f["immediate_cases"], f["cases_completed"])
-        f["on_time_rate"] = _rate(f["promised_on_time"], f["promised_completed"])
-        f["early_rate"] = _rate(f["promised_early"], f["promised_completed"])
-        ratings = f["ratings"]
-        rated = sum(v for k, v in ratings.items() if k != "unrated")
-        f["satisfaction_rate"] = _rate(ratings["4"] + ratings["5"], rated)
+        r = g.figures
+        for h, n in r["hour_issued"].items():
+            hour_issued[h] = hour_issued.get(h, 0) + n
+        for h, n in r["hour_served"].items():
+            hour_served[h] = hour_served.get(h, 0) + n
+        ratings = {str(level): r["ratings"].get(str(level), 0) for level in range(1, 6)}
+        ratings["unrated"] = r["ratings"].get("unrated", 0)
+        rated = sum(ratings[str(level)] for level in range(1, 6))
+        f = {
+            "tickets_issued": r["tickets_issued"], "tickets_served": r["tickets_served"], "no_shows": r["no_shows"],
+            "transfers": r["transfers"],
+            "wait_avg": round(r["wait_sum"] / r["wait_n"], 1) if r["wait_n"] else None,
+            "wait_p90": _percentile({int(m): n for m, n in r["wait_hist"].items()}, 0.9),
+            "service_avg": round(r["service_sum"] / r["service_n"], 1) if r["service_n"] else None,
+            "service_p90": _percentile({int(m): n for m, n in r["service_hist"].items()}, 0.9),
+            "cases_received": r["cases_received"], "cases_accepted": r["cases_accepted"],
+            "cases_completed": r["cases_completed"], "immediate_cases": r["immediate_cases"],
+            "immediate_share": _rate(r["immediate_cases"], r["cases_completed"]),
+            "promised_completed": r["promised_completed"], "promised_on_time": r["promised_on_time"],
+            "on_time_rate": _rate(r["promised_on_time"], r["promised_completed"]),
+            "promised_early": r["promised_early"], "early_rate": _rate(r["promised_early"], r["promised_completed"]),
+            "supplements": r["supplements"], "rejections": r["rejections"], "suspended": r["suspended"],
+            "overdue": r["late"], "ratings": ratings, "satisfaction_rate": _rate(ratings["4"] + ratings["5"], rated),
+        }
+        if "_legal" in r:
+            legal, prom = r["_legal"], r["_promised"]
+            f.update(legal_days=legal, promised_days=prom, compression=_rate(legal - prom, legal))
+        g.figures = f
         out.append(g)
     out.sort(key=lambda g: (g.name == UNKNOWN, g.key.zfill(8) if g.key.isdigit() else g.key))
-    hours = sorted(set(hourly_issued) | set(hourly_served))
-    hourly = [(int(h), int(hourly_issued.get(h, 0)), int(hourly_served.get(h, 0))) for h in hours if h is not None]
+    hours = sorted({int(h) for h in hour_issued} | {int(h) for h in hour_served})
+    hourly = [(h, hour_issued.get(str(h), 0), hour_served.get(str(h), 0)) for h in hours]
     return Report(start, end, by, out, hourly)
 
 

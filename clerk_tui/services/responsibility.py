@@ -334,7 +334,7 @@ def _facts(session: Session, rules_: rules.Rules, case_rules) -> tuple[list, lis
     for c in list_cases(engine, warning="red", limit=500, case_rules=case_rules) + \
             list_cases(engine, warning="yellow", limit=500, case_rules=case_rules):
         cases.append(rules.CaseFact(c.number, c.owner_number, c.warning, c.due_date))
-    for c in session.exec(select(ServiceCase).where(ServiceCase.handover_to_id.is_not(None))):
+    for c in session.exec(select(ServiceCase).where(ServiceCase.handover_to_id > 0)):  # "> 0", not "IS NOT NULL": an index range
         cases.append(rules.CaseFact(c.number, numbers[c.owner_id], "none", None, numbers[c.handover_to_id],
                                     c.handover_at))
     followups = []

@@ -417,3 +417,13 @@ class FollowUp(SQLModel, table=True):
     note: str = Field(default="", max_length=400)
     opened_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
     closed_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))
+
+
+class ReportDay(SQLModel, table=True):
+    """A past day's mergeable report counts per grouping and group (a cache of final history)."""
+
+    __tablename__ = "report_day"
+    day: dt.date = Field(primary_key=True)
+    by: str = Field(max_length=12, primary_key=True)
+    key: str = Field(max_length=40, primary_key=True)
+    data: str = Field(sa_column=Column(Text, nullable=False))
