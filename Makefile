@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python scripts/bench_search.py
 	$(BIN)/python scripts/bench_queue.py
 	$(BIN)/python scripts/bench_cases.py
+	$(BIN)/python scripts/bench_reports.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

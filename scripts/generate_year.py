@@ -200,6 +200,11 @@ def main() -> None:
     engine = make_engine(args.db)
     build_demo(engine)
     print(generate(engine, args.cases, args.tickets))
+    from clerk_tui.services.reports import keep_past_days
+
+    t0 = time.perf_counter()
+    keep_past_days(engine)  # as a running hall's supervisor screen would have, day by day
+    print(f"past days counted and kept in {time.perf_counter() - t0:.1f} s")
 
 
 if __name__ == "__main__":

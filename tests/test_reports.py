@@ -160,3 +160,12 @@ def test_kept_days_give_the_same_figures_as_counting_afresh(hall, month, now):
     by_window = {g["key"]: g for g in rp.build_report(hall, *span, "window").as_json()["groups"]}
     only3 = rp.build_report(hall, *span, "window", window=3).as_json()["groups"][0]
     assert only3 == by_window["3"]
+
+
+def test_keeping_past_days_ahead_changes_nothing(hall, month, now):
+    now("2026-11-26T09:00:00")
+    span = (dt.date(2026, 11, 1), dt.date(2026, 11, 26))
+    counted_afresh = rp.build_report(hall, *span, "department", department="县市场监督管理局").as_json()
+    assert rp.keep_past_days(hall) > 0 and rp.keep_past_days(hall) == 0
+    kept = {g["name"] if "name" in g else g["group"]: g for g in rp.build_report(hall, *span, "department").as_json()["groups"]}
+    assert kept["县市场监督管理局"] == counted_afresh["groups"][0]

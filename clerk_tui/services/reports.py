@@ -341,6 +341,32 @@ def _store(engine: Engine, rows: list) -> None:
         pass
 
 
+def keep_past_days(engine: Engine, since: dt.date | None = None) -> int:
+    """Count and keep every past day not kept yet, for every grouping (the supervisor screen does
+    this in the background once a day, so reports only ever count today afresh). Returns the
+    number of (grouping, day) pairs counted now."""
+    today = clock.today()
+    with read_session(engine) as session:
+        first = since or session.execute(select(func.min(Ticket.business_date))).scalar() or today
+        first_case = session.execute(select(func.min(ServiceCase.received_on))).scalar()
+        if since is None and first_case is not None and first_case < first:
+            first = first_case
+    if first >= today:
+        return 0
+    from clerk_tui.store.models import ReportDay
+
+    counted = 0
+    for by in DIMENSIONS:
+        with read_session(engine) as session:
+            have = {r.day for r in session.execute(select(ReportDay.day).where(ReportDay.by == by).distinct())}
+            missing = [first + dt.timedelta(days=n) for n in range((today - first).days)
+                       if first + dt.timedelta(days=n) not in have]
+            if missing:
+                _cached_days(session, session.get_bind().dialect.name, missing[0], missing[-1], by)
+                counted += len(missing)
+    return counted
+
+
 def forget_days(engine: Engine) -> int:
     """``report rebuild``: drop the kept days (after history was corrected); they are counted again."""
     from sqlalchemy import delete

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from clerk_tui import clock
 from clerk_tui.domain import responsibility as rules
+from clerk_tui.domain.calendar import WorkdayCalendar
 from clerk_tui.domain.queueing import REFERRAL, QueuePolicy
 from clerk_tui.services import events
 from clerk_tui.services.catalog import get_hall
@@ -306,8 +307,6 @@ def list_inquiries(engine: Engine, *, open_only: bool = False, staff: str | None
 
 
 def _facts(session: Session, rules_: rules.Rules, case_rules) -> tuple[list, list, list, list]:
-    from clerk_tui.services.cases import list_cases
-
     numbers = {s.id: s.number for s in session.exec(select(Staff))}
     inquiries = []
     for q in session.exec(select(Inquiry).where(Inquiry.status.in_(("open", "handed_over")))):
@@ -330,10 +329,16 @@ def _facts(session: Session, rules_: rules.Rules, case_rules) -> tuple[list, lis
                                         numbers.get(last.staff_id, "") if last else numbers.get(t.staff_id, ""),
                                         last.at if last else None))
     cases = []
-    engine = session.get_bind()
-    for c in list_cases(engine, warning="red", limit=500, case_rules=case_rules) + \
-            list_cases(engine, warning="yellow", limit=500, case_rules=case_rules):
-        cases.append(rules.CaseFact(c.number, c.owner_number, c.warning, c.due_date))
+    # yellow and red straight from the (status, due_date) index: numbers and owners, not whole views
+    from clerk_tui.domain.cases import warning_bounds
+    from clerk_tui.services.calendar import session_schedules
+
+    calendar = WorkdayCalendar(session_schedules(session), count_from_same_day=case_rules.count_from_same_day)
+    red_until, yellow_before = warning_bounds(calendar, today, case_rules.yellow_days)
+    for number, owner_id, due in session.execute(select(ServiceCase.number, ServiceCase.owner_id, ServiceCase.due_date)
+                                                 .where(ServiceCase.status.in_(("accepted", "in_progress")),
+                                                        ServiceCase.due_date < yellow_before)):
+        cases.append(rules.CaseFact(number, numbers[owner_id], "red" if due <= red_until else "yellow", due))
     for c in session.exec(select(ServiceCase).where(ServiceCase.handover_to_id > 0)):  # "> 0", not "IS NOT NULL": an index range
         cases.append(rules.CaseFact(c.number, numbers[c.owner_id], "none", None, numbers[c.handover_to_id],
                                     c.handover_at))

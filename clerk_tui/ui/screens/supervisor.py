@@ -53,6 +53,17 @@ class SupervisorScreen(_Home):
             w.add_column(label)
         self.poll()
         self.set_interval(POLL_SECONDS, self.poll)
+        self.keep_days()
+
+    @work(thread=True, exit_on_error=False, group="keep-days")
+    def keep_days(self) -> None:
+        """Past days are counted once and kept, so the reports only count today (background)."""
+        from clerk_tui.services.reports import keep_past_days
+
+        try:
+            keep_past_days(self.app.engine)
+        except Exception:  # noqa: BLE001 - reports count the days themselves if this could not
+            return
 
     def on_screen_resume(self) -> None:
         self.seen_event = -1
