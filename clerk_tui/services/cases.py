@@ -24,7 +24,7 @@ from clerk_tui.services import events
 from clerk_tui.services.calendar import session_schedules
 from clerk_tui.services.catalog import get_hall
 from clerk_tui.services.context import Actor, require
-from clerk_tui.services.errors import NotFound, OverrideRequired, PermissionDenied, ServiceError
+from clerk_tui.services.errors import NotFound, OverrideRequired, PermissionDenied, ServiceError, typed_text
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.counters import next_case_seq
 from clerk_tui.store.engine import read_session
@@ -205,13 +205,7 @@ def _calendar(session: Session, case_rules: CaseRules) -> WorkdayCalendar:
     return WorkdayCalendar(session_schedules(session), count_from_same_day=case_rules.count_from_same_day)
 
 
-def _text(value: str, limit: int, what: str, *, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ServiceError(f"请填写{what}")
-    if len(value) > limit:
-        raise ServiceError(f"{what}最多{limit}个字，现在有{len(value)}个字")
-    return value
+_text = typed_text
 
 
 def _phone(value: str) -> str:

@@ -18,7 +18,7 @@ from clerk_tui.domain.queueing import REFERRAL, QueuePolicy
 from clerk_tui.services import events
 from clerk_tui.services.catalog import get_hall
 from clerk_tui.services.context import Actor, require
-from clerk_tui.services.errors import NotFound, PermissionDenied, ServiceError
+from clerk_tui.services.errors import NotFound, PermissionDenied, ServiceError, typed_text
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import (AlertDismissal, Department, Event, FollowUp, Inquiry, Rating, Queue, ServiceCase, ServiceItem, Staff,
@@ -89,13 +89,7 @@ def _view(session: Session, q: Inquiry) -> InquiryView:
                        q.matter, item.code if item else "", status, q.outcome, detail, ticket, ack is not None)
 
 
-def _text(value: str | None, limit: int, what: str, *, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ServiceError(f"请填写{what}")
-    if len(value) > limit:
-        raise ServiceError(f"{what}最多{limit}个字")
-    return value
+_text = typed_text
 
 
 def open_inquiry(engine: Engine, actor: Actor | None, *, matter: str, item: str | None = None, name: str = "",
