@@ -196,3 +196,17 @@ def test_escalation_of_an_unresolved_inquiry(hall, people, now):
     assert alert.kind == "inquiry_escalation" and alert.responsible == "8001" and alert.escalated
     rs.refer(hall, people["guide"], i.id, to_queue="A")
     assert rs.list_alerts(hall) == []
+
+
+def test_outcomes_refuse_what_the_rules_rule_out(hall, people, now):
+    c1 = people["c1"]
+    with pytest.raises(ServiceError, match="本厅的进驻部门"):
+        rs.external(hall, c1, rs.open_inquiry(hall, c1, matter="a").id, department="县民政局", phone="0579-1234")
+    with pytest.raises(ServiceError, match="联系电话"):
+        rs.external(hall, c1, rs.open_inquiry(hall, c1, matter="b").id, department="市公积金中心", phone="abc")
+    with pytest.raises(ServiceError, match="不是工作日"):
+        rs.appointment(hall, c1, rs.open_inquiry(hall, c1, matter="c").id, at="2026-11-28T10:00")
+    with pytest.raises(ServiceError, match="办公时间"):
+        rs.appointment(hall, c1, rs.open_inquiry(hall, c1, matter="d").id, at="2026-11-30T23:00")
+    with pytest.raises(ServiceError, match="就是本窗口"):
+        rs.refer(hall, c1, rs.open_inquiry(hall, c1, matter="e").id, to_window=1)

@@ -583,6 +583,18 @@ async def test_rating_pad_asks_after_a_finished_service_and_takes_a_bad_rating(s
         [f] = rt.list_followups(sqlite_hall)
         assert (f.ticket, f.level, f.reasons) == (t.number, 2, "等候时间长")
         await wait_for(pilot, lambda: app.visit is None)
+        # the next applicant starts with nothing ticked, and Enter alone does not tick anything
+        monkeypatch.setattr("clerk_tui.ui.rating_pad.THANKS_SECONDS", 0)
+        app.thanks_until = 0
+        t2 = q.issue_ticket(sqlite_hall, admin, queue="D")
+        q.call_next(sqlite_hall, clerk, 3)
+        q.finish_service(sqlite_hall, clerk, t2.number, 3)
+        await wait_for(pilot, lambda: app.visit is not None and app.visit.ticket == t2.number)
+        assert list(app.query_one("#reasons", SelectionList).selected) == []
+        await pilot.press("1", "enter")
+        await pilot.pause(0.3)
+        assert len(rt.list_followups(sqlite_hall)) == 1 and app.visit is not None  # asked for a reason
+        assert "请用空格勾选" in str(app.query_one("#pad-status", Static).render())
 
 
 async def test_rating_pad_times_out_as_not_rated(sqlite_hall, monkeypatch):

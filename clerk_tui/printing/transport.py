@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from clerk_tui.services.errors import os_words
+
 FORMS = "tcp://主机:端口、usb:///dev/usb/lp0、cups://队列名、file:///路径、pdf:///目录 或 dummy:"
 TIMEOUT = 5.0
 
@@ -65,12 +67,6 @@ def parse_printer(url: str) -> Printer:
     raise PrinterUrlError(f"打印机地址 {url!r} 无法识别，可用：{FORMS}")
 
 
-_ERRORS = {  # the operating system's words, in the clerk's language
-    "Connection refused": "连接被拒绝", "No such file or directory": "文件或目录不存在",
-    "timed out": "连接超时", "Permission denied": "没有权限", "No route to host": "网络不通",
-    "Network is unreachable": "网络不可达", "No space left on device": "磁盘已满",
-    "Name or service not known": "找不到该主机名",
-}
 DUMMY_OUTPUT: list[bytes] = []  # what the dummy printer received, newest last (tests read it)
 
 
@@ -119,7 +115,7 @@ def send(printer: Printer, data: bytes) -> None:
         reason = " ".join((getattr(exc, "strerror", None) or str(exc) or type(exc).__name__).split())
         if m := re.search(r"\[Errno -?\d+\] ([^)\]]+)", reason):
             reason = m.group(1).strip()
-        reason = _ERRORS.get(reason, reason)
+        reason = os_words(reason)
         if printer.kind == "file":
             raise PrintFailed(f"无法写入 {printer.target}（{reason}）：请检查目录、权限和磁盘空间后按“重试”") from exc
         raise PrintFailed(f"打印机 {printer.url} 没有响应（{reason}）：请检查电源、纸张和网络后按“重试”") from exc

@@ -34,3 +34,16 @@ def typed_text(value: str | None, limit: int, what: str, *, required: bool = Fal
     if len(value) > limit:
         raise ServiceError(f"{what}最多{limit}个字，现在有{len(value)}个字")
     return value
+
+
+_OS_WORDS = {  # the operating system's words, in the clerk's language
+    "Connection refused": "连接被拒绝", "No such file or directory": "文件或目录不存在",
+    "timed out": "连接超时", "Permission denied": "没有权限", "No route to host": "网络不通",
+    "Network is unreachable": "网络不可达", "No space left on device": "磁盘已满",
+    "Name or service not known": "找不到该主机名", "Is a directory": "这是一个目录，不是文件",
+    "Read-only file system": "文件系统只读",
+}
+
+
+def os_words(reason: str) -> str:
+    return _OS_WORDS.get(reason, reason)

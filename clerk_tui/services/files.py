@@ -25,7 +25,9 @@ def write_atomic(path: str | Path, data: bytes) -> None:
         os.replace(tmp, path)
         tmp = None
     except OSError as exc:
-        raise ServiceError(f"无法写入 {path}：{exc.strerror or exc}") from exc
+        from clerk_tui.services.errors import os_words
+
+        raise ServiceError(f"无法写入 {path}：{os_words(exc.strerror or str(exc))}") from exc
     finally:
         if fd is not None:
             os.close(fd)

@@ -722,7 +722,7 @@ def transfer_in(session: Session, actor: Actor, ticket_number: str, *, reason: s
     t = _ticket(session, ticket_number, lock=True)
     here = from_window if from_window is not None else t.window_number
     if t.status not in (WAITING, CALLED, SERVING):
-        raise ServiceError(f"{t.number} 号已{STATUS_NAMES.get(t.status, t.status)}，不能转办")
+        raise ServiceError(f"{t.number} 号当前为“{STATUS_NAMES.get(t.status, t.status)}”，不能转办")
     if t.status in (CALLED, SERVING):
         st_here = _state(session, _window(session, t.window_number), lock=True)
         _require_holder(actor, st_here, t.window_number)

@@ -92,6 +92,13 @@ def _view(session: Session, q: Inquiry) -> InquiryView:
 _text = typed_text
 
 
+def _phone(value: str) -> str:
+    value = _text(value, 40, "联系电话")
+    if not value or not all(c.isdigit() or c in "-（）() " for c in value) or sum(c.isdigit() for c in value) < 3:
+        raise ServiceError(f"联系电话“{value}”无效：请填写数字（可含区号和“-”），如 0579-80001234 或 12345")
+    return value
+
+
 def open_inquiry(engine: Engine, actor: Actor | None, *, matter: str, item: str | None = None, name: str = "",
                  phone: str = "", window: int | None = None) -> InquiryView:
     """首问登记: any role, from any screen. The one logged in is the first responder."""
@@ -177,6 +184,8 @@ def refer(engine: Engine, actor: Actor | None, inquiry_id: int, *, to_window: in
         from clerk_tui.services.queue import issue_in, transfer_in
 
         reason = f"首问引导：{q.matter}"[:200]
+        if to_window is not None and to_window == actor.window:
+            raise ServiceError(f"{to_window}号窗口就是本窗口：本窗口能办的请直接办理，选“当场答复”或收件受理")
         if ticket:
             t = transfer_in(session, actor, ticket, reason=reason, to_queue=to_queue, to_window=to_window,
                             policy=policy, priority=REFERRAL)
@@ -216,9 +225,9 @@ def absent(engine: Engine, actor: Actor | None, inquiry_id: int, *, department: 
     def apply(session: Session, q: Inquiry):
         dept = session.exec(select(Department).where(Department.name == department.strip())).first()
         if dept is None:
-            raise NotFound(f"本厅没有名为“{department}”的部门；不属本厅的请用“告知有权部门”（external）")
+            raise NotFound(f"本厅没有名为“{department}”的部门；不属本厅的事项请选“不属本厅，告知有权部门”")
         q.department_id, q.department_name = dept.id, dept.name
-        q.contact_name, q.contact_phone = _text(contact, 40, "联系人"), _text(phone, 40, "联系电话")
+        q.contact_name, q.contact_phone = _text(contact, 40, "联系人"), _phone(phone)
         return {"department": dept.name, "contact": q.contact_name, "phone": q.contact_phone}
 
     return _outcome(engine, actor, inquiry_id, "absent", fields, apply)
@@ -227,7 +236,10 @@ def absent(engine: Engine, actor: Actor | None, inquiry_id: int, *, department: 
 def external(engine: Engine, actor: Actor | None, inquiry_id: int, *, department: str, phone: str) -> InquiryView:
     """不属本厅: the competent department's name and phone, told to the person."""
     def apply(session: Session, q: Inquiry):
-        q.department_name, q.contact_phone = _text(department, 100, "有权部门"), _text(phone, 40, "联系电话")
+        name = _text(department, 100, "有权部门")
+        if session.exec(select(Department).where(Department.name == name)).first() is not None:
+            raise ServiceError(f"“{name}”是本厅的进驻部门：请引导至其窗口，或选“经办人不在，登记转交”")
+        q.department_name, q.contact_phone = name, _phone(phone)
         return {"department": q.department_name, "phone": q.contact_phone}
 
     return _outcome(engine, actor, inquiry_id, "external", {"department": department, "phone": phone}, apply)
@@ -242,6 +254,12 @@ def appointment(engine: Engine, actor: Actor | None, inquiry_id: int, *, at: str
     def apply(session: Session, q: Inquiry):
         if when < clock.now():
             raise ServiceError("预约时间已过，请填写将来的时间")
+        from clerk_tui.services.calendar import session_schedules
+
+        if not WorkdayCalendar(session_schedules(session)).workday(when.date())[0]:
+            raise ServiceError(f"{when:%Y-%m-%d} 不是工作日，大厅不办公：请预约工作日")
+        if not dt.time(8, 0) <= when.time() <= dt.time(18, 0):
+            raise ServiceError("预约时间应在办公时间 08:00–18:00 之内")
         q.appointment_at = when
         return {"at": when}
 

@@ -29,12 +29,14 @@ class RatingPadApp(App[None]):
     #pad-title { height: 3; content-align: center middle; width: 100%; text-style: bold; background: #12406b; }
     #pad-visit { height: auto; content-align: center middle; width: 100%; margin: 1 0; }
     #choices { height: 7; align: center middle; }
-    #choices Button { width: 1fr; height: 5; margin: 0 1; text-style: bold; }
+    #choices Button { width: 1fr; min-width: 8; height: 5; margin: 0 1; text-style: bold; }
     #reasons-box { height: auto; width: 80%; display: none; }
     #reasons { height: auto; max-height: 10; }
     #pad-status { height: auto; content-align: center middle; width: 100%; margin-top: 1; color: #cfe3ff; }
     """
     BINDINGS = [Binding(str(level), f"choose({level})", show=False) for level in LEVELS] + [
+        # Enter submits the reasons (a priority binding: the list must not tick the highlighted one)
+        Binding("enter", "submit_reasons", "提交", show=False, priority=True),
         Binding("ctrl+q", "quit", "退出", show=False)]
 
     def __init__(self, settings: Settings, engine: Engine, window: int, timeout: float = TIMEOUT_SECONDS) -> None:
@@ -90,6 +92,8 @@ class RatingPadApp(App[None]):
 
     def _ask(self, visit: Visit) -> None:
         self.visit, self.asked_at, self.level = visit, time.monotonic(), None
+        self.query_one("#reasons", SelectionList).deselect_all()  # nothing of the last applicant's
+        self.query_one("#opinion", Input).value = ""
         text = Text(f"{visit.ticket} 号，您好！", style="bold")
         text.append(f"\n为您服务的是：{visit.clerk or '本窗口工作人员'}")
         if visit.item:
@@ -116,11 +120,18 @@ class RatingPadApp(App[None]):
     def _pressed(self, event: Button.Pressed) -> None:
         self.action_choose(int(event.button.id.split("-")[1]))
 
-    def on_key(self, event) -> None:
-        if event.key == "enter" and self.visit is not None and self.level is not None and self.level <= BAD:
-            event.stop()
-            reasons = list(self.query_one("#reasons", SelectionList).selected)
-            self._submit_async(self.level, reasons, self.query_one("#opinion", Input).value)
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "submit_reasons":
+            return self.visit is not None and self.level is not None and self.level <= BAD
+        return True
+
+    def action_submit_reasons(self) -> None:
+        reasons = list(self.query_one("#reasons", SelectionList).selected)
+        opinion = self.query_one("#opinion", Input).value
+        if not reasons and not opinion.strip():
+            self.query_one("#pad-status", Static).update(Text("请用空格勾选不满意的原因，或写下意见，再按 Enter", style="bold yellow"))
+            return
+        self._submit_async(self.level, reasons, opinion)
 
     @work(thread=True, exit_on_error=False, group="rate")
     def _submit_async(self, level: int | None, reasons: list[str], text: str) -> None:

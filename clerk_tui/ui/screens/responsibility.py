@@ -4,7 +4,7 @@ my open inquiries and the alerts I must act on; a supervisor sees everyone's."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -89,7 +89,6 @@ class AlertsScreen(Screen):
     """提醒: my open inquiries and the alerts I must act on (a supervisor: everyone's)."""
 
     BINDINGS = [
-        Binding("enter", "handle", "处理", id="alerts.handle", tooltip="为选中的首问选择处理结果"),
         Binding("d,D", "dismiss_alert", "消除", id="alerts.dismiss", tooltip="消除选中的提醒（需原因，记录在案）"),
         Binding("escape", "leave", "返回", id="alerts.leave"),
     ]
@@ -160,7 +159,8 @@ class AlertsScreen(Screen):
         who = "全厅" if self.everyone else "我"
         summary = Text(f"{who}的提醒 {len(alerts)} 条", style="bold red" if alerts else "bold green")
         summary.append(f" · 未办结首问 {len(inquiries)} 件", style="bold")
-        summary.append("   Enter 处理首问 · D 消除提醒（需原因） · F1 新的首问", style="dim")
+        summary.append("   Tab 切换列表 · Enter 处理（首问选结果、转交点接收） · D 消除提醒（需原因） · F1 新的首问",
+                       style="dim")
         self.query_one("#alerts-summary", Static).update(summary)
         table = self.query_one("#alerts", DataTable)
         table.clear()
@@ -173,22 +173,48 @@ class AlertsScreen(Screen):
             table2.add_row(f"#{v.id}", f"{v.opened_at:%H:%M}", Text(v.matter), v.status_name,
                            Text(f"{v.outcome_name} {v.detail}".strip() if v.outcome else "待处理"))
 
-    def action_handle(self) -> None:
-        table = self.query_one("#inquiries", DataTable)
-        if not table.has_focus:
-            table.focus()
-            return
-        if self.inquiries and table.cursor_row < len(self.inquiries):
-            v = self.inquiries[table.cursor_row]
+    @on(DataTable.RowSelected, "#inquiries")
+    def _inquiry_chosen(self, event: DataTable.RowSelected) -> None:
+        if 0 <= event.cursor_row < len(self.inquiries):
+            v = self.inquiries[event.cursor_row]
             if v.outcome is None:
                 choose_outcome(self.app, v.id)
             else:
                 self.app.notify(f"首问 #{v.id} 已{v.outcome_name}，等待接收", timeout=3)
 
+    @on(DataTable.RowSelected, "#alerts")
+    def _alert_chosen(self, event: DataTable.RowSelected) -> None:
+        """Enter acts on what the alert asks: take a handover; open an inquiry's outcome."""
+        if not 0 <= event.cursor_row < len(self.alerts):
+            return
+        alert = self.alerts[event.cursor_row]
+        if alert.kind == "handover_unacknowledged":
+            self._take(int(alert.key.split(":")[1]))
+        elif alert.kind == "inquiry_escalation":
+            choose_outcome(self.app, int(alert.key.split(":")[1]))
+        else:
+            self.app.notify(f"{alert.kind_name}：{alert.why}", timeout=6, markup=False)
+
+    @work(thread=True, exit_on_error=False, group="take")
+    def _take(self, inquiry_id: int) -> None:
+        from clerk_tui.services.responsibility import acknowledge
+
+        app = self.app
+        try:
+            view = acknowledge(app.engine, app.actor, inquiry_id)
+        except Exception as exc:  # noqa: BLE001
+            app.call_from_thread(app.notify, error_text(exc), severity="error", markup=False)
+            return
+        app.call_from_thread(app.notify, f"已接收首问 #{view.id}：{view.matter}，请联系当事人", timeout=6, markup=False)
+        self.load()
+
     def action_dismiss_alert(self) -> None:
         from clerk_tui.ui.dialogs.ticket import FormDialog
 
         table = self.query_one("#alerts", DataTable)
+        if not table.has_focus:
+            self.app.notify("请先在上方提醒列表中选中要消除的提醒（Tab 切换）", severity="warning", timeout=4)
+            return
         if not self.alerts or table.cursor_row >= len(self.alerts):
             return
         alert = self.alerts[table.cursor_row]

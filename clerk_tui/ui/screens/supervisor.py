@@ -94,7 +94,7 @@ class SupervisorScreen(_Home):
                     style="bold")
         text.append(f"\n办件预警：红色 {b.red} 件", style="bold red" if b.red else "")
         text.append(f" · 黄色 {b.yellow} 件", style="bold yellow" if b.yellow else "")
-        text.append(f" · 提醒 {len(b.alerts)} 条 · 差评整改 {len(b.followups)} 件",
+        text.append(f" · 首问/转交/推诿提醒 {len(b.alerts)} 条 · 差评整改 {len(b.followups)} 件",
                     style="bold red" if b.alerts or b.followups else "")
         text.append("   R 报表 · F 差评整改 · Ctrl+T 提醒 · B 办件", style="dim")
         self.query_one("#sup-summary", Static).update(text)
@@ -151,4 +151,4 @@ class SupervisorScreen(_Home):
         app.push_screen(FormDialog("办结差评整改", [
             ("number", "编号", str(first.id)), ("outcome", "结果：整改、解释 或 申诉", "整改"),
             ("note", "整改内容 / 解释 / 申诉理由", "例如 已约谈窗口人员并增开高峰窗口"),
-        ], close, values={"number": str(first.id)}))
+        ], close, values={"number": str(first.id), "outcome": "整改"}))

@@ -109,7 +109,7 @@ class WindowConsole(_Home):
         text.append(" · ")
         text.append(f"待我接收 {r.handovers} 件", style="bold magenta" if r.handovers else "")
         others = [a for a in alerts if not a.kind.startswith("case_")]
-        text.append("\n我的提醒：", style="bold")
+        text.append("\n我的首问/转交提醒：", style="bold")
         text.append(f"{len(others)} 条", style="bold red" if others else "")
         for a in others[:2]:
             text.append(f"  {a.kind_name}：{a.subject}", style="red")
