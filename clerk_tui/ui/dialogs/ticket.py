@@ -18,7 +18,7 @@ from clerk_tui.ui.messages import error_text
 
 
 def ticket_text(view, extra: str = "") -> Text:
-    """The ticket as shown on screen (and, with the printing issue, as printed)."""
+    """The ticket as shown on screen (the paper is printing/documents.ticket_document)."""
     text = Text()
     text.append(f"{view.number}\n", style="bold reverse")
     text.append(f"队列：{view.queue} {view.queue_name}\n")
