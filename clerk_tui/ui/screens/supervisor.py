@@ -46,14 +46,19 @@ class SupervisorScreen(_Home):
 
     def on_mount(self) -> None:
         q = self.query_one("#sup-queues", DataTable)
-        for label in ("队列", "等候", "最长(分)", "近1小时均等(分)"):
+        for label in ("队列", "等候", "最长", "近1时均等"):
             q.add_column(label)
         w = self.query_one("#sup-windows", DataTable)
-        for label in ("窗口", "状态", "人员", "当前号", "今日办结"):
+        for label in ("窗口", "状态", "人员", "当前号", "已办"):
             w.add_column(label)
+        self.set_class(self.size.width < 100, "-narrow")
         self.poll()
         self.set_interval(POLL_SECONDS, self.poll)
         self.keep_days()
+
+    def on_resize(self) -> None:
+        # Below 100 columns the windows go under the queues instead of beside them.
+        self.set_class(self.size.width < 100, "-narrow")
 
     @work(thread=True, exit_on_error=False, group="keep-days")
     def keep_days(self) -> None:
@@ -113,7 +118,9 @@ class SupervisorScreen(_Home):
             name, style = STATUS.get(line.status, (line.status, ""))
             state = Text(name, style=style)
             if line.pause_reason:
-                state.append(f"（{line.pause_reason}）", style=style)
+                from clerk_tui.ui.screens.cases import _clip
+
+                state.append(f"（{_clip(line.pause_reason, 12)}）", style=style)
             w.add_row(f"{line.number}", state, Text(line.clerk), line.current, str(line.served_today))
         lower = Text()
         for a in b.alerts[:5]:
