@@ -10,6 +10,7 @@ from pathlib import Path
 
 from clerk_tui.domain.ids import mask_id
 from clerk_tui.printing.layout import QR, Document, Field, Rule, Text
+from clerk_tui.services.catalog_file import FORM_NAMES
 
 KINDS = {
     "ticket": "排队号票", "receipt": "受理通知书", "supplement-notice": "一次性告知书",
@@ -19,7 +20,6 @@ FIELDS = ("hall_name", "hall_code", "hall_address", "hall_phone", "supervision_p
 REMEDY = ("如不服本决定，可以自收到本通知书之日起六十日内依法申请行政复议，"
           "或者自收到本通知书之日起六个月内依法向人民法院提起行政诉讼。")
 ART45 = "依法需要听证、招标、拍卖、检验、检测、检疫、鉴定和专家评审的，所需时间不计算在办理期限内（行政许可法第四十五条）。"
-FORM_NAMES = {"original": "原件", "copy": "复印件", "original_and_copy": "原件及复印件"}
 
 
 class TemplateError(ValueError):

@@ -23,6 +23,7 @@ from clerk_tui.domain.roles import SUPERVISOR, allowed
 from clerk_tui.services import events
 from clerk_tui.services.calendar import session_schedules
 from clerk_tui.services.catalog import get_hall
+from clerk_tui.services.catalog_file import FORM_NAMES
 from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import NotFound, OverrideRequired, PermissionDenied, ServiceError, typed_text
 from clerk_tui.services.tx import transaction
@@ -39,8 +40,7 @@ DECISIONS = {IMMEDIATE: "即办", ACCEPT: "受理", SUPPLEMENT: "补正（一次
 APPROVED, DENIED = "approved", "denied"
 RESULT_NAMES = {APPROVED: "准予许可", DENIED: "不予许可"}
 DELIVERY_NAMES = {"collect": "窗口领取", "mail": "邮寄送达"}
-FORMS = {"original": "原件", "copy": "复印件", "original_and_copy": "原件及复印件"}
-REMEDY = "如不服本决定，可在收到本通知之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。"
+FORMS = FORM_NAMES  # the catalog's material forms and their names
 
 
 @dataclass(frozen=True)
@@ -863,11 +863,3 @@ def my_risks(engine: Engine, actor: Actor, case_rules: CaseRules = CaseRules(), 
         counts["handovers"] = session.exec(select(func.count()).select_from(ServiceCase).where(
             ServiceCase.handover_to_id == actor.staff_id)).one()
     return RiskSummary(counts["yellow"], counts["red"], counts["handovers"], tuple((red + yellow)[:limit]))
-
-
-def item_checklist(engine: Engine, item_code: str) -> list[MaterialLine]:
-    """The intake screen's starting checklist: every material of the item, none received yet."""
-    with read_session(engine) as session:
-        item = _item(session, item_code)
-        return [MaterialLine(m.name, m.required, False, m.form, m.copies, 0, m.notes) for m in session.exec(
-            select(Material).where(Material.item_id == item.id).order_by(Material.position))]

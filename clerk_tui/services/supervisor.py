@@ -12,6 +12,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Engine
 
 from clerk_tui import clock
+from clerk_tui.services.reports import _minutes
 from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import Queue, Staff, Ticket, Window, WindowState
 
@@ -47,12 +48,6 @@ class Board:
     issued_today: int
     served_today: int
     last_event_id: int
-
-
-def _minutes(dialect: str, start, end):
-    if dialect == "postgresql":
-        return func.extract("epoch", end - start) / 60.0
-    return (func.julianday(end) - func.julianday(start)) * 1440.0
 
 
 def board(engine: Engine, *, rules_=None, case_rules=None) -> Board:
