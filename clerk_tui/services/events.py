@@ -11,6 +11,7 @@ from sqlmodel import Session
 from clerk_tui import clock
 from clerk_tui.services.context import Actor
 from clerk_tui.store.models import Event
+from clerk_tui.store.prepared import Prepared
 
 
 def record(
@@ -21,7 +22,7 @@ def record(
     subject: str = "",
     window: int | None = None,
     **payload: Any,
-) -> Event:
+) -> None:
     values = dict(
         at=clock.now(),
         staff_id=actor.staff_id if actor else None,
@@ -30,10 +31,9 @@ def record(
         subject=subject,
         payload=json.dumps(payload, ensure_ascii=False, default=str, sort_keys=True),
     )
-    # A Core insert: the log is append-only and never read back in the same transaction, so it
-    # needs none of the ORM's bookkeeping (pending ORM changes are flushed first, keeping order).
-    session.execute(_INSERT, values)
-    return Event(**values)
+    # A prepared Core insert: the log is append-only and never read back in the same transaction,
+    # so it needs none of the ORM's bookkeeping (pending ORM changes are flushed first, keeping order).
+    _INSERT.run(session, values)
 
 
-_INSERT = insert(Event.__table__)
+_INSERT = Prepared(insert(Event.__table__))

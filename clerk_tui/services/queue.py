@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, func, or_, update
+from sqlalchemy import and_, bindparam, func, literal, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -28,6 +28,7 @@ from clerk_tui.services.errors import NotFound, ServiceError
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.counters import next_ticket_seq
 from clerk_tui.store.engine import read_session
+from clerk_tui.store.prepared import Prepared
 from clerk_tui.store.models import Queue, ServiceItem, Staff, Ticket, Window, WindowQueue, WindowState
 
 OPEN, PAUSED, CLOSED = "open", "paused", "closed"
@@ -115,9 +116,6 @@ _STATE_BY_WINDOW = select(WindowState).where(WindowState.window_id == bindparam(
 _STATE_BY_WINDOW_LOCKED = _STATE_BY_WINDOW.with_for_update()
 _TICKET_BY_NUMBER = select(Ticket).where(Ticket.business_date == bindparam("day"), Ticket.number == bindparam("number"))
 _TICKET_BY_NUMBER_LOCKED = _TICKET_BY_NUMBER.with_for_update()
-_TAKE = (update(Ticket).where(Ticket.id == bindparam("tid"), Ticket.status == WAITING)
-         .values(status=CALLED, window_number=bindparam("window"), staff_id=bindparam("staff"),
-                 called_at=bindparam("now"), recalls=0))
 
 
 def _window(session: Session, number: int) -> Window:
@@ -163,32 +161,40 @@ def _window_queues(session: Session, window: Window) -> list[Queue]:
 # ------------------------------------------------------------------ issuing
 
 
-# ------------------------------------------------------------------ the hot path, in Core
+# ------------------------------------------------------------------ the hot path, prepared
 # Issuing, calling, starting, finishing and recalling run thousands of times a day at every
-# window; they use prebuilt Core statements rather than ORM objects (the ORM's bookkeeping cost
-# several times the SQL itself). Everything else uses the ORM.
+# window; they use prebuilt Core statements run as prepared statements rather than ORM objects
+# (the ORM's and the engine's bookkeeping cost several times the SQL itself, and on SQLite it is
+# paid while the writer lock is held). Everything else uses the ORM.
 
 _T, _Q, _I = Ticket.__table__, Queue.__table__, ServiceItem.__table__
 _W, _WS, _WQ = Window.__table__, WindowState.__table__, WindowQueue.__table__
-_WINDOW_ROW = select(_W.c.id, _W.c.number).where(_W.c.number == bindparam("number"))
-_WINDOW_STATE_LOCKED = (select(_W.c.id.label("wid"), _WS).join(_WS, _WS.c.window_id == _W.c.id)
-                        .where(_W.c.number == bindparam("number")).with_for_update(of=_WS))
-_WINDOW_QUEUES = (select(_Q.c.id, _Q.c.prefix, _Q.c.name).join(_WQ, _WQ.c.queue_id == _Q.c.id)
-                  .where(_WQ.c.window_id == bindparam("wid")).order_by(_WQ.c.position))
-_TICKET_ROW_LOCKED = (select(_T, _Q.c.prefix.label("q_prefix"), _Q.c.name.label("q_name"), _I.c.code.label("i_code"),
-                             _I.c.name.label("i_name"))
-                      .join(_Q, _Q.c.id == _T.c.queue_id).outerjoin(_I, _I.c.id == _T.c.item_id)
-                      .where(_T.c.business_date == bindparam("day"), _T.c.number == bindparam("number"))
-                      .with_for_update(of=_T))
-_TICKET_BY_ID = select(_T.c.id, _T.c.number, _T.c.status, _T.c.window_number, _T.c.recalls).where(_T.c.id == bindparam("tid"))
-_SET_STATE = _WS.update().where(_WS.c.window_id == bindparam("wid"))
-_SET_TICKET = _T.update().where(_T.c.id == bindparam("tid"))
-_QUEUE_BY_PREFIX = select(_Q.c.id, _Q.c.prefix, _Q.c.name, _Q.c.hall_id).where(_Q.c.prefix == bindparam("prefix"))
-_ITEM_BY_CODE = (select(_I.c.id, _I.c.code, _I.c.name, _I.c.queue_id, _Q.c.prefix, _Q.c.name.label("q_name"), _Q.c.hall_id)
-                 .join(_Q, _Q.c.id == _I.c.queue_id).where(_I.c.code == bindparam("code")))
-_INSERT_TICKET = _T.insert().returning(_T.c.id)
-_ACTIVE_FOR_ID = select(func.count()).select_from(_T).where(
-    _T.c.id_number == bindparam("id_number"), _T.c.business_date == bindparam("day"), _T.c.status.in_(ACTIVE))
+_WINDOW_ROW = Prepared(select(_W.c.id, _W.c.number).where(_W.c.number == bindparam("number")))
+_WINDOW_STATE_LOCKED = Prepared(select(_W.c.id.label("wid"), _WS).join(_WS, _WS.c.window_id == _W.c.id)
+                                .where(_W.c.number == bindparam("number")).with_for_update(of=_WS))
+_WINDOW_QUEUES = Prepared(select(_Q.c.id, _Q.c.prefix, _Q.c.name).join(_WQ, _WQ.c.queue_id == _Q.c.id)
+                          .where(_WQ.c.window_id == bindparam("wid")).order_by(_WQ.c.position))
+_TICKET_ROW_LOCKED = Prepared(
+    select(_T, _Q.c.prefix.label("q_prefix"), _Q.c.name.label("q_name"), _I.c.code.label("i_code"), _I.c.name.label("i_name"))
+    .join(_Q, _Q.c.id == _T.c.queue_id).outerjoin(_I, _I.c.id == _T.c.item_id)
+    .where(_T.c.business_date == bindparam("day"), _T.c.number == bindparam("number"))
+    .with_for_update(of=_T))
+_TICKET_BY_ID = Prepared(select(_T.c.id, _T.c.number, _T.c.status, _T.c.window_number, _T.c.recalls)
+                         .where(_T.c.id == bindparam("tid")))
+_SET_STATE = Prepared(_WS.update().where(_WS.c.window_id == bindparam("wid")))
+_SET_TICKET = Prepared(_T.update().where(_T.c.id == bindparam("tid")))
+_TAKE = Prepared(_T.update().where(_T.c.id == bindparam("tid"), _T.c.status == WAITING)
+                 .values(status=CALLED, window_number=bindparam("window"), staff_id=bindparam("staff"),
+                         called_at=bindparam("now"), recalls=0))
+_QUEUE_BY_PREFIX = Prepared(select(_Q.c.id, _Q.c.prefix, _Q.c.name, _Q.c.hall_id)
+                            .where(_Q.c.prefix == bindparam("prefix")))
+_ITEM_BY_CODE = Prepared(select(_I.c.id, _I.c.code, _I.c.name, _I.c.queue_id, _Q.c.prefix, _Q.c.name.label("q_name"),
+                                _Q.c.hall_id)
+                         .join(_Q, _Q.c.id == _I.c.queue_id).where(_I.c.code == bindparam("code")))
+_INSERT_TICKET = Prepared(_T.insert().returning(_T.c.id))
+_ACTIVE_FOR_ID = Prepared(select(func.count()).select_from(_T).where(
+    _T.c.id_number == bindparam("id_number"), _T.c.business_date == bindparam("day"),
+    _T.c.status.in_([literal(s) for s in ACTIVE])))  # listed literals: a prepared statement has no expanding IN
 
 
 def _row_view(row, ahead: int = 0, **changes) -> TicketView:
@@ -229,20 +235,20 @@ def _ahead_statement(sent_to_window: bool, priority: bool):
     return select(func.count()).select_from(_T).where(*same, cond)
 
 
-_AHEAD = {(s, p): _ahead_statement(s, p) for s in (False, True) for p in (False, True)}
+_AHEAD = {(s, p): Prepared(_ahead_statement(s, p)) for s in (False, True) for p in (False, True)}
 
 
 def _ahead_of(session: Session, row) -> int:
     """How many waiting tickets of its line a window would call before this one (a row or an ORM ticket)."""
     stmt = _AHEAD[(row.target_window is not None, is_priority(row.priority))]
-    return session.execute(stmt, {"day": row.business_date, "tid": row.id, "target": row.target_window,
+    return stmt.run(session, {"day": row.business_date, "tid": row.id, "target": row.target_window,
                                   "qid": row.queue_id, "queued_at": row.queued_at}).scalar_one()
 
 
 def _window_and_state(session: Session, actor: Actor, number: int):
     """(window row, state row) for a window the actor holds; refuses otherwise."""
-    st = session.execute(_WINDOW_STATE_LOCKED, {"number": number}).first()
-    if st is None and session.execute(_WINDOW_ROW, {"number": number}).first() is None:
+    st = _WINDOW_STATE_LOCKED.run(session, {"number": number}).first()
+    if st is None and _WINDOW_ROW.run(session, {"number": number}).first() is None:
         raise NotFound(f"{number}号窗口不存在，请用 clerk-tui window list 查看窗口号")
     w = st
     if st is None or st.staff_id is None:
@@ -253,7 +259,7 @@ def _window_and_state(session: Session, actor: Actor, number: int):
 
 
 def _ticket_at_window(session: Session, ticket_number: str, number: int, statuses: tuple[str, ...]):
-    row = session.execute(_TICKET_ROW_LOCKED, {"day": clock.today(), "number": normalise_number(ticket_number)}).first()
+    row = _TICKET_ROW_LOCKED.run(session, {"day": clock.today(), "number": normalise_number(ticket_number)}).first()
     if row is None:
         raise NotFound(f"今天（{clock.today()}）没有 {normalise_number(ticket_number)} 号，请核对号码")
     if row.window_number != number or row.status not in statuses:
@@ -281,18 +287,18 @@ def issue_in(session: Session, actor: Actor, *, item_code: str | None, queue: st
         raise ServiceError("请指定事项（--item）或队列（--queue）")
     item = None
     if item_code:
-        item = session.execute(_ITEM_BY_CODE, {"code": item_code.strip()}).first()
+        item = _ITEM_BY_CODE.run(session, {"code": item_code.strip()}).first()
         if item is None:
             raise NotFound(f"没有编码为 {item_code} 的事项，请用 clerk-tui catalog list --search 查找")
     if queue:
-        q = session.execute(_QUEUE_BY_PREFIX, {"prefix": queue.strip().upper()}).first()
+        q = _QUEUE_BY_PREFIX.run(session, {"prefix": queue.strip().upper()}).first()
         if q is None:
             _queue(session, queue)  # raises with the list of queues
     else:
         q = _Changed({"id": item.queue_id, "prefix": item.prefix, "name": item.q_name, "hall_id": item.hall_id}, {})
     now, day = clock.now(), clock.today()
     if checked_id:
-        active = session.execute(_ACTIVE_FOR_ID, {"id_number": checked_id, "day": day}).scalar_one()
+        active = _ACTIVE_FOR_ID.run(session, {"id_number": checked_id, "day": day}).scalar_one()
         if active >= policy.max_active_per_id:
             raise ServiceError(f"该身份证号今天已有{active}张未办结的号（上限{policy.max_active_per_id}张），"
                                "请先办结或过号后再取")
@@ -306,7 +312,7 @@ def issue_in(session: Session, actor: Actor, *, item_code: str | None, queue: st
         "no_show_at": None, "recalls": 0, "transfers": 0, "transferred_from": None, "transfer_reason": "",
         "appointment_id": appointment_id, "note": note[:200],
     }
-    tid = session.execute(_INSERT_TICKET, values).scalar_one()
+    tid = _INSERT_TICKET.run(session, values).scalar_one()
     events.record(session, "ticket.issued", actor=actor, subject=number, ticket_id=tid, queue=q.prefix,
                   priority=priority, item=item.code if item else None)
     session.info["issued_row"] = _Changed(values, {"id": tid, "q_prefix": q.prefix, "q_name": q.name,
@@ -473,8 +479,12 @@ def _front(where) -> object:
 
 
 _FRONT_NORMAL = _front([_T.c.queue_id == bindparam("qid"), _T.c.priority == "none", _T.c.target_window.is_(None)])
-_FRONT_PRIORITY = _front([_T.c.queue_id == bindparam("qid"), _T.c.priority != "none", _T.c.target_window.is_(None)])
+# The priority kinds are listed (not ``!= 'none'``) so that each is an index seek, not a scan of the
+# whole waiting line of the queue.
+_FRONT_PRIORITY = _front([_T.c.queue_id == bindparam("qid"), _T.c.priority.in_([literal(p) for p in PRIORITIES if is_priority(p)]),
+                          _T.c.target_window.is_(None)])
 _FRONT_SENT_HERE = _front([_T.c.target_window == bindparam("window")])
+_FRONT_NORMAL, _FRONT_PRIORITY, _FRONT_SENT_HERE = map(Prepared, (_FRONT_NORMAL, _FRONT_PRIORITY, _FRONT_SENT_HERE))
 
 
 def _candidates(session: Session, window_number: int, queue_ids: list[int], day: dt.date,
@@ -486,10 +496,10 @@ def _candidates(session: Session, window_number: int, queue_ids: list[int], day:
     rows = []
     for qid in queue_ids:
         for stmt in (_FRONT_PRIORITY, _FRONT_NORMAL):
-            row = session.execute(stmt, {"day": day, "qid": qid}).first()
+            row = stmt.run(session, {"day": day, "qid": qid}).first()
             if row is not None:
                 rows.append(row)
-    row = session.execute(_FRONT_SENT_HERE, {"day": day, "window": window_number}).first()
+    row = _FRONT_SENT_HERE.run(session, {"day": day, "window": window_number}).first()
     if row is not None:
         rows.append(row)
     if rows_out is not None:
@@ -502,7 +512,7 @@ def _unfinished_current(session: Session, st, policy: QueuePolicy, actor: Actor,
     """Refuse to call on top of a called ticket, unless it may be marked no-show automatically."""
     if not st.current_ticket_id:
         return None
-    cur = session.execute(_TICKET_BY_ID, {"tid": st.current_ticket_id}).first()
+    cur = _TICKET_BY_ID.run(session, {"tid": st.current_ticket_id}).first()
     if cur is None or cur.status not in (CALLED, SERVING) or cur.window_number != number:
         return None
     if cur.status == SERVING:
@@ -515,7 +525,7 @@ def _unfinished_current(session: Session, st, policy: QueuePolicy, actor: Actor,
 
 def _take(session: Session, t_id: int, actor: Actor, number: int, now: dt.datetime) -> bool:
     """The guarded update: only a still-waiting ticket can be taken."""
-    res = session.execute(_TAKE, {"tid": t_id, "window": number, "staff": actor.staff_id, "now": now})
+    res = _TAKE.run(session, {"tid": t_id, "window": number, "staff": actor.staff_id, "now": now})
     return res.rowcount == 1
 
 
@@ -527,7 +537,7 @@ def _call_in(session: Session, actor: Actor, number: int, policy: QueuePolicy, w
     if st.status != OPEN:
         raise ServiceError(f"{number}号窗口未开窗，请先开窗")
     auto = None if finished_current else _unfinished_current(session, st, policy, actor, number)
-    queues = session.execute(_WINDOW_QUEUES, {"wid": w.wid}).all()
+    queues = _WINDOW_QUEUES.run(session, {"wid": w.wid}).all()
     names = {q.prefix: q.name for q in queues}
     day, now = clock.today(), clock.now()
     rows: dict = {}
@@ -536,11 +546,11 @@ def _call_in(session: Session, actor: Actor, number: int, policy: QueuePolicy, w
                              window_queues=[q.prefix for q in queues], policy=policy,
                              normals_since_priority=st.normals_since_priority, queue_names=names)
         if choice is None:
-            session.execute(_SET_STATE, {"wid": w.wid, "current_ticket_id": None})
+            _SET_STATE.run(session, {"wid": w.wid, "current_ticket_id": None})
             return CallResult(None, "没有等候的号", number, auto)
         if _take(session, choice.ticket.id, actor, number, now):
             break  # another window took that one first: choose again
-    session.execute(_SET_STATE, {"wid": w.wid, "current_ticket_id": choice.ticket.id,
+    _SET_STATE.run(session, {"wid": w.wid, "current_ticket_id": choice.ticket.id,
                                  "normals_since_priority": 0 if choice.was_priority else st.normals_since_priority + 1})
     events.record(session, "ticket.called", actor=actor, subject=choice.ticket.number, window=number,
                   ticket_id=choice.ticket.id, why=choice.why, queue=choice.ticket.queue, priority=choice.ticket.priority)
@@ -574,7 +584,7 @@ def finish_and_call_next(engine: Engine, actor: Actor | None, number: int,
         w, st = _window_and_state(session, actor, number)
         finished = None
         if st.current_ticket_id:
-            cur = session.execute(_TICKET_BY_ID, {"tid": st.current_ticket_id}).first()
+            cur = _TICKET_BY_ID.run(session, {"tid": st.current_ticket_id}).first()
             if cur is not None and cur.status in (CALLED, SERVING) and cur.window_number == number:
                 finished = _finish_in(session, actor, cur.number, number, w, st)
         return NextResult(finished, _call_in(session, actor, number, policy, w, st, finished_current=finished is not None))
@@ -632,7 +642,7 @@ def recall(engine: Engine, actor: Actor | None, ticket_number: str, number: int)
         row = _ticket_at_window(session, ticket_number, number, (CALLED,))
         if st.status != OPEN:
             raise ServiceError(f"{number}号窗口当前不在服务状态，不能重呼")
-        session.execute(_SET_TICKET, {"tid": row.id, "recalls": row.recalls + 1})
+        _SET_TICKET.run(session, {"tid": row.id, "recalls": row.recalls + 1})
         events.record(session, "ticket.recalled", actor=actor, subject=row.number, window=number, ticket_id=row.id,
                       recalls=row.recalls + 1)
         return _row_view(row, recalls=row.recalls + 1)
@@ -671,7 +681,7 @@ def start_service(engine: Engine, actor: Actor | None, ticket_number: str, numbe
     def work(session: Session) -> TicketView:
         _window_and_state(session, actor, number)
         row = _ticket_at_window(session, ticket_number, number, (CALLED,))
-        session.execute(_SET_TICKET, {"tid": row.id, "status": SERVING, "started_at": clock.now()})
+        _SET_TICKET.run(session, {"tid": row.id, "status": SERVING, "started_at": clock.now()})
         events.record(session, "ticket.started", actor=actor, subject=row.number, window=number, ticket_id=row.id)
         return _row_view(row, status=SERVING)
 
@@ -680,9 +690,9 @@ def _finish_in(session: Session, actor: Actor, ticket_number: str, number: int, 
     row = _ticket_at_window(session, ticket_number, number, (CALLED, SERVING))
     now = clock.now()
     started = row.started_at or now
-    session.execute(_SET_TICKET, {"tid": row.id, "status": DONE, "finished_at": now, "started_at": started})
+    _SET_TICKET.run(session, {"tid": row.id, "status": DONE, "finished_at": now, "started_at": started})
     if st.current_ticket_id == row.id:
-        session.execute(_SET_STATE, {"wid": w.wid, "current_ticket_id": None})
+        _SET_STATE.run(session, {"wid": w.wid, "current_ticket_id": None})
     events.record(session, "ticket.finished", actor=actor, subject=row.number, window=number, ticket_id=row.id)
     return _row_view(row, status=DONE)
 

@@ -140,21 +140,21 @@ def is_sqlite(engine: Engine) -> bool:
 @contextlib.contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """One writing transaction: commit on success, roll back on any error. On SQLite the
-    writer lock is held from before BEGIN until the commit has really happened."""
+    writer lock is held from before BEGIN until the commit has really happened, and no longer
+    (the session is made before and closed after)."""
     writer = _WRITERS.get(engine)
-    if writer is not None:
-        writer.acquire()
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-    finally:
+    with Session(engine, expire_on_commit=False) as session:
         if writer is not None:
-            writer.release()
+            writer.acquire()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            if writer is not None:
+                writer.release()
 
 
 @contextlib.contextmanager

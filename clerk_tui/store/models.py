@@ -165,6 +165,8 @@ class Ticket(SQLModel, table=True):
         # The front of each line: today's waiting tickets of a queue, by priority, in arrival order.
         Index("ix_ticket_front", "business_date", "status", "queue_id", "priority", "queued_at"),
         Index("ix_ticket_id_number", "id_number", "business_date"),
+        Index("ix_ticket_number", "business_date", "number"),  # a ticket by the number a clerk types or holds
+        Index("ix_ticket_sent", "target_window", "business_date", "status", "queued_at"),  # the front of 转办 to a window
     )
     id: int | None = Field(default=None, primary_key=True)
     hall_id: int = Field(foreign_key="hall.id")
