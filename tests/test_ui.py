@@ -172,6 +172,27 @@ async def test_command_palette_lists_screen_commands(app_factory):
         assert "检索事项" in titles and "查看办事指南" in titles and "注销" in titles
 
 
+async def test_command_palette_speaks_chinese_when_nothing_matches(app_factory):
+    from textual.command import CommandList
+
+    from clerk_tui.ui.palette import NO_MATCHES, Palette
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "8001", "1111")
+        await pilot.press("ctrl+p")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, Palette))
+        await pilot.press(*"zzzzqx")
+        palette = app.screen
+
+        def shown() -> list[str]:
+            options = palette.query_one(CommandList)
+            return [str(options.get_option_at_index(i).prompt.renderable) for i in range(options.option_count)]
+
+        assert await wait_for(pilot, lambda: NO_MATCHES in shown(), tries=100)
+        assert not any("No matches" in line for line in shown())
+
+
 def test_guide_desk_snapshot(app_factory, snap_compare):
     async def run_before(pilot):
         await log_in(pilot, "8001", "1111")

@@ -112,10 +112,10 @@ class ClerkApp(App[None]):
         self.switch_screen(LoginScreen())
 
     def action_command_palette(self) -> None:
-        from textual.command import CommandPalette
+        from clerk_tui.ui.palette import Palette
 
-        if not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(id="--command-palette", placeholder="输入命令名称……"))
+        if not Palette.is_open(self):
+            self.push_screen(Palette(id="--command-palette", placeholder="输入命令名称……"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("logout", "print_jobs", "inquiry", "alerts") and self.actor is None:
