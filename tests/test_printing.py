@@ -244,6 +244,20 @@ def test_case_papers_match_their_state(hall, people):
         pr.preview(hall, "rejection-notice", accepted.number)
 
 
+def test_one_time_notice_reprinted_after_the_supplement_lists_what_it_listed(hall, people):
+    supp = _case(hall, people["c1"], "supplement", ["食品经营许可申请书"])
+    before = pr.preview(hall, "supplement-notice", supp.number, 80)
+    cs.supplement(hall, people["c1"], supp.number, ["营业执照复印件"])  # complete: accepted today
+    after = pr.preview(hall, "supplement-notice", supp.number, 80)
+    def listed(paper: str) -> list[str]:
+        return [line for line in paper.splitlines() if line[:1].isdigit() and ". " in line[:4]]
+
+    assert listed(after) == listed(before) == ["1. 营业执照复印件（复印件1份）"]
+    never = _case(hall, people["c1"])
+    with pytest.raises(ServiceError, match="没有一次性告知书"):
+        pr.preview(hall, "supplement-notice", never.number)
+
+
 def test_pdf_notice_has_case_number_and_masked_id(hall, people, tmp_path):
     from pypdf import PdfReader
 

@@ -158,12 +158,18 @@ def receipt_document(case, item, hall: HallInfo, t: Templates, reprint: int = 0)
     return _tail(doc, t, hall)
 
 
-def supplement_document(case, item, hall: HallInfo, t: Templates, reprint: int = 0) -> Document:
+def supplement_document(case, item, hall: HallInfo, t: Templates, reprint: int = 0,
+                        listed: list[str] | None = None) -> Document:
+    """The one-time notice: the materials not received, or ``listed`` (what an earlier notice
+    listed, for a reprint after they were supplied)."""
     doc = _head(Document("supplement-notice", KINDS["supplement-notice"], case.number, reprint=reprint), t, hall)
     _case_head(doc, case, item)
     doc.add(Field("收件日期", f"{case.received_on:%Y年%m月%d日}"),
             Text("您提交的申请材料不齐全，现一次性告知需要补正的全部材料：", bold=True))
-    missing = [m for m in case.materials if not m.received]
+    if listed is None:
+        missing = [m for m in case.materials if not m.received]
+    else:
+        missing = [m for m in case.materials if m.name in set(listed)]
     for i, m in enumerate(missing, 1):
         note = f"；{m.note}" if m.note else ""
         doc.add(Text(f"{i}. {m.name}（{FORM_NAMES.get(m.form, m.form)}{m.copies}份" + ("" if m.required else "，可选") + f"{note}）", indent=3))

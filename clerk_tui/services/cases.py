@@ -405,6 +405,8 @@ def intake(engine: Engine, actor: Actor | None, request: IntakeRequest,
             line.case_id = case.id
             session.add(line)
         payload = {"item": item.code, "decision": decision, "missing": missing}
+        if decision == SUPPLEMENT:  # what the one-time notice lists, so it can be reprinted after acceptance
+            payload["notice"] = [m.name for m in lines if not m.received]
         if override_by:
             payload.update(override_by=override_by.number, override_reason=case.id_override, id_problems=problems)
         if decision == IMMEDIATE:
@@ -464,6 +466,7 @@ def supplement(engine: Engine, actor: Actor | None, number: str, received: Seque
             by = _authorize(session, actor, override, "第二次补正告知违反一次性告知制，出具")
             case.supplement_notices += 1
             return {"_status": rules.SUPPLEMENT_PENDING, "received": names, "missing": still,
+                    "notice": [m.name for m in lines if not m.received],
                     "second_notice": True, "override_by": by.number, "override_reason": override.reason.strip()}
         case.accepted_on = clock.today()
         _set_due(session, case, calendar)
@@ -754,6 +757,22 @@ def _view(session: Session, case: ServiceCase, case_rules: CaseRules, *, full: b
         competent_phone=case.competent_phone, supplement_notices=case.supplement_notices,
         delivery_method=case.delivery_method, suspended_reason=suspended_reason, ticket=ticket,
         id_override=case.id_override, materials=materials, history=history)
+
+
+def notice_materials(engine: Engine, number: str) -> list[str]:
+    """The materials the case's latest one-time notice (一次性告知书) listed, as recorded when it
+    was issued; empty when the case never had one."""
+    import json
+
+    with read_session(engine) as session:
+        case = _case(session, number)
+        for e in session.exec(select(Event).where(Event.subject == case.number,
+                                                  Event.kind.in_(("case.intake", "case.supplement_notice")))
+                              .order_by(Event.id.desc())):
+            p = json.loads(e.payload or "{}")
+            if e.kind == "case.supplement_notice" or p.get("decision") == SUPPLEMENT:
+                return list(p.get("notice") or p.get("missing") or [])
+    return []
 
 
 def get_case(engine: Engine, number: str, case_rules: CaseRules = CaseRules()) -> CaseView:

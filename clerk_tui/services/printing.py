@@ -98,18 +98,23 @@ def build(engine: Engine, document: str, subject: str, cfg: PrintSettings = Prin
         if unknown:
             raise ServiceError(f"“{item.name}”没有这些材料：{'、'.join(unknown)}")
         return docs.item_notice_document(item, list(missing or []), hall, templates)
-    from clerk_tui.services.cases import get_case
+    from clerk_tui.services.cases import get_case, notice_materials
 
     case = get_case(engine, subject)
     item = get_item(engine, case.item_code)
     ok = {"receipt": case.accepted_on is not None,
-          "supplement-notice": case.supplement_notices > 0 and any(not m.received for m in case.materials),
+          "supplement-notice": case.supplement_notices > 0,
           "rejection-notice": case.status == "rejected",
           "completion-notice": case.status in ("completed", "delivered")}[document]
     if not ok:
         raise ServiceError(f"办件 {case.number} 当前为“{case.status_name}”，没有{docs.KINDS[document]}可打印")
-    builder = {"receipt": docs.receipt_document, "supplement-notice": docs.supplement_document,
-               "rejection-notice": docs.rejection_document, "completion-notice": docs.completion_document}[document]
+    if document == "supplement-notice":
+        # While the papers are still missing, the notice lists them; once supplied (or the case moved
+        # on), a reprint lists what the latest notice listed when it was issued.
+        listed = None if any(not m.received for m in case.materials) else notice_materials(engine, case.number)
+        return docs.supplement_document(case, item, hall, templates, reprint, listed=listed)
+    builder = {"receipt": docs.receipt_document, "rejection-notice": docs.rejection_document,
+               "completion-notice": docs.completion_document}[document]
     return builder(case, item, hall, templates, reprint)
 
 

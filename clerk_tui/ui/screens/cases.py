@@ -668,7 +668,7 @@ class CaseScreen(Screen):
         papers = []
         if v.accepted_on is not None:
             papers.append(("receipt", "受理通知书"))
-        if v.supplement_notices and v.status == "supplement_pending":
+        if v.supplement_notices:  # after the supplement, a reprint lists what the notice listed
             papers.append(("supplement-notice", "一次性告知书（补正）"))
         if v.status == "rejected":
             papers.append(("rejection-notice", "不予受理通知书"))
