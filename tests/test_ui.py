@@ -112,7 +112,7 @@ async def test_admin_sees_the_hall(app_factory):
         assert table.row_count == 3
 
 
-async def test_supervisor_sees_calls_and_bad_ratings_from_other_terminals(app_factory, sqlite_hall, monkeypatch):
+async def test_supervisor_sees_calls_and_bad_ratings_from_other_terminals(app_factory, sqlite_hall, monkeypatch, tmp_path):
     from clerk_tui.services import queue as q
     from clerk_tui.services import ratings as rt
     from clerk_tui.ui.screens.reports import ReportScreen
@@ -141,6 +141,10 @@ async def test_supervisor_sees_calls_and_bad_ratings_from_other_terminals(app_fa
         await pilot.press("c")
         await wait_for(pilot, lambda: app.screen.report.by == "clerk")
         assert [g.key for g in app.screen.report.groups] == ["1003"]
+        monkeypatch.setattr("clerk_tui.settings.default_data_dir", lambda: tmp_path)
+        await pilot.press("x")
+        assert await wait_for(pilot, lambda: list((tmp_path / "reports").glob("*.xlsx")))
+        assert [p.name for p in (tmp_path / "reports").glob("*.xlsx")] == ["报表-按人员-20261126-20261126.xlsx"]
 
 
 async def test_typed_text_is_never_markup(app_factory, sqlite_hall, tmp_path):

@@ -105,7 +105,7 @@ class ReportScreen(Screen):
     @work(thread=True, exit_on_error=False, group="export")
     def action_export(self) -> None:
         from clerk_tui.services.files import write_atomic
-        from clerk_tui.services.reports import to_xlsx
+        from clerk_tui.services.reports import DIMENSIONS, to_xlsx
         from clerk_tui.settings import default_data_dir
 
         app = self.app
@@ -114,7 +114,7 @@ class ReportScreen(Screen):
         folder = default_data_dir() / "reports"
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"报表-{self.by}-{self.report.start:%Y%m%d}-{self.report.end:%Y%m%d}.xlsx"
+            path = folder / f"报表-按{DIMENSIONS[self.by]}-{self.report.start:%Y%m%d}-{self.report.end:%Y%m%d}.xlsx"
             write_atomic(path, to_xlsx(self.report))
         except Exception as exc:  # noqa: BLE001
             app.call_from_thread(app.notify, error_text(exc), severity="error", markup=False)
