@@ -36,6 +36,8 @@ FOOD_ALL = ["食品经营许可申请书", "营业执照复印件"]
     "ASCII only: the quick brown fox jumps over the lazy dog 0123456789",
     "，。、；：？！（）《》“”",
     "生僻字𠮷在这里，后面还有很多很多很多很多很多很多的字。",
+    "1、原居民身份证【必需·原件1份】（换领时交回）和《居民身份证申领登记表》（现场填写），还有“照片”一张（白底）。",
+    "一二三四五六七八九十一二三四（五）六七八九十一二三四五六七八九十一二三四五（六）七八九十一二三四五六《七》",
 ])
 def test_wrap_fits_never_splits_numbers_never_starts_with_closing(columns, text):
     lines = wrap(text, columns)
@@ -47,6 +49,8 @@ def test_wrap_fits_never_splits_numbers_never_starts_with_closing(columns, text)
     if not set(text) <= set("，。、；：？！（）《》“”"):
         for line in lines[1:]:
             assert line[0] not in "，。、；：？！）》”", lines
+        for line in lines[:-1]:
+            assert line.rstrip()[-1] not in "（《“【「", lines  # 避尾
 
 
 def test_char_widths_are_paper_widths():

@@ -2,9 +2,9 @@
 
 On paper an ASCII character takes one column and everything else two (DOMAIN §8). Wrapping never
 splits a run of ASCII letters and digits (a ticket number, a case number, an ID number, a phone
-number) unless the run alone is wider than the line, and never starts a line with closing
-punctuation. The text preview is this layout, and the ESC/POS bytes are made from it, so the
-preview is what prints.
+number) unless the run alone is wider than the line, never starts a line with closing
+punctuation and never ends one with an opening mark. The text preview is this layout, and the
+ESC/POS bytes are made from it, so the preview is what prints.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 PAPER_COLUMNS = {58: 32, 80: 48, 42: 42}  # 58 mm, 80 mm, Epson-class 80 mm (font A, 42 columns)
 CLOSING = set("，。、；：？！）》」』】〉〕”’,.;:?!)]}…%")
+OPENING = set("（《「『【〈〔“‘([{")
 # A run of ASCII letters and digits is one token, and a number keeps the character after it
 # (3份, 10个, 2026年): a line never breaks inside a number or between a number and its unit.
 _TOKEN = re.compile(r"[0-9A-Za-z*#@_/\-.:+]+(?:(?<=[0-9])[^\x00-\x7f\s])?|\s+|.", re.S)
@@ -78,15 +79,23 @@ def wrap(text: str, width: int, indent: int = 0) -> list[str]:
                     used += text_width(part)
                 i += 1
                 continue
-            if tok[0] in CLOSING and len([t for t in line if not t.isspace()]) > 1:
-                # 避头: carry the last character down with the closing mark.
-                carry = line.pop()
+            solid = [t for t in line if not t.isspace()]
+            if len(solid) > 1 and (tok[0] in CLOSING or line[-1] in OPENING):
+                # 避头尾: no line starts with a closing mark or ends with an opening one. Carry the
+                # last character down with the closing mark (and a closing mark before it, and an
+                # opening mark before that), or an opening mark down with what it opens.
+                keep = list(line)
+                carry = [line.pop()] if tok[0] in CLOSING else []
+                while len(line) > 1 and ((carry and carry[0][0] in CLOSING) or line[-1] in OPENING):
+                    carry.insert(0, line.pop())
                 while line and line[-1].isspace():
                     line.pop()
-                flush()
-                line.append(carry)
-                used += text_width(carry)
-                continue
+                if line and indent + sum(text_width(c) for c in carry) + w <= width:
+                    flush()
+                    line.extend(carry)
+                    used += sum(text_width(c) for c in carry)
+                    continue
+                line = keep  # nothing would be left, or the carry would not fit: break where it stands
             flush()
         if line and "".join(line).strip():
             out.append("".join(line).rstrip())
