@@ -53,6 +53,8 @@ class ReportScreen(Screen):
         table.add_column("分组")
         for _, label in COLUMNS:
             table.add_column(label)
+        table.cursor_type, table.fixed_columns = "row", 1  # ←→ scroll the figures on a narrow terminal; the group stays
+        table.focus()
         self.load()
 
     def action_period(self, kind: str) -> None:
@@ -76,11 +78,25 @@ class ReportScreen(Screen):
             return
         app.call_from_thread(self._show, report)
 
+    def _title(self, more_columns: bool = False) -> None:
+        report = self.report
+        title = Text(f"{PERIODS[self.kind]}（{report.start} 至 {report.end}） · 按{BYS[self.by]}", style="bold")
+        title.append("\n1 今日 2 本月 3 本年 · H 全厅 D 部门 W 窗口 C 人员 · X 导出", style="dim")
+        if more_columns:  # a narrow terminal: the table scrolls sideways
+            title.append(" · ←→ 查看其余列", style="bold")
+        self.query_one("#report-title", Static).update(title)
+
+    def on_resize(self) -> None:
+        if self.report is not None:
+            self.call_after_refresh(self._check_width)
+
+    def _check_width(self) -> None:
+        table = self.query_one("#report-table", DataTable)
+        self._title(table.virtual_size.width > table.scrollable_content_region.width)
+
     def _show(self, report) -> None:
         self.report = report
-        title = Text(f"{PERIODS[self.kind]}（{report.start} 至 {report.end}） · 按{BYS[self.by]}", style="bold")
-        title.append("   1 今日 2 本月 3 本年 · H 全厅 D 部门 W 窗口 C 人员 · X 导出", style="dim")
-        self.query_one("#report-title", Static).update(title)
+        self._title()
         table = self.query_one("#report-table", DataTable)
         table.clear()
         for g in report.groups:
@@ -92,6 +108,7 @@ class ReportScreen(Screen):
                 else:
                     cells.append("—" if value is None else str(value))
             table.add_row(Text(g.name), *cells)
+        self.call_after_refresh(self._check_width)
         chart = Text("分时段：█ 取号  ▒ 办结\n", style="bold")
         peak = max((max(i, s) for _, i, s in report.hourly), default=0) or 1
         for hour, issued, served in report.hourly:

@@ -101,7 +101,7 @@ class SupervisorScreen(_Home):
         text.append(f" · 黄色 {b.yellow} 件", style="bold yellow" if b.yellow else "")
         text.append(f" · 首问/转交/推诿提醒 {len(b.alerts)} 条 · 差评整改 {len(b.followups)} 件",
                     style="bold red" if b.alerts or b.followups else "")
-        text.append("   R 报表 · F 差评整改 · Ctrl+T 提醒 · B 办件", style="dim")
+        text.append("\nR 报表 · F 差评整改 · Ctrl+T 提醒 · B 办件", style="dim")  # a line of its own: never split
         self.query_one("#sup-summary", Static).update(text)
         q = self.query_one("#sup-queues", DataTable)
         q.clear()
