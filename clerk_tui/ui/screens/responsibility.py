@@ -103,6 +103,7 @@ class AlertsScreen(Screen):
         with Vertical(id="alerts-screen"):
             yield Static("", id="alerts-summary")
             yield DataTable(id="alerts", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="alert-detail")
             yield Static(Text("我的未办结首问", style="bold"), id="inquiries-title")
             yield DataTable(id="inquiries", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True, show_command_palette=False)
@@ -159,7 +160,7 @@ class AlertsScreen(Screen):
         who = "全厅" if self.everyone else "我"
         summary = Text(f"{who}的提醒 {len(alerts)} 条", style="bold red" if alerts else "bold green")
         summary.append(f" · 未办结首问 {len(inquiries)} 件", style="bold")
-        summary.append("   Tab 切换列表 · Enter 处理（首问选结果、转交点接收） · D 消除提醒（需原因） · F1 新的首问",
+        summary.append("\nTab 切换列表 · Enter 处理（首问选结果、转交点接收） · D 消除提醒（需原因） · F1 新的首问",
                        style="dim")
         self.query_one("#alerts-summary", Static).update(summary)
         table = self.query_one("#alerts", DataTable)
@@ -172,6 +173,17 @@ class AlertsScreen(Screen):
         for v in inquiries:
             table2.add_row(f"#{v.id}", f"{v.opened_at:%H:%M}", Text(v.matter), v.status_name,
                            Text(f"{v.outcome_name} {v.detail}".strip() if v.outcome else "待处理"))
+
+    @on(DataTable.RowHighlighted, "#alerts")
+    def _alert_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The whole of the highlighted alert, which a narrow table cuts."""
+        detail = Text()
+        if 0 <= event.cursor_row < len(self.alerts):
+            a = self.alerts[event.cursor_row]
+            detail = Text(f"{a.kind_name}：{a.subject}", style="bold")
+            detail.append(f"（责任人 {a.responsible}，{a.due:%m-%d %H:%M} 到期）\n", style="")
+            detail.append(a.why, style="dim")
+        self.query_one("#alert-detail", Static).update(detail)
 
     @on(DataTable.RowSelected, "#inquiries")
     def _inquiry_chosen(self, event: DataTable.RowSelected) -> None:
