@@ -248,9 +248,41 @@ def test_extension_needs_supervisor_and_adds_working_days(hall, staff):
     e = cs.extend(hall, staff["c1"], n, days=10, reason="需专家论证",
                   override=cs.Override("同意延期", by="9001", pin="9999"))
     assert e.extension_days == 10 and e.due_date == dt.date(2026, 12, 17)
+    assert any("批准人：9001" in what and "批准意见：同意延期" in what for _, what, _ in e.history)
     with pytest.raises(ServiceError, match="第四十二条"):
         cs.extend(hall, staff["sup"], n, days=1, reason="再延")
     assert "case.extend" in events_of(hall, n)
+
+
+def test_wrong_override_pins_count_and_the_fifth_locks_the_supervisor(hall, staff):
+    from clerk_tui.services.errors import AuthError
+    from clerk_tui.services.staff import login
+
+    n = cs.intake(hall, staff["c1"], req("accept")).number
+    wrong = cs.Override("同意延期", by="9001", pin="0000")
+    for left in (4, 3, 2, 1):
+        with pytest.raises(PermissionDenied, match=f"再错{left}次将锁定"):
+            cs.extend(hall, staff["c1"], n, days=2, reason="需专家论证", override=wrong)
+    with pytest.raises(PermissionDenied, match="已锁定"):
+        cs.extend(hall, staff["c1"], n, days=2, reason="需专家论证", override=wrong)
+    with pytest.raises(PermissionDenied, match="已被锁定"):  # the right PIN no longer helps
+        cs.extend(hall, staff["c1"], n, days=2, reason="需专家论证", override=cs.Override("同意", by="9001", pin="9999"))
+    with pytest.raises(AuthError, match="锁定"):
+        login(hall, "9001", "9999")
+    assert cs.get_case(hall, n).extension_days == 0
+    kinds = events_of(hall, "9001")
+    assert kinds.count("staff.override_failed") == 5 and kinds.count("staff.locked") == 1  # 4 wrong, 1 while locked
+
+
+def test_a_right_override_pin_clears_earlier_misses(hall, staff):
+    n = cs.intake(hall, staff["c1"], req("accept")).number
+    for _ in range(3):
+        with pytest.raises(PermissionDenied):
+            cs.extend(hall, staff["c1"], n, days=2, reason="需专家论证", override=cs.Override("同意", by="9001", pin="0"))
+    cs.extend(hall, staff["c1"], n, days=2, reason="需专家论证", override=cs.Override("同意", by="9001", pin="9999"))
+    for _ in range(4):  # four more misses do not lock: the count started again
+        with pytest.raises(PermissionDenied, match="再错"):
+            cs.extend(hall, staff["c1"], n, days=1, reason="再延", override=cs.Override("同意", by="9001", pin="0"))
 
 
 def test_withdraw_from_supplement_and_suspended(hall, staff):

@@ -26,6 +26,7 @@ from clerk_tui.services.catalog import get_hall
 from clerk_tui.services.catalog_file import FORM_NAMES
 from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import NotFound, OverrideRequired, PermissionDenied, ServiceError, typed_text
+from clerk_tui.services.staff import check_override_pin
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.counters import next_case_seq
 from clerk_tui.store.engine import read_session
@@ -233,6 +234,13 @@ def _authorize(session: Session, actor: Actor, override: Override | None, what: 
     return staff
 
 
+def _check_override(engine: Engine, override: Override | None) -> None:
+    """A supervisor's number and PIN typed at this terminal are checked first, on their own, so a
+    wrong PIN counts towards the supervisor's lockout even though the step is then refused."""
+    if override is not None and (override.by or "").strip():
+        check_override_pin(engine, override.by, override.pin, "带班领导授权")
+
+
 def _check_identity(kind: str, raw: str, who: str) -> tuple[str, str | None]:
     """(normalised value, problem or None). A person's ID number or an organisation's USCC."""
     if not (raw or "").strip():
@@ -416,6 +424,7 @@ def intake(engine: Engine, actor: Actor | None, request: IntakeRequest,
         _record(session, actor, case, "intake", **payload)
         return _view(session, case, case_rules)
 
+    _check_override(engine, request.id_override)
     return transaction(engine, work)
 
 
@@ -485,6 +494,7 @@ def supplement(engine: Engine, actor: Actor | None, number: str, received: Seque
         _record(session, actor, case, kind, **payload)
         return _view(session, case, case_rules)
 
+    _check_override(engine, override)
     return transaction(engine, work)
 
 
@@ -525,8 +535,8 @@ def extend(engine: Engine, actor: Actor | None, number: str, *, days: int, reaso
            override: Override | None = None, case_rules: CaseRules = CaseRules()) -> CaseView:
     """延期 (art. 42): +N working days with a supervisor's approval; the applicant is told why."""
     reason = _text(reason, 200, "延期理由（将告知申请人）", required=True)
-    if not 1 <= days <= 30:
-        raise ServiceError("延期天数应为 1–30 个工作日")
+    if not 1 <= days <= 15:
+        raise ServiceError("延期天数应为 1–10 个工作日（行政许可法第四十二条；联合办理最多15日）")
 
     def change(session, case, calendar):
         item = session.get(ServiceItem, case.item_id)
@@ -537,13 +547,18 @@ def extend(engine: Engine, actor: Actor | None, number: str, *, days: int, reaso
         if case.due_date is not None and case.due_date < clock.today():
             raise ServiceError(f"办件 {case.number} 已超过承诺办结日期（{case.due_date}），延期须在期限内决定；"
                                f"请尽快办结，并由带班领导处理超期")
-        by = _authorize(session, actor, override or Override(reason), "延期")
+        approval = override or Override(reason)
+        by = _authorize(session, actor, approval, "延期")
         before = case.due_date
         case.extension_days += days
         _set_due(session, case, calendar)
-        return {"days": days, "reason": reason, "approved_by": by.number, "due_before": before, "due": case.due_date,
-                "applicant_told": True}
+        payload = {"days": days, "reason": reason, "approved_by": by.number, "due_before": before, "due": case.due_date,
+                   "applicant_told": True}
+        if approval.reason.strip() != reason:
+            payload["approval_reason"] = approval.reason.strip()
+        return payload
 
+    _check_override(engine, override)
     return _transition(engine, actor, number, "extend", change, case_rules)
 
 
@@ -688,11 +703,11 @@ def _detail(event: Event) -> str:
         if p.get("override_by"):
             parts.append(f"证件校验经{p['override_by']}授权：{p.get('override_reason', '')}")
     if event.kind == "case.supplement_notice" and p.get("missing"):
-        parts.append("仍缺：" + "、".join(p["missing"]) + f"（{p.get('override_by', '')}授权）")
+        parts.append("仍缺：" + "、".join(p["missing"]) + f"（{p.get('override_by', '')}授权：{p.get('override_reason', '')}）")
     if p.get("received"):
         parts.append("补交：" + "、".join(p["received"]))
     for key, label in (("reason", "原因"), ("expected_days", "预计天数"), ("days", "天数"), ("approved_by", "批准人"),
-                       ("to", "移交给")):
+                       ("approval_reason", "批准意见"), ("to", "移交给")):
         if p.get(key) not in (None, ""):
             parts.append(f"{label}：{p[key]}")
     if p.get("method"):

@@ -12,7 +12,7 @@ from clerk_tui.domain.pins import generate_pin, hash_pin, pin_problem, verify_pi
 from clerk_tui.domain.roles import ADMIN, CLERK, ROLE_NAMES, ROLES
 from clerk_tui.services import events
 from clerk_tui.services.context import Actor, require
-from clerk_tui.services.errors import AuthError, NotFound, ServiceError
+from clerk_tui.services.errors import AuthError, NotFound, PermissionDenied, ServiceError
 from clerk_tui.store.engine import read_session, write_session
 from clerk_tui.store.models import Department, Staff, Window
 
@@ -41,16 +41,7 @@ def login(engine: Engine, number: str, pin: str, *, window: int | None = None, t
             events.record(session, "staff.login_failed", subject=number, reason="locked")
             result = AuthError(f"工号 {number} 已被锁定（连续{MAX_FAILED}次 PIN 错误），请联系带班领导或管理员解锁")
         elif not verify_pin(pin or "", staff.pin_hash):
-            staff.failed_attempts += 1
-            left = MAX_FAILED - staff.failed_attempts
-            if left <= 0:
-                staff.locked = True
-                events.record(session, "staff.locked", subject=number, attempts=staff.failed_attempts)
-                result = AuthError(f"PIN 连续{MAX_FAILED}次错误，工号 {number} 已锁定，请联系带班领导或管理员解锁")
-            else:
-                events.record(session, "staff.login_failed", subject=number, reason="pin", attempts=staff.failed_attempts)
-                result = AuthError(f"工号或 PIN 不正确，再错{left}次将锁定")
-            session.add(staff)
+            result = AuthError(_wrong_pin(session, staff, "staff.login_failed"))
         else:
             if window is not None and session.exec(select(Window).where(Window.number == window)).first() is None:
                 result = AuthError(f"没有{window}号窗口，请输入本厅的窗口号")
@@ -63,6 +54,43 @@ def login(engine: Engine, number: str, pin: str, *, window: int | None = None, t
                 events.record(session, "staff.login", actor=actor, subject=number, window=window)
                 return actor
     raise result
+
+
+def _wrong_pin(session: Session, staff: Staff, kind: str) -> str:
+    """Count a wrong PIN (at login or in a supervisor's override): the fifth in a row locks the
+    account. Returns what to tell the person."""
+    staff.failed_attempts += 1
+    left = MAX_FAILED - staff.failed_attempts
+    session.add(staff)
+    if left <= 0:
+        staff.locked = True
+        events.record(session, "staff.locked", subject=staff.number, attempts=staff.failed_attempts)
+        return f"PIN 连续{MAX_FAILED}次错误，工号 {staff.number} 已锁定，请联系带班领导或管理员解锁"
+    events.record(session, kind, subject=staff.number, reason="pin", attempts=staff.failed_attempts)
+    return f"工号或 PIN 不正确，再错{left}次将锁定"
+
+
+def check_override_pin(engine: Engine, number: str, pin: str, what: str) -> None:
+    """A supervisor's number and PIN typed at someone else's terminal (主管授权). Checked in a
+    transaction of its own, before the step it authorises, so that a wrong PIN is counted (and
+    the fifth locks the account, as at login) even though the step is refused."""
+    number = (number or "").strip()
+    with write_session(engine) as session:
+        staff = session.exec(select(Staff).where(Staff.number == number)).first()
+        if staff is None or not staff.active:
+            events.record(session, "staff.override_failed", subject=number, reason="unknown")
+            problem = "带班领导工号或 PIN 不正确"
+        elif staff.locked:
+            events.record(session, "staff.override_failed", subject=number, reason="locked")
+            problem = f"工号 {number} 已被锁定（连续{MAX_FAILED}次 PIN 错误），请联系带班领导或管理员解锁"
+        elif not verify_pin(pin or "", staff.pin_hash):
+            problem = _wrong_pin(session, staff, "staff.override_failed")
+        else:
+            if staff.failed_attempts:
+                staff.failed_attempts = 0
+                session.add(staff)
+            return
+    raise PermissionDenied(f"{what}未通过：{problem}")
 
 
 def _department_id(session: Session, department: str | None) -> int | None:
