@@ -494,6 +494,29 @@ async def test_called_ticket_through_intake_supplement_then_accept_and_find_by_p
         assert cs.get_case(sqlite_hall, made[0].number).due_date is not None
 
 
+async def test_esc_on_a_filled_intake_asks_before_throwing_it_away(app_factory, sqlite_hall, monkeypatch):
+    from clerk_tui.ui.dialogs.ticket import PickDialog
+    from clerk_tui.ui.screens.cases import IntakeScreen
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        console = await _called_food_ticket(pilot, sqlite_hall)
+        await pilot.press("s")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, IntakeScreen) and app.screen.item is not None)
+        intake = app.screen
+        await _fill_applicant(pilot, intake)
+        await pilot.press("escape")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, PickDialog))
+        await pilot.press("enter")  # the first choice: keep filling in
+        assert await wait_for(pilot, lambda: app.screen is intake)
+        assert intake.query_one("#a-name", Input).value == "张三[bold]"
+        await pilot.press("escape")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, PickDialog))
+        await pilot.press("down", "enter")  # give it up
+        assert await wait_for(pilot, lambda: app.screen is console)
+
+
 def test_intake_screen_snapshot(app_factory, sqlite_hall, snap_compare, monkeypatch):
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
 

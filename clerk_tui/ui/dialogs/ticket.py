@@ -41,13 +41,27 @@ class _Dialog(ModalScreen):
     DEFAULT_CSS = """
     _Dialog { align: center middle; }
     _Dialog > Vertical { width: 64; max-width: 95%; height: auto; max-height: 95%; border: thick $primary;
-                         background: $surface; padding: 1 2; }
+                         background: $surface; padding: 1 2; overflow-y: auto; }
     _Dialog .title { text-style: bold; margin-bottom: 1; }
-    _Dialog .error { color: $error; height: auto; }
+    /* Docked: however far a tall dialog is scrolled (80x24), what went wrong stays in sight. */
+    _Dialog .error { color: $error; height: auto; dock: bottom; }
     _Dialog .result { border: round $success; padding: 0 1; height: auto; }
     _Dialog OptionList { height: auto; max-height: 14; }
+    _Dialog Input.-textual-compact { background: $panel-lighten-1; margin-bottom: 1; }
+    _Dialog Input.-textual-compact:focus { background: $primary-darken-2; }
     """
-    BINDINGS = [Binding("escape", "dismiss_dialog", "关闭", id="dialog.close")]
+    BINDINGS = [Binding("escape", "dismiss_dialog", "关闭", id="dialog.close"),
+                # A long result (a notice's text at 80x24) scrolls by keys once nothing else takes them.
+                Binding("down", "scroll_body(2)", show=False), Binding("up", "scroll_body(-2)", show=False),
+                Binding("pagedown", "scroll_body(10)", show=False), Binding("pageup", "scroll_body(-10)", show=False)]
+
+    def action_scroll_body(self, lines: int) -> None:
+        self.query_one(Vertical).scroll_relative(y=lines, animate=False)
+
+    def on_mount(self) -> None:  # runs before a subclass's on_mount (Textual calls each class's)
+        if self.app.size.height < 32:  # 80x24: one line per field, so a form fits without scrolling
+            for field in self.query(Input):
+                field.compact = True
 
     def action_dismiss_dialog(self) -> None:
         self.dismiss(None)

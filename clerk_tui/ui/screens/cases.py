@@ -27,7 +27,7 @@ def case_rules(app):
     return CaseRules(count_from_same_day=settings.count_from_same_day, yellow_days=settings.yellow_days)
 
 
-def decision_text(view) -> Text:
+def decision_text(view, printer: bool = True) -> Text:
     """What the clerk tells the applicant after a decision (the paper says the same)."""
     text = Text()
     text.append(f"办件编号 {view.number}\n", style="bold")
@@ -47,7 +47,11 @@ def decision_text(view) -> Text:
         text.append(f"理由：{view.reason}\n")
     if view.competent_department:
         text.append(f"有权机关：{view.competent_department} {view.competent_phone}\n")
-    text.append("文书已发送打印（未打出的可按 Ctrl+R 重试，办件页按 T 补打）\n按 Enter 或 Esc 关闭", style="dim")
+    if printer:
+        text.append("文书已发送打印（未打出的可按 Ctrl+R 重试，办件页按 T 补打）\n", style="dim")
+    else:
+        text.append("本终端未配置打印机，文书未打印：配置打印机后在办件页按 T 打印\n", style="bold yellow")
+    text.append("按 Enter 或 Esc 关闭", style="dim")
     return text
 
 
@@ -218,7 +222,20 @@ class IntakeScreen(Screen):
         self.app.push_screen(CatalogBrowser(picker=True), picked)
 
     def action_leave(self) -> None:
-        self.app.pop_screen()
+        """Esc: what the clerk typed is not thrown away without asking."""
+        from clerk_tui.ui.dialogs.ticket import PickDialog
+
+        typed = any(field.value.strip() for field in self.query(Input))
+        if not typed or getattr(self, "decided", None) is not None:
+            self.app.pop_screen()
+            return
+
+        def chosen(key: str | None) -> None:
+            if key == "leave":
+                self.app.pop_screen()
+
+        self.app.push_screen(PickDialog("已填写的收件内容尚未保存（未作出受理决定），要放弃吗？",
+                                        [("stay", "继续填写"), ("leave", "放弃已填内容并返回")]), chosen)
 
     # -------------------------------------------------------------- deciding
 
@@ -282,7 +299,7 @@ class IntakeScreen(Screen):
                 request.id_override = override
             view = intake(app.engine, app.actor, request, case_rules(app))
             app.call_from_thread(self._decided, view)
-            return decision_text(view)
+            return decision_text(view, bool(app.settings.printing.receipt))
 
         app.push_screen(CaseActionDialog(f"{DECISIONS[decision]}：请确认", body, fields, act, choices=choices,
                                          choices_label="结果（空格选中）", single=True), self._after_decision)
