@@ -494,6 +494,27 @@ async def test_called_ticket_through_intake_supplement_then_accept_and_find_by_p
         assert cs.get_case(sqlite_hall, made[0].number).due_date is not None
 
 
+async def test_ctrl_q_closes_the_window_like_logout_and_asks_twice_with_a_ticket_in_hand(app_factory, sqlite_hall):
+    from clerk_tui.services import queue as q
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _called_food_ticket(pilot, sqlite_hall)  # D001 in hand at window 3
+        await pilot.press("ctrl+q")
+        await pilot.pause(0.3)
+        assert app.is_running and q.window_panel(sqlite_hall, 3).status == "open"
+        await pilot.press("ctrl+q")  # the second within 5 s: quit anyway, the window stays open
+        assert await wait_for(pilot, lambda: not app.is_running)
+    assert q.window_panel(sqlite_hall, 3).status == "open"
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "1003", "3333", window=3)
+        q.finish_service(sqlite_hall, login(sqlite_hall, "1003", "3333", window=3), "D001", 3)
+        await pilot.press("ctrl+q")
+        assert await wait_for(pilot, lambda: not app.is_running)
+    assert q.window_panel(sqlite_hall, 3).status == "closed"
+
+
 async def test_esc_on_a_filled_intake_asks_before_throwing_it_away(app_factory, sqlite_hall, monkeypatch):
     from clerk_tui.ui.dialogs.ticket import PickDialog
     from clerk_tui.ui.screens.cases import IntakeScreen

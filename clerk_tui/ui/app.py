@@ -105,6 +105,34 @@ class ClerkApp(App[None]):
                 return
         self.call_from_thread(self._logged_out)
 
+    async def action_quit(self) -> None:
+        """Ctrl+Q closes the clerk's window as F12 does, so no window stays "open" with nobody at it.
+        With a ticket still in hand it is refused; a second Ctrl+Q within 5 s quits anyway (the
+        window then stays open until the clerk logs in again or a supervisor closes it)."""
+        actor = self.actor
+        if actor is None or actor.role != "clerk" or actor.window is None:
+            self.exit()
+            return
+        import time
+
+        if time.monotonic() - getattr(self, "_quit_asked", -100.0) < 5:
+            self.exit()
+            return
+        self._quit_asked = time.monotonic()
+        self._close_and_quit(actor)
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="logout")
+    def _close_and_quit(self, actor: Actor) -> None:
+        from clerk_tui.services.queue import close_window
+
+        try:
+            close_window(self.engine, actor, actor.window, "退出程序")
+        except Exception as exc:  # noqa: BLE001
+            self.call_from_thread(self.notify, error_text(exc) + "\n确需退出请在5秒内再按一次 Ctrl+Q（窗口将保持开启）",
+                                  title="未退出", severity="error", timeout=6, markup=False)
+            return
+        self.call_from_thread(self.exit)
+
     def _logged_out(self) -> None:
         self.actor = None
         while len(self.screen_stack) > 2:
