@@ -764,14 +764,18 @@ def _person_error(exc: BaseException) -> str | None:
 
     if isinstance(exc, (ServiceError, SettingsError, ClockError)):
         return getattr(exc, "message", None) or str(exc)
+    if isinstance(exc, OverflowError):
+        return "数字超出范围（没有这么大的窗口号或编号），请核对后重新输入"
     if "sqlalchemy" in sys.modules:
-        from sqlalchemy.exc import DatabaseError, OperationalError
+        from sqlalchemy.exc import DatabaseError, DataError, OperationalError
 
         from clerk_tui.store.engine import DatabaseUrlError
         from clerk_tui.store.schema import SchemaError
 
         if isinstance(exc, (SchemaError, DatabaseUrlError)):
             return str(exc)
+        if isinstance(exc, DataError):
+            return "数值超出范围，请核对后重新输入"
         if isinstance(exc, OperationalError):
             first = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
             return f"无法访问数据库（{first}），请检查 --db / CLERK_TUI_DB 设置"

@@ -172,7 +172,7 @@ def followup_list(ctx: typer.Context, open_only: Annotated[bool, typer.Option("-
 
 @followup_app.command("close")
 def followup_close(ctx: typer.Context, followup: int,
-                   outcome: Annotated[str, typer.Option("--outcome", help="rectified、explained 或 appealed")],
+                   outcome: Annotated[str, typer.Option("--outcome", help="整改、解释 或 申诉（也可写 rectified、explained、appealed）")],
                    note: Annotated[str, typer.Option("--note", help="整改内容、解释或申诉理由")]) -> None:
     """办结一条差评整改。"""
     from clerk_tui.services.ratings import close_followup

@@ -88,6 +88,11 @@ def test_catalog_export(db, run, tmp_path):
     assert code == 0 and (tmp_path / "out.csv").read_text(encoding="utf-8-sig").startswith("code,name")
 
 
+def test_a_number_too_big_for_the_store_gets_a_clear_line(clerks, run):
+    code, _, err = run("window", "close", "99999999999999999999", env=clerks["sup"])
+    assert code == 1 and "数字超出范围" in err and "Traceback" not in err
+
+
 def test_window_list_json(db, run):
     code, out, _ = run("window", "list", "--format", "json")
     windows = json.loads(out)

@@ -58,7 +58,9 @@ def test_bad_rating_needs_a_reason_and_opens_a_follow_up(hall, served, now):
     [alert] = [a for a in rs.list_alerts(hall) if a.kind == "followup_overdue"]
     assert alert.responsible == "9001"
     with pytest.raises(ServiceError, match="整改做了什么"):
-        rt.close_followup(hall, served["sup"], f.id, outcome="rectified", note="")
+        rt.close_followup(hall, served["sup"], f.id, outcome="整改", note="")  # the word the form asks for
+    with pytest.raises(ServiceError, match="请填：整改、解释 或 申诉"):
+        rt.close_followup(hall, served["sup"], f.id, outcome="foo", note="x")
     with pytest.raises(PermissionDenied):
         rt.close_followup(hall, served["clerk"], f.id, outcome="appealed", note="不服")
     done = rt.close_followup(hall, served["sup"], f.id, outcome="rectified", note="增开一个综合窗口，高峰期分流")

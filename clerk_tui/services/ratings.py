@@ -23,6 +23,9 @@ LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: 
 BAD = 2  # a level at or below this is a 差评
 REASONS = ("等候时间长", "服务态度差", "办事指南不清楚", "多次跑腿", "办理时间长", "材料要求不合理", "系统故障", "其他")
 OUTCOMES = {"rectified": "已整改", "explained": "已解释说明", "appealed": "已申诉"}
+# What a supervisor types for each outcome (the names, and the short words the form asks for).
+OUTCOME_WORDS = {v: k for k, v in OUTCOMES.items()} | {"整改": "rectified", "解释": "explained", "解释说明": "explained",
+                                                      "申诉": "appealed"}
 VISIT_MINUTES = 15  # a finished visit may be rated this long after it ended
 
 
@@ -158,8 +161,9 @@ def close_followup(engine: Engine, actor: Actor | None, followup_id: int, *, out
     from clerk_tui.services.context import require
 
     require(actor, "inquiry")
+    outcome = OUTCOME_WORDS.get((outcome or "").strip(), (outcome or "").strip())
     if outcome not in OUTCOMES:
-        raise ServiceError("整改结果应为 rectified（已整改）、explained（已解释说明）或 appealed（已申诉）")
+        raise ServiceError("整改结果请填：整改、解释 或 申诉（命令行也可写 rectified、explained、appealed）")
     note = (note or "").strip()
     if not note:
         raise ServiceError({"rectified": "请写明整改做了什么", "explained": "请写明如何向办事人解释",

@@ -13,9 +13,12 @@ class ErrorShown(Message):
         self.text = text
 
 
+TOO_BIG = "输入的数字超出范围（没有这么大的窗口号或编号），请核对后重新输入"
+
+
 def error_text(exc: BaseException) -> str:
     """The message a person should see for ``exc``: a service's own words, else a plain line."""
-    from sqlalchemy.exc import DatabaseError, OperationalError
+    from sqlalchemy.exc import DatabaseError, DataError, OperationalError
 
     from clerk_tui.services.errors import ServiceError
     from clerk_tui.settings import SettingsError
@@ -26,6 +29,8 @@ def error_text(exc: BaseException) -> str:
         return exc.message
     if isinstance(exc, (SchemaError, SettingsError, DatabaseUrlError)):
         return str(exc)
+    if isinstance(exc, (OverflowError, DataError)):  # a number longer than any window, ticket or record
+        return TOO_BIG
     if isinstance(exc, OperationalError):
         return "数据库暂时无法访问，请稍后重试；如持续出现请联系管理员"
     if isinstance(exc, DatabaseError):

@@ -146,13 +146,11 @@ class SupervisorScreen(_Home):
 
         def close(number: str, outcome: str, note: str) -> str:
             from clerk_tui.services.errors import ServiceError
-            from clerk_tui.services.ratings import OUTCOMES, close_followup
+            from clerk_tui.services.ratings import close_followup
 
-            names = {v: k for k, v in OUTCOMES.items()} | {"整改": "rectified", "解释": "explained", "申诉": "appealed"}
-            key = names.get(outcome.strip(), outcome.strip())
             if not number.strip().isdigit():
                 raise ServiceError("请填写差评整改编号（数字）")
-            f = close_followup(app.engine, app.actor, int(number), outcome=key, note=note)
+            f = close_followup(app.engine, app.actor, int(number), outcome=outcome, note=note)
             return f"差评整改 #{f.id}：{f.status_name}"
 
         app.push_screen(FormDialog("办结差评整改", [
