@@ -293,6 +293,13 @@ def test_appointment_check_in(hall, staff, now, at, priority, words):
         check_in(hall, staff["guide"], ID2)
 
 
+def test_a_desk_booking_checks_the_phone(hall, staff):
+    with pytest.raises(ServiceError, match="7–12 位数字"):
+        add_appointment(hall, staff["guide"], id_number=ID2, item_code="000112001000", day="2026-11-26", start="10:00",
+                        end="10:30", phone="123")
+    assert list_appointments(hall) == []
+
+
 def test_appointment_too_early_is_refused(hall, staff, now):
     add_appointment(hall, staff["guide"], id_number=ID2, item_code="000112001000", day="2026-11-26", start="10:00", end="10:30")
     now("2026-11-26T09:30:00")

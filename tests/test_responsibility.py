@@ -121,6 +121,8 @@ def test_every_outcome(hall, people, now):
         rs.answer(hall, c1, a.id, note="再答一次")
     with pytest.raises(ServiceError, match="需要填写"):
         rs.answer(hall, c1, rs.open_inquiry(hall, c1, matter="x").id, note=" ")
+    with pytest.raises(ServiceError, match="7–12 位数字"):  # a person's phone, as at intake
+        rs.open_inquiry(hall, c1, matter="问事", phone="abcphone")
     with pytest.raises(NotFound, match="外星局"):
         rs.absent(hall, c1, rs.open_inquiry(hall, c1, matter="y").id, department="外星局", contact="a", phone="1")
     with pytest.raises(ServiceError, match="已过"):

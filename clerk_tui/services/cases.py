@@ -25,7 +25,8 @@ from clerk_tui.services.calendar import session_schedules
 from clerk_tui.services.catalog import get_hall
 from clerk_tui.services.catalog_file import FORM_NAMES
 from clerk_tui.services.context import Actor, require
-from clerk_tui.services.errors import NotFound, OverrideRequired, PermissionDenied, ServiceError, typed_text
+from clerk_tui.services.errors import (NotFound, OverrideRequired, PermissionDenied, ServiceError, person_phone,
+                                       typed_text)
 from clerk_tui.services.staff import check_override_pin
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.counters import next_case_seq
@@ -209,11 +210,7 @@ def _calendar(session: Session, case_rules: CaseRules) -> WorkdayCalendar:
 _text = typed_text
 
 
-def _phone(value: str) -> str:
-    value = (value or "").strip().replace(" ", "").replace("-", "")
-    if value and not (value.isdigit() and 7 <= len(value) <= 12):
-        raise ServiceError(f"电话号码“{value}”无效：请填写 7–12 位数字（手机或带区号的固定电话）")
-    return value
+_phone = person_phone
 
 
 def _authorize(session: Session, actor: Actor, override: Override | None, what: str) -> Staff:

@@ -36,6 +36,15 @@ def typed_text(value: str | None, limit: int, what: str, *, required: bool = Fal
     return value
 
 
+def person_phone(value: str | None) -> str:
+    """A person's phone number as typed (optional): 7–12 digits once spaces and hyphens are
+    dropped — a mobile, or a fixed line with its area code."""
+    value = (value or "").strip().replace(" ", "").replace("-", "")
+    if value and not (value.isdigit() and 7 <= len(value) <= 12):
+        raise ServiceError(f"电话号码“{value}”无效：请填写 7–12 位数字（手机或带区号的固定电话），或不填")
+    return value
+
+
 _OS_WORDS = {  # the operating system's words, in the clerk's language
     "Connection refused": "连接被拒绝", "No such file or directory": "文件或目录不存在",
     "timed out": "连接超时", "Permission denied": "没有权限", "No route to host": "网络不通",

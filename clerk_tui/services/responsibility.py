@@ -18,7 +18,7 @@ from clerk_tui.domain.queueing import REFERRAL, QueuePolicy
 from clerk_tui.services import events
 from clerk_tui.services.catalog import get_hall
 from clerk_tui.services.context import Actor, require
-from clerk_tui.services.errors import NotFound, PermissionDenied, ServiceError, typed_text
+from clerk_tui.services.errors import NotFound, PermissionDenied, ServiceError, person_phone, typed_text
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import (AlertDismissal, Department, Event, FollowUp, Inquiry, Rating, Queue, ServiceCase, ServiceItem, Staff,
@@ -104,7 +104,7 @@ def open_inquiry(engine: Engine, actor: Actor | None, *, matter: str, item: str 
     """首问登记: any role, from any screen. The one logged in is the first responder."""
     require(actor, "inquiry")
     matter = _text(matter, 400, "咨询事项（当事人要办什么）", required=True)
-    name, phone = _text(name, 40, "姓名"), _text(phone, 20, "电话")
+    name, phone = _text(name, 40, "姓名"), person_phone(phone)
 
     def work(session: Session) -> InquiryView:
         item_id = None
