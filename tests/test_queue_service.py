@@ -126,6 +126,11 @@ def test_recalls_no_show_and_rejoin(hall, staff, now):
     now("2026-11-26T10:00:00")
     with pytest.raises(ServiceError, match="超过30分钟"):
         q.rejoin(hall, g, "D001")
+    for blank in ("", "  "):
+        with pytest.raises(ServiceError, match="请输入号码"):
+            q.rejoin(hall, g, blank)
+        with pytest.raises(ServiceError, match="请输入号码"):
+            q.finish_service(hall, c3, blank, 3)
 
 
 def test_auto_no_show_after_k_recalls(hall, staff):

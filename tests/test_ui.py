@@ -515,6 +515,24 @@ async def test_ctrl_q_closes_the_window_like_logout_and_asks_twice_with_a_ticket
     assert q.window_panel(sqlite_hall, 3).status == "closed"
 
 
+async def test_case_list_down_from_the_search_box_then_a_digit_filters(app_factory, sqlite_hall):
+    from textual.widgets import DataTable
+
+    from clerk_tui.ui.screens.cases import CaseListScreen
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "1003", "3333", window=3)
+        await pilot.press("b")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, CaseListScreen))
+        screen = app.screen
+        assert isinstance(app.focused, Input)
+        await pilot.press("down")
+        assert isinstance(app.focused, DataTable)
+        await pilot.press("2")
+        assert screen.filter == "mine" and screen.query_one("#case-search", Input).value == ""
+
+
 async def test_esc_on_a_filled_intake_asks_before_throwing_it_away(app_factory, sqlite_hall, monkeypatch):
     from clerk_tui.ui.dialogs.ticket import PickDialog
     from clerk_tui.ui.screens.cases import IntakeScreen

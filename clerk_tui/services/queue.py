@@ -143,8 +143,15 @@ def normalise_number(number: str) -> str:
     return format_number(m.group(1), int(m.group(2))) if m else number
 
 
-def _ticket(session: Session, number: str, day: dt.date | None = None, *, lock: bool = False) -> Ticket:
+def _typed_number(number: str) -> str:
     number = normalise_number(number)
+    if not number:
+        raise ServiceError("请输入号码（如 A001）")
+    return number
+
+
+def _ticket(session: Session, number: str, day: dt.date | None = None, *, lock: bool = False) -> Ticket:
+    number = _typed_number(number)
     day = day or clock.today()
     t = session.exec(_TICKET_BY_NUMBER_LOCKED if lock else _TICKET_BY_NUMBER, params={"day": day, "number": number}).first()
     if t is None:
@@ -259,9 +266,10 @@ def _window_and_state(session: Session, actor: Actor, number: int):
 
 
 def _ticket_at_window(session: Session, ticket_number: str, number: int, statuses: tuple[str, ...]):
-    row = _TICKET_ROW_LOCKED.run(session, {"day": clock.today(), "number": normalise_number(ticket_number)}).first()
+    typed = _typed_number(ticket_number)
+    row = _TICKET_ROW_LOCKED.run(session, {"day": clock.today(), "number": typed}).first()
     if row is None:
-        raise NotFound(f"今天（{clock.today()}）没有 {normalise_number(ticket_number)} 号，请核对号码")
+        raise NotFound(f"今天（{clock.today()}）没有 {typed} 号，请核对号码")
     if row.window_number != number or row.status not in statuses:
         where = f"（当前：{STATUS_NAMES.get(row.status, row.status)}" + (f"，{row.window_number}号窗口）" if row.window_number else "）")
         raise ServiceError(f"{row.number} 号不是本窗口正在处理的号{where}")

@@ -346,6 +346,7 @@ class CaseListScreen(Screen):
         *[Binding(key, f"filter('{name}')", show=False, id=f"cases.filter_{name}") for key, name in FILTER_KEYS],
         Binding("escape", "leave", "返回", id="cases.leave"),
         Binding("slash,ctrl+f", "focus_search", "查找", id="cases.find"),
+        Binding("down", "to_list", show=False),  # from the search box (the list takes ↓ itself once focused)
     ]
 
     def __init__(self, filter: str = "all") -> None:
@@ -402,7 +403,7 @@ class CaseListScreen(Screen):
             due = Text(f"{v.due_date:%m-%d}" if v.due_date else "")
             if v.provisional and v.due_date:
                 due.append("暂定", style="dim")
-            left = Text(_remaining(v.remaining_workdays), style=WARNING_STYLES.get(v.warning, ""))
+            left = Text(remaining_text(v.remaining_workdays), style=WARNING_STYLES.get(v.warning, ""))
             table.add_row(v.number, Text(v.status_name, style=WARNING_STYLES.get(v.warning, "")),
                           Text(_clip(v.item_name, 16)), Text(_clip(v.applicant_name, 8)), due, left,
                           Text(v.owner_name))
@@ -431,6 +432,9 @@ class CaseListScreen(Screen):
 
     def action_focus_search(self) -> None:
         self.query_one("#case-search", Input).focus()
+
+    def action_to_list(self) -> None:
+        self.query_one("#cases", DataTable).focus()
 
     def action_leave(self) -> None:
         search = self.query_one("#case-search", Input)
@@ -526,7 +530,7 @@ class CaseScreen(Screen):
                 due.append("  暂定：所涉年度放假安排尚未公布", style="yellow")
             rows.append(("承诺办结", due))
         if v.remaining_workdays is not None:
-            rows.append(("剩余工作日", Text(_remaining(v.remaining_workdays, long=True),
+            rows.append(("剩余工作日", Text(remaining_text(v.remaining_workdays, long=True),
                                           style=WARNING_STYLES.get(v.warning, ""))))
         if v.suspended_reason:
             rows.append(("挂起原因", Text(v.suspended_reason)))
@@ -710,7 +714,7 @@ class CaseScreen(Screen):
         self.app.pop_screen()
 
 
-def _remaining(days: int | None, long: bool = False) -> str:
+def remaining_text(days: int | None, long: bool = False) -> str:
     """Working days left, or 超期 N once the promised date has passed."""
     if days is None:
         return ""

@@ -114,10 +114,13 @@ class WindowConsole(_Home):
         for a in others[:2]:
             text.append(f"  {a.kind_name}：{a.subject}", style="red")
         text.append("   F1 首问登记 · Ctrl+T 提醒", style="dim")
+        from clerk_tui.ui.screens.cases import remaining_text
+
         for c in r.cases[:3]:
             style = "red" if c.warning == "red" else "yellow"
-            text.append(f"\n  {c.number}  {c.item_name}  {c.applicant_name}  承诺{c.due_date:%m-%d}  剩余{c.remaining_workdays}日",
-                        style=style)
+            left = remaining_text(c.remaining_workdays, long=True)  # 剩余2个工作日 / 超期2个工作日, as the case list
+            left = left if left.startswith("超期") else f"剩余{left}"
+            text.append(f"\n  {c.number}  {c.item_name}  {c.applicant_name}  承诺{c.due_date:%m-%d}  {left}", style=style)
         self.query_one("#case-risks", Static).update(text)
 
     def show(self, p: WindowPanel) -> None:
