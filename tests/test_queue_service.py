@@ -174,6 +174,11 @@ def test_transfer_to_a_window(hall, staff):
     q.call_next(hall, c1, 1)  # A001 at window 1
     q.transfer(hall, c1, "A001", to_window=3, reason="市场监管业务")
     assert q.window_panel(hall, 3).sent_here == 1
+    # the hall display counts the person as waiting, as the supervisor's live hall does
+    from clerk_tui.services.supervisor import board as live_hall
+
+    shown = {c.prefix: c.waiting for c in q.hall_board(hall).queues}
+    assert sum(shown.values()) == sum(x.waiting for x in live_hall(hall).queues) == 2
     r = q.call_next(hall, c3, 3)
     assert r.ticket.number == "A001" and "自1号窗口转来本窗口" in r.why
 

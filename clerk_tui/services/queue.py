@@ -849,9 +849,15 @@ class WindowPanel:
         return WINDOW_STATUS_NAMES.get(self.status, self.status)
 
 
-def _queue_counts(session: Session, day: dt.date, now: dt.datetime, queue_ids: list[int] | None = None) -> dict[int, tuple[int, int]]:
+def _queue_counts(session: Session, day: dt.date, now: dt.datetime, queue_ids: list[int] | None = None,
+                  line_only: bool = False) -> dict[int, tuple[int, int]]:
+    """(waiting, longest wait in minutes) per queue: everyone waiting (the hall display, as the
+    supervisor's live hall counts), or only the open line (a window console, which counts the
+    tickets sent to it on a line of their own)."""
     stmt = select(Ticket.queue_id, func.count(), func.min(Ticket.issued_at)).where(
-        Ticket.business_date == day, Ticket.status == WAITING, Ticket.target_window.is_(None)).group_by(Ticket.queue_id)
+        Ticket.business_date == day, Ticket.status == WAITING).group_by(Ticket.queue_id)
+    if line_only:
+        stmt = stmt.where(Ticket.target_window.is_(None))
     if queue_ids is not None:
         stmt = stmt.where(Ticket.queue_id.in_(queue_ids))
     return {qid: (n, max(0, int((now - first).total_seconds() // 60)) if first else 0) for qid, n, first in session.exec(stmt)}
@@ -865,7 +871,7 @@ def window_panel(engine: Engine, number: int) -> WindowPanel:
         w = _window(session, number)
         st = session.exec(select(WindowState).where(WindowState.window_id == w.id)).first()
         queues = _window_queues(session, w)
-        counts = _queue_counts(session, day, now, [q.id for q in queues])
+        counts = _queue_counts(session, day, now, [q.id for q in queues], line_only=True)
         rows = tuple(QueueCount(q.prefix, q.name, *counts.get(q.id, (0, 0))) for q in queues)
         here = session.exec(select(func.count(), func.min(Ticket.issued_at)).where(
             Ticket.business_date == day, Ticket.status == WAITING, Ticket.target_window == number)).one()
