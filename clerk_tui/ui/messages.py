@@ -1,4 +1,4 @@
-"""Messages that carry worker results back to the UI thread."""
+"""Messages that carry worker results back to the UI thread, and the text helpers screens share."""
 
 from __future__ import annotations
 
@@ -36,3 +36,14 @@ def error_text(exc: BaseException) -> str:
     if isinstance(exc, DatabaseError):
         return "数据库文件无法读取：请确认配置的数据库是 clerk-tui 的数据库，并联系管理员"
     return f"程序出错（{type(exc).__name__}），操作未完成，请重试或联系管理员"
+
+
+def clip(text: str, width: int) -> str:
+    """Cut a long name to ``width`` screen columns (CJK counts two) so a list fits 80 columns."""
+    out, used = "", 0
+    for ch in text:
+        w = 1 if ord(ch) < 0x1100 else 2
+        if used + w > width - 1 and len(text) > len(out) + 1:
+            return out + "…"
+        out, used = out + ch, used + w
+    return out

@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from clerk_tui.ui.messages import error_text
+from clerk_tui.ui.messages import clip, error_text
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 WARNING_STYLES = {"yellow": "bold yellow", "red": "bold red"}
@@ -328,17 +328,6 @@ SHORT = {"all": "全部", "mine": "我的", "department": "本部门", "yellow":
          "supplement": "待补正", "handover": "待接收"}
 
 
-def _clip(text: str, width: int) -> str:
-    """Cut a long name to ``width`` screen columns (CJK counts two) so the list fits 80 columns."""
-    out, used = "", 0
-    for ch in text:
-        w = 1 if ord(ch) < 0x1100 else 2
-        if used + w > width - 1 and len(text) > len(out) + 1:
-            return out + "…"
-        out, used = out + ch, used + w
-    return out
-
-
 class CaseListScreen(Screen):
     """办件列表: one search box (case number, ID number, phone, name) and filters by number key."""
 
@@ -405,7 +394,7 @@ class CaseListScreen(Screen):
                 due.append("暂定", style="dim")
             left = Text(remaining_text(v.remaining_workdays), style=WARNING_STYLES.get(v.warning, ""))
             table.add_row(v.number, Text(v.status_name, style=WARNING_STYLES.get(v.warning, "")),
-                          Text(_clip(v.item_name, 16)), Text(_clip(v.applicant_name, 8)), due, left,
+                          Text(clip(v.item_name, 16)), Text(clip(v.applicant_name, 8)), due, left,
                           Text(v.owner_name))
         if not views and self.is_current:
             self.app.notify("没有符合条件的办件", timeout=2)

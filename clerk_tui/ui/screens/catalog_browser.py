@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from clerk_tui.domain.search import CatalogIndex
 from clerk_tui.services.catalog import ItemGuide
-from clerk_tui.ui.messages import error_text
+from clerk_tui.ui.messages import clip, error_text
 from clerk_tui.ui.widgets.guide_view import GuideView
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
@@ -56,7 +56,10 @@ class CatalogBrowser(Screen):
 
     def on_resize(self) -> None:
         # Below 100 columns the guide goes under the matches instead of beside them.
-        self.set_class(self.size.width < 100, "-narrow")
+        narrow = self.size.width < 100
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")
+            self.refresh_matches()
 
     def on_mount(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
@@ -96,11 +99,15 @@ class CatalogBrowser(Screen):
         table = self.query_one("#matches", DataTable)
         table.clear()
         self.shown = []
+        narrow = self.size.width < 100
         for entry in found[:MAX_ROWS]:
             g = self.guides[entry.code]
             windows = ",".join(str(n) for n in g.windows[:4]) + ("…" if len(g.windows) > 4 else "")
             limit = "当场" if g.kind == "immediate" else f"{g.promised_limit_days}日"
-            table.add_row(Text(g.name), Text(g.department), Text(f"{g.queue} {windows}号"), Text(g.kind_name),
+            name, dept = g.name, g.department
+            if narrow:  # the guide below shows the whole name; keep the queue and limit in sight
+                name, dept = clip(name, 30), clip(dept, 16)
+            table.add_row(Text(name), Text(dept), Text(f"{g.queue} {windows}号"), Text(g.kind_name),
                           Text(limit), key=g.code)
             self.shown.append(g.code)
         count = self.query_one("#match-count", Static)

@@ -11,8 +11,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from clerk_tui.ui.messages import error_text
-from clerk_tui.ui.screens.cases import _clip
+from clerk_tui.ui.messages import clip, error_text
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 OUTCOME_FIELDS = {
@@ -167,7 +166,7 @@ class AlertsScreen(Screen):
         table.clear()
         for a in alerts:
             table.add_row(Text(a.kind_name, style="bold red" if a.escalated else "yellow"), a.responsible,
-                          Text(_clip(a.subject, 36)), f"{a.due:%m-%d %H:%M}", Text(a.why))
+                          Text(clip(a.subject, 36)), f"{a.due:%m-%d %H:%M}", Text(a.why))
         table2 = self.query_one("#inquiries", DataTable)
         table2.clear()
         for v in inquiries:
