@@ -44,3 +44,26 @@ def test_catalog_list_does_not_load_textual(tmp_path):
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert result.stdout.strip().endswith("CLEAN"), result.stdout + result.stderr
+
+
+def test_every_import_of_our_own_names_resolves():
+    """Screens import lazily inside functions (start-up time), where a renamed helper would only
+    fail when that code runs — on a supervisor's screen, in the middle of a day. Resolve them all."""
+    import ast
+    import importlib
+
+    importlib.import_module("clerk_tui.cli")  # the CLI modules import each other: load them in order first
+    missing = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("clerk_tui"):
+                module = importlib.import_module(node.module)
+                for alias in node.names:
+                    if not hasattr(module, alias.name):
+                        try:
+                            importlib.import_module(f"{node.module}.{alias.name}")
+                        except ImportError:
+                            missing.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.module}.{alias.name}")
+    assert not missing, missing

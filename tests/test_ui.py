@@ -135,6 +135,12 @@ async def test_supervisor_sees_calls_and_bad_ratings_from_other_terminals(app_fa
         rt.rate(sqlite_hall, None, 3, t.number, 1, reasons=["服务态度差"])  # the rating pad
         await wait_for(pilot, lambda: screen.board.followups, tries=50)
         assert screen.board.followups[0].ticket == t.number and window3().served_today == 1
+        q.pause_window(sqlite_hall, clerk, 3, "会议[b]")  # a paused window is listed with its reason
+        assert await wait_for(pilot, lambda: window3().status == "paused", tries=50)
+        table = screen.query_one("#sup-windows", DataTable)
+        assert await wait_for(pilot, lambda: table.row_count >= 1)
+        assert any("会议[b]" in str(table.get_row_at(i)[1]) for i in range(table.row_count))
+        q.resume_window(sqlite_hall, clerk, 3)
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen) and app.screen.report is not None)
         assert app.screen.report.groups[0].figures["tickets_served"] == 1

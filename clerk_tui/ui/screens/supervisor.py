@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Static
 
-from clerk_tui.ui.messages import error_text
+from clerk_tui.ui.messages import clip, error_text
 from clerk_tui.ui.screens.home import _Home
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
@@ -118,9 +118,7 @@ class SupervisorScreen(_Home):
             name, style = STATUS.get(line.status, (line.status, ""))
             state = Text(name, style=style)
             if line.pause_reason:
-                from clerk_tui.ui.screens.cases import _clip
-
-                state.append(f"（{_clip(line.pause_reason, 12)}）", style=style)
+                state.append(f"（{clip(line.pause_reason, 12)}）", style=style)
             w.add_row(f"{line.number}", state, Text(line.clerk), line.current, str(line.served_today))
         lower = Text()
         for a in b.alerts[:5]:
