@@ -18,6 +18,36 @@ import typer
 
 from clerk_tui import __version__
 
+
+def _help_in_chinese() -> None:
+    """typer's help pages carry four English words of their own (Usage, Options, Commands, and the
+    --help line). Say them in Chinese; typer is pinned in constraints.txt."""
+    import typer.core
+    from typer._click import core as click_core
+    from typer._click import formatting
+
+    words = {"Arguments": "参数", "Options": "选项", "Commands": "命令", "required": "必填",
+             "default: {default}": "默认：{default}", "env var: {var}": "环境变量：{var}"}
+    typer.core._ = lambda text: words.get(text, text)
+    write_usage = formatting.HelpFormatter.write_usage
+
+    def usage_in_chinese(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        write_usage(self, prog, args, "用法：" if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = usage_in_chinese
+    get_help_option = click_core.Command.get_help_option
+
+    def help_option_in_chinese(self, ctx):
+        option = get_help_option(self, ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出。"
+        return option
+
+    click_core.Command.get_help_option = help_option_in_chinese
+
+
+_help_in_chinese()
+
 app = typer.Typer(
     name="clerk-tui",
     help="政务服务中心窗口终端（clerk-tui）：导办、叫号、受理、统计。",

@@ -174,7 +174,8 @@ def test_every_command_has_help(run):
     for args in (["--help"], ["catalog", "--help"], ["catalog", "list", "--help"], ["staff", "add", "--help"],
                  ["calendar", "add-workdays", "--help"], ["db", "check", "--help"], ["check", "id", "--help"]):
         code, out, _ = run(*args)
-        assert code == 0 and "Usage" in out
+        assert code == 0 and "用法：" in out and "显示本帮助并退出" in out
+        assert not any(word in out for word in ("Usage", "Show this message", "Options:", "Commands:", "required"))
 
 
 def test_bad_database_url_is_one_line(run):
@@ -189,7 +190,7 @@ def test_bad_database_url_is_one_line(run):
 )
 def test_usage_errors_are_one_chinese_line(run, args, words):
     code, out, err = run(*args)
-    assert code == 2 and words in err and "Usage" not in err and len(err.strip().splitlines()) == 1
+    assert code == 2 and words in err and "Usage" not in err and "用法：" not in err and len(err.strip().splitlines()) == 1
 
 
 # ---------------------------------------------------------------- cases

@@ -539,6 +539,30 @@ async def test_case_list_down_from_the_search_box_then_a_digit_filters(app_facto
         assert screen.filter == "mine" and screen.query_one("#case-search", Input).value == ""
 
 
+async def test_a_case_screen_follows_a_handover_taken_at_another_terminal(app_factory, sqlite_hall, monkeypatch):
+    from clerk_tui.services import cases as cs
+    from clerk_tui.ui.screens.cases import CaseScreen
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
+    app = app_factory()
+    add_staff(sqlite_hall, login(sqlite_hall, "admin", "2468"), "1001", "李强", "clerk", "1111")
+    c3, c1 = login(sqlite_hall, "1003", "3333"), login(sqlite_hall, "1001", "1111")
+    n = cs.intake(sqlite_hall, c3, cs.IntakeRequest("000112002000", cs.Applicant("person", "张三", "11010519491231002X",
+                                                                                 "13800138000"), "accept",
+                                                    materials_received=["食品经营许可申请书", "营业执照复印件"])).number
+    cs.handover(sqlite_hall, c3, n, to="1001", reason="调岗")
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "1003", "3333", window=3)
+        app.push_screen(CaseScreen(n))
+        assert await wait_for(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.view is not None)
+        screen = app.screen
+        assert screen.check_action("acknowledge", ()) is False  # the sender is not offered 接收
+        assert screen.check_action("complete", ()) is not False
+        cs.acknowledge(sqlite_hall, c1, n)  # at 1001's terminal
+        assert await wait_for(pilot, lambda: screen.view.owner_number == "1001", tries=100)
+        assert "李强" in app.export_screenshot()
+
+
 async def test_esc_on_a_filled_intake_asks_before_throwing_it_away(app_factory, sqlite_hall, monkeypatch):
     from clerk_tui.ui.dialogs.ticket import PickDialog
     from clerk_tui.ui.screens.cases import IntakeScreen

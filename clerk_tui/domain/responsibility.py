@@ -153,7 +153,7 @@ def evaluate(now: dt.datetime, rules: Rules, inquiries: Iterable[InquiryFact] = 
             kind = f"case_{c.warning}"
             out.append(Alert(f"case:{c.number}:{c.warning}", kind, c.owner, f"办件 {c.number}",
                              dt.datetime.combine(c.due, dt.time(17, 0)),
-                             "已到或超过承诺办结日期，请立即办结或依法延期" if c.warning == "red" else "临近承诺办结日期，请抓紧办理",
+                             "已到或超过承诺办结日期，请立即办结（延期须在期限届满前决定）" if c.warning == "red" else "临近承诺办结日期，请抓紧办理",
                              escalated=c.warning == "red"))
         if c.handover_to and c.handover_at is not None and now >= c.handover_at + case_ack:
             out.append(Alert(f"case:{c.number}:handover", "case_handover_unacknowledged", c.handover_to,

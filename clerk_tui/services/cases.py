@@ -456,7 +456,7 @@ def supplement(engine: Engine, actor: Actor | None, number: str, received: Seque
     supervisor's override."""
     names = [n.strip() for n in received if n.strip()]
     if not names:
-        raise ServiceError("请填写本次补交的材料名称（--received 材料名，可多个）")
+        raise ServiceError("请指明本次补交的材料（材料清单中的名称）")
 
     def change(session: Session, case: ServiceCase, calendar: WorkdayCalendar) -> dict:
         lines = list(session.exec(select(CaseMaterial).where(CaseMaterial.case_id == case.id)))
@@ -588,7 +588,7 @@ def deliver(engine: Engine, actor: Actor | None, number: str, *, method: str,
 
 def withdraw(engine: Engine, actor: Actor | None, number: str, *, reason: str,
              case_rules: CaseRules = CaseRules()) -> CaseView:
-    reason = _text(reason, 400, "撤回原因（申请人的意思）", required=True)
+    reason = _text(reason, 400, "撤回原因", required=True)
 
     def change(session, case, calendar):
         open_span = session.exec(select(CaseSuspension).where(CaseSuspension.case_id == case.id,
@@ -659,7 +659,7 @@ def recompute_provisional(session: Session, actor: Actor | None, calendar: Workd
 
 
 _NAMES: dict[str, str] = {
-    "case.intake": "收件", "case.accept": "补正后受理", "case.supplement_notice": "再次补正告知（主管授权）",
+    "case.intake": "收件", "case.accept": "补正后受理", "case.supplement_notice": "再次补正告知（带班领导授权）",
     "case.start": "开始办理", "case.suspend": "挂起", "case.resume": "恢复办理", "case.extend": "延期",
     "case.complete": "办结", "case.deliver": "送达", "case.withdraw": "撤回", "case.handover": "移交",
     "case.acknowledge": "接收移交", "case.recomputed": "日历更新后重算期限",
@@ -700,7 +700,8 @@ def _detail(event: Event) -> str:
         if p.get("override_by"):
             parts.append(f"证件校验经{p['override_by']}授权：{p.get('override_reason', '')}")
     if event.kind == "case.supplement_notice" and p.get("missing"):
-        parts.append("仍缺：" + "、".join(p["missing"]) + f"（{p.get('override_by', '')}授权：{p.get('override_reason', '')}）")
+        parts.append("仍缺：" + "、".join(p["missing"]))
+        parts.append(f"授权：{p.get('override_by', '')} {p.get('override_reason', '')}".rstrip())
     if p.get("received"):
         parts.append("补交：" + "、".join(p["received"]))
     for key, label in (("reason", "原因"), ("expected_days", "预计天数"), ("days", "天数"), ("approved_by", "批准人"),

@@ -163,7 +163,7 @@ def close_followup(engine: Engine, actor: Actor | None, followup_id: int, *, out
     require(actor, "inquiry")
     outcome = OUTCOME_WORDS.get((outcome or "").strip(), (outcome or "").strip())
     if outcome not in OUTCOMES:
-        raise ServiceError("整改结果请填：整改、解释 或 申诉（命令行也可写 rectified、explained、appealed）")
+        raise ServiceError("整改结果请填：整改、解释 或 申诉")
     note = (note or "").strip()
     if not note:
         raise ServiceError({"rectified": "请写明整改做了什么", "explained": "请写明如何向办事人解释",

@@ -172,15 +172,20 @@ class ClerkApp(App[None]):
         if not isinstance(self.screen, PrintJobsScreen):
             self.push_screen(PrintJobsScreen())
 
-    def print_paper(self, document: str, subject: str, **kwargs) -> None:
+    def print_paper(self, document: str, subject: str, *, asked: bool = False, **kwargs) -> None:
         """Print in the background: the ticket or case is already saved; a failure leaves a
-        pending job and says how to retry. Without a printer configured, says so once."""
+        pending job and says how to retry. Without a printer configured, says so — every time the
+        clerk asked for the paper (``asked``), once for the papers that print by themselves."""
         cfg = self.settings.printing
         if not (cfg.ticket if document in ("ticket", "item-notice") else cfg.receipt):
-            if not getattr(self, "_told_no_printer", False):
+            if asked or not getattr(self, "_told_no_printer", False):
+                from clerk_tui.printing.documents import KINDS
+
                 self._told_no_printer = True
-                self.notify("本终端未配置打印机（设置 [printing] ticket / receipt），文书可稍后补打：clerk-tui print …",
-                            timeout=6, markup=False)
+                which = "ticket（号票打印机）" if document in ("ticket", "item-notice") else "receipt（文书打印机）"
+                self.notify(f"本终端未配置打印机，{KINDS.get(document, document)}未打印：请在设置 [printing] 中配置 {which}，"
+                            "之后可在办件页按 T 补打（或用 clerk-tui print 命令）", title="未打印", severity="warning",
+                            timeout=8, markup=False)
             return
         self._print(document, subject, kwargs)
 

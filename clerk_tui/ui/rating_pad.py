@@ -157,7 +157,7 @@ class RatingPadApp(App[None]):
     def _thanks(self, level: int | None) -> None:
         self._idle()
         message = "已记为未评价，欢迎下次为我们评价。" if level is None else (
-            "感谢您的评价！我们会认真整改，并在规定时间内联系您。" if level <= BAD else "感谢您的评价！")
+            "感谢您的评价！我们会认真核实整改，由带班领导跟进处理。" if level <= BAD else "感谢您的评价！")
         self.query_one("#pad-visit", Static).update(Text(message, style="bold"))
 
 

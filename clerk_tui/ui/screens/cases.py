@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from clerk_tui.ui.messages import clip, error_text
+from clerk_tui.ui.polling import FollowsHall
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 WARNING_STYLES = {"yellow": "bold yellow", "red": "bold red"}
@@ -434,7 +435,7 @@ class CaseListScreen(Screen):
         self.app.pop_screen()
 
 
-class CaseScreen(Screen):
+class CaseScreen(FollowsHall, Screen):
     """One case: everything about it, and the lifecycle keys (each guarded by its service)."""
 
     BINDINGS = [
@@ -465,6 +466,7 @@ class CaseScreen(Screen):
 
     def on_mount(self) -> None:
         self.load()
+        self.follow()  # a handover taken, a step done at another terminal
 
     @work(thread=True, exit_on_error=False, exclusive=True)
     def load(self) -> None:
@@ -480,17 +482,21 @@ class CaseScreen(Screen):
     def check_action(self, action: str, parameters) -> bool | None:
         """Only the steps the case's status allows are offered (the services check again)."""
         from clerk_tui.domain.cases import SUPPLEMENT_PENDING, TRANSITIONS
+        from clerk_tui.domain.roles import allowed
 
         if action == "leave":
             return True
         if self.view is None:
             return False
-        if action == "supplement":
-            return self.view.status == SUPPLEMENT_PENDING
-        if action == "acknowledge":
-            return bool(self.view.handover_to)
+        actor = self.app.actor
         if action == "print":
             return bool(self._papers())
+        if action == "acknowledge":  # only the receiver takes a handover
+            return bool(self.view.handover_to) and actor is not None and self.view.handover_to.endswith(f"（{actor.number}）")
+        if actor is None or not allowed(actor.role, "case.handle"):
+            return False  # an administrator looks, a window clerk or supervisor works the case
+        if action == "supplement":
+            return self.view.status == SUPPLEMENT_PENDING
         if action in TRANSITIONS:
             return self.view.status in TRANSITIONS[action][0]
         return True
@@ -568,6 +574,9 @@ class CaseScreen(Screen):
             else:
                 said = f"{view.status_name}" + (f"，承诺办结日期 {view.due_date}"
                                                 if view.due_date and view.status in ("accepted", "in_progress") else "")
+            still = [m.name for m in view.missing if m.required] if view.status == "supplement_pending" else []
+            if still:
+                said += "\n仍缺：" + "、".join(still)
             return Text(f"{title}完成：办件 {view.number} {said}\n按 Enter 或 Esc 关闭")
 
         app.push_screen(CaseActionDialog(title, Text(body or f"办件 {number}  {self.view.item_name}"), fields, act,
@@ -581,6 +590,10 @@ class CaseScreen(Screen):
             return
         missing = [(m.name, f"{m.name}{'' if m.required else '（可选）'}") for m in self.view.materials if not m.received]
         def call(app, n, v, o):
+            if not v.get("selected"):
+                from clerk_tui.services.errors import ServiceError
+
+                raise ServiceError("请用空格勾选申请人本次带来的材料")
             view = cases.supplement(app.engine, app.actor, n, v.get("selected") or [], override=o,
                                     case_rules=case_rules(app))
             paper = "receipt" if view.status == "accepted" else "supplement-notice"
@@ -656,7 +669,7 @@ class CaseScreen(Screen):
     def action_withdraw(self) -> None:
         from clerk_tui.services import cases
 
-        self._step("申请人撤回", [("reason", "撤回原因", "申请人的意思")], lambda app, n, v, o: cases.withdraw(
+        self._step("申请人撤回", [("reason", "撤回原因", "例如 申请人决定暂不办理")], lambda app, n, v, o: cases.withdraw(
             app.engine, app.actor, n, reason=v["reason"], case_rules=case_rules(app)))
 
     def action_handover(self) -> None:
@@ -695,7 +708,7 @@ class CaseScreen(Screen):
 
         def chosen(document: str | None) -> None:
             if document:
-                self.app.print_paper(document, number)
+                self.app.print_paper(document, number, asked=True)
 
         self.app.push_screen(PickDialog(f"打印 {number}（已打过的将标明补打）", self._papers()), chosen)
 

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from clerk_tui.ui.messages import clip, error_text
+from clerk_tui.ui.polling import FollowsHall
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 OUTCOME_FIELDS = {
@@ -84,7 +85,7 @@ def choose_outcome(app, inquiry_id: int, ticket: str | None = None) -> None:
     app.push_screen(PickDialog(f"首问 #{inquiry_id}：处理结果", [(k, v[0]) for k, v in OUTCOMES.items()]), chosen)
 
 
-class AlertsScreen(Screen):
+class AlertsScreen(FollowsHall, Screen):
     """提醒: my open inquiries and the alerts I must act on (a supervisor: everyone's)."""
 
     BINDINGS = [
@@ -116,23 +117,10 @@ class AlertsScreen(Screen):
             inquiries.add_column(label)
         self.load()
         alerts.focus()
-        self.set_interval(2.0, self.poll)
+        self.follow()  # other terminals act (a window calls the referred ticket)
 
     def on_screen_resume(self) -> None:
         self.load()
-
-    @work(thread=True, exit_on_error=False, exclusive=True, group="poll")
-    def poll(self) -> None:
-        """Other terminals act (a window calls the referred ticket): refresh when the log grows."""
-        from clerk_tui.services.queue import last_event_id
-
-        try:
-            newest = last_event_id(self.app.engine)
-        except Exception:  # noqa: BLE001 - the next poll tries again
-            return
-        if newest != getattr(self, "seen_event", None):
-            self.seen_event = newest
-            self.load()
 
     @property
     def everyone(self) -> bool:

@@ -13,13 +13,14 @@ from textual.widgets import Footer, Static
 
 from clerk_tui.services.queue import PAUSE_REASONS, WindowPanel
 from clerk_tui.ui.messages import error_text
+from clerk_tui.ui.polling import FollowsHall
 from clerk_tui.ui.screens.home import _Home
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
-POLL_SECONDS = 1.0
 
 
-class WindowConsole(_Home):
+class WindowConsole(FollowsHall, _Home):
+    POLL_SECONDS = 1.0  # the console follows calls at other windows closely
     BINDINGS = [
         Binding("f3", "next", "下一位", id="console.next", tooltip="办结当前号并叫下一个号（一步完成）"),
         Binding("f5", "call_next", "叫号", id="console.call_next", tooltip="叫下一个号"),
@@ -57,7 +58,7 @@ class WindowConsole(_Home):
 
     def on_mount(self) -> None:
         self.refresh_panel()
-        self.set_interval(POLL_SECONDS, self.poll)
+        self.follow()
 
     @property
     def window(self) -> int:
@@ -65,17 +66,8 @@ class WindowConsole(_Home):
 
     # -------------------------------------------------------------- refreshing
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="poll")
-    def poll(self) -> None:
-        from clerk_tui.services.queue import last_event_id
-
-        try:
-            newest = last_event_id(self.app.engine)
-        except Exception:  # noqa: BLE001 - the next poll tries again
-            return
-        if newest != self.seen_event:
-            self.seen_event = newest
-            self._load_panel()
+    def hall_changed(self) -> None:
+        self._load_panel()
 
     @work(thread=True, exit_on_error=False, group="panel")
     def refresh_panel(self) -> None:

@@ -1,0 +1,32 @@
+"""Screens that follow what other terminals do: every 2 s they ask for the newest event id (one
+index lookup) and reload only when the log has grown."""
+
+from __future__ import annotations
+
+from textual import work
+
+
+class FollowsHall:
+    """Mixin for a Screen with a ``load()`` method (or its own ``hall_changed``); call
+    ``self.follow()`` in ``on_mount``."""
+
+    POLL_SECONDS = 2.0
+
+    def hall_changed(self) -> None:
+        """Called in the polling worker's thread when another terminal has written something."""
+        self.load()
+
+    def follow(self) -> None:
+        self.set_interval(self.POLL_SECONDS, self.poll)
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="poll")
+    def poll(self) -> None:
+        from clerk_tui.services.queue import last_event_id
+
+        try:
+            newest = last_event_id(self.app.engine)
+        except Exception:  # noqa: BLE001 - the next poll tries again
+            return
+        if newest != getattr(self, "seen_event", None):  # the first poll reloads too: something may
+            self.seen_event = newest                       # have happened since the screen opened
+            self.hall_changed()
