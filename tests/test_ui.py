@@ -563,6 +563,37 @@ async def test_a_case_screen_follows_a_handover_taken_at_another_terminal(app_fa
         assert "李强" in app.export_screenshot()
 
 
+async def test_override_box_keeps_why_and_clears_a_refusal_when_the_pin_is_retyped(app_factory):
+    from clerk_tui.services.errors import OverrideRequired, PermissionDenied
+    from clerk_tui.ui.dialogs.case import CaseActionDialog
+
+    def act(values, override):
+        if override is None:
+            raise OverrideRequired("延期需要带班领导授权")
+        if override.pin != "9999":
+            raise PermissionDenied("带班领导授权未通过：工号或 PIN 不正确，再错4次将锁定")
+        return f"已批准（{override.by}：{override.reason}）"
+
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "9001", "9999")
+        dialog = CaseActionDialog("延期", "办件 X", [("days", "延长的工作日", "")], act)
+        app.push_screen(dialog)
+        await pilot.pause()
+        await pilot.press("2", "enter")
+        assert await wait_for(pilot, lambda: dialog.need_override)
+        assert "延期需要带班领导授权" in str(dialog.query_one("#override-why", Static).render())
+        await pilot.press(*"9001", "enter", *"0000", "enter", *"同意", "enter")
+        assert await wait_for(pilot, lambda: "再错4次" in str(dialog.query_one(".error", Static).render()))
+        dialog.query_one("#o-pin", Input).focus()
+        await pilot.press("backspace")  # retyping the PIN: the old refusal goes
+        assert str(dialog.query_one(".error", Static).render()) == ""
+        assert "延期需要带班领导授权" in str(dialog.query_one("#override-why", Static).render())
+        await pilot.press("backspace", "backspace", "backspace", *"9999", "enter", "enter")
+        assert await wait_for(pilot, lambda: dialog.done is not None)
+        assert "已批准（9001：同意）" in str(dialog.done)
+
+
 async def test_esc_on_a_filled_intake_asks_before_throwing_it_away(app_factory, sqlite_hall, monkeypatch):
     from clerk_tui.ui.dialogs.ticket import PickDialog
     from clerk_tui.ui.screens.cases import IntakeScreen

@@ -203,7 +203,8 @@ def completion_document(case, item, hall: HallInfo, t: Templates, reprint: int =
     if case.due_date:
         doc.add(Field("承诺办结日期", f"{case.due_date:%Y年%m月%d日}"))
     doc.add(Field("领取方式", {"collect": "窗口领取", "mail": "邮寄送达"}.get(case.delivery_method, "窗口领取或邮寄送达")),
-            Text("请携带本人身份证件（代领的另带代领人身份证件）和本通知书领取结果。"),
+            Text("办理结果已邮寄送达，请注意查收。" if case.delivery_method == "mail"
+                 else "请携带本人身份证件（代领的另带代领人身份证件）和本通知书领取结果。"),
             Field("首办人", case.owner_name), Field("咨询电话", item.consultation_phone or hall.phone or "—"))
     return _tail(doc, t, hall)
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
@@ -25,6 +25,11 @@ class CaseActionDialog(_Dialog):
     CaseActionDialog > Vertical { width: 72; overflow-y: auto; }
     CaseActionDialog #body { height: auto; max-height: 12; margin-bottom: 1; }
     CaseActionDialog #override { height: auto; border: round $warning; padding: 0 1; display: none; }
+    CaseActionDialog .override-row { height: auto; }
+    CaseActionDialog .override-row Label { width: 14; padding-top: 1; }
+    CaseActionDialog .override-row Input { width: 1fr; }
+    CaseActionDialog .override-row Input.-textual-compact { margin-bottom: 0; }
+    CaseActionDialog .override-row Label.-compact { padding-top: 0; }
     CaseActionDialog SelectionList { height: auto; max-height: 10; }
     """
 
@@ -49,10 +54,13 @@ class CaseActionDialog(_Dialog):
                 yield Label(label)
                 yield Input(placeholder=example, id=f"f-{key}", max_length=200)
             with Vertical(id="override"):
-                yield Label("带班领导授权：工号、PIN、授权原因")
-                yield Input(placeholder="带班领导工号", id="o-by", max_length=20)
-                yield Input(placeholder="PIN", id="o-pin", password=True, max_length=12)
-                yield Input(placeholder="授权原因（记录在案）", id="o-reason", max_length=200)
+                yield Static("", id="override-why")
+                for key, label, example, secret, limit in (("by", "带班领导工号", "例如 9001", False, 20),
+                                                           ("pin", "PIN", "带班领导本人输入", True, 12),
+                                                           ("reason", "授权原因", "记录在案", False, 200)):
+                    with Horizontal(classes="override-row"):
+                        yield Label(label)
+                        yield Input(placeholder=example, id=f"o-{key}", password=secret, max_length=limit)
             yield Static(Text("按 Enter 确认，Esc 取消", style="dim"), id="hint")
             yield Static("", classes="error")
             yield Static("", classes="result", id="result")
@@ -123,7 +131,8 @@ class CaseActionDialog(_Dialog):
     def _ask_override(self, message: str) -> None:
         self.need_override = True
         self.query_one("#override").display = True
-        self.show_error(message)
+        self.query_one("#override-why", Static).update(Text(message, style="bold"))  # stays while typing
+        self.show_error("")
         self.query_one("#o-by", Input).focus()
 
     @on(SelectionList.SelectionToggled, "#choices")

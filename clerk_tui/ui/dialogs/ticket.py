@@ -62,11 +62,20 @@ class _Dialog(ModalScreen):
         if self.app.size.height < 32:  # 80x24: one line per field, so a form fits without scrolling
             for field in self.query(Input):
                 field.compact = True
+            for label in self.query(Label):
+                label.add_class("-compact")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A refusal is about what was typed: typing again clears it (it no longer looks like a
+        second failure after the right PIN is in)."""
+        if getattr(self, "_error_shown", "") not in ("", "正在处理……", "正在取号……"):
+            self.show_error("")
 
     def action_dismiss_dialog(self) -> None:
         self.dismiss(None)
 
     def show_error(self, text: str) -> None:
+        self._error_shown = text
         self.query_one(".error", Static).update(Text(text))
 
 

@@ -369,7 +369,7 @@ class CaseListScreen(Screen):
             style = "bold reverse" if name == self.filter else ""
             text.append(f"{key}{SHORT[name]}", style=style)
             text.append(" ")
-        text.append(" ↓ 到列表，数字键筛选，Enter 打开", style="dim")
+        text.append(" ↓ 到列表后按数字键筛选，Enter 打开", style="dim")
         self.query_one("#case-filters", Static).update(text)
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="cases")
@@ -550,12 +550,15 @@ class CaseScreen(FollowsHall, Screen):
                          Text("✓", style="green") if m.received else Text("✗ 缺少", style="red"),
                          f"{FORMS.get(m.form, m.form)} {m.copies}份" + (f" {m.pages}页" if m.pages else "") if m.received else "",
                          Text(m.note))
-        history = Text("\n办理经过\n", style="bold")
-        for at, what, by in v.history:
-            history.append(f"{at:%m-%d %H:%M}  {what}  {by}\n", style="")
         from rich.console import Group
 
-        self.query_one("#case-body", Static).update(Group(grid, Text(""), mats, history))
+        from clerk_tui.ui.widgets.guide_view import Wrapped
+
+        # Each step wrapped by the Chinese rules, hanging under its text: a date or a case number is
+        # never split across lines, as Rich's own wrapping would.
+        history = [Wrapped(Text(f"{at:%m-%d %H:%M}  {what}  {by}"), 13) for at, what, by in v.history]
+        self.query_one("#case-body", Static).update(
+            Group(grid, Text(""), mats, Text("\n办理经过", style="bold"), *history))
 
     # -------------------------------------------------------------- the lifecycle keys
 
