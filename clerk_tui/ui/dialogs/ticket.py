@@ -195,6 +195,7 @@ class FormDialog(_Dialog):
             for key, label, example in self.fields:
                 yield Label(label)
                 yield Input(value=self.values.get(key, ""), placeholder=example, id=f"f-{key}", max_length=200)
+            yield Static(Text("Enter 到下一栏，最后一栏按 Enter 确认；Esc 取消", style="dim"))
             yield Static("", classes="error")
             yield Static("", classes="result", id="result")
         yield Footer(compact=True, show_command_palette=False)

@@ -30,6 +30,7 @@ class PrintJobsScreen(Screen):
         with Vertical(id="print-jobs"):
             yield Static("", id="print-jobs-hint")
             yield DataTable(id="jobs", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="job-detail")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -69,6 +70,16 @@ class PrintJobsScreen(Screen):
             first_pending = next((i for i, j in enumerate(jobs) if j.status == "pending"), 0)
             table.move_cursor(row=first_pending if not self.shown_once else min(row or 0, len(jobs) - 1))
         self.shown_once = True
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The whole reason of the highlighted job, which a narrow table cuts."""
+        detail = Text()
+        if 0 <= event.cursor_row < len(self.jobs):
+            j = self.jobs[event.cursor_row]
+            detail = Text(f"任务 {j.id}：{j.subject} → {j.printer}", style="bold")
+            if j.error:
+                detail.append(f"\n{j.error}", style="yellow")
+        self.query_one("#job-detail", Static).update(detail)
 
     def action_retry(self) -> None:
         table = self.query_one("#jobs", DataTable)
