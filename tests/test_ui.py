@@ -594,6 +594,28 @@ async def test_override_box_keeps_why_and_clears_a_refusal_when_the_pin_is_retyp
         assert "已批准（9001：同意）" in str(dialog.done)
 
 
+async def test_the_administrator_unlocks_a_locked_supervisor_from_the_hall_screen(app_factory, sqlite_hall):
+    from clerk_tui.services.errors import AuthError
+    from clerk_tui.ui.dialogs.ticket import FormDialog
+
+    for _ in range(5):
+        with pytest.raises(AuthError):
+            login(sqlite_hall, "9001", "0000")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "admin", "2468")
+        screen = app.screen
+        summary = screen.query_one("#hall-summary", Static)
+        assert await wait_for(pilot, lambda: "已锁定的工号" in str(summary.render()))
+        await pilot.press("u")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, FormDialog))
+        await pilot.press(*"9001", "enter")
+        assert await wait_for(pilot, lambda: app.screen.done is not None)
+        await pilot.press("enter")
+        assert await wait_for(pilot, lambda: "已锁定的工号" not in str(summary.render()), tries=100)
+    assert login(sqlite_hall, "9001", "9999").role == "supervisor"
+
+
 async def test_esc_on_a_filled_intake_asks_before_throwing_it_away(app_factory, sqlite_hall, monkeypatch):
     from clerk_tui.ui.dialogs.ticket import PickDialog
     from clerk_tui.ui.screens.cases import IntakeScreen

@@ -10,15 +10,39 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from clerk_tui.domain.roles import ADMIN, CLERK, GUIDE, SUPERVISOR
+from clerk_tui.domain.roles import ADMIN, CLERK, GUIDE, SUPERVISOR, allowed
 from clerk_tui.services.context import Actor
 from clerk_tui.ui.messages import error_text
+from clerk_tui.ui.polling import FollowsHall
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 
 class _Home(Screen):
     BINDINGS = [Binding("f2", "catalog", "检索", id="home.catalog", tooltip="打开事项检索与办事指南"),
-                Binding("b,B", "cases", "办件", id="home.cases", tooltip="办件查询：按编号、证件号、电话、姓名，及预警筛选")]
+                Binding("b,B", "cases", "办件", id="home.cases", tooltip="办件查询：按编号、证件号、电话、姓名，及预警筛选"),
+                Binding("u,U", "unlock", "解锁工号", id="home.unlock", tooltip="解锁因 PIN 连续错误被锁定的工号")]
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "unlock":  # a supervisor or the administrator
+            actor = self.app.actor
+            return actor is not None and allowed(actor.role, "staff.unlock")
+        return True
+
+    def action_unlock(self) -> None:
+        from clerk_tui.ui.dialogs.ticket import FormDialog
+
+        app = self.app
+
+        def act(number: str) -> str:
+            from clerk_tui.services.errors import ServiceError
+            from clerk_tui.services.staff import unlock
+
+            if not number.strip():
+                raise ServiceError("请输入要解锁的工号")
+            unlock(app.engine, app.actor, number)
+            return f"工号 {number.strip()} 已解锁，PIN 错误次数已清零，可重新登录"
+
+        app.push_screen(FormDialog("解锁工号", [("number", "工号", "例如 9001")], act))
 
     def action_catalog(self) -> None:
         from clerk_tui.ui.screens.catalog_browser import CatalogBrowser
@@ -38,7 +62,7 @@ class _Home(Screen):
         self.query_one(".home-body", Static).update(Text(f"载入失败：{text}"))
 
 
-class HallScreen(_Home):
+class HallScreen(FollowsHall, _Home):
     """带班领导 / 管理员: the hall at a glance (departments, windows, items, staff)."""
 
     def __init__(self, title: str) -> None:
@@ -57,6 +81,7 @@ class HallScreen(_Home):
         for label in ("部门", "咨询电话", "事项", "承诺件", "窗口", "分厅"):
             table.add_column(label)
         self.load()
+        self.follow()  # an unlock, a window opened elsewhere
 
     @work(thread=True, exit_on_error=False)
     def load(self) -> None:
@@ -83,7 +108,7 @@ class HallScreen(_Home):
         text.append("\n分厅：" + ("、".join(ov.branch_halls) or "无"))
         text.append(f"\n咨询电话 {ov.phone or '—'} · 监督电话 {ov.supervision_phone or '—'}")
         if ov.locked_staff:
-            text.append("\n已锁定的工号：" + "、".join(ov.locked_staff) + "（用 clerk-tui staff unlock 解锁）", style="bold red")
+            text.append("\n已锁定的工号：" + "、".join(ov.locked_staff) + "（按 U 解锁）", style="bold red")
         escalated = [a for a in alerts if a.escalated]
         if alerts:
             text.append(f"\n提醒 {len(alerts)} 条，需带班领导过问 {len(escalated)} 条（Ctrl+T 查看）：", style="bold red")
