@@ -226,12 +226,13 @@ def case_complete(ctx: typer.Context, number: str,
 @case_app.command("deliver")
 def case_deliver(ctx: typer.Context, number: str,
                  method: Annotated[str, typer.Option("--method", help="collect（领取）或 mail（邮寄）")],
+                 tracking: Annotated[str, typer.Option("--tracking", help="邮寄单号（mail 时必填）")] = "",
                  fmt: FmtOpt = Format.table) -> None:
     """送达办理结果。"""
     from clerk_tui.services.cases import deliver
 
     c = _ctx(ctx)
-    _out(deliver(c.engine(), c.actor(), number, method=method, case_rules=case_rules(c)), fmt)
+    _out(deliver(c.engine(), c.actor(), number, method=method, tracking=tracking, case_rules=case_rules(c)), fmt)
 
 
 @case_app.command("suspend")

@@ -213,7 +213,7 @@ def run(engine, args) -> None:
         timed(results, "handover", cs.handover, engine, clerk, c.number, to="1004", reason="轮岗")
         timed(results, "acknowledge", cs.acknowledge, engine, other, c.number)
         timed(results, "complete", cs.complete, engine, other, c.number, result="approved")
-        timed(results, "deliver", cs.deliver, engine, other, c.number, method="mail")
+        timed(results, "deliver", cs.deliver, engine, other, c.number, method="mail", tracking="EMS1234567890123")
         supp = cs.IntakeRequest(g.code, who, "supplement", materials_received=required[:-1])
         s = timed(results, "intake (supplement)", cs.intake, engine, clerk, supp)
         timed(results, "supplement → accepted", cs.supplement, engine, clerk, s.number, [required[-1]])

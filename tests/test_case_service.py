@@ -221,7 +221,10 @@ def test_full_lifecycle_and_illegal_transitions(hall, staff, now):
         cs.withdraw(hall, c1, n, reason="不办了")
     with pytest.raises(ServiceError, match="collect"):
         cs.deliver(hall, c1, n, method="fax")
-    assert cs.deliver(hall, c1, n, method="mail").status == "delivered"
+    with pytest.raises(ServiceError, match="请填写邮寄单号"):
+        cs.deliver(hall, c1, n, method="mail")
+    mailed = cs.deliver(hall, c1, n, method="mail", tracking="EMS1234567890123")
+    assert mailed.status == "delivered" and any("邮寄单号：EMS1234567890123" in what for _, what, _ in mailed.history)
     assert events_of(hall, n) == ["case.intake", "case.start", "case.complete", "case.deliver"]
     with pytest.raises(ServiceError, match="已送达"):
         cs.suspend(hall, c1, n, reason="专家评审", days=3)

@@ -261,7 +261,7 @@ def test_case_cli_lifecycle_and_refusals(clerks, run, tmp_path):
         (("acknowledge", n), "c3", 0, ""),
         (("complete", n, "--result", "denied"), "c3", 1, "理由"),
         (("complete", n, "--result", "approved"), "c3", 0, ""),
-        (("deliver", n, "--method", "mail"), "c3", 0, ""),
+        (("deliver", n, "--method", "mail", "--tracking", "EMS1234567890123"), "c3", 0, ""),
         (("withdraw", n, "--reason", "不办了"), "c3", 1, "不能撤回"),
     ]
     for args, who, expected, words in steps:

@@ -574,14 +574,16 @@ def complete(engine: Engine, actor: Actor | None, number: str, *, result: str, r
     return _transition(engine, actor, number, "complete", change, case_rules)
 
 
-def deliver(engine: Engine, actor: Actor | None, number: str, *, method: str,
+def deliver(engine: Engine, actor: Actor | None, number: str, *, method: str, tracking: str = "",
             case_rules: CaseRules = CaseRules()) -> CaseView:
+    """送达: collected at the window, or mailed with the waybill number (kept in the history)."""
     if method not in DELIVERY_NAMES:
         raise ServiceError("送达方式应为 collect（窗口领取）或 mail（邮寄送达）")
+    tracking = _text(tracking, 40, "邮寄单号", required=method == "mail")
 
     def change(session, case, calendar):
         case.delivery_method = method
-        return {"method": method}
+        return {"method": method, "tracking": tracking} if tracking else {"method": method}
 
     return _transition(engine, actor, number, "deliver", change, case_rules)
 
@@ -705,7 +707,7 @@ def _detail(event: Event) -> str:
     if p.get("received"):
         parts.append("补交：" + "、".join(p["received"]))
     for key, label in (("reason", "原因"), ("expected_days", "预计天数"), ("days", "天数"), ("approved_by", "批准人"),
-                       ("approval_reason", "批准意见"), ("to", "移交给")):
+                       ("approval_reason", "批准意见"), ("to", "移交给"), ("tracking", "邮寄单号")):
         if p.get(key) not in (None, ""):
             parts.append(f"{label}：{p[key]}")
     if p.get("method"):

@@ -305,7 +305,9 @@ def demo_cases(engine: Engine, seed: int = 11) -> None:
                 done_at = min(workdays_back(max(0, back - rng.randint(1, max(1, g.promised_limit_days - 1)))), now)
                 step(window, done_at, cs.complete, c.number, result="approved")
                 if rng.random() < 0.7:
-                    step(window, done_at, cs.deliver, c.number, method=rng.choice(["collect", "mail"]))
+                    method = rng.choice(["collect", "mail"])
+                    step(window, done_at, cs.deliver, c.number, method=method,
+                         tracking=f"EMS{c.number[2:]}" if method == "mail" else "")  # no extra draw: same demo
             elif roll < 0.1:
                 step(window, at, cs.withdraw, c.number, reason="申请人主动撤回申请")
             elif roll < 0.5:

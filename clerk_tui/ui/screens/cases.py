@@ -664,9 +664,10 @@ class CaseScreen(FollowsHall, Screen):
             selected = v.get("selected") or []
             if len(selected) != 1:
                 raise ServiceError("请用空格选中一种送达方式")
-            return cases.deliver(app.engine, app.actor, n, method=selected[0], case_rules=case_rules(app))
+            return cases.deliver(app.engine, app.actor, n, method=selected[0], tracking=v.get("tracking", ""),
+                                 case_rules=case_rules(app))
 
-        self._step("送达", [], call, choices=[("collect", "窗口领取"), ("mail", "邮寄送达")], choices_label="送达方式（空格选中）",
+        self._step("送达", [("tracking", "邮寄单号（邮寄送达时填写）", "例如 EMS 1234567890123")], call, choices=[("collect", "窗口领取"), ("mail", "邮寄送达")], choices_label="送达方式（空格选中）",
                    single=True)
 
     def action_withdraw(self) -> None:
