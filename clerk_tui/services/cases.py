@@ -210,8 +210,6 @@ def _calendar(session: Session, case_rules: CaseRules) -> WorkdayCalendar:
 _text = typed_text
 
 
-_phone = person_phone
-
 
 def _authorize(session: Session, actor: Actor, override: Override | None, what: str) -> Staff:
     """The supervisor who authorises ``what``: the actor when they are one, else ``override.by``."""
@@ -335,7 +333,7 @@ def intake(engine: Engine, actor: Actor | None, request: IntakeRequest,
     if a.kind not in (PERSON, ORGANISATION):
         raise ServiceError(f"申请人类型 {a.kind!r} 无效，可用：person（个人）、organisation（单位）")
     name = _text(a.name, 100, "申请人姓名或单位名称", required=True)
-    phone = _phone(a.phone)
+    phone = person_phone(a.phone)
     representative = _text(a.representative, 40, "法定代表人")
     contact = _text(a.contact, 40, "联系人")
     if a.kind == ORGANISATION and not representative:
@@ -359,7 +357,7 @@ def intake(engine: Engine, actor: Actor | None, request: IntakeRequest,
     elif decision == REJECT and not reason:
         raise ServiceError("不予受理必须填写理由（如不属于本机关职权范围，请同时填写有权机关及电话）")
     competent = _text(request.competent_department, 100, "有权机关名称")
-    competent_phone = _phone(request.competent_phone)
+    competent_phone = person_phone(request.competent_phone)
     if competent_phone and not competent:
         raise ServiceError("填写了有权机关电话，请同时填写有权机关名称")
 

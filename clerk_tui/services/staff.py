@@ -33,15 +33,9 @@ def login(engine: Engine, number: str, pin: str, *, window: int | None = None, t
     if not number:
         raise AuthError("请输入工号")
     with write_session(engine) as session:
-        staff = session.exec(select(Staff).where(Staff.number == number)).first()
-        if staff is None or not staff.active:
-            events.record(session, "staff.login_failed", subject=number, reason="unknown")
-            result: Exception = AuthError("工号或 PIN 不正确")
-        elif staff.locked:
-            events.record(session, "staff.login_failed", subject=number, reason="locked")
-            result = AuthError(f"工号 {number} 已被锁定（连续{MAX_FAILED}次 PIN 错误），请联系带班领导或管理员解锁")
-        elif not verify_pin(pin or "", staff.pin_hash):
-            result = AuthError(_wrong_pin(session, staff, "staff.login_failed"))
+        staff, problem = _check_pin(session, number, pin, "staff.login_failed")
+        if problem:
+            result: Exception = AuthError(problem)
         else:
             if window is not None and session.exec(select(Window).where(Window.number == window)).first() is None:
                 result = AuthError(f"没有{window}号窗口，请输入本厅的窗口号")
@@ -56,36 +50,38 @@ def login(engine: Engine, number: str, pin: str, *, window: int | None = None, t
     raise result
 
 
-def _wrong_pin(session: Session, staff: Staff, kind: str) -> str:
-    """Count a wrong PIN (at login or in a supervisor's override): the fifth in a row locks the
-    account. Returns what to tell the person."""
+def _check_pin(session: Session, number: str, pin: str, failed: str) -> tuple[Staff | None, str | None]:
+    """(the staff member, None) when ``pin`` is theirs; else (…, what to tell the person), with the
+    failure recorded as a ``failed`` event. A wrong PIN counts (at login or in a supervisor's
+    override) and the fifth in a row locks the account; the count is committed even though the
+    step is refused."""
+    staff = session.exec(select(Staff).where(Staff.number == number)).first()
+    if staff is None or not staff.active:
+        events.record(session, failed, subject=number, reason="unknown")
+        return staff, "工号或 PIN 不正确"
+    if staff.locked:
+        events.record(session, failed, subject=number, reason="locked")
+        return staff, f"工号 {number} 已被锁定（连续{MAX_FAILED}次 PIN 错误），请联系带班领导或管理员解锁"
+    if verify_pin(pin or "", staff.pin_hash):
+        return staff, None
     staff.failed_attempts += 1
     left = MAX_FAILED - staff.failed_attempts
     session.add(staff)
     if left <= 0:
         staff.locked = True
-        events.record(session, "staff.locked", subject=staff.number, attempts=staff.failed_attempts)
-        return f"PIN 连续{MAX_FAILED}次错误，工号 {staff.number} 已锁定，请联系带班领导或管理员解锁"
-    events.record(session, kind, subject=staff.number, reason="pin", attempts=staff.failed_attempts)
-    return f"工号或 PIN 不正确，再错{left}次将锁定"
+        events.record(session, "staff.locked", subject=number, attempts=staff.failed_attempts)
+        return staff, f"PIN 连续{MAX_FAILED}次错误，工号 {number} 已锁定，请联系带班领导或管理员解锁"
+    events.record(session, failed, subject=number, reason="pin", attempts=staff.failed_attempts)
+    return staff, f"工号或 PIN 不正确，再错{left}次将锁定"
 
 
 def check_override_pin(engine: Engine, number: str, pin: str, what: str) -> None:
     """A supervisor's number and PIN typed at someone else's terminal (主管授权). Checked in a
     transaction of its own, before the step it authorises, so that a wrong PIN is counted (and
     the fifth locks the account, as at login) even though the step is refused."""
-    number = (number or "").strip()
     with write_session(engine) as session:
-        staff = session.exec(select(Staff).where(Staff.number == number)).first()
-        if staff is None or not staff.active:
-            events.record(session, "staff.override_failed", subject=number, reason="unknown")
-            problem = "带班领导工号或 PIN 不正确"
-        elif staff.locked:
-            events.record(session, "staff.override_failed", subject=number, reason="locked")
-            problem = f"工号 {number} 已被锁定（连续{MAX_FAILED}次 PIN 错误），请联系带班领导或管理员解锁"
-        elif not verify_pin(pin or "", staff.pin_hash):
-            problem = _wrong_pin(session, staff, "staff.override_failed")
-        else:
+        staff, problem = _check_pin(session, (number or "").strip(), pin, "staff.override_failed")
+        if problem is None:
             if staff.failed_attempts:
                 staff.failed_attempts = 0
                 session.add(staff)

@@ -111,7 +111,7 @@ class CaseActionDialog(_Dialog):
 
             override = Override(self.query_one("#o-reason", Input).value.strip(),
                                 self.query_one("#o-by", Input).value.strip(), self.query_one("#o-pin", Input).value)
-        self.show_error("正在处理……")
+        self.show_busy()
         self.run_action(values, override)
 
     @work(thread=True, exit_on_error=False, exclusive=True)

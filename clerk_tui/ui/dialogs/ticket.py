@@ -68,15 +68,20 @@ class _Dialog(ModalScreen):
     def on_input_changed(self, event: Input.Changed) -> None:
         """A refusal is about what was typed: typing again clears it (it no longer looks like a
         second failure after the right PIN is in)."""
-        if getattr(self, "_error_shown", "") not in ("", "正在处理……", "正在取号……"):
+        if getattr(self, "_refused", False):
             self.show_error("")
 
     def action_dismiss_dialog(self) -> None:
         self.dismiss(None)
 
     def show_error(self, text: str) -> None:
-        self._error_shown = text
+        self._refused = bool(text)
         self.query_one(".error", Static).update(Text(text))
+
+    def show_busy(self, text: str = "正在处理……") -> None:
+        """Progress on the error line: not a refusal, so typing does not clear it."""
+        self.show_error(text)
+        self._refused = False
 
 
 class IssueTicketDialog(_Dialog):
@@ -118,7 +123,7 @@ class IssueTicketDialog(_Dialog):
         options = self.query_one("#priority", OptionList)
         priority = PRIORITIES[options.highlighted or 0]
         id_number = self.query_one("#id-number", Input).value.strip() or None
-        self.show_error("正在取号……")
+        self.show_busy("正在取号……")
         self.issue(priority, id_number)
 
     @work(thread=True, exit_on_error=False, exclusive=True)
@@ -215,7 +220,7 @@ class FormDialog(_Dialog):
             inputs[index + 1].focus()
             return
         values = {key: self.query_one(f"#f-{key}", Input).value.strip() for key, _, _ in self.fields}
-        self.show_error("正在处理……")
+        self.show_busy()
         self.run_action(values)
 
     @work(thread=True, exit_on_error=False, exclusive=True)
