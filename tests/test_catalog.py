@@ -1,3 +1,4 @@
+import datetime as dt
 import json
 import textwrap
 from pathlib import Path
@@ -231,3 +232,24 @@ def test_demo_keywords_find_colloquial_names(tmp_path):
                            ("房产证", "房屋所有权")):
         found = cat.list_items(engine, word)
         assert any(expected in g.name for g in found[:5]), (word, [g.name for g in found[:5]])
+
+
+@pytest.mark.parametrize("at", ["2026-11-27T00:20:00", "2026-11-26T23:50:00"])
+def test_the_demo_builds_a_living_hall_at_any_hour(tmp_path, monkeypatch, at):
+    """CI runs at any hour: a demo built just after midnight or late at night keeps its morning in
+    one business day (it used to spread tickets over two days and fail)."""
+    from sqlmodel import select
+
+    from clerk_tui.services.setup import build_demo
+    from clerk_tui.store.engine import make_engine, read_session
+    from clerk_tui.store.models import Ticket
+
+    monkeypatch.setenv("CLERK_TUI_NOW", at)
+    engine = make_engine(str(tmp_path / "demo.db"))
+    build_demo(engine)
+    day = dt.date.fromisoformat(at[:10])
+    with read_session(engine) as s:
+        today = s.exec(select(Ticket).where(Ticket.business_date == day)).all()
+        assert today and all(t.issued_at.date() == day for t in today)
+        assert any(t.status == "waiting" for t in today)
+    engine.dispose()

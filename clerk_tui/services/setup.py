@@ -9,6 +9,7 @@ from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from clerk_tui import clock
 from clerk_tui.domain.pins import hash_pin
 from clerk_tui.domain.roles import CLERK, GUIDE, SUPERVISOR
 from clerk_tui.services import events
@@ -94,12 +95,22 @@ def build_demo(engine: Engine) -> InitResult:
             create_staff(session, f"{1000 + w.number}", name, CLERK, DEMO_PIN, department=depts.get(w.department_id),
                          pin_hash=shared_hash)
         events.record(session, "demo.built", subject="demo", staff=len(session.exec(select(Staff)).all()))
-    demo_morning(engine)
-    demo_cases(engine)
-    demo_printing(engine)
-    demo_responsibility(engine)
-    demo_ratings(engine)
+    with clock.frozen_at(_demo_moment(clock.now())):
+        demo_morning(engine)
+        demo_cases(engine)
+        demo_printing(engine)
+        demo_responsibility(engine)
+        demo_ratings(engine)
     return result
+
+
+def _demo_moment(now):
+    """The moment the demo's morning ends: now, kept between 02:00 and 23:00 so that the two hours
+    it reaches back and the appointment slot it books ahead stay within today (a demo built just
+    after midnight otherwise spread its tickets over two business days)."""
+    import datetime as dt
+
+    return min(max(now, dt.datetime.combine(now.date(), dt.time(2, 0))), dt.datetime.combine(now.date(), dt.time(23, 0)))
 
 
 def _demo_actor(engine: Engine, number: str, window: int | None = None):
