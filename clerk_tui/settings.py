@@ -35,6 +35,8 @@ from clerk_tui.domain.responsibility import Rules as ResponsibilityRules
 APP_NAME = "clerk-tui"
 ENV_CONFIG = "CLERK_TUI_CONFIG"
 ENV_DB = "CLERK_TUI_DB"
+# The scrypt cost of new PIN hashes (log2 n). Production keeps the default; the test suite lowers it.
+ENV_PIN_COST = "CLERK_TUI_PIN_COST"
 
 
 class SettingsError(ValueError):
@@ -162,6 +164,18 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
     if database:
         settings.database = database
     return settings
+
+
+def pin_cost() -> int:
+    """The scrypt cost for new PIN hashes: ``CLERK_TUI_PIN_COST`` if set (10–20), else the default 14."""
+    from clerk_tui.domain.pins import DEFAULT_COST, MAX_COST, MIN_COST
+
+    raw = os.environ.get(ENV_PIN_COST, "").strip()
+    if not raw:
+        return DEFAULT_COST
+    if not raw.isdigit() or not MIN_COST <= int(raw) <= MAX_COST:
+        raise SettingsError(f"环境变量 {ENV_PIN_COST} 应为 {MIN_COST}–{MAX_COST} 的整数（收到 {raw!r}），不设则为 {DEFAULT_COST}")
+    return int(raw)
 
 
 def _responsibility(section: Any, path: Path) -> ResponsibilityRules:

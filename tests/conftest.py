@@ -4,10 +4,15 @@ the local server). In CI a missing PostgreSQL fails the run instead of skipping 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from pathlib import Path
 
 import pytest
+
+# New PIN hashes at scrypt's lowest allowed cost (production keeps 14): the suite logs in hundreds
+# of times. Set in the environment so that the CLI subprocesses the tests start inherit it.
+os.environ.setdefault("CLERK_TUI_PIN_COST", "10")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI_HALL = FIXTURES / "mini-hall.toml"
@@ -81,9 +86,39 @@ def engine(db_url):
     eng.dispose()
 
 
+@pytest.fixture(scope="session")
+def mini_hall_file(tmp_path_factory) -> Path:
+    """The mini hall, migrated and initialised once per test session as an SQLite file: copying it
+    (about 0.5 ms) replaces migrating a new database for every test (about 0.1 s)."""
+    from clerk_tui.services.setup import init_database
+    from clerk_tui.store.engine import make_engine
+
+    path = tmp_path_factory.mktemp("template") / "mini-hall.db"
+    eng = make_engine(str(path))
+    init_database(eng, catalog=MINI_HALL, admin_pin=ADMIN_PIN)
+    eng.dispose()
+    import sqlite3
+
+    conn = sqlite3.connect(path)  # fold the WAL into the file, so that copying the file is enough
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return path
+
+
+def copy_mini_hall(template: Path, target: Path) -> None:
+    """Put a copy of the initialised mini hall at ``target`` (no -wal/-shm left beside it)."""
+    for suffix in ("-wal", "-shm"):
+        Path(str(target) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(template, target)
+
+
 @pytest.fixture
-def hall(engine):
+def hall(engine, db_url, mini_hall_file):
     """An engine on a database initialised with the mini hall and admin (PIN 2468)."""
+    if "://" not in db_url:  # SQLite: a copy of the session's template
+        engine.dispose()
+        copy_mini_hall(mini_hall_file, Path(db_url))
+        return engine
     from clerk_tui.services.setup import init_database
 
     init_database(engine, catalog=MINI_HALL, admin_pin=ADMIN_PIN)
@@ -98,12 +133,11 @@ def admin(hall):
 
 
 @pytest.fixture
-def sqlite_hall(tmp_path):
-    from clerk_tui.services.setup import init_database
+def sqlite_hall(tmp_path, mini_hall_file):
     from clerk_tui.store.engine import make_engine
 
+    copy_mini_hall(mini_hall_file, tmp_path / "hall.db")
     eng = make_engine(str(tmp_path / "hall.db"))
-    init_database(eng, catalog=MINI_HALL, admin_pin=ADMIN_PIN)
     yield eng
     eng.dispose()
 

@@ -2,11 +2,12 @@
 
 import json
 import sys
+from pathlib import Path
 
 import pytest
 
 from clerk_tui import cli
-from tests.conftest import FIXTURES, MINI_HALL
+from tests.conftest import FIXTURES, MINI_HALL, copy_mini_hall
 
 
 @pytest.fixture
@@ -29,12 +30,21 @@ def run(monkeypatch, capsys):
 
 
 @pytest.fixture
-def db(tmp_path, run, monkeypatch):
+def db(tmp_path, monkeypatch, mini_hall_file):
+    """A hall as `clerk-tui init --catalog mini-hall.toml` leaves it (admin PIN 2468), copied from
+    the session's template; `init` itself is tested below."""
     path = str(tmp_path / "cli.db")
     monkeypatch.setenv("CLERK_TUI_DB", path)
+    copy_mini_hall(mini_hall_file, Path(path))
+    return path
+
+
+def test_init_with_a_given_pin(tmp_path, run, monkeypatch):
+    monkeypatch.setenv("CLERK_TUI_DB", str(tmp_path / "i.db"))
     code, out, err = run("init", "--catalog", str(MINI_HALL), env={"CLERK_TUI_NEW_PIN": "2468"})
     assert code == 0, err
-    return path
+    code, out, err = run("staff", "list", env={"CLERK_TUI_STAFF": "admin", "CLERK_TUI_PIN": "2468"})
+    assert code == 0 and "admin" in out, err
 
 
 ADMIN = {"CLERK_TUI_STAFF": "admin", "CLERK_TUI_PIN": "2468"}

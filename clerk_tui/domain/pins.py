@@ -7,8 +7,12 @@ import hashlib
 import hmac
 import secrets
 
-# 16 MiB of memory per hash (128 * r * n); about 50 ms on this class of machine.
-_N, _R, _P = 2**14, 8, 1
+# 16 MiB of memory per hash (128 * r * n); about 50 ms on this class of machine. The cost is
+# log2(n): DEFAULT_COST in production; the test suite lowers it (settings.pin_cost) so that hundreds
+# of logins do not spend minutes in scrypt. A stored hash carries its own n, so hashes made at any
+# cost keep verifying.
+DEFAULT_COST, MIN_COST, MAX_COST = 14, 10, 20
+_R, _P = 8, 1
 MIN_LEN, MAX_LEN = 4, 12
 
 
@@ -21,7 +25,11 @@ def pin_problem(pin: str) -> str | None:
     return None
 
 
-def hash_pin(pin: str, *, n: int = _N) -> str:
+def hash_pin(pin: str, *, cost: int = DEFAULT_COST) -> str:
+    """The scrypt hash of ``pin`` at ``cost`` (log2 of scrypt's n, MIN_COST..MAX_COST)."""
+    if not MIN_COST <= cost <= MAX_COST:
+        raise ValueError(f"scrypt cost {cost} outside {MIN_COST}..{MAX_COST}")
+    n = 2**cost
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(pin.encode(), salt=salt, n=n, r=_R, p=_P, dklen=32)
     enc = base64.b64encode

@@ -10,13 +10,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from clerk_tui import clock
-from clerk_tui.domain.pins import hash_pin
 from clerk_tui.domain.roles import CLERK, GUIDE, SUPERVISOR
 from clerk_tui.services import events
 from clerk_tui.services.catalog import apply_catalog
 from clerk_tui.services.catalog_file import parse_catalog
 from clerk_tui.services.errors import ServiceError
-from clerk_tui.services.staff import create_staff, ensure_admin
+from clerk_tui.services.staff import create_staff, ensure_admin, new_pin_hash
 from clerk_tui.store import schema
 from clerk_tui.store.engine import write_session
 from clerk_tui.store.models import Department, Staff, Window
@@ -84,7 +83,7 @@ def build_demo(engine: Engine) -> InitResult:
     result = init_database(engine, force=True, admin_pin=DEMO_PIN)
     surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
     given = ["丽", "强", "敏", "静", "军", "洁", "伟", "芳", "磊", "婷", "涛", "燕", "勇", "霞", "斌"]
-    shared_hash = hash_pin(DEMO_PIN)  # one scrypt for the whole demo roster
+    shared_hash = new_pin_hash(DEMO_PIN)  # one scrypt for the whole demo roster
     with write_session(engine) as session:
         for number, name, role, dept, _ in DEMO_STAFF:
             create_staff(session, number, name, role, DEMO_PIN, department=dept, pin_hash=shared_hash)

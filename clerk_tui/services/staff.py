@@ -14,9 +14,15 @@ from clerk_tui.services import events
 from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import AuthError, NotFound, PermissionDenied, ServiceError
 from clerk_tui.store.engine import read_session, write_session
+from clerk_tui.settings import pin_cost
 from clerk_tui.store.models import Department, Staff, Window
 
 MAX_FAILED = 5
+
+
+def new_pin_hash(pin: str) -> str:
+    """The stored hash of a new PIN, at the configured scrypt cost."""
+    return hash_pin(pin, cost=pin_cost())
 
 
 def _actor(staff: Staff, window: int | None = None) -> Actor:
@@ -112,7 +118,7 @@ def create_staff(session: Session, number: str, name: str, role: str, pin: str, 
         raise ServiceError(problem)
     if session.exec(select(Staff).where(Staff.number == number)).first() is not None:
         raise ServiceError(f"工号 {number} 已存在")
-    staff = Staff(number=number, name=name, role=role, pin_hash=pin_hash or hash_pin(pin),
+    staff = Staff(number=number, name=name, role=role, pin_hash=pin_hash or new_pin_hash(pin),
                   department_id=_department_id(session, department), created_at=clock.now())
     session.add(staff)
     session.flush()
@@ -142,7 +148,7 @@ def set_pin(engine: Engine, actor: Actor | None, number: str, pin: str) -> None:
         raise ServiceError(problem)
     with write_session(engine) as session:
         staff = _get(session, number)
-        staff.pin_hash = hash_pin(pin)
+        staff.pin_hash = new_pin_hash(pin)
         staff.failed_attempts = 0
         session.add(staff)
         events.record(session, "staff.pin_set", actor=actor, subject=staff.number)
