@@ -429,3 +429,42 @@ def test_a_handed_over_case_tells_the_receiver_to_acknowledge(hall, staff):
     cs.handover(hall, staff["c1"], n, to="1003", reason="调岗")
     with pytest.raises(PermissionDenied, match="请先确认接收"):
         cs.start(hall, staff["c3"], n)
+
+
+def test_pins_are_hashed_once_and_never_under_the_writer_lock(hall, staff, monkeypatch):
+    """scrypt (about 50 ms at production cost) must not run while a write transaction holds the
+    hall's writer lock: on SQLite that would stall every window's call. An override is hashed once."""
+    import sqlite3
+
+    from clerk_tui.services import staff as staff_service
+
+    url = hall.url
+    calls: list[bool] = []  # per scrypt call: was the writer lock held?
+    real = staff_service.verify_pin
+
+    def probing_verify(pin, stored):
+        held = False
+        if url.get_backend_name() == "sqlite":
+            probe = sqlite3.connect(url.database, timeout=0, isolation_level=None)
+            try:
+                probe.execute("BEGIN IMMEDIATE")
+                probe.execute("ROLLBACK")
+            except sqlite3.OperationalError:
+                held = True
+            finally:
+                probe.close()
+        calls.append(held)
+        return real(pin, stored)
+
+    monkeypatch.setattr(staff_service, "verify_pin", probing_verify)
+    login(hall, "1001", "1111", window=3)
+    assert calls == [False]
+    calls.clear()
+    view = cs.intake(hall, staff["c1"], req("accept", applicant=person(BAD_ID),
+                                            id_override=cs.Override("老证件号码，公安已核实", by="9001", pin="9999")))
+    assert view.status == "accepted" and calls == [False]
+    calls.clear()
+    with pytest.raises(PermissionDenied, match="不正确"):
+        cs.intake(hall, staff["c1"], req("accept", applicant=person(BAD_ID),
+                                         id_override=cs.Override("老证件号码", by="9001", pin="0000")))
+    assert calls == [False]

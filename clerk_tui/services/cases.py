@@ -6,8 +6,9 @@ is the case number; the rules themselves live in domain/cases.py.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from sqlalchemy import and_, func, union
@@ -18,7 +19,6 @@ from clerk_tui import clock
 from clerk_tui.domain import cases as rules
 from clerk_tui.domain.calendar import WorkdayCalendar
 from clerk_tui.domain.ids import check_resident_id, check_uscc, mask_id
-from clerk_tui.domain.pins import verify_pin
 from clerk_tui.domain.roles import SUPERVISOR, allowed
 from clerk_tui.services import events
 from clerk_tui.services.calendar import session_schedules
@@ -89,6 +89,8 @@ class Override:
     reason: str
     by: str = ""
     pin: str = ""
+    # Set by _check_override once ``pin`` was verified: the stored hash it matched (never a PIN).
+    verified_hash: str | None = None
 
 
 @dataclass
@@ -222,18 +224,22 @@ def _authorize(session: Session, actor: Actor, override: Override | None, what: 
             return session.get(Staff, actor.staff_id)
         raise OverrideRequired(f"{what}需要带班领导授权：请带班领导输入工号和 PIN")
     staff = session.exec(select(Staff).where(Staff.number == (override.by or "").strip())).first()
-    if staff is None or not staff.active or staff.locked or not verify_pin(override.pin or "", staff.pin_hash):
+    verified = override.verified_hash
+    if staff is None or not staff.active or staff.locked or verified is None or not hmac.compare_digest(verified, staff.pin_hash):
         raise PermissionDenied(f"{what}的授权未通过：带班领导工号或 PIN 不正确")
     if staff.role != SUPERVISOR:
         raise PermissionDenied(f"{what}只能由带班领导授权，{staff.name}不是带班领导")
     return staff
 
 
-def _check_override(engine: Engine, override: Override | None) -> None:
+def _check_override(engine: Engine, override: Override | None) -> Override | None:
     """A supervisor's number and PIN typed at this terminal are checked first, on their own, so a
-    wrong PIN counts towards the supervisor's lockout even though the step is then refused."""
+    wrong PIN counts towards the supervisor's lockout even though the step is then refused. Returns
+    the override marked with the hash its PIN matched, for ``_authorize`` in the step's transaction."""
     if override is not None and (override.by or "").strip():
-        check_override_pin(engine, override.by, override.pin, "带班领导授权")
+        matched = check_override_pin(engine, override.by, override.pin, "带班领导授权")
+        return replace(override, verified_hash=matched)
+    return override
 
 
 def _check_identity(kind: str, raw: str, who: str) -> tuple[str, str | None]:
@@ -419,7 +425,7 @@ def intake(engine: Engine, actor: Actor | None, request: IntakeRequest,
         _record(session, actor, case, "intake", **payload)
         return _view(session, case, case_rules)
 
-    _check_override(engine, request.id_override)
+    request = replace(request, id_override=_check_override(engine, request.id_override))
     return transaction(engine, work)
 
 
@@ -489,7 +495,7 @@ def supplement(engine: Engine, actor: Actor | None, number: str, received: Seque
         _record(session, actor, case, kind, **payload)
         return _view(session, case, case_rules)
 
-    _check_override(engine, override)
+    override = _check_override(engine, override)
     return transaction(engine, work)
 
 
@@ -553,7 +559,7 @@ def extend(engine: Engine, actor: Actor | None, number: str, *, days: int, reaso
             payload["approval_reason"] = approval.reason.strip()
         return payload
 
-    _check_override(engine, override)
+    override = _check_override(engine, override)
     return _transition(engine, actor, number, "extend", change, case_rules)
 
 

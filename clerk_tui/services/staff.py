@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -38,8 +39,9 @@ def login(engine: Engine, number: str, pin: str, *, window: int | None = None, t
     number = (number or "").strip()
     if not number:
         raise AuthError("请输入工号")
+    matched = _verify_outside(engine, number, pin)
     with write_session(engine) as session:
-        staff, problem = _check_pin(session, number, pin, "staff.login_failed")
+        staff, problem = _check_pin(session, number, matched, "staff.login_failed")
         if problem:
             result: Exception = AuthError(problem)
         else:
@@ -56,11 +58,22 @@ def login(engine: Engine, number: str, pin: str, *, window: int | None = None, t
     raise result
 
 
-def _check_pin(session: Session, number: str, pin: str, failed: str) -> tuple[Staff | None, str | None]:
-    """(the staff member, None) when ``pin`` is theirs; else (…, what to tell the person), with the
-    failure recorded as a ``failed`` event. A wrong PIN counts (at login or in a supervisor's
-    override) and the fifth in a row locks the account; the count is committed even though the
-    step is refused."""
+def _verify_outside(engine: Engine, number: str, pin: str) -> str | None:
+    """The stored hash that ``pin`` matches for staff ``number``, or None. Runs scrypt (about 50 ms
+    at production cost) in a read session, outside any write transaction: on SQLite a write
+    transaction holds the hall's writer lock, and a login must not stall every window's call."""
+    with read_session(engine) as session:
+        staff = session.exec(select(Staff).where(Staff.number == number)).first()
+        stored = staff.pin_hash if staff is not None and staff.active and not staff.locked else None
+    return stored if stored is not None and verify_pin(pin or "", stored) else None
+
+
+def _check_pin(session: Session, number: str, matched: str | None, failed: str) -> tuple[Staff | None, str | None]:
+    """(the staff member, None) when the PIN was verified (``matched``, the hash it matched, is still
+    theirs); else (…, what to tell the person), with the failure recorded as a ``failed`` event. A
+    wrong PIN counts (at login or in a supervisor's override) and the fifth in a row locks the
+    account; the count is committed even though the step is refused. The account's state is read
+    again here, inside the write transaction, so a lock or a PIN change made meanwhile holds."""
     staff = session.exec(select(Staff).where(Staff.number == number)).first()
     if staff is None or not staff.active:
         events.record(session, failed, subject=number, reason="unknown")
@@ -68,7 +81,7 @@ def _check_pin(session: Session, number: str, pin: str, failed: str) -> tuple[St
     if staff.locked:
         events.record(session, failed, subject=number, reason="locked")
         return staff, f"工号 {number} 已被锁定（连续{MAX_FAILED}次 PIN 错误），请联系带班领导或管理员解锁"
-    if verify_pin(pin or "", staff.pin_hash):
+    if matched is not None and hmac.compare_digest(matched, staff.pin_hash):
         return staff, None
     staff.failed_attempts += 1
     left = MAX_FAILED - staff.failed_attempts
@@ -81,17 +94,21 @@ def _check_pin(session: Session, number: str, pin: str, failed: str) -> tuple[St
     return staff, f"工号或 PIN 不正确，再错{left}次将锁定"
 
 
-def check_override_pin(engine: Engine, number: str, pin: str, what: str) -> None:
-    """A supervisor's number and PIN typed at someone else's terminal (主管授权). Checked in a
-    transaction of its own, before the step it authorises, so that a wrong PIN is counted (and
-    the fifth locks the account, as at login) even though the step is refused."""
+def check_override_pin(engine: Engine, number: str, pin: str, what: str) -> str:
+    """A supervisor's number and PIN typed at someone else's terminal (主管授权). Checked before the
+    step it authorises (scrypt outside any write transaction, then a short transaction of its own),
+    so that a wrong PIN is counted (and the fifth locks the account, as at login) even though the
+    step is refused. Returns the stored hash the PIN matched: the step's own transaction compares it
+    with the supervisor's current hash instead of running scrypt a second time."""
+    number = (number or "").strip()
+    matched = _verify_outside(engine, number, pin)
     with write_session(engine) as session:
-        staff, problem = _check_pin(session, (number or "").strip(), pin, "staff.override_failed")
+        staff, problem = _check_pin(session, number, matched, "staff.override_failed")
         if problem is None:
             if staff.failed_attempts:
                 staff.failed_attempts = 0
                 session.add(staff)
-            return
+            return staff.pin_hash
     raise PermissionDenied(f"{what}未通过：{problem}")
 
 
