@@ -16,7 +16,8 @@ from clerk_tui.domain.calendar import WorkdayCalendar, YearSchedule
 from clerk_tui.services import events
 from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import ServiceError
-from clerk_tui.store.engine import read_session, write_session
+from clerk_tui.services.tx import transaction
+from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import CalendarDay, CalendarYear
 
 
@@ -93,7 +94,8 @@ def load_calendar(engine: Engine, actor: Actor | None, path: str | Path, *,
     from clerk_tui.services.cases import recompute_provisional
     require(actor, "calendar.load")
     schedule = parse_calendar_file(path)
-    with write_session(engine) as session:
+
+    def store(session: Session) -> None:
         replaced = session.get(CalendarYear, schedule.year) is not None
         session.exec(delete(CalendarDay).where(CalendarDay.year == schedule.year))
         session.exec(delete(CalendarYear).where(CalendarYear.year == schedule.year))
@@ -110,6 +112,8 @@ def load_calendar(engine: Engine, actor: Actor | None, path: str | Path, *,
         session.flush()
         calendar = WorkdayCalendar(session_schedules(session), count_from_same_day=count_from_same_day)
         recompute_provisional(session, actor, calendar)
+
+    transaction(engine, store)
     return schedule
 
 

@@ -27,7 +27,8 @@ from clerk_tui.services.catalog_file import (
 )
 from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import NotFound, ServiceError
-from clerk_tui.store.engine import read_session, write_session
+from clerk_tui.services.tx import transaction
+from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import Department, Hall, Material, Queue, ServiceItem, Window, WindowQueue
 
 __all__ = [
@@ -142,8 +143,7 @@ def import_catalog(engine: Engine, actor: Actor | None, path: str | Path) -> dic
     """``catalog import FILE``: validate the whole file, then merge it in one transaction."""
     require(actor, "catalog.import")
     data = parse_catalog(path, strict=False)  # the store's checks are added to the file's
-    with write_session(engine) as session:
-        return apply_catalog(session, data, actor=actor, source=str(path))
+    return transaction(engine, lambda session: apply_catalog(session, data, actor=actor, source=str(path)))
 
 
 @dataclass(frozen=True)

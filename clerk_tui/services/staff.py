@@ -14,7 +14,8 @@ from clerk_tui.domain.roles import ADMIN, CLERK, ROLE_NAMES, ROLES
 from clerk_tui.services import events
 from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import AuthError, NotFound, PermissionDenied, ServiceError
-from clerk_tui.store.engine import read_session, write_session
+from clerk_tui.services.tx import transaction
+from clerk_tui.store.engine import read_session
 from clerk_tui.settings import pin_cost
 from clerk_tui.store.models import Department, Staff, Window
 
@@ -40,22 +41,26 @@ def login(engine: Engine, number: str, pin: str, *, window: int | None = None, t
     if not number:
         raise AuthError("请输入工号")
     matched = _verify_outside(engine, number, pin)
-    with write_session(engine) as session:
+
+    def work(session: Session) -> Actor | AuthError:
+        # A refusal is returned, not raised, so that the counted failure is committed.
         staff, problem = _check_pin(session, number, matched, "staff.login_failed")
         if problem:
-            result: Exception = AuthError(problem)
-        else:
-            if window is not None and session.exec(select(Window).where(Window.number == window)).first() is None:
-                result = AuthError(f"没有{window}号窗口，请输入本厅的窗口号")
-            elif terminal and window is None and staff.role == CLERK:
-                result = AuthError("窗口人员请填写窗口号后再登录")
-            else:
-                staff.failed_attempts = 0
-                session.add(staff)
-                actor = _actor(staff, window)
-                events.record(session, "staff.login", actor=actor, subject=number, window=window)
-                return actor
-    raise result
+            return AuthError(problem)
+        if window is not None and session.exec(select(Window).where(Window.number == window)).first() is None:
+            return AuthError(f"没有{window}号窗口，请输入本厅的窗口号")
+        if terminal and window is None and staff.role == CLERK:
+            return AuthError("窗口人员请填写窗口号后再登录")
+        staff.failed_attempts = 0
+        session.add(staff)
+        actor = _actor(staff, window)
+        events.record(session, "staff.login", actor=actor, subject=number, window=window)
+        return actor
+
+    result = transaction(engine, work)
+    if isinstance(result, AuthError):
+        raise result
+    return result
 
 
 def _verify_outside(engine: Engine, number: str, pin: str) -> str | None:
@@ -102,14 +107,18 @@ def check_override_pin(engine: Engine, number: str, pin: str, what: str) -> str:
     with the supervisor's current hash instead of running scrypt a second time."""
     number = (number or "").strip()
     matched = _verify_outside(engine, number, pin)
-    with write_session(engine) as session:
+
+    def work(session: Session) -> tuple[str | None, str | None]:
         staff, problem = _check_pin(session, number, matched, "staff.override_failed")
-        if problem is None:
-            if staff.failed_attempts:
-                staff.failed_attempts = 0
-                session.add(staff)
-            return staff.pin_hash
-    raise PermissionDenied(f"{what}未通过：{problem}")
+        if problem is None and staff.failed_attempts:
+            staff.failed_attempts = 0
+            session.add(staff)
+        return (None, problem) if problem else (staff.pin_hash, None)
+
+    stored, problem = transaction(engine, work)
+    if problem:
+        raise PermissionDenied(f"{what}未通过：{problem}")
+    return stored
 
 
 def _department_id(session: Session, department: str | None) -> int | None:
@@ -146,8 +155,11 @@ def create_staff(session: Session, number: str, name: str, role: str, pin: str, 
 def add_staff(engine: Engine, actor: Actor | None, number: str, name: str, role: str, pin: str,
               department: str | None = None) -> Staff:
     require(actor, "staff.add")
-    with write_session(engine) as session:
-        return create_staff(session, number, name, role, pin, department=department, actor=actor)
+    if problem := pin_problem(pin):
+        raise ServiceError(problem)
+    pin_hash = new_pin_hash(pin)  # scrypt before the transaction, not under the writer lock
+    return transaction(engine, lambda session: create_staff(session, number, name, role, pin, department=department,
+                                                            actor=actor, pin_hash=pin_hash))
 
 
 def _get(session: Session, number: str) -> Staff:
@@ -163,22 +175,29 @@ def set_pin(engine: Engine, actor: Actor | None, number: str, pin: str) -> None:
         require(actor, "staff.set_pin")
     if problem := pin_problem(pin):
         raise ServiceError(problem)
-    with write_session(engine) as session:
+    pin_hash = new_pin_hash(pin)  # scrypt before the transaction, not under the writer lock
+
+    def work(session: Session) -> None:
         staff = _get(session, number)
-        staff.pin_hash = new_pin_hash(pin)
+        staff.pin_hash = pin_hash
         staff.failed_attempts = 0
         session.add(staff)
         events.record(session, "staff.pin_set", actor=actor, subject=staff.number)
 
+    transaction(engine, work)
+
 
 def unlock(engine: Engine, actor: Actor | None, number: str) -> None:
     require(actor, "staff.unlock")
-    with write_session(engine) as session:
+
+    def work(session: Session) -> None:
         staff = _get(session, number)
         was_locked = staff.locked
         staff.locked, staff.failed_attempts = False, 0
         session.add(staff)
         events.record(session, "staff.unlocked", actor=actor, subject=staff.number, was_locked=was_locked)
+
+    transaction(engine, work)
 
 
 @dataclass(frozen=True)
