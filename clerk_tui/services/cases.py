@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
-from sqlalchemy import and_, func, union
+from sqlalchemy import func, union
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -30,6 +30,7 @@ from clerk_tui.services.errors import (NotFound, OverrideRequired, PermissionDen
 from clerk_tui.services.staff import check_override_pin
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.counters import next_case_seq
+from clerk_tui.store.dialect import starts_with
 from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import (CaseMaterial, CaseSuspension, Department, Event, Material, ServiceCase,
                                     ServiceItem, Staff, Ticket)
@@ -870,11 +871,7 @@ def _lookup(q: str, dialect: str):
     digits = upper.replace("-", "")
     if digits.isdigit():
         return ServiceCase.applicant_phone == digits
-    name = q.strip()
-    prefix = ServiceCase.applicant_name.startswith(name, autoescape=True)
-    if dialect == "sqlite":  # binary collation: the prefix is an index range
-        return and_(ServiceCase.applicant_name >= name, ServiceCase.applicant_name < name + "\U0010ffff", prefix)
-    return prefix
+    return starts_with(dialect, ServiceCase.applicant_name, q.strip())
 
 
 @dataclass(frozen=True)

@@ -27,14 +27,15 @@ Definitions (the README repeats them):
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import Date, Integer, and_, case, cast, func, literal, select
+from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.engine import Engine
 
 from clerk_tui import clock
 from clerk_tui.services.errors import NotFound, ServiceError
+from clerk_tui.store.dialect import day_of, hour_of, minutes_between, whole_minutes_up
+from clerk_tui.store.dialect import name_of as dialect_name
 from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import (CaseSuspension, Department, Rating, ServiceCase, ServiceItem, Staff, Ticket,
                                     Window)
@@ -80,24 +81,6 @@ class Report:
         return {"from": self.start.isoformat(), "to": self.end.isoformat(), "by": self.by,
                 "groups": [g.as_json() for g in self.groups],
                 "hourly": [{"hour": h, "issued": i, "served": s} for h, i, s in self.hourly]}
-
-
-def _minutes(dialect: str, start, end):
-    if dialect == "postgresql":
-        return func.extract("epoch", end - start) / 60.0
-    return (func.julianday(end) - func.julianday(start)) * 1440.0
-
-
-def _day(dialect: str, col):
-    if dialect == "postgresql":
-        return cast(col, Date)
-    return func.date(col)
-
-
-def _hour(dialect: str, col):
-    if dialect == "postgresql":
-        return cast(func.extract("hour", col), Integer)
-    return cast(func.strftime("%H", col), Integer)
 
 
 def _rate(num: int, den: int) -> float | None:
@@ -190,10 +173,10 @@ def _raw(session, dialect: str, start: dt.date, end: dt.date, by: str, dept_id=N
     if clerk_id is not None:
         conds.append(t.c.staff_id == clerk_id)
     tday = t.c.business_date
-    wait = _minutes(dialect, t.c.issued_at, t.c.called_at)
-    service = _minutes(dialect, t.c.started_at, t.c.finished_at)
+    wait = minutes_between(dialect, t.c.issued_at, t.c.called_at)
+    service = minutes_between(dialect, t.c.started_at, t.c.finished_at)
     has_service = and_(t.c.finished_at.is_not(None), t.c.started_at.is_not(None))
-    hour = _hour(dialect, t.c.issued_at)
+    hour = hour_of(dialect, t.c.issued_at)
     for day, k, h, issued, done, noshow, transfers, wait_sum, waits, service_sum, services in session.execute(select(
             tday, tkey, hour, func.count(), func.sum(case((t.c.status == "done", 1), else_=0)),
             func.sum(case((t.c.status == "no_show", 1), else_=0)), func.sum(t.c.transfers), func.sum(wait),
@@ -210,20 +193,13 @@ def _raw(session, dialect: str, start: dt.date, end: dt.date, by: str, dept_id=N
         r["service_n"] += services or 0
         if h is not None:
             r["hour_issued"][str(int(h))] = r["hour_issued"].get(str(int(h)), 0) + issued
-    # whole minutes, rounded up (a 90th percentile never understates); the 0.001 keeps an exact 6.0
-    # (PostgreSQL) and a 5.99999 (SQLite's julianday) in the same minute; SQLite's CAST truncates,
-    # PostgreSQL's rounds: floor there
-    def minute(expr):
-        return (cast(func.floor(expr - 0.001), Integer) if dialect == "postgresql"
-                else cast(expr - 0.001, Integer)) + 1
-
     for label, expr, present in (("wait_hist", wait, t.c.called_at.is_not(None)), ("service_hist", service, has_service)):
-        m = minute(expr)
+        m = whole_minutes_up(dialect, expr)
         for day, k, mm, n in session.execute(select(tday, tkey, m, func.count()).select_from(tfrom)
                                              .where(*conds, present).group_by(tday, tkey, m)):
             hist = raw(day, k)[label]
             hist[str(int(mm or 0))] = hist.get(str(int(mm or 0)), 0) + n
-    fhour = _hour(dialect, t.c.finished_at)
+    fhour = hour_of(dialect, t.c.finished_at)
     for day, k, h, n in session.execute(select(tday, tkey, fhour, func.count()).select_from(tfrom)
                                         .where(*conds, t.c.finished_at.is_not(None)).group_by(tday, tkey, fhour)):
         hs = raw(day, k)["hour_served"]
@@ -250,7 +226,7 @@ def _raw(session, dialect: str, start: dt.date, end: dt.date, by: str, dept_id=N
             c.c.accepted_on >= start, c.c.accepted_on <= end, c.c.status != "rejected", *cconds)
             .group_by(c.c.accepted_on, ckey)):
         raw(day, k)["cases_accepted"] += n
-    done_day = _day(dialect, c.c.completed_at)
+    done_day = day_of(dialect, c.c.completed_at)
     promised = c.c.kind == "promised"
     for day, k, n, imm, prom, on_time, early, late in session.execute(select(
             done_day, ckey, func.count(), func.sum(case((c.c.kind == "immediate", 1), else_=0)),
@@ -282,7 +258,7 @@ def _raw(session, dialect: str, start: dt.date, end: dt.date, by: str, dept_id=N
         rconds.append(r_.c.window_number == window)
     if clerk_id is not None:
         rconds.append(r_.c.staff_id == clerk_id)
-    rday = _day(dialect, r_.c.at)
+    rday = day_of(dialect, r_.c.at)
     for day, k, level, n in session.execute(select(rday, rkey, r_.c.level, func.count())
                                             .select_from(r_.outerjoin(w, w.c.number == r_.c.window_number))
                                             .where(*rconds).group_by(rday, rkey, r_.c.level)):
@@ -362,7 +338,7 @@ def keep_past_days(engine: Engine, since: dt.date | None = None) -> int:
             missing = [first + dt.timedelta(days=n) for n in range((today - first).days)
                        if first + dt.timedelta(days=n) not in have]
             if missing:
-                _cached_days(session, session.get_bind().dialect.name, missing[0], missing[-1], by)
+                _cached_days(session, dialect_name(session), missing[0], missing[-1], by)
                 counted += len(missing)
     return counted
 
@@ -384,7 +360,7 @@ def build_report(engine: Engine, start: dt.date, end: dt.date, by: str = "hall",
     if start > end:
         raise ServiceError(f"起始日期 {start} 晚于结束日期 {end}")
     with read_session(engine) as session:
-        dialect = session.get_bind().dialect.name
+        dialect = dialect_name(session)
         depts = {d.id: d.name for d in session.execute(select(Department.id, Department.name))}
         windows = {w.number: w for w in session.execute(select(Window.number, Window.name, Window.department_id))}
         staff = {s.id: (s.number, s.name) for s in session.execute(select(Staff.id, Staff.number, Staff.name))}

@@ -12,7 +12,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Engine
 
 from clerk_tui import clock
-from clerk_tui.services.reports import _minutes
+from clerk_tui.store.dialect import minutes_between
 from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import Queue, Staff, Ticket, Window, WindowState
 
@@ -65,7 +65,7 @@ def board(engine: Engine, *, rules_=None, case_rules=None) -> Board:
     with read_session(engine) as session:
         dialect = session.get_bind().dialect.name
         t = Ticket.__table__
-        wait = _minutes(dialect, t.c.issued_at, t.c.called_at)
+        wait = minutes_between(dialect, t.c.issued_at, t.c.called_at)
         waiting = {qid: (n, oldest) for qid, n, oldest in session.execute(
             select(t.c.queue_id, func.count(), func.min(t.c.queued_at))
             .where(t.c.business_date == today, t.c.status == "waiting").group_by(t.c.queue_id))}
