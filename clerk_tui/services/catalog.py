@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -259,11 +259,6 @@ def load_index(engine: Engine) -> tuple[CatalogIndex, dict[str, ItemGuide]]:
     by_code = {g.code: g for g in guides}
     index = CatalogIndex(SearchEntry(g.id, g.code, g.name, g.department, *stored[g.code]) for g in guides)
     return index, by_code
-
-
-def item_count(engine: Engine) -> int:
-    with read_session(engine) as session:
-        return session.exec(select(func.count()).select_from(ServiceItem)).one()
 
 
 def export_data(engine: Engine) -> CatalogData:

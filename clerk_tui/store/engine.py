@@ -133,10 +133,6 @@ def make_engine(database: str, **kwargs) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 @contextlib.contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """One writing transaction: commit on success, roll back on any error. On SQLite the

@@ -25,12 +25,6 @@ def _config(connection=None):
     return cfg
 
 
-def _script():
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(_config())
-
-
 def known_revisions() -> set[str]:
     """Revision ids, read from the file names (``NNNN_slug.py`` with ``revision = "NNNN"``).
 
