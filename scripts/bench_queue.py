@@ -4,8 +4,11 @@
    reads and writes, side by side in one run (goal: <= 3x), p50 and p99.
 2. 45 long-lived window processes calling on one SQLite file (goal: >= 200 calls/s together,
    no error, every ticket called once).
+3. A login at another terminal must not stall the hall: one process issues a ticket every 50 ms
+   while another logs in (a full-cost scrypt PIN check) back to back; the issue's p50/p99 with
+   and without the logins. ``--login-only`` runs this part alone on a small history.
 
-Usage: python scripts/bench_queue.py [--tickets 900000] [--windows 45] [--calls 2000]
+Usage: python scripts/bench_queue.py [--tickets 900000] [--windows 45] [--calls 2000] [--login-only]
 """
 
 from __future__ import annotations
@@ -283,13 +286,87 @@ def many_windows(db: str, windows: int, seconds: float, waiting: int, combined: 
           f"p99 {pct(waits, 99) * 1000:.0f} ms, longest {max(waits) * 1000:.0f} ms")
 
 
+# --------------------------------------------------------------------------- logins beside the hall
+
+
+def _issuer(db, actor, start_evt, stop_at, out, ready):
+    from clerk_tui.services.queue import issue_ticket
+    from clerk_tui.store.engine import make_engine
+
+    engine = make_engine(db)
+    issue_ticket(engine, actor, queue="A")  # warm
+    ready.put("issuer")
+    start_evt.wait()
+    waits = []
+    while time.time() < stop_at.value:
+        t0 = time.perf_counter()
+        issue_ticket(engine, actor, queue="A")
+        waits.append(time.perf_counter() - t0)
+        time.sleep(0.05)
+    out.put(("issuer", waits))
+    engine.dispose()
+
+
+def _logger_in(db, start_evt, stop_at, out, ready):
+    from clerk_tui.services.staff import login
+    from clerk_tui.store.engine import make_engine
+
+    engine = make_engine(db)
+    login(engine, "0002", "1111")  # warm
+    ready.put("login")
+    start_evt.wait()
+    waits = []
+    while time.time() < stop_at.value:
+        t0 = time.perf_counter()
+        login(engine, "0002", "1111")
+        waits.append(time.perf_counter() - t0)
+    out.put(("login", waits))
+    engine.dispose()
+
+
+def login_stall(db: str, seconds: float) -> None:
+    from clerk_tui.services.context import Actor
+
+    con = sqlite3.connect(db)
+    staff_id, = con.execute("SELECT id FROM staff WHERE number = '0001'").fetchone()
+    con.close()
+    actor = Actor(staff_id, "0001", "员", "clerk", None, 1)
+    ctx = mp.get_context("spawn")
+    for with_logins in (False, True):
+        start_evt, out, ready = ctx.Event(), ctx.Queue(), ctx.Queue()
+        stop_at = ctx.Value("d", 0.0)
+        procs = [ctx.Process(target=_issuer, args=(db, actor, start_evt, stop_at, out, ready), daemon=True)]
+        if with_logins:
+            procs.append(ctx.Process(target=_logger_in, args=(db, start_evt, stop_at, out, ready), daemon=True))
+        for p in procs:
+            p.start()
+        for _ in procs:
+            ready.get(timeout=600)
+        stop_at.value = time.time() + seconds
+        start_evt.set()
+        results = dict(out.get(timeout=seconds + 120) for _ in procs)
+        for p in procs:
+            p.join(timeout=30)
+        issue = results["issuer"]
+        line = (f"issue a ticket every 50 ms, {'while another terminal logs in non-stop' if with_logins else 'alone':40}: "
+                f"p50 {statistics.median(issue) * 1000:6.1f} ms  p99 {pct(issue, 99) * 1000:6.1f} ms  "
+                f"longest {max(issue) * 1000:6.1f} ms")
+        if with_logins:
+            logins = results["login"]
+            line += f"  ({len(logins)} logins, each p50 {statistics.median(logins) * 1000:.0f} ms)"
+        print(line)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", type=int, default=900_000)
     parser.add_argument("--windows", type=int, default=45)
     parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--login-only", action="store_true", help="only the logins-beside-the-hall part")
     args = parser.parse_args()
+    if args.login_only:
+        args.tickets = min(args.tickets, 20_000)
     os.environ["CLERK_TUI_NOW"] = f"{TODAY.isoformat()}T10:00:00"
     from clerk_tui.domain.pins import hash_pin
     from clerk_tui.services.setup import init_database
@@ -311,6 +388,9 @@ def main() -> None:
         backfill_year(db, args.tickets)
         print(f"backfilled {args.tickets:,} tickets of the past year in {time.perf_counter() - t0:.1f} s "
               f"({os.path.getsize(db) / 2**20:.0f} MiB)")
+        login_stall(db, min(args.seconds, 10))
+        if args.login_only:
+            return
         side_by_side(db, args.calls)
         many_windows(db, args.windows, args.seconds, waiting=int(args.seconds * 400))
         many_windows(db, args.windows, args.seconds, waiting=int(args.seconds * 400), combined=True)
