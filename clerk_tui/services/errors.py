@@ -1,5 +1,7 @@
 """Errors a person can cause. Each carries a Chinese message that says what to do."""
 
+from clerk_tui.domain.text import TextRefused, clean
+
 
 class ServiceError(Exception):
     """A refused request: nothing was changed."""
@@ -26,14 +28,14 @@ class OverrideRequired(PermissionDenied):
 
 
 def typed_text(value: str | None, limit: int, what: str, *, required: bool = False) -> str:
-    """Text a person typed (a name, a reason, a note): trimmed, required when it must be there,
-    refused when longer than its column holds. Never interpreted: shown and printed literally."""
-    value = (value or "").strip()
-    if required and not value:
-        raise ServiceError(f"请填写{what}")
-    if len(value) > limit:
-        raise ServiceError(f"{what}最多{limit}个字，现在有{len(value)}个字")
-    return value
+    """Text a person typed (a name, a reason, a note), through the one text policy
+    (domain/text.py): NFC, trimmed, required when it must be there, refused — naming the character
+    and where — when it holds control, bidi or zero-width characters, or is longer than ``limit``.
+    Never interpreted: shown and printed literally."""
+    try:
+        return clean(value, field=what, limit=limit, required=required)
+    except TextRefused as exc:
+        raise ServiceError(str(exc)) from None
 
 
 def person_phone(value: str | None) -> str:
