@@ -29,8 +29,6 @@ CANDIDATES = [
     "/usr/share/fonts/truetype/arphic/uming.ttc",
     "/usr/share/fonts/truetype/arphic/ukai.ttc",
     "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-    "/usr/share/fonts/fonts-cesi/CESI_SS_GB18030.TTF",  # UOS/Kylin: the CESI fonts (GB18030)
-    "/usr/share/fonts/truetype/cesi/CESI_SS_GB18030.TTF",
     "/usr/share/fonts/truetype/ukai/ukai.ttc",
     # Fedora, RHEL, openEuler
     "/usr/share/fonts/google-noto-sans-cjk-fonts/NotoSansCJK-Regular.ttc",
