@@ -242,3 +242,23 @@ def test_cli_says_the_warning(sqlite_hall, tmp_path, monkeypatch, capsys, only_p
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "已打印" in out and f"注意：PDF 字体没有“{NOWHERE}”，已印为□，请在纸上手写补正" in err
+
+
+def test_thermal_image_line_uses_the_simplified_chinese_face(monkeypatch, only_packaged):
+    """A rare-character line printed as an image: 骨 as taught in China, not the Japanese face's."""
+    from PIL import ImageFont
+
+    from clerk_tui.printing import escpos
+
+    real = ImageFont.truetype
+    opened = []
+
+    def recording(path, size, index=0, **kw):
+        opened.append(index)
+        return real(path, size, index=index, **kw)
+
+    monkeypatch.setattr(ImageFont, "truetype", recording)
+    assert escpos._text_image("骨" + RARE, 32, 1, only_packaged) is not None
+    assert opened == [fonts.face_index(only_packaged)] == [2]
+    sc, jp = (real(only_packaged, 44, index=i).getmask("骨") for i in (2, 0))
+    assert bytes(sc) != bytes(jp)  # the faces really differ for this character
