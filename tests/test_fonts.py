@@ -262,3 +262,42 @@ def test_thermal_image_line_uses_the_simplified_chinese_face(monkeypatch, only_p
     assert opened == [fonts.face_index(only_packaged)] == [2]
     sc, jp = (real(only_packaged, 44, index=i).getmask("骨") for i in (2, 0))
     assert bytes(sc) != bytes(jp)  # the faces really differ for this character
+
+
+async def test_screen_says_the_warning(sqlite_hall, tmp_path, monkeypatch, only_packaged):
+    """At the window, a notice whose name no font has prints, and the clerk is told on screen."""
+    from textual.widgets import Input
+
+    from clerk_tui.settings import PrintSettings, Settings
+    from clerk_tui.ui.app import make_app
+    from clerk_tui.ui.screens.login import LoginScreen
+    from tests.conftest import ADMIN_PIN
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
+    monkeypatch.setattr(Settings, "state_dir", property(lambda self: tmp_path / "state"))
+    admin = login(sqlite_hall, "admin", ADMIN_PIN)
+    add_staff(sqlite_hall, admin, "1001", "李强", "clerk", "1111", department="县市场监督管理局")
+    case = _case(sqlite_hall, login(sqlite_hall, "1001", "1111"), NOWHERE + "野家")
+    papers = tmp_path / "papers"
+    settings = Settings(database=str(sqlite_hall.url.database), printing=PrintSettings(receipt=f"pdf://{papers}"))
+    app = make_app(settings, sqlite_hall)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.screen.query_one("#number", Input).value = "1001"
+        app.screen.query_one("#pin", Input).value = "1111"
+        app.screen.query_one("#window", Input).value = "3"
+        app.screen.query_one("#pin", Input).focus()
+        await pilot.press("enter")
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if not isinstance(app.screen, LoginScreen):
+                break
+        app.print_paper("receipt", case.number, asked=True)  # what T on the case does
+        said: list[str] = []
+        for _ in range(400):  # the PDF renders in a worker thread
+            await pilot.pause(0.05)
+            said = [str(n.message) for n in app._notifications]
+            if any("手写补正" in m for m in said):
+                break
+    assert f"受理通知书 {case.number} 已打印" in said
+    assert f"PDF 字体没有“{NOWHERE}”，已印为□，请在纸上手写补正" in said
+    assert "□野家" in pdf_text(next(papers.glob("*.pdf")).read_bytes())
