@@ -37,23 +37,37 @@ def only_packaged(monkeypatch):
     return packaged()
 
 
-@pytest.fixture(scope="module")
-def without_rare(tmp_path_factory):
-    """A CJK font with the glyphs of the test papers but not 𠮷: the packaged SC face, subset."""
+PAPER_TEXT = "中申请人事项：野家吉祥食品经营许可生僻字受理通知书□—"
+
+
+def subset_packaged(text: str, out: Path, variable: bool = False) -> str:
+    """The packaged SC face cut down to ``text`` (fast to load), optionally marked variable."""
     from fontTools import subset
-    from fontTools.ttLib import TTCollection
+    from fontTools.ttLib import TTCollection, newTable
+    from fontTools.ttLib.tables._f_v_a_r import Axis
 
     path = packaged()
     font = TTCollection(path).fonts[fonts.face_index(path)]
     options = subset.Options()
     options.name_IDs = ["*"]
     subsetter = subset.Subsetter(options)
-    subsetter.populate(text="中申请人事项：野家吉祥食品经营许可生僻字受理通知书□—")
+    subsetter.populate(text=text)
     subsetter.subset(font)
-    out = tmp_path_factory.mktemp("font") / "no-rare.otf"
+    if variable:
+        fvar, axis = newTable("fvar"), Axis()
+        axis.axisTag, axis.minValue, axis.defaultValue, axis.maxValue, axis.axisNameID = "wght", 100, 400, 900, 256
+        fvar.axes, fvar.instances = [axis], []
+        font["fvar"] = fvar
     font.save(str(out))
-    assert not fonts.has_glyphs(str(out), RARE) and fonts.has_glyphs(str(out), "申请人")
     return str(out)
+
+
+@pytest.fixture(scope="module")
+def without_rare(tmp_path_factory):
+    """A CJK font with the glyphs of the test papers but not 𠮷: the packaged SC face, subset."""
+    out = subset_packaged(PAPER_TEXT, tmp_path_factory.mktemp("font") / "no-rare.otf")
+    assert not fonts.has_glyphs(out, RARE) and fonts.has_glyphs(out, "申请人")
+    return out
 
 
 def pdf_text(data: bytes | str) -> str:
@@ -139,6 +153,20 @@ def test_configured_font_comes_before_the_search(monkeypatch, tmp_path, only_pac
 def test_fontconfig_is_not_needed(monkeypatch):
     monkeypatch.setattr(fonts.shutil, "which", lambda name: None)
     assert fonts.fontconfig_fonts() == []
+
+
+def test_variable_font_is_skipped_by_the_search_and_refused_when_configured(monkeypatch, tmp_path, without_rare):
+    """fpdf2 embeds a variable font (Fedora's NotoSansCJK-VF.ttc) as an invalid file: never chosen."""
+    variable = subset_packaged(PAPER_TEXT + RARE, tmp_path / "NotoSansCJK-VF.otf", variable=True)
+    assert fonts.has_glyphs(variable, "申请人" + RARE) and fonts.is_variable(variable)
+    monkeypatch.delenv("CLERK_TUI_FONT", raising=False)
+    monkeypatch.setattr(fonts, "_fc_list", lambda *args: [] if args[0] == "fc-list" and ":lang" in args[-1]
+                        else [variable])  # fontconfig's best font, and the one it has with 𠮷
+    monkeypatch.setattr(fonts, "CANDIDATES", [])
+    assert fonts.find_font() == packaged()
+    with pytest.raises(fonts.FontError, match="可变字体"):
+        fonts.find_font(variable)
+    assert fonts.fallback_fonts(without_rare, RARE) == ([packaged()], [])  # not the variable one
 
 
 def test_face_index_of_a_single_font_is_zero(without_rare):

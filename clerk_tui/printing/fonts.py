@@ -159,13 +159,26 @@ def face_index(path: str) -> int:
 
 @lru_cache(maxsize=32)
 def check_font(path: str) -> None:
-    """Refuse a file that is not a TrueType/OpenType font (or collection) with CJK glyphs."""
+    """Refuse a file that is not a TrueType/OpenType font (or collection) with CJK glyphs, or that
+    is a variable font (fpdf2 embeds those as invalid files: Fedora's NotoSansCJK-VF.ttc)."""
     try:
         cmap = _cmap(path)
     except Exception as exc:  # noqa: BLE001 - any parse failure means "not a font"
         raise FontError(f"{path} 不是可用的字体文件（{type(exc).__name__}）；{INSTALL_HINT}") from exc
     if ord("中") not in cmap:
         raise FontError(f"字体 {path} 没有中文字形；{INSTALL_HINT}")
+    if is_variable(path):
+        raise FontError(f"字体 {path} 是可变字体，无法嵌入 PDF：请改用非可变的字体文件"
+                        f"（如 NotoSansCJK-Regular.ttc）；{INSTALL_HINT}")
+
+
+@lru_cache(maxsize=32)
+def is_variable(path: str) -> bool:
+    try:
+        font = _open(path)
+        return "fvar" in font or "CFF2" in font
+    except Exception:  # noqa: BLE001
+        return False
 
 
 @lru_cache(maxsize=32)
@@ -206,7 +219,8 @@ def fallback_fonts(primary: str, text: Iterable[str]) -> tuple[list[str], list[s
             continue
         with_char = _fc_list("fc-list", "-f", "%{file}\n", f":charset={ord(ch):x}") if fontconfig_fonts in SOURCES else []
         for path in [*sorted(set(with_char)), *installed_fonts()]:
-            if path != primary and path.lower().endswith(FONT_SUFFIXES) and has_glyphs(path, ch):
+            if (path != primary and path.lower().endswith(FONT_SUFFIXES) and has_glyphs(path, ch)
+                    and not is_variable(path)):
                 chosen.append(path)
                 break
         else:
