@@ -76,12 +76,12 @@ def _text_image(text: str, columns: int, size: int, font_path: str | None) -> by
     try:
         from PIL import Image, ImageDraw, ImageFont
 
-        from clerk_tui.printing.fonts import has_glyphs
+        from clerk_tui.printing.fonts import face_index, has_glyphs
 
         if not has_glyphs(font_path, text):
             return None
         height = 24 * size
-        font = ImageFont.truetype(font_path, 22 * size)
+        font = ImageFont.truetype(font_path, 22 * size, index=face_index(font_path))  # a .ttc's Chinese face
         img = Image.new("1", (columns * 12, height + 4), 1)
         ImageDraw.Draw(img).text((0, 1), text, font=font, fill=0)
         return _raster(img)

@@ -1,18 +1,66 @@
-"""A4 notices as PDF with fpdf2 and an embedded CJK font (never a font the reader must have)."""
+"""A4 notices as PDF with fpdf2 and an embedded CJK font (never a font the reader must have).
+
+No character is dropped: one the font lacks (𠮷, CJK extension B) is drawn from another font that
+has it (:func:`clerk_tui.printing.fonts.fallback_fonts`), or, when no font has it, printed as □
+with the same warning the thermal printer gives, which the clerk sees on screen and in the CLI.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from clerk_tui.printing.escpos import MARKER
 from clerk_tui.printing.layout import QR, Document, Field, Rule, Text
 
+EMPTY = "—"  # a field without a value
 
-def render_pdf(doc: Document, font_path: str) -> bytes:
+
+@dataclass
+class PdfPaper:
+    data: bytes
+    warnings: list[str] = field(default_factory=list)
+    fallbacks: list[str] = field(default_factory=list)  # the font files that drew missing characters
+
+
+def marker_warning(rare: str) -> str:
+    """The thermal printer's words (escpos.encode) for a character printed as □."""
+    return f"PDF 字体没有“{rare}”，已印为{MARKER}，请在纸上手写补正"
+
+
+def _texts(doc: Document) -> list[str]:
+    out: list[str] = []
+    for block in doc.blocks:
+        if isinstance(block, Field):
+            out += [f"{block.label}：", block.value or EMPTY]
+        elif isinstance(block, Text):
+            out.append(block.text)
+    return out
+
+
+def render_pdf(doc: Document, font_path: str) -> PdfPaper:
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
+
+    from clerk_tui.printing.fonts import face_index, fallback_fonts
+
+    fallbacks, unfound = fallback_fonts(font_path, "".join(_texts(doc)))
+    if unfound and MARKER not in "".join(unfound):
+        more, _ = fallback_fonts(font_path, MARKER)  # the □ itself, should the font lack it
+        fallbacks += [f for f in more if f not in fallbacks]
+    warnings = [marker_warning("".join(unfound))] if unfound else []
+    table = str.maketrans({ch: MARKER for ch in unfound})
+
+    def clean(text: str) -> str:
+        return text.translate(table)
 
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_margins(22, 20, 22)
     pdf.set_auto_page_break(True, margin=20)
-    pdf.add_font("cjk", fname=font_path)
+    pdf.add_font("cjk", fname=font_path, collection_font_number=face_index(font_path))
+    for i, path in enumerate(fallbacks):
+        pdf.add_font(f"fallback{i}", fname=path, collection_font_number=face_index(path))
+    if fallbacks:
+        pdf.set_fallback_fonts([f"fallback{i}" for i in range(len(fallbacks))], exact_match=False)
     pdf.set_title(f"{doc.title} {doc.subject}")
     pdf.set_creator("clerk-tui")
     pdf.add_page()
@@ -30,14 +78,13 @@ def render_pdf(doc: Document, font_path: str) -> bytes:
             pdf.image(img, x=pdf.l_margin + width - 30, w=28)
         elif isinstance(block, Field):
             pdf.set_font("cjk", size=11)
-            label = f"{block.label}："
-            pdf.cell(38, 7, label)
-            pdf.multi_cell(width - 38, 7, block.value or "—", **nl)
+            pdf.cell(38, 7, clean(f"{block.label}："))
+            pdf.multi_cell(width - 38, 7, clean(block.value or EMPTY), **nl)
         elif isinstance(block, Text):
             size = 18 if block.size == 2 else 11
             pdf.set_font("cjk", size=size)
             align = {"center": "C", "right": "R"}.get(block.align, "L")
-            pdf.multi_cell(width, size * 0.6, block.text, align=align, **nl)
+            pdf.multi_cell(width, size * 0.6, clean(block.text), align=align, **nl)
             if block.size == 2:
                 pdf.ln(2)
-    return bytes(pdf.output())
+    return PdfPaper(bytes(pdf.output()), warnings, fallbacks)

@@ -227,11 +227,11 @@ def _deliver(doc: Document, job: PrintJob, cfg: PrintSettings) -> tuple[str, lis
         folder.mkdir(parents=True, exist_ok=True)
         suffix = f"-补打{job.reprint}" if job.reprint else ""
         path = folder / f"{job.document}-{job.subject}{suffix}-{job.id}.pdf"
-        data = render_pdf(doc, font)
+        paper = render_pdf(doc, font)  # a character no font has is □ and a warning, never dropped
         from clerk_tui.services.files import write_atomic
 
-        write_atomic(path, data)
-        return str(path), [], b""
+        write_atomic(path, paper.data)
+        return str(path), paper.warnings, b""
     from clerk_tui.printing.escpos import encode
 
     try:
