@@ -224,21 +224,26 @@ def demo(
     if not no_tui:
         _run_tui(c)
         # The lines above were hidden behind the TUI while it ran: say again where the demo is.
-        typer.echo(f"演示数据库：{c.settings.database}")
+        database = c.settings.database
+        typer.echo(f"演示数据库：{database if '://' in database else os.path.abspath(os.path.expanduser(database))}")
         typer.echo(_demo_terminals(c.settings.database))
         if papers_line:
             typer.echo(papers_line)
 
 
 def _demo_terminals(database: str) -> str:
-    """How to open the demo's other terminals on the same database, as a command one can paste:
-    the program as it was started (``make demo`` runs .venv/bin/clerk-tui, which is not on PATH)."""
+    """How to open the demo's other terminals on the same database, as commands one can paste in
+    any folder: the program as it was started (``make demo`` runs .venv/bin/clerk-tui, which is not
+    on PATH) and the database, both as absolute paths."""
     import shlex
 
-    program = sys.argv[0] if Path(sys.argv[0]).name == "clerk-tui" else "clerk-tui"
+    program = os.path.abspath(sys.argv[0]) if Path(sys.argv[0]).name == "clerk-tui" else "clerk-tui"
+    if "://" not in database:  # another terminal may start elsewhere
+        database = os.path.abspath(os.path.expanduser(database))
     base = f"{shlex.quote(program)} --db {shlex.quote(database)}"
-    return (f"在另一个终端打开叫号屏：{base} display\n"
-            f"打开3号窗口的评价器：{base} rating-pad --window 3")
+    # Each command on a line of its own, so that it stays whole to copy on a narrow terminal.
+    return (f"叫号屏（在另一个终端运行）：\n  {base} display\n"
+            f"3号窗口的评价器（在另一个终端运行）：\n  {base} rating-pad --window 3")
 
 
 def _run_tui(c: Ctx) -> None:

@@ -125,8 +125,9 @@ def test_demo_says_where_it_is_after_the_tui_quits(tmp_path, monkeypatch):
     before, _, after = result.output.partition("演示数据库：")
     assert str(db) in before  # said before the TUI opened, and again after it:
     assert after.startswith(str(db))
-    assert f"--db {db} display" in after
-    assert f"--db {db} rating-pad --window 3" in after
+    lines = after.splitlines()
+    assert any(x.startswith("  ") and x.endswith(f"--db {db} display") for x in lines)  # whole, to paste
+    assert any(x.startswith("  ") and x.endswith(f"--db {db} rating-pad --window 3") for x in lines)
     assert f"{tmp_path}/demo-papers/tickets.bin" in after
 
 
