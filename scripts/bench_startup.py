@@ -22,8 +22,10 @@ RUNS = int(os.environ.get("BENCH_RUNS", "7"))  # runs per figure (the tests use 
 # Each child reports the seconds from the parent's launch to its first screen being up
 # (wall clock handed over in BENCH_T0), then exits: work left in background threads after the
 # first frame (the store opening) is not part of "first frame". The report is written while the
-# app runs, where Textual captures print() and sys.stdout: it goes to a copy of the real
-# standard output taken before the app starts (os.dup), as a line the parent looks for.
+# app runs, where Textual captures print() and sys.stdout (headless, it passes the text on to the
+# original stdout without flushing it, and os._exit then drops it unless PYTHONUNBUFFERED is set):
+# it goes straight to a copy of the real standard output's descriptor taken before the app
+# starts (os.dup, os.write), as a line the parent looks for.
 REPORT = """
 import os as _os
 _REPORT_FD = _os.dup(1)

@@ -197,9 +197,11 @@ def test_render_escpos_on_a_missing_file_says_so(tmp_path):
 
 
 def test_bench_startup_prints_its_first_frame_figures():
-    """Textual captures print() while an app runs: the children report through a copy of the real
-    stdout, and the script prints both first-frame figures and the ratio."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLERK_TUI")}
+    """Textual captures print() while an app runs (headless, it writes the text to the original
+    stdout without flushing it) and the children end with os._exit: without PYTHONUNBUFFERED, as on
+    most machines, the figure never left the child and the script died with IndexError. The
+    children now report through a copy of the real stdout's descriptor."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLERK_TUI") and k != "PYTHONUNBUFFERED"}
     done = subprocess.run([sys.executable, str(SCRIPTS / "bench_startup.py"), "--runs", "1", "--tui-only"],
                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=240)
     assert done.returncode == 0, done.stderr
