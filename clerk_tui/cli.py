@@ -209,16 +209,41 @@ def demo(
         c.db = demo_database()
         c._settings = None
     result = build_demo(c.engine(require_schema=False))
-    typer.echo(f"演示大厅已建立：{c.settings.database}（事项 {result.items} 项；工号 8001 导办员、1030 在30号窗口（车驾管，有人排队）、1003 在3号窗口（办件）、9001 带班领导、admin；PIN 均为 123456；叫号屏：clerk-tui --db 同一数据库 display）")
+    typer.echo(f"演示大厅已建立：{c.settings.database}（事项 {result.items} 项；工号 8001 导办员、1030 在30号窗口（车驾管，有人排队）、1003 在3号窗口（办件）、9001 带班领导、admin；PIN 均为 123456）")
+    typer.echo(_demo_terminals(c.settings.database))
     printing = c.settings.printing
     if not (printing.ticket or printing.receipt) and "://" not in c.settings.database:
         # No printers configured: the demo's papers go to files beside its database.
         papers = Path(c.settings.database).expanduser().resolve().parent / "demo-papers"
         printing.ticket = f"file://{papers}/tickets.bin"
         printing.receipt = f"pdf://{papers}"
-        typer.echo(f"演示的号票写入 {papers}/tickets.bin，通知书写入 {papers}/ 下的 PDF")
+        papers_line = f"演示的号票写入 {papers}/tickets.bin，通知书写入 {papers}/ 下的 PDF"
+        typer.echo(papers_line)
+    else:
+        papers_line = ""
     if not no_tui:
         _run_tui(c)
+        # The lines above were hidden behind the TUI while it ran: say again where the demo is.
+        database = c.settings.database
+        typer.echo(f"演示数据库：{database if '://' in database else os.path.abspath(os.path.expanduser(database))}")
+        typer.echo(_demo_terminals(c.settings.database))
+        if papers_line:
+            typer.echo(papers_line)
+
+
+def _demo_terminals(database: str) -> str:
+    """How to open the demo's other terminals on the same database, as commands one can paste in
+    any folder: the program as it was started (``make demo`` runs .venv/bin/clerk-tui, which is not
+    on PATH) and the database, both as absolute paths."""
+    import shlex
+
+    program = os.path.abspath(sys.argv[0]) if Path(sys.argv[0]).name == "clerk-tui" else "clerk-tui"
+    if "://" not in database:  # another terminal may start elsewhere
+        database = os.path.abspath(os.path.expanduser(database))
+    base = f"{shlex.quote(program)} --db {shlex.quote(database)}"
+    # Each command on a line of its own, so that it stays whole to copy on a narrow terminal.
+    return (f"叫号屏（在另一个终端运行）：\n  {base} display\n"
+            f"3号窗口的评价器（在另一个终端运行）：\n  {base} rating-pad --window 3")
 
 
 def _run_tui(c: Ctx) -> None:

@@ -5,7 +5,13 @@ Understands what clerk-tui sends: ESC @, FS &, GS ! (size), ESC E (bold), ESC a 
 GS ( k (QR code), GS v 0 (raster image), GS V (cut) and LF. 12 dots per column (24-dot font),
 384 dots for 58 mm paper, 576 for 80 mm (48 columns) and 504 for 42 columns.
 
-Usage: python scripts/render_escpos.py PAPER.bin OUT.png [--columns 32|42|48] [--font FILE]
+The paper's width is read from the papers themselves unless given: clerk-tui lays every paper out
+for its printer's columns, with rules (---) across the whole width, so the widest printed line
+says whether it was 58 mm (32 columns), Epson-class 80 mm (42) or 80 mm (48). The demo's papers
+are 80 mm (the default ``[printing] width``). ``--width 58|80|42`` names the paper as
+``clerk-tui print … --width`` does; ``--columns`` gives the columns.
+
+Usage: python scripts/render_escpos.py PAPER.bin OUT.png [--width 58|80|42 | --columns 32|42|48] [--font FILE]
 """
 
 from __future__ import annotations
@@ -16,6 +22,34 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+
+def widest_line(data: bytes) -> int:
+    """The widest line of the papers in printer columns (ASCII 1, everything else 2, double size
+    twice that), raster lines by their dots (12 per column)."""
+    from clerk_tui.printing.escpos import parse
+    from clerk_tui.printing.layout import text_width
+
+    widest, size, line = 0, 1, ""
+    for op, value in parse(data):
+        if op == "text":
+            line += value.decode("gb18030")
+        elif op == "size":
+            size = value
+        elif op == "newline":
+            widest, line = max(widest, text_width(line.rstrip()) * size), ""
+        elif op == "raster":
+            widest = max(widest, value[0] * 8 // 12)
+    return max(widest, text_width(line.rstrip()) * size)
+
+
+def detect_columns(data: bytes) -> int:
+    """The paper's columns: the narrowest of 32, 42 and 48 that holds the widest line (48 when
+    a line is wider still, so nothing is cut more than the widest paper would)."""
+    from clerk_tui.printing.layout import PAPER_COLUMNS
+
+    widest = widest_line(data)
+    return next((c for c in sorted(PAPER_COLUMNS.values()) if c >= widest), max(PAPER_COLUMNS.values()))
 
 
 def render(data: bytes, columns: int, font_path: str):
@@ -82,14 +116,27 @@ def render(data: bytes, columns: int, font_path: str):
 def main() -> None:
     from clerk_tui.printing.fonts import find_font
 
-    parser = argparse.ArgumentParser()
+    from clerk_tui.printing.layout import PAPER_COLUMNS
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paper")
     parser.add_argument("out")
-    parser.add_argument("--columns", type=int, default=32)
+    paper = parser.add_mutually_exclusive_group()
+    paper.add_argument("--width", type=int, choices=sorted(PAPER_COLUMNS), help="paper width in mm (42: Epson-class 80 mm)")
+    paper.add_argument("--columns", type=int, choices=sorted(set(PAPER_COLUMNS.values())), help="printer columns")
     parser.add_argument("--font", default=None)
     args = parser.parse_args()
-    render(Path(args.paper).read_bytes(), args.columns, find_font(args.font)).save(args.out)
-    print(args.out)
+    if not Path(args.paper).is_file():
+        parser.error(f"{args.paper} does not exist: print a paper to it first (a file:// printer)")
+    data = Path(args.paper).read_bytes()
+    if not data:
+        parser.error(f"{args.paper} is empty: nothing was printed to it yet")
+    columns = args.columns or (PAPER_COLUMNS[args.width] if args.width else detect_columns(data))
+    widest = widest_line(data)
+    if widest > columns:
+        print(f"warning: a line is {widest} columns wide, wider than the {columns} columns rendered", file=sys.stderr)
+    render(data, columns, find_font(args.font)).save(args.out)
+    print(f"{args.out} ({columns} columns)")
 
 
 if __name__ == "__main__":

@@ -162,6 +162,17 @@ def demo_morning(engine: Engine, seed: int = 7) -> None:
                 result = q.call_next(engine, actor, n)
                 if result.ticket is not None and rng.random() < 0.8:
                     q.start_service(engine, actor, result.ticket.number, n)
+    # Window 3's own line: the case walkthrough at window 3 starts with F5, so people wait there
+    # whatever the hour. Its items in a queue no other open window serves (工程建设, L), so nobody
+    # else calls them; promised and immediate ones, so 受理 and 即办 both have a ticket to start from.
+    other_queues = {p for w in q.window_states(engine) if w.number in open_windows and w.number != 3 for p in w.queues}
+    mine = [g for g in items if 3 in g.windows and g.queue not in other_queues] or [g for g in items if 3 in g.windows]
+    promised = [g for g in mine if g.kind == "promised" and any(m.required for m in g.materials)] or mine
+    immediate = [g for g in mine if g.kind == "immediate"] or mine
+    for minutes, g in zip((26, 22, 19, 16, 14), (promised[0], promised[1 % len(promised)], immediate[0],
+                                                  promised[2 % len(promised)], immediate[1 % len(immediate)])):
+        with clock.frozen_at(now - dt.timedelta(minutes=minutes, seconds=rng.randint(0, 50))):
+            q.issue_ticket(engine, guide, item_code=g.code)
     with clock.frozen_at(now - dt.timedelta(minutes=12)):
         # A transfer: a ticket in hand at window 3 goes to the comprehensive queue A.
         panel = q.window_panel(engine, 3)
@@ -178,7 +189,7 @@ def demo_morning(engine: Engine, seed: int = 7) -> None:
             q.mark_no_show(engine, clerks[6], result.ticket.number, 6)
     with clock.frozen_at(now - dt.timedelta(minutes=3)):
         for n in open_windows:  # most windows are busy with someone right now
-            if n in (6, 12) or q.window_panel(engine, n).current is not None:
+            if n in (3, 6, 12) or q.window_panel(engine, n).current is not None:  # 3: free for the walkthrough
                 continue
             result = q.call_next(engine, clerks[n], n)
             if result.ticket is not None and n % 2 == 0:

@@ -1,0 +1,210 @@
+"""The demo hall as the README walks through it, and the two scripts a new user runs on it:
+window 3's case walkthrough has someone to call at any hour, ``demo`` says again where the demo is
+when its TUI quits, render_escpos.py draws the demo's 80-mm tickets whole, and bench_startup.py
+reports its first-frame figure although Textual captures stdout inside the app."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPTS = ROOT / "scripts"
+
+
+def _build_demo(path: Path, monkeypatch, at: str):
+    from clerk_tui.services.setup import build_demo
+    from clerk_tui.store.engine import make_engine
+
+    monkeypatch.setenv("CLERK_TUI_NOW", at)
+    engine = make_engine(str(path))
+    build_demo(engine)
+    return engine
+
+
+@pytest.fixture(scope="module")
+def demo_at_ten(tmp_path_factory):
+    """One demo built at 10:00, shared by the tests that only read it or print from it."""
+    mp = pytest.MonkeyPatch()
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    engine = _build_demo(path, mp, "2026-11-27T10:00:00")
+    yield engine, path
+    engine.dispose()
+    mp.undo()
+
+
+@pytest.mark.parametrize("at", ["2026-11-27T00:20:00", "2026-11-27T07:45:00", "2026-11-26T23:50:00"])
+def test_window_3_has_someone_to_call_at_any_hour(tmp_path, monkeypatch, at):
+    """The README's case walkthrough: log in as 1003 at window 3, F5 calls a ticket, F8 starts it and
+    S takes in its item. F5 runs call_next for the logged-in clerk; it used to find nobody waiting
+    (没有等候的号) because the queues window 3 serves were empty."""
+    from clerk_tui.services import queue as q
+    from clerk_tui.services.catalog import get_item
+    from clerk_tui.services.setup import DEMO_PIN
+    from clerk_tui.services.staff import login
+
+    engine = _build_demo(tmp_path / "demo.db", monkeypatch, at)
+    try:
+        panel = q.window_panel(engine, 3)
+        assert panel.status == "open" and panel.current is None  # free: F5 is the walkthrough's first key
+        assert sum(r.waiting for r in panel.queues) >= 3  # enough for 收件, 即办 and a rating after them
+        clerk = login(engine, "1003", DEMO_PIN, window=3, terminal=True)
+        first = q.call_next(engine, clerk, 3)
+        assert first.ticket is not None, first
+        assert first.ticket.business_date == dt.date.fromisoformat(at[:10])
+        item = get_item(engine, first.ticket.item_code)
+        assert 3 in item.windows  # S 收件受理 preselects an item this window handles
+        q.start_service(engine, clerk, first.ticket.number, 3)
+        q.finish_service(engine, clerk, first.ticket.number, 3)
+        assert q.call_next(engine, clerk, 3).ticket is not None  # and the next person after that
+    finally:
+        engine.dispose()
+
+
+async def test_window_3_walkthrough_f5_calls_at_the_console(demo_at_ten):
+    """The same through the TUI, as written: 1003, window 3, F5 shows the called ticket."""
+    from textual.widgets import Input
+
+    from clerk_tui.services import queue as q
+    from clerk_tui.settings import Settings
+    from clerk_tui.ui.app import make_app
+    from clerk_tui.ui.screens.window_console import WindowConsole
+
+    engine, path = demo_at_ten
+    app = make_app(Settings(database=str(path)), engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for field_id, text in (("#number", "1003"), ("#pin", "123456"), ("#window", "3")):
+            app.screen.query_one(field_id, Input).value = text
+        app.screen.query_one("#pin", Input).focus()
+        await pilot.press("enter")
+        assert await _wait(pilot, lambda: isinstance(app.screen, WindowConsole) and app.screen.panel is not None)
+        assert app.screen.panel.current is None
+        await pilot.press("f5")
+        assert await _wait(pilot, lambda: app.screen.panel is not None and app.screen.panel.current is not None)
+        number = app.screen.panel.current.number
+        assert q.window_panel(engine, 3).current.number == number and number[0] in "ALR"  # window 3's queues
+
+
+async def _wait(pilot, predicate, tries=80):
+    for _ in range(tries):
+        await pilot.pause(0.05)
+        if predicate():
+            return True
+    return predicate()
+
+
+def test_demo_says_where_it_is_after_the_tui_quits(tmp_path, monkeypatch):
+    """`make demo` opens the TUI over the lines that say where the demo database is; when the TUI
+    quits they are printed again, with the commands for the display and the rating pad."""
+    from textual.app import App
+    from typer.testing import CliRunner
+
+    from clerk_tui.cli import app as cli
+
+    db = tmp_path / "hall.db"
+    monkeypatch.setenv("CLERK_TUI_DB", str(db))
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-27T10:00:00")
+    ran = []
+    run = App.run
+
+    async def quit_at_login(pilot):
+        await pilot.pause()
+        ran.append(type(pilot.app.screen).__name__)
+        pilot.app.exit()
+
+    # The real app, headless, quit as soon as its login screen is up (the person pressing Ctrl+Q).
+    monkeypatch.setattr(App, "run", lambda self, **kw: run(self, headless=True, auto_pilot=quit_at_login))
+    result = CliRunner().invoke(cli, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert ran == ["LoginScreen"]
+    before, _, after = result.output.partition("演示数据库：")
+    assert str(db) in before  # said before the TUI opened, and again after it:
+    assert after.startswith(str(db))
+    lines = after.splitlines()
+    assert any(x.startswith("  ") and x.endswith(f"--db {db} display") for x in lines)  # whole, to paste
+    assert any(x.startswith("  ") and x.endswith(f"--db {db} rating-pad --window 3") for x in lines)
+    assert f"{tmp_path}/demo-papers/tickets.bin" in after
+
+
+def test_demo_without_tui_says_it_once(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from clerk_tui.cli import app as cli
+
+    db = tmp_path / "hall.db"
+    monkeypatch.setenv("CLERK_TUI_DB", str(db))
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-27T10:00:00")
+    result = CliRunner().invoke(cli, ["demo", "--no-tui"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count(f"--db {db} display") == 1
+    assert "演示数据库：" not in result.output
+
+
+def _print_ticket(engine, number: str, printer: str, width: int) -> None:
+    from clerk_tui.services import printing
+    from clerk_tui.services.setup import _demo_actor
+
+    printing.print_paper(engine, _demo_actor(engine, "8001"), "ticket", number, printer=printer, width=width)
+
+
+def test_render_escpos_reads_the_width_of_the_demo_tickets(demo_at_ten, tmp_path):
+    """The demo's tickets are 80 mm (48 columns): the renderer finds that in the papers and draws
+    the hall's name and phone whole; a 58-mm ticket is still drawn at 32 columns."""
+    sys.path.insert(0, str(SCRIPTS))
+    try:
+        import render_escpos
+    finally:
+        sys.path.remove(str(SCRIPTS))
+    from clerk_tui.services.queue import list_tickets
+
+    engine, _ = demo_at_ten
+    number = next(t.number for t in list_tickets(engine, status="waiting"))
+    wide, narrow = tmp_path / "t80.bin", tmp_path / "t58.bin"
+    _print_ticket(engine, number, f"file://{wide}", 80)
+    _print_ticket(engine, number, f"file://{narrow}", 58)
+    assert render_escpos.widest_line(wide.read_bytes()) == 48
+    assert render_escpos.detect_columns(wide.read_bytes()) == 48
+    assert render_escpos.detect_columns(narrow.read_bytes()) == 32
+    assert render_escpos.detect_columns(wide.read_bytes() + wide.read_bytes()) == 48  # a tickets.bin of many
+
+    out = tmp_path / "t80.png"
+    done = subprocess.run([sys.executable, str(SCRIPTS / "render_escpos.py"), str(wide), str(out)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert "48 columns" in done.stdout and "warning" not in done.stderr
+    from PIL import Image
+
+    assert Image.open(out).width == 48 * 12 + 2 * 16
+    # Told 32 columns for an 80-mm paper, it draws what was asked and says a line does not fit.
+    done = subprocess.run([sys.executable, str(SCRIPTS / "render_escpos.py"), str(wide), str(tmp_path / "c.png"),
+                           "--columns", "32"], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0 and "48 columns wide" in done.stderr
+    done = subprocess.run([sys.executable, str(SCRIPTS / "render_escpos.py"), str(narrow), str(tmp_path / "n.png"),
+                           "--width", "58"], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0 and "32 columns" in done.stdout
+    assert Image.open(tmp_path / "n.png").width == 32 * 12 + 2 * 16
+
+
+def test_render_escpos_on_a_missing_file_says_so(tmp_path):
+    done = subprocess.run([sys.executable, str(SCRIPTS / "render_escpos.py"), str(tmp_path / "none.bin"),
+                           str(tmp_path / "x.png")], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 2 and "does not exist" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_bench_startup_prints_its_first_frame_figures():
+    """Textual captures print() while an app runs (headless, it writes the text to the original
+    stdout without flushing it) and the children end with os._exit: without PYTHONUNBUFFERED, as on
+    most machines, the figure never left the child and the script died with IndexError. The
+    children now report through a copy of the real stdout's descriptor."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLERK_TUI") and k != "PYTHONUNBUFFERED"}
+    done = subprocess.run([sys.executable, str(SCRIPTS / "bench_startup.py"), "--runs", "1", "--tui-only"],
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=240)
+    assert done.returncode == 0, done.stderr
+    assert "textual hello-world, first frame" in done.stdout
+    line = next(x for x in done.stdout.splitlines() if x.startswith("clerk-tui run, first frame"))
+    assert float(line.split("ratio")[1].split("x")[0]) > 0
