@@ -17,7 +17,7 @@ from clerk_tui.domain.queueing import APPOINTMENT, NONE, QueuePolicy
 from clerk_tui.services import events
 from clerk_tui.services.catalog import get_hall
 from clerk_tui.services.context import Actor, require
-from clerk_tui.services.errors import NotFound, ServiceError, person_phone, typed_text
+from clerk_tui.services.errors import NotFound, ServiceError, person_phone, read_failed, typed_text, unknown_item
 from clerk_tui.services.queue import TicketView, issue_in, ticket_view
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.engine import read_session
@@ -98,7 +98,7 @@ def import_appointments(engine: Engine, actor: Actor | None, path: str | Path) -
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ServiceError(f"无法读取预约文件 {path}：{getattr(exc, 'strerror', None) or exc}") from exc
+        raise read_failed("预约文件", path, exc) from exc
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in CSV_COLUMNS[:-1] if c not in (reader.fieldnames or [])]
     if missing:

@@ -262,8 +262,11 @@ def parse_toml(text: str, file: str, strict: bool = True) -> CatalogData:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
+        from clerk_tui.services.errors import toml_words
+
         m = re.search(r"line (\d+)", str(exc))
-        raise CatalogFileError([Problem(file, int(m.group(1)) if m else 0, "", f"TOML 语法错误：{exc}")]) from exc
+        raise CatalogFileError([Problem(file, int(m.group(1)) if m else 0, "",
+                                        f"TOML 语法错误，{toml_words(exc)}：请按 FORMAT.md 修正后重试")]) from exc
     lines = _Lines(text)
     data = CatalogData()
     known = {"hall", "branch_hall", "department", "queue", "window", "item"}
@@ -432,7 +435,9 @@ def parse_catalog(path: str | Path, strict: bool = True) -> CatalogData:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ServiceError(f"无法读取目录文件 {path}：{exc.strerror or exc}") from exc
+        from clerk_tui.services.errors import read_failed
+
+        raise read_failed("目录文件", path, exc) from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -193,7 +193,9 @@ def _attempt(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSetting
     except (PrintFailed, ServiceError) as exc:
         error = getattr(exc, "message", None) or str(exc)
     except OSError as exc:
-        error = f"写入失败（{exc.strerror or exc}）：请检查磁盘空间和目录权限后按“重试”"
+        from clerk_tui.services.errors import oserror_words
+
+        error = f"写入失败（{oserror_words(exc)}）：请检查磁盘空间和目录权限后按“重试”"
 
     def record(session: Session) -> JobView:
         job = session.get(PrintJob, job_id)
