@@ -646,7 +646,7 @@ def ticket_list(
     else:
         print_table(["号码", "队列", "事项", "优先", "状态", "窗口", "取号时间", "转办"],
                     [[v.number, v.queue, v.item_name or "", v.priority_name, v.status_name, v.window or "",
-                      f"{v.issued_at:%H:%M}", f"自{v.transferred_from}号：{v.transfer_reason}" if v.transfers else ""]
+                      f"{v.issued_at:%H:%M}", f"{v.transfer_source}：{v.transfer_reason}" if v.transfers else ""]
                      for v in views])
 
 

@@ -364,6 +364,8 @@ def parse_toml(text: str, file: str, strict: bool = True) -> CatalogData:
             col.add(w("code"), "code", f"事项编码 {item.code} 重复")
         seen["item"].add(item.code)
         data.items.append(item)
+    if not doc.get("item"):  # FORMAT.md: every table is optional except [[item]]
+        col.add(1, "item", "文件中没有任何事项：目录文件至少要有一个 [[item]] 表，写法见 data/catalog/FORMAT.md")
     data.problems = col.problems
     if col.problems and strict:
         raise CatalogFileError(col.problems)
@@ -422,6 +424,8 @@ def parse_csv(text: str, file: str, strict: bool = True) -> CatalogData:
             col.add(line, "code", f"事项编码 {item.code} 重复")
         seen.add(item.code)
         data.items.append(item)
+    if not data.items and not col.problems:
+        col.add(1, "item", "文件中没有任何事项：表头之后至少要有一行事项，写法见 data/catalog/FORMAT.md")
     data.problems = col.problems
     if col.problems and strict:
         raise CatalogFileError(col.problems)

@@ -42,10 +42,26 @@ def person_phone(value: str | None) -> str:
     or a fixed line with its area code."""
     value = " ".join((value or "").split())
     digits = value.replace(" ", "").replace("-", "")
-    if value and not (digits.isdigit() and digits.isascii() and 7 <= len(digits) <= 12):
+    if value and not (digits.isdigit() and 7 <= len(digits) <= 12 and len(value) <= PHONE_LIMIT):
         raise ServiceError(f"电话号码“{value}”无效：请填写 7–12 位数字（手机或带区号的固定电话，"
                            "区号后可加“-”或空格），或不填")
     return value
+
+
+PHONE_LIMIT = 20  # the phone columns' width
+
+
+def phone_forms(value: str) -> list[str]:
+    """The ways a phone is usually typed (run together, area code or mobile groups split by ``-`` or
+    a space), so that a lookup by equality finds it however it was typed at intake."""
+    digits = "".join(c for c in value if c.isdigit())
+    forms = {value.strip(), digits}
+    for sep in ("-", " "):
+        for cut in (3, 4):
+            forms.add(digits[:cut] + sep + digits[cut:])
+        if len(digits) == 11:
+            forms.add(sep.join((digits[:3], digits[3:7], digits[7:])))
+    return sorted(f for f in forms if f)
 
 
 def unknown_item(code: str | None) -> "NotFound":
@@ -178,11 +194,12 @@ def person_error(exc: BaseException) -> str | None:
     import sys
 
     from clerk_tui.clock import ClockError
+    from clerk_tui.domain.calendar import DateOutOfRange
     from clerk_tui.settings import SettingsError
 
     if isinstance(exc, ServiceError):
         return exc.message
-    if isinstance(exc, (SettingsError, ClockError)):
+    if isinstance(exc, (SettingsError, ClockError, DateOutOfRange)):
         return getattr(exc, "message", None) or str(exc)
     if "clerk_tui.printing.transport" in sys.modules:
         from clerk_tui.printing.transport import PrinterUrlError, PrintFailed

@@ -109,10 +109,9 @@ def open_inquiry(engine: Engine, actor: Actor | None, *, matter: str, item: str 
     def work(session: Session) -> InquiryView:
         item_id = None
         if item:
-            found = session.exec(select(ServiceItem).where(ServiceItem.code == item.strip())).first()
-            if found is None:
-                raise NotFound(f"没有编码为 {item} 的事项，可不填事项只写咨询内容")
-            item_id = found.id
+            from clerk_tui.services.catalog import item_by_code
+
+            item_id = item_by_code(session, item).id
         w = window if window is not None else actor.window
         if w is not None and session.exec(select(Window).where(Window.number == w)).first() is None:
             raise NotFound(f"没有{w}号窗口")
