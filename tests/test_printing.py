@@ -240,6 +240,7 @@ def test_case_papers_match_their_state(hall, people):
     assert "营业执照复印件" in notice and "一次性" in notice
     rejection = pr.preview(hall, "rejection-notice", rejected.number, 80)
     assert "市市场监管局" in rejection and "行政复议" in rejection and "行政诉讼" in rejection
+    assert "0571-12345678" in rejection  # the phone printed as it was typed
     with pytest.raises(ServiceError, match="没有办结通知书"):
         pr.preview(hall, "completion-notice", accepted.number)
     cs.complete(hall, people["c1"], accepted.number, result="approved")
