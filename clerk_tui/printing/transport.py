@@ -104,7 +104,9 @@ def send(printer: Printer, data: bytes) -> None:
             done = subprocess.run([lp, "-d", printer.target, "-o", "raw"], input=data, capture_output=True,
                                   timeout=TIMEOUT * 2)
             if done.returncode != 0:
-                raise PrintFailed(f"CUPS 队列 {printer.target} 拒绝打印：{done.stderr.decode(errors='replace').strip()}")
+                detail = " ".join(done.stderr.decode(errors="replace").split())
+                raise PrintFailed(f"CUPS 队列 {printer.target} 拒绝打印：请检查队列名是否正确、打印机是否启用"
+                                  f"（lpstat -p 查看）后按“重试”" + (f"（系统信息：{detail}）" if detail else ""))
         else:
             raise PrintFailed(f"打印机 {printer.url} 不接收 ESC/POS 数据")
     except PrintFailed:
