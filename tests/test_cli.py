@@ -422,7 +422,7 @@ def test_ticket_list_names_a_transfer_without_none(clerks, run):
     assert code == 0, err
     code, out, _ = run("ticket", "list")
     row = [line for line in out.splitlines() if number in line][0]
-    assert code == 0 and "转办：回原队列" in row and "None" not in out
+    assert code == 0 and "由他处转来：回原队列" in row and "None" not in out
     code, out, _ = run("ticket", "list", "--format", "json")
     assert [t["transferred_from"] for t in json.loads(out) if t["number"] == number] == [None]
 

@@ -58,7 +58,7 @@ def test_a_waiting_ticket_transferred_says_where_from_never_none(hall, people):
     assert moved.transferred_from == 3 and moved.transfer_source == "自3号窗口转来"
     # moved by someone at no window (a supervisor), while still waiting: no window number to name
     again = q.transfer(hall, people["sup"], t.number, to_queue="D", reason="回原队列")
-    assert again.transferred_from is None and again.transfer_source == "转办"
+    assert again.transferred_from is None and again.transfer_source == "由他处转来"
     listed = [v for v in q.list_tickets(hall) if v.number == t.number][0]
     assert "None" not in listed.transfer_source and listed.transfers == 2
     assert q.issue_ticket(hall, people["guide"], queue="D").transfer_source == ""

@@ -72,11 +72,11 @@ class TicketView:
 
     @property
     def transfer_source(self) -> str:
-        """Where the last transfer came from, for people: ``自3号窗口转来``, or ``转办`` when it was moved
-        while still waiting (no window had it). Empty when never transferred."""
+        """Where the last transfer came from, for people: ``自3号窗口转来``, or ``由他处转来`` when someone
+        at no window moved it while it waited (no window number to name). Empty when never transferred."""
         if not self.transfers:
             return ""
-        return f"自{self.transferred_from}号窗口转来" if self.transferred_from is not None else "转办"
+        return f"自{self.transferred_from}号窗口转来" if self.transferred_from is not None else "由他处转来"
 
     def as_json(self) -> dict:
         return {
