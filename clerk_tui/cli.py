@@ -671,7 +671,7 @@ def ticket_list(
     else:
         print_table(["号码", "队列", "事项", "优先", "状态", "窗口", "取号时间", "转办"],
                     [[v.number, v.queue, v.item_name or "", v.priority_name, v.status_name, v.window or "",
-                      f"{v.issued_at:%H:%M}", f"自{v.transferred_from}号：{v.transfer_reason}" if v.transfers else ""]
+                      f"{v.issued_at:%H:%M}", f"{v.transfer_source}：{v.transfer_reason}" if v.transfers else ""]
                      for v in views])
 
 
@@ -809,35 +809,11 @@ def _usage_text(exc: BaseException) -> str:
 
 
 def _person_error(exc: BaseException) -> str | None:
-    """The one line to show for an error a person can cause, or None for a real bug.
+    """The one line to show for an error a person can cause, or None for a real bug: the same
+    words the TUI shows (services.errors.person_error)."""
+    from clerk_tui.services.errors import person_error
 
-    The error classes are looked up only once something failed, so a command that does not touch
-    the store never imports SQLAlchemy."""
-    from clerk_tui.clock import ClockError
-    from clerk_tui.services.errors import ServiceError
-    from clerk_tui.settings import SettingsError
-
-    if isinstance(exc, (ServiceError, SettingsError, ClockError)):
-        return getattr(exc, "message", None) or str(exc)
-    if isinstance(exc, OverflowError):
-        return "数字超出范围（没有这么大的窗口号或编号），请核对后重新输入"
-    if "sqlalchemy" in sys.modules:
-        from sqlalchemy.exc import DatabaseError, DataError, OperationalError
-
-        from clerk_tui.store.engine import DatabaseUrlError
-        from clerk_tui.store.schema import SchemaError
-
-        if isinstance(exc, (SchemaError, DatabaseUrlError)):
-            return str(exc)
-        if isinstance(exc, DataError):
-            return "数值超出范围，请核对后重新输入"
-        if isinstance(exc, OperationalError):
-            first = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
-            return f"无法访问数据库（{first}），请检查 --db / CLERK_TUI_DB 设置"
-        if isinstance(exc, DatabaseError):
-            first = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
-            return f"数据库无法读取（{first}）：请确认 --db / CLERK_TUI_DB 指向 clerk-tui 的数据库文件"
-    return None
+    return person_error(exc)
 
 
 def _register() -> None:

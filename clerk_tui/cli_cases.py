@@ -99,8 +99,10 @@ def _intake_request(path: Path):
     try:
         text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8-sig")
         data = json.loads(text)
-    except OSError as exc:
-        fail(f"无法读取 {path}：{exc.strerror}")
+    except (OSError, UnicodeDecodeError) as exc:
+        from clerk_tui.services.errors import read_failed
+
+        fail(read_failed("收件内容文件", path, exc).message)
     except json.JSONDecodeError as exc:
         fail(f"{path}:{exc.lineno}:{exc.colno}: JSON 格式错误（第{exc.lineno}行第{exc.colno}列附近），请修正后重试")
     if not isinstance(data, dict):

@@ -60,7 +60,9 @@ def _emit(ctx: typer.Context, kind: str, value: str | None, end: str | None, by:
         try:
             write_atomic(out, payload)  # all or nothing: no half-written file is left behind
         except OSError as exc:
-            raise ServiceError(f"无法写入 {out}（{exc.strerror or exc}）：请检查目录和权限") from exc
+            from clerk_tui.services.errors import oserror_words
+
+            raise ServiceError(f"无法写入 {out}（{oserror_words(exc)}）：请检查目录和权限") from exc
         typer.echo(f"已写入 {out}（{start} 至 {finish}，{len(report.groups)} 组）")
         return
     if fmt == ReportFormat.json:

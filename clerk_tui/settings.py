@@ -107,9 +107,13 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"配置文件 {path} 格式错误：{exc}，请修正后重试") from exc
+        from clerk_tui.services.errors import toml_words
+
+        raise SettingsError(f"配置文件 {path} 格式错误，{toml_words(exc)}：请修正后重试") from exc
     except OSError as exc:
-        raise SettingsError(f"无法读取配置文件 {path}：{exc.strerror}") from exc
+        from clerk_tui.services.errors import read_failed
+
+        raise SettingsError(read_failed("配置文件", path, exc).message) from exc
 
 
 def load_settings(config: str | Path | None = None, database: str | None = None) -> Settings:

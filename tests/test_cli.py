@@ -412,3 +412,114 @@ def test_report_cli_formats_and_bad_input(clerks, run, tmp_path):
     assert code == 1 and "7777" in err
     code, _, err = run("report", "daily", "--by", "planet")
     assert code == 2 and "planet" in err
+
+
+# ---------------------------------------------------------------- issue 12: words a person reads, rules
+
+ENGLISH = ("No such file", "Invalid value", "connection failed", "Device not found", "Could not open socket",
+           "Errno", "column", "None", "Traceback")
+
+
+def test_ticket_list_names_a_transfer_without_none(clerks, run):
+    code, _, err = run("window", "open", "3", env=clerks["c3"])
+    assert code == 0, err
+    code, out, err = run("ticket", "issue", "--queue", "D", "--format", "json", env=ADMIN)
+    number = json.loads(out)["number"]
+    code, _, err = run("ticket", "transfer", number, "--to-queue", "B", "--reason", "应先在原窗口办理前置手续",
+                       env=clerks["c3"])
+    assert code == 0, err
+    code, _, err = run("ticket", "transfer", number, "--to-queue", "D", "--reason", "回原队列", env=clerks["sup"])
+    assert code == 0, err
+    code, out, _ = run("ticket", "list")
+    row = [line for line in out.splitlines() if number in line][0]
+    assert code == 0 and "由他处转来：回原队列" in row and "None" not in out
+    code, out, _ = run("ticket", "list", "--format", "json")
+    assert [t["transferred_from"] for t in json.loads(out) if t["number"] == number] == [None]
+
+
+def test_intake_keeps_the_phone_as_typed_and_finds_it_run_together(clerks, run, tmp_path):
+    path = _intake_file(tmp_path, applicant={"kind": "person", "name": "张三", "id_number": "11010519491231002X",
+                                             "phone": "0571-12345678"})
+    code, out, err = run("case", "intake", "--json", path, "--format", "json", env=clerks["c1"])
+    assert code == 0, err
+    number = json.loads(out)["case_number"]
+    code, out, _ = run("case", "show", number, "--format", "json")
+    assert json.loads(out)["applicant_phone"] == "0571-12345678"
+    code, out, _ = run("case", "list", "--find", "057112345678", "--format", "json")
+    assert [c["case_number"] for c in json.loads(out)] == [number]
+
+
+@pytest.mark.parametrize("args, words", [
+    (("catalog", "import", "/nonexistent/hall.toml"), "找不到目录文件 /nonexistent/hall.toml（文件或目录不存在）"),
+    (("calendar", "load", "/nonexistent/2027.toml"), "找不到日历文件"),
+    (("appointment", "import", "/nonexistent/a.csv"), "找不到预约文件"),
+])
+def test_a_missing_file_is_a_chinese_sentence(db, run, args, words):
+    code, _, err = run(*args, env=ADMIN)
+    assert code == 1 and words in err and "请检查路径" in err and not any(w in err for w in ENGLISH)
+
+
+def test_bad_toml_and_a_dead_database_and_printer_are_chinese(db, run, tmp_path):
+    config = tmp_path / "bad.toml"
+    config.write_text("[printing]\nticket = tcp://x\n", encoding="utf-8")
+    code, _, err = run("--config", str(config), "catalog", "list")
+    assert code == 1 and "第2行第10列：值无效" in err and not any(w in err for w in ENGLISH)
+    calendar = tmp_path / "2027.toml"
+    calendar.write_text("year = 2027\nholidays = [1\n", encoding="utf-8")
+    code, _, err = run("calendar", "load", str(calendar), env=ADMIN)
+    assert code == 1 and "格式错误" in err and not any(w in err for w in ENGLISH)
+    code, _, err = run("--db", "postgresql+psycopg://nobody@127.0.0.1:1/x", "ticket", "list")
+    assert code == 1 and "无法访问数据库（连接被拒绝" in err and not any(w in err for w in ENGLISH)
+    code, _, err = run("print", "test", "--printer", "tcp://127.0.0.1:1", env=ADMIN)
+    assert code == 1 and "连接被拒绝" in err and not any(w in err for w in ENGLISH)
+
+
+def test_add_workdays_past_9999_is_out_of_range(db, run):
+    code, _, err = run("calendar", "add-workdays", "9999-12-31", "5")
+    assert code == 1 and "日期超出范围" in err and "窗口号" not in err
+
+
+def test_unknown_item_at_intake_suggests_the_command_that_exists(clerks, run, tmp_path):
+    code, _, err = run("case", "intake", "--json", _intake_file(tmp_path, item="NOPE"), env=clerks["c1"])
+    assert code == 1 and "clerk-tui catalog list --search" in err
+    code, _, err2 = run("ticket", "issue", "--item", "NOPE", env=ADMIN)
+    code3, _, err3 = run("catalog", "show", "NOPE")
+    assert err == err2 == err3 and code3 == 1
+
+
+def test_readme_and_the_program_agree_on_exit_codes(db, run):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    cli_section = readme[readme.index("## The CLI"):]
+    assert "exit status 1" in cli_section and "exit status 2" in cli_section
+    code, _, err = run("ticket", "list", "--bogus")  # typed wrongly: a usage error
+    assert code == 2 and err.startswith("错误：")
+    code, _, err = run("catalog", "show", "NOPE")  # refused: an error a person can cause
+    assert code == 1 and err.startswith("错误：")
+
+
+def test_ticket_issue_into_another_queue_than_the_items_is_refused(db, run):
+    code, _, err = run("ticket", "issue", "--queue", "A", "--item", "000112002000", env=ADMIN)
+    assert code == 1 and "不在 A 队列" in err
+    code, out, _ = run("ticket", "list", "--format", "json")
+    assert json.loads(out) == []
+
+
+def test_an_empty_catalog_file_is_refused(db, run, tmp_path):
+    empty = tmp_path / "empty.toml"
+    empty.write_text("", encoding="utf-8")
+    code, _, err = run("catalog", "import", str(empty), env=ADMIN)
+    assert code == 1 and "[[item]]" in err
+    code, out, _ = run("catalog", "list", "--format", "json")
+    assert len(json.loads(out)) == 5
+
+
+def test_a_supervisor_resumes_a_clerks_paused_window(clerks, run):
+    assert run("window", "open", "3", env=clerks["c3"])[0] == 0
+    code, _, err = run("window", "pause", "3", "--reason", "会议", env=clerks["sup"])
+    assert code == 0, err
+    code, _, err = run("window", "resume", "3", env=clerks["sup"])
+    assert code == 0, err
+    code, out, _ = run("window", "list", "--format", "json")
+    assert [w["status"] for w in json.loads(out) if w["number"] == 3] == ["open"]

@@ -240,6 +240,7 @@ def test_case_papers_match_their_state(hall, people):
     assert "营业执照复印件" in notice and "一次性" in notice
     rejection = pr.preview(hall, "rejection-notice", rejected.number, 80)
     assert "市市场监管局" in rejection and "行政复议" in rejection and "行政诉讼" in rejection
+    assert "0571-12345678" in rejection  # the phone printed as it was typed
     with pytest.raises(ServiceError, match="没有办结通知书"):
         pr.preview(hall, "completion-notice", accepted.number)
     cs.complete(hall, people["c1"], accepted.number, result="approved")
@@ -367,10 +368,20 @@ def test_no_cjk_font_names_the_package(monkeypatch, tmp_path):
         fonts.find_font(str(tmp_path / "nope.ttf"))
 
 
-def test_reprint_number_is_fixed_when_the_paper_comes_out(hall, people):
+def test_reprint_number_follows_the_order_the_papers_were_made(hall, people):
+    """The first paper of a ticket is the original, a later one 补打N, whatever order their jobs
+    came out in: a first job that failed and is retried after a reprint stays the original."""
     t = q.issue_ticket(hall, people["guide"], item_code=FOOD)
     first = pr.print_paper(hall, people["guide"], "ticket", t.number, printer="usb:///dev/usb/lp9")  # fails
     second = pr.print_paper(hall, people["guide"], "ticket", t.number, printer="dummy:")
-    assert (first.status, second.status, second.reprint) == ("pending", "printed", 0)
+    assert (first.status, second.status, second.reprint) == ("pending", "printed", 1)
+    assert "补打（第1次）" in escpos.decode(DUMMY_OUTPUT[-1])
     again = pr.retry(hall, people["guide"], first.id, printer="dummy:")
-    assert again.reprint == 1 and "补打（第1次）" in escpos.decode(DUMMY_OUTPUT[-1])
+    assert again.status == "printed" and again.reprint == 0 and "补打" not in escpos.decode(DUMMY_OUTPUT[-1])
+    third = pr.print_paper(hall, people["guide"], "ticket", t.number, printer="dummy:")
+    assert third.reprint == 2 and "补打（第2次）" in escpos.decode(DUMMY_OUTPUT[-1])
+    with read_session(hall) as s:
+        kinds = [e.kind for e in s.exec(select(Event).where(Event.subject == t.number,
+                                                              Event.kind.in_(("print.queued", "print.reprint")))
+                                        .order_by(Event.id))]
+    assert kinds == ["print.queued", "print.reprint", "print.reprint"]

@@ -21,6 +21,15 @@ from functools import lru_cache
 ONE_DAY = dt.timedelta(days=1)
 
 
+class DateOutOfRange(ValueError):
+    """A deadline past the last day a calendar can hold (9999-12-31)."""
+
+    def __init__(self, start: dt.date, n: int) -> None:
+        self.message = (f"日期超出范围：从 {start.isoformat()} 起算 {n} 个工作日会超过日历能表示的最后一天"
+                        "（9999-12-31），请核对日期和天数")
+        super().__init__(self.message)
+
+
 @dataclass(frozen=True)
 class YearSchedule:
     """One year's official schedule: days off (holidays) and make-up working days (调休)."""
@@ -155,16 +164,20 @@ class WorkdayCalendar:
         provisional = False
         if n == 0:
             return Deadline(start, not self.is_confirmed_year(start.year))
-        day = start if self.count_from_same_day else start + ONE_DAY
-        counted = 0
-        while True:
-            work, prov = self.workday(day)
-            provisional = provisional or prov
-            if work:
-                counted += 1
-                if counted == n:
-                    return Deadline(day, provisional)
-            day += ONE_DAY
+        try:
+            start + dt.timedelta(days=n)  # n working days take at least n days
+            day = start if self.count_from_same_day else start + ONE_DAY
+            counted = 0
+            while True:
+                work, prov = self.workday(day)
+                provisional = provisional or prov
+                if work:
+                    counted += 1
+                    if counted == n:
+                        return Deadline(day, provisional)
+                day += ONE_DAY
+        except OverflowError:
+            raise DateOutOfRange(start, n) from None
 
     def workdays_between(self, start: dt.date, end: dt.date) -> tuple[int, bool]:
         """Working days after ``start`` up to and including ``end``; negative when ``end`` is

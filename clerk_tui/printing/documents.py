@@ -50,9 +50,13 @@ class Templates:
             with self.path.open("rb") as fh:
                 self.data = tomllib.load(fh)
         except OSError as exc:
-            raise TemplateError(f"无法读取版式文件 {self.path}：{exc.strerror}") from exc
+            from clerk_tui.services.errors import read_failed
+
+            raise TemplateError(read_failed("版式文件", self.path, exc).message) from exc
         except tomllib.TOMLDecodeError as exc:
-            raise TemplateError(f"版式文件 {self.path} 格式错误：{exc}") from exc
+            from clerk_tui.services.errors import toml_words
+
+            raise TemplateError(f"版式文件 {self.path} 格式错误，{toml_words(exc)}：请修正后重试") from exc
         if unknown := sorted(set(self.data) - set(KINDS) - {"common"}):
             raise TemplateError(f"版式文件 {self.path} 中有未知的文书：{'、'.join(unknown)}（可用：{'、'.join(KINDS)}）")
         for section, table in self.data.items():  # check every text now, not at the counter

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from clerk_tui.services.errors import os_words
+from clerk_tui.services.errors import oserror_words
 
 FORMS = "tcp://主机:端口、usb:///dev/usb/lp0、cups://队列名、file:///路径、pdf:///目录 或 dummy:"
 TIMEOUT = 5.0
@@ -104,18 +104,18 @@ def send(printer: Printer, data: bytes) -> None:
             done = subprocess.run([lp, "-d", printer.target, "-o", "raw"], input=data, capture_output=True,
                                   timeout=TIMEOUT * 2)
             if done.returncode != 0:
-                raise PrintFailed(f"CUPS 队列 {printer.target} 拒绝打印：{done.stderr.decode(errors='replace').strip()}")
+                detail = " ".join(done.stderr.decode(errors="replace").split())
+                raise PrintFailed(f"CUPS 队列 {printer.target} 拒绝打印：请检查队列名是否正确、打印机是否启用"
+                                  f"（lpstat -p 查看）后按“重试”" + (f"（系统信息：{detail}）" if detail else ""))
         else:
             raise PrintFailed(f"打印机 {printer.url} 不接收 ESC/POS 数据")
     except PrintFailed:
         raise
     except Exception as exc:  # noqa: BLE001 - offline, refused, timeout, permission …
-        import re
-
-        reason = " ".join((getattr(exc, "strerror", None) or str(exc) or type(exc).__name__).split())
-        if m := re.search(r"\[Errno -?\d+\] ([^)\]]+)", reason):
-            reason = m.group(1).strip()
-        reason = os_words(reason)
+        # python-escpos wraps the socket's error in its own (``Device not found (Could not open
+        # socket for …: [Errno 111] Connection refused)``): the cause carries the errno when kept.
+        cause = exc.__cause__ or exc.__context__
+        reason = oserror_words(cause if isinstance(cause, OSError) else exc)
         if printer.kind == "file":
             raise PrintFailed(f"无法写入 {printer.target}（{reason}）：请检查目录、权限和磁盘空间后按“重试”") from exc
         raise PrintFailed(f"打印机 {printer.url} 没有响应（{reason}）：请检查电源、纸张和网络后按“重试”") from exc

@@ -15,9 +15,9 @@ from clerk_tui import clock
 from clerk_tui.domain.ids import check_resident_id, mask_id
 from clerk_tui.domain.queueing import APPOINTMENT, NONE, QueuePolicy
 from clerk_tui.services import events
-from clerk_tui.services.catalog import get_hall
+from clerk_tui.services.catalog import get_hall, item_by_code
 from clerk_tui.services.context import Actor, require
-from clerk_tui.services.errors import NotFound, ServiceError, person_phone, typed_text
+from clerk_tui.services.errors import NotFound, ServiceError, person_phone, read_failed, typed_text
 from clerk_tui.services.queue import TicketView, issue_in, ticket_view
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.engine import read_session
@@ -61,9 +61,7 @@ def _book(session: Session, actor: Actor | None, *, id_number: str, item_code: s
     check = check_resident_id(id_number, clock.today())
     if not check.ok:
         raise ServiceError(check.reason)
-    item = session.exec(select(ServiceItem).where(ServiceItem.code == item_code.strip())).first()
-    if item is None:
-        raise NotFound(f"没有编码为 {item_code} 的事项")
+    item = item_by_code(session, item_code)
     if source == "desk":  # typed at the guide desk; the platform's imported rows are taken as they come
         name, phone = typed_text(name, 40, "姓名"), person_phone(phone)
     appt = Appointment(hall_id=get_hall(session).id, item_id=item.id, id_number=check.value, name=name.strip()[:40],
@@ -98,7 +96,7 @@ def import_appointments(engine: Engine, actor: Actor | None, path: str | Path) -
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ServiceError(f"无法读取预约文件 {path}：{getattr(exc, 'strerror', None) or exc}") from exc
+        raise read_failed("预约文件", path, exc) from exc
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in CSV_COLUMNS[:-1] if c not in (reader.fieldnames or [])]
     if missing:

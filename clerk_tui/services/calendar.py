@@ -15,7 +15,7 @@ from clerk_tui import clock
 from clerk_tui.domain.calendar import WorkdayCalendar, YearSchedule
 from clerk_tui.services import events
 from clerk_tui.services.context import Actor, require
-from clerk_tui.services.errors import ServiceError
+from clerk_tui.services.errors import ServiceError, read_failed, toml_words
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import CalendarDay, CalendarYear
@@ -50,10 +50,10 @@ def parse_calendar_file(path: str | Path) -> YearSchedule:
     path = Path(path)
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise ServiceError(f"无法读取日历文件 {path}：{exc.strerror or exc}") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ServiceError(f"日历文件 {path} 格式错误：{exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise read_failed("日历文件", path, exc) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ServiceError(f"日历文件 {path} 格式错误，{toml_words(exc)}：请按 data/calendar/README.md 修正后重试") from exc
     year = doc.get("year")
     if not isinstance(year, int) or not 1900 <= year <= 2200:
         raise ServiceError(f"日历文件 {path} 缺少有效的 year 字段（例如 year = 2027）")

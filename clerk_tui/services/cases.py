@@ -25,8 +25,9 @@ from clerk_tui.services.calendar import session_schedules
 from clerk_tui.services.catalog import get_hall
 from clerk_tui.services.catalog_file import FORM_NAMES
 from clerk_tui.services.context import Actor, require
+from clerk_tui.services.catalog import item_by_code
 from clerk_tui.services.errors import (NotFound, OverrideRequired, PermissionDenied, ServiceError, person_phone,
-                                       typed_text)
+                                       phone_forms, typed_text)
 from clerk_tui.services.staff import check_override_pin
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.counters import next_case_seq
@@ -289,10 +290,7 @@ def _set_due(session: Session, case: ServiceCase, calendar: WorkdayCalendar) -> 
 
 
 def _item(session: Session, code: str) -> ServiceItem:
-    item = session.exec(select(ServiceItem).where(ServiceItem.code == (code or "").strip())).first()
-    if item is None:
-        raise NotFound(f"没有编码为 {code} 的事项，请用 clerk-tui catalog search 查找事项编码")
-    return item
+    return item_by_code(session, code)
 
 
 def _checklist(session: Session, item: ServiceItem, request: IntakeRequest) -> list[CaseMaterial]:
@@ -869,8 +867,8 @@ def _lookup(q: str, dialect: str):
                     select(ServiceCase.id).where(ServiceCase.agent_id_number == upper))
         return ServiceCase.id.in_(select(ids.subquery().c.id))
     digits = upper.replace("-", "")
-    if digits.isdigit():
-        return ServiceCase.applicant_phone == digits
+    if digits.isdigit():  # a phone is kept as typed: look for the usual ways of typing it
+        return ServiceCase.applicant_phone.in_(phone_forms(q))
     return starts_with(dialect, ServiceCase.applicant_name, q.strip())
 
 

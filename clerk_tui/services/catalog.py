@@ -26,7 +26,7 @@ from clerk_tui.services.catalog_file import (
     parse_catalog,
 )
 from clerk_tui.services.context import Actor, require
-from clerk_tui.services.errors import NotFound, ServiceError
+from clerk_tui.services.errors import ServiceError, unknown_item
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import Department, Hall, Material, Queue, ServiceItem, Window, WindowQueue
@@ -243,12 +243,20 @@ def list_items(engine: Engine, search: str | None = None) -> list[ItemGuide]:
     return [by_code[e.code] for e in index.search(search)]
 
 
+def item_by_code(session: Session, code: str | None) -> ServiceItem:
+    """The catalog item with this code, or the one refusal for an unknown code (every service that
+    takes a typed item code looks it up here; the queue's prepared statement raises the same words)."""
+    code = (code or "").strip()
+    item = session.exec(select(ServiceItem).where(ServiceItem.code == code)).first() if code else None
+    if item is None:
+        raise unknown_item(code)
+    return item
+
+
 def get_item(engine: Engine, code: str) -> ItemGuide:
     with read_session(engine) as session:
-        found = _guides(session, ServiceItem.code == code.strip())
-    if not found:
-        raise NotFound(f"没有编码为 {code} 的事项，请用 clerk-tui catalog list --search 查找")
-    return found[0]
+        item = item_by_code(session, code)
+        return _guides(session, ServiceItem.id == item.id)[0]
 
 
 def load_index(engine: Engine) -> tuple[CatalogIndex, dict[str, ItemGuide]]:

@@ -262,8 +262,11 @@ def parse_toml(text: str, file: str, strict: bool = True) -> CatalogData:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
+        from clerk_tui.services.errors import toml_words
+
         m = re.search(r"line (\d+)", str(exc))
-        raise CatalogFileError([Problem(file, int(m.group(1)) if m else 0, "", f"TOML 语法错误：{exc}")]) from exc
+        raise CatalogFileError([Problem(file, int(m.group(1)) if m else 0, "",
+                                        f"TOML 语法错误，{toml_words(exc)}：请按 FORMAT.md 修正后重试")]) from exc
     lines = _Lines(text)
     data = CatalogData()
     known = {"hall", "branch_hall", "department", "queue", "window", "item"}
@@ -361,6 +364,8 @@ def parse_toml(text: str, file: str, strict: bool = True) -> CatalogData:
             col.add(w("code"), "code", f"事项编码 {item.code} 重复")
         seen["item"].add(item.code)
         data.items.append(item)
+    if not doc.get("item"):  # FORMAT.md: every table is optional except [[item]]
+        col.add(1, "item", "文件中没有任何事项：目录文件至少要有一个 [[item]] 表，写法见 data/catalog/FORMAT.md")
     data.problems = col.problems
     if col.problems and strict:
         raise CatalogFileError(col.problems)
@@ -419,6 +424,8 @@ def parse_csv(text: str, file: str, strict: bool = True) -> CatalogData:
             col.add(line, "code", f"事项编码 {item.code} 重复")
         seen.add(item.code)
         data.items.append(item)
+    if not data.items and not col.problems:
+        col.add(1, "item", "文件中没有任何事项：表头之后至少要有一行事项，写法见 data/catalog/FORMAT.md")
     data.problems = col.problems
     if col.problems and strict:
         raise CatalogFileError(col.problems)
@@ -432,7 +439,9 @@ def parse_catalog(path: str | Path, strict: bool = True) -> CatalogData:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ServiceError(f"无法读取目录文件 {path}：{exc.strerror or exc}") from exc
+        from clerk_tui.services.errors import read_failed
+
+        raise read_failed("目录文件", path, exc) from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

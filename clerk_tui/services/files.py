@@ -25,9 +25,9 @@ def write_atomic(path: str | Path, data: bytes) -> None:
         os.replace(tmp, path)
         tmp = None
     except OSError as exc:
-        from clerk_tui.services.errors import os_words
+        from clerk_tui.services.errors import oserror_words
 
-        raise ServiceError(f"无法写入 {path}：{os_words(exc.strerror or str(exc))}") from exc
+        raise ServiceError(f"无法写入 {path}（{oserror_words(exc)}）：请检查目录、权限和磁盘空间后重试") from exc
     finally:
         if fd is not None:
             os.close(fd)

@@ -157,9 +157,7 @@ def print_paper(engine: Engine, actor: Actor | None, document: str, subject: str
     build(engine, document, key, cfg, day=day, missing=missing)  # refuse a bad paper before any row
 
     def queue(session: Session) -> int:
-        earlier = session.exec(select(func.count()).select_from(PrintJob).where(  # papers already out
-            PrintJob.document == document, PrintJob.subject == key, PrintJob.status == "printed",
-            PrintJob.business_date == day if day else PrintJob.business_date.is_(None))).one()
+        earlier = _papers_before(session, document, key, day)  # the first paper made is the original
         job = PrintJob(document=document, subject=key, business_date=day, printer=url, width=w,
                        reprint=int(earlier), options=json.dumps({"missing": missing or []}, ensure_ascii=False),
                        staff_id=actor.staff_id, created_at=clock.now())
@@ -172,17 +170,26 @@ def print_paper(engine: Engine, actor: Actor | None, document: str, subject: str
     return _attempt(engine, actor, transaction(engine, queue), cfg)
 
 
+def _papers_before(session: Session, document: str, subject: str, day: dt.date | None, *,
+                   before: int | None = None) -> int:
+    """How many papers of this document were made before job ``before`` (all of them when None)."""
+    stmt = select(func.count()).select_from(PrintJob).where(
+        PrintJob.document == document, PrintJob.subject == subject,
+        PrintJob.business_date == day if day else PrintJob.business_date.is_(None))
+    if before is not None:
+        stmt = stmt.where(PrintJob.id < before)
+    return int(session.exec(stmt).one())
+
+
 def _attempt(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSettings) -> JobView:
     with read_session(engine) as session:
         job = session.get(PrintJob, job_id)
         if job is None:
             raise NotFound(f"没有编号为 {job_id} 的打印任务，请用 clerk-tui print jobs 查看")
         snapshot = PrintJob(**job.model_dump())
-        # The paper's number is fixed when it comes out: papers of this document already printed.
-        snapshot.reprint = int(session.exec(select(func.count()).select_from(PrintJob).where(
-            PrintJob.document == job.document, PrintJob.subject == job.subject, PrintJob.status == "printed",
-            PrintJob.id != job.id, PrintJob.business_date == job.business_date if job.business_date
-            else PrintJob.business_date.is_(None))).one())
+        # The paper's number is its place among the papers of this document in the order they were
+        # made: the first is the original, later ones 补打N, whatever order their jobs came out in.
+        snapshot.reprint = _papers_before(session, job.document, job.subject, job.business_date, before=job.id)
     warnings: list[str] = []
     output = ""
     error = ""
@@ -193,7 +200,9 @@ def _attempt(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSetting
     except (PrintFailed, ServiceError) as exc:
         error = getattr(exc, "message", None) or str(exc)
     except OSError as exc:
-        error = f"写入失败（{exc.strerror or exc}）：请检查磁盘空间和目录权限后按“重试”"
+        from clerk_tui.services.errors import oserror_words
+
+        error = f"写入失败（{oserror_words(exc)}）：请检查磁盘空间和目录权限后按“重试”"
 
     def record(session: Session) -> JobView:
         job = session.get(PrintJob, job_id)

@@ -24,7 +24,7 @@ from clerk_tui.domain.queueing import (
 from clerk_tui.services import events
 from clerk_tui.services.catalog import get_hall
 from clerk_tui.services.context import Actor, require
-from clerk_tui.services.errors import NotFound, ServiceError
+from clerk_tui.services.errors import NotFound, ServiceError, unknown_item
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.counters import next_ticket_seq
 from clerk_tui.store.engine import read_session
@@ -69,6 +69,14 @@ class TicketView:
     @property
     def status_name(self) -> str:
         return STATUS_NAMES.get(self.status, self.status)
+
+    @property
+    def transfer_source(self) -> str:
+        """Where the last transfer came from, for people: ``自3号窗口转来``, or ``由他处转来`` when someone
+        at no window moved it while it waited (no window number to name). Empty when never transferred."""
+        if not self.transfers:
+            return ""
+        return f"自{self.transferred_from}号窗口转来" if self.transferred_from is not None else "由他处转来"
 
     def as_json(self) -> dict:
         return {
@@ -297,11 +305,14 @@ def issue_in(session: Session, actor: Actor, *, item_code: str | None, queue: st
     if item_code:
         item = _ITEM_BY_CODE.run(session, {"code": item_code.strip()}).first()
         if item is None:
-            raise NotFound(f"没有编码为 {item_code} 的事项，请用 clerk-tui catalog list --search 查找")
+            raise unknown_item(item_code)
     if queue:
         q = _QUEUE_BY_PREFIX.run(session, {"prefix": queue.strip().upper()}).first()
         if q is None:
             _queue(session, queue)  # raises with the list of queues
+        if item is not None and item.queue_id != q.id:  # a ticket's item is served in its own queue only
+            raise ServiceError(f"事项 {item.code}（{item.name}）在 {item.prefix} {item.q_name} 队列办理，不在 {q.prefix} 队列："
+                               f"只按事项取号即可（不指定队列），或改为 {item.prefix} 队列")
     else:
         q = _Changed({"id": item.queue_id, "prefix": item.prefix, "name": item.q_name, "hall_id": item.hall_id}, {})
     now, day = clock.now(), clock.today()
@@ -419,7 +430,8 @@ def resume_window(engine: Engine, actor: Actor | None, number: int) -> None:
         st = _state(session, w, lock=True)
         if st.status != PAUSED:
             raise ServiceError(f"{number}号窗口当前不是暂停状态")
-        _require_holder(actor, st, number)
+        if actor.role != "supervisor":  # a supervisor may pause, resume and close any window
+            _require_holder(actor, st, number)
         st.status, st.pause_reason, st.changed_at = OPEN, "", clock.now()
         session.add(st)
         events.record(session, "window.resumed", actor=actor, subject=str(number), window=number)
@@ -738,7 +750,9 @@ def transfer_in(session: Session, actor: Actor, ticket_number: str, *, reason: s
     """Transfer inside the caller's transaction (the window's F10, and a 首问 referral, which also
     gives the ticket the referral priority)."""
     t = _ticket(session, ticket_number, lock=True)
-    here = from_window if from_window is not None else t.window_number
+    # The window it leaves: the one holding it, else (a waiting ticket) the window of whoever moved it.
+    here = from_window if from_window is not None else (t.window_number if t.window_number is not None
+                                                         else actor.window)
     if t.status not in (WAITING, CALLED, SERVING):
         raise ServiceError(f"{t.number} 号当前为“{STATUS_NAMES.get(t.status, t.status)}”，不能转办")
     if t.status in (CALLED, SERVING):

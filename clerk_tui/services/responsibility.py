@@ -109,10 +109,9 @@ def open_inquiry(engine: Engine, actor: Actor | None, *, matter: str, item: str 
     def work(session: Session) -> InquiryView:
         item_id = None
         if item:
-            found = session.exec(select(ServiceItem).where(ServiceItem.code == item.strip())).first()
-            if found is None:
-                raise NotFound(f"没有编码为 {item} 的事项，可不填事项只写咨询内容")
-            item_id = found.id
+            from clerk_tui.services.catalog import item_by_code
+
+            item_id = item_by_code(session, item).id
         w = window if window is not None else actor.window
         if w is not None and session.exec(select(Window).where(Window.number == w)).first() is None:
             raise NotFound(f"没有{w}号窗口")
@@ -132,7 +131,7 @@ def _open(session: Session, actor: Actor, inquiry_id: int) -> Inquiry:
         raise NotFound(f"没有编号为 {inquiry_id} 的首问登记，请用 clerk-tui inquiry list 查看")
     if q.outcome is not None:
         raise ServiceError(f"首问 #{q.id} 已有处理结果（{rules.OUTCOMES[q.outcome][0]}），不能重复处理")
-    if q.responder_id != actor.staff_id and actor.role not in ("supervisor", "admin"):
+    if q.responder_id != actor.staff_id and actor.role != "supervisor":  # 首问负责制: the owner, or a supervisor
         owner = session.get(Staff, q.responder_id)
         raise PermissionDenied(f"首问 #{q.id} 的首问责任人是{owner.name}（{owner.number}），请由其本人或带班领导处理")
     return q

@@ -13,29 +13,12 @@ class ErrorShown(Message):
         self.text = text
 
 
-TOO_BIG = "输入的数字超出范围（没有这么大的窗口号或编号），请核对后重新输入"
-
-
 def error_text(exc: BaseException) -> str:
-    """The message a person should see for ``exc``: a service's own words, else a plain line."""
-    from sqlalchemy.exc import DatabaseError, DataError, OperationalError
+    """The message a person should see for ``exc``: the words the CLI shows (services.errors.person_error),
+    else a plain line for a bug."""
+    from clerk_tui.services.errors import person_error
 
-    from clerk_tui.services.errors import ServiceError
-    from clerk_tui.settings import SettingsError
-    from clerk_tui.store.engine import DatabaseUrlError
-    from clerk_tui.store.schema import SchemaError
-
-    if isinstance(exc, ServiceError):
-        return exc.message
-    if isinstance(exc, (SchemaError, SettingsError, DatabaseUrlError)):
-        return str(exc)
-    if isinstance(exc, (OverflowError, DataError)):  # a number longer than any window, ticket or record
-        return TOO_BIG
-    if isinstance(exc, OperationalError):
-        return "数据库暂时无法访问，请稍后重试；如持续出现请联系管理员"
-    if isinstance(exc, DatabaseError):
-        return "数据库文件无法读取：请确认配置的数据库是 clerk-tui 的数据库，并联系管理员"
-    return f"程序出错（{type(exc).__name__}），操作未完成，请重试或联系管理员"
+    return person_error(exc) or f"程序出错（{type(exc).__name__}），操作未完成，请重试或联系管理员"
 
 
 def clip(text: str, width: int) -> str:

@@ -149,7 +149,7 @@ class WindowConsole(FollowsHall, _Home):
             if t.id_number_masked:
                 cur.append(f"\n身份证号：{t.id_number_masked}")
             if t.transfers:
-                cur.append(f"\n转办：自{t.transferred_from}号窗口转来（第{t.transfers}次）原因：", style="bold magenta")
+                cur.append(f"\n转办：{t.transfer_source}（第{t.transfers}次）原因：", style="bold magenta")
                 cur.append(t.transfer_reason, style="magenta")
             cur.append("\nS 收件受理（带入本号事项） · B 办件查询", style="dim")
         self.query_one("#current-ticket", Static).update(cur)
