@@ -793,3 +793,88 @@ async def test_rating_pad_times_out_as_not_rated(sqlite_hall, monkeypatch):
 
         await wait_for(pilot, lambda: rated() is not None, tries=80)
         assert rated().level is None
+
+
+async def test_display_after_a_transfer_shows_the_ticket_only_at_its_new_window(app_factory, sqlite_hall):
+    """Call at window 3, transfer (F10) to window 1, call there: the banner and the list agree."""
+    from clerk_tui.services import queue as q
+    from clerk_tui.ui.display import make_display
+
+    admin = login(sqlite_hall, "admin", "2468")
+    add_staff(sqlite_hall, admin, "1004", "李强", "clerk", "4444")
+    other = login(sqlite_hall, "1004", "4444", window=1)
+    q.open_window(sqlite_hall, other, 1)
+    q.issue_ticket(sqlite_hall, admin, queue="D")  # D001
+    q.issue_ticket(sqlite_hall, admin, queue="A")  # A001
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "1003", "3333", window=3)
+        await wait_for(pilot, lambda: pilot.app.screen.panel is not None)
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: pilot.app.screen.panel.current is not None)
+        assert app.screen.panel.current.number == "D001"
+        q.call_next(sqlite_hall, other, 1)  # A001 at window 1, meanwhile
+        await pilot.press("f10")
+        await wait_for(pilot, lambda: app.screen.query("#f-target"))
+        await pilot.press("1", "enter", *"需综合窗口办理", "enter")
+        await wait_for(pilot, lambda: app.screen.done is not None)
+        assert "已转往1号窗口" in app.screen.done
+    q.finish_service(sqlite_hall, other, "A001", 1)
+    assert q.call_next(sqlite_hall, other, 1).ticket.number == "D001"
+    display = make_display(Settings(database="x"), sqlite_hall, FakeAnnouncer(available=False))
+    async with display.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: display.board is not None)
+        banner = str(display.query_one("#now-calling", Static).render())
+        recent = display.query_one("#recent", Static).content
+        assert "请D001号到1号窗口办理" in banner
+        assert [(c.number, c.window) for c in display.board.calls] == [("D001", 1), ("A001", 1)]
+        from rich.console import Console
+
+        console = Console(width=60)
+        with console.capture() as shown:
+            console.print(recent)
+        assert "A001" in shown.get() and "D001" not in shown.get()  # not "D001 3号" beside the banner
+
+
+def test_every_letter_key_is_bound_in_both_cases_on_every_screen():
+    """An audit, not one screen: a letter key shown as H works as h and H everywhere."""
+    import importlib
+    import pkgutil
+
+    import clerk_tui.ui
+    from textual.dom import DOMNode
+
+    for module in pkgutil.walk_packages(clerk_tui.ui.__path__, "clerk_tui.ui."):
+        importlib.import_module(module.name)
+    classes, stack = [], [DOMNode]
+    while stack:
+        for sub in stack.pop().__subclasses__():
+            stack.append(sub)
+            if sub.__module__.startswith("clerk_tui."):
+                classes.append(sub)
+    letters = 0
+    for cls in classes:
+        keys = {key for key in cls._merged_bindings.key_to_bindings}
+        for key in keys:
+            if len(key) == 1 and key.isalpha():
+                letters += 1
+                assert key.swapcase() in keys, f"{cls.__name__}: {key} bound without {key.swapcase()}"
+    assert letters > 20  # the audit saw the screens' letter keys
+
+
+async def test_report_keys_work_in_upper_case(app_factory, sqlite_hall, tmp_path, monkeypatch):
+    from clerk_tui.ui.screens.reports import ReportScreen
+
+    monkeypatch.setattr("clerk_tui.settings.default_data_dir", lambda: tmp_path)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "9001", "9999")
+        app.push_screen(ReportScreen())
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.report is not None)
+        for key, by in (("W", "window"), ("C", "clerk"), ("D", "department"), ("H", "hall")):
+            await pilot.press(key)
+            await wait_for(pilot, lambda: screen.report is not None and screen.report.by == by)
+            assert screen.by == by
+        await pilot.press("X")
+        assert await wait_for(pilot, lambda: list((tmp_path / "reports").glob("*.xlsx")))

@@ -15,6 +15,7 @@ from clerk_tui.services.context import Actor
 from clerk_tui.settings import Settings
 from clerk_tui.ui.messages import ErrorShown, error_text
 from clerk_tui.ui.screens.login import LoginScreen
+from clerk_tui.ui.keys import both_cases
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -27,7 +28,7 @@ class ClerkApp(App[None]):
     TITLE = "clerk-tui 政务服务中心窗口终端"
     ENABLE_COMMAND_PALETTE = True
     COMMAND_PALETTE_BINDING = "ctrl+p"
-    BINDINGS = [
+    BINDINGS = both_cases([
         Binding("ctrl+p", "command_palette", "命令", id="app.palette", tooltip="打开命令面板", priority=True, show=False),
         Binding("ctrl+q", "quit", "退出", id="app.quit", tooltip="退出程序", show=False),
         Binding("f12", "logout", "注销", id="app.logout", tooltip="注销并回到登录界面"),
@@ -37,7 +38,7 @@ class ClerkApp(App[None]):
                 priority=True),
         Binding("ctrl+r", "print_jobs", "打印任务", id="app.print_jobs", tooltip="打印任务：查看未打印的并重试",
                 show=False, priority=True),
-    ]
+    ])
 
     def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
         super().__init__()

@@ -17,6 +17,7 @@ from textual.widgets.selection_list import Selection
 
 from clerk_tui.services.ratings import BAD, LEVELS, REASONS, Visit
 from clerk_tui.settings import Settings
+from clerk_tui.ui.keys import both_cases
 
 POLL_SECONDS = 0.5
 TIMEOUT_SECONDS = 60
@@ -34,10 +35,10 @@ class RatingPadApp(App[None]):
     #reasons { height: auto; max-height: 10; }
     #pad-status { height: auto; content-align: center middle; width: 100%; margin-top: 1; color: #cfe3ff; }
     """
-    BINDINGS = [Binding(str(level), f"choose({level})", show=False) for level in LEVELS] + [
+    BINDINGS = both_cases([Binding(str(level), f"choose({level})", show=False) for level in LEVELS] + [
         # Enter submits the reasons (a priority binding: the list must not tick the highlighted one)
         Binding("enter", "submit_reasons", "提交", show=False, priority=True),
-        Binding("ctrl+q", "quit", "退出", show=False)]
+        Binding("ctrl+q", "quit", "退出", show=False)])
 
     def __init__(self, settings: Settings, engine: Engine, window: int, timeout: float = TIMEOUT_SECONDS) -> None:
         super().__init__()

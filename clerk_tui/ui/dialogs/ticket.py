@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from clerk_tui.domain.queueing import PRIORITIES, PRIORITY_NAMES
 from clerk_tui.ui.messages import error_text
+from clerk_tui.ui.keys import both_cases
 
 
 def ticket_text(view, extra: str = "") -> Text:
@@ -50,10 +51,10 @@ class _Dialog(ModalScreen):
     _Dialog Input.-textual-compact { background: $panel-lighten-1; margin-bottom: 1; }
     _Dialog Input.-textual-compact:focus { background: $primary-darken-2; }
     """
-    BINDINGS = [Binding("escape", "dismiss_dialog", "关闭", id="dialog.close"),
+    BINDINGS = both_cases([Binding("escape", "dismiss_dialog", "关闭", id="dialog.close"),
                 # A long result (a notice's text at 80x24) scrolls by keys once nothing else takes them.
                 Binding("down", "scroll_body(2)", show=False), Binding("up", "scroll_body(-2)", show=False),
-                Binding("pagedown", "scroll_body(10)", show=False), Binding("pageup", "scroll_body(-10)", show=False)]
+                Binding("pagedown", "scroll_body(10)", show=False), Binding("pageup", "scroll_body(-10)", show=False)])
 
     def action_scroll_body(self, lines: int) -> None:
         self.query_one(Vertical).scroll_relative(y=lines, animate=False)
@@ -87,7 +88,7 @@ class _Dialog(ModalScreen):
 class IssueTicketDialog(_Dialog):
     """取号: priority by one key (0-6), an optional ID number, Enter to issue."""
 
-    BINDINGS = [Binding(str(i), f"pick({i})", show=False) for i in range(len(PRIORITIES))]
+    BINDINGS = both_cases([Binding(str(i), f"pick({i})", show=False) for i in range(len(PRIORITIES))])
 
     def __init__(self, *, item_code: str | None = None, queue: str | None = None, title: str = "") -> None:
         super().__init__()

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 from clerk_tui.ui.messages import clip, error_text
 from clerk_tui.ui.polling import FollowsHall
 from clerk_tui.ui.widgets.status_bar import StatusBar
+from clerk_tui.ui.keys import both_cases
 
 WARNING_STYLES = {"yellow": "bold yellow", "red": "bold red"}
 
@@ -59,7 +60,7 @@ def decision_text(view, printer: bool = True) -> Text:
 class IntakeScreen(Screen):
     """收件受理: the applicant, the materials checklist, and four decisions, one key each."""
 
-    BINDINGS = [
+    BINDINGS = both_cases([
         Binding("f5", "decide('immediate')", "即办", id="intake.immediate", tooltip="当场办结（准予或不予）"),
         Binding("f6", "decide('accept')", "受理", id="intake.accept", tooltip="材料齐全，受理并承诺办结日期"),
         Binding("f7", "decide('supplement')", "补正", id="intake.supplement", tooltip="一次性告知全部缺少的材料"),
@@ -69,7 +70,7 @@ class IntakeScreen(Screen):
         Binding("space", "toggle_material", "收到", id="intake.toggle", tooltip="材料：收到/缺少", show=False),
         Binding("f4", "edit_material", "份数备注", id="intake.edit", tooltip="材料的形式、份数、页数、备注"),
         Binding("escape", "leave", "返回", id="intake.leave", show=False),
-    ]
+    ])
 
     def __init__(self, item_code: str | None = None, ticket: str | None = None, id_number: str = "") -> None:
         super().__init__()
@@ -332,12 +333,12 @@ SHORT = {"all": "全部", "mine": "我的", "department": "本部门", "yellow":
 class CaseListScreen(Screen):
     """办件列表: one search box (case number, ID number, phone, name) and filters by number key."""
 
-    BINDINGS = [
+    BINDINGS = both_cases([
         *[Binding(key, f"filter('{name}')", show=False, id=f"cases.filter_{name}") for key, name in FILTER_KEYS],
         Binding("escape", "leave", "返回", id="cases.leave"),
         Binding("slash,ctrl+f", "focus_search", "查找", id="cases.find"),
         Binding("down", "to_list", show=False),  # from the search box (the list takes ↓ itself once focused)
-    ]
+    ])
 
     def __init__(self, filter: str = "all") -> None:
         super().__init__()
@@ -438,7 +439,7 @@ class CaseListScreen(Screen):
 class CaseScreen(FollowsHall, Screen):
     """One case: everything about it, and the lifecycle keys (each guarded by its service)."""
 
-    BINDINGS = [
+    BINDINGS = both_cases([
         Binding("b,B", "supplement", "补交材料", id="case.supplement"),
         Binding("s,S", "start", "开始", id="case.start"),
         Binding("p,P", "suspend", "挂起", id="case.suspend"),
@@ -451,7 +452,7 @@ class CaseScreen(FollowsHall, Screen):
         Binding("a,A", "acknowledge", "接收", id="case.acknowledge"),
         Binding("t,T", "print", "打印", id="case.print", tooltip="打印或补打本办件的文书"),
         Binding("escape", "leave", "返回", id="case.leave"),
-    ]
+    ])
 
     def __init__(self, number: str) -> None:
         super().__init__()

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from clerk_tui.ui.messages import error_text
 from clerk_tui.ui.widgets.status_bar import StatusBar
+from clerk_tui.ui.keys import both_cases
 
 PERIODS = {"daily": "今日", "monthly": "本月", "yearly": "本年"}
 BYS = {"hall": "全厅", "department": "部门", "window": "窗口", "clerk": "人员（窗口考核）"}
@@ -24,7 +25,7 @@ RATES = {"immediate_share", "on_time_rate", "early_rate", "satisfaction_rate"}
 
 
 class ReportScreen(Screen):
-    BINDINGS = [
+    BINDINGS = both_cases([
         Binding("1", "period('daily')", "今日", id="reports.daily"),
         Binding("2", "period('monthly')", "本月", id="reports.monthly"),
         Binding("3", "period('yearly')", "本年", id="reports.yearly"),
@@ -34,7 +35,7 @@ class ReportScreen(Screen):
         Binding("c", "by('clerk')", "人员", id="reports.clerk"),
         Binding("x", "export", "导出", id="reports.export", tooltip="导出 XLSX"),
         Binding("escape", "leave", "返回", id="reports.leave"),
-    ]
+    ])
 
     def __init__(self) -> None:
         super().__init__()

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 from clerk_tui.ui.messages import clip, error_text
 from clerk_tui.ui.screens.home import _Home
 from clerk_tui.ui.widgets.status_bar import StatusBar
+from clerk_tui.ui.keys import both_cases
 
 POLL_SECONDS = 1.0
 REFRESH_EVERY = 15.0  # waits grow even when nobody acts
@@ -23,10 +24,10 @@ STATUS = {"open": ("服务中", "green"), "paused": ("暂停", "yellow"), "close
 
 
 class SupervisorScreen(_Home):
-    BINDINGS = [
+    BINDINGS = both_cases([
         Binding("r,R", "reports", "报表", id="supervisor.reports", tooltip="统计报表与窗口考核"),
         Binding("f,F", "followup", "差评整改", id="supervisor.followup", tooltip="办结一条差评整改"),
-    ]
+    ])
 
     def __init__(self) -> None:
         super().__init__()

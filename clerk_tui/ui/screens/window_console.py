@@ -16,12 +16,13 @@ from clerk_tui.ui.messages import error_text
 from clerk_tui.ui.polling import FollowsHall
 from clerk_tui.ui.screens.home import _Home
 from clerk_tui.ui.widgets.status_bar import StatusBar
+from clerk_tui.ui.keys import both_cases
 
 
 
 class WindowConsole(FollowsHall, _Home):
     POLL_SECONDS = 1.0  # the console follows calls at other windows closely
-    BINDINGS = [
+    BINDINGS = both_cases([
         Binding("f3", "next", "下一位", id="console.next", tooltip="办结当前号并叫下一个号（一步完成）"),
         Binding("f5", "call_next", "叫号", id="console.call_next", tooltip="叫下一个号"),
         Binding("f6", "recall", "重呼", id="console.recall", tooltip="重呼当前号（计次）"),
@@ -37,7 +38,7 @@ class WindowConsole(FollowsHall, _Home):
         Binding("b,B", "cases", "办件", id="home.cases", show=False),
         Binding("s,S", "intake", "收件受理", id="console.intake", show=False,
                 tooltip="为当前号收件受理（无号时直接受理，如补交材料的申请人）"),
-    ]
+    ])
 
     def __init__(self) -> None:
         super().__init__()
