@@ -878,3 +878,50 @@ async def test_report_keys_work_in_upper_case(app_factory, sqlite_hall, tmp_path
             assert screen.by == by
         await pilot.press("X")
         assert await wait_for(pilot, lambda: list((tmp_path / "reports").glob("*.xlsx")))
+
+
+async def test_a_refused_rejection_puts_the_cursor_in_the_reason_and_arrows_move_between_fields(app_factory,
+                                                                                               sqlite_hall, monkeypatch):
+    from clerk_tui.services import cases as cs
+    from clerk_tui.ui.dialogs.case import CaseActionDialog
+    from clerk_tui.ui.screens.cases import IntakeScreen
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _called_food_ticket(pilot, sqlite_hall)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, IntakeScreen) and app.screen.item is not None)
+        await _fill_applicant(pilot, app.screen)
+        await pilot.press("f8")  # 不予受理
+        await wait_for(pilot, lambda: isinstance(app.screen, CaseActionDialog))
+        dialog = app.screen
+        await pilot.press("enter", "enter")  # through the reason and the department, to the phone
+        assert dialog.focused.id == "f-competent_phone"
+        await pilot.press("up", "up")  # ↑ goes back up the fields
+        assert dialog.focused.id == "f-reason"
+        await pilot.press("down", "down", "enter")  # confirm without a reason
+        await wait_for(pilot, lambda: "理由" in str(dialog.query_one(".error", Static).render()))
+        assert dialog.focused.id == "f-reason"  # the field at fault, not the phone
+        await pilot.press(*"不属于本机关职权范围", "enter", "enter", "enter")
+        await wait_for(pilot, lambda: dialog.done is not None)
+        assert dialog.query_one("#f-reason", Input).value == "不属于本机关职权范围"
+        assert dialog.query_one("#f-competent_phone", Input).value == ""
+        assert [c.status for c in cs.list_cases(sqlite_hall)] == ["rejected"]
+
+
+async def test_the_referral_dialog_takes_up_and_a_refused_phone_gets_the_cursor(app_factory, sqlite_hall):
+    from clerk_tui.ui.dialogs.ticket import FormDialog
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "1003", "3333", window=3)
+        await wait_for(pilot, lambda: app.screen.panel is not None)
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, FormDialog))
+        dialog = app.screen
+        await pilot.press(*"问婚姻登记", "down", "down", *"12ab", "up")
+        assert dialog.focused.id == "f-name"
+        await pilot.press("down", "down", "enter")  # on the item code (last): submit
+        await wait_for(pilot, lambda: "电话" in str(dialog.query_one(".error", Static).render()))
+        assert dialog.focused.id == "f-phone"

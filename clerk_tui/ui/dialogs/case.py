@@ -124,7 +124,7 @@ class CaseActionDialog(_Dialog):
             self.app.call_from_thread(self._ask_override, exc.message)
             return
         except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.show_error, error_text(exc))
+            self.app.call_from_thread(self.refuse, error_text(exc))
             return
         self.app.call_from_thread(self._done, result)
 
