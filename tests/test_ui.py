@@ -925,3 +925,19 @@ async def test_the_referral_dialog_takes_up_and_a_refused_phone_gets_the_cursor(
         await pilot.press("down", "down", "enter")  # on the item code (last): submit
         await wait_for(pilot, lambda: "电话" in str(dialog.query_one(".error", Static).render()))
         assert dialog.focused.id == "f-phone"
+
+
+async def test_a_checkbox_says_ticked_or_not_in_text(app_factory):
+    from clerk_tui.ui.dialogs.case import CaseActionDialog
+
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "1003", "3333", window=3)
+        app.push_screen(CaseActionDialog("补交材料：请确认", "", [], lambda values, override: "",
+                                         choices=[("a", "营业执照复印件"), ("b", "法定代表人身份证")], choices_label="补交的材料"))
+        await pilot.pause()
+        await pilot.press("space")  # tick the first
+        await pilot.pause()
+        choices = app.screen.query_one("#choices")
+        lines = [choices.render_line(y).text for y in range(2)]
+        assert lines[0].startswith("[x] 营业执照复印件") and lines[1].startswith("[ ] 法定代表人身份证")

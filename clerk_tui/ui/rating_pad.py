@@ -15,6 +15,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from clerk_tui.ui.widgets.checklist import CheckList
+
 from clerk_tui.services.ratings import BAD, LEVELS, REASONS, Visit
 from clerk_tui.settings import Settings
 from clerk_tui.ui.keys import both_cases
@@ -58,7 +60,7 @@ class RatingPadApp(App[None]):
                                  variant="success" if level >= 4 else "warning" if level == 3 else "error")
             with Vertical(id="reasons-box"):
                 yield Static(Text("请选择不满意的原因（可多选，空格选中），也可写下意见，按 Enter 提交", style="bold"))
-                yield SelectionList(*[Selection(r, r) for r in REASONS], id="reasons")
+                yield CheckList(*[Selection(r, r) for r in REASONS], id="reasons")
                 yield Input(placeholder="您的意见（可不填）", id="opinion", max_length=200)
             yield Static("", id="pad-status")
 

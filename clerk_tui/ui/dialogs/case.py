@@ -12,6 +12,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from clerk_tui.ui.widgets.checklist import CheckList
+
 from clerk_tui.ui.dialogs.ticket import _Dialog
 from clerk_tui.ui.messages import error_text
 
@@ -49,7 +51,7 @@ class CaseActionDialog(_Dialog):
                 yield Static(self.body if isinstance(self.body, Text) else Text(self.body))
             if self.choices is not None:
                 yield Label(self.choices_label)
-                yield SelectionList(*[Selection(Text(label), key) for key, label in self.choices], id="choices")
+                yield CheckList(*[Selection(Text(label), key) for key, label in self.choices], id="choices")
             for key, label, example in self.fields:
                 yield Label(label)
                 yield Input(placeholder=example, id=f"f-{key}", max_length=200)
