@@ -941,3 +941,47 @@ async def test_a_checkbox_says_ticked_or_not_in_text(app_factory):
         choices = app.screen.query_one("#choices")
         lines = [choices.render_line(y).text for y in range(2)]
         assert lines[0].startswith("[x] 营业执照复印件") and lines[1].startswith("[ ] 法定代表人身份证")
+
+
+def screen_text(app) -> str:
+    """What the terminal shows, as plain text (wide characters once each)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+LONG_NAME = "浙江省金华市婺城区城北街道人民路幸福小区" * 3  # 60 characters
+
+
+def _long_named_case(sqlite_hall):
+    from clerk_tui.services import cases as cs
+
+    c3 = login(sqlite_hall, "1003", "3333")
+    return cs.intake(sqlite_hall, c3, cs.IntakeRequest("000112002000", cs.Applicant(
+        "organisation", LONG_NAME, "91350100M000100Y43", "13800138000", "张三", "李四"), "accept",
+        materials_received=["食品经营许可申请书", "营业执照复印件"])).number
+
+
+async def test_the_case_list_uses_the_width_it_has_and_the_case_screen_shows_a_long_name_whole(
+        app_factory, sqlite_hall, monkeypatch):
+    from clerk_tui.ui.screens.cases import CaseListScreen, CaseScreen
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
+    number = _long_named_case(sqlite_hall)
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await log_in(pilot, "1003", "3333", window=3)
+        app.push_screen(CaseListScreen())
+        await wait_for(pilot, lambda: isinstance(app.screen, CaseListScreen) and app.screen.views)
+        await pilot.pause(0.1)
+        wide = app.screen.query_one("#cases", DataTable)
+        shown = wide.render_line(1).text  # the first row under the header
+        assert "食品经营许可" in shown and LONG_NAME[:20] in shown  # not cut to 8 cells
+        assert sum(col.width + 2 for col in wide.columns.values()) >= 110  # the width is used
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause(0.2)
+        narrow = app.screen.query_one("#cases", DataTable).render_line(1).text
+        assert number in narrow and "…" in narrow and LONG_NAME not in narrow
+        app.push_screen(CaseScreen(number))
+        await wait_for(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.view is not None)
+        await pilot.pause(0.1)
+        text = screen_text(app)
+        assert LONG_NAME in "".join(line.strip() for line in text.splitlines())  # wrapped, yet all there

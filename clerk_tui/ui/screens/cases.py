@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from rich.table import Table
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
@@ -18,6 +19,7 @@ from clerk_tui.ui.messages import clip, error_text
 from clerk_tui.ui.polling import FollowsHall
 from clerk_tui.ui.widgets.status_bar import StatusBar
 from clerk_tui.ui.keys import both_cases
+from clerk_tui.ui.widgets.columns import Column, cell, set_columns
 
 WARNING_STYLES = {"yellow": "bold yellow", "red": "bold red"}
 
@@ -353,10 +355,11 @@ class CaseListScreen(Screen):
             yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True, show_command_palette=False)
 
+    COLUMNS = [Column("办件编号", 8), Column("状态", 8), Column("事项", 16, 3), Column("申请人", 8, 2),
+               Column("承诺", 9), Column("剩余", 6), Column("首办人", 6, 1)]
+
     def on_mount(self) -> None:
-        table = self.query_one("#cases", DataTable)
-        for label in ("办件编号", "状态", "事项", "申请人", "承诺", "剩余", "首办人"):
-            table.add_column(label)
+        self.widths = set_columns(self.query_one("#cases", DataTable), self._columns())
         self._show_filters()
         self.load()
         self.query_one("#case-search", Input).focus()
@@ -386,18 +389,42 @@ class CaseListScreen(Screen):
             return
         self.app.call_from_thread(self._show, views)
 
+    def _columns(self) -> list[Column]:
+        def widest(values) -> int | None:
+            return max((cell_len(x) for x in values), default=None)
+
+        wants = {"办件编号": widest(v.number for v in self.views), "事项": widest(v.item_name for v in self.views),
+                 "申请人": widest(v.applicant_name for v in self.views), "首办人": widest(v.owner_name for v in self.views)}
+        return [replace(c, width=wants[c.label] or c.width) if c.label == "办件编号"
+                else replace(c, want=wants.get(c.label)) for c in self.COLUMNS]
+
+    def on_resize(self) -> None:
+        """The item and applicant columns share the width the screen has (wider: longer names)."""
+        self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
+        table = self.query_one("#cases", DataTable)
+        row = table.cursor_row
+        if not self.views:
+            self.widths = set_columns(table, self._columns(), self.size.width - 2)
+            return
+        self._show(self.views)
+        if self.views:
+            table.move_cursor(row=min(row, len(self.views) - 1))
+
     def _show(self, views) -> None:
         self.views = views
         table = self.query_one("#cases", DataTable)
-        table.clear()
+        self.widths = set_columns(table, self._columns(), self.size.width - 2)
+        _, _, item_w, applicant_w, _, _, owner_w = self.widths
         for v in views:
             due = Text(f"{v.due_date:%m-%d}" if v.due_date else "")
             if v.provisional and v.due_date:
                 due.append("暂定", style="dim")
             left = Text(remaining_text(v.remaining_workdays), style=WARNING_STYLES.get(v.warning, ""))
             table.add_row(v.number, Text(v.status_name, style=WARNING_STYLES.get(v.warning, "")),
-                          Text(clip(v.item_name, 16)), Text(clip(v.applicant_name, 8)), due, left,
-                          Text(v.owner_name))
+                          cell(v.item_name, item_w), cell(v.applicant_name, applicant_w), due, left,
+                          cell(v.owner_name, owner_w))
         if not views and self.is_current:
             self.app.notify("没有符合条件的办件", timeout=2)
 
@@ -509,7 +536,7 @@ class CaseScreen(FollowsHall, Screen):
         self.refresh_bindings()
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
-        grid.add_column()
+        grid.add_column(overflow="fold")  # a long name wraps and is shown whole, never cut with …
         status = Text(v.status_name, style="bold")
         if v.warning != "none":
             status.append(f"  {v.warning_name}", style=WARNING_STYLES[v.warning])
