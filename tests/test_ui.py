@@ -985,3 +985,38 @@ async def test_the_case_list_uses_the_width_it_has_and_the_case_screen_shows_a_l
         await pilot.pause(0.1)
         text = screen_text(app)
         assert LONG_NAME in "".join(line.strip() for line in text.splitlines())  # wrapped, yet all there
+
+
+async def test_the_supervisor_sees_the_cases_at_risk_and_the_waiting_queues_first_at_80x24(
+        app_factory, sqlite_hall, monkeypatch):
+    from clerk_tui.services import queue as q
+    from clerk_tui.ui.screens.supervisor import SupervisorScreen
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
+    number = _long_named_case(sqlite_hall)  # 食品经营许可, promised by 12-03, owner 王敏
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-12-07T09:30:00")  # two working days late
+    guide = login(sqlite_hall, "8001", "1111")
+    q.issue_ticket(sqlite_hall, guide, queue="B")
+    q.issue_ticket(sqlite_hall, guide, queue="D")
+    q.issue_ticket(sqlite_hall, guide, queue="D")
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "9001", "9999")
+        screen = app.screen
+        assert isinstance(screen, SupervisorScreen)
+        await wait_for(pilot, lambda: screen.board is not None)
+        await pilot.pause(0.2)
+        cases = screen.query_one("#sup-cases", DataTable)
+        header, row = cases.render_line(0).text, cases.render_line(1).text
+        assert [c.number for c in screen.board.at_risk] == [number]
+        for words in (number, "食品经营许可", "王敏", "超期2个工作日"):
+            assert words in row
+        from rich.cells import cell_len
+
+        for label, value in (("事项", "食品经营许可"), ("承办人", "王敏"), ("剩余工作日", "超期")):
+            # each header over its column, in screen cells
+            assert cell_len(header[:header.index(label)]) == cell_len(row[:row.index(value)])
+        queues = screen.query_one("#sup-queues", DataTable)
+        assert queues.render_line(1).text.split()[:3] == ["D", "商事登记", "2"]  # most people waiting first
+        assert queues.render_line(2).text.split()[:3] == ["B", "婚姻登记", "1"]
+        assert "超期2个工作日" in screen_text(app) and "D 商事登记" in screen_text(app)  # in sight at 80x24
