@@ -179,7 +179,7 @@ async def test_command_palette_lists_screen_commands(app_factory):
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "8001", "1111")
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        assert "检索事项" in titles and "查看办事指南" in titles and "注销" in titles
+        assert "检索事项" in titles and "查看办事指南" in titles and "注销（F12）" in titles
 
 
 async def test_command_palette_speaks_chinese_when_nothing_matches(app_factory):
@@ -1020,3 +1020,36 @@ async def test_the_supervisor_sees_the_cases_at_risk_and_the_waiting_queues_firs
         assert queues.render_line(1).text.split()[:3] == ["D", "商事登记", "2"]  # most people waiting first
         assert queues.render_line(2).text.split()[:3] == ["B", "婚姻登记", "1"]
         assert "超期2个工作日" in screen_text(app) and "D 商事登记" in screen_text(app)  # in sight at 80x24
+
+
+async def test_at_80x24_the_palette_offers_f12_and_a_dialog_keeps_its_title_in_sight(app_factory, sqlite_hall,
+                                                                                    monkeypatch):
+    from textual.command import CommandList
+
+    from clerk_tui.ui.dialogs.case import CaseActionDialog
+    from clerk_tui.ui.screens.cases import IntakeScreen
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _called_food_ticket(pilot, sqlite_hall)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"注销")
+        commands = app.screen.query_one(CommandList)
+        assert await wait_for(pilot, lambda: commands.option_count and "F12" in str(commands.get_option_at_index(0).prompt))
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, IntakeScreen) and app.screen.item is not None)
+        await pilot.press("f8")
+        await wait_for(pilot, lambda: isinstance(app.screen, CaseActionDialog))
+        dialog = app.screen
+        dialog._ask_override("需要带班领导授权")  # the tallest form: three fields and the override box
+        await pilot.pause(0.1)
+        await pilot.press("down", "down", "down", "down", "down")  # to the last field, scrolling the form
+        await pilot.pause(0.2)
+        assert dialog.focused.id == "o-reason"
+        box = dialog.query_one("Vertical")
+        assert box.scroll_y > 0  # the form did scroll
+        assert "不予受理：请确认" in screen_text(app)

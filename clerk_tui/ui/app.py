@@ -226,7 +226,7 @@ class ClerkApp(App[None]):
             yield SystemCommand("首问登记", "被问到的人登记并负责到底（F1）", self.action_inquiry)
             yield SystemCommand("提醒与首问", "我的未办结首问和提醒（Ctrl+T）", self.action_alerts)
             yield SystemCommand("打印任务", "查看未打印的任务并重试（Ctrl+R）", self.action_print_jobs)
-        yield SystemCommand("注销", "注销并回到登录界面", self.action_logout)
+        yield SystemCommand("注销（F12）", "注销并回到登录界面；窗口人员同时关闭窗口", self.action_logout)
         yield SystemCommand("退出", "退出程序", self.exit)
 
 

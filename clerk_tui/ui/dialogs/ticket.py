@@ -63,7 +63,8 @@ class _Dialog(ModalScreen):
     _Dialog { align: center middle; }
     _Dialog > Vertical { width: 64; max-width: 95%; height: auto; max-height: 95%; border: thick $primary;
                          background: $surface; padding: 1 2; overflow-y: auto; }
-    _Dialog .title { text-style: bold; margin-bottom: 1; }
+    /* Docked: the title stays in sight however far the fields scroll (80x24). */
+    _Dialog .title { text-style: bold; margin-bottom: 1; dock: top; }
     /* Docked: however far a tall dialog is scrolled (80x24), what went wrong stays in sight. */
     _Dialog .error { color: $error; height: auto; dock: bottom; }
     _Dialog .result { border: round $success; padding: 0 1; height: auto; }

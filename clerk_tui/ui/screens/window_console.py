@@ -34,7 +34,7 @@ class WindowConsole(FollowsHall, _Home):
         Binding("f4", "pause", "暂停", id="console.pause", tooltip="暂停服务（需原因）或恢复服务"),
         # Ten keys do not fit an 80-column footer: the navigation keys are in the hint and the palette.
         Binding("f2", "catalog", "检索", id="home.catalog", show=False),
-        Binding("f12", "app.logout", "注销", id="app.logout", show=False),
+        Binding("f12", "app.logout", "注销", id="app.logout"),  # last: at 80 columns the palette offers it
         Binding("b,B", "cases", "办件", id="home.cases", show=False),
         Binding("s,S", "intake", "收件受理", id="console.intake", show=False,
                 tooltip="为当前号收件受理（无号时直接受理，如补交材料的申请人）"),
@@ -323,6 +323,12 @@ class WindowConsole(FollowsHall, _Home):
         app.push_screen(PickDialog("暂停服务：选择原因", [(r, r) for r in PAUSE_REASONS]), chosen)
 
     def palette_commands(self):
+        """Every key of the console, named with its key (at 80 columns the footer cannot show them
+        all). 注销 comes from the app; an error here would empty the whole palette."""
         yield from super().palette_commands()
         for binding in self.BINDINGS:
-            yield SystemCommand(binding.description, binding.tooltip, getattr(self, f"action_{binding.action}"))
+            if binding.action.startswith("app."):
+                continue
+            key = binding.key.split(",")[0].upper()
+            yield SystemCommand(f"{binding.description}（{key}）", binding.tooltip or binding.description,
+                                lambda b=binding: self.run_action(b.action))
