@@ -1053,3 +1053,32 @@ async def test_at_80x24_the_palette_offers_f12_and_a_dialog_keeps_its_title_in_s
         box = dialog.query_one("Vertical")
         assert box.scroll_y > 0  # the form did scroll
         assert "不予受理：请确认" in screen_text(app)
+
+
+async def test_an_error_stays_on_the_error_line_until_the_next_success_and_toasts_go_by_themselves(
+        app_factory, sqlite_hall):
+    from clerk_tui.services import queue as q
+    from clerk_tui.ui.widgets.error_line import ErrorLine
+
+    q.issue_ticket(sqlite_hall, login(sqlite_hall, "8001", "1111"), queue="D")
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "1003", "3333", window=3)
+        console = app.screen
+        await wait_for(pilot, lambda: console.panel is not None)
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: console.panel.current is not None)
+        await pilot.press("f7")  # 过号 before the recalls: refused, and the clerk must act (recall first)
+        assert await wait_for(pilot, lambda: console.query(ErrorLine) and console.query_one(ErrorLine).text)
+        line = console.query_one(ErrorLine)
+        assert line.text.startswith("过号未完成：") and "重呼" in line.text
+        assert all(n.severity != "error" for n in app._notifications)  # not a toast as well
+        for _ in range(3):
+            app.notify("本终端未配置打印机", severity="warning", timeout=60)  # e.g. a printing warning, repeated
+        await pilot.pause(0.1)
+        assert [n.message for n in app._notifications].count("本终端未配置打印机") == 1  # not stacked
+        assert all(n.timeout <= 8 for n in app._notifications)  # goes away by itself
+        await pilot.pause(0.5)
+        assert line.text  # still there
+        await pilot.press("f6")  # a recall: done, so the error is dealt with
+        assert await wait_for(pilot, lambda: not line.text)

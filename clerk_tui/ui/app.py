@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 
+TOAST_SECONDS = 5  # a notice goes by itself
+MAX_TOAST_SECONDS = 8
+
+
 class ClerkApp(App[None]):
     """政务服务中心窗口终端."""
 
@@ -214,6 +218,52 @@ class ClerkApp(App[None]):
                                   title=f"{name}未打印", severity="warning", timeout=10, markup=False)
         for warning in job.warnings:
             self.call_from_thread(self.notify, warning, severity="warning", timeout=10, markup=False)
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = True) -> None:
+        """Errors go to the screen's error line and stay there until the next success on that
+        screen (an information notice); notices are toasts that go by themselves within
+        TOAST_SECONDS, and the same notice is not stacked again while it is still shown. On a
+        dialog or the login screen, which have their own error lines, an error is a toast."""
+        if threading.get_ident() != self._thread_id:
+            self.call_from_thread(self.notify, message, title=title, severity=severity, timeout=timeout, markup=markup)
+            return
+        line = self._error_line(create=severity == "error")
+        if severity == "error" and line is not None:
+            line.show(f"{title}：{message}" if title else message)
+            return
+        if severity == "information" and line is not None:
+            line.clear()
+        import time
+
+        timeout = min(timeout if timeout is not None else TOAST_SECONDS, MAX_TOAST_SECONDS)
+        shown = getattr(self, "_toasts_until", {})
+        self._toasts_until = {key: until for key, until in shown.items() if until > time.monotonic()}
+        if (title, message) in self._toasts_until:
+            return
+        self._toasts_until[(title, message)] = time.monotonic() + timeout
+        super().notify(message, title=title, severity=severity, markup=markup, timeout=timeout)
+
+    def _error_line(self, create: bool):
+        from textual.screen import ModalScreen
+        from textual.widgets import Footer
+
+        from clerk_tui.ui.widgets.error_line import ErrorLine
+
+        try:
+            screen = self.screen
+        except Exception:  # noqa: BLE001 - no screen yet (starting up)
+            return None
+        if isinstance(screen, (ModalScreen, LoginScreen)):
+            return None
+        found = screen.query(ErrorLine)
+        if found:
+            return found.first()
+        if not create or not screen.query(Footer):
+            return None
+        line = ErrorLine(id="error-line")
+        screen.mount(line)
+        return line
 
     def on_error_shown(self, message: ErrorShown) -> None:
         self.notify(message.text, title="操作未完成", severity="error", timeout=8, markup=False)
