@@ -355,7 +355,7 @@ class CaseListScreen(Screen):
             yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True, show_command_palette=False)
 
-    COLUMNS = [Column("办件编号", 8), Column("状态", 8), Column("事项", 16, 3), Column("申请人", 8, 2),
+    COLUMNS = [Column("办件编号", 8), Column("状态", 8), Column("事项", 10, 3), Column("申请人", 6, 2),
                Column("承诺", 9), Column("剩余", 6), Column("首办人", 6, 1)]
 
     def on_mount(self) -> None:
