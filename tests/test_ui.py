@@ -1082,3 +1082,28 @@ async def test_an_error_stays_on_the_error_line_until_the_next_success_and_toast
         assert line.text  # still there
         await pilot.press("f6")  # a recall: done, so the error is dealt with
         assert await wait_for(pilot, lambda: not line.text)
+
+
+async def test_a_refusal_about_the_applicant_puts_the_cursor_in_the_intake_field(app_factory, sqlite_hall, monkeypatch):
+    from clerk_tui.services import cases as cs
+    from clerk_tui.ui.dialogs.case import CaseActionDialog
+    from clerk_tui.ui.screens.cases import IntakeScreen
+    from clerk_tui.ui.widgets.error_line import ErrorLine
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _called_food_ticket(pilot, sqlite_hall)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, IntakeScreen) and app.screen.item is not None)
+        intake = app.screen
+        await _fill_applicant(pilot, intake)
+        intake.query_one("#a-phone", Input).value = "12ab"
+        intake.query_one("#materials", DataTable).focus()
+        await pilot.press("f7")  # 补正: nothing to type in the dialog
+        await wait_for(pilot, lambda: isinstance(app.screen, CaseActionDialog))
+        await pilot.press("enter")
+        assert await wait_for(pilot, lambda: app.screen is intake)
+        assert intake.focused.id == "a-phone"
+        assert "电话号码" in intake.query_one(ErrorLine).text
+        assert not cs.list_cases(sqlite_hall)

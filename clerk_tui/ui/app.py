@@ -13,9 +13,9 @@ from textual.screen import Screen
 
 from clerk_tui.services.context import Actor
 from clerk_tui.settings import Settings
+from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.messages import ErrorShown, error_text
 from clerk_tui.ui.screens.login import LoginScreen
-from clerk_tui.ui.keys import both_cases
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine

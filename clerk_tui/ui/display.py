@@ -17,8 +17,8 @@ from clerk_tui.domain.queueing import call_phrase
 from clerk_tui.printing.voice import Announcer
 from clerk_tui.services.queue import HallBoard
 from clerk_tui.settings import Settings
-from clerk_tui.ui.widgets.bigtext import big_lines
 from clerk_tui.ui.keys import both_cases
+from clerk_tui.ui.widgets.bigtext import big_lines
 
 POLL_SECONDS = 0.5
 

@@ -15,11 +15,10 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from clerk_tui.ui.widgets.checklist import CheckList
-
 from clerk_tui.services.ratings import BAD, LEVELS, REASONS, Visit
 from clerk_tui.settings import Settings
 from clerk_tui.ui.keys import both_cases
+from clerk_tui.ui.widgets.checklist import CheckList
 
 POLL_SECONDS = 0.5
 TIMEOUT_SECONDS = 60

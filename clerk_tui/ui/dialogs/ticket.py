@@ -14,8 +14,8 @@ from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from clerk_tui.domain.queueing import PRIORITIES, PRIORITY_NAMES
-from clerk_tui.ui.messages import error_text
 from clerk_tui.ui.keys import both_cases
+from clerk_tui.ui.messages import error_text
 
 
 def ticket_text(view, extra: str = "") -> Text:
@@ -36,10 +36,11 @@ def ticket_text(view, extra: str = "") -> Text:
     return text
 
 
-def fault_field(message: str, fields: list[tuple[str, Input]]) -> Input | None:
-    """The field a refusal is about: the one whose label (before any note in brackets) is named
-    earliest in the message, the longest match winning; a lone field is always it."""
-    if len(fields) == 1:
+def fault_field(message: str, fields: list[tuple[str, Input]], lone: bool = True) -> Input | None:
+    """The field a refusal is about: the one whose label (before any note in brackets) the message
+    names most fully (申请人身份证号 is the ID field, not the name), then earliest, then an empty
+    one; a lone field is always it (``lone``)."""
+    if lone and len(fields) == 1:
         return fields[0][1]
     best, best_key = None, None
     for label, field in fields:
@@ -49,7 +50,7 @@ def fault_field(message: str, fields: list[tuple[str, Input]]) -> Input | None:
             places = [message.find(head[i:i + length]) for i in range(len(head) - length + 1)]
             places = [p for p in places if p >= 0]
             if places:
-                found = (min(places), -length, bool(field.value.strip()))
+                found = (-length, min(places), bool(field.value.strip()))
                 break
         if found is not None and (best_key is None or found < best_key):
             best, best_key = field, found

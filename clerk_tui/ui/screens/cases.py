@@ -15,11 +15,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from clerk_tui.ui.messages import clip, error_text
-from clerk_tui.ui.polling import FollowsHall
-from clerk_tui.ui.widgets.status_bar import StatusBar
 from clerk_tui.ui.keys import both_cases
+from clerk_tui.ui.messages import error_text
+from clerk_tui.ui.polling import FollowsHall
 from clerk_tui.ui.widgets.columns import Column, cell, set_columns
+from clerk_tui.ui.widgets.status_bar import StatusBar
 
 WARNING_STYLES = {"yellow": "bold yellow", "red": "bold red"}
 
@@ -306,7 +306,17 @@ class IntakeScreen(Screen):
             return decision_text(view, bool(app.settings.printing.receipt))
 
         app.push_screen(CaseActionDialog(f"{DECISIONS[decision]}：请确认", body, fields, act, choices=choices,
-                                         choices_label="结果（空格选中）", single=True), self._after_decision)
+                                         choices_label="结果（空格选中）", single=True, outside=self._applicant_fields),
+                        self._after_decision)
+
+    def _applicant_fields(self) -> list[tuple[str, Input]]:
+        """The applicant's fields by what a refusal calls them (for putting the cursor there)."""
+        org = self.kind == "organisation"
+        named = [("a-name", "单位名称" if org else "申请人姓名"), ("a-id", "信用代码" if org else "身份证号"),
+                 ("a-phone", "电话"), ("a-rep", "法定代表人"), ("a-contact", "联系人"), ("g-name", "代办人姓名"),
+                 ("g-id", "代办人证件")]
+        return [(label, self.query_one(f"#{key}", Input)) for key, label in named if self.query_one(f"#{key}", Input).display
+                and (key not in ("a-rep", "a-contact") or org)]
 
     def _decided(self, view) -> None:
         self.decided = view

@@ -12,10 +12,10 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from clerk_tui.domain.search import CatalogIndex
 from clerk_tui.services.catalog import ItemGuide
+from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.messages import clip, error_text
 from clerk_tui.ui.widgets.guide_view import GuideView
 from clerk_tui.ui.widgets.status_bar import StatusBar
-from clerk_tui.ui.keys import both_cases
 
 MAX_ROWS = 40
 

@@ -12,10 +12,10 @@ from textual.widgets import DataTable, Footer, Static
 
 from clerk_tui.domain.roles import ADMIN, CLERK, GUIDE, SUPERVISOR, allowed
 from clerk_tui.services.context import Actor
+from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.messages import error_text
 from clerk_tui.ui.polling import FollowsHall
 from clerk_tui.ui.widgets.status_bar import StatusBar
-from clerk_tui.ui.keys import both_cases
 
 
 class _Home(Screen):

@@ -11,8 +11,8 @@ from textual.widgets import Button, Footer, Input, Label, Static
 
 from clerk_tui.services.context import Actor
 from clerk_tui.ui import terminal_state
-from clerk_tui.ui.messages import error_text
 from clerk_tui.ui.keys import both_cases
+from clerk_tui.ui.messages import error_text
 
 
 class LoginScreen(Screen):

@@ -12,9 +12,9 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.messages import error_text
 from clerk_tui.ui.widgets.status_bar import StatusBar
-from clerk_tui.ui.keys import both_cases
 
 PERIODS = {"daily": "今日", "monthly": "本月", "yearly": "本年"}
 BYS = {"hall": "全厅", "department": "部门", "window": "窗口", "clerk": "人员（窗口考核）"}

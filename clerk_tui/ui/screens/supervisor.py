@@ -13,11 +13,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Static
 
+from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.messages import clip, error_text
 from clerk_tui.ui.screens.home import _Home
-from clerk_tui.ui.widgets.status_bar import StatusBar
-from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.widgets.columns import Column, cell, set_columns
+from clerk_tui.ui.widgets.status_bar import StatusBar
 
 POLL_SECONDS = 1.0
 REFRESH_EVERY = 15.0  # waits grow even when nobody acts

@@ -12,11 +12,11 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
 from clerk_tui.services.queue import PAUSE_REASONS, WindowPanel
+from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.messages import error_text
 from clerk_tui.ui.polling import FollowsHall
 from clerk_tui.ui.screens.home import _Home
 from clerk_tui.ui.widgets.status_bar import StatusBar
-from clerk_tui.ui.keys import both_cases
 
 
 
