@@ -179,7 +179,7 @@ async def test_command_palette_lists_screen_commands(app_factory):
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "8001", "1111")
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        assert "检索事项" in titles and "查看办事指南" in titles and "注销" in titles
+        assert "检索事项" in titles and "查看办事指南" in titles and "注销（F12）" in titles
 
 
 async def test_command_palette_speaks_chinese_when_nothing_matches(app_factory):
@@ -793,3 +793,317 @@ async def test_rating_pad_times_out_as_not_rated(sqlite_hall, monkeypatch):
 
         await wait_for(pilot, lambda: rated() is not None, tries=80)
         assert rated().level is None
+
+
+async def test_display_after_a_transfer_shows_the_ticket_only_at_its_new_window(app_factory, sqlite_hall):
+    """Call at window 3, transfer (F10) to window 1, call there: the banner and the list agree."""
+    from clerk_tui.services import queue as q
+    from clerk_tui.ui.display import make_display
+
+    admin = login(sqlite_hall, "admin", "2468")
+    add_staff(sqlite_hall, admin, "1004", "李强", "clerk", "4444")
+    other = login(sqlite_hall, "1004", "4444", window=1)
+    q.open_window(sqlite_hall, other, 1)
+    q.issue_ticket(sqlite_hall, admin, queue="D")  # D001
+    q.issue_ticket(sqlite_hall, admin, queue="A")  # A001
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "1003", "3333", window=3)
+        await wait_for(pilot, lambda: pilot.app.screen.panel is not None)
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: pilot.app.screen.panel.current is not None)
+        assert app.screen.panel.current.number == "D001"
+        q.call_next(sqlite_hall, other, 1)  # A001 at window 1, meanwhile
+        await pilot.press("f10")
+        await wait_for(pilot, lambda: app.screen.query("#f-target"))
+        await pilot.press("1", "enter", *"需综合窗口办理", "enter")
+        await wait_for(pilot, lambda: app.screen.done is not None)
+        assert "已转往1号窗口" in app.screen.done
+    q.finish_service(sqlite_hall, other, "A001", 1)
+    assert q.call_next(sqlite_hall, other, 1).ticket.number == "D001"
+    display = make_display(Settings(database="x"), sqlite_hall, FakeAnnouncer(available=False))
+    async with display.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: display.board is not None)
+        banner = str(display.query_one("#now-calling", Static).render())
+        recent = display.query_one("#recent", Static).content
+        assert "请D001号到1号窗口办理" in banner
+        assert [(c.number, c.window) for c in display.board.calls] == [("D001", 1), ("A001", 1)]
+        from rich.console import Console
+
+        console = Console(width=60)
+        with console.capture() as shown:
+            console.print(recent)
+        assert "A001" in shown.get() and "D001" not in shown.get()  # not "D001 3号" beside the banner
+
+
+def test_every_letter_key_is_bound_in_both_cases_on_every_screen():
+    """An audit, not one screen: a letter key shown as H works as h and H everywhere."""
+    import importlib
+    import pkgutil
+
+    import clerk_tui.ui
+    from textual.dom import DOMNode
+
+    for module in pkgutil.walk_packages(clerk_tui.ui.__path__, "clerk_tui.ui."):
+        importlib.import_module(module.name)
+    classes, stack = [], [DOMNode]
+    while stack:
+        for sub in stack.pop().__subclasses__():
+            stack.append(sub)
+            if sub.__module__.startswith("clerk_tui."):
+                classes.append(sub)
+    letters = 0
+    for cls in classes:
+        keys = {key for key in cls._merged_bindings.key_to_bindings}
+        for key in keys:
+            if len(key) == 1 and key.isalpha():
+                letters += 1
+                assert key.swapcase() in keys, f"{cls.__name__}: {key} bound without {key.swapcase()}"
+    assert letters > 20  # the audit saw the screens' letter keys
+
+
+async def test_report_keys_work_in_upper_case(app_factory, sqlite_hall, tmp_path, monkeypatch):
+    from clerk_tui.ui.screens.reports import ReportScreen
+
+    monkeypatch.setattr("clerk_tui.settings.default_data_dir", lambda: tmp_path)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "9001", "9999")
+        app.push_screen(ReportScreen())
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.report is not None)
+        for key, by in (("W", "window"), ("C", "clerk"), ("D", "department"), ("H", "hall")):
+            await pilot.press(key)
+            await wait_for(pilot, lambda: screen.report is not None and screen.report.by == by)
+            assert screen.by == by
+        await pilot.press("X")
+        assert await wait_for(pilot, lambda: list((tmp_path / "reports").glob("*.xlsx")))
+
+
+async def test_a_refused_rejection_puts_the_cursor_in_the_reason_and_arrows_move_between_fields(app_factory,
+                                                                                               sqlite_hall, monkeypatch):
+    from clerk_tui.services import cases as cs
+    from clerk_tui.ui.dialogs.case import CaseActionDialog
+    from clerk_tui.ui.screens.cases import IntakeScreen
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _called_food_ticket(pilot, sqlite_hall)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, IntakeScreen) and app.screen.item is not None)
+        await _fill_applicant(pilot, app.screen)
+        await pilot.press("f8")  # 不予受理
+        await wait_for(pilot, lambda: isinstance(app.screen, CaseActionDialog))
+        dialog = app.screen
+        await pilot.press("enter", "enter")  # through the reason and the department, to the phone
+        assert dialog.focused.id == "f-competent_phone"
+        await pilot.press("up", "up")  # ↑ goes back up the fields
+        assert dialog.focused.id == "f-reason"
+        await pilot.press("down", "down", "enter")  # confirm without a reason
+        await wait_for(pilot, lambda: "理由" in str(dialog.query_one(".error", Static).render()))
+        assert dialog.focused.id == "f-reason"  # the field at fault, not the phone
+        await pilot.press(*"不属于本机关职权范围", "enter", "enter", "enter")
+        await wait_for(pilot, lambda: dialog.done is not None)
+        assert dialog.query_one("#f-reason", Input).value == "不属于本机关职权范围"
+        assert dialog.query_one("#f-competent_phone", Input).value == ""
+        assert [c.status for c in cs.list_cases(sqlite_hall)] == ["rejected"]
+
+
+async def test_the_referral_dialog_takes_up_and_a_refused_phone_gets_the_cursor(app_factory, sqlite_hall):
+    from clerk_tui.ui.dialogs.ticket import FormDialog
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "1003", "3333", window=3)
+        await wait_for(pilot, lambda: app.screen.panel is not None)
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, FormDialog))
+        dialog = app.screen
+        await pilot.press(*"问婚姻登记", "down", "down", *"12ab", "up")
+        assert dialog.focused.id == "f-name"
+        await pilot.press("down", "down", "enter")  # on the item code (last): submit
+        await wait_for(pilot, lambda: "电话" in str(dialog.query_one(".error", Static).render()))
+        assert dialog.focused.id == "f-phone"
+
+
+async def test_a_checkbox_says_ticked_or_not_in_text(app_factory):
+    from clerk_tui.ui.dialogs.case import CaseActionDialog
+
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "1003", "3333", window=3)
+        app.push_screen(CaseActionDialog("补交材料：请确认", "", [], lambda values, override: "",
+                                         choices=[("a", "营业执照复印件"), ("b", "法定代表人身份证")], choices_label="补交的材料"))
+        await pilot.pause()
+        await pilot.press("space")  # tick the first
+        await pilot.pause()
+        choices = app.screen.query_one("#choices")
+        lines = [choices.render_line(y).text for y in range(2)]
+        assert lines[0].startswith("[x] 营业执照复印件") and lines[1].startswith("[ ] 法定代表人身份证")
+
+
+def screen_text(app) -> str:
+    """What the terminal shows, as plain text (wide characters once each)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+LONG_NAME = "浙江省金华市婺城区城北街道人民路幸福小区" * 3  # 60 characters
+
+
+def _long_named_case(sqlite_hall):
+    from clerk_tui.services import cases as cs
+
+    c3 = login(sqlite_hall, "1003", "3333")
+    return cs.intake(sqlite_hall, c3, cs.IntakeRequest("000112002000", cs.Applicant(
+        "organisation", LONG_NAME, "91350100M000100Y43", "13800138000", "张三", "李四"), "accept",
+        materials_received=["食品经营许可申请书", "营业执照复印件"])).number
+
+
+async def test_the_case_list_uses_the_width_it_has_and_the_case_screen_shows_a_long_name_whole(
+        app_factory, sqlite_hall, monkeypatch):
+    from clerk_tui.ui.screens.cases import CaseListScreen, CaseScreen
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
+    number = _long_named_case(sqlite_hall)
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await log_in(pilot, "1003", "3333", window=3)
+        app.push_screen(CaseListScreen())
+        await wait_for(pilot, lambda: isinstance(app.screen, CaseListScreen) and app.screen.views)
+        await pilot.pause(0.1)
+        wide = app.screen.query_one("#cases", DataTable)
+        shown = wide.render_line(1).text  # the first row under the header
+        assert "食品经营许可" in shown and LONG_NAME[:20] in shown  # not cut to 8 cells
+        assert sum(col.width + 2 for col in wide.columns.values()) >= 110  # the width is used
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause(0.2)
+        narrow = app.screen.query_one("#cases", DataTable).render_line(1).text
+        assert number in narrow and "…" in narrow and LONG_NAME not in narrow
+        app.push_screen(CaseScreen(number))
+        await wait_for(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.view is not None)
+        await pilot.pause(0.1)
+        text = screen_text(app)
+        assert LONG_NAME in "".join(line.strip() for line in text.splitlines())  # wrapped, yet all there
+
+
+async def test_the_supervisor_sees_the_cases_at_risk_and_the_waiting_queues_first_at_80x24(
+        app_factory, sqlite_hall, monkeypatch):
+    from clerk_tui.services import queue as q
+    from clerk_tui.ui.screens.supervisor import SupervisorScreen
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
+    number = _long_named_case(sqlite_hall)  # 食品经营许可, promised by 12-03, owner 王敏
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-12-07T09:30:00")  # two working days late
+    guide = login(sqlite_hall, "8001", "1111")
+    q.issue_ticket(sqlite_hall, guide, queue="B")
+    q.issue_ticket(sqlite_hall, guide, queue="D")
+    q.issue_ticket(sqlite_hall, guide, queue="D")
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "9001", "9999")
+        screen = app.screen
+        assert isinstance(screen, SupervisorScreen)
+        await wait_for(pilot, lambda: screen.board is not None)
+        await pilot.pause(0.2)
+        cases = screen.query_one("#sup-cases", DataTable)
+        header, row = cases.render_line(0).text, cases.render_line(1).text
+        assert [c.number for c in screen.board.at_risk] == [number]
+        for words in (number, "食品经营许可", "王敏", "超期2个工作日"):
+            assert words in row
+        from rich.cells import cell_len
+
+        for label, value in (("事项", "食品经营许可"), ("承办人", "王敏"), ("剩余工作日", "超期")):
+            # each header over its column, in screen cells
+            assert cell_len(header[:header.index(label)]) == cell_len(row[:row.index(value)])
+        queues = screen.query_one("#sup-queues", DataTable)
+        assert queues.render_line(1).text.split()[:3] == ["D", "商事登记", "2"]  # most people waiting first
+        assert queues.render_line(2).text.split()[:3] == ["B", "婚姻登记", "1"]
+        assert "超期2个工作日" in screen_text(app) and "D 商事登记" in screen_text(app)  # in sight at 80x24
+
+
+async def test_at_80x24_the_palette_offers_f12_and_a_dialog_keeps_its_title_in_sight(app_factory, sqlite_hall,
+                                                                                    monkeypatch):
+    from textual.command import CommandList
+
+    from clerk_tui.ui.dialogs.case import CaseActionDialog
+    from clerk_tui.ui.screens.cases import IntakeScreen
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _called_food_ticket(pilot, sqlite_hall)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"注销")
+        commands = app.screen.query_one(CommandList)
+        assert await wait_for(pilot, lambda: commands.option_count and "F12" in str(commands.get_option_at_index(0).prompt))
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, IntakeScreen) and app.screen.item is not None)
+        await pilot.press("f8")
+        await wait_for(pilot, lambda: isinstance(app.screen, CaseActionDialog))
+        dialog = app.screen
+        dialog._ask_override("需要带班领导授权")  # the tallest form: three fields and the override box
+        await pilot.pause(0.1)
+        await pilot.press("down", "down", "down", "down", "down")  # to the last field, scrolling the form
+        await pilot.pause(0.2)
+        assert dialog.focused.id == "o-reason"
+        box = dialog.query_one("Vertical")
+        assert box.scroll_y > 0  # the form did scroll
+        assert "不予受理：请确认" in screen_text(app)
+
+
+async def test_an_error_stays_on_the_error_line_until_the_next_success_and_toasts_go_by_themselves(
+        app_factory, sqlite_hall):
+    from clerk_tui.services import queue as q
+    from clerk_tui.ui.widgets.error_line import ErrorLine
+
+    q.issue_ticket(sqlite_hall, login(sqlite_hall, "8001", "1111"), queue="D")
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "1003", "3333", window=3)
+        console = app.screen
+        await wait_for(pilot, lambda: console.panel is not None)
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: console.panel.current is not None)
+        await pilot.press("f7")  # 过号 before the recalls: refused, and the clerk must act (recall first)
+        assert await wait_for(pilot, lambda: console.query(ErrorLine) and console.query_one(ErrorLine).text)
+        line = console.query_one(ErrorLine)
+        assert line.text.startswith("过号未完成：") and "重呼" in line.text
+        assert all(n.severity != "error" for n in app._notifications)  # not a toast as well
+        for _ in range(3):
+            app.notify("本终端未配置打印机", severity="warning", timeout=60)  # e.g. a printing warning, repeated
+        await pilot.pause(0.1)
+        assert [n.message for n in app._notifications].count("本终端未配置打印机") == 1  # not stacked
+        assert all(n.timeout <= 8 for n in app._notifications)  # goes away by itself
+        await pilot.pause(0.5)
+        assert line.text  # still there
+        await pilot.press("f6")  # a recall: done, so the error is dealt with
+        assert await wait_for(pilot, lambda: not line.text)
+
+
+async def test_a_refusal_about_the_applicant_puts_the_cursor_in_the_intake_field(app_factory, sqlite_hall, monkeypatch):
+    from clerk_tui.services import cases as cs
+    from clerk_tui.ui.dialogs.case import CaseActionDialog
+    from clerk_tui.ui.screens.cases import IntakeScreen
+    from clerk_tui.ui.widgets.error_line import ErrorLine
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _called_food_ticket(pilot, sqlite_hall)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, IntakeScreen) and app.screen.item is not None)
+        intake = app.screen
+        await _fill_applicant(pilot, intake)
+        intake.query_one("#a-phone", Input).value = "12ab"
+        intake.query_one("#materials", DataTable).focus()
+        await pilot.press("f7")  # 补正: nothing to type in the dialog
+        await wait_for(pilot, lambda: isinstance(app.screen, CaseActionDialog))
+        await pilot.press("enter")
+        assert await wait_for(pilot, lambda: app.screen is intake)
+        assert intake.focused.id == "a-phone"
+        assert "电话号码" in intake.query_one(ErrorLine).text
+        assert not cs.list_cases(sqlite_hall)

@@ -936,14 +936,16 @@ def hall_board(engine: Engine, limit: int = 8) -> HallBoard:
     start = dt.datetime.combine(day, dt.time())
     with read_session(engine) as session:
         hall = get_hall(session)
-        evs = session.exec(select(Event).where(Event.kind.in_(("ticket.called", "ticket.recalled")), Event.at >= start)
-                           .order_by(Event.id.desc()).limit(limit * 4)).all()
-        seen: set[tuple[str, int]] = set()
+        evs = session.exec(select(Event).where(Event.kind.in_(("ticket.called", "ticket.recalled", "ticket.transferred")),
+                                               Event.at >= start).order_by(Event.id.desc()).limit(limit * 4)).all()
+        seen: set[str] = set()
         calls_list = []
-        for e in evs:  # newest first; a recall of the same ticket at the same window is one row
-            if (e.subject, e.window_number) in seen:
+        for e in evs:  # newest first; a ticket shows once, at the window it was last called to
+            if e.subject in seen:
                 continue
-            seen.add((e.subject, e.window_number))
+            seen.add(e.subject)  # a transfer hides the ticket's earlier calls: it is no longer awaited there
+            if e.kind == "ticket.transferred":
+                continue
             calls_list.append(BoardCall(e.subject, e.window_number, e.at, e.kind == "ticket.recalled", e.id))
         calls = tuple(calls_list[:limit])
         counts = _queue_counts(session, day, now)

@@ -48,11 +48,12 @@ class Board:
     issued_today: int
     served_today: int
     last_event_id: int
+    at_risk: tuple = ()  # the cases at red, then yellow (CaseView), fewest working days left first
 
 
 def board(engine: Engine, *, rules_=None, case_rules=None) -> Board:
     from clerk_tui.domain.responsibility import Rules
-    from clerk_tui.services.cases import CaseRules
+    from clerk_tui.services.cases import CaseRules, list_cases
     from clerk_tui.services.queue import last_event_id
     from clerk_tui.services.ratings import list_followups
     from clerk_tui.services.responsibility import list_alerts
@@ -94,5 +95,8 @@ def board(engine: Engine, *, rules_=None, case_rules=None) -> Board:
     red = sum(a.kind == "case_red" for a in alerts)
     yellow = sum(a.kind == "case_yellow" for a in alerts)
     followups = tuple(list_followups(engine, open_only=True))
+    at_risk = [c for level in ("red", "yellow") for c in list_cases(engine, warning=level, case_rules=case_rules)]
+    at_risk.sort(key=lambda c: (c.warning != "red", c.remaining_workdays if c.remaining_workdays is not None else 0,
+                                c.number))
     return Board(tuple(queues), tuple(windows), yellow, red, tuple(a for a in alerts if not a.kind.startswith("case_")),
-                 followups, issued_today, sum(served.values()), newest)
+                 followups, issued_today, sum(served.values()), newest, tuple(at_risk))

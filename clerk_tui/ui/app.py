@@ -13,11 +13,16 @@ from textual.screen import Screen
 
 from clerk_tui.services.context import Actor
 from clerk_tui.settings import Settings
+from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.messages import ErrorShown, error_text
 from clerk_tui.ui.screens.login import LoginScreen
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
+
+
+TOAST_SECONDS = 5  # a notice goes by itself
+MAX_TOAST_SECONDS = 8
 
 
 class ClerkApp(App[None]):
@@ -27,7 +32,7 @@ class ClerkApp(App[None]):
     TITLE = "clerk-tui 政务服务中心窗口终端"
     ENABLE_COMMAND_PALETTE = True
     COMMAND_PALETTE_BINDING = "ctrl+p"
-    BINDINGS = [
+    BINDINGS = both_cases([
         Binding("ctrl+p", "command_palette", "命令", id="app.palette", tooltip="打开命令面板", priority=True, show=False),
         Binding("ctrl+q", "quit", "退出", id="app.quit", tooltip="退出程序", show=False),
         Binding("f12", "logout", "注销", id="app.logout", tooltip="注销并回到登录界面"),
@@ -37,7 +42,7 @@ class ClerkApp(App[None]):
                 priority=True),
         Binding("ctrl+r", "print_jobs", "打印任务", id="app.print_jobs", tooltip="打印任务：查看未打印的并重试",
                 show=False, priority=True),
-    ]
+    ])
 
     def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
         super().__init__()
@@ -214,6 +219,52 @@ class ClerkApp(App[None]):
         for warning in job.warnings:
             self.call_from_thread(self.notify, warning, severity="warning", timeout=10, markup=False)
 
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = True) -> None:
+        """Errors go to the screen's error line and stay there until the next success on that
+        screen (an information notice); notices are toasts that go by themselves within
+        TOAST_SECONDS, and the same notice is not stacked again while it is still shown. On a
+        dialog or the login screen, which have their own error lines, an error is a toast."""
+        if threading.get_ident() != self._thread_id:
+            self.call_from_thread(self.notify, message, title=title, severity=severity, timeout=timeout, markup=markup)
+            return
+        line = self._error_line(create=severity == "error")
+        if severity == "error" and line is not None:
+            line.show(f"{title}：{message}" if title else message)
+            return
+        if severity == "information" and line is not None:
+            line.clear()
+        import time
+
+        timeout = min(timeout if timeout is not None else TOAST_SECONDS, MAX_TOAST_SECONDS)
+        shown = getattr(self, "_toasts_until", {})
+        self._toasts_until = {key: until for key, until in shown.items() if until > time.monotonic()}
+        if (title, message) in self._toasts_until:
+            return
+        self._toasts_until[(title, message)] = time.monotonic() + timeout
+        super().notify(message, title=title, severity=severity, markup=markup, timeout=timeout)
+
+    def _error_line(self, create: bool):
+        from textual.screen import ModalScreen
+        from textual.widgets import Footer
+
+        from clerk_tui.ui.widgets.error_line import ErrorLine
+
+        try:
+            screen = self.screen
+        except Exception:  # noqa: BLE001 - no screen yet (starting up)
+            return None
+        if isinstance(screen, (ModalScreen, LoginScreen)):
+            return None
+        found = screen.query(ErrorLine)
+        if found:
+            return found.first()
+        if not create or not screen.query(Footer):
+            return None
+        line = ErrorLine(id="error-line")
+        screen.mount(line)
+        return line
+
     def on_error_shown(self, message: ErrorShown) -> None:
         self.notify(message.text, title="操作未完成", severity="error", timeout=8, markup=False)
 
@@ -225,7 +276,7 @@ class ClerkApp(App[None]):
             yield SystemCommand("首问登记", "被问到的人登记并负责到底（F1）", self.action_inquiry)
             yield SystemCommand("提醒与首问", "我的未办结首问和提醒（Ctrl+T）", self.action_alerts)
             yield SystemCommand("打印任务", "查看未打印的任务并重试（Ctrl+R）", self.action_print_jobs)
-        yield SystemCommand("注销", "注销并回到登录界面", self.action_logout)
+        yield SystemCommand("注销（F12）", "注销并回到登录界面；窗口人员同时关闭窗口", self.action_logout)
         yield SystemCommand("退出", "退出程序", self.exit)
 
 

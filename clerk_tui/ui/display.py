@@ -17,6 +17,7 @@ from clerk_tui.domain.queueing import call_phrase
 from clerk_tui.printing.voice import Announcer
 from clerk_tui.services.queue import HallBoard
 from clerk_tui.settings import Settings
+from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.widgets.bigtext import big_lines
 
 POLL_SECONDS = 0.5
@@ -32,7 +33,7 @@ class DisplayApp(App[None]):
     #queues { width: 1fr; border: round #3399ff; padding: 0 1; }
     #voice-note { height: 1; color: #99aabb; }
     """
-    BINDINGS = [Binding("ctrl+q", "quit", "退出", show=False)]
+    BINDINGS = both_cases([Binding("ctrl+q", "quit", "退出", show=False)])
 
     def __init__(self, settings: Settings, engine: Engine, announcer: Announcer | None = None) -> None:
         super().__init__()

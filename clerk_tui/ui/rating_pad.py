@@ -17,6 +17,8 @@ from textual.widgets.selection_list import Selection
 
 from clerk_tui.services.ratings import BAD, LEVELS, REASONS, Visit
 from clerk_tui.settings import Settings
+from clerk_tui.ui.keys import both_cases
+from clerk_tui.ui.widgets.checklist import CheckList
 
 POLL_SECONDS = 0.5
 TIMEOUT_SECONDS = 60
@@ -34,10 +36,10 @@ class RatingPadApp(App[None]):
     #reasons { height: auto; max-height: 10; }
     #pad-status { height: auto; content-align: center middle; width: 100%; margin-top: 1; color: #cfe3ff; }
     """
-    BINDINGS = [Binding(str(level), f"choose({level})", show=False) for level in LEVELS] + [
+    BINDINGS = both_cases([Binding(str(level), f"choose({level})", show=False) for level in LEVELS] + [
         # Enter submits the reasons (a priority binding: the list must not tick the highlighted one)
         Binding("enter", "submit_reasons", "提交", show=False, priority=True),
-        Binding("ctrl+q", "quit", "退出", show=False)]
+        Binding("ctrl+q", "quit", "退出", show=False)])
 
     def __init__(self, settings: Settings, engine: Engine, window: int, timeout: float = TIMEOUT_SECONDS) -> None:
         super().__init__()
@@ -57,7 +59,7 @@ class RatingPadApp(App[None]):
                                  variant="success" if level >= 4 else "warning" if level == 3 else "error")
             with Vertical(id="reasons-box"):
                 yield Static(Text("请选择不满意的原因（可多选，空格选中），也可写下意见，按 Enter 提交", style="bold"))
-                yield SelectionList(*[Selection(r, r) for r in REASONS], id="reasons")
+                yield CheckList(*[Selection(r, r) for r in REASONS], id="reasons")
                 yield Input(placeholder="您的意见（可不填）", id="opinion", max_length=200)
             yield Static("", id="pad-status")
 

@@ -12,8 +12,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from clerk_tui.ui.dialogs.ticket import _Dialog
+from clerk_tui.ui.dialogs.ticket import _Dialog, fault_field
 from clerk_tui.ui.messages import error_text
+from clerk_tui.ui.widgets.checklist import CheckList
 
 
 class CaseActionDialog(_Dialog):
@@ -35,9 +36,11 @@ class CaseActionDialog(_Dialog):
 
     def __init__(self, title: str, body: Text | str, fields: list[tuple[str, str, str]],
                  action: Callable[[dict, object], Text | str], *, choices: list[tuple[str, str]] | None = None,
-                 choices_label: str = "", single: bool = False) -> None:
+                 choices_label: str = "", single: bool = False,
+                 outside: Callable[[], list[tuple[str, Input]]] | None = None) -> None:
         super().__init__()
         self.title_text, self.body, self.fields, self.action = title, body, fields, action
+        self.outside = outside  # the fields of the screen below (an intake's applicant), by label
         self.choices, self.choices_label, self.single = choices, choices_label, single
         self.done: object = None
         self.need_override = False
@@ -49,7 +52,7 @@ class CaseActionDialog(_Dialog):
                 yield Static(self.body if isinstance(self.body, Text) else Text(self.body))
             if self.choices is not None:
                 yield Label(self.choices_label)
-                yield SelectionList(*[Selection(Text(label), key) for key, label in self.choices], id="choices")
+                yield CheckList(*[Selection(Text(label), key) for key, label in self.choices], id="choices")
             for key, label, example in self.fields:
                 yield Label(label)
                 yield Input(placeholder=example, id=f"f-{key}", max_length=200)
@@ -124,9 +127,23 @@ class CaseActionDialog(_Dialog):
             self.app.call_from_thread(self._ask_override, exc.message)
             return
         except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.show_error, error_text(exc))
+            self.app.call_from_thread(self.refuse, error_text(exc))
             return
         self.app.call_from_thread(self._done, result)
+
+    def refuse(self, text: str) -> None:
+        """A refusal about a field of the screen below (the applicant's phone on the intake screen)
+        closes the dialog and puts the cursor there, the reason on that screen's error line."""
+        own = [(self._labels().get(f.id or "", ""), f) for f in self._fields()]
+        if self.outside is not None and fault_field(text, own, lone=False) is None:
+            field = fault_field(text, self.outside(), lone=False)
+            if field is not None:
+                app = self.app
+                self.dismiss(None)
+                app.notify(text, title="未完成", severity="error", markup=False)
+                field.focus()
+                return
+        super().refuse(text)
 
     def _ask_override(self, message: str) -> None:
         self.need_override = True

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from clerk_tui.domain.queueing import PRIORITIES, PRIORITY_NAMES
+from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.messages import error_text
 
 
@@ -35,6 +36,27 @@ def ticket_text(view, extra: str = "") -> Text:
     return text
 
 
+def fault_field(message: str, fields: list[tuple[str, Input]], lone: bool = True) -> Input | None:
+    """The field a refusal is about: the one whose label (before any note in brackets) the message
+    names most fully (申请人身份证号 is the ID field, not the name), then earliest, then an empty
+    one; a lone field is always it (``lone``)."""
+    if lone and len(fields) == 1:
+        return fields[0][1]
+    best, best_key = None, None
+    for label, field in fields:
+        head = label.split("（")[0].split("(")[0]
+        found = None
+        for length in range(len(head), 1, -1):
+            places = [message.find(head[i:i + length]) for i in range(len(head) - length + 1)]
+            places = [p for p in places if p >= 0]
+            if places:
+                found = (-length, min(places), bool(field.value.strip()))
+                break
+        if found is not None and (best_key is None or found < best_key):
+            best, best_key = field, found
+    return best
+
+
 class _Dialog(ModalScreen):
     """A small dialog; errors stay inside it, literal text only."""
 
@@ -42,7 +64,8 @@ class _Dialog(ModalScreen):
     _Dialog { align: center middle; }
     _Dialog > Vertical { width: 64; max-width: 95%; height: auto; max-height: 95%; border: thick $primary;
                          background: $surface; padding: 1 2; overflow-y: auto; }
-    _Dialog .title { text-style: bold; margin-bottom: 1; }
+    /* Docked: the title stays in sight however far the fields scroll (80x24). */
+    _Dialog .title { text-style: bold; margin-bottom: 1; dock: top; }
     /* Docked: however far a tall dialog is scrolled (80x24), what went wrong stays in sight. */
     _Dialog .error { color: $error; height: auto; dock: bottom; }
     _Dialog .result { border: round $success; padding: 0 1; height: auto; }
@@ -50,13 +73,44 @@ class _Dialog(ModalScreen):
     _Dialog Input.-textual-compact { background: $panel-lighten-1; margin-bottom: 1; }
     _Dialog Input.-textual-compact:focus { background: $primary-darken-2; }
     """
-    BINDINGS = [Binding("escape", "dismiss_dialog", "关闭", id="dialog.close"),
-                # A long result (a notice's text at 80x24) scrolls by keys once nothing else takes them.
-                Binding("down", "scroll_body(2)", show=False), Binding("up", "scroll_body(-2)", show=False),
-                Binding("pagedown", "scroll_body(10)", show=False), Binding("pageup", "scroll_body(-10)", show=False)]
+    BINDINGS = both_cases([Binding("escape", "dismiss_dialog", "关闭", id="dialog.close"),
+                # ↑/↓ move between the fields; a long result (a notice's text at 80x24) scrolls by keys
+                # once nothing else takes them.
+                Binding("down", "field_or_scroll(1)", show=False), Binding("up", "field_or_scroll(-1)", show=False),
+                Binding("pagedown", "scroll_body(10)", show=False), Binding("pageup", "scroll_body(-10)", show=False)])
 
     def action_scroll_body(self, lines: int) -> None:
         self.query_one(Vertical).scroll_relative(y=lines, animate=False)
+
+    def _fields(self) -> list[Input]:
+        """The text fields a person can type in now, top to bottom."""
+        from textual.widget import Widget
+
+        return [field for field in self.query(Input) if not field.disabled
+                and all(node.display for node in field.ancestors_with_self if isinstance(node, Widget))]
+
+    def action_field_or_scroll(self, step: int) -> None:
+        fields = self._fields()
+        if isinstance(self.focused, Input) and self.focused in fields:
+            index = fields.index(self.focused) + step
+            if 0 <= index < len(fields):
+                fields[index].focus()
+                return
+        self.action_scroll_body(2 * step)
+
+    def _labels(self) -> dict[str, str]:
+        """Each field's label by the field's id (for finding the field an error is about)."""
+        labels = {f"f-{key}": label for key, label, _ in getattr(self, "fields", [])}
+        labels.update({"o-by": "带班领导工号", "o-pin": "PIN", "o-reason": "授权原因"})
+        return labels
+
+    def refuse(self, text: str) -> None:
+        """A refused submit: say why, and put the cursor in the field it is about, so what is typed
+        next lands there (不予受理 without a reason: the reason, not the last field)."""
+        self.show_error(text)
+        field = fault_field(text, [(self._labels().get(f.id or "", ""), f) for f in self._fields()])
+        if field is not None:
+            field.focus()
 
     def on_mount(self) -> None:  # runs before a subclass's on_mount (Textual calls each class's)
         if self.app.size.height < 32:  # 80x24: one line per field, so a form fits without scrolling
@@ -87,7 +141,7 @@ class _Dialog(ModalScreen):
 class IssueTicketDialog(_Dialog):
     """取号: priority by one key (0-6), an optional ID number, Enter to issue."""
 
-    BINDINGS = [Binding(str(i), f"pick({i})", show=False) for i in range(len(PRIORITIES))]
+    BINDINGS = both_cases([Binding(str(i), f"pick({i})", show=False) for i in range(len(PRIORITIES))])
 
     def __init__(self, *, item_code: str | None = None, queue: str | None = None, title: str = "") -> None:
         super().__init__()
@@ -135,7 +189,7 @@ class IssueTicketDialog(_Dialog):
             view = issue_ticket(app.engine, app.actor, item_code=self.item_code, queue=self.queue, priority=priority,
                                 id_number=id_number, policy=app.settings.queue)
         except Exception as exc:  # noqa: BLE001
-            app.call_from_thread(self.show_error, error_text(exc))
+            app.call_from_thread(self.refuse, error_text(exc))
             return
         app.call_from_thread(self._issued, view)
 
@@ -228,7 +282,7 @@ class FormDialog(_Dialog):
         try:
             result = self.action(**values)
         except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.show_error, error_text(exc))
+            self.app.call_from_thread(self.refuse, error_text(exc))
             return
         self.app.call_from_thread(self._done, result)
 

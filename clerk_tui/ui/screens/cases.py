@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
@@ -14,8 +15,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from clerk_tui.ui.messages import clip, error_text
+from clerk_tui.ui.keys import both_cases
+from clerk_tui.ui.messages import error_text
 from clerk_tui.ui.polling import FollowsHall
+from clerk_tui.ui.widgets.columns import Column, cell, set_columns
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 WARNING_STYLES = {"yellow": "bold yellow", "red": "bold red"}
@@ -59,7 +62,7 @@ def decision_text(view, printer: bool = True) -> Text:
 class IntakeScreen(Screen):
     """收件受理: the applicant, the materials checklist, and four decisions, one key each."""
 
-    BINDINGS = [
+    BINDINGS = both_cases([
         Binding("f5", "decide('immediate')", "即办", id="intake.immediate", tooltip="当场办结（准予或不予）"),
         Binding("f6", "decide('accept')", "受理", id="intake.accept", tooltip="材料齐全，受理并承诺办结日期"),
         Binding("f7", "decide('supplement')", "补正", id="intake.supplement", tooltip="一次性告知全部缺少的材料"),
@@ -69,7 +72,7 @@ class IntakeScreen(Screen):
         Binding("space", "toggle_material", "收到", id="intake.toggle", tooltip="材料：收到/缺少", show=False),
         Binding("f4", "edit_material", "份数备注", id="intake.edit", tooltip="材料的形式、份数、页数、备注"),
         Binding("escape", "leave", "返回", id="intake.leave", show=False),
-    ]
+    ])
 
     def __init__(self, item_code: str | None = None, ticket: str | None = None, id_number: str = "") -> None:
         super().__init__()
@@ -303,7 +306,17 @@ class IntakeScreen(Screen):
             return decision_text(view, bool(app.settings.printing.receipt))
 
         app.push_screen(CaseActionDialog(f"{DECISIONS[decision]}：请确认", body, fields, act, choices=choices,
-                                         choices_label="结果（空格选中）", single=True), self._after_decision)
+                                         choices_label="结果（空格选中）", single=True, outside=self._applicant_fields),
+                        self._after_decision)
+
+    def _applicant_fields(self) -> list[tuple[str, Input]]:
+        """The applicant's fields by what a refusal calls them (for putting the cursor there)."""
+        org = self.kind == "organisation"
+        named = [("a-name", "单位名称" if org else "申请人姓名"), ("a-id", "信用代码" if org else "身份证号"),
+                 ("a-phone", "电话"), ("a-rep", "法定代表人"), ("a-contact", "联系人"), ("g-name", "代办人姓名"),
+                 ("g-id", "代办人证件")]
+        return [(label, self.query_one(f"#{key}", Input)) for key, label in named if self.query_one(f"#{key}", Input).display
+                and (key not in ("a-rep", "a-contact") or org)]
 
     def _decided(self, view) -> None:
         self.decided = view
@@ -332,12 +345,12 @@ SHORT = {"all": "全部", "mine": "我的", "department": "本部门", "yellow":
 class CaseListScreen(Screen):
     """办件列表: one search box (case number, ID number, phone, name) and filters by number key."""
 
-    BINDINGS = [
+    BINDINGS = both_cases([
         *[Binding(key, f"filter('{name}')", show=False, id=f"cases.filter_{name}") for key, name in FILTER_KEYS],
         Binding("escape", "leave", "返回", id="cases.leave"),
         Binding("slash,ctrl+f", "focus_search", "查找", id="cases.find"),
         Binding("down", "to_list", show=False),  # from the search box (the list takes ↓ itself once focused)
-    ]
+    ])
 
     def __init__(self, filter: str = "all") -> None:
         super().__init__()
@@ -352,10 +365,11 @@ class CaseListScreen(Screen):
             yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True, show_command_palette=False)
 
+    COLUMNS = [Column("办件编号", 8), Column("状态", 8), Column("事项", 10, 3), Column("申请人", 6, 2),
+               Column("承诺", 9), Column("剩余", 6), Column("首办人", 6, 1)]
+
     def on_mount(self) -> None:
-        table = self.query_one("#cases", DataTable)
-        for label in ("办件编号", "状态", "事项", "申请人", "承诺", "剩余", "首办人"):
-            table.add_column(label)
+        self.widths = set_columns(self.query_one("#cases", DataTable), self._columns())
         self._show_filters()
         self.load()
         self.query_one("#case-search", Input).focus()
@@ -385,18 +399,42 @@ class CaseListScreen(Screen):
             return
         self.app.call_from_thread(self._show, views)
 
+    def _columns(self) -> list[Column]:
+        def widest(values) -> int | None:
+            return max((cell_len(x) for x in values), default=None)
+
+        wants = {"办件编号": widest(v.number for v in self.views), "事项": widest(v.item_name for v in self.views),
+                 "申请人": widest(v.applicant_name for v in self.views), "首办人": widest(v.owner_name for v in self.views)}
+        return [replace(c, width=wants[c.label] or c.width) if c.label == "办件编号"
+                else replace(c, want=wants.get(c.label)) for c in self.COLUMNS]
+
+    def on_resize(self) -> None:
+        """The item and applicant columns share the width the screen has (wider: longer names)."""
+        self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
+        table = self.query_one("#cases", DataTable)
+        row = table.cursor_row
+        if not self.views:
+            self.widths = set_columns(table, self._columns(), self.size.width - 2)
+            return
+        self._show(self.views)
+        if self.views:
+            table.move_cursor(row=min(row, len(self.views) - 1))
+
     def _show(self, views) -> None:
         self.views = views
         table = self.query_one("#cases", DataTable)
-        table.clear()
+        self.widths = set_columns(table, self._columns(), self.size.width - 2)
+        _, _, item_w, applicant_w, _, _, owner_w = self.widths
         for v in views:
             due = Text(f"{v.due_date:%m-%d}" if v.due_date else "")
             if v.provisional and v.due_date:
                 due.append("暂定", style="dim")
             left = Text(remaining_text(v.remaining_workdays), style=WARNING_STYLES.get(v.warning, ""))
             table.add_row(v.number, Text(v.status_name, style=WARNING_STYLES.get(v.warning, "")),
-                          Text(clip(v.item_name, 16)), Text(clip(v.applicant_name, 8)), due, left,
-                          Text(v.owner_name))
+                          cell(v.item_name, item_w), cell(v.applicant_name, applicant_w), due, left,
+                          cell(v.owner_name, owner_w))
         if not views and self.is_current:
             self.app.notify("没有符合条件的办件", timeout=2)
 
@@ -438,7 +476,7 @@ class CaseListScreen(Screen):
 class CaseScreen(FollowsHall, Screen):
     """One case: everything about it, and the lifecycle keys (each guarded by its service)."""
 
-    BINDINGS = [
+    BINDINGS = both_cases([
         Binding("b,B", "supplement", "补交材料", id="case.supplement"),
         Binding("s,S", "start", "开始", id="case.start"),
         Binding("p,P", "suspend", "挂起", id="case.suspend"),
@@ -451,7 +489,7 @@ class CaseScreen(FollowsHall, Screen):
         Binding("a,A", "acknowledge", "接收", id="case.acknowledge"),
         Binding("t,T", "print", "打印", id="case.print", tooltip="打印或补打本办件的文书"),
         Binding("escape", "leave", "返回", id="case.leave"),
-    ]
+    ])
 
     def __init__(self, number: str) -> None:
         super().__init__()
@@ -508,7 +546,7 @@ class CaseScreen(FollowsHall, Screen):
         self.refresh_bindings()
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
-        grid.add_column()
+        grid.add_column(overflow="fold")  # a long name wraps and is shown whole, never cut with …
         status = Text(v.status_name, style="bold")
         if v.warning != "none":
             status.append(f"  {v.warning_name}", style=WARNING_STYLES[v.warning])

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from clerk_tui.domain.search import CatalogIndex
 from clerk_tui.services.catalog import ItemGuide
+from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.messages import clip, error_text
 from clerk_tui.ui.widgets.guide_view import GuideView
 from clerk_tui.ui.widgets.status_bar import StatusBar
@@ -22,7 +23,7 @@ MAX_ROWS = 40
 class CatalogBrowser(Screen):
     """The guide desk's main screen; other roles open it with F2."""
 
-    BINDINGS = [
+    BINDINGS = both_cases([
         Binding("slash,ctrl+f", "focus_search", "检索", id="guide.focus_search", tooltip="光标回到检索框"),
         Binding("escape", "clear_search", "清空", id="guide.clear", tooltip="清空检索框并回到检索", show=False),
         Binding("f3", "focus_guide", "指南", id="guide.focus_guide", tooltip="光标移到办事指南，可上下滚动"),
@@ -33,7 +34,7 @@ class CatalogBrowser(Screen):
         Binding("f9", "book", "预约", id="guide.book", tooltip="为选中的事项登记预约"),
         Binding("f10", "cases", "办件", id="guide.cases", tooltip="按办件编号、身份证号、电话或姓名查办件"),
         Binding("f11", "notice", "告知单", id="guide.notice", tooltip="勾选缺少的材料，打印一次性告知单", show=False),
-    ]
+    ])
 
     def __init__(self, *, closable: bool = False, picker: bool = False) -> None:
         super().__init__()

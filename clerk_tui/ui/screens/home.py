@@ -12,15 +12,16 @@ from textual.widgets import DataTable, Footer, Static
 
 from clerk_tui.domain.roles import ADMIN, CLERK, GUIDE, SUPERVISOR, allowed
 from clerk_tui.services.context import Actor
+from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.messages import error_text
 from clerk_tui.ui.polling import FollowsHall
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 
 class _Home(Screen):
-    BINDINGS = [Binding("f2", "catalog", "检索", id="home.catalog", tooltip="打开事项检索与办事指南"),
+    BINDINGS = both_cases([Binding("f2", "catalog", "检索", id="home.catalog", tooltip="打开事项检索与办事指南"),
                 Binding("b,B", "cases", "办件", id="home.cases", tooltip="办件查询：按编号、证件号、电话、姓名，及预警筛选"),
-                Binding("u,U", "unlock", "解锁工号", id="home.unlock", tooltip="解锁因 PIN 连续错误被锁定的工号")]
+                Binding("u,U", "unlock", "解锁工号", id="home.unlock", tooltip="解锁因 PIN 连续错误被锁定的工号")])
 
     def check_action(self, action: str, parameters) -> bool | None:
         if action == "unlock":  # a supervisor or the administrator

@@ -11,11 +11,12 @@ from textual.widgets import Button, Footer, Input, Label, Static
 
 from clerk_tui.services.context import Actor
 from clerk_tui.ui import terminal_state
+from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.messages import error_text
 
 
 class LoginScreen(Screen):
-    BINDINGS = [Binding("escape", "clear", "清空", id="login.clear", tooltip="清空输入")]
+    BINDINGS = both_cases([Binding("escape", "clear", "清空", id="login.clear", tooltip="清空输入")])
 
     def compose(self) -> ComposeResult:
         with Center():

@@ -10,15 +10,16 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.messages import error_text
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 
 class PrintJobsScreen(Screen):
-    BINDINGS = [
+    BINDINGS = both_cases([
         Binding("r,R", "retry", "重试", id="print_jobs.retry", tooltip="重试选中的未打印任务"),
         Binding("escape", "leave", "返回", id="print_jobs.leave"),
-    ]
+    ])
 
     def __init__(self) -> None:
         super().__init__()

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.messages import error_text
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
@@ -24,7 +25,7 @@ RATES = {"immediate_share", "on_time_rate", "early_rate", "satisfaction_rate"}
 
 
 class ReportScreen(Screen):
-    BINDINGS = [
+    BINDINGS = both_cases([
         Binding("1", "period('daily')", "今日", id="reports.daily"),
         Binding("2", "period('monthly')", "本月", id="reports.monthly"),
         Binding("3", "period('yearly')", "本年", id="reports.yearly"),
@@ -34,7 +35,7 @@ class ReportScreen(Screen):
         Binding("c", "by('clerk')", "人员", id="reports.clerk"),
         Binding("x", "export", "导出", id="reports.export", tooltip="导出 XLSX"),
         Binding("escape", "leave", "返回", id="reports.leave"),
-    ]
+    ])
 
     def __init__(self) -> None:
         super().__init__()

@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.messages import clip, error_text
 from clerk_tui.ui.polling import FollowsHall
 from clerk_tui.ui.widgets.status_bar import StatusBar
@@ -88,10 +89,10 @@ def choose_outcome(app, inquiry_id: int, ticket: str | None = None) -> None:
 class AlertsScreen(FollowsHall, Screen):
     """提醒: my open inquiries and the alerts I must act on (a supervisor: everyone's)."""
 
-    BINDINGS = [
+    BINDINGS = both_cases([
         Binding("d,D", "dismiss_alert", "消除", id="alerts.dismiss", tooltip="消除选中的提醒（需原因，记录在案）"),
         Binding("escape", "leave", "返回", id="alerts.leave"),
-    ]
+    ])
 
     def __init__(self) -> None:
         super().__init__()

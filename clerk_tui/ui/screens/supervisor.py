@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -12,8 +13,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Static
 
+from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.messages import clip, error_text
 from clerk_tui.ui.screens.home import _Home
+from clerk_tui.ui.widgets.columns import Column, cell, set_columns
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 POLL_SECONDS = 1.0
@@ -23,10 +26,10 @@ STATUS = {"open": ("服务中", "green"), "paused": ("暂停", "yellow"), "close
 
 
 class SupervisorScreen(_Home):
-    BINDINGS = [
+    BINDINGS = both_cases([
         Binding("r,R", "reports", "报表", id="supervisor.reports", tooltip="统计报表与窗口考核"),
         Binding("f,F", "followup", "差评整改", id="supervisor.followup", tooltip="办结一条差评整改"),
-    ]
+    ])
 
     def __init__(self) -> None:
         super().__init__()
@@ -41,16 +44,18 @@ class SupervisorScreen(_Home):
             with Horizontal(id="sup-tables"):
                 yield DataTable(id="sup-queues", cursor_type="row", zebra_stripes=True)
                 yield DataTable(id="sup-windows", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="sup-cases", cursor_type="row", zebra_stripes=True)
             yield Static("", id="sup-alerts")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
+        # Fixed widths: a refresh with longer content never moves a column away from its header.
         q = self.query_one("#sup-queues", DataTable)
-        for label in ("队列", "等候", "最长", "近1时均等"):
-            q.add_column(label)
+        for label, width in (("队列", 14), ("等候", 4), ("最长", 4), ("近1时均等", 9)):
+            q.add_column(label, width=width)
         w = self.query_one("#sup-windows", DataTable)
-        for label in ("窗口", "状态", "人员", "当前号", "已办"):
-            w.add_column(label)
+        for label, width in (("窗口", 4), ("状态", 16), ("人员", 8), ("当前号", 6), ("已办", 4)):
+            w.add_column(label, width=width)
         self.set_class(self.size.width < 100, "-narrow")
         self.poll()
         self.set_interval(POLL_SECONDS, self.poll)
@@ -59,6 +64,8 @@ class SupervisorScreen(_Home):
     def on_resize(self) -> None:
         # Below 100 columns the windows go under the queues instead of beside them.
         self.set_class(self.size.width < 100, "-narrow")
+        if self.board is not None:
+            self.call_after_refresh(self._show_cases, self.board)
 
     @work(thread=True, exit_on_error=False, group="keep-days")
     def keep_days(self) -> None:
@@ -105,7 +112,8 @@ class SupervisorScreen(_Home):
         self.query_one("#sup-summary", Static).update(text)
         q = self.query_one("#sup-queues", DataTable)
         q.clear()
-        for line in b.queues:
+        # The queues with people waiting first (most first): at 80x24 they are what fits.
+        for line in sorted(b.queues, key=lambda x: (-x.waiting, x.prefix)):
             if line.waiting or line.avg_wait_last_hour is not None:
                 q.add_row(Text(f"{line.prefix} {line.name}"), str(line.waiting),
                           Text(str(line.longest_wait), style="bold red" if line.longest_wait >= 30 else ""),
@@ -118,8 +126,9 @@ class SupervisorScreen(_Home):
             name, style = STATUS.get(line.status, (line.status, ""))
             state = Text(name, style=style)
             if line.pause_reason:
-                state.append(f"（{clip(line.pause_reason, 12)}）", style=style)
+                state.append(f"（{clip(line.pause_reason, 8)}）", style=style)  # fits its column
             w.add_row(f"{line.number}", state, Text(line.clerk), line.current, str(line.served_today))
+        self._show_cases(b)
         lower = Text()
         for a in b.alerts[:5]:
             lower.append(f"{a.kind_name}  {a.subject}  责任人 {a.responsible}\n", style="red" if a.escalated else "yellow")
@@ -127,6 +136,24 @@ class SupervisorScreen(_Home):
             lower.append(f"差评整改 #{f.id}  {f.ticket} {f.window}号窗口 {f.level}分 {f.reasons} {f.text}  "
                          f"期限 {f.due_date}{'（逾期）' if f.overdue else ''}\n", style="magenta")
         self.query_one("#sup-alerts", Static).update(lower or Text("没有提醒和待整改的差评。", style="green"))
+
+    def _show_cases(self, b) -> None:
+        """The cases at risk, each with its number, item, owner and working days left (or overdue)."""
+        from clerk_tui.ui.screens.cases import WARNING_STYLES, remaining_text
+
+        table = self.query_one("#sup-cases", DataTable)
+        table.display = bool(b.at_risk)
+        if not b.at_risk:
+            return
+        columns = [Column("预警办件", max(cell_len(c.number) for c in b.at_risk)),
+                   Column("事项", 8, 2, max(cell_len(c.item_name) for c in b.at_risk)),
+                   Column("承办人", 6, 1, max(cell_len(c.owner_name) for c in b.at_risk)),
+                   Column("剩余工作日", max(cell_len(remaining_text(c.remaining_workdays, long=True)) for c in b.at_risk))]
+        _, item_w, owner_w, _ = set_columns(table, columns, self.size.width - 2)
+        for c in b.at_risk:
+            style = WARNING_STYLES.get(c.warning, "")
+            table.add_row(Text(c.number, style=style), cell(c.item_name, item_w), cell(c.owner_name, owner_w),
+                          Text(remaining_text(c.remaining_workdays, long=True) or "—", style=style))
 
     def action_reports(self) -> None:
         from clerk_tui.ui.screens.reports import ReportScreen

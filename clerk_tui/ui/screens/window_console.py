@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
 from clerk_tui.services.queue import PAUSE_REASONS, WindowPanel
+from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.messages import error_text
 from clerk_tui.ui.polling import FollowsHall
 from clerk_tui.ui.screens.home import _Home
@@ -21,7 +22,7 @@ from clerk_tui.ui.widgets.status_bar import StatusBar
 
 class WindowConsole(FollowsHall, _Home):
     POLL_SECONDS = 1.0  # the console follows calls at other windows closely
-    BINDINGS = [
+    BINDINGS = both_cases([
         Binding("f3", "next", "下一位", id="console.next", tooltip="办结当前号并叫下一个号（一步完成）"),
         Binding("f5", "call_next", "叫号", id="console.call_next", tooltip="叫下一个号"),
         Binding("f6", "recall", "重呼", id="console.recall", tooltip="重呼当前号（计次）"),
@@ -33,11 +34,11 @@ class WindowConsole(FollowsHall, _Home):
         Binding("f4", "pause", "暂停", id="console.pause", tooltip="暂停服务（需原因）或恢复服务"),
         # Ten keys do not fit an 80-column footer: the navigation keys are in the hint and the palette.
         Binding("f2", "catalog", "检索", id="home.catalog", show=False),
-        Binding("f12", "app.logout", "注销", id="app.logout", show=False),
+        Binding("f12", "app.logout", "注销", id="app.logout"),  # last: at 80 columns the palette offers it
         Binding("b,B", "cases", "办件", id="home.cases", show=False),
         Binding("s,S", "intake", "收件受理", id="console.intake", show=False,
                 tooltip="为当前号收件受理（无号时直接受理，如补交材料的申请人）"),
-    ]
+    ])
 
     def __init__(self) -> None:
         super().__init__()
@@ -322,6 +323,12 @@ class WindowConsole(FollowsHall, _Home):
         app.push_screen(PickDialog("暂停服务：选择原因", [(r, r) for r in PAUSE_REASONS]), chosen)
 
     def palette_commands(self):
+        """Every key of the console, named with its key (at 80 columns the footer cannot show them
+        all). 注销 comes from the app; an error here would empty the whole palette."""
         yield from super().palette_commands()
         for binding in self.BINDINGS:
-            yield SystemCommand(binding.description, binding.tooltip, getattr(self, f"action_{binding.action}"))
+            if binding.action.startswith("app."):
+                continue
+            key = binding.key.split(",")[0].upper()
+            yield SystemCommand(f"{binding.description}（{key}）", binding.tooltip or binding.description,
+                                lambda b=binding: self.run_action(b.action))
