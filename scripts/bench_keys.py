@@ -232,20 +232,34 @@ async def clerk_console(app, pilot, probe: Probe, engine, n: int, window: int, p
     screen = app.screen
     widgets = lambda: [screen.query_one(s) for s in ("#current-ticket", "#window-info", "#queue-counts", "#why-line")]  # noqa: E731
 
+    finished: set[str] = set()
+
     async def clear_hand() -> None:
-        current = screen.panel.current if screen.panel else None
-        if current is not None:
-            if current.status != "serving":
-                await asyncio.to_thread(q.start_service, engine, actor, current.number, window)
-            await asyncio.to_thread(q.finish_service, engine, actor, current.number, window)
-        screen.refresh_panel()
-        await until(pilot, lambda: screen.panel is not None and screen.panel.current is None)
+        """Finish the ticket in hand (untimed) and wait until the console shows none; a poll that
+        read the panel before the finish may still show it, so wait for every worker first."""
+        while True:
+            await app.workers.wait_for_complete()
+            current = screen.panel.current if screen.panel else None
+            if current is None:
+                return
+            if current.number not in finished:
+                if current.status != "serving":
+                    await asyncio.to_thread(q.start_service, engine, actor, current.number, window)
+                await asyncio.to_thread(q.finish_service, engine, actor, current.number, window)
+                finished.add(current.number)
+            screen.refresh_panel()
+            await pilot.pause(0.02)
+
+    def called() -> bool:
+        return screen.panel is not None and screen.panel.current is not None and screen.panel.current.number not in finished
 
     times = []
     for _ in range(n):
         await clear_hand()
         await idle(pilot)
-        t = await probe.key(app, "f5", lambda: screen.panel is not None and screen.panel.current is not None, widgets)
+        if called():
+            continue
+        t = await probe.key(app, "f5", called, widgets)
         if t is not None:
             times.append(t)
     await clear_hand()
