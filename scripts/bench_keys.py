@@ -81,6 +81,7 @@ class Probe:
     def __init__(self) -> None:
         self.armed = None  # (predicate, widgets, future)
         self.frame_at: float | None = None
+        self.frame_cpu = 0.0
         self.timeouts = 0
 
     def install(self) -> None:
@@ -101,6 +102,7 @@ class Probe:
             if app.is_headless and CompositorUpdate is not None and isinstance(renderable, CompositorUpdate):
                 renderable.render_segments(app.console)  # the bytes a terminal would be sent
             probe.frame_at = time.perf_counter()
+            probe.frame_cpu = time.process_time()
 
         def _compositor_refresh(screen):
             probe.frame_at = None
@@ -112,7 +114,7 @@ class Probe:
                 if screen is screen.app.screen and predicate() and settled(screen, widgets()):
                     probe.armed = None
                     if not future.done():
-                        future.set_result(probe.frame_at)
+                        future.set_result((probe.frame_at, probe.frame_cpu))
             except Exception:  # noqa: BLE001 - a widget not there yet: not this frame
                 return
 
@@ -120,25 +122,27 @@ class Probe:
         Screen._compositor_refresh = _compositor_refresh
 
     async def key(self, app, key: str, predicate, widgets, character: str | None = None,
-                  timeout: float = 10.0) -> float | None:
-        """Post one key; seconds until a frame shows the result (None on timeout)."""
+                  timeout: float = 10.0) -> tuple[float, float] | None:
+        """Post one key; (wall seconds, this process's CPU seconds, all threads) until a frame shows
+        the result, or None on timeout."""
         from textual import events
 
         if predicate():
             raise RuntimeError(f"result already on screen before {key!r}")
         future = asyncio.get_running_loop().create_future()
         self.armed = (predicate, widgets, future)
+        c0 = time.process_time()
         t0 = time.perf_counter()
         app.post_message(events.Key(key, character))
         try:
-            t1 = await asyncio.wait_for(future, timeout)
+            t1, c1 = await asyncio.wait_for(future, timeout)
         except asyncio.TimeoutError:
             self.armed = None
             self.timeouts += 1
             say(f"  timed out: {key!r} (result {'computed' if predicate() else 'not computed'}, "
                 f"widgets {'settled' if settled(app.screen, widgets()) else 'not settled'})")
             return None
-        return t1 - t0
+        return t1 - t0, c1 - c0
 
 
 def settled(screen, widgets) -> bool:
@@ -161,6 +165,17 @@ async def idle(pilot) -> None:
     await asyncio.sleep(GAP)
 
 
+async def workers_done(app) -> None:
+    from textual.worker import WorkerCancelled
+
+    while True:
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:  # an exclusive worker replaced by a newer one: wait for that
+            continue
+
+
 async def until(pilot, predicate, timeout: float = 20.0) -> None:
     end = time.monotonic() + timeout
     while not predicate():
@@ -181,7 +196,7 @@ def keystrokes(n: int) -> list[str]:
     return out[: next(i for i in range(len(out)) if len([k for k in out[:i + 1] if k]) >= n) + 1]
 
 
-async def clerk_guide(app, pilot, probe: Probe, n: int) -> list[float]:
+async def clerk_guide(app, pilot, probe: Probe, n: int) -> list[tuple[float, float]]:
     from textual.widgets import DataTable, Input
 
     from clerk_tui.services.staff import login
@@ -218,7 +233,7 @@ async def clerk_guide(app, pilot, probe: Probe, n: int) -> list[float]:
 
 
 async def clerk_console(app, pilot, probe: Probe, engine, n: int, window: int, prefix: str,
-                        profile: bool = False) -> list[float]:
+                        profile: bool = False) -> list[tuple[float, float]]:
     from clerk_tui.services import queue as q
     from clerk_tui.services.staff import login
 
@@ -238,7 +253,7 @@ async def clerk_console(app, pilot, probe: Probe, engine, n: int, window: int, p
         """Finish the ticket in hand (untimed) and wait until the console shows none; a poll that
         read the panel before the finish may still show it, so wait for every worker first."""
         while True:
-            await app.workers.wait_for_complete()
+            await workers_done(app)
             current = screen.panel.current if screen.panel else None
             if current is None:
                 return
@@ -301,7 +316,7 @@ def worker_parts(app, engine, actor, guide, window: int, prefix: str, n: int = 3
         say(f"  worker part {name:<24} p50 {statistics.median(ms):6.1f} ms  max {max(ms):6.1f} ms")
 
 
-async def clerk_cases(app, pilot, probe: Probe, numbers: list[str]) -> tuple[list[float], list[float]]:
+async def clerk_cases(app, pilot, probe: Probe, numbers: list[str]) -> tuple[list, list]:
     from textual.widgets import DataTable, Input
 
     from clerk_tui.ui.screens.cases import CaseListScreen, CaseScreen
@@ -316,7 +331,7 @@ async def clerk_cases(app, pilot, probe: Probe, numbers: list[str]) -> tuple[lis
         search.value = number
         search.focus()
         await idle(pilot)
-        await app.workers.wait_for_complete()  # a reload on resume reads the box: let it finish
+        await workers_done(app)  # a reload on resume reads the box: let it finish
         lst.views = []
         t = await probe.key(app, "enter", lambda: [v.number for v in lst.views] == [number] and table.row_count == 1,
                             lambda: [table])
@@ -336,7 +351,7 @@ async def clerk_cases(app, pilot, probe: Probe, numbers: list[str]) -> tuple[lis
     return lookups, opens
 
 
-async def run_clerk(db: str, engine, probe: Probe, args, profile_dir: Path | None) -> dict[str, list[float]]:
+async def run_clerk(db: str, engine, probe: Probe, args, profile_dir: Path | None) -> dict[str, list]:
     from sqlalchemy import func, select
 
     from clerk_tui.settings import Settings
@@ -350,7 +365,7 @@ async def run_clerk(db: str, engine, probe: Probe, args, profile_dir: Path | Non
             WindowQueue, WindowQueue.window_id == Window.id).join(Queue, Queue.id == WindowQueue.queue_id)
             .order_by(Window.number.desc()).limit(1)).one()
     app = make_app(Settings(database=db), engine)
-    results: dict[str, list[float]] = {}
+    results: dict[str, list] = {}
     async with app.run_test(size=(120, 40)) as pilot:
         for name, job in (("guide keystroke", lambda: clerk_guide(app, pilot, probe, args.keys)),
                           ("F5 call", lambda: clerk_console(app, pilot, probe, engine, args.calls, window, prefix,
@@ -460,11 +475,11 @@ def bare_app(rows: list[tuple[str, str, str, str, str, str]]):
     return Bare(), Detail
 
 
-async def run_bare(rows, probe: Probe, args) -> dict[str, list[float]]:
+async def run_bare(rows, probe: Probe, args) -> dict[str, list]:
     from textual.widgets import DataTable, Input, Static
 
     app, Detail = bare_app(rows)
-    results: dict[str, list[float]] = {"keystroke": [], "worker": [], "push": []}
+    results: dict[str, list] = {"keystroke": [], "worker": [], "push": []}
     async with app.run_test(size=(120, 40)) as pilot:
         search = app.query_one(Input)
         widgets = lambda: [search, app.query_one("#count"), app.query_one(DataTable), app.query_one("#detail")]  # noqa: E731
@@ -530,18 +545,23 @@ PAIRS = [("guide keystroke", "keystroke", 50), ("F5 call", "worker", 100), ("cas
          ("case open", "push", 100)]
 
 
-def report(clerk: dict[str, list[float]], bare: dict[str, list[float]], timeouts: int) -> None:
-    say(f"{'key':<16} {'app':<22} {'n':>4} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}")
+def report(clerk: dict[str, list], bare: dict[str, list], timeouts: int) -> None:
+    say(f"{'key':<16} {'app':<22} {'n':>4} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'cpu p50':>8} {'cpu p99':>8}")
     for key, bare_key, goal in PAIRS:
-        c, b = [t * 1000 for t in clerk.get(key, [])], [t * 1000 for t in bare.get(bare_key, [])]
+        c, b = clerk.get(key, []), bare.get(bare_key, [])
         if not c or not b:
             say(f"{key:<16} no samples")
             continue
-        for label, ms in (("clerk-tui", c), (f"bare: {bare_key}", b)):
-            say(f"{key:<16} {label:<22} {len(ms):4d} {statistics.median(ms):7.1f} {pct(ms, 99):7.1f} {max(ms):7.1f}")
-        r50, r99 = statistics.median(c) / statistics.median(b), pct(c, 99) / pct(b, 99)
+        for label, pairs in (("clerk-tui", c), (f"bare: {bare_key}", b)):
+            ms, cpu = [w * 1000 for w, _ in pairs], [u * 1000 for _, u in pairs]
+            say(f"{key:<16} {label:<22} {len(ms):4d} {statistics.median(ms):7.1f} {pct(ms, 99):7.1f} {max(ms):7.1f} "
+                f"{statistics.median(cpu):8.1f} {pct(cpu, 99):8.1f}")
+        cw, bw = [w * 1000 for w, _ in c], [w * 1000 for w, _ in b]
+        r50, r99 = statistics.median(cw) / statistics.median(bw), pct(cw, 99) / pct(bw, 99)
         say(f"{key:<16} ratio p50 {r50:.2f}x, p99 {r99:.2f}x   goal <= 1.2x: {'met' if r50 <= 1.2 else 'MISSED'}   "
-            f"p99 {pct(c, 99):.1f} ms, goal <= {goal} ms: {'met' if pct(c, 99) <= goal else 'MISSED'}")
+            f"p99 {pct(cw, 99):.1f} ms, goal <= {goal} ms: {'met' if pct(cw, 99) <= goal else 'MISSED'}")
+    say("(ms: wall clock from posting the key to the frame showing its result; cpu: this process's CPU time, all "
+        "threads, over the same span: on a shared machine the gap between them is time spent waiting for a core)")
     if timeouts:
         say(f"({timeouts} keys timed out without their result on screen and are left out)")
 
@@ -587,6 +607,8 @@ def main() -> None:
     parser.add_argument("--hall", choices=("demo", "mini"), default="demo",
                         help="demo: the county demo hall (232 items, 45 windows); mini: the tests' five-item hall "
                              "(quick, for the smoke test)")
+    parser.add_argument("--db", type=Path, default=None,
+                        help="an SQLite file to build the hall in and keep; an existing one is reused as it is")
     parser.add_argument("--profile", type=Path, default=None, help="write a pyinstrument profile per key here")
     args = parser.parse_args()
     if args.full:
@@ -598,13 +620,17 @@ def main() -> None:
     from clerk_tui.store.engine import make_engine
 
     with tempfile.TemporaryDirectory() as tmp:
-        db = str(Path(tmp) / "keys.db")
+        db = str(args.db or Path(tmp) / "keys.db")
+        reuse = args.db is not None and args.db.exists()
         engine = make_engine(db)
         t0 = time.perf_counter()
-        build_hall(engine, args.hall)
-        made = generate_year.generate(engine, args.cases, args.tickets, quiet=True)
-        say(f"demo hall + {made['cases']:,} cases and {made['tickets']:,} tickets of history "
-            f"in {time.perf_counter() - t0:.0f} s; terminal 120x40, headless")
+        if reuse:
+            say(f"reusing {db} (built by an earlier run); terminal 120x40, headless")
+        else:
+            build_hall(engine, args.hall)
+            made = generate_year.generate(engine, args.cases, args.tickets, quiet=True)
+            say(f"{args.hall} hall + {made['cases']:,} cases and {made['tickets']:,} tickets of history "
+                f"in {time.perf_counter() - t0:.0f} s; terminal 120x40, headless")
         probe = Probe()
         probe.install()
         clerk = asyncio.run(run_clerk(db, engine, probe, args, args.profile))
