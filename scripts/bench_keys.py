@@ -41,8 +41,13 @@ untimed. Prints per key: n, p50, p99, max for clerk-tui and the bare app, the ra
 p99, and each goal: ≤ 1.2x the bare app (p50), and an absolute p99 ≤ 50 ms for a keystroke and
 ≤ 100 ms for a call (the case keys are held to the call's 100 ms).
 
-Usage: python scripts/bench_keys.py [--full | --cases N --tickets N] [--keys N] [--calls N]
-       [--lookups N] [--profile DIR]
+Beside the wall clock it prints the process's CPU time (all threads) over the same span: on a
+shared machine the difference is time spent waiting for a core. ``--profile DIR`` writes a
+pyinstrument profile of the event loop's thread per key and times the workers' service calls
+(call_next, window_panel, my_risks, list_alerts, list_cases, get_case) one by one.
+
+Usage: python scripts/bench_keys.py [--full | --cases N --tickets N] [--hall demo|mini] [--db FILE]
+       [--keys N] [--calls N] [--lookups N] [--profile DIR]
 """
 
 from __future__ import annotations
