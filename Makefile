@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python scripts/bench_queue.py
 	$(BIN)/python scripts/bench_cases.py
 	$(BIN)/python scripts/bench_reports.py
+	$(BIN)/python scripts/bench_keys.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

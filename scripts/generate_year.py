@@ -65,7 +65,7 @@ def generate(engine, cases: int, tickets: int, seed: int = 3, quiet: bool = Fals
         first_ticket = conn.execute(select(func.coalesce(func.max(Ticket.id), 0))).scalar_one()
         taken_cases = dict(conn.execute(select(CaseCounter.day, CaseCounter.last)).all())
         taken_tickets = {(r.queue_id, r.business_date): r.last for r in conn.execute(select(TicketCounter))}
-    people = [id_number(rng) for _ in range(300_000)]
+    people = [id_number(rng) for _ in range(min(300_000, max(1_000, cases)))]  # a small run stays quick
     names = [a + b + c for a in SURNAMES for b in GIVEN for c in GIVEN]
     hourly = [0.05, 0.16, 0.2, 0.14, 0.03, 0.02, 0.12, 0.13, 0.1, 0.05]  # 8:00 … 17:00
     tables = {m: m.__table__ for m in (ServiceCase, CaseMaterial, Event, Ticket, Rating, CaseSuspension)}

@@ -80,17 +80,23 @@ class WindowConsole(FollowsHall, _Home):
         from clerk_tui.services.cases import my_risks
         from clerk_tui.ui.screens.cases import case_rules
 
+        # The panel first: after F5 the called ticket is on screen before the corner's queries
+        # (cases at risk, alerts) have run.
         try:
             from clerk_tui.services.responsibility import list_alerts
 
             panel = window_panel(self.app.engine, self.window)
+        except Exception as exc:  # noqa: BLE001
+            self.app.call_from_thread(self.fail, error_text(exc))
+            return
+        self.app.call_from_thread(self.show, panel)
+        try:
             risks = my_risks(self.app.engine, self.app.actor, case_rules(self.app))
             alerts = list_alerts(self.app.engine, staff=self.app.actor.number, rules_=self.app.settings.responsibility,
                                  case_rules=case_rules(self.app))
         except Exception as exc:  # noqa: BLE001
             self.app.call_from_thread(self.fail, error_text(exc))
             return
-        self.app.call_from_thread(self.show, panel)
         self.app.call_from_thread(self.show_risks, risks, alerts)
 
     def show_risks(self, r, alerts=()) -> None:
