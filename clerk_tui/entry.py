@@ -36,7 +36,7 @@ def _fast_run_options(argv: list[str]) -> dict[str, str] | None:
 def main() -> None:
     options = _fast_run_options(sys.argv[1:])
     if options is None:
-        from clerk_tui.cli import main as cli_main
+        from clerk_tui.cli import main as cli_main  # typer is loaded only here: `run` never pays for it
 
         cli_main()
         return
