@@ -51,8 +51,10 @@ def main() -> None:
 
     database = settings.database
     if "://" not in database and database != ":memory:" and not Path(database).expanduser().exists():
-        print(f"错误：数据库文件 {database} 不存在：请先运行 clerk-tui init（或 clerk-tui demo），或用 --db 指定",
-              file=sys.stderr)
+        print(
+            f"错误：数据库文件 {database} 不存在：请先运行 clerk-tui init（或 clerk-tui demo），或用 --db 指定",
+            file=sys.stderr,
+        )
         sys.exit(1)
     from clerk_tui.ui.app import make_app
 
