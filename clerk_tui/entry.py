@@ -36,7 +36,7 @@ def _fast_run_options(argv: list[str]) -> dict[str, str] | None:
 def main() -> None:
     options = _fast_run_options(sys.argv[1:])
     if options is None:
-        from clerk_tui.cli import main as cli_main
+        from clerk_tui.cli import main as cli_main  # typer is loaded only here: `run` never pays for it
 
         cli_main()
         return
@@ -51,8 +51,10 @@ def main() -> None:
 
     database = settings.database
     if "://" not in database and database != ":memory:" and not Path(database).expanduser().exists():
-        print(f"错误：数据库文件 {database} 不存在：请先运行 clerk-tui init（或 clerk-tui demo），或用 --db 指定",
-              file=sys.stderr)
+        print(
+            f"错误：数据库文件 {database} 不存在：请先运行 clerk-tui init（或 clerk-tui demo），或用 --db 指定",
+            file=sys.stderr,
+        )
         sys.exit(1)
     from clerk_tui.ui.app import make_app
 

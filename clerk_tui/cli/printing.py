@@ -1,20 +1,29 @@
-"""``clerk-tui print …``: papers to a printer, the text preview, a test page, the job list, retry."""
+"""``clerk-tui print …``: papers to a printer, the text preview, a test page, the job list, retry.
+
+Commands import services lazily: start-up of every command pays only for what it uses.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from clerk_tui.cli import Format, _ctx, emit_json, print_table
+from clerk_tui.cli.common import Format, FormatOption, context, emit_json, print_table
 
-print_app = typer.Typer(help="打印：号票、受理通知书、一次性告知书、不予受理通知书、办结通知书；预览、测试、任务与重试。",
-                        no_args_is_help=True)
+app = typer.Typer(
+    help="打印：号票、受理通知书、一次性告知书、不予受理通知书、办结通知书；预览、测试、任务与重试。",
+    no_args_is_help=True,
+)
 
-PrinterOpt = Annotated[Optional[str], typer.Option(
-    "--printer", help="打印机地址：tcp://主机:9100、usb:///dev/usb/lp0、cups://队列、file:///路径、pdf:///目录、dummy:")]
-WidthOpt = Annotated[Optional[int], typer.Option("--width", help="纸宽：58、80 或 42（默认取设置 [printing] width）")]
-FmtOpt = Annotated[Format, typer.Option("--format")]
+PrinterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--printer",
+        help="打印机地址：tcp://主机:9100、usb:///dev/usb/lp0、cups://队列、file:///路径、pdf:///目录、dummy:",
+    ),
+]
+WidthOpt = Annotated[int | None, typer.Option("--width", help="纸宽：58、80 或 42（默认取设置 [printing] width）")]
 DOC_HELP = {
     "ticket": "打印号票（ID 为今天的号码，如 A001）。",
     "receipt": "打印受理通知书（ID 为办件编号）。",
@@ -30,7 +39,7 @@ def _job_out(job, fmt: Format) -> None:
     else:
         from clerk_tui.printing.documents import KINDS
 
-        what = "补打（第%d次）" % job.reprint if job.reprint else "打印"
+        what = f"补打（第{job.reprint:d}次）" if job.reprint else "打印"
         line = f"打印任务 {job.id}：{KINDS.get(job.document, job.document)} {job.subject} {what} → {job.printer}  {job.status_name}"
         typer.echo(line + (f"  文件：{job.output}" if job.output else ""))
         if job.error:
@@ -42,41 +51,54 @@ def _job_out(job, fmt: Format) -> None:
 
 
 def _doc_command(document: str) -> None:
-    def command(ctx: typer.Context, subject: Annotated[str, typer.Argument(metavar="ID")], printer: PrinterOpt = None,
-                width: WidthOpt = None, fmt: FmtOpt = Format.table) -> None:
+    def command(
+        ctx: typer.Context,
+        subject: Annotated[str, typer.Argument(metavar="ID")],
+        printer: PrinterOpt = None,
+        width: WidthOpt = None,
+        fmt: FormatOption = Format.table,
+    ) -> None:
         from clerk_tui.services.printing import print_paper
 
-        c = _ctx(ctx)
-        _job_out(print_paper(c.engine(), c.actor(), document, subject, printer=printer, width=width,
-                             cfg=c.settings.printing), fmt)
+        c = context(ctx)
+        _job_out(
+            print_paper(
+                c.engine(), c.actor(), document, subject, printer=printer, width=width, cfg=c.settings.printing
+            ),
+            fmt,
+        )
 
     command.__doc__ = DOC_HELP[document]
-    print_app.command(document)(command)
+    app.command(document)(command)
 
 
 for _doc in DOC_HELP:
     _doc_command(_doc)
 
 
-@print_app.command("preview")
-def print_preview(ctx: typer.Context, document: Annotated[str, typer.Argument(metavar="DOC")],
-                  subject: Annotated[str, typer.Argument(metavar="ID")], width: WidthOpt = None) -> None:
+@app.command("preview")
+def print_preview(
+    ctx: typer.Context,
+    document: Annotated[str, typer.Argument(metavar="DOC")],
+    subject: Annotated[str, typer.Argument(metavar="ID")],
+    width: WidthOpt = None,
+) -> None:
     """排版预览（与纸上一字不差）。
 
     DOC：ticket、receipt、supplement-notice、rejection-notice、completion-notice；ID 同打印命令。"""
     from clerk_tui.services.printing import preview
 
-    c = _ctx(ctx)
+    c = context(ctx)
     typer.echo(preview(c.engine(), document, subject, width, c.settings.printing), nl=False)
 
 
-@print_app.command("test")
+@app.command("test")
 def print_test(ctx: typer.Context, printer: PrinterOpt = None, width: WidthOpt = None) -> None:
     """打印测试页（中文、英文数字、纯标点行、生僻字、二维码）。"""
     from clerk_tui.services.errors import ServiceError
     from clerk_tui.services.printing import test_page
 
-    c = _ctx(ctx)
+    c = context(ctx)
     url = printer or c.settings.printing.receipt or c.settings.printing.ticket
     if not url:
         raise ServiceError("没有指定打印机：请用 --printer，或在设置 [printing] 中配置打印机地址")
@@ -86,27 +108,43 @@ def print_test(ctx: typer.Context, printer: PrinterOpt = None, width: WidthOpt =
         typer.echo(f"注意：{warning}", err=True)
 
 
-@print_app.command("jobs")
-def print_jobs(ctx: typer.Context, status: Annotated[Optional[str], typer.Option("--status", help="pending 或 printed")] = None,
-               fmt: FmtOpt = Format.table) -> None:
+@app.command("jobs")
+def print_jobs(
+    ctx: typer.Context,
+    status: Annotated[str | None, typer.Option("--status", help="pending 或 printed")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
     """列出打印任务（新的在前）。"""
     from clerk_tui.services.printing import list_jobs
 
-    jobs = list_jobs(_ctx(ctx).engine(), status=status)
+    jobs = list_jobs(context(ctx).engine(), status=status)
     if fmt == Format.json:
         emit_json([j.as_json() for j in jobs])
         return
     from clerk_tui.printing.documents import KINDS
 
-    print_table(["任务", "文书", "对象", "打印机", "状态", "次数", "补打", "原因"],
-                [[j.id, KINDS.get(j.document, j.document), j.subject, j.printer, j.status_name, j.attempts, j.reprint or "", j.error]
-                 for j in jobs])
+    print_table(
+        ["任务", "文书", "对象", "打印机", "状态", "次数", "补打", "原因"],
+        [
+            [
+                j.id,
+                KINDS.get(j.document, j.document),
+                j.subject,
+                j.printer,
+                j.status_name,
+                j.attempts,
+                j.reprint or "",
+                j.error,
+            ]
+            for j in jobs
+        ],
+    )
 
 
-@print_app.command("retry")
-def print_retry(ctx: typer.Context, job: int, printer: PrinterOpt = None, fmt: FmtOpt = Format.table) -> None:
+@app.command("retry")
+def print_retry(ctx: typer.Context, job: int, printer: PrinterOpt = None, fmt: FormatOption = Format.table) -> None:
     """重试一个未打印的任务（可用 --printer 改到另一台打印机）。"""
     from clerk_tui.services.printing import retry
 
-    c = _ctx(ctx)
+    c = context(ctx)
     _job_out(retry(c.engine(), c.actor(), job, c.settings.printing, printer=printer), fmt)

@@ -1,0 +1,376 @@
+"""``clerk-tui case …``: intake from a JSON file, the lifecycle, lookup.
+
+Commands import services lazily: start-up of every command pays only for what it uses.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from clerk_tui.cli.common import Format, FormatOption, context, emit_json, emit_rows, fail, prompt_pin
+
+app = typer.Typer(help="办件：收件受理、补正、办结、送达、挂起、延期、移交、查询。", no_args_is_help=True)
+
+ReasonOpt = Annotated[str, typer.Option("--reason", help="原因")]
+OverrideReason = Annotated[str | None, typer.Option("--override-reason", help="带班领导授权的原因")]
+OverrideBy = Annotated[
+    str | None,
+    typer.Option("--override-by", help="授权的带班领导工号（PIN 用环境变量 CLERK_TUI_OVERRIDE_PIN 或交互输入）"),
+]
+
+
+def _override(reason: str | None, by: str | None):
+    """主管授权 from the options: the reason, and the supervisor's number and PIN when given."""
+    from clerk_tui.services.cases import Override
+
+    if not reason and not by:
+        return None
+    if not reason:
+        fail("授权需要原因：请加 --override-reason")
+    pin = prompt_pin("CLERK_TUI_OVERRIDE_PIN", f"带班领导 {by} 的 PIN", whose="带班领导的") if by else ""
+    return Override(reason, by or "", pin)
+
+
+def _out(view, fmt: Format) -> None:
+    if fmt == Format.json:
+        emit_json(view.as_json(full=True))
+        return
+    rows = [
+        ("办件编号", view.number),
+        ("状态", view.status_name),
+        ("事项", f"{view.item_name}（{view.item_code}）"),
+        ("申请人", f"{view.applicant_name}  {view.applicant_id_masked}  {view.applicant_phone}".rstrip()),
+    ]
+    if view.agent_name:
+        rows.append(("代办人", view.agent_name))
+    rows.append(("收件日期", str(view.received_on)))
+    if view.accepted_on:
+        rows.append(("受理日期", str(view.accepted_on)))
+    if view.due_date:
+        due = (
+            f"{view.due_date}（承诺{view.promised_days}个工作日"
+            + (f"，延期{view.extension_days}日" if view.extension_days else "")
+            + "）"
+        )
+        if view.provisional:
+            due += "  暂定：所涉年度放假安排尚未公布"
+        rows.append(("承诺办结日期", due))
+    if view.remaining_workdays is not None:
+        rows.append(("剩余工作日", f"{view.remaining_workdays}  {view.warning_name}"))
+    if view.suspended_reason:
+        rows.append(("挂起原因", view.suspended_reason))
+    if view.result:
+        rows.append(("办理结果", {"approved": "准予许可", "denied": "不予许可"}[view.result]))
+    if view.reason:
+        rows.append(("理由", view.reason))
+    if view.competent_department:
+        rows.append(("有权机关", f"{view.competent_department} {view.competent_phone}".strip()))
+    missing = [m.name for m in view.missing if m.required]
+    if missing and view.status == "supplement_pending":
+        rows.append(("需补正材料", "、".join(missing)))
+    rows.append(("首办人", f"{view.owner_name}（{view.owner_number}）"))
+    if view.handover_to:
+        rows.append(("待接收", f"{view.handover_to}  原因：{view.handover_reason}"))
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        typer.echo(f"{key}{'　' * (width - len(key))}  {value}")
+
+
+@app.command("intake")
+def case_intake(
+    ctx: typer.Context,
+    json_file: Annotated[Path, typer.Option("--json", help="收件内容（JSON 文件，- 为标准输入）")],
+    fmt: FormatOption = Format.table,
+) -> None:
+    """收件并作出决定（immediate 即办、accept 受理、supplement 补正、reject 不予受理）。"""
+    from clerk_tui.services.cases import intake
+
+    c = context(ctx)
+    request = _intake_request(json_file)
+    _out(intake(c.engine(), c.actor(), request, c.case_rules()), fmt)
+
+
+def _intake_request(path: Path):
+    from clerk_tui.services.cases import Agent, Applicant, IntakeRequest, MaterialEntry
+    from clerk_tui.services.errors import read_failed
+
+    try:
+        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8-sig")
+        data = json.loads(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise read_failed("收件内容文件", path, exc) from None
+    except json.JSONDecodeError as exc:
+        fail(f"{path}:{exc.lineno}:{exc.colno}: JSON 格式错误（第{exc.lineno}行第{exc.colno}列附近），请修正后重试")
+    if not isinstance(data, dict):
+        fail(f"{path}: 内容应为一个 JSON 对象（含 item、applicant、decision 等字段）")
+    known = {
+        "item",
+        "ticket",
+        "applicant",
+        "agent",
+        "materials_received",
+        "materials",
+        "decision",
+        "result",
+        "reason",
+        "competent_department",
+        "competent_phone",
+        "override",
+    }
+    if unknown := sorted(set(data) - known):
+        fail(f"{path}: 未知字段 {'、'.join(unknown)}（可用：{'、'.join(sorted(known))}）")
+    for key in ("item", "applicant", "decision"):
+        if key not in data:
+            fail(f"{path}: 缺少字段 {key}")
+    a = data["applicant"]
+    if not isinstance(a, dict):
+        fail(f'{path}: applicant 应为对象，如 {{"kind": "person", "name": …, "id_number": …, "phone": …}}')
+    kind = str(a.get("kind", "person"))
+    applicant = Applicant(
+        kind=kind,
+        name=str(a.get("name", "")),
+        id_number=str(a.get("uscc" if kind == "organisation" else "id_number", "") or a.get("id_number", "")),
+        phone=str(a.get("phone", "")),
+        representative=str(a.get("representative", "")),
+        contact=str(a.get("contact", "")),
+    )
+    agent = None
+    if isinstance(data.get("agent"), dict):
+        agent = Agent(str(data["agent"].get("name", "")), str(data["agent"].get("id_number", "")))
+    materials = None
+    if data.get("materials") is not None:
+        try:
+            materials = [
+                MaterialEntry(
+                    name=str(m["name"]),
+                    received=bool(m.get("received", True)),
+                    form=str(m.get("form", "original")),
+                    copies=int(m.get("copies", 1)),
+                    pages=int(m.get("pages", 0)),
+                    note=str(m.get("note", "")),
+                )
+                for m in data["materials"]
+            ]
+        except (KeyError, TypeError, ValueError):
+            fail(f'{path}: materials 的每一项应为 {{"name", "received", "form", "copies", "pages", "note"}}')
+    received = data.get("materials_received")
+    if received is not None and not (isinstance(received, list) and all(isinstance(x, str) for x in received)):
+        fail(f"{path}: materials_received 应为材料名称的列表")
+    if materials is None and received is None:
+        received = []
+    override = None
+    if isinstance(data.get("override"), dict):
+        o = data["override"]
+        override = _override(str(o.get("reason", "")) or None, str(o.get("by", "")) or None)
+    return IntakeRequest(
+        item_code=str(data["item"]),
+        applicant=applicant,
+        decision=str(data["decision"]),
+        materials=materials,
+        materials_received=received,
+        agent=agent,
+        ticket=str(data["ticket"]) if data.get("ticket") else None,
+        result=str(data.get("result", "")),
+        reason=str(data.get("reason", "")),
+        competent_department=str(data.get("competent_department", "")),
+        competent_phone=str(data.get("competent_phone", "")),
+        id_override=override,
+    )
+
+
+@app.command("show")
+def case_show(ctx: typer.Context, number: str, fmt: FormatOption = Format.table) -> None:
+    """查看一件办件：状态、承诺日期、剩余工作日与预警、首办人。"""
+    from clerk_tui.services.cases import get_case
+
+    c = context(ctx)
+    _out(get_case(c.engine(), number, c.case_rules()), fmt)
+
+
+@app.command("list")
+def case_list(
+    ctx: typer.Context,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            "--status",
+            help="supplement_pending、accepted、in_progress、suspended、completed、delivered、rejected、withdrawn",
+        ),
+    ] = None,
+    warning: Annotated[str | None, typer.Option("--warning", help="none、yellow、red")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="首办人工号")] = None,
+    find: Annotated[str | None, typer.Option("--find", help="按办件编号、身份证号/信用代码、电话或姓名查找")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="最多列出几件")] = 200,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """列出办件（新的在前；按预警筛选时按承诺日期排序）。"""
+    from clerk_tui.services.cases import list_cases
+
+    c = context(ctx)
+    views = list_cases(
+        c.engine(),
+        status=status,
+        warning=warning,
+        owner=owner,
+        query=find or "",
+        limit=max(1, limit),
+        case_rules=c.case_rules(),
+    )
+    emit_rows(
+        fmt,
+        views,
+        ["办件编号", "状态", "事项", "申请人", "承诺日期", "剩余", "预警", "首办人"],
+        lambda v: [
+            v.number,
+            v.status_name,
+            v.item_name,
+            v.applicant_name,
+            f"{v.due_date}{'（暂定）' if v.provisional else ''}" if v.due_date else "",
+            "" if v.remaining_workdays is None else v.remaining_workdays,
+            v.warning_name if v.warning != "none" else "",
+            v.owner_name,
+        ],
+    )
+
+
+@app.command("supplement")
+def case_supplement(
+    ctx: typer.Context,
+    number: str,
+    received: Annotated[list[str], typer.Option("--received", help="补交的材料名称（可多次）")],
+    override_reason: OverrideReason = None,
+    override_by: OverrideBy = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """申请人补交材料：齐全即当日受理；仍不齐需带班领导授权才可再次告知（一次性告知制）。"""
+    from clerk_tui.services.cases import supplement
+
+    c = context(ctx)
+    _out(
+        supplement(
+            c.engine(),
+            c.actor(),
+            number,
+            received,
+            override=_override(override_reason, override_by),
+            case_rules=c.case_rules(),
+        ),
+        fmt,
+    )
+
+
+def _simple(name: str, doc: str, func_name: str) -> None:
+    def command(ctx: typer.Context, number: str, fmt: FormatOption = Format.table) -> None:
+        from clerk_tui.services import cases
+
+        c = context(ctx)
+        _out(getattr(cases, func_name)(c.engine(), c.actor(), number, case_rules=c.case_rules()), fmt)
+
+    command.__doc__ = doc
+    app.command(name)(command)
+
+
+_simple("start", "开始办理。", "start")
+_simple("resume", "恢复办理（挂起的天数不计入期限）。", "resume")
+_simple("acknowledge", "接收移交给我的办件，成为首办人。", "acknowledge")
+
+
+@app.command("complete")
+def case_complete(
+    ctx: typer.Context,
+    number: str,
+    result: Annotated[str, typer.Option("--result", help="approved（准予）或 denied（不予，需 --reason）")],
+    reason: Annotated[str, typer.Option("--reason")] = "",
+    fmt: FormatOption = Format.table,
+) -> None:
+    """办结。"""
+    from clerk_tui.services.cases import complete
+
+    c = context(ctx)
+    _out(complete(c.engine(), c.actor(), number, result=result, reason=reason, case_rules=c.case_rules()), fmt)
+
+
+@app.command("deliver")
+def case_deliver(
+    ctx: typer.Context,
+    number: str,
+    method: Annotated[str, typer.Option("--method", help="collect（领取）或 mail（邮寄）")],
+    tracking: Annotated[str, typer.Option("--tracking", help="邮寄单号（mail 时必填）")] = "",
+    fmt: FormatOption = Format.table,
+) -> None:
+    """送达办理结果。"""
+    from clerk_tui.services.cases import deliver
+
+    c = context(ctx)
+    _out(deliver(c.engine(), c.actor(), number, method=method, tracking=tracking, case_rules=c.case_rules()), fmt)
+
+
+@app.command("suspend")
+def case_suspend(
+    ctx: typer.Context,
+    number: str,
+    reason: ReasonOpt,
+    days: Annotated[int, typer.Option("--days", help="预计需要的工作日（告知申请人）")],
+    fmt: FormatOption = Format.table,
+) -> None:
+    """挂起（行政许可法第四十五条：听证、检验检测、专家评审等时间不计入期限）。"""
+    from clerk_tui.services.cases import suspend
+
+    c = context(ctx)
+    _out(suspend(c.engine(), c.actor(), number, reason=reason, days=days, case_rules=c.case_rules()), fmt)
+
+
+@app.command("extend")
+def case_extend(
+    ctx: typer.Context,
+    number: str,
+    days: Annotated[int, typer.Option("--days")],
+    reason: ReasonOpt,
+    override_by: OverrideBy = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """延期（第四十二条）：需带班领导批准，理由告知申请人。"""
+    from clerk_tui.services.cases import extend
+
+    c = context(ctx)
+    _out(
+        extend(
+            c.engine(),
+            c.actor(),
+            number,
+            days=days,
+            reason=reason,
+            override=_override(reason, override_by) if override_by else None,
+            case_rules=c.case_rules(),
+        ),
+        fmt,
+    )
+
+
+@app.command("withdraw")
+def case_withdraw(ctx: typer.Context, number: str, reason: ReasonOpt, fmt: FormatOption = Format.table) -> None:
+    """申请人撤回申请。"""
+    from clerk_tui.services.cases import withdraw
+
+    c = context(ctx)
+    _out(withdraw(c.engine(), c.actor(), number, reason=reason, case_rules=c.case_rules()), fmt)
+
+
+@app.command("handover")
+def case_handover(
+    ctx: typer.Context,
+    number: str,
+    to: Annotated[str, typer.Option("--to", help="接收人工号")],
+    reason: ReasonOpt,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """把办件移交给另一位窗口人员（对方确认接收后才成为首办人）。"""
+    from clerk_tui.services.cases import handover
+
+    c = context(ctx)
+    _out(handover(c.engine(), c.actor(), number, to=to, reason=reason, case_rules=c.case_rules()), fmt)

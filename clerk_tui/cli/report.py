@@ -1,0 +1,209 @@
+"""``clerk-tui report daily|monthly|yearly|range``: the hall's statistics, as a table, JSON, CSV or XLSX.
+
+Its ``--format`` has two choices more than the common one (csv, xlsx). Commands import services
+lazily: start-up of every command pays only for what it uses.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from clerk_tui.cli.common import context, emit_json, print_table
+
+app = typer.Typer(
+    help="统计报表：日报、月报、年报、任意期间；按全厅、部门、窗口、人员；表格、JSON、CSV、XLSX。", no_args_is_help=True
+)
+
+
+class ReportFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+class By(str, Enum):
+    hall = "hall"
+    department = "department"
+    window = "window"
+    clerk = "clerk"
+
+
+ByOpt = Annotated[By, typer.Option("--by", help="分组：hall、department、window、clerk")]
+ReportFormatOption = Annotated[ReportFormat, typer.Option("--format")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="写入文件（csv、xlsx 默认写到这里）")]
+DeptOpt = Annotated[str | None, typer.Option("--department", help="只统计该部门")]
+WinOpt = Annotated[int | None, typer.Option("--window", help="只统计该窗口")]
+ClerkOpt = Annotated[str | None, typer.Option("--clerk", help="只统计该工号")]
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _emit(
+    ctx: typer.Context,
+    kind: str,
+    value: str | None,
+    end: str | None,
+    by: By,
+    fmt: ReportFormat,
+    out: Path | None,
+    department: str | None,
+    window: int | None,
+    clerk: str | None,
+) -> None:
+    from clerk_tui.services import reports
+    from clerk_tui.services.errors import ServiceError, oserror_words
+    from clerk_tui.services.files import write_atomic
+
+    start, finish = reports.period(kind, value, end)
+    report = reports.build_report(
+        context(ctx).engine(), start, finish, by.value, department=department, window=window, clerk=clerk
+    )
+    if fmt in (ReportFormat.csv, ReportFormat.xlsx) or out is not None:
+        if out is None:
+            raise ServiceError(f"{fmt.value} 格式请用 --out 指定输出文件")
+        data = {ReportFormat.csv: reports.to_csv, ReportFormat.xlsx: reports.to_xlsx}.get(fmt)
+        payload = (
+            data(report)
+            if data
+            else (
+                json.dumps(report.as_json(), ensure_ascii=False, indent=2).encode()
+                if fmt == ReportFormat.json
+                else reports.to_csv(report)
+            )
+        )
+        try:
+            write_atomic(out, payload)  # all or nothing: no half-written file is left behind
+        except OSError as exc:
+            raise ServiceError(f"无法写入 {out}（{oserror_words(exc)}）：请检查目录和权限") from exc
+        typer.echo(f"已写入 {out}（{start} 至 {finish}，{len(report.groups)} 组）")
+        return
+    if fmt == ReportFormat.json:
+        emit_json(report.as_json())
+        return
+    typer.echo(f"统计期间 {start} 至 {finish}，按{reports.DIMENSIONS[by.value]}")
+    print_table(
+        [
+            "分组",
+            "取号",
+            "办结号",
+            "过号",
+            "等候均/90%",
+            "收件",
+            "受理",
+            "办结",
+            "即办比重",
+            "按时办结率",
+            "提前办结率",
+            "补正",
+            "不予受理",
+            "超期",
+            "满意率",
+        ],
+        [
+            [
+                g.name,
+                f["tickets_issued"],
+                f["tickets_served"],
+                f["no_shows"],
+                f"{f['wait_avg'] if f['wait_avg'] is not None else '—'}/{f['wait_p90'] if f['wait_p90'] is not None else '—'}",
+                f["cases_received"],
+                f["cases_accepted"],
+                f["cases_completed"],
+                _pct(f["immediate_share"]),
+                _pct(f["on_time_rate"]),
+                _pct(f["early_rate"]),
+                f["supplements"],
+                f["rejections"],
+                f["overdue"],
+                _pct(f["satisfaction_rate"]),
+            ]
+            for g in report.groups
+            for f in [g.figures]
+        ],
+    )
+    if report.hourly:
+        peak = max(max(i, s) for _, i, s in report.hourly) or 1
+        typer.echo("分时段（█ 取号  ░ 办结）")
+        for hour, issued, served in report.hourly:
+            typer.echo(
+                f"{hour:02d}时 {'█' * round(issued * 30 / peak):<30} {issued:>5}  "
+                f"{'░' * round(served * 30 / peak):<30} {served:>5}"
+            )
+
+
+@app.command("daily")
+def report_daily(
+    ctx: typer.Context,
+    date: Annotated[str | None, typer.Option("--date", help="默认今天")] = None,
+    by: ByOpt = By.hall,
+    fmt: ReportFormatOption = ReportFormat.table,
+    out: OutOpt = None,
+    department: DeptOpt = None,
+    window: WinOpt = None,
+    clerk: ClerkOpt = None,
+) -> None:
+    """日报。"""
+    _emit(ctx, "daily", date, None, by, fmt, out, department, window, clerk)
+
+
+@app.command("monthly")
+def report_monthly(
+    ctx: typer.Context,
+    month: Annotated[str | None, typer.Option("--month", help="YYYY-MM，默认本月")] = None,
+    by: ByOpt = By.hall,
+    fmt: ReportFormatOption = ReportFormat.table,
+    out: OutOpt = None,
+    department: DeptOpt = None,
+    window: WinOpt = None,
+    clerk: ClerkOpt = None,
+) -> None:
+    """月报（--by clerk 即窗口人员月度考核表）。"""
+    _emit(ctx, "monthly", month, None, by, fmt, out, department, window, clerk)
+
+
+@app.command("yearly")
+def report_yearly(
+    ctx: typer.Context,
+    year: Annotated[str | None, typer.Option("--year", help="默认今年")] = None,
+    by: ByOpt = By.hall,
+    fmt: ReportFormatOption = ReportFormat.table,
+    out: OutOpt = None,
+    department: DeptOpt = None,
+    window: WinOpt = None,
+    clerk: ClerkOpt = None,
+) -> None:
+    """年报。"""
+    _emit(ctx, "yearly", year, None, by, fmt, out, department, window, clerk)
+
+
+@app.command("range")
+def report_range(
+    ctx: typer.Context,
+    start: Annotated[str, typer.Option("--from")],
+    end: Annotated[str, typer.Option("--to")],
+    by: ByOpt = By.hall,
+    fmt: ReportFormatOption = ReportFormat.table,
+    out: OutOpt = None,
+    department: DeptOpt = None,
+    window: WinOpt = None,
+    clerk: ClerkOpt = None,
+) -> None:
+    """任意期间。"""
+    _emit(ctx, "range", start, end, by, fmt, out, department, window, clerk)
+
+
+@app.command("rebuild")
+def report_rebuild(ctx: typer.Context) -> None:
+    """清除已保存的往日统计（更正历史数据之后），下次出报表时重新计算。"""
+    from clerk_tui.services.reports import forget_days
+
+    n = forget_days(context(ctx).engine())
+    typer.echo(f"已清除 {n} 条往日统计，下次出报表时重新计算。")

@@ -1,0 +1,137 @@
+"""``clerk-tui init|demo|run|display|rating-pad``: setting a hall up and opening the screens.
+
+Commands import services lazily: start-up of every command pays only for what it uses (and only
+these commands load textual).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from clerk_tui.cli.common import CliContext, context, fail
+
+app = typer.Typer()  # added to the root without a name: its commands are top-level
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    catalog: Annotated[Path | None, typer.Option("--catalog", help="事项目录文件（默认：自带的演示县目录）")] = None,
+    force: Annotated[bool, typer.Option("--force", help="清空已有数据库后重建（删除全部数据！）")] = False,
+) -> None:
+    """建立大厅数据库：建表、导入目录、创建管理员 admin（PIN 取自 CLERK_TUI_NEW_PIN，否则随机生成并只显示一次）。"""
+    from clerk_tui.domain.pins import pin_problem
+    from clerk_tui.services.setup import init_database
+
+    c = context(ctx)
+    pin = os.environ.get("CLERK_TUI_NEW_PIN")
+    if pin and (problem := pin_problem(pin)):
+        fail(f"CLERK_TUI_NEW_PIN 无效：{problem}")
+    result = init_database(c.engine(require_schema=False), catalog=catalog, force=force, admin_pin=pin)
+    typer.echo(f"已初始化：{c.settings.database}，导入事项 {result.items} 项。")
+    if catalog is None:
+        typer.echo(
+            "未指定 --catalog，已导入自带的演示目录（云溪县政务服务中心）；"
+            "正式使用请用 clerk-tui catalog import 导入本厅目录，或用 init --catalog FILE --force 重建。"
+        )
+    if result.admin_pin:
+        typer.echo(f"管理员工号 admin 的初始 PIN：{result.admin_pin}（只显示这一次，请立即记下并修改）")
+    else:
+        typer.echo("管理员工号 admin 的 PIN 已按 CLERK_TUI_NEW_PIN 设置。")
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    no_tui: Annotated[bool, typer.Option("--no-tui", help="只建演示数据库，不打开界面")] = False,
+) -> None:
+    """建立演示大厅（云溪县政务服务中心）并打开界面。所有演示人员的 PIN 为 123456。"""
+    from clerk_tui.services.setup import build_demo
+    from clerk_tui.settings import demo_database
+
+    c = context(ctx)
+    if not (c.db or os.environ.get("CLERK_TUI_DB")):
+        c.use_database(demo_database())
+    result = build_demo(c.engine(require_schema=False))
+    typer.echo(
+        f"演示大厅已建立：{c.settings.database}（事项 {result.items} 项；工号 8001 导办员、1030 在30号窗口（车驾管，有人排队）、1003 在3号窗口（办件）、9001 带班领导、admin；PIN 均为 123456）"
+    )
+    typer.echo(_demo_terminals(c.settings.database))
+    printing = c.settings.printing
+    if not (printing.ticket or printing.receipt) and "://" not in c.settings.database:
+        # No printers configured: the demo's papers go to files beside its database.
+        papers = Path(c.settings.database).expanduser().resolve().parent / "demo-papers"
+        printing.ticket = f"file://{papers}/tickets.bin"
+        printing.receipt = f"pdf://{papers}"
+        papers_line = f"演示的号票写入 {papers}/tickets.bin，通知书写入 {papers}/ 下的 PDF"
+        typer.echo(papers_line)
+    else:
+        papers_line = ""
+    if not no_tui:
+        _run_tui(c)
+        # The lines above were hidden behind the TUI while it ran: say again where the demo is.
+        database = c.settings.database
+        typer.echo(f"演示数据库：{database if '://' in database else os.path.abspath(os.path.expanduser(database))}")
+        typer.echo(_demo_terminals(c.settings.database))
+        if papers_line:
+            typer.echo(papers_line)
+
+
+def _demo_terminals(database: str) -> str:
+    """How to open the demo's other terminals on the same database, as commands one can paste in
+    any folder: the program as it was started (``make demo`` runs .venv/bin/clerk-tui, which is not
+    on PATH) and the database, both as absolute paths."""
+    import shlex  # only the demo needs it: not loaded at every command's start-up
+
+    program = os.path.abspath(sys.argv[0]) if Path(sys.argv[0]).name == "clerk-tui" else "clerk-tui"
+    if "://" not in database:  # another terminal may start elsewhere
+        database = os.path.abspath(os.path.expanduser(database))
+    base = f"{shlex.quote(program)} --db {shlex.quote(database)}"
+    # Each command on a line of its own, so that it stays whole to copy on a narrow terminal.
+    return (
+        f"叫号屏（在另一个终端运行）：\n  {base} display\n"
+        f"3号窗口的评价器（在另一个终端运行）：\n  {base} rating-pad --window 3"
+    )
+
+
+def _run_tui(c: CliContext) -> None:
+    """Open the TUI (``clerk-tui run`` itself usually takes the short way in entry.py)."""
+    from clerk_tui.ui.app import make_app
+
+    database = c.settings.database
+    if "://" not in database and database != ":memory:" and not Path(database).expanduser().exists():
+        fail(f"数据库文件 {database} 不存在：请先运行 clerk-tui init（或 clerk-tui demo），或用 --db 指定")
+    # The store opens in a worker after the first frame: SQLAlchemy is not imported here.
+    make_app(c.settings, c.open_engine).run()
+
+
+@app.command()
+def run(ctx: typer.Context) -> None:
+    """打开窗口终端界面（登录后按角色进入导办台、窗口或带班领导界面）。"""
+    _run_tui(context(ctx))
+
+
+@app.command()
+def display(ctx: typer.Context) -> None:
+    """大厅叫号屏：当前叫号（大字）、最近叫号、各队列等候人数，并语音播报（需 espeak-ng）。"""
+    from clerk_tui.ui.display import make_display
+
+    c = context(ctx)
+    make_display(c.settings, c.engine()).run()
+
+
+@app.command("rating-pad")
+def rating_pad(ctx: typer.Context, window: Annotated[int, typer.Option("--window", help="评价器所在的窗口号")]) -> None:
+    """评价器：面向办事人的屏幕，窗口办结后请办事人按 1–5 评价。"""
+    from clerk_tui.services.catalog import list_windows
+    from clerk_tui.ui.rating_pad import make_rating_pad
+
+    c = context(ctx)
+    if window not in {w.number for w in list_windows(c.engine())}:
+        fail(f"没有{window}号窗口，请用 clerk-tui window list 查看窗口号")
+    make_rating_pad(c.settings, c.engine(), window, timeout=c.settings.rating_timeout).run()

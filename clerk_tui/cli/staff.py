@@ -1,0 +1,87 @@
+"""``clerk-tui staff …``: staff members and their PINs.
+
+Commands import services lazily: start-up of every command pays only for what it uses.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from clerk_tui.cli.common import Format, FormatOption, context, emit_rows, fail
+
+app = typer.Typer(help="人员与登录。", no_args_is_help=True)
+
+
+def _new_pin(prompt: str) -> str:
+    pin = os.environ.get("CLERK_TUI_NEW_PIN")
+    if pin:
+        return pin
+    if not sys.stdin.isatty():
+        fail("缺少新 PIN：请设置 CLERK_TUI_NEW_PIN，或在终端中交互输入")
+    return typer.prompt(prompt, hide_input=True, confirmation_prompt=True)
+
+
+@app.command("add")
+def staff_add(
+    ctx: typer.Context,
+    number: str,
+    name: str,
+    role: Annotated[
+        str, typer.Option("--role", help="guide（导办员）、clerk（窗口人员）、supervisor（带班领导）或 admin")
+    ],
+    department: Annotated[str | None, typer.Option("--department", help="所属部门名称")] = None,
+) -> None:
+    """新增人员（新 PIN 取自 CLERK_TUI_NEW_PIN 或交互输入）。需要管理员。"""
+    from clerk_tui.services.staff import add_staff
+
+    c = context(ctx)
+    actor = c.actor()
+    add_staff(c.engine(), actor, number, name, role, _new_pin(f"工号 {number} 的新 PIN"), department)
+    typer.echo(f"已新增人员 {number} {name}。")
+
+
+@app.command("list")
+def staff_list(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
+    """列出人员。需要管理员或带班领导。"""
+    from clerk_tui.services.staff import list_staff
+
+    c = context(ctx)
+    staff = list_staff(c.engine(), c.actor())
+    emit_rows(
+        fmt,
+        staff,
+        ["工号", "姓名", "角色", "部门", "状态"],
+        lambda s: [s.number, s.name, s.role_name, s.department or "", "已锁定" if s.locked else "正常"],
+        as_json=lambda s: {
+            "number": s.number,
+            "name": s.name,
+            "role": s.role,
+            "department": s.department,
+            "locked": s.locked,
+        },
+    )
+
+
+@app.command("set-pin")
+def staff_set_pin(ctx: typer.Context, number: str) -> None:
+    """设置 PIN（新 PIN 取自 CLERK_TUI_NEW_PIN 或交互输入）。管理员可设任何人，其他人只能设自己的。"""
+    from clerk_tui.services.staff import set_pin
+
+    c = context(ctx)
+    actor = c.actor()
+    set_pin(c.engine(), actor, number, _new_pin(f"工号 {number} 的新 PIN"))
+    typer.echo(f"已设置工号 {number} 的 PIN。")
+
+
+@app.command("unlock")
+def staff_unlock(ctx: typer.Context, number: str) -> None:
+    """解锁因 PIN 连续错误被锁定的工号。需要管理员或带班领导。"""
+    from clerk_tui.services.staff import unlock
+
+    c = context(ctx)
+    unlock(c.engine(), c.actor(), number)
+    typer.echo(f"已解锁工号 {number}。")
