@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 
 def pinyin_forms(text: str) -> tuple[str, str]:
@@ -20,7 +21,10 @@ def pinyin_forms(text: str) -> tuple[str, str]:
     """
     from pypinyin import Style, lazy_pinyin
 
-    syllables = lazy_pinyin(text, style=Style.NORMAL, errors=lambda chars: list(chars))
+    # Characters without a reading are kept one by one: pypinyin accepts a list from ``errors``,
+    # though its type stub says str.
+    keep_each: Any = list
+    syllables = lazy_pinyin(text, style=Style.NORMAL, errors=keep_each)
     syllables = [s.lower() for s in syllables if s.strip() and s.isalnum()]
     return "".join(syllables), "".join(s[0] for s in syllables)
 
