@@ -21,8 +21,12 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/clerk-tui demo
 
+# Two workers (pytest-xdist): the suite's tests are independent (each has its own SQLite file or
+# PostgreSQL schema); PYTEST_WORKERS=0 runs them in one process.
+PYTEST_WORKERS ?= 2
+
 test: $(STAMP)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench_startup.py
