@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from clerk_tui.services.errors import oserror_words
+from clerk_tui.domain.words import oserror_words
 
 FORMS = "tcp://主机:端口、usb:///dev/usb/lp0、cups://队列名、file:///路径、pdf:///目录 或 dummy:"
 TIMEOUT = 5.0

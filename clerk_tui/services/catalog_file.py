@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from clerk_tui.domain.catalog import FORM_NAMES as FORM_NAMES
+from clerk_tui.domain.catalog import FORMS, KINDS
+from clerk_tui.domain.catalog import KIND_NAMES as KIND_NAMES
 from clerk_tui.services.errors import ServiceError
 
-KINDS = ("immediate", "promised")
-FORMS = ("original", "copy", "original_and_copy")
-FORM_NAMES = {"original": "原件", "copy": "复印件", "original_and_copy": "原件及复印件"}
-KIND_NAMES = {"immediate": "即办件", "promised": "承诺件"}
 CSV_COLUMNS = (
     "code", "name", "department", "queue", "kind", "legal_limit_days", "promised_limit_days", "fee",
     "legal_basis", "conditions", "consultation_phone", "supervision_phone", "keywords", "materials",

@@ -9,7 +9,7 @@ from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from clerk_tui import clock
+from clerk_tui import clock, paths
 from clerk_tui.domain.roles import CLERK, GUIDE, SUPERVISOR
 from clerk_tui.services import events
 from clerk_tui.services.catalog import apply_catalog
@@ -22,12 +22,11 @@ from clerk_tui.store.models import Department, Staff, Window
 
 
 def data_dir() -> Path:
-    """The shipped data/ folder: inside the wheel, or beside the package in a source checkout."""
-    here = Path(__file__).resolve().parent.parent
-    for candidate in (here / "_data", here.parent / "data"):
-        if (candidate / "catalog").is_dir():
-            return candidate
-    raise ServiceError("找不到 clerk-tui 自带的数据目录 data/，请重新安装")
+    """The shipped data/ folder (clerk_tui/paths.py), or a refusal that says to reinstall."""
+    try:
+        return paths.data_dir()
+    except paths.DataMissing as exc:
+        raise ServiceError(str(exc)) from None
 
 
 def default_catalog() -> Path:
