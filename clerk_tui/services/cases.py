@@ -21,20 +21,36 @@ from clerk_tui.domain.calendar import WorkdayCalendar
 from clerk_tui.domain.ids import check_resident_id, check_uscc, mask_id
 from clerk_tui.domain.roles import SUPERVISOR, allowed
 from clerk_tui.services import events
-from clerk_tui.services.calendar import session_schedules
-from clerk_tui.services.catalog import get_hall
+from clerk_tui.services.catalog import get_hall, item_by_code
 from clerk_tui.services.catalog_file import FORM_NAMES
 from clerk_tui.services.context import Actor, require
-from clerk_tui.services.catalog import item_by_code
-from clerk_tui.services.errors import (NotFound, OverrideRequired, PermissionDenied, ServiceError, person_phone,
-                                       phone_forms, typed_text)
+from clerk_tui.services.errors import (
+    NotFound,
+    OverrideRequired,
+    PermissionDenied,
+    ServiceError,
+    person_phone,
+    phone_forms,
+    typed_text,
+)
+from clerk_tui.services.queue import ticket_by_number
 from clerk_tui.services.staff import check_override_pin
 from clerk_tui.services.tx import transaction
+from clerk_tui.services.workdays import session_schedules
 from clerk_tui.store.counters import next_case_seq
 from clerk_tui.store.dialect import starts_with
 from clerk_tui.store.engine import read_session
-from clerk_tui.store.models import (CaseMaterial, CaseSuspension, Department, Event, Material, ServiceCase,
-                                    ServiceItem, Staff, Ticket)
+from clerk_tui.store.models import (
+    CaseMaterial,
+    CaseSuspension,
+    Department,
+    Event,
+    Material,
+    ServiceCase,
+    ServiceItem,
+    Staff,
+    Ticket,
+)
 
 T = TypeVar("T")
 
@@ -382,9 +398,7 @@ def intake(engine: Engine, actor: Actor | None, request: IntakeRequest,
             raise ServiceError(f"“{item.name}”是即办事项（承诺时限0个工作日），请按即办当场办结")
         ticket_id = None
         if request.ticket:
-            from clerk_tui.services.queue import _ticket
-
-            ticket_id = _ticket(session, request.ticket).id
+            ticket_id = ticket_by_number(session, request.ticket).id
         hall = get_hall(session)
         now, today = clock.now(), clock.today()
         number = rules.case_number(hall.code, today, next_case_seq(session, hall.id, today))
@@ -445,7 +459,7 @@ def _transition(engine: Engine, actor: Actor | None, number: str, action: str,
             raise ServiceError(f"办件 {case.number}：{exc}") from exc
         before = case.status
         payload = change(session, case, _calendar(session, case_rules)) or {}
-        case.status = payload.pop("_status", target)
+        case.status = target
         _record(session, actor, case, action, before=before, after=case.status, **payload)
         return _view(session, case, case_rules)
 
@@ -461,7 +475,8 @@ def supplement(engine: Engine, actor: Actor | None, number: str, received: Seque
     if not names:
         raise ServiceError("请指明本次补交的材料（材料清单中的名称）")
 
-    def change(session: Session, case: ServiceCase, calendar: WorkdayCalendar) -> dict:
+    def change(session: Session, case: ServiceCase, calendar: WorkdayCalendar) -> tuple[str, dict]:
+        """(the case's new status, the event's payload)."""
         lines = list(session.exec(select(CaseMaterial).where(CaseMaterial.case_id == case.id)))
         by_name = {m.name: m for m in lines}
         if unknown := [n for n in names if n not in by_name]:
@@ -474,12 +489,13 @@ def supplement(engine: Engine, actor: Actor | None, number: str, received: Seque
         if still:
             by = _authorize(session, actor, override, "第二次补正告知违反一次性告知制，出具")
             case.supplement_notices += 1
-            return {"_status": rules.SUPPLEMENT_PENDING, "received": names, "missing": still,
-                    "notice": [m.name for m in lines if not m.received],
-                    "second_notice": True, "override_by": by.number, "override_reason": override.reason.strip()}
+            return rules.SUPPLEMENT_PENDING, {"received": names, "missing": still,
+                                              "notice": [m.name for m in lines if not m.received],
+                                              "second_notice": True, "override_by": by.number,
+                                              "override_reason": override.reason.strip()}
         case.accepted_on = clock.today()
         _set_due(session, case, calendar)
-        return {"received": names, "accepted_on": case.accepted_on, "due": case.due_date}
+        return rules.ACCEPTED, {"received": names, "accepted_on": case.accepted_on, "due": case.due_date}
 
     require(actor, "case.handle")
 
@@ -488,8 +504,7 @@ def supplement(engine: Engine, actor: Actor | None, number: str, received: Seque
         _may_handle(session, actor, case)
         if case.status != rules.SUPPLEMENT_PENDING:
             raise ServiceError(f"办件 {case.number} 当前为“{rules.STATUS_NAMES[case.status]}”，不在等待补正")
-        payload = change(session, case, _calendar(session, case_rules))
-        case.status = payload.pop("_status", rules.ACCEPTED)
+        case.status, payload = change(session, case, _calendar(session, case_rules))
         kind = "supplement_notice" if case.status == rules.SUPPLEMENT_PENDING else "accept"
         _record(session, actor, case, kind, **payload)
         return _view(session, case, case_rules)

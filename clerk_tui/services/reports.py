@@ -101,7 +101,7 @@ def _percentile(histogram: dict[int, int], p: float) -> float | None:
 
 def period(kind: str, value: str | None = None, end: str | None = None) -> tuple[dt.date, dt.date]:
     """The dates of ``daily [--date]``, ``monthly [--month]``, ``yearly [--year]`` or ``range``."""
-    from clerk_tui.services.calendar import parse_date
+    from clerk_tui.services.workdays import parse_date
 
     today = clock.today()
     if kind == "daily":

@@ -19,10 +19,24 @@ from clerk_tui.services import events
 from clerk_tui.services.catalog import get_hall
 from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import NotFound, PermissionDenied, ServiceError, person_phone, typed_text
+from clerk_tui.services.queue import issue_in, transfer_in, window_by_number, window_state
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.engine import read_session
-from clerk_tui.store.models import (AlertDismissal, Department, Event, FollowUp, Inquiry, Rating, Queue, ServiceCase, ServiceItem, Staff,
-                                    Ticket, Window, WindowQueue)
+from clerk_tui.store.models import (
+    AlertDismissal,
+    Department,
+    Event,
+    FollowUp,
+    Inquiry,
+    Queue,
+    Rating,
+    ServiceCase,
+    ServiceItem,
+    Staff,
+    Ticket,
+    Window,
+    WindowQueue,
+)
 
 STATUS_NAMES = {"open": "待处理", "handed_over": "已转交待接收", "closed": "已办结"}
 
@@ -180,8 +194,6 @@ def refer(engine: Engine, actor: Actor | None, inquiry_id: int, *, to_window: in
     to = f"{to_window}号窗口" if to_window is not None else f"{to_queue} 队列"
 
     def apply(session: Session, q: Inquiry):
-        from clerk_tui.services.queue import issue_in, transfer_in
-
         reason = f"首问引导：{q.matter}"[:200]
         if to_window is not None and to_window == actor.window:
             raise ServiceError(f"{to_window}号窗口就是本窗口：本窗口能办的请直接办理，选“当场答复”或收件受理")
@@ -192,9 +204,7 @@ def refer(engine: Engine, actor: Actor | None, inquiry_id: int, *, to_window: in
             queue = to_queue
             item_code = None
             if to_window is not None:
-                w = session.exec(select(Window).where(Window.number == to_window)).first()
-                if w is None:
-                    raise NotFound(f"没有{to_window}号窗口")
+                w = window_by_number(session, to_window)
                 first = session.exec(select(Queue).join(WindowQueue, WindowQueue.queue_id == Queue.id)
                                      .where(WindowQueue.window_id == w.id).order_by(WindowQueue.position)).first()
                 if first is None:
@@ -204,9 +214,7 @@ def refer(engine: Engine, actor: Actor | None, inquiry_id: int, *, to_window: in
                            policy=policy, note=reason)
             t = session.get(Ticket, tid)
             if to_window is not None:
-                from clerk_tui.services.queue import _state
-
-                if _state(session, session.exec(select(Window).where(Window.number == to_window)).one()).status == "closed":
+                if window_state(session, w).status == "closed":
                     raise ServiceError(f"{to_window}号窗口未开窗，请引导到其他窗口或队列")
                 t.target_window = to_window
                 session.add(t)
@@ -253,7 +261,7 @@ def appointment(engine: Engine, actor: Actor | None, inquiry_id: int, *, at: str
     def apply(session: Session, q: Inquiry):
         if when < clock.now():
             raise ServiceError("预约时间已过，请填写将来的时间")
-        from clerk_tui.services.calendar import session_schedules
+        from clerk_tui.services.workdays import session_schedules
 
         if not WorkdayCalendar(session_schedules(session)).workday(when.date())[0]:
             raise ServiceError(f"{when:%Y-%m-%d} 不是工作日，大厅不办公：请预约工作日")
@@ -342,7 +350,7 @@ def _facts(session: Session, rules_: rules.Rules, case_rules) -> tuple[list, lis
     cases = []
     # yellow and red straight from the (status, due_date) index: numbers and owners, not whole views
     from clerk_tui.domain.cases import warning_bounds
-    from clerk_tui.services.calendar import session_schedules
+    from clerk_tui.services.workdays import session_schedules
 
     calendar = WorkdayCalendar(session_schedules(session), count_from_same_day=case_rules.count_from_same_day)
     red_until, yellow_before = warning_bounds(calendar, today, case_rules.yellow_days)
