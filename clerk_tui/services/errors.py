@@ -82,6 +82,31 @@ def unknown_item(code: str | None) -> "NotFound":
     return NotFound(f"没有编码为 {code} 的事项，请用 clerk-tui catalog list --search 关键词 查找事项编码")
 
 
+def unknown_window(number: object) -> NotFound:
+    """The one message for a window number the hall does not have."""
+    return NotFound(f"没有{number}号窗口，请用 clerk-tui window list 查看窗口号")
+
+
+def unknown_staff(number: object) -> NotFound:
+    """The one message for a staff number nobody has."""
+    return NotFound(f"没有工号为 {number} 的人员，请用 clerk-tui staff list 查看")
+
+
+def unknown_department(name: object) -> NotFound:
+    """The one message for a department name the hall does not have."""
+    return NotFound(f"没有名为“{name}”的部门，请用 clerk-tui catalog list 查看部门名称")
+
+
+def unknown_inquiry(inquiry_id: object) -> NotFound:
+    """The one message for a first-responsibility record (首问登记) that does not exist."""
+    return NotFound(f"没有编号为 {inquiry_id} 的首问登记，请用 clerk-tui inquiry list 查看")
+
+
+def unknown_print_job(job_id: object) -> NotFound:
+    """The one message for a print job that does not exist."""
+    return NotFound(f"没有编号为 {job_id} 的打印任务，请用 clerk-tui print jobs 查看")
+
+
 def read_failed(what: str, path: object, exc: BaseException) -> ServiceError:
     """A file a person named could not be read: which file, why, and what to do."""
     return ServiceError(read_failed_words(what, path, exc))

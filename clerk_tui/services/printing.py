@@ -21,7 +21,7 @@ from clerk_tui.printing.layout import preview as text_preview
 from clerk_tui.printing.transport import PrinterUrlError, PrintFailed, parse_printer, send
 from clerk_tui.services import events
 from clerk_tui.services.context import Actor, require
-from clerk_tui.services.errors import NotFound, ServiceError
+from clerk_tui.services.errors import ServiceError, unknown_print_job
 from clerk_tui.services.tx import transaction
 from clerk_tui.settings import PrintSettings
 from clerk_tui.store.engine import read_session
@@ -185,7 +185,7 @@ def _attempt(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSetting
     with read_session(engine) as session:
         job = session.get(PrintJob, job_id)
         if job is None:
-            raise NotFound(f"没有编号为 {job_id} 的打印任务，请用 clerk-tui print jobs 查看")
+            raise unknown_print_job(job_id)
         snapshot = PrintJob(**job.model_dump())
         # The paper's number is its place among the papers of this document in the order they were
         # made: the first is the original, later ones 补打N, whatever order their jobs came out in.
@@ -266,7 +266,7 @@ def retry(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSettings =
     def check(session: Session) -> None:
         job = session.get(PrintJob, job_id)
         if job is None:
-            raise NotFound(f"没有编号为 {job_id} 的打印任务，请用 clerk-tui print jobs 查看")
+            raise unknown_print_job(job_id)
         if job.status == "printed":
             raise ServiceError(f"打印任务 {job_id} 已打印；要再打一份请用补打（print {job.document} {job.subject}）")
         if printer and printer != job.printer:

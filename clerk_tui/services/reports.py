@@ -33,12 +33,11 @@ from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.engine import Engine
 
 from clerk_tui import clock
-from clerk_tui.services.errors import NotFound, ServiceError
+from clerk_tui.services.errors import ServiceError, unknown_department, unknown_staff, unknown_window
 from clerk_tui.store.dialect import day_of, hour_of, minutes_between, whole_minutes_up
 from clerk_tui.store.dialect import name_of as dialect_name
 from clerk_tui.store.engine import read_session
-from clerk_tui.store.models import (CaseSuspension, Department, Rating, ServiceCase, ServiceItem, Staff, Ticket,
-                                    Window)
+from clerk_tui.store.models import CaseSuspension, Department, Rating, ServiceCase, ServiceItem, Staff, Ticket, Window
 
 DIMENSIONS = {"hall": "全厅", "department": "部门", "window": "窗口", "clerk": "人员"}
 FIGURES = (
@@ -368,14 +367,14 @@ def build_report(engine: Engine, start: dt.date, end: dt.date, by: str = "hall",
         if department:
             dept_id = next((k for k, v in depts.items() if v == department.strip()), None)
             if dept_id is None:
-                raise NotFound(f"没有名为“{department}”的部门，请用 clerk-tui catalog list 查看部门名称")
+                raise unknown_department(department)
         if window is not None and window not in windows:
-            raise NotFound(f"没有{window}号窗口")
+            raise unknown_window(window)
         clerk_id = None
         if clerk:
             clerk_id = next((k for k, v in staff.items() if v[0] == clerk.strip()), None)
             if clerk_id is None:
-                raise NotFound(f"没有工号为 {clerk} 的人员")
+                raise unknown_staff(clerk)
 
         def names(key: str) -> tuple[str, str]:
             if by == "hall":

@@ -18,7 +18,16 @@ from clerk_tui.domain.queueing import REFERRAL, QueuePolicy
 from clerk_tui.services import events
 from clerk_tui.services.catalog import get_hall
 from clerk_tui.services.context import Actor, require
-from clerk_tui.services.errors import NotFound, PermissionDenied, ServiceError, person_phone, typed_text
+from clerk_tui.services.errors import (
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+    person_phone,
+    typed_text,
+    unknown_inquiry,
+    unknown_staff,
+    unknown_window,
+)
 from clerk_tui.services.queue import issue_in, transfer_in, window_by_number, window_state
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.engine import read_session
@@ -128,7 +137,7 @@ def open_inquiry(engine: Engine, actor: Actor | None, *, matter: str, item: str 
             item_id = item_by_code(session, item).id
         w = window if window is not None else actor.window
         if w is not None and session.exec(select(Window).where(Window.number == w)).first() is None:
-            raise NotFound(f"没有{w}号窗口")
+            raise unknown_window(w)
         q = Inquiry(hall_id=get_hall(session).id, opened_at=clock.now(), responder_id=actor.staff_id, window_number=w,
                     asker_name=name, asker_phone=phone, matter=matter, item_id=item_id)
         session.add(q)
@@ -142,7 +151,7 @@ def open_inquiry(engine: Engine, actor: Actor | None, *, matter: str, item: str 
 def _open(session: Session, actor: Actor, inquiry_id: int) -> Inquiry:
     q = session.exec(select(Inquiry).where(Inquiry.id == inquiry_id).with_for_update()).first()
     if q is None:
-        raise NotFound(f"没有编号为 {inquiry_id} 的首问登记，请用 clerk-tui inquiry list 查看")
+        raise unknown_inquiry(inquiry_id)
     if q.outcome is not None:
         raise ServiceError(f"首问 #{q.id} 已有处理结果（{rules.OUTCOMES[q.outcome][0]}），不能重复处理")
     if q.responder_id != actor.staff_id and actor.role != "supervisor":  # 首问负责制: the owner, or a supervisor
@@ -279,7 +288,7 @@ def close(engine: Engine, actor: Actor | None, inquiry_id: int) -> InquiryView:
     with read_session(engine) as session:
         q = session.get(Inquiry, inquiry_id)
         if q is None:
-            raise NotFound(f"没有编号为 {inquiry_id} 的首问登记")
+            raise unknown_inquiry(inquiry_id)
         if q.outcome is None:
             names = "、".join(f"{v[0]}（inquiry {k.replace('answered', 'answer').replace('referred', 'refer')}）"
                              for k, v in rules.OUTCOMES.items())
@@ -294,7 +303,7 @@ def acknowledge(engine: Engine, actor: Actor | None, inquiry_id: int) -> Inquiry
     def work(session: Session) -> InquiryView:
         q = session.get(Inquiry, inquiry_id)
         if q is None:
-            raise NotFound(f"没有编号为 {inquiry_id} 的首问登记")
+            raise unknown_inquiry(inquiry_id)
         if q.outcome != "absent" or q.acknowledged_at is not None:
             raise ServiceError(f"首问 #{q.id} 没有待接收的转交")
         if actor.department_id != q.department_id and actor.role != "supervisor":
@@ -316,7 +325,7 @@ def list_inquiries(engine: Engine, *, open_only: bool = False, staff: str | None
         if staff:
             s = session.exec(select(Staff).where(Staff.number == staff.strip())).first()
             if s is None:
-                raise NotFound(f"没有工号为 {staff} 的人员")
+                raise unknown_staff(staff)
             stmt = stmt.where(Inquiry.responder_id == s.id)
         views = [_view(session, q) for q in session.exec(stmt.order_by(Inquiry.id.desc()).limit(limit))]
     return [v for v in views if not open_only or v.status != "closed"]
@@ -379,7 +388,7 @@ def list_alerts(engine: Engine, *, staff: str | None = None, rules_: rules.Rules
     with read_session(engine) as session:
         dismissed = frozenset(d.key for d in session.exec(select(AlertDismissal)))
         if staff and session.exec(select(Staff).where(Staff.number == staff.strip())).first() is None:
-            raise NotFound(f"没有工号为 {staff} 的人员")
+            raise unknown_staff(staff)
         inquiries, tickets, cases, followups = _facts(session, rules_, case_rules)
     alerts = rules.evaluate(clock.now(), rules_, inquiries, tickets, cases, dismissed, followups)
     return [a for a in alerts if not staff or a.responsible == staff.strip()]

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from clerk_tui import clock
 from clerk_tui.store.dialect import minutes_between
+from clerk_tui.store.dialect import name_of as dialect_name
 from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import Queue, Staff, Ticket, Window, WindowState
 
@@ -63,7 +64,7 @@ def board(engine: Engine, *, rules_=None, case_rules=None) -> Board:
     hour_ago = now - dt.timedelta(hours=1)
     newest = last_event_id(engine)
     with read_session(engine) as session:
-        dialect = session.get_bind().dialect.name
+        dialect = dialect_name(session)
         t = Ticket.__table__
         wait = minutes_between(dialect, t.c.issued_at, t.c.called_at)
         waiting = {qid: (n, oldest) for qid, n, oldest in session.execute(

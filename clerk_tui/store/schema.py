@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import inspect, text
+from sqlalchemy import MetaData, inspect, text
 from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -91,3 +91,11 @@ def require_current(engine: Engine) -> None:
     st = status(engine)
     if st.state != "current":
         raise SchemaError(st.describe())
+
+
+def drop_everything(engine: Engine) -> None:
+    """Used by ``init --force`` only: remove every table of this database."""
+    meta = MetaData()
+    meta.reflect(bind=engine)
+    with engine.begin() as conn:
+        meta.drop_all(conn)

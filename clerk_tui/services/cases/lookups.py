@@ -24,11 +24,8 @@ from clerk_tui.services.cases.model import (
 )
 from clerk_tui.services.cases.steps import case_by_number, case_calendar
 from clerk_tui.services.context import Actor
-from clerk_tui.services.errors import (
-    NotFound,
-    ServiceError,
-    phone_forms,
-)
+from clerk_tui.services.errors import ServiceError, phone_forms, unknown_staff
+from clerk_tui.store.dialect import name_of as dialect_name
 from clerk_tui.store.dialect import starts_with
 from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import (
@@ -207,7 +204,7 @@ def list_cases(engine: Engine, actor: Actor | None = None, *, status: str | None
         if owner:
             staff = session.exec(select(Staff).where(Staff.number == owner.strip())).first()
             if staff is None:
-                raise NotFound(f"没有工号为 {owner} 的人员")
+                raise unknown_staff(owner)
             stmt = stmt.where(ServiceCase.owner_id == staff.id)
         level = warning or {"yellow": rules.YELLOW, "red": rules.RED}.get(filter)
         if level:
@@ -230,7 +227,7 @@ def list_cases(engine: Engine, actor: Actor | None = None, *, status: str | None
         elif filter == "handover":
             stmt = stmt.where(ServiceCase.handover_to_id == actor.staff_id)
         if q := (query or "").strip():
-            stmt = stmt.where(_lookup(q, session.get_bind().dialect.name))
+            stmt = stmt.where(_lookup(q, dialect_name(session)))
         order = ServiceCase.due_date if level else ServiceCase.id.desc()
         found = list(session.exec(stmt.order_by(order).limit(limit)))
         refs = _Refs.load(session, found)

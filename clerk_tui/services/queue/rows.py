@@ -21,7 +21,7 @@ from clerk_tui.domain.queueing import (
     is_priority,
 )
 from clerk_tui.services.context import Actor
-from clerk_tui.services.errors import NotFound, ServiceError
+from clerk_tui.services.errors import NotFound, ServiceError, unknown_window
 from clerk_tui.store.models import Queue, ServiceItem, Ticket, Window, WindowQueue, WindowState
 from clerk_tui.store.prepared import Prepared
 
@@ -120,7 +120,7 @@ _TICKET_BY_NUMBER_LOCKED = _TICKET_BY_NUMBER.with_for_update()
 def window_by_number(session: Session, number: int) -> Window:
     w = session.exec(_WINDOW_BY_NUMBER, params={"number": number}).first()
     if w is None:
-        raise NotFound(f"没有{number}号窗口，请用 clerk-tui window list 查看窗口号")
+        raise unknown_window(number)
     return w
 
 
@@ -252,7 +252,7 @@ def window_and_state(session: Session, actor: Actor, number: int):
     """(window row, state row) for a window the actor holds; refuses otherwise."""
     st = _WINDOW_STATE_LOCKED.run(session, {"number": number}).first()
     if st is None and _WINDOW_ROW.run(session, {"number": number}).first() is None:
-        raise NotFound(f"{number}号窗口不存在，请用 clerk-tui window list 查看窗口号")
+        raise unknown_window(number)
     w = st
     if st is None or st.staff_id is None:
         raise ServiceError(f"{number}号窗口尚未开窗，请先开窗（clerk-tui window open {number}）")
