@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any
 from clerk_tui.domain.catalog import FORM_NAMES as FORM_NAMES
 from clerk_tui.domain.catalog import FORMS, KINDS
 from clerk_tui.domain.catalog import KIND_NAMES as KIND_NAMES
-from clerk_tui.services.errors import ServiceError
+from clerk_tui.services.errors import ServiceError, read_failed, toml_words
 
 CSV_COLUMNS = (
     "code", "name", "department", "queue", "kind", "legal_limit_days", "promised_limit_days", "fee",
@@ -261,8 +262,6 @@ def parse_toml(text: str, file: str, strict: bool = True) -> CatalogData:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        from clerk_tui.services.errors import toml_words
-
         m = re.search(r"line (\d+)", str(exc))
         raise CatalogFileError([Problem(file, int(m.group(1)) if m else 0, "",
                                         f"TOML 语法错误，{toml_words(exc)}：请按 FORMAT.md 修正后重试")]) from exc
@@ -438,8 +437,6 @@ def parse_catalog(path: str | Path, strict: bool = True) -> CatalogData:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        from clerk_tui.services.errors import read_failed
-
         raise read_failed("目录文件", path, exc) from exc
     try:
         text = raw.decode("utf-8-sig")
@@ -454,8 +451,6 @@ def parse_catalog(path: str | Path, strict: bool = True) -> CatalogData:
 
 
 def _toml_value(value: Any) -> str:
-    import json
-
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):

@@ -149,6 +149,8 @@ def person_error(exc: BaseException) -> str | None:
         return exc.message
     if isinstance(exc, (SettingsError, ClockError, DateOutOfRange)):
         return getattr(exc, "message", None) or str(exc)
+    # Looked up only when already loaded (start-up: a command that never prints or touches the store
+    # does not load them); that also keeps services from importing printing for its error classes.
     if "clerk_tui.printing.transport" in sys.modules:
         from clerk_tui.printing.transport import PrinterUrlError, PrintFailed
 

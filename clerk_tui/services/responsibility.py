@@ -14,9 +14,11 @@ from sqlmodel import Session, select
 from clerk_tui import clock
 from clerk_tui.domain import responsibility as rules
 from clerk_tui.domain.calendar import WorkdayCalendar
+from clerk_tui.domain.cases import warning_bounds
 from clerk_tui.domain.queueing import REFERRAL, QueuePolicy
 from clerk_tui.services import events
-from clerk_tui.services.catalog import get_hall
+from clerk_tui.services.cases import CaseRules
+from clerk_tui.services.catalog import get_hall, item_by_code
 from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import (
     NotFound,
@@ -30,6 +32,7 @@ from clerk_tui.services.errors import (
 )
 from clerk_tui.services.queue import issue_in, transfer_in, window_by_number, window_state
 from clerk_tui.services.tx import transaction
+from clerk_tui.services.workdays import session_schedules
 from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import (
     AlertDismissal,
@@ -132,8 +135,6 @@ def open_inquiry(engine: Engine, actor: Actor | None, *, matter: str, item: str 
     def work(session: Session) -> InquiryView:
         item_id = None
         if item:
-            from clerk_tui.services.catalog import item_by_code
-
             item_id = item_by_code(session, item).id
         w = window if window is not None else actor.window
         if w is not None and session.exec(select(Window).where(Window.number == w)).first() is None:
@@ -270,7 +271,6 @@ def appointment(engine: Engine, actor: Actor | None, inquiry_id: int, *, at: str
     def apply(session: Session, q: Inquiry):
         if when < clock.now():
             raise ServiceError("预约时间已过，请填写将来的时间")
-        from clerk_tui.services.workdays import session_schedules
 
         if not WorkdayCalendar(session_schedules(session)).workday(when.date())[0]:
             raise ServiceError(f"{when:%Y-%m-%d} 不是工作日，大厅不办公：请预约工作日")
@@ -358,9 +358,6 @@ def _facts(session: Session, rules_: rules.Rules, case_rules) -> tuple[list, lis
                                         last.at if last else None))
     cases = []
     # yellow and red straight from the (status, due_date) index: numbers and owners, not whole views
-    from clerk_tui.domain.cases import warning_bounds
-    from clerk_tui.services.workdays import session_schedules
-
     calendar = WorkdayCalendar(session_schedules(session), count_from_same_day=case_rules.count_from_same_day)
     red_until, yellow_before = warning_bounds(calendar, today, case_rules.yellow_days)
     for number, owner_id, due in session.execute(select(ServiceCase.number, ServiceCase.owner_id, ServiceCase.due_date)
@@ -382,8 +379,6 @@ def _facts(session: Session, rules_: rules.Rules, case_rules) -> tuple[list, lis
 def list_alerts(engine: Engine, *, staff: str | None = None, rules_: rules.Rules = rules.Rules(),
                 case_rules=None) -> list[rules.Alert]:
     """The alerts that hold now; for one staff member (the ones they must act on) or all."""
-    from clerk_tui.services.cases import CaseRules
-
     case_rules = case_rules or CaseRules()
     with read_session(engine) as session:
         dismissed = frozenset(d.key for d in session.exec(select(AlertDismissal)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import random
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,15 +12,25 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from clerk_tui import clock, paths
+from clerk_tui.domain.ids import id_check_char
 from clerk_tui.domain.roles import CLERK, GUIDE, SUPERVISOR
-from clerk_tui.services import events
-from clerk_tui.services.catalog import apply_catalog
+from clerk_tui.services import cases as cs
+from clerk_tui.services import events, printing, ratings
+from clerk_tui.services import queue as q
+from clerk_tui.services import responsibility as rs
+from clerk_tui.services.appointments import add_appointment
+from clerk_tui.services.calendar import hall_calendar
+from clerk_tui.services.cases import list_cases
+from clerk_tui.services.catalog import apply_catalog, list_items
 from clerk_tui.services.catalog_file import parse_catalog
+from clerk_tui.services.context import Actor
 from clerk_tui.services.errors import ServiceError
+from clerk_tui.services.queue import list_tickets
 from clerk_tui.services.staff import create_staff, ensure_admin, new_pin_hash
 from clerk_tui.services.tx import transaction
 from clerk_tui.store import schema
-from clerk_tui.store.models import Department, Staff, Window
+from clerk_tui.store.engine import read_session
+from clerk_tui.store.models import Department, Staff, Ticket, Window
 
 
 def data_dir() -> Path:
@@ -102,15 +114,10 @@ def _demo_moment(now):
     """The moment the demo's morning ends: now, kept between 02:00 and 23:00 so that the two hours
     it reaches back and the appointment slot it books ahead stay within today (a demo built just
     after midnight otherwise spread its tickets over two business days)."""
-    import datetime as dt
-
     return min(max(now, dt.datetime.combine(now.date(), dt.time(2, 0))), dt.datetime.combine(now.date(), dt.time(23, 0)))
 
 
 def demo_actor(engine: Engine, number: str, window: int | None = None):
-    from clerk_tui.services.context import Actor
-    from clerk_tui.store.engine import read_session
-
     with read_session(engine) as session:
         s = session.exec(select(Staff).where(Staff.number == number)).one()
         return Actor(s.id, s.number, s.name, s.role, s.department_id, window)
@@ -120,14 +127,6 @@ def demo_morning(engine: Engine, seed: int = 7) -> None:
     """A morning in progress: tickets waiting in several queues, windows serving, one paused,
     a transferred ticket, a no-show and appointments still to come. Backfilled through the
     services with the clock set back, so every row has its event like real work would."""
-    import datetime as dt
-    import random
-
-    from clerk_tui import clock
-    from clerk_tui.services import queue as q
-    from clerk_tui.services.appointments import add_appointment
-    from clerk_tui.services.catalog import list_items
-
     rng = random.Random(seed)
     now = clock.now().replace(second=0)
     start = now - dt.timedelta(minutes=100)
@@ -210,8 +209,6 @@ DEMO_APPLICANTS = [  # (name, the first 17 digits of a resident ID number, phone
 
 
 def _valid_id(first17: str) -> str:
-    from clerk_tui.domain.ids import id_check_char
-
     return first17 + id_check_char(first17)
 
 
@@ -220,14 +217,6 @@ def demo_cases(engine: Engine, seed: int = 11) -> None:
     (clerk 1003) one red and one yellow, one waiting for a supplement, one suspended, one
     handed over to 1003 and not yet acknowledged; elsewhere immediate, delivered, rejected and
     withdrawn cases, so the case list and the console's risk line have something true to show."""
-    import datetime as dt
-    import random
-
-    from clerk_tui import clock
-    from clerk_tui.services import cases as cs
-    from clerk_tui.services.calendar import hall_calendar
-    from clerk_tui.services.catalog import list_items
-
     rng = random.Random(seed)
     now = clock.now().replace(second=0, microsecond=0)
     calendar = hall_calendar(engine)
@@ -333,10 +322,6 @@ def demo_cases(engine: Engine, seed: int = 11) -> None:
 def demo_printing(engine: Engine) -> None:
     """Print jobs of the morning: papers that came out, and the guide desk's ticket printer that
     was unplugged, leaving two tickets pending (Ctrl+R shows them, R retries)."""
-    from clerk_tui.services import printing
-    from clerk_tui.services.cases import list_cases
-    from clerk_tui.services.queue import list_tickets
-
     guide = demo_actor(engine, "8001")
     clerk = demo_actor(engine, "1003", 3)
     for case in list_cases(engine, owner="1003", limit=3):
@@ -350,12 +335,6 @@ def demo_printing(engine: Engine) -> None:
 def demo_responsibility(engine: Engine) -> None:
     """首问负责制 in the demo: an open inquiry at the guide desk, a referral from window 3 that window
     15 has not called for 25 minutes, and a ticket transferred twice (a buck-passing flag)."""
-    import datetime as dt
-
-    from clerk_tui import clock
-    from clerk_tui.services import queue as q
-    from clerk_tui.services import responsibility as rs
-
     now = clock.now().replace(second=0, microsecond=0)
     guide, clerk3 = demo_actor(engine, "8001"), demo_actor(engine, "1003", 3)
     with clock.frozen_at(now - dt.timedelta(minutes=8)):
@@ -380,17 +359,8 @@ def demo_responsibility(engine: Engine) -> None:
 def demo_ratings(engine: Engine) -> None:
     """好差评 of the morning: most visits rated well, one 差评 with its follow-up still open, one
     follow-up from last week overdue, and a few 未评价."""
-    import datetime as dt
-
-    from sqlmodel import select as sm_select
-
-    from clerk_tui import clock
-    from clerk_tui.services import ratings
-    from clerk_tui.store.engine import read_session
-    from clerk_tui.store.models import Ticket
-
     with read_session(engine) as session:
-        done = list(session.exec(sm_select(Ticket).where(Ticket.business_date == clock.today(),
+        done = list(session.exec(select(Ticket).where(Ticket.business_date == clock.today(),
                                                          Ticket.status == "done").order_by(Ticket.finished_at)))
     levels = [5, 5, 4, 5, None, 4, 5, 3, 5, 2, 5, 4, None, 5]
     for t, level in zip(done, levels):

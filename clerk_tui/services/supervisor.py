@@ -12,6 +12,11 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Engine
 
 from clerk_tui import clock
+from clerk_tui.domain.responsibility import Rules
+from clerk_tui.services.cases import CaseRules
+from clerk_tui.services.queue import last_event_id
+from clerk_tui.services.ratings import list_followups
+from clerk_tui.services.responsibility import list_alerts
 from clerk_tui.store.dialect import minutes_between
 from clerk_tui.store.dialect import name_of as dialect_name
 from clerk_tui.store.engine import read_session
@@ -52,12 +57,6 @@ class Board:
 
 
 def board(engine: Engine, *, rules_=None, case_rules=None) -> Board:
-    from clerk_tui.domain.responsibility import Rules
-    from clerk_tui.services.cases import CaseRules
-    from clerk_tui.services.queue import last_event_id
-    from clerk_tui.services.ratings import list_followups
-    from clerk_tui.services.responsibility import list_alerts
-
     rules_ = rules_ or Rules()
     case_rules = case_rules or CaseRules()
     today, now = clock.today(), clock.now()

@@ -16,7 +16,7 @@ class SchemaError(RuntimeError):
 
 
 def _config(connection=None):
-    from alembic.config import Config
+    from alembic.config import Config  # start-up: Alembic loads only to check or migrate the schema
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -79,7 +79,7 @@ def upgrade(engine: Engine) -> SchemaStatus:
     if before.state == "ahead":
         raise SchemaError(before.describe())
     if before.state != "current":
-        from alembic import command
+        from alembic import command  # start-up: as in _config
 
         with engine.begin() as conn:
             command.upgrade(_config(conn), "head")

@@ -3,6 +3,7 @@ clerk's deadline risks."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -73,8 +74,6 @@ class _Refs:
 
 def _detail(event: Event) -> str:
     """What a history line should say beyond its name: reasons, days, who approved, what is missing."""
-    import json
-
     p = json.loads(event.payload or "{}")
     parts = []
     if event.kind == "case.intake":
@@ -159,8 +158,6 @@ def case_view(session: Session, case: ServiceCase, case_rules: CaseRules, *, ful
 def notice_materials(engine: Engine, number: str) -> list[str]:
     """The materials the case's latest one-time notice (一次性告知书) listed, as recorded when it
     was issued; empty when the case never had one."""
-    import json
-
     with read_session(engine) as session:
         case = case_by_number(session, number)
         for e in session.exec(select(Event).where(Event.subject == case.number,

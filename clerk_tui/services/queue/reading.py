@@ -19,7 +19,7 @@ from clerk_tui.services.errors import ServiceError
 from clerk_tui.services.queue.rows import TicketView, queue_by_prefix, ticket_by_number, ticket_view
 from clerk_tui.services.queue.windows import QueueCount, queue_counts
 from clerk_tui.store.engine import read_session
-from clerk_tui.store.models import Queue, Ticket
+from clerk_tui.store.models import Event, Queue, Ticket
 
 # ------------------------------------------------------------------ reading
 
@@ -63,8 +63,6 @@ class HallBoard:
 
 
 def hall_board(engine: Engine, limit: int = 8) -> HallBoard:
-    from clerk_tui.store.models import Event
-
     day, now = clock.today(), clock.now()
     start = dt.datetime.combine(day, dt.time())
     with read_session(engine) as session:
@@ -88,8 +86,6 @@ def hall_board(engine: Engine, limit: int = 8) -> HallBoard:
 
 def last_event_id(engine: Engine) -> int:
     """The newest event id: what terminals poll to know that something changed."""
-    from clerk_tui.store.models import Event
-
     with read_session(engine) as session:
         return session.exec(select(func.max(Event.id))).one() or 0
 

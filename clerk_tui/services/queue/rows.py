@@ -4,6 +4,7 @@ person types (one message each), and the prebuilt statements of the hot path."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import and_, bindparam, func, literal, or_
@@ -135,8 +136,6 @@ def window_state(session: Session, window: Window, *, lock: bool = False) -> Win
 
 def normalise_number(number: str) -> str:
     """K19 → K019: people say and type numbers without the leading zeros."""
-    import re
-
     number = (number or "").strip().upper()
     m = re.fullmatch(r"([A-Z])\s*0*(\d{1,4})", number)
     return format_number(m.group(1), int(m.group(2))) if m else number

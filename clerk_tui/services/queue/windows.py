@@ -4,6 +4,7 @@ supervisor see of it."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import func
@@ -19,6 +20,7 @@ from clerk_tui.domain.queueing import (
     WAITING,
 )
 from clerk_tui.services import events
+from clerk_tui.services.catalog import list_windows
 from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import ServiceError
 from clerk_tui.services.queue.rows import (
@@ -34,7 +36,7 @@ from clerk_tui.services.queue.rows import (
 )
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.engine import read_session
-from clerk_tui.store.models import Staff, Ticket, Window, WindowState
+from clerk_tui.store.models import Event, Staff, Ticket, Window, WindowState
 
 # ------------------------------------------------------------------ windows
 
@@ -178,8 +180,6 @@ def queue_counts(session: Session, day: dt.date, now: dt.datetime, queue_ids: li
 
 
 def window_panel(engine: Engine, number: int) -> WindowPanel:
-    from clerk_tui.store.models import Event
-
     day, now = clock.today(), clock.now()
     with read_session(engine) as session:
         w = window_by_number(session, number)
@@ -197,8 +197,6 @@ def window_panel(engine: Engine, number: int) -> WindowPanel:
                 ev = session.exec(select(Event).where(Event.kind == "ticket.called", Event.subject == t.number,
                                                       Event.window_number == number).order_by(Event.id.desc())).first()
                 if ev:
-                    import json
-
                     why = json.loads(ev.payload).get("why", "")
         served = session.exec(select(func.count()).select_from(Ticket).where(
             Ticket.business_date == day, Ticket.status == DONE, Ticket.window_number == number)).one()
@@ -226,8 +224,6 @@ class WindowStateView:
 
 def window_states(engine: Engine) -> list[WindowStateView]:
     """Every window with its queues (as the catalog lists them) and who serves there now."""
-    from clerk_tui.services.catalog import list_windows
-
     with read_session(engine) as session:
         states = {w.number: st for st, w in session.exec(select(WindowState, Window).join(Window, Window.id == WindowState.window_id))}
         staff = {s.id: s for s in session.exec(select(Staff))}
