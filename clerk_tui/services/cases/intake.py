@@ -51,8 +51,9 @@ from clerk_tui.store.models import (
 # ---------------------------------------------------------------- intake
 
 
-def intake(engine: Engine, actor: Actor | None, request: IntakeRequest,
-           case_rules: CaseRules = CaseRules()) -> CaseView:
+def intake(
+    engine: Engine, actor: Actor | None, request: IntakeRequest, case_rules: CaseRules = CaseRules()
+) -> CaseView:
     """收件 and the decision in one transaction: the case, its checklist and its event."""
     require(actor, "case.handle")
     decision = request.decision
@@ -96,10 +97,13 @@ def intake(engine: Engine, actor: Actor | None, request: IntakeRequest,
         missing = missing_required(lines)
         override_by = None
         if problems:
-            override_by = authorize_override(session, actor, request.id_override, "证件号码未通过校验（" + "；".join(problems) + "），继续办理")
+            override_by = authorize_override(
+                session, actor, request.id_override, "证件号码未通过校验（" + "；".join(problems) + "），继续办理"
+            )
         if decision in (IMMEDIATE, ACCEPT) and missing:
-            raise ServiceError(f"必需材料缺少：{'、'.join(missing)}。材料不齐不能{DECISIONS[decision]}，"
-                               f"请出具一次性告知（补正）")
+            raise ServiceError(
+                f"必需材料缺少：{'、'.join(missing)}。材料不齐不能{DECISIONS[decision]}，请出具一次性告知（补正）"
+            )
         if decision == SUPPLEMENT and not missing:
             raise ServiceError("必需材料已经齐全，无需补正，请直接受理或即办")
         if decision == ACCEPT and item.kind == IMMEDIATE:
@@ -110,21 +114,43 @@ def intake(engine: Engine, actor: Actor | None, request: IntakeRequest,
         hall = get_hall(session)
         now, today = clock.now(), clock.today()
         number = rules.case_number(hall.code, today, next_case_seq(session, hall.id, today))
-        status = {IMMEDIATE: rules.COMPLETED, ACCEPT: rules.ACCEPTED, SUPPLEMENT: rules.SUPPLEMENT_PENDING,
-                  REJECT: rules.REJECTED}[decision]
+        status = {
+            IMMEDIATE: rules.COMPLETED,
+            ACCEPT: rules.ACCEPTED,
+            SUPPLEMENT: rules.SUPPLEMENT_PENDING,
+            REJECT: rules.REJECTED,
+        }[decision]
         case = ServiceCase(
-            hall_id=hall.id, number=number, item_id=item.id, department_id=item.department_id, ticket_id=ticket_id,
+            hall_id=hall.id,
+            number=number,
+            item_id=item.id,
+            department_id=item.department_id,
+            ticket_id=ticket_id,
             window_number=actor.window,
-            kind=IMMEDIATE if decision == IMMEDIATE or item.kind == IMMEDIATE else "promised", status=status,
-            applicant_kind=a.kind, applicant_name=name, applicant_id_number=id_number, applicant_phone=phone,
-            representative=representative, contact=contact, agent_name=agent_name, agent_id_number=agent_id,
+            kind=IMMEDIATE if decision == IMMEDIATE or item.kind == IMMEDIATE else "promised",
+            status=status,
+            applicant_kind=a.kind,
+            applicant_name=name,
+            applicant_id_number=id_number,
+            applicant_phone=phone,
+            representative=representative,
+            contact=contact,
+            agent_name=agent_name,
+            agent_id_number=agent_id,
             id_override=(request.id_override.reason.strip()[:200] if override_by else ""),
-            id_override_by=override_by.id if override_by else None, received_on=today,
-            promised_days=item.promised_limit_days, supplement_notices=int(decision == SUPPLEMENT),
-            result=result if decision == IMMEDIATE else "", reason=reason,
+            id_override_by=override_by.id if override_by else None,
+            received_on=today,
+            promised_days=item.promised_limit_days,
+            supplement_notices=int(decision == SUPPLEMENT),
+            result=result if decision == IMMEDIATE else "",
+            reason=reason,
             competent_department=competent if decision == REJECT else "",
-            competent_phone=competent_phone if decision == REJECT else "", owner_id=actor.staff_id,
-            created_at=now, updated_at=now, completed_at=now if decision == IMMEDIATE else None)
+            competent_phone=competent_phone if decision == REJECT else "",
+            owner_id=actor.staff_id,
+            created_at=now,
+            updated_at=now,
+            completed_at=now if decision == IMMEDIATE else None,
+        )
         if decision in (IMMEDIATE, ACCEPT):
             case.accepted_on = today
         if decision == ACCEPT:
@@ -148,5 +174,3 @@ def intake(engine: Engine, actor: Actor | None, request: IntakeRequest,
 
     request = replace(request, id_override=check_override(engine, request.id_override))
     return transaction(engine, work)
-
-

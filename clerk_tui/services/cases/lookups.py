@@ -44,10 +44,19 @@ from clerk_tui.store.models import (
 
 
 _NAMES: dict[str, str] = {
-    "case.intake": "收件", "case.accept": "补正后受理", "case.supplement_notice": "再次补正告知（带班领导授权）",
-    "case.start": "开始办理", "case.suspend": "挂起", "case.resume": "恢复办理", "case.extend": "延期",
-    "case.complete": "办结", "case.deliver": "送达", "case.withdraw": "撤回", "case.handover": "移交",
-    "case.acknowledge": "接收移交", "case.recomputed": "日历更新后重算期限",
+    "case.intake": "收件",
+    "case.accept": "补正后受理",
+    "case.supplement_notice": "再次补正告知（带班领导授权）",
+    "case.start": "开始办理",
+    "case.suspend": "挂起",
+    "case.resume": "恢复办理",
+    "case.extend": "延期",
+    "case.complete": "办结",
+    "case.deliver": "送达",
+    "case.withdraw": "撤回",
+    "case.handover": "移交",
+    "case.acknowledge": "接收移交",
+    "case.recomputed": "日历更新后重算期限",
 }
 
 
@@ -87,8 +96,15 @@ def _detail(event: Event) -> str:
         parts.append(f"授权：{p.get('override_by', '')} {p.get('override_reason', '')}".rstrip())
     if p.get("received"):
         parts.append("补交：" + "、".join(p["received"]))
-    for key, label in (("reason", "原因"), ("expected_days", "预计天数"), ("days", "天数"), ("approved_by", "批准人"),
-                       ("approval_reason", "批准意见"), ("to", "移交给"), ("tracking", "邮寄单号")):
+    for key, label in (
+        ("reason", "原因"),
+        ("expected_days", "预计天数"),
+        ("days", "天数"),
+        ("approved_by", "批准人"),
+        ("approval_reason", "批准意见"),
+        ("to", "移交给"),
+        ("tracking", "邮寄单号"),
+    ):
         if p.get(key) not in (None, ""):
             parts.append(f"{label}：{p[key]}")
     if p.get("method"):
@@ -101,8 +117,15 @@ def _detail(event: Event) -> str:
     return f"（{text}）" if text else ""
 
 
-def case_view(session: Session, case: ServiceCase, case_rules: CaseRules, *, full: bool = True,
-          calendar: WorkdayCalendar | None = None, refs: _Refs | None = None) -> CaseView:
+def case_view(
+    session: Session,
+    case: ServiceCase,
+    case_rules: CaseRules,
+    *,
+    full: bool = True,
+    calendar: WorkdayCalendar | None = None,
+    refs: _Refs | None = None,
+) -> CaseView:
     refs = refs or _Refs()
     item = refs.items.get(case.item_id) or session.get(ServiceItem, case.item_id)
     dept = refs.departments.get(case.department_id) or session.get(Department, case.department_id)
@@ -119,40 +142,77 @@ def case_view(session: Session, case: ServiceCase, case_rules: CaseRules, *, ful
     remaining, warning, provisional = None, rules.NONE, case.due_provisional
     suspended_reason = ""
     if case.status == rules.SUSPENDED:
-        span = session.exec(select(CaseSuspension).where(CaseSuspension.case_id == case.id,
-                                                         CaseSuspension.end.is_(None))).first()
+        span = session.exec(
+            select(CaseSuspension).where(CaseSuspension.case_id == case.id, CaseSuspension.end.is_(None))
+        ).first()
         suspended_reason = span.reason if span else ""
     if case.due_date is not None and case.status in rules.OPEN_STATUSES:
         calendar = calendar or case_calendar(session, case_rules)
-        w = rules.watch(calendar, case.due_date, clock.today(), yellow_days=case_rules.yellow_days,
-                        suspended=case.status == rules.SUSPENDED)
+        w = rules.watch(
+            calendar,
+            case.due_date,
+            clock.today(),
+            yellow_days=case_rules.yellow_days,
+            suspended=case.status == rules.SUSPENDED,
+        )
         remaining, warning, provisional = w.remaining_workdays, w.warning, provisional or w.provisional
     materials: tuple[MaterialLine, ...] = ()
     history: tuple = ()
     ticket = ""
     if full:
-        materials = tuple(MaterialLine(m.name, m.required, m.received, m.form, m.copies, m.pages, m.note)
-                          for m in session.exec(select(CaseMaterial).where(CaseMaterial.case_id == case.id)
-                                                .order_by(CaseMaterial.position, CaseMaterial.id)))
-        rows = session.exec(select(Event).where(Event.subject == case.number, Event.kind.like("case.%"))
-                            .order_by(Event.id)).all()
-        history = tuple((e.at, _NAMES.get(e.kind, e.kind) + _detail(e), (person(e.staff_id).name if e.staff_id else ""))
-                        for e in rows)
+        materials = tuple(
+            MaterialLine(m.name, m.required, m.received, m.form, m.copies, m.pages, m.note)
+            for m in session.exec(
+                select(CaseMaterial)
+                .where(CaseMaterial.case_id == case.id)
+                .order_by(CaseMaterial.position, CaseMaterial.id)
+            )
+        )
+        rows = session.exec(
+            select(Event).where(Event.subject == case.number, Event.kind.like("case.%")).order_by(Event.id)
+        ).all()
+        history = tuple(
+            (e.at, _NAMES.get(e.kind, e.kind) + _detail(e), (person(e.staff_id).name if e.staff_id else ""))
+            for e in rows
+        )
         if case.ticket_id:
             ticket = session.get(Ticket, case.ticket_id).number
     return CaseView(
-        number=case.number, status=case.status, kind=case.kind, item_code=item.code, item_name=item.name,
-        department=dept.name if dept else "", applicant_kind=case.applicant_kind, applicant_name=case.applicant_name,
-        applicant_id_number=case.applicant_id_number, applicant_phone=case.applicant_phone,
-        agent_name=case.agent_name, received_on=case.received_on, accepted_on=case.accepted_on,
-        promised_days=case.promised_days, extension_days=case.extension_days, due_date=case.due_date,
-        provisional=provisional, remaining_workdays=remaining, warning=warning,
-        owner_number=owner.number, owner_name=owner.name,
-        handover_to=f"{receiver.name}（{receiver.number}）" if receiver else "", handover_reason=case.handover_reason,
-        result=case.result, reason=case.reason, competent_department=case.competent_department,
-        competent_phone=case.competent_phone, supplement_notices=case.supplement_notices,
-        delivery_method=case.delivery_method, suspended_reason=suspended_reason, ticket=ticket,
-        id_override=case.id_override, materials=materials, history=history)
+        number=case.number,
+        status=case.status,
+        kind=case.kind,
+        item_code=item.code,
+        item_name=item.name,
+        department=dept.name if dept else "",
+        applicant_kind=case.applicant_kind,
+        applicant_name=case.applicant_name,
+        applicant_id_number=case.applicant_id_number,
+        applicant_phone=case.applicant_phone,
+        agent_name=case.agent_name,
+        received_on=case.received_on,
+        accepted_on=case.accepted_on,
+        promised_days=case.promised_days,
+        extension_days=case.extension_days,
+        due_date=case.due_date,
+        provisional=provisional,
+        remaining_workdays=remaining,
+        warning=warning,
+        owner_number=owner.number,
+        owner_name=owner.name,
+        handover_to=f"{receiver.name}（{receiver.number}）" if receiver else "",
+        handover_reason=case.handover_reason,
+        result=case.result,
+        reason=case.reason,
+        competent_department=case.competent_department,
+        competent_phone=case.competent_phone,
+        supplement_notices=case.supplement_notices,
+        delivery_method=case.delivery_method,
+        suspended_reason=suspended_reason,
+        ticket=ticket,
+        id_override=case.id_override,
+        materials=materials,
+        history=history,
+    )
 
 
 def notice_materials(engine: Engine, number: str) -> list[str]:
@@ -160,9 +220,11 @@ def notice_materials(engine: Engine, number: str) -> list[str]:
     was issued; empty when the case never had one."""
     with read_session(engine) as session:
         case = case_by_number(session, number)
-        for e in session.exec(select(Event).where(Event.subject == case.number,
-                                                  Event.kind.in_(("case.intake", "case.supplement_notice")))
-                              .order_by(Event.id.desc())):
+        for e in session.exec(
+            select(Event)
+            .where(Event.subject == case.number, Event.kind.in_(("case.intake", "case.supplement_notice")))
+            .order_by(Event.id.desc())
+        ):
             p = json.loads(e.payload or "{}")
             if e.kind == "case.supplement_notice" or p.get("decision") == SUPPLEMENT:
                 return list(p.get("notice") or p.get("missing") or [])
@@ -175,18 +237,35 @@ def get_case(engine: Engine, number: str, case_rules: CaseRules = CaseRules()) -
 
 
 FILTERS = {
-    "all": "全部", "mine": "我的", "department": "本部门", "yellow": "黄色预警", "red": "红色预警",
-    "suspended": "挂起", "supplement": "待补正", "handover": "待我接收",
+    "all": "全部",
+    "mine": "我的",
+    "department": "本部门",
+    "yellow": "黄色预警",
+    "red": "红色预警",
+    "suspended": "挂起",
+    "supplement": "待补正",
+    "handover": "待我接收",
 }
 
 
-def list_cases(engine: Engine, actor: Actor | None = None, *, status: str | None = None, warning: str | None = None,
-               owner: str | None = None, filter: str = "all", query: str = "", limit: int = 200,
-               case_rules: CaseRules = CaseRules()) -> list[CaseView]:
+def list_cases(
+    engine: Engine,
+    actor: Actor | None = None,
+    *,
+    status: str | None = None,
+    warning: str | None = None,
+    owner: str | None = None,
+    filter: str = "all",
+    query: str = "",
+    limit: int = 200,
+    case_rules: CaseRules = CaseRules(),
+) -> list[CaseView]:
     """Cases for the list screen and ``case list``: by status, warning, owner, one of FILTERS, or a
     lookup (case number, ID number or USCC, phone, or name). Indexed; newest first, at most ``limit``."""
     if status and status not in rules.STATUS_NAMES:
-        raise ServiceError(f"状态 {status!r} 无效，可用：" + "、".join(f"{k}（{v}）" for k, v in rules.STATUS_NAMES.items()))
+        raise ServiceError(
+            f"状态 {status!r} 无效，可用：" + "、".join(f"{k}（{v}）" for k, v in rules.STATUS_NAMES.items())
+        )
     if warning and warning not in rules.WARNING_NAMES:
         raise ServiceError(f"预警 {warning!r} 无效，可用：none、yellow、red")
     if filter not in FILTERS:
@@ -239,8 +318,10 @@ def _lookup(q: str, dialect: str):
     if len(upper) >= 12 and upper[:2].isalpha() and upper[2:].isdigit():
         return ServiceCase.number == upper
     if len(upper) == 18:
-        ids = union(select(ServiceCase.id).where(ServiceCase.applicant_id_number == upper),
-                    select(ServiceCase.id).where(ServiceCase.agent_id_number == upper))
+        ids = union(
+            select(ServiceCase.id).where(ServiceCase.applicant_id_number == upper),
+            select(ServiceCase.id).where(ServiceCase.agent_id_number == upper),
+        )
         return ServiceCase.id.in_(select(ids.subquery().c.id))
     digits = upper.replace("-", "")
     if digits.isdigit():  # a phone is kept as typed: look for the usual ways of typing it
@@ -264,11 +345,16 @@ def my_risks(engine: Engine, actor: Actor, case_rules: CaseRules = CaseRules(), 
         counts = {}
         calendar = case_calendar(session, case_rules)
         red_until, yellow_before = rules.warning_bounds(calendar, clock.today(), case_rules.yellow_days)
-        base = select(func.count()).select_from(ServiceCase).where(
-            ServiceCase.owner_id == actor.staff_id, ServiceCase.status.in_((rules.ACCEPTED, rules.IN_PROGRESS)))
+        base = (
+            select(func.count())
+            .select_from(ServiceCase)
+            .where(ServiceCase.owner_id == actor.staff_id, ServiceCase.status.in_((rules.ACCEPTED, rules.IN_PROGRESS)))
+        )
         counts["red"] = session.exec(base.where(ServiceCase.due_date <= red_until)).one()
-        counts["yellow"] = session.exec(base.where(ServiceCase.due_date > red_until,
-                                                   ServiceCase.due_date < yellow_before)).one()
-        counts["handovers"] = session.exec(select(func.count()).select_from(ServiceCase).where(
-            ServiceCase.handover_to_id == actor.staff_id)).one()
+        counts["yellow"] = session.exec(
+            base.where(ServiceCase.due_date > red_until, ServiceCase.due_date < yellow_before)
+        ).one()
+        counts["handovers"] = session.exec(
+            select(func.count()).select_from(ServiceCase).where(ServiceCase.handover_to_id == actor.staff_id)
+        ).one()
     return RiskSummary(counts["yellow"], counts["red"], counts["handovers"], tuple((red + yellow)[:limit]))

@@ -95,8 +95,15 @@ class MaterialLine:
     note: str
 
     def as_json(self) -> dict:
-        return {"name": self.name, "required": self.required, "received": self.received, "form": self.form,
-                "copies": self.copies, "pages": self.pages, "note": self.note}
+        return {
+            "name": self.name,
+            "required": self.required,
+            "received": self.received,
+            "form": self.form,
+            "copies": self.copies,
+            "pages": self.pages,
+            "note": self.note,
+        }
 
 
 @dataclass(frozen=True)
@@ -154,26 +161,39 @@ class CaseView:
 
     def as_json(self, *, full: bool = False) -> dict:
         out = {
-            "case_number": self.number, "status": self.status, "status_name": self.status_name, "kind": self.kind,
-            "item": self.item_code, "item_name": self.item_name, "department": self.department,
-            "applicant_kind": self.applicant_kind, "applicant_name": self.applicant_name,
-            "applicant_id_number": self.applicant_id_masked, "applicant_phone": self.applicant_phone,
+            "case_number": self.number,
+            "status": self.status,
+            "status_name": self.status_name,
+            "kind": self.kind,
+            "item": self.item_code,
+            "item_name": self.item_name,
+            "department": self.department,
+            "applicant_kind": self.applicant_kind,
+            "applicant_name": self.applicant_name,
+            "applicant_id_number": self.applicant_id_masked,
+            "applicant_phone": self.applicant_phone,
             "received_on": self.received_on.isoformat(),
             "accepted_on": self.accepted_on.isoformat() if self.accepted_on else None,
-            "promised_days": self.promised_days, "extension_days": self.extension_days,
-            "promised_date": self.due_date.isoformat() if self.due_date else None, "provisional": self.provisional,
-            "remaining_workdays": self.remaining_workdays, "warning": self.warning, "owner": self.owner_number,
-            "owner_name": self.owner_name, "handover_to": self.handover_to or None, "result": self.result or None,
-            "reason": self.reason or None, "supplement_notices": self.supplement_notices,
+            "promised_days": self.promised_days,
+            "extension_days": self.extension_days,
+            "promised_date": self.due_date.isoformat() if self.due_date else None,
+            "provisional": self.provisional,
+            "remaining_workdays": self.remaining_workdays,
+            "warning": self.warning,
+            "owner": self.owner_number,
+            "owner_name": self.owner_name,
+            "handover_to": self.handover_to or None,
+            "result": self.result or None,
+            "reason": self.reason or None,
+            "supplement_notices": self.supplement_notices,
             "ticket": self.ticket or None,
         }
         if full:
             out["materials"] = [m.as_json() for m in self.materials]
-            out["history"] = [{"at": at.isoformat(timespec="seconds"), "what": what, "by": by}
-                              for at, what, by in self.history]
+            out["history"] = [
+                {"at": at.isoformat(timespec="seconds"), "what": what, "by": by} for at, what, by in self.history
+            ]
             if self.competent_department:
                 out["competent_department"] = self.competent_department
                 out["competent_phone"] = self.competent_phone
         return out
-
-

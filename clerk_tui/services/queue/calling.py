@@ -79,31 +79,63 @@ def _open_state(session: Session, actor: Actor, number: int) -> tuple[Window, Wi
 
 
 _FRONT_COLUMNS = (
-    _T.c.id, _T.c.number, _T.c.priority, _T.c.issued_at, _T.c.queued_at, _T.c.transfers, _T.c.target_window,
-    _T.c.transferred_from, _T.c.business_date, _T.c.id_number, _T.c.transfer_reason, _T.c.note, _T.c.status,
-    _T.c.window_number, _T.c.recalls, _T.c.called_at, _Q.c.prefix.label("q_prefix"), _Q.c.name.label("q_name"),
-    _I.c.code.label("i_code"), _I.c.name.label("i_name"),
+    _T.c.id,
+    _T.c.number,
+    _T.c.priority,
+    _T.c.issued_at,
+    _T.c.queued_at,
+    _T.c.transfers,
+    _T.c.target_window,
+    _T.c.transferred_from,
+    _T.c.business_date,
+    _T.c.id_number,
+    _T.c.transfer_reason,
+    _T.c.note,
+    _T.c.status,
+    _T.c.window_number,
+    _T.c.recalls,
+    _T.c.called_at,
+    _Q.c.prefix.label("q_prefix"),
+    _Q.c.name.label("q_name"),
+    _I.c.code.label("i_code"),
+    _I.c.name.label("i_name"),
 )
 
 
 def _front(where) -> object:
     """The first waiting ticket matching ``where``, in line order (ix_ticket_front serves it)."""
-    return (select(*_FRONT_COLUMNS).join(_Q, _Q.c.id == _T.c.queue_id).outerjoin(_I, _I.c.id == _T.c.item_id)
-            .where(_T.c.business_date == bindparam("day"), _T.c.status == WAITING, *where)
-            .order_by(_T.c.queued_at, _T.c.id).limit(1))
+    return (
+        select(*_FRONT_COLUMNS)
+        .join(_Q, _Q.c.id == _T.c.queue_id)
+        .outerjoin(_I, _I.c.id == _T.c.item_id)
+        .where(_T.c.business_date == bindparam("day"), _T.c.status == WAITING, *where)
+        .order_by(_T.c.queued_at, _T.c.id)
+        .limit(1)
+    )
 
 
 _FRONT_NORMAL = _front([_T.c.queue_id == bindparam("qid"), _T.c.priority == "none", _T.c.target_window.is_(None)])
 # The priority kinds are listed (not ``!= 'none'``) so that each is an index seek, not a scan of the
 # whole waiting line of the queue.
-_FRONT_PRIORITY = _front([_T.c.queue_id == bindparam("qid"), _T.c.priority.in_([literal(p) for p in PRIORITIES if is_priority(p)]),
-                          _T.c.target_window.is_(None)])
+_FRONT_PRIORITY = _front(
+    [
+        _T.c.queue_id == bindparam("qid"),
+        _T.c.priority.in_([literal(p) for p in PRIORITIES if is_priority(p)]),
+        _T.c.target_window.is_(None),
+    ]
+)
 _FRONT_SENT_HERE = _front([_T.c.target_window == bindparam("window")])
 _FRONT_NORMAL, _FRONT_PRIORITY, _FRONT_SENT_HERE = map(Prepared, (_FRONT_NORMAL, _FRONT_PRIORITY, _FRONT_SENT_HERE))
 
 
-def _candidates(session: Session, window_number: int, queue_ids: list[int], day: dt.date,
-                policy: QueuePolicy, rows_out: dict | None = None) -> list[Candidate]:
+def _candidates(
+    session: Session,
+    window_number: int,
+    queue_ids: list[int],
+    day: dt.date,
+    policy: QueuePolicy,
+    rows_out: dict | None = None,
+) -> list[Candidate]:
     """The waiting tickets this window may call, reduced to the front of each line: the first
     priority and the first normal ticket of each of its queues, and the first ticket sent to it.
     The chooser only ever takes one of those, so each is one indexed lookup, however long the line.
@@ -119,8 +151,20 @@ def _candidates(session: Session, window_number: int, queue_ids: list[int], day:
         rows.append(row)
     if rows_out is not None:
         rows_out.update((r.id, r) for r in rows)
-    return [Candidate(r.id, r.number, r.q_prefix, r.priority, r.issued_at, r.queued_at, r.transfers, r.target_window,
-                      r.transferred_from) for r in rows]
+    return [
+        Candidate(
+            r.id,
+            r.number,
+            r.q_prefix,
+            r.priority,
+            r.issued_at,
+            r.queued_at,
+            r.transfers,
+            r.target_window,
+            r.transferred_from,
+        )
+        for r in rows
+    ]
 
 
 def _unfinished_current(session: Session, st, policy: QueuePolicy, actor: Actor, number: int) -> str | None:
@@ -144,8 +188,9 @@ def _take(session: Session, t_id: int, actor: Actor, number: int, now: dt.dateti
     return res.rowcount == 1
 
 
-def _call_in(session: Session, actor: Actor, number: int, policy: QueuePolicy, w, st, *,
-             finished_current: bool = False) -> CallResult:
+def _call_in(
+    session: Session, actor: Actor, number: int, policy: QueuePolicy, w, st, *, finished_current: bool = False
+) -> CallResult:
     """The call itself, inside the caller's transaction, for a window the actor holds."""
     if st.status == PAUSED:
         raise ServiceError(f"{number}号窗口已暂停服务（{st.pause_reason}），请先恢复服务")
@@ -157,18 +202,38 @@ def _call_in(session: Session, actor: Actor, number: int, policy: QueuePolicy, w
     day, now = clock.today(), clock.now()
     rows: dict = {}
     while True:
-        choice = choose_next(_candidates(session, number, [q.id for q in queues], day, policy, rows), window=number,
-                             window_queues=[q.prefix for q in queues], policy=policy,
-                             normals_since_priority=st.normals_since_priority, queue_names=names)
+        choice = choose_next(
+            _candidates(session, number, [q.id for q in queues], day, policy, rows),
+            window=number,
+            window_queues=[q.prefix for q in queues],
+            policy=policy,
+            normals_since_priority=st.normals_since_priority,
+            queue_names=names,
+        )
         if choice is None:
             SET_STATE.run(session, {"wid": w.wid, "current_ticket_id": None})
             return CallResult(None, "没有等候的号", number, auto)
         if _take(session, choice.ticket.id, actor, number, now):
             break  # another window took that one first: choose again
-    SET_STATE.run(session, {"wid": w.wid, "current_ticket_id": choice.ticket.id,
-                                 "normals_since_priority": 0 if choice.was_priority else st.normals_since_priority + 1})
-    events.record(session, "ticket.called", actor=actor, subject=choice.ticket.number, window=number,
-                  ticket_id=choice.ticket.id, why=choice.why, queue=choice.ticket.queue, priority=choice.ticket.priority)
+    SET_STATE.run(
+        session,
+        {
+            "wid": w.wid,
+            "current_ticket_id": choice.ticket.id,
+            "normals_since_priority": 0 if choice.was_priority else st.normals_since_priority + 1,
+        },
+    )
+    events.record(
+        session,
+        "ticket.called",
+        actor=actor,
+        subject=choice.ticket.number,
+        window=number,
+        ticket_id=choice.ticket.id,
+        why=choice.why,
+        queue=choice.ticket.queue,
+        priority=choice.ticket.priority,
+    )
     view = row_view(rows[choice.ticket.id], status=CALLED, window_number=number, called_at=now, recalls=0)
     return CallResult(view, choice.why, number, auto)
 
@@ -190,8 +255,9 @@ class NextResult:
     call: CallResult
 
 
-def finish_and_call_next(engine: Engine, actor: Actor | None, number: int,
-                         policy: QueuePolicy = QueuePolicy()) -> NextResult:
+def finish_and_call_next(
+    engine: Engine, actor: Actor | None, number: int, policy: QueuePolicy = QueuePolicy()
+) -> NextResult:
     """办结并叫号 (下一位): finish the ticket in hand, if any, and call the next, in one transaction."""
     require(actor, "ticket.serve")
 
@@ -202,13 +268,16 @@ def finish_and_call_next(engine: Engine, actor: Actor | None, number: int,
             cur = TICKET_BY_ID.run(session, {"tid": st.current_ticket_id}).first()
             if cur is not None and cur.status in (CALLED, SERVING) and cur.window_number == number:
                 finished = _finish_in(session, actor, cur.number, number, w, st)
-        return NextResult(finished, _call_in(session, actor, number, policy, w, st, finished_current=finished is not None))
+        return NextResult(
+            finished, _call_in(session, actor, number, policy, w, st, finished_current=finished is not None)
+        )
 
     return transaction(engine, work)
 
 
-def call_specific(engine: Engine, actor: Actor | None, ticket_number: str, number: int,
-                  policy: QueuePolicy = QueuePolicy()) -> CallResult:
+def call_specific(
+    engine: Engine, actor: Actor | None, ticket_number: str, number: int, policy: QueuePolicy = QueuePolicy()
+) -> CallResult:
     """指定叫号 (audited): call this waiting ticket out of turn."""
     require(actor, "ticket.serve")
 
@@ -222,28 +291,44 @@ def call_specific(engine: Engine, actor: Actor | None, ticket_number: str, numbe
             raise ServiceError(f"{t.number} 号已转给{t.target_window}号窗口，请由该窗口办理")
         if t.target_window is None and t.queue_id not in {q.id for q in queues_at_window(session, w)}:
             q = session.get(Queue, t.queue_id)
-            raise ServiceError(f"{t.number} 号在 {q.prefix} {q.name} 队列，本窗口不办理该队列；"
-                               "如确需本窗口办理，请由该队列的窗口转办过来")
+            raise ServiceError(
+                f"{t.number} 号在 {q.prefix} {q.name} 队列，本窗口不办理该队列；"
+                "如确需本窗口办理，请由该队列的窗口转办过来"
+            )
         if not _take(session, t.id, actor, number, clock.now()):
             raise ServiceError(f"{t.number} 号刚被其他窗口叫走")
         st.current_ticket_id = t.id
         session.add(st)
         session.refresh(t)
         why = f"{t.number}：指定叫号（已记录）"
-        events.record(session, "ticket.called", actor=actor, subject=t.number, window=number, ticket_id=t.id,
-                      why=why, specific=True, queue=session.get(Queue, t.queue_id).prefix, priority=t.priority)
+        events.record(
+            session,
+            "ticket.called",
+            actor=actor,
+            subject=t.number,
+            window=number,
+            ticket_id=t.id,
+            why=why,
+            specific=True,
+            queue=session.get(Queue, t.queue_id).prefix,
+            priority=t.priority,
+        )
         return CallResult(ticket_view(session, t), why, number, auto)
 
     return transaction(engine, work)
 
 
-def _at_window(session: Session, actor: Actor, ticket_number: str, number: int, statuses: tuple[str, ...]) -> tuple[Ticket, WindowState]:
+def _at_window(
+    session: Session, actor: Actor, ticket_number: str, number: int, statuses: tuple[str, ...]
+) -> tuple[Ticket, WindowState]:
     w = window_by_number(session, number)
     st = window_state(session, w, lock=True)
     require_holder(actor, st, number)
     t = ticket_by_number(session, ticket_number, lock=True)
     if t.window_number != number or t.status not in statuses:
-        where = f"（当前：{STATUS_NAMES.get(t.status, t.status)}" + (f"，{t.window_number}号窗口）" if t.window_number else "）")
+        where = f"（当前：{STATUS_NAMES.get(t.status, t.status)}" + (
+            f"，{t.window_number}号窗口）" if t.window_number else "）"
+        )
         raise ServiceError(f"{t.number} 号不是本窗口正在处理的号{where}")
     return t, st
 
@@ -258,31 +343,53 @@ def recall(engine: Engine, actor: Actor | None, ticket_number: str, number: int)
         if st.status != OPEN:
             raise ServiceError(f"{number}号窗口当前不在服务状态，不能重呼")
         SET_TICKET.run(session, {"tid": row.id, "recalls": row.recalls + 1})
-        events.record(session, "ticket.recalled", actor=actor, subject=row.number, window=number, ticket_id=row.id,
-                      recalls=row.recalls + 1)
+        events.record(
+            session,
+            "ticket.recalled",
+            actor=actor,
+            subject=row.number,
+            window=number,
+            ticket_id=row.id,
+            recalls=row.recalls + 1,
+        )
         return row_view(row, recalls=row.recalls + 1)
 
     return transaction(engine, work)
+
+
 def _mark_no_show(session: Session, t: Ticket, actor: Actor, number: int, *, automatic: bool = False) -> None:
     t.status, t.no_show_at = NO_SHOW, clock.now()
     session.add(t)
-    st = session.exec(select(WindowState).join(Window, Window.id == WindowState.window_id).where(Window.number == number)).first()
+    st = session.exec(
+        select(WindowState).join(Window, Window.id == WindowState.window_id).where(Window.number == number)
+    ).first()
     if st and st.current_ticket_id == t.id:
         st.current_ticket_id = None
         session.add(st)
-    events.record(session, "ticket.no_show", actor=actor, subject=t.number, window=number, ticket_id=t.id,
-                  recalls=t.recalls, automatic=automatic)
+    events.record(
+        session,
+        "ticket.no_show",
+        actor=actor,
+        subject=t.number,
+        window=number,
+        ticket_id=t.id,
+        recalls=t.recalls,
+        automatic=automatic,
+    )
 
 
-def mark_no_show(engine: Engine, actor: Actor | None, ticket_number: str, number: int,
-                 policy: QueuePolicy = QueuePolicy()) -> TicketView:
+def mark_no_show(
+    engine: Engine, actor: Actor | None, ticket_number: str, number: int, policy: QueuePolicy = QueuePolicy()
+) -> TicketView:
     """过号: allowed after K recalls."""
     require(actor, "ticket.serve")
 
     def work(session: Session) -> TicketView:
         t, _ = _at_window(session, actor, ticket_number, number, (CALLED,))
         if t.recalls < policy.recalls_before_no_show:
-            raise ServiceError(f"{t.number} 号已重呼{t.recalls}次，需重呼{policy.recalls_before_no_show}次后才能标记过号")
+            raise ServiceError(
+                f"{t.number} 号已重呼{t.recalls}次，需重呼{policy.recalls_before_no_show}次后才能标记过号"
+            )
         _mark_no_show(session, t, actor, number)
         return ticket_view(session, t)
 
@@ -301,6 +408,8 @@ def start_service(engine: Engine, actor: Actor | None, ticket_number: str, numbe
         return row_view(row, status=SERVING)
 
     return transaction(engine, work)
+
+
 def _finish_in(session: Session, actor: Actor, ticket_number: str, number: int, w, st) -> TicketView:
     row = ticket_at_window(session, ticket_number, number, (CALLED, SERVING))
     now = clock.now()
@@ -323,9 +432,17 @@ def finish_service(engine: Engine, actor: Actor | None, ticket_number: str, numb
     return transaction(engine, work)
 
 
-def transfer(engine: Engine, actor: Actor | None, ticket_number: str, *, reason: str, to_queue: str | None = None,
-             to_window: int | None = None, from_window: int | None = None,
-             policy: QueuePolicy = QueuePolicy()) -> TicketView:
+def transfer(
+    engine: Engine,
+    actor: Actor | None,
+    ticket_number: str,
+    *,
+    reason: str,
+    to_queue: str | None = None,
+    to_window: int | None = None,
+    from_window: int | None = None,
+    policy: QueuePolicy = QueuePolicy(),
+) -> TicketView:
     """转办: to another queue or window, keeping the number and the original arrival time."""
     require(actor, "ticket.serve")
     reason = (reason or "").strip()
@@ -334,20 +451,43 @@ def transfer(engine: Engine, actor: Actor | None, ticket_number: str, *, reason:
     if (to_queue is None) == (to_window is None):
         raise ServiceError("请指定转往的队列（--to-queue）或窗口（--to-window），二者选一")
 
-    return transaction(engine, lambda session: ticket_view(session, transfer_in(
-        session, actor, ticket_number, reason=reason, to_queue=to_queue, to_window=to_window, from_window=from_window,
-        policy=policy)))
+    return transaction(
+        engine,
+        lambda session: ticket_view(
+            session,
+            transfer_in(
+                session,
+                actor,
+                ticket_number,
+                reason=reason,
+                to_queue=to_queue,
+                to_window=to_window,
+                from_window=from_window,
+                policy=policy,
+            ),
+        ),
+    )
 
 
-def transfer_in(session: Session, actor: Actor, ticket_number: str, *, reason: str, to_queue: str | None = None,
-                to_window: int | None = None, from_window: int | None = None, policy: QueuePolicy = QueuePolicy(),
-                priority: str | None = None) -> Ticket:
+def transfer_in(
+    session: Session,
+    actor: Actor,
+    ticket_number: str,
+    *,
+    reason: str,
+    to_queue: str | None = None,
+    to_window: int | None = None,
+    from_window: int | None = None,
+    policy: QueuePolicy = QueuePolicy(),
+    priority: str | None = None,
+) -> Ticket:
     """Transfer inside the caller's transaction (the window's F10, and a 首问 referral, which also
     gives the ticket the referral priority)."""
     t = ticket_by_number(session, ticket_number, lock=True)
     # The window it leaves: the one holding it, else (a waiting ticket) the window of whoever moved it.
-    here = from_window if from_window is not None else (t.window_number if t.window_number is not None
-                                                         else actor.window)
+    here = (
+        from_window if from_window is not None else (t.window_number if t.window_number is not None else actor.window)
+    )
     if t.status not in (WAITING, CALLED, SERVING):
         raise ServiceError(f"{t.number} 号当前为“{STATUS_NAMES.get(t.status, t.status)}”，不能转办")
     if t.status in (CALLED, SERVING):
@@ -381,8 +521,19 @@ def transfer_in(session: Session, actor: Actor, ticket_number: str, *, reason: s
     t.called_at, t.started_at = None, None
     session.add(t)
     session.flush()
-    events.record(session, "ticket.transferred", actor=actor, subject=t.number, window=here, ticket_id=t.id,
-                  reason=reason, before=before, to_queue=to_queue, to_window=to_window, transfers=t.transfers)
+    events.record(
+        session,
+        "ticket.transferred",
+        actor=actor,
+        subject=t.number,
+        window=here,
+        ticket_id=t.id,
+        reason=reason,
+        before=before,
+        to_queue=to_queue,
+        to_window=to_window,
+        transfers=t.transfers,
+    )
     return t
 
 
@@ -399,10 +550,9 @@ def rejoin(engine: Engine, actor: Actor | None, ticket_number: str, policy: Queu
             raise ServiceError(f"{t.number} 号已过号{int(minutes)}分钟，超过{policy.rejoin_minutes}分钟，请重新取号")
         t.status, t.recalls = WAITING, 0
         session.add(t)
-        events.record(session, "ticket.rejoined", actor=actor, subject=t.number, ticket_id=t.id,
-                      minutes=round(minutes, 1))
+        events.record(
+            session, "ticket.rejoined", actor=actor, subject=t.number, ticket_id=t.id, minutes=round(minutes, 1)
+        )
         return ticket_view(session, t)
 
     return transaction(engine, work)
-
-

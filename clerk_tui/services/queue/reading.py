@@ -29,8 +29,9 @@ def get_ticket(engine: Engine, number: str, day: dt.date | None = None) -> Ticke
         return ticket_view(session, ticket_by_number(session, number, day))
 
 
-def list_tickets(engine: Engine, *, status: str | None = None, queue: str | None = None,
-                 day: dt.date | None = None) -> list[TicketView]:
+def list_tickets(
+    engine: Engine, *, status: str | None = None, queue: str | None = None, day: dt.date | None = None
+) -> list[TicketView]:
     if status and status not in STATUS_NAMES:
         raise ServiceError(f"状态 {status!r} 无效，可用：" + "、".join(f"{k}（{v}）" for k, v in STATUS_NAMES.items()))
     day = day or clock.today()
@@ -67,8 +68,12 @@ def hall_board(engine: Engine, limit: int = 8) -> HallBoard:
     start = dt.datetime.combine(day, dt.time())
     with read_session(engine) as session:
         hall = get_hall(session)
-        evs = session.exec(select(Event).where(Event.kind.in_(("ticket.called", "ticket.recalled")), Event.at >= start)
-                           .order_by(Event.id.desc()).limit(limit * 4)).all()
+        evs = session.exec(
+            select(Event)
+            .where(Event.kind.in_(("ticket.called", "ticket.recalled")), Event.at >= start)
+            .order_by(Event.id.desc())
+            .limit(limit * 4)
+        ).all()
         seen: set[tuple[str, int]] = set()
         calls_list = []
         for e in evs:  # newest first; a recall of the same ticket at the same window is one row
@@ -78,8 +83,10 @@ def hall_board(engine: Engine, limit: int = 8) -> HallBoard:
             calls_list.append(BoardCall(e.subject, e.window_number, e.at, e.kind == "ticket.recalled", e.id))
         calls = tuple(calls_list[:limit])
         counts = queue_counts(session, day, now)
-        queues = tuple(QueueCount(q.prefix, q.name, *counts.get(q.id, (0, 0)))
-                       for q in session.exec(select(Queue).order_by(Queue.prefix)))
+        queues = tuple(
+            QueueCount(q.prefix, q.name, *counts.get(q.id, (0, 0)))
+            for q in session.exec(select(Queue).order_by(Queue.prefix))
+        )
         last = session.exec(select(func.max(Event.id))).one() or 0
         return HallBoard(hall.name, calls, queues, last)
 
@@ -88,5 +95,3 @@ def last_event_id(engine: Engine) -> int:
     """The newest event id: what terminals poll to know that something changed."""
     with read_session(engine) as session:
         return session.exec(select(func.max(Event.id))).one() or 0
-
-

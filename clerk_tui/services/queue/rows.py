@@ -75,13 +75,24 @@ class TicketView:
 
     def as_json(self) -> dict:
         return {
-            "number": self.number, "queue": self.queue, "queue_name": self.queue_name,
-            "business_date": self.business_date.isoformat(), "priority": self.priority, "status": self.status,
-            "issued_at": self.issued_at.isoformat(timespec="seconds"), "item": self.item_code,
-            "item_name": self.item_name, "id_number": self.id_number_masked, "waiting_ahead": self.waiting_ahead,
-            "window": self.window, "target_window": self.target_window, "recalls": self.recalls,
-            "transfers": self.transfers, "transferred_from": self.transferred_from,
-            "transfer_reason": self.transfer_reason, "note": self.note,
+            "number": self.number,
+            "queue": self.queue,
+            "queue_name": self.queue_name,
+            "business_date": self.business_date.isoformat(),
+            "priority": self.priority,
+            "status": self.status,
+            "issued_at": self.issued_at.isoformat(timespec="seconds"),
+            "item": self.item_code,
+            "item_name": self.item_name,
+            "id_number": self.id_number_masked,
+            "waiting_ahead": self.waiting_ahead,
+            "window": self.window,
+            "target_window": self.target_window,
+            "recalls": self.recalls,
+            "transfers": self.transfers,
+            "transferred_from": self.transferred_from,
+            "transfer_reason": self.transfer_reason,
+            "note": self.note,
         }
 
 
@@ -89,13 +100,26 @@ def ticket_view(session: Session, t: Ticket, *, ahead: int | None = None) -> Tic
     q = session.get(Queue, t.queue_id)
     item = session.get(ServiceItem, t.item_id) if t.item_id else None
     return TicketView(
-        id=t.id, number=t.number, queue=q.prefix, queue_name=q.name, business_date=t.business_date,
-        priority=t.priority, status=t.status, issued_at=t.issued_at,
-        item_code=item.code if item else None, item_name=item.name if item else None,
+        id=t.id,
+        number=t.number,
+        queue=q.prefix,
+        queue_name=q.name,
+        business_date=t.business_date,
+        priority=t.priority,
+        status=t.status,
+        issued_at=t.issued_at,
+        item_code=item.code if item else None,
+        item_name=item.name if item else None,
         id_number_masked=mask_id(t.id_number) if t.id_number else None,
         waiting_ahead=(ahead_of(session, t) if t.status == WAITING else 0) if ahead is None else ahead,
-        window=t.window_number, target_window=t.target_window, recalls=t.recalls, transfers=t.transfers,
-        transferred_from=t.transferred_from, transfer_reason=t.transfer_reason, called_at=t.called_at, note=t.note,
+        window=t.window_number,
+        target_window=t.target_window,
+        recalls=t.recalls,
+        transfers=t.transfers,
+        transferred_from=t.transferred_from,
+        transfer_reason=t.transfer_reason,
+        called_at=t.called_at,
+        note=t.note,
     )
 
 
@@ -151,16 +175,23 @@ def _typed_number(number: str) -> str:
 def ticket_by_number(session: Session, number: str, day: dt.date | None = None, *, lock: bool = False) -> Ticket:
     number = _typed_number(number)
     day = day or clock.today()
-    t = session.exec(_TICKET_BY_NUMBER_LOCKED if lock else _TICKET_BY_NUMBER, params={"day": day, "number": number}).first()
+    t = session.exec(
+        _TICKET_BY_NUMBER_LOCKED if lock else _TICKET_BY_NUMBER, params={"day": day, "number": number}
+    ).first()
     if t is None:
         raise NotFound(f"今天（{day}）没有 {number} 号，请核对号码")
     return t
 
 
 def queues_at_window(session: Session, window: Window) -> list[Queue]:
-    return list(session.exec(
-        select(Queue).join(WindowQueue, WindowQueue.queue_id == Queue.id)
-        .where(WindowQueue.window_id == window.id).order_by(WindowQueue.position)))
+    return list(
+        session.exec(
+            select(Queue)
+            .join(WindowQueue, WindowQueue.queue_id == Queue.id)
+            .where(WindowQueue.window_id == window.id)
+            .order_by(WindowQueue.position)
+        )
+    )
 
 
 # ------------------------------------------------------------------ the hot path, prepared
@@ -172,42 +203,90 @@ def queues_at_window(session: Session, window: Window) -> list[Queue]:
 _T, _Q, _I = Ticket.__table__, Queue.__table__, ServiceItem.__table__
 _W, _WS, _WQ = Window.__table__, WindowState.__table__, WindowQueue.__table__
 _WINDOW_ROW = Prepared(select(_W.c.id, _W.c.number).where(_W.c.number == bindparam("number")))
-_WINDOW_STATE_LOCKED = Prepared(select(_W.c.id.label("wid"), _WS).join(_WS, _WS.c.window_id == _W.c.id)
-                                .where(_W.c.number == bindparam("number")).with_for_update(of=_WS))
-WINDOW_QUEUES = Prepared(select(_Q.c.id, _Q.c.prefix, _Q.c.name).join(_WQ, _WQ.c.queue_id == _Q.c.id)
-                          .where(_WQ.c.window_id == bindparam("wid")).order_by(_WQ.c.position))
+_WINDOW_STATE_LOCKED = Prepared(
+    select(_W.c.id.label("wid"), _WS)
+    .join(_WS, _WS.c.window_id == _W.c.id)
+    .where(_W.c.number == bindparam("number"))
+    .with_for_update(of=_WS)
+)
+WINDOW_QUEUES = Prepared(
+    select(_Q.c.id, _Q.c.prefix, _Q.c.name)
+    .join(_WQ, _WQ.c.queue_id == _Q.c.id)
+    .where(_WQ.c.window_id == bindparam("wid"))
+    .order_by(_WQ.c.position)
+)
 _TICKET_ROW_LOCKED = Prepared(
-    select(_T, _Q.c.prefix.label("q_prefix"), _Q.c.name.label("q_name"), _I.c.code.label("i_code"), _I.c.name.label("i_name"))
-    .join(_Q, _Q.c.id == _T.c.queue_id).outerjoin(_I, _I.c.id == _T.c.item_id)
+    select(
+        _T,
+        _Q.c.prefix.label("q_prefix"),
+        _Q.c.name.label("q_name"),
+        _I.c.code.label("i_code"),
+        _I.c.name.label("i_name"),
+    )
+    .join(_Q, _Q.c.id == _T.c.queue_id)
+    .outerjoin(_I, _I.c.id == _T.c.item_id)
     .where(_T.c.business_date == bindparam("day"), _T.c.number == bindparam("number"))
-    .with_for_update(of=_T))
-TICKET_BY_ID = Prepared(select(_T.c.id, _T.c.number, _T.c.status, _T.c.window_number, _T.c.recalls)
-                         .where(_T.c.id == bindparam("tid")))
+    .with_for_update(of=_T)
+)
+TICKET_BY_ID = Prepared(
+    select(_T.c.id, _T.c.number, _T.c.status, _T.c.window_number, _T.c.recalls).where(_T.c.id == bindparam("tid"))
+)
 SET_STATE = Prepared(_WS.update().where(_WS.c.window_id == bindparam("wid")))
 SET_TICKET = Prepared(_T.update().where(_T.c.id == bindparam("tid")))
-TAKE = Prepared(_T.update().where(_T.c.id == bindparam("tid"), _T.c.status == WAITING)
-                 .values(status=CALLED, window_number=bindparam("window"), staff_id=bindparam("staff"),
-                         called_at=bindparam("now"), recalls=0))
-QUEUE_BY_PREFIX = Prepared(select(_Q.c.id, _Q.c.prefix, _Q.c.name, _Q.c.hall_id)
-                            .where(_Q.c.prefix == bindparam("prefix")))
-ITEM_BY_CODE = Prepared(select(_I.c.id, _I.c.code, _I.c.name, _I.c.queue_id, _Q.c.prefix, _Q.c.name.label("q_name"),
-                                _Q.c.hall_id)
-                         .join(_Q, _Q.c.id == _I.c.queue_id).where(_I.c.code == bindparam("code")))
+TAKE = Prepared(
+    _T.update()
+    .where(_T.c.id == bindparam("tid"), _T.c.status == WAITING)
+    .values(
+        status=CALLED,
+        window_number=bindparam("window"),
+        staff_id=bindparam("staff"),
+        called_at=bindparam("now"),
+        recalls=0,
+    )
+)
+QUEUE_BY_PREFIX = Prepared(
+    select(_Q.c.id, _Q.c.prefix, _Q.c.name, _Q.c.hall_id).where(_Q.c.prefix == bindparam("prefix"))
+)
+ITEM_BY_CODE = Prepared(
+    select(_I.c.id, _I.c.code, _I.c.name, _I.c.queue_id, _Q.c.prefix, _Q.c.name.label("q_name"), _Q.c.hall_id)
+    .join(_Q, _Q.c.id == _I.c.queue_id)
+    .where(_I.c.code == bindparam("code"))
+)
 INSERT_TICKET = Prepared(_T.insert().returning(_T.c.id))
-ACTIVE_FOR_ID = Prepared(select(func.count()).select_from(_T).where(
-    _T.c.id_number == bindparam("id_number"), _T.c.business_date == bindparam("day"),
-    _T.c.status.in_([literal(s) for s in ACTIVE])))  # listed literals: a prepared statement has no expanding IN
+ACTIVE_FOR_ID = Prepared(
+    select(func.count())
+    .select_from(_T)
+    .where(
+        _T.c.id_number == bindparam("id_number"),
+        _T.c.business_date == bindparam("day"),
+        _T.c.status.in_([literal(s) for s in ACTIVE]),
+    )
+)  # listed literals: a prepared statement has no expanding IN
 
 
 def row_view(row, ahead: int = 0, **changes) -> TicketView:
     if changes:
         row = ChangedRow(row._values if isinstance(row, ChangedRow) else row._mapping, changes)
     return TicketView(
-        id=row.id, number=row.number, queue=row.q_prefix, queue_name=row.q_name, business_date=row.business_date,
-        priority=row.priority, status=row.status, issued_at=row.issued_at, item_code=row.i_code, item_name=row.i_name,
-        id_number_masked=mask_id(row.id_number) if row.id_number else None, waiting_ahead=ahead,
-        window=row.window_number, target_window=row.target_window, recalls=row.recalls, transfers=row.transfers,
-        transferred_from=row.transferred_from, transfer_reason=row.transfer_reason, called_at=row.called_at,
+        id=row.id,
+        number=row.number,
+        queue=row.q_prefix,
+        queue_name=row.q_name,
+        business_date=row.business_date,
+        priority=row.priority,
+        status=row.status,
+        issued_at=row.issued_at,
+        item_code=row.i_code,
+        item_name=row.i_name,
+        id_number_masked=mask_id(row.id_number) if row.id_number else None,
+        waiting_ahead=ahead,
+        window=row.window_number,
+        target_window=row.target_window,
+        recalls=row.recalls,
+        transfers=row.transfers,
+        transferred_from=row.transferred_from,
+        transfer_reason=row.transfer_reason,
+        called_at=row.called_at,
         note=row.note,
     )
 
@@ -231,8 +310,10 @@ def _ahead_statement(sent_to_window: bool, priority: bool):
         same.append(_T.c.target_window == bindparam("target"))
     else:
         same += [_T.c.queue_id == bindparam("qid"), _T.c.target_window.is_(None)]
-    earlier = or_(_T.c.queued_at < bindparam("queued_at"),
-                  and_(_T.c.queued_at == bindparam("queued_at"), _T.c.id < bindparam("tid")))
+    earlier = or_(
+        _T.c.queued_at < bindparam("queued_at"),
+        and_(_T.c.queued_at == bindparam("queued_at"), _T.c.id < bindparam("tid")),
+    )
     cond = and_(_T.c.priority != "none", earlier) if priority else or_(_T.c.priority != "none", earlier)
     return select(func.count()).select_from(_T).where(*same, cond)
 
@@ -243,8 +324,16 @@ _AHEAD = {(s, p): Prepared(_ahead_statement(s, p)) for s in (False, True) for p 
 def ahead_of(session: Session, row) -> int:
     """How many waiting tickets of its line a window would call before this one (a row or an ORM ticket)."""
     stmt = _AHEAD[(row.target_window is not None, is_priority(row.priority))]
-    return stmt.run(session, {"day": row.business_date, "tid": row.id, "target": row.target_window,
-                                  "qid": row.queue_id, "queued_at": row.queued_at}).scalar_one()
+    return stmt.run(
+        session,
+        {
+            "day": row.business_date,
+            "tid": row.id,
+            "target": row.target_window,
+            "qid": row.queue_id,
+            "queued_at": row.queued_at,
+        },
+    ).scalar_one()
 
 
 def window_and_state(session: Session, actor: Actor, number: int):
@@ -266,8 +355,8 @@ def ticket_at_window(session: Session, ticket_number: str, number: int, statuses
     if row is None:
         raise NotFound(f"今天（{clock.today()}）没有 {typed} 号，请核对号码")
     if row.window_number != number or row.status not in statuses:
-        where = f"（当前：{STATUS_NAMES.get(row.status, row.status)}" + (f"，{row.window_number}号窗口）" if row.window_number else "）")
+        where = f"（当前：{STATUS_NAMES.get(row.status, row.status)}" + (
+            f"，{row.window_number}号窗口）" if row.window_number else "）"
+        )
         raise ServiceError(f"{row.number} 号不是本窗口正在处理的号{where}")
     return row
-
-

@@ -57,11 +57,18 @@ def open_window(engine: Engine, actor: Actor | None, number: int) -> None:
         st = window_state(session, w, lock=True)
         if st.staff_id not in (None, actor.staff_id) and st.status != CLOSED:
             holder = session.get(Staff, st.staff_id)
-            raise ServiceError(f"{number}号窗口已由 {holder.name}（{holder.number}）开窗，请先由其关窗，或请带班领导关窗")
-        other = session.exec(select(WindowState, Window).join(Window, Window.id == WindowState.window_id).where(
-            WindowState.staff_id == actor.staff_id, WindowState.window_id != w.id)).first()
+            raise ServiceError(
+                f"{number}号窗口已由 {holder.name}（{holder.number}）开窗，请先由其关窗，或请带班领导关窗"
+            )
+        other = session.exec(
+            select(WindowState, Window)
+            .join(Window, Window.id == WindowState.window_id)
+            .where(WindowState.staff_id == actor.staff_id, WindowState.window_id != w.id)
+        ).first()
         if other is not None:
-            raise ServiceError(f"您已在{other[1].number}号窗口开窗，一人只能在一个窗口服务，请先关闭{other[1].number}号窗口")
+            raise ServiceError(
+                f"您已在{other[1].number}号窗口开窗，一人只能在一个窗口服务，请先关闭{other[1].number}号窗口"
+            )
         if st.status == OPEN and st.staff_id == actor.staff_id:
             return
         st.status, st.staff_id, st.pause_reason, st.changed_at = OPEN, actor.staff_id, "", clock.now()
@@ -88,7 +95,9 @@ def pause_window(engine: Engine, actor: Actor | None, number: int, reason: str) 
         if st.current_ticket_id:
             cur = session.get(Ticket, st.current_ticket_id)
             if cur and cur.status in (CALLED, SERVING):
-                raise ServiceError(f"{cur.number} 号还在本窗口（{STATUS_NAMES[cur.status]}），请先办结、过号或转办再暂停服务")
+                raise ServiceError(
+                    f"{cur.number} 号还在本窗口（{STATUS_NAMES[cur.status]}），请先办结、过号或转办再暂停服务"
+                )
         st.status, st.pause_reason, st.changed_at = PAUSED, reason[:100], clock.now()
         session.add(st)
         events.record(session, "window.paused", actor=actor, subject=str(number), window=number, reason=reason)
@@ -128,7 +137,13 @@ def close_window(engine: Engine, actor: Actor | None, number: int, reason: str =
             cur = session.get(Ticket, st.current_ticket_id)
             if cur and cur.status in (CALLED, SERVING):
                 raise ServiceError(f"{number}号窗口还有 {cur.number} 号未处理完，请先办结、过号或转办后再关窗")
-        st.status, st.staff_id, st.pause_reason, st.current_ticket_id, st.changed_at = CLOSED, None, "", None, clock.now()
+        st.status, st.staff_id, st.pause_reason, st.current_ticket_id, st.changed_at = (
+            CLOSED,
+            None,
+            "",
+            None,
+            clock.now(),
+        )
         session.add(st)
         events.record(session, "window.closed", actor=actor, subject=str(number), window=number, reason=reason)
 
@@ -165,18 +180,25 @@ class WindowPanel:
         return WINDOW_STATUS_NAMES.get(self.status, self.status)
 
 
-def queue_counts(session: Session, day: dt.date, now: dt.datetime, queue_ids: list[int] | None = None,
-                  line_only: bool = False) -> dict[int, tuple[int, int]]:
+def queue_counts(
+    session: Session, day: dt.date, now: dt.datetime, queue_ids: list[int] | None = None, line_only: bool = False
+) -> dict[int, tuple[int, int]]:
     """(waiting, longest wait in minutes) per queue: everyone waiting (the hall display, as the
     supervisor's live hall counts), or only the open line (a window console, which counts the
     tickets sent to it on a line of their own)."""
-    stmt = select(Ticket.queue_id, func.count(), func.min(Ticket.issued_at)).where(
-        Ticket.business_date == day, Ticket.status == WAITING).group_by(Ticket.queue_id)
+    stmt = (
+        select(Ticket.queue_id, func.count(), func.min(Ticket.issued_at))
+        .where(Ticket.business_date == day, Ticket.status == WAITING)
+        .group_by(Ticket.queue_id)
+    )
     if line_only:
         stmt = stmt.where(Ticket.target_window.is_(None))
     if queue_ids is not None:
         stmt = stmt.where(Ticket.queue_id.in_(queue_ids))
-    return {qid: (n, max(0, int((now - first).total_seconds() // 60)) if first else 0) for qid, n, first in session.exec(stmt)}
+    return {
+        qid: (n, max(0, int((now - first).total_seconds() // 60)) if first else 0)
+        for qid, n, first in session.exec(stmt)
+    }
 
 
 def window_panel(engine: Engine, number: int) -> WindowPanel:
@@ -187,25 +209,45 @@ def window_panel(engine: Engine, number: int) -> WindowPanel:
         queues = queues_at_window(session, w)
         counts = queue_counts(session, day, now, [q.id for q in queues], line_only=True)
         rows = tuple(QueueCount(q.prefix, q.name, *counts.get(q.id, (0, 0))) for q in queues)
-        here = session.exec(select(func.count(), func.min(Ticket.issued_at)).where(
-            Ticket.business_date == day, Ticket.status == WAITING, Ticket.target_window == number)).one()
+        here = session.exec(
+            select(func.count(), func.min(Ticket.issued_at)).where(
+                Ticket.business_date == day, Ticket.status == WAITING, Ticket.target_window == number
+            )
+        ).one()
         current, why = None, ""
         if st and st.current_ticket_id:
             t = session.get(Ticket, st.current_ticket_id)
             if t and t.status in (CALLED, SERVING):
                 current = ticket_view(session, t, ahead=0)
-                ev = session.exec(select(Event).where(Event.kind == "ticket.called", Event.subject == t.number,
-                                                      Event.window_number == number).order_by(Event.id.desc())).first()
+                ev = session.exec(
+                    select(Event)
+                    .where(Event.kind == "ticket.called", Event.subject == t.number, Event.window_number == number)
+                    .order_by(Event.id.desc())
+                ).first()
                 if ev:
                     why = json.loads(ev.payload).get("why", "")
-        served = session.exec(select(func.count()).select_from(Ticket).where(
-            Ticket.business_date == day, Ticket.status == DONE, Ticket.window_number == number)).one()
+        served = session.exec(
+            select(func.count())
+            .select_from(Ticket)
+            .where(Ticket.business_date == day, Ticket.status == DONE, Ticket.window_number == number)
+        ).one()
         clerk = session.get(Staff, st.staff_id) if st and st.staff_id else None
         here_wait = max(0, int((now - here[1]).total_seconds() // 60)) if here[0] else 0
         waits = [r.longest_wait_minutes for r in rows if r.waiting] + ([here_wait] if here[0] else [])
-        return WindowPanel(number, w.name, st.status if st else CLOSED, st.pause_reason if st else "",
-                           f"{clerk.name}（{clerk.number}）" if clerk else None, current, why, rows, here[0],
-                           here_wait, max(waits, default=0), served)
+        return WindowPanel(
+            number,
+            w.name,
+            st.status if st else CLOSED,
+            st.pause_reason if st else "",
+            f"{clerk.name}（{clerk.number}）" if clerk else None,
+            current,
+            why,
+            rows,
+            here[0],
+            here_wait,
+            max(waits, default=0),
+            served,
+        )
 
 
 @dataclass(frozen=True)
@@ -225,12 +267,23 @@ class WindowStateView:
 def window_states(engine: Engine) -> list[WindowStateView]:
     """Every window with its queues (as the catalog lists them) and who serves there now."""
     with read_session(engine) as session:
-        states = {w.number: st for st, w in session.exec(select(WindowState, Window).join(Window, Window.id == WindowState.window_id))}
+        states = {
+            w.number: st
+            for st, w in session.exec(select(WindowState, Window).join(Window, Window.id == WindowState.window_id))
+        }
         staff = {s.id: s for s in session.exec(select(Staff))}
     out = []
     for w in list_windows(engine):
         st = states.get(w.number)
         clerk = staff.get(st.staff_id) if st and st.staff_id else None
-        out.append(WindowStateView(w.number, w.name, w.queues, st.status if st else CLOSED, st.pause_reason if st else "",
-                                   f"{clerk.name}（{clerk.number}）" if clerk else None))
+        out.append(
+            WindowStateView(
+                w.number,
+                w.name,
+                w.queues,
+                st.status if st else CLOSED,
+                st.pause_reason if st else "",
+                f"{clerk.name}（{clerk.number}）" if clerk else None,
+            )
+        )
     return out
