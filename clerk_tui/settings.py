@@ -31,6 +31,7 @@ from typing import Any
 
 from clerk_tui.domain.queueing import INTERLEAVE, PRIORITY_FIRST, QueuePolicy
 from clerk_tui.domain.responsibility import Rules as ResponsibilityRules
+from clerk_tui.domain.words import read_failed_words, toml_words
 
 APP_NAME = "clerk-tui"
 ENV_CONFIG = "CLERK_TUI_CONFIG"
@@ -107,13 +108,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        from clerk_tui.services.errors import toml_words
-
         raise SettingsError(f"配置文件 {path} 格式错误，{toml_words(exc)}：请修正后重试") from exc
     except OSError as exc:
-        from clerk_tui.services.errors import read_failed
-
-        raise SettingsError(read_failed("配置文件", path, exc).message) from exc
+        raise SettingsError(read_failed_words("配置文件", path, exc)) from exc
 
 
 def load_settings(config: str | Path | None = None, database: str | None = None) -> Settings:

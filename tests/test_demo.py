@@ -147,7 +147,7 @@ def test_demo_without_tui_says_it_once(tmp_path, monkeypatch):
 
 def _print_ticket(engine, number: str, printer: str, width: int) -> None:
     from clerk_tui.services import printing
-    from clerk_tui.services.setup import _demo_actor
+    from clerk_tui.services.setup import demo_actor as _demo_actor
 
     printing.print_paper(engine, _demo_actor(engine, "8001"), "ticket", number, printer=printer, width=width)
 

@@ -8,9 +8,11 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from clerk_tui.domain.catalog import FORM_NAMES
 from clerk_tui.domain.ids import mask_id
+from clerk_tui.domain.words import read_failed_words, toml_words
+from clerk_tui.paths import DataMissing, data_dir
 from clerk_tui.printing.layout import QR, Document, Field, Rule, Text
-from clerk_tui.services.catalog_file import FORM_NAMES
 
 KINDS = {
     "ticket": "排队号票", "receipt": "受理通知书", "supplement-notice": "一次性告知书",
@@ -36,8 +38,6 @@ class HallInfo:
 
 
 def default_templates_path() -> Path:
-    from clerk_tui.services.setup import data_dir
-
     return data_dir() / "templates" / "papers.toml"
 
 
@@ -45,17 +45,16 @@ class Templates:
     """Title, header, footer and seal lines per document, with the hall's fields filled in."""
 
     def __init__(self, path: str | Path | None = None) -> None:
-        self.path = Path(path) if path else default_templates_path()
+        try:
+            self.path = Path(path) if path else default_templates_path()
+        except DataMissing as exc:
+            raise TemplateError(str(exc)) from exc
         try:
             with self.path.open("rb") as fh:
                 self.data = tomllib.load(fh)
         except OSError as exc:
-            from clerk_tui.services.errors import read_failed
-
-            raise TemplateError(read_failed("版式文件", self.path, exc).message) from exc
+            raise TemplateError(read_failed_words("版式文件", self.path, exc)) from exc
         except tomllib.TOMLDecodeError as exc:
-            from clerk_tui.services.errors import toml_words
-
             raise TemplateError(f"版式文件 {self.path} 格式错误，{toml_words(exc)}：请修正后重试") from exc
         if unknown := sorted(set(self.data) - set(KINDS) - {"common"}):
             raise TemplateError(f"版式文件 {self.path} 中有未知的文书：{'、'.join(unknown)}（可用：{'、'.join(KINDS)}）")

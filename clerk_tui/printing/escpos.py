@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from clerk_tui.printing.fonts import face_index, has_glyphs
 from clerk_tui.printing.layout import PaperLine
 
 ESC, GS, FS = b"\x1b", b"\x1d", b"\x1c"
@@ -62,7 +63,7 @@ def _raster(img) -> bytes:
 
 
 def _qr_image(data: str) -> bytes:
-    import qrcode
+    import qrcode  # start-up: loaded only for a paper with a QR code
 
     qr = qrcode.QRCode(border=2, box_size=6)
     qr.add_data(data)
@@ -74,9 +75,8 @@ def _text_image(text: str, columns: int, size: int, font_path: str | None) -> by
     if font_path is None:
         return None
     try:
-        from PIL import Image, ImageDraw, ImageFont
+        from PIL import Image, ImageDraw, ImageFont  # start-up: Pillow loads only to rasterise text
 
-        from clerk_tui.printing.fonts import face_index, has_glyphs
 
         if not has_glyphs(font_path, text):
             return None

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 
 _WINDIR = os.environ.get("WINDIR", "C:/Windows").replace("\\", "/")
@@ -83,8 +84,6 @@ def known_fonts() -> list[str]:
 
 def packaged_fonts() -> list[str]:
     """The font installed with clerk-tui (a dependency), when it is there."""
-    from importlib.resources import files
-
     module, name = PACKAGED
     try:
         path = Path(str(files(module).joinpath(name)))
@@ -127,7 +126,7 @@ def find_font(configured: str | None = None) -> str:
 
 
 def _open(path: str, index: int | None = None):
-    from fontTools.ttLib import TTCollection, TTFont
+    from fontTools.ttLib import TTCollection, TTFont  # start-up: fontTools loads only to read a font
 
     with open(path, "rb") as fh:
         head = fh.read(4)
@@ -142,7 +141,7 @@ def face_index(path: str) -> int:
     """In a collection (.ttc), the Simplified Chinese face: Noto Sans CJK's first face is Japanese,
     whose forms of 骨, 直, 角 are not the ones taught in China. 0 for a single font or none found."""
     try:
-        from fontTools.ttLib import TTCollection
+        from fontTools.ttLib import TTCollection  # start-up: as in _open
 
         with open(path, "rb") as fh:
             if fh.read(4) != b"ttcf":

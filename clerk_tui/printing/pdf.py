@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from clerk_tui.printing.escpos import MARKER
+from clerk_tui.printing.fonts import face_index, fallback_fonts
 from clerk_tui.printing.layout import QR, Document, Field, Rule, Text
 
 EMPTY = "—"  # a field without a value
@@ -38,10 +39,9 @@ def _texts(doc: Document) -> list[str]:
 
 
 def render_pdf(doc: Document, font_path: str) -> PdfPaper:
-    from fpdf import FPDF
+    from fpdf import FPDF  # start-up: fpdf2 loads only to render a PDF
     from fpdf.enums import XPos, YPos
 
-    from clerk_tui.printing.fonts import face_index, fallback_fonts
 
     fallbacks, unfound = fallback_fonts(font_path, "".join(_texts(doc)))
     if unfound and MARKER not in "".join(unfound):
@@ -72,7 +72,7 @@ def render_pdf(doc: Document, font_path: str) -> PdfPaper:
             pdf.line(pdf.l_margin, y, pdf.l_margin + width, y)
             pdf.ln(5)
         elif isinstance(block, QR):
-            import qrcode
+            import qrcode  # start-up: loaded only for a paper with a QR code
 
             img = qrcode.make(block.data).get_image()
             pdf.image(img, x=pdf.l_margin + width - 30, w=28)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from clerk_tui.services.errors import oserror_words
+from clerk_tui.domain.words import oserror_words
 
 FORMS = "tcp://主机:端口、usb:///dev/usb/lp0、cups://队列名、file:///路径、pdf:///目录 或 dummy:"
 TIMEOUT = 5.0
@@ -74,13 +74,13 @@ def send(printer: Printer, data: bytes) -> None:
     """Send ESC/POS bytes. Raises PrintFailed with a message a clerk can act on."""
     try:
         if printer.kind == "dummy":
-            from escpos.printer import Dummy
+            from escpos.printer import Dummy  # start-up: python-escpos loads only to print
 
             p = Dummy()
             p._raw(data)
             DUMMY_OUTPUT.append(p.output)
         elif printer.kind == "tcp":
-            from escpos.printer import Network
+            from escpos.printer import Network  # start-up: as above
 
             host, port = printer.host_port
             p = Network(host, port=port, timeout=TIMEOUT)

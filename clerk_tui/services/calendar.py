@@ -1,23 +1,30 @@
-"""Calendar files (one year's holidays and make-up workdays) and the hall's working-day calendar."""
+"""Calendar files (one year's holidays and make-up workdays) and loading them into the hall.
+
+Reading the hall's working-day calendar lives in services/workdays.py (the cases import it, and
+loading a calendar recomputes the cases, so the two must not import each other); its names are
+re-exported here for callers."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import tomllib
 from pathlib import Path
 
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from clerk_tui import clock
-from clerk_tui.domain.calendar import WorkdayCalendar, YearSchedule
+from clerk_tui.domain.calendar import WorkdayCalendar, YearSchedule, statutory_holidays
 from clerk_tui.services import events
+from clerk_tui.services.cases import recompute_provisional
 from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import ServiceError, read_failed, toml_words
 from clerk_tui.services.tx import transaction
-from clerk_tui.store.engine import read_session
+from clerk_tui.services.workdays import hall_calendar as hall_calendar
+from clerk_tui.services.workdays import loaded_schedules as loaded_schedules
+from clerk_tui.services.workdays import parse_date as parse_date
+from clerk_tui.services.workdays import session_schedules
 from clerk_tui.store.models import CalendarDay, CalendarYear
 
 
@@ -77,8 +84,6 @@ def parse_calendar_file(path: str | Path) -> YearSchedule:
                 raise ServiceError(f"日历文件 {path}：{day} 同时被列为放假和调休上班")
             workdays.add(day)
             names[day] = f"{name}调休上班"
-    from clerk_tui.domain.calendar import statutory_holidays
-
     missing = [f"{d}（{n}）" for d, n in sorted(statutory_holidays(year).items()) if d not in holidays]
     if missing:
         raise ServiceError(f"日历文件 {path} 不完整：法定节假日 {'、'.join(missing[:8])}{'等' if len(missing) > 8 else ''} "
@@ -91,7 +96,6 @@ def load_calendar(engine: Engine, actor: Actor | None, path: str | Path, *,
                   count_from_same_day: bool = False) -> YearSchedule:
     """``calendar load FILE``: the year's schedule replaces any earlier one for that year, and
     every case whose promised date was provisional is recomputed in the same transaction."""
-    from clerk_tui.services.cases import recompute_provisional
     require(actor, "calendar.load")
     schedule = parse_calendar_file(path)
 
@@ -115,40 +119,3 @@ def load_calendar(engine: Engine, actor: Actor | None, path: str | Path, *,
 
     transaction(engine, store)
     return schedule
-
-
-def loaded_schedules(engine: Engine) -> list[YearSchedule]:
-    with read_session(engine) as session:
-        return session_schedules(session)
-
-
-def session_schedules(session: Session) -> list[YearSchedule]:
-    """The loaded years, read inside the caller's transaction."""
-    years = session.exec(select(CalendarYear)).all()
-    days = session.exec(select(CalendarDay)).all()
-    out = []
-    for y in years:
-        mine = [d for d in days if d.year == y.year]
-        out.append(YearSchedule(
-            y.year,
-            frozenset(d.day for d in mine if not d.is_workday),
-            frozenset(d.day for d in mine if d.is_workday),
-            y.source,
-            {d.day: d.name for d in mine},
-        ))
-    return out
-
-
-def hall_calendar(engine: Engine, *, count_from_same_day: bool = False) -> WorkdayCalendar:
-    """The working-day calendar: the package's years plus every year loaded into this hall."""
-    return WorkdayCalendar(loaded_schedules(engine), count_from_same_day=count_from_same_day)
-
-
-def parse_date(text: str) -> dt.date:
-    text = text.strip()
-    if re.fullmatch(r"\d{8}", text):
-        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise ServiceError(f"日期 {text!r} 无效，请写成 YYYY-MM-DD，例如 2026-12-31") from exc

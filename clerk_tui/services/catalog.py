@@ -24,9 +24,12 @@ from clerk_tui.services.catalog_file import (
     QueueSpec,
     WindowSpec,
     parse_catalog,
+    to_csv,
+    to_toml,
 )
 from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import ServiceError, unknown_item
+from clerk_tui.services.files import write_atomic
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import Department, Hall, Material, Queue, ServiceItem, Window, WindowQueue
@@ -301,9 +304,6 @@ def export_data(engine: Engine) -> CatalogData:
 
 def export_catalog(engine: Engine, path: str | Path) -> int:
     """Write the catalog to ``path`` (.toml or .csv) atomically; returns the number of items."""
-    from clerk_tui.services.catalog_file import to_csv, to_toml
-    from clerk_tui.services.files import write_atomic
-
     path = Path(path)
     data = export_data(engine)
     if path.suffix.lower() == ".csv":

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clerk_tui.services.errors import ServiceError
+from clerk_tui.domain.catalog import FORM_NAMES as FORM_NAMES
+from clerk_tui.domain.catalog import FORMS, KINDS
+from clerk_tui.domain.catalog import KIND_NAMES as KIND_NAMES
+from clerk_tui.services.errors import ServiceError, read_failed, toml_words
 
-KINDS = ("immediate", "promised")
-FORMS = ("original", "copy", "original_and_copy")
-FORM_NAMES = {"original": "原件", "copy": "复印件", "original_and_copy": "原件及复印件"}
-KIND_NAMES = {"immediate": "即办件", "promised": "承诺件"}
 CSV_COLUMNS = (
     "code", "name", "department", "queue", "kind", "legal_limit_days", "promised_limit_days", "fee",
     "legal_basis", "conditions", "consultation_phone", "supervision_phone", "keywords", "materials",
@@ -262,8 +262,6 @@ def parse_toml(text: str, file: str, strict: bool = True) -> CatalogData:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        from clerk_tui.services.errors import toml_words
-
         m = re.search(r"line (\d+)", str(exc))
         raise CatalogFileError([Problem(file, int(m.group(1)) if m else 0, "",
                                         f"TOML 语法错误，{toml_words(exc)}：请按 FORMAT.md 修正后重试")]) from exc
@@ -439,8 +437,6 @@ def parse_catalog(path: str | Path, strict: bool = True) -> CatalogData:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        from clerk_tui.services.errors import read_failed
-
         raise read_failed("目录文件", path, exc) from exc
     try:
         text = raw.decode("utf-8-sig")
@@ -455,8 +451,6 @@ def parse_catalog(path: str | Path, strict: bool = True) -> CatalogData:
 
 
 def _toml_value(value: Any) -> str:
-    import json
-
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):

@@ -1,6 +1,14 @@
 """Errors a person can cause. Each carries a Chinese message that says what to do."""
 
+import sys
+
+from clerk_tui.clock import ClockError
+from clerk_tui.domain.calendar import DateOutOfRange
 from clerk_tui.domain.text import TextRefused, clean
+from clerk_tui.domain.words import os_words as os_words
+from clerk_tui.domain.words import oserror_words, read_failed_words
+from clerk_tui.domain.words import toml_words as toml_words
+from clerk_tui.settings import SettingsError
 
 
 class ServiceError(Exception):
@@ -74,90 +82,34 @@ def unknown_item(code: str | None) -> "NotFound":
     return NotFound(f"没有编码为 {code} 的事项，请用 clerk-tui catalog list --search 关键词 查找事项编码")
 
 
-# ---------------------------------------------------------------- the machine's words in Chinese
-
-_OS_WORDS = (  # the operating system's (and libraries') words, in the clerk's language; first match wins
-    ("No such file or directory", "文件或目录不存在"), ("Connection refused", "连接被拒绝"),
-    ("timed out", "连接超时"), ("timeout", "连接超时"), ("Permission denied", "没有权限"),
-    ("No route to host", "网络不通"), ("Network is unreachable", "网络不可达"),
-    ("No space left on device", "磁盘已满"), ("Name or service not known", "找不到该主机名"),
-    ("nodename nor servname", "找不到该主机名"), ("Temporary failure in name resolution", "找不到该主机名"),
-    ("Is a directory", "这是一个目录，不是文件"), ("Not a directory", "路径中有一段不是目录"),
-    ("Read-only file system", "文件系统只读"), ("Connection reset", "连接被对方断开"),
-    ("Broken pipe", "连接已断开"), ("Device or resource busy", "设备正被占用"),
-    ("No such device", "设备不存在"), ("Device not found", "找不到设备"),
-    ("Could not open socket", "无法建立网络连接"), ("File exists", "文件已存在"),
-)
-_ERRNO_WORDS = {
-    "ENOENT": "文件或目录不存在", "EACCES": "没有权限", "EPERM": "没有权限", "EISDIR": "这是一个目录，不是文件",
-    "ENOTDIR": "路径中有一段不是目录", "ENOSPC": "磁盘已满", "EROFS": "文件系统只读", "EEXIST": "文件已存在",
-    "ECONNREFUSED": "连接被拒绝", "ETIMEDOUT": "连接超时", "EHOSTUNREACH": "网络不通",
-    "ENETUNREACH": "网络不可达", "ECONNRESET": "连接被对方断开", "EPIPE": "连接已断开", "EBUSY": "设备正被占用",
-    "ENODEV": "设备不存在", "ENXIO": "设备不存在", "EIO": "读写出错（设备或磁盘故障）",
-}
+def unknown_window(number: object) -> NotFound:
+    """The one message for a window number the hall does not have."""
+    return NotFound(f"没有{number}号窗口，请用 clerk-tui window list 查看窗口号")
 
 
-def os_words(reason: str) -> str:
-    """The machine's reason in Chinese. An unknown reason is kept as a detail behind a Chinese word."""
-    reason = " ".join((reason or "").split())
-    for english, chinese in _OS_WORDS:
-        if english.lower() in reason.lower():
-            return chinese
-    return f"系统原因：{reason}" if reason else "原因不明"
+def unknown_staff(number: object) -> NotFound:
+    """The one message for a staff number nobody has."""
+    return NotFound(f"没有工号为 {number} 的人员，请用 clerk-tui staff list 查看")
 
 
-def oserror_words(exc: BaseException) -> str:
-    """An OSError (or a library's error around one) as Chinese words, by its errno where it has one."""
-    import errno as errno_module
-
-    code = getattr(exc, "errno", None)
-    if isinstance(code, int) and (name := errno_module.errorcode.get(code)) in _ERRNO_WORDS:
-        return _ERRNO_WORDS[name]
-    if isinstance(exc, TimeoutError):
-        return "连接超时"
-    return os_words(getattr(exc, "strerror", None) or str(exc) or type(exc).__name__)
+def unknown_department(name: object) -> NotFound:
+    """The one message for a department name the hall does not have."""
+    return NotFound(f"没有名为“{name}”的部门，请用 clerk-tui catalog list 查看部门名称")
 
 
-def read_failed(what: str, path: object, exc: BaseException) -> "ServiceError":
+def unknown_inquiry(inquiry_id: object) -> NotFound:
+    """The one message for a first-responsibility record (首问登记) that does not exist."""
+    return NotFound(f"没有编号为 {inquiry_id} 的首问登记，请用 clerk-tui inquiry list 查看")
+
+
+def unknown_print_job(job_id: object) -> NotFound:
+    """The one message for a print job that does not exist."""
+    return NotFound(f"没有编号为 {job_id} 的打印任务，请用 clerk-tui print jobs 查看")
+
+
+def read_failed(what: str, path: object, exc: BaseException) -> ServiceError:
     """A file a person named could not be read: which file, why, and what to do."""
-    if isinstance(exc, UnicodeDecodeError):
-        return ServiceError(f"无法读取{what} {path}：文件不是 UTF-8 编码的文本，请用 UTF-8 另存后重试")
-    words = oserror_words(exc)
-    if words == "文件或目录不存在":
-        return ServiceError(f"找不到{what} {path}（文件或目录不存在）：请检查路径和文件名后重试")
-    return ServiceError(f"无法读取{what} {path}（{words}）：请检查文件路径和权限后重试")
-
-
-_TOML_WORDS = (
-    ("Invalid value", "值无效（文字要加英文双引号，日期写成 2027-01-01，数组用方括号）"),
-    ("Expected ']]' at the end of an array declaration", "表头缺少“]]”"),
-    ("Expected ']' at the end of a table declaration", "表头缺少“]”"),
-    ("Unclosed array", "方括号没有闭合"), ("Unclosed inline table", "花括号没有闭合"),
-    ("Expected '=' after a key", "键名后缺少“=”"), ("Invalid statement", "这一行无法识别（应为 键 = 值 或 [表头]）"),
-    ("Cannot overwrite a value", "同一个键写了两次"), ("Cannot declare", "同一个表头写了两次"),
-    ("Unterminated string", "引号没有闭合"), ("Illegal character", "有不允许的字符"),
-    ("Invalid initial character for a key part", "键名开头的字符不允许"),
-    ("Expected newline or end of document after a statement", "一行只能写一个 键 = 值"),
-    ("Found invalid character in string", "字符串里有不允许的字符"),
-    ("Unclosed table", "表头没有闭合"),
-)
-
-
-def toml_words(exc: BaseException) -> str:
-    """A TOML syntax error as a Chinese sentence with its line and column: ``第1行第12列：值无效（…）``."""
-    import re
-
-    text = str(exc)
-    where = ""
-    if m := re.search(r"\(at line (\d+), column (\d+)\)", text):
-        where = f"第{m.group(1)}行第{m.group(2)}列"
-    elif "at end of document" in text:
-        where = "文件末尾"
-    what = next((chinese for english, chinese in _TOML_WORDS if english in text), None)
-    if what is None:
-        detail = re.sub(r"\s*\((at line \d+, column \d+|at end of document)\)", "", text).strip()
-        what = f"格式不正确（{detail}）" if detail else "格式不正确"
-    return f"{where}{'：' if where else ''}{what}"
+    return ServiceError(read_failed_words(what, path, exc))
 
 
 _DB_WORDS = (
@@ -193,16 +145,12 @@ def person_error(exc: BaseException) -> str | None:
 
     The store's error classes are looked up only when SQLAlchemy is already loaded, so a command
     that never touches the store does not import it."""
-    import sys
-
-    from clerk_tui.clock import ClockError
-    from clerk_tui.domain.calendar import DateOutOfRange
-    from clerk_tui.settings import SettingsError
-
     if isinstance(exc, ServiceError):
         return exc.message
     if isinstance(exc, (SettingsError, ClockError, DateOutOfRange)):
         return getattr(exc, "message", None) or str(exc)
+    # Looked up only when already loaded (start-up: a command that never prints or touches the store
+    # does not load them); that also keeps services from importing printing for its error classes.
     if "clerk_tui.printing.transport" in sys.modules:
         from clerk_tui.printing.transport import PrinterUrlError, PrintFailed
 

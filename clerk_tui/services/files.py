@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from clerk_tui.services.errors import ServiceError
+from clerk_tui.services.errors import ServiceError, oserror_words
 
 
 def write_atomic(path: str | Path, data: bytes) -> None:
@@ -25,8 +25,6 @@ def write_atomic(path: str | Path, data: bytes) -> None:
         os.replace(tmp, path)
         tmp = None
     except OSError as exc:
-        from clerk_tui.services.errors import oserror_words
-
         raise ServiceError(f"无法写入 {path}（{oserror_words(exc)}）：请检查目录、权限和磁盘空间后重试") from exc
     finally:
         if fd is not None:

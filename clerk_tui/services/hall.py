@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from clerk_tui.services.catalog import get_hall
-from clerk_tui.services.errors import NotFound
+from clerk_tui.services.errors import unknown_window
 from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import Department, Hall, Queue, ServiceItem, Staff, Window, WindowQueue
 
@@ -26,7 +26,7 @@ def window_info(engine: Engine, number: int) -> WindowInfo:
     with read_session(engine) as session:
         win = session.exec(select(Window).where(Window.number == number)).first()
         if win is None:
-            raise NotFound(f"没有{number}号窗口")
+            raise unknown_window(number)
         dept = session.get(Department, win.department_id) if win.department_id else None
         rows = session.exec(
             select(Queue).join(WindowQueue, WindowQueue.queue_id == Queue.id)

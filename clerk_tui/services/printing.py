@@ -16,12 +16,19 @@ from sqlmodel import Session, select
 
 from clerk_tui import clock
 from clerk_tui.printing import documents as docs
-from clerk_tui.printing.layout import PAPER_COLUMNS, Document, lay_out
+from clerk_tui.printing.escpos import decode, encode
+from clerk_tui.printing.fonts import FontError, find_font
+from clerk_tui.printing.layout import PAPER_COLUMNS, QR, Document, Field, Rule, Text, lay_out
 from clerk_tui.printing.layout import preview as text_preview
+from clerk_tui.printing.pdf import render_pdf
 from clerk_tui.printing.transport import PrinterUrlError, PrintFailed, parse_printer, send
 from clerk_tui.services import events
+from clerk_tui.services.cases import get_case, notice_materials
+from clerk_tui.services.catalog import get_hall, get_item
 from clerk_tui.services.context import Actor, require
-from clerk_tui.services.errors import NotFound, ServiceError
+from clerk_tui.services.errors import ServiceError, oserror_words, unknown_print_job
+from clerk_tui.services.files import write_atomic
+from clerk_tui.services.queue import get_ticket, normalise_number
 from clerk_tui.services.tx import transaction
 from clerk_tui.settings import PrintSettings
 from clerk_tui.store.engine import read_session
@@ -73,8 +80,6 @@ def _templates(cfg: PrintSettings) -> docs.Templates:
 
 
 def _hall(engine: Engine) -> docs.HallInfo:
-    from clerk_tui.services.catalog import get_hall
-
     with read_session(engine) as session:
         h = get_hall(session)
         return docs.HallInfo(h.name, h.code, h.address, h.phone, h.supervision_phone)
@@ -87,10 +92,7 @@ def build(engine: Engine, document: str, subject: str, cfg: PrintSettings = Prin
         raise ServiceError(f"文书 {document!r} 无效，可用：" + "、".join(f"{k}（{docs.KINDS[k]}）" for k in DOCUMENTS))
     templates, hall = _templates(cfg), _hall(engine)
     if document == "ticket":
-        from clerk_tui.services.queue import get_ticket
-
         return docs.ticket_document(get_ticket(engine, subject, day), hall, templates, reprint)
-    from clerk_tui.services.catalog import get_item
 
     if document == "item-notice":
         item = get_item(engine, subject)
@@ -98,7 +100,6 @@ def build(engine: Engine, document: str, subject: str, cfg: PrintSettings = Prin
         if unknown:
             raise ServiceError(f"“{item.name}”没有这些材料：{'、'.join(unknown)}")
         return docs.item_notice_document(item, list(missing or []), hall, templates)
-    from clerk_tui.services.cases import get_case, notice_materials
 
     case = get_case(engine, subject)
     item = get_item(engine, case.item_code)
@@ -131,8 +132,6 @@ def _view(job: PrintJob, warnings=(), output: str = "") -> JobView:
 
 def _subject_key(document: str, subject: str) -> str:
     if document == "ticket":
-        from clerk_tui.services.queue import normalise_number
-
         return normalise_number(subject)
     return subject.strip().upper() if document in CASE_DOCUMENTS else subject.strip()
 
@@ -185,7 +184,7 @@ def _attempt(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSetting
     with read_session(engine) as session:
         job = session.get(PrintJob, job_id)
         if job is None:
-            raise NotFound(f"没有编号为 {job_id} 的打印任务，请用 clerk-tui print jobs 查看")
+            raise unknown_print_job(job_id)
         snapshot = PrintJob(**job.model_dump())
         # The paper's number is its place among the papers of this document in the order they were
         # made: the first is the original, later ones 补打N, whatever order their jobs came out in.
@@ -200,8 +199,6 @@ def _attempt(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSetting
     except (PrintFailed, ServiceError) as exc:
         error = getattr(exc, "message", None) or str(exc)
     except OSError as exc:
-        from clerk_tui.services.errors import oserror_words
-
         error = f"写入失败（{oserror_words(exc)}）：请检查磁盘空间和目录权限后按“重试”"
 
     def record(session: Session) -> JobView:
@@ -222,12 +219,8 @@ def _attempt(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSetting
 
 def _deliver(doc: Document, job: PrintJob, cfg: PrintSettings) -> tuple[str, list[str], bytes]:
     """Render and send. Returns (the file written, if any; warnings; the ESC/POS bytes sent)."""
-    from clerk_tui.printing.fonts import FontError, find_font
-
     printer = parse_printer(job.printer)
     if printer.kind == "pdf":
-        from clerk_tui.printing.pdf import render_pdf
-
         try:
             font = find_font(cfg.font or None)
         except FontError as exc:
@@ -237,11 +230,9 @@ def _deliver(doc: Document, job: PrintJob, cfg: PrintSettings) -> tuple[str, lis
         suffix = f"-补打{job.reprint}" if job.reprint else ""
         path = folder / f"{job.document}-{job.subject}{suffix}-{job.id}.pdf"
         paper = render_pdf(doc, font)  # a character no font has is □ and a warning, never dropped
-        from clerk_tui.services.files import write_atomic
 
         write_atomic(path, paper.data)
         return str(path), paper.warnings, b""
-    from clerk_tui.printing.escpos import encode
 
     try:
         font = find_font(cfg.font or None)
@@ -266,7 +257,7 @@ def retry(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSettings =
     def check(session: Session) -> None:
         job = session.get(PrintJob, job_id)
         if job is None:
-            raise NotFound(f"没有编号为 {job_id} 的打印任务，请用 clerk-tui print jobs 查看")
+            raise unknown_print_job(job_id)
         if job.status == "printed":
             raise ServiceError(f"打印任务 {job_id} 已打印；要再打一份请用补打（print {job.document} {job.subject}）")
         if printer and printer != job.printer:
@@ -291,8 +282,6 @@ def list_jobs(engine: Engine, *, status: str | None = None, limit: int = 100) ->
 
 def test_page(printer: str, width: int | None = None, cfg: PrintSettings = PrintSettings()) -> tuple[str, list[str]]:
     """``print test``: Chinese, ASCII, punctuation-only and rare-character lines and a QR code."""
-    from clerk_tui.printing.layout import QR, Field, Rule, Text
-
     try:
         parsed = parse_printer(printer)
     except PrinterUrlError as exc:
@@ -308,6 +297,5 @@ def test_page(printer: str, width: int | None = None, cfg: PrintSettings = Print
         output, warnings, data = _deliver(doc, fake, cfg)
     except PrintFailed as exc:
         raise ServiceError(str(exc)) from exc
-    from clerk_tui.printing.escpos import decode
 
     return (output if parsed.kind == "pdf" else decode(data)), warnings  # what went to the printer

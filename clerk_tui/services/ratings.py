@@ -12,10 +12,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from clerk_tui import clock
+from clerk_tui.domain.calendar import WorkdayCalendar
 from clerk_tui.services import events
-from clerk_tui.services.context import Actor
+from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import NotFound, PermissionDenied, ServiceError
+from clerk_tui.services.queue import ticket_by_number
 from clerk_tui.services.tx import transaction
+from clerk_tui.services.workdays import session_schedules
 from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import FollowUp, Rating, ServiceCase, ServiceItem, Staff, Ticket, Window
 
@@ -70,9 +73,7 @@ def rate(engine: Engine, actor: Actor | None, window: int, ticket: str, level: i
         raise ServiceError("请选择不满意的原因（可多选），或写下意见")
 
     def work(session: Session) -> int:
-        from clerk_tui.services.queue import _ticket
-
-        t = _ticket(session, ticket)
+        t = ticket_by_number(session, ticket)
         if t.window_number != window or t.status != "done":
             raise ServiceError(f"{t.number} 号不是{window}号窗口刚办结的服务，不能在此评价")
         if session.exec(select(Rating).where(Rating.ticket_id == t.id)).first() is not None:
@@ -93,9 +94,6 @@ def rate(engine: Engine, actor: Actor | None, window: int, ticket: str, level: i
 
 def _open_followup(session: Session, rating: Rating, days: int) -> None:
     """The owner: the head of the window's department if the hall has one, else the supervisor."""
-    from clerk_tui.domain.calendar import WorkdayCalendar
-    from clerk_tui.services.calendar import session_schedules
-
     window = session.exec(select(Window).where(Window.number == rating.window_number)).first()
     owner = session.exec(select(Staff).where(Staff.role == "supervisor", Staff.active.is_(True),
                                              Staff.department_id == window.department_id)).first()
@@ -158,8 +156,6 @@ def list_followups(engine: Engine, *, open_only: bool = False) -> list[FollowUpV
 
 def close_followup(engine: Engine, actor: Actor | None, followup_id: int, *, outcome: str, note: str) -> FollowUpView:
     """End a follow-up: rectified (what was done), explained, or appealed (the reason)."""
-    from clerk_tui.services.context import require
-
     require(actor, "inquiry")
     outcome = OUTCOME_WORDS.get((outcome or "").strip(), (outcome or "").strip())
     if outcome not in OUTCOMES:

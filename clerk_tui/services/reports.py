@@ -26,19 +26,34 @@ Definitions (the README repeats them):
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, delete, func, literal, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from clerk_tui import clock
-from clerk_tui.services.errors import NotFound, ServiceError
+from clerk_tui.services.errors import ServiceError, unknown_department, unknown_staff, unknown_window
+from clerk_tui.services.tx import transaction
+from clerk_tui.services.workdays import parse_date
 from clerk_tui.store.dialect import day_of, hour_of, minutes_between, whole_minutes_up
 from clerk_tui.store.dialect import name_of as dialect_name
 from clerk_tui.store.engine import read_session
-from clerk_tui.store.models import (CaseSuspension, Department, Rating, ServiceCase, ServiceItem, Staff, Ticket,
-                                    Window)
+from clerk_tui.store.models import (
+    CaseSuspension,
+    Department,
+    Rating,
+    ReportDay,
+    ServiceCase,
+    ServiceItem,
+    Staff,
+    Ticket,
+    Window,
+)
 
 DIMENSIONS = {"hall": "全厅", "department": "部门", "window": "窗口", "clerk": "人员"}
 FIGURES = (
@@ -101,8 +116,6 @@ def _percentile(histogram: dict[int, int], p: float) -> float | None:
 
 def period(kind: str, value: str | None = None, end: str | None = None) -> tuple[dt.date, dt.date]:
     """The dates of ``daily [--date]``, ``monthly [--month]``, ``yearly [--year]`` or ``range``."""
-    from clerk_tui.services.calendar import parse_date
-
     today = clock.today()
     if kind == "daily":
         d = parse_date(value) if value else today
@@ -271,9 +284,6 @@ def _raw(session, dialect: str, start: dt.date, end: dt.date, by: str, dept_id=N
 def _cached_days(session, dialect: str, start: dt.date, end: dt.date, by: str) -> dict[tuple[str, str], dict]:
     """Past days are final: their counts are computed once, kept in report_day, and summed from
     there; today (and anything after) is always counted afresh."""
-    import json
-
-    from clerk_tui.store.models import ReportDay
 
     today = clock.today()
     last_past = min(end, today - dt.timedelta(days=1))
@@ -303,9 +313,6 @@ def _cached_days(session, dialect: str, start: dt.date, end: dt.date, by: str) -
 
 def _store(engine: Engine, rows: list) -> None:
     """Keep the computed days (a cache: losing a race to another terminal changes nothing)."""
-    from sqlalchemy.exc import IntegrityError
-
-    from clerk_tui.services.tx import transaction
 
     def work(session) -> None:
         for row in rows:
@@ -329,7 +336,6 @@ def keep_past_days(engine: Engine, since: dt.date | None = None) -> int:
             first = first_case
     if first >= today:
         return 0
-    from clerk_tui.store.models import ReportDay
 
     counted = 0
     for by in DIMENSIONS:
@@ -345,11 +351,6 @@ def keep_past_days(engine: Engine, since: dt.date | None = None) -> int:
 
 def forget_days(engine: Engine) -> int:
     """``report rebuild``: drop the kept days (after history was corrected); they are counted again."""
-    from sqlalchemy import delete
-
-    from clerk_tui.services.tx import transaction
-    from clerk_tui.store.models import ReportDay
-
     return transaction(engine, lambda session: session.execute(delete(ReportDay)).rowcount)
 
 
@@ -368,14 +369,14 @@ def build_report(engine: Engine, start: dt.date, end: dt.date, by: str = "hall",
         if department:
             dept_id = next((k for k, v in depts.items() if v == department.strip()), None)
             if dept_id is None:
-                raise NotFound(f"没有名为“{department}”的部门，请用 clerk-tui catalog list 查看部门名称")
+                raise unknown_department(department)
         if window is not None and window not in windows:
-            raise NotFound(f"没有{window}号窗口")
+            raise unknown_window(window)
         clerk_id = None
         if clerk:
             clerk_id = next((k for k, v in staff.items() if v[0] == clerk.strip()), None)
             if clerk_id is None:
-                raise NotFound(f"没有工号为 {clerk} 的人员")
+                raise unknown_staff(clerk)
 
         def names(key: str) -> tuple[str, str]:
             if by == "hall":
@@ -501,9 +502,6 @@ def headers() -> list[str]:
 
 
 def to_csv(report: Report) -> bytes:
-    import csv
-    import io
-
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(headers())
@@ -512,9 +510,7 @@ def to_csv(report: Report) -> bytes:
 
 
 def to_xlsx(report: Report) -> bytes:
-    import io
-
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # start-up: openpyxl loads only for an .xlsx export
     from openpyxl.styles import Font
 
     wb = Workbook()

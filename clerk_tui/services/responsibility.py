@@ -14,15 +14,41 @@ from sqlmodel import Session, select
 from clerk_tui import clock
 from clerk_tui.domain import responsibility as rules
 from clerk_tui.domain.calendar import WorkdayCalendar
+from clerk_tui.domain.cases import warning_bounds
 from clerk_tui.domain.queueing import REFERRAL, QueuePolicy
 from clerk_tui.services import events
-from clerk_tui.services.catalog import get_hall
+from clerk_tui.services.cases import CaseRules
+from clerk_tui.services.catalog import get_hall, item_by_code
 from clerk_tui.services.context import Actor, require
-from clerk_tui.services.errors import NotFound, PermissionDenied, ServiceError, person_phone, typed_text
+from clerk_tui.services.errors import (
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+    person_phone,
+    typed_text,
+    unknown_inquiry,
+    unknown_staff,
+    unknown_window,
+)
+from clerk_tui.services.queue import issue_in, transfer_in, window_by_number, window_state
 from clerk_tui.services.tx import transaction
+from clerk_tui.services.workdays import session_schedules
 from clerk_tui.store.engine import read_session
-from clerk_tui.store.models import (AlertDismissal, Department, Event, FollowUp, Inquiry, Rating, Queue, ServiceCase, ServiceItem, Staff,
-                                    Ticket, Window, WindowQueue)
+from clerk_tui.store.models import (
+    AlertDismissal,
+    Department,
+    Event,
+    FollowUp,
+    Inquiry,
+    Queue,
+    Rating,
+    ServiceCase,
+    ServiceItem,
+    Staff,
+    Ticket,
+    Window,
+    WindowQueue,
+)
 
 STATUS_NAMES = {"open": "待处理", "handed_over": "已转交待接收", "closed": "已办结"}
 
@@ -109,12 +135,10 @@ def open_inquiry(engine: Engine, actor: Actor | None, *, matter: str, item: str 
     def work(session: Session) -> InquiryView:
         item_id = None
         if item:
-            from clerk_tui.services.catalog import item_by_code
-
             item_id = item_by_code(session, item).id
         w = window if window is not None else actor.window
         if w is not None and session.exec(select(Window).where(Window.number == w)).first() is None:
-            raise NotFound(f"没有{w}号窗口")
+            raise unknown_window(w)
         q = Inquiry(hall_id=get_hall(session).id, opened_at=clock.now(), responder_id=actor.staff_id, window_number=w,
                     asker_name=name, asker_phone=phone, matter=matter, item_id=item_id)
         session.add(q)
@@ -128,7 +152,7 @@ def open_inquiry(engine: Engine, actor: Actor | None, *, matter: str, item: str 
 def _open(session: Session, actor: Actor, inquiry_id: int) -> Inquiry:
     q = session.exec(select(Inquiry).where(Inquiry.id == inquiry_id).with_for_update()).first()
     if q is None:
-        raise NotFound(f"没有编号为 {inquiry_id} 的首问登记，请用 clerk-tui inquiry list 查看")
+        raise unknown_inquiry(inquiry_id)
     if q.outcome is not None:
         raise ServiceError(f"首问 #{q.id} 已有处理结果（{rules.OUTCOMES[q.outcome][0]}），不能重复处理")
     if q.responder_id != actor.staff_id and actor.role != "supervisor":  # 首问负责制: the owner, or a supervisor
@@ -180,8 +204,6 @@ def refer(engine: Engine, actor: Actor | None, inquiry_id: int, *, to_window: in
     to = f"{to_window}号窗口" if to_window is not None else f"{to_queue} 队列"
 
     def apply(session: Session, q: Inquiry):
-        from clerk_tui.services.queue import issue_in, transfer_in
-
         reason = f"首问引导：{q.matter}"[:200]
         if to_window is not None and to_window == actor.window:
             raise ServiceError(f"{to_window}号窗口就是本窗口：本窗口能办的请直接办理，选“当场答复”或收件受理")
@@ -192,9 +214,7 @@ def refer(engine: Engine, actor: Actor | None, inquiry_id: int, *, to_window: in
             queue = to_queue
             item_code = None
             if to_window is not None:
-                w = session.exec(select(Window).where(Window.number == to_window)).first()
-                if w is None:
-                    raise NotFound(f"没有{to_window}号窗口")
+                w = window_by_number(session, to_window)
                 first = session.exec(select(Queue).join(WindowQueue, WindowQueue.queue_id == Queue.id)
                                      .where(WindowQueue.window_id == w.id).order_by(WindowQueue.position)).first()
                 if first is None:
@@ -204,9 +224,7 @@ def refer(engine: Engine, actor: Actor | None, inquiry_id: int, *, to_window: in
                            policy=policy, note=reason)
             t = session.get(Ticket, tid)
             if to_window is not None:
-                from clerk_tui.services.queue import _state
-
-                if _state(session, session.exec(select(Window).where(Window.number == to_window)).one()).status == "closed":
+                if window_state(session, w).status == "closed":
                     raise ServiceError(f"{to_window}号窗口未开窗，请引导到其他窗口或队列")
                 t.target_window = to_window
                 session.add(t)
@@ -253,7 +271,6 @@ def appointment(engine: Engine, actor: Actor | None, inquiry_id: int, *, at: str
     def apply(session: Session, q: Inquiry):
         if when < clock.now():
             raise ServiceError("预约时间已过，请填写将来的时间")
-        from clerk_tui.services.calendar import session_schedules
 
         if not WorkdayCalendar(session_schedules(session)).workday(when.date())[0]:
             raise ServiceError(f"{when:%Y-%m-%d} 不是工作日，大厅不办公：请预约工作日")
@@ -271,7 +288,7 @@ def close(engine: Engine, actor: Actor | None, inquiry_id: int) -> InquiryView:
     with read_session(engine) as session:
         q = session.get(Inquiry, inquiry_id)
         if q is None:
-            raise NotFound(f"没有编号为 {inquiry_id} 的首问登记")
+            raise unknown_inquiry(inquiry_id)
         if q.outcome is None:
             names = "、".join(f"{v[0]}（inquiry {k.replace('answered', 'answer').replace('referred', 'refer')}）"
                              for k, v in rules.OUTCOMES.items())
@@ -286,7 +303,7 @@ def acknowledge(engine: Engine, actor: Actor | None, inquiry_id: int) -> Inquiry
     def work(session: Session) -> InquiryView:
         q = session.get(Inquiry, inquiry_id)
         if q is None:
-            raise NotFound(f"没有编号为 {inquiry_id} 的首问登记")
+            raise unknown_inquiry(inquiry_id)
         if q.outcome != "absent" or q.acknowledged_at is not None:
             raise ServiceError(f"首问 #{q.id} 没有待接收的转交")
         if actor.department_id != q.department_id and actor.role != "supervisor":
@@ -308,7 +325,7 @@ def list_inquiries(engine: Engine, *, open_only: bool = False, staff: str | None
         if staff:
             s = session.exec(select(Staff).where(Staff.number == staff.strip())).first()
             if s is None:
-                raise NotFound(f"没有工号为 {staff} 的人员")
+                raise unknown_staff(staff)
             stmt = stmt.where(Inquiry.responder_id == s.id)
         views = [_view(session, q) for q in session.exec(stmt.order_by(Inquiry.id.desc()).limit(limit))]
     return [v for v in views if not open_only or v.status != "closed"]
@@ -341,9 +358,6 @@ def _facts(session: Session, rules_: rules.Rules, case_rules) -> tuple[list, lis
                                         last.at if last else None))
     cases = []
     # yellow and red straight from the (status, due_date) index: numbers and owners, not whole views
-    from clerk_tui.domain.cases import warning_bounds
-    from clerk_tui.services.calendar import session_schedules
-
     calendar = WorkdayCalendar(session_schedules(session), count_from_same_day=case_rules.count_from_same_day)
     red_until, yellow_before = warning_bounds(calendar, today, case_rules.yellow_days)
     for number, owner_id, due in session.execute(select(ServiceCase.number, ServiceCase.owner_id, ServiceCase.due_date)
@@ -365,13 +379,11 @@ def _facts(session: Session, rules_: rules.Rules, case_rules) -> tuple[list, lis
 def list_alerts(engine: Engine, *, staff: str | None = None, rules_: rules.Rules = rules.Rules(),
                 case_rules=None) -> list[rules.Alert]:
     """The alerts that hold now; for one staff member (the ones they must act on) or all."""
-    from clerk_tui.services.cases import CaseRules
-
     case_rules = case_rules or CaseRules()
     with read_session(engine) as session:
         dismissed = frozenset(d.key for d in session.exec(select(AlertDismissal)))
         if staff and session.exec(select(Staff).where(Staff.number == staff.strip())).first() is None:
-            raise NotFound(f"没有工号为 {staff} 的人员")
+            raise unknown_staff(staff)
         inquiries, tickets, cases, followups = _facts(session, rules_, case_rules)
     alerts = rules.evaluate(clock.now(), rules_, inquiries, tickets, cases, dismissed, followups)
     return [a for a in alerts if not staff or a.responsible == staff.strip()]

@@ -2,44 +2,47 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import MetaData, inspect
+from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
-from clerk_tui import clock
+from clerk_tui import clock, paths
+from clerk_tui.domain.ids import id_check_char
 from clerk_tui.domain.roles import CLERK, GUIDE, SUPERVISOR
-from clerk_tui.services import events
-from clerk_tui.services.catalog import apply_catalog
+from clerk_tui.services import cases as cs
+from clerk_tui.services import events, printing, ratings
+from clerk_tui.services import queue as q
+from clerk_tui.services import responsibility as rs
+from clerk_tui.services.appointments import add_appointment
+from clerk_tui.services.calendar import hall_calendar
+from clerk_tui.services.cases import list_cases
+from clerk_tui.services.catalog import apply_catalog, list_items
 from clerk_tui.services.catalog_file import parse_catalog
+from clerk_tui.services.context import Actor
 from clerk_tui.services.errors import ServiceError
+from clerk_tui.services.queue import list_tickets
 from clerk_tui.services.staff import create_staff, ensure_admin, new_pin_hash
+from clerk_tui.services.tx import transaction
 from clerk_tui.store import schema
-from clerk_tui.store.engine import write_session
-from clerk_tui.store.models import Department, Staff, Window
+from clerk_tui.store.engine import read_session
+from clerk_tui.store.models import Department, Staff, Ticket, Window
 
 
 def data_dir() -> Path:
-    """The shipped data/ folder: inside the wheel, or beside the package in a source checkout."""
-    here = Path(__file__).resolve().parent.parent
-    for candidate in (here / "_data", here.parent / "data"):
-        if (candidate / "catalog").is_dir():
-            return candidate
-    raise ServiceError("找不到 clerk-tui 自带的数据目录 data/，请重新安装")
+    """The shipped data/ folder (clerk_tui/paths.py), or a refusal that says to reinstall."""
+    try:
+        return paths.data_dir()
+    except paths.DataMissing as exc:
+        raise ServiceError(str(exc)) from None
 
 
 def default_catalog() -> Path:
     return data_dir() / "catalog" / "demo-hall.toml"
-
-
-def drop_everything(engine: Engine) -> None:
-    """Used by ``init --force`` only: remove every table of this database."""
-    meta = MetaData()
-    meta.reflect(bind=engine)
-    with engine.begin() as conn:
-        meta.drop_all(conn)
 
 
 @dataclass
@@ -57,15 +60,17 @@ def init_database(engine: Engine, *, catalog: str | Path | None = None, force: b
     if inspect(engine).has_table("hall"):
         if not force:
             raise ServiceError("该数据库已经初始化过；如确需清空重建，请加 --force（将删除全部数据）")
-        drop_everything(engine)
+        schema.drop_everything(engine)
     elif force and inspect(engine).get_table_names():
-        drop_everything(engine)
+        schema.drop_everything(engine)
     schema.upgrade(engine)
-    with write_session(engine) as session:
+    def load(session: Session) -> InitResult:
         counts = apply_catalog(session, data, actor=None, source=str(catalog or default_catalog()))
         _, generated = ensure_admin(session, admin_pin)
         events.record(session, "hall.initialised", subject=data.hall.code)
-    return InitResult(counts["items_added"], generated)
+        return InitResult(counts["items_added"], generated)
+
+    return transaction(engine, load)
 
 
 DEMO_PIN = "123456"
@@ -84,7 +89,7 @@ def build_demo(engine: Engine) -> InitResult:
     surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
     given = ["丽", "强", "敏", "静", "军", "洁", "伟", "芳", "磊", "婷", "涛", "燕", "勇", "霞", "斌"]
     shared_hash = new_pin_hash(DEMO_PIN)  # one scrypt for the whole demo roster
-    with write_session(engine) as session:
+    def staff(session: Session) -> None:
         for number, name, role, dept, _ in DEMO_STAFF:
             create_staff(session, number, name, role, DEMO_PIN, department=dept, pin_hash=shared_hash)
         windows = session.exec(select(Window).order_by(Window.number)).all()
@@ -94,6 +99,8 @@ def build_demo(engine: Engine) -> InitResult:
             create_staff(session, f"{1000 + w.number}", name, CLERK, DEMO_PIN, department=depts.get(w.department_id),
                          pin_hash=shared_hash)
         events.record(session, "demo.built", subject="demo", staff=len(session.exec(select(Staff)).all()))
+
+    transaction(engine, staff)
     with clock.frozen_at(_demo_moment(clock.now())):
         demo_morning(engine)
         demo_cases(engine)
@@ -107,15 +114,10 @@ def _demo_moment(now):
     """The moment the demo's morning ends: now, kept between 02:00 and 23:00 so that the two hours
     it reaches back and the appointment slot it books ahead stay within today (a demo built just
     after midnight otherwise spread its tickets over two business days)."""
-    import datetime as dt
-
     return min(max(now, dt.datetime.combine(now.date(), dt.time(2, 0))), dt.datetime.combine(now.date(), dt.time(23, 0)))
 
 
-def _demo_actor(engine: Engine, number: str, window: int | None = None):
-    from clerk_tui.services.context import Actor
-    from clerk_tui.store.engine import read_session
-
+def demo_actor(engine: Engine, number: str, window: int | None = None):
     with read_session(engine) as session:
         s = session.exec(select(Staff).where(Staff.number == number)).one()
         return Actor(s.id, s.number, s.name, s.role, s.department_id, window)
@@ -125,22 +127,14 @@ def demo_morning(engine: Engine, seed: int = 7) -> None:
     """A morning in progress: tickets waiting in several queues, windows serving, one paused,
     a transferred ticket, a no-show and appointments still to come. Backfilled through the
     services with the clock set back, so every row has its event like real work would."""
-    import datetime as dt
-    import random
-
-    from clerk_tui import clock
-    from clerk_tui.services import queue as q
-    from clerk_tui.services.appointments import add_appointment
-    from clerk_tui.services.catalog import list_items
-
     rng = random.Random(seed)
     now = clock.now().replace(second=0)
     start = now - dt.timedelta(minutes=100)
-    guide = _demo_actor(engine, "8001")
+    guide = demo_actor(engine, "8001")
     items = [g for g in list_items(engine) if g.windows]
     busy = [g for g in items if g.queue in ("D", "C", "E", "G", "H", "K")] or items
     open_windows = [1, 2, 3, 6, 8, 10, 12, 15, 18, 21, 24, 27]
-    clerks = {n: _demo_actor(engine, f"{1000 + n}", n) for n in open_windows}
+    clerks = {n: demo_actor(engine, f"{1000 + n}", n) for n in open_windows}
     with clock.frozen_at(start - dt.timedelta(minutes=10)):
         for n, actor in clerks.items():
             q.open_window(engine, actor, n)
@@ -215,8 +209,6 @@ DEMO_APPLICANTS = [  # (name, the first 17 digits of a resident ID number, phone
 
 
 def _valid_id(first17: str) -> str:
-    from clerk_tui.domain.ids import id_check_char
-
     return first17 + id_check_char(first17)
 
 
@@ -225,14 +217,6 @@ def demo_cases(engine: Engine, seed: int = 11) -> None:
     (clerk 1003) one red and one yellow, one waiting for a supplement, one suspended, one
     handed over to 1003 and not yet acknowledged; elsewhere immediate, delivered, rejected and
     withdrawn cases, so the case list and the console's risk line have something true to show."""
-    import datetime as dt
-    import random
-
-    from clerk_tui import clock
-    from clerk_tui.services import cases as cs
-    from clerk_tui.services.calendar import hall_calendar
-    from clerk_tui.services.catalog import list_items
-
     rng = random.Random(seed)
     now = clock.now().replace(second=0, microsecond=0)
     calendar = hall_calendar(engine)
@@ -254,7 +238,7 @@ def demo_cases(engine: Engine, seed: int = 11) -> None:
                             f"139{57900000 + i:08d}")
 
     def intake(window: int, at: dt.datetime, item, decision: str, i: int, *, who=None, **kw) -> cs.CaseView:
-        actor = _demo_actor(engine, f"{1000 + window}", window)
+        actor = demo_actor(engine, f"{1000 + window}", window)
         names_all = [m.name for m in item.materials]
         required = [m.name for m in item.materials if m.required]
         received = names_all if decision != "supplement" else [n for n in names_all if n != required[-1]]
@@ -271,7 +255,7 @@ def demo_cases(engine: Engine, seed: int = 11) -> None:
 
     def step(window: int, at: dt.datetime, func, number: str, **kw):
         with clock.frozen_at(at):
-            return func(engine, _demo_actor(engine, f"{1000 + window}", window), number, **kw)
+            return func(engine, demo_actor(engine, f"{1000 + window}", window), number, **kw)
 
     def demo_person(entry) -> cs.Applicant:
         return cs.Applicant("person", entry[0], _valid_id(entry[1]), entry[2])
@@ -294,12 +278,12 @@ def demo_cases(engine: Engine, seed: int = 11) -> None:
     handed_item = promised_at(2)[0] if promised_at(2) else mine[4]
     h = intake(2, workdays_back(2), handed_item, "accept", 4, who=demo_person(DEMO_APPLICANTS[4]))
     with clock.frozen_at(workdays_back(1)):
-        cs.handover(engine, _demo_actor(engine, "1002", 2), h.number, to="1003", reason="1002号窗口人员轮岗，移交3号窗口继续办理")
+        cs.handover(engine, demo_actor(engine, "1002", 2), h.number, to="1003", reason="1002号窗口人员轮岗，移交3号窗口继续办理")
     ext_item = mine[5]
     e = intake(3, workdays_back(ext_item.promised_limit_days), ext_item, "accept", 5,
                who=demo_person(DEMO_APPLICANTS[5]))
     with clock.frozen_at(workdays_back(1)):
-        cs.extend(engine, _demo_actor(engine, "9001"), e.number, days=5, reason="需组织专家论证，已告知申请人")
+        cs.extend(engine, demo_actor(engine, "9001"), e.number, days=5, reason="需组织专家论证，已告知申请人")
     i = 10
     # The rest of the hall: three weeks of ordinary work at a few windows.
     for window in (1, 2, 3, 10, 15, 18, 21, 24):
@@ -338,12 +322,8 @@ def demo_cases(engine: Engine, seed: int = 11) -> None:
 def demo_printing(engine: Engine) -> None:
     """Print jobs of the morning: papers that came out, and the guide desk's ticket printer that
     was unplugged, leaving two tickets pending (Ctrl+R shows them, R retries)."""
-    from clerk_tui.services import printing
-    from clerk_tui.services.cases import list_cases
-    from clerk_tui.services.queue import list_tickets
-
-    guide = _demo_actor(engine, "8001")
-    clerk = _demo_actor(engine, "1003", 3)
+    guide = demo_actor(engine, "8001")
+    clerk = demo_actor(engine, "1003", 3)
     for case in list_cases(engine, owner="1003", limit=3):
         paper = "receipt" if case.accepted_on else "supplement-notice" if case.status == "supplement_pending" else None
         if paper:
@@ -355,14 +335,8 @@ def demo_printing(engine: Engine) -> None:
 def demo_responsibility(engine: Engine) -> None:
     """首问负责制 in the demo: an open inquiry at the guide desk, a referral from window 3 that window
     15 has not called for 25 minutes, and a ticket transferred twice (a buck-passing flag)."""
-    import datetime as dt
-
-    from clerk_tui import clock
-    from clerk_tui.services import queue as q
-    from clerk_tui.services import responsibility as rs
-
     now = clock.now().replace(second=0, microsecond=0)
-    guide, clerk3 = _demo_actor(engine, "8001"), _demo_actor(engine, "1003", 3)
+    guide, clerk3 = demo_actor(engine, "8001"), demo_actor(engine, "1003", 3)
     with clock.frozen_at(now - dt.timedelta(minutes=8)):
         rs.open_inquiry(engine, guide, matter="咨询：老人行动不便，能否由子女代办养老保险待遇领取", name="孙女士",
                         phone="13905790188")
@@ -375,27 +349,18 @@ def demo_responsibility(engine: Engine) -> None:
     with clock.frozen_at(now - dt.timedelta(minutes=40)):
         t = q.issue_ticket(engine, guide, queue=queue_of[first])
     with clock.frozen_at(now - dt.timedelta(minutes=30)):
-        q.transfer(engine, _demo_actor(engine, f"{1000 + first}", first), t.number, to_queue=queue_of[second],
+        q.transfer(engine, demo_actor(engine, f"{1000 + first}", first), t.number, to_queue=queue_of[second],
                    reason="材料涉及另一部门，请到该窗口办理")
     with clock.frozen_at(now - dt.timedelta(minutes=20)):
-        q.transfer(engine, _demo_actor(engine, f"{1000 + second}", second), t.number, to_queue=queue_of[first],
+        q.transfer(engine, demo_actor(engine, f"{1000 + second}", second), t.number, to_queue=queue_of[first],
                    reason="应先在原窗口办理前置手续")
 
 
 def demo_ratings(engine: Engine) -> None:
     """好差评 of the morning: most visits rated well, one 差评 with its follow-up still open, one
     follow-up from last week overdue, and a few 未评价."""
-    import datetime as dt
-
-    from sqlmodel import select as sm_select
-
-    from clerk_tui import clock
-    from clerk_tui.services import ratings
-    from clerk_tui.store.engine import read_session
-    from clerk_tui.store.models import Ticket
-
     with read_session(engine) as session:
-        done = list(session.exec(sm_select(Ticket).where(Ticket.business_date == clock.today(),
+        done = list(session.exec(select(Ticket).where(Ticket.business_date == clock.today(),
                                                          Ticket.status == "done").order_by(Ticket.finished_at)))
     levels = [5, 5, 4, 5, None, 4, 5, 3, 5, 2, 5, 4, None, 5]
     for t, level in zip(done, levels):

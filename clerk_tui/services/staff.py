@@ -13,10 +13,16 @@ from clerk_tui.domain.pins import generate_pin, hash_pin, pin_problem, verify_pi
 from clerk_tui.domain.roles import ADMIN, CLERK, ROLE_NAMES, ROLES
 from clerk_tui.services import events
 from clerk_tui.services.context import Actor, require
-from clerk_tui.services.errors import AuthError, NotFound, PermissionDenied, ServiceError
+from clerk_tui.services.errors import (
+    AuthError,
+    PermissionDenied,
+    ServiceError,
+    unknown_department,
+    unknown_staff,
+)
 from clerk_tui.services.tx import transaction
-from clerk_tui.store.engine import read_session
 from clerk_tui.settings import pin_cost
+from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import Department, Staff, Window
 
 MAX_FAILED = 5
@@ -126,7 +132,7 @@ def _department_id(session: Session, department: str | None) -> int | None:
         return None
     dept = session.exec(select(Department).where(Department.name == department)).first()
     if dept is None:
-        raise NotFound(f"没有名为“{department}”的部门，请用 clerk-tui catalog list 查看部门名称")
+        raise unknown_department(department)
     return dept.id
 
 
@@ -165,7 +171,7 @@ def add_staff(engine: Engine, actor: Actor | None, number: str, name: str, role:
 def _get(session: Session, number: str) -> Staff:
     staff = session.exec(select(Staff).where(Staff.number == number.strip())).first()
     if staff is None:
-        raise NotFound(f"没有工号为 {number} 的人员，请用 clerk-tui staff list 查看")
+        raise unknown_staff(number)
     return staff
 
 

@@ -12,7 +12,13 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Engine
 
 from clerk_tui import clock
+from clerk_tui.domain.responsibility import Rules
+from clerk_tui.services.cases import CaseRules, list_cases
+from clerk_tui.services.queue import last_event_id
+from clerk_tui.services.ratings import list_followups
+from clerk_tui.services.responsibility import list_alerts
 from clerk_tui.store.dialect import minutes_between
+from clerk_tui.store.dialect import name_of as dialect_name
 from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import Queue, Staff, Ticket, Window, WindowState
 
@@ -52,19 +58,13 @@ class Board:
 
 
 def board(engine: Engine, *, rules_=None, case_rules=None) -> Board:
-    from clerk_tui.domain.responsibility import Rules
-    from clerk_tui.services.cases import CaseRules, list_cases
-    from clerk_tui.services.queue import last_event_id
-    from clerk_tui.services.ratings import list_followups
-    from clerk_tui.services.responsibility import list_alerts
-
     rules_ = rules_ or Rules()
     case_rules = case_rules or CaseRules()
     today, now = clock.today(), clock.now()
     hour_ago = now - dt.timedelta(hours=1)
     newest = last_event_id(engine)
     with read_session(engine) as session:
-        dialect = session.get_bind().dialect.name
+        dialect = dialect_name(session)
         t = Ticket.__table__
         wait = minutes_between(dialect, t.c.issued_at, t.c.called_at)
         waiting = {qid: (n, oldest) for qid, n, oldest in session.execute(

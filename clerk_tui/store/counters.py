@@ -1,4 +1,4 @@
-"""Atomic per-day numbering: the one place with a dialect branch for INSERT … ON CONFLICT."""
+"""Atomic per-day numbering with INSERT … ON CONFLICT (its dialect branch is in store/dialect.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import bindparam
 from sqlmodel import Session
 
+from clerk_tui.store.dialect import insert_on_conflict, name_of
 from clerk_tui.store.models import CaseCounter, TicketCounter
 
 
@@ -25,7 +26,7 @@ def next_case_seq(session: Session, hall_id: int, day: dt.date) -> int:
 
 
 def _bump(session: Session, model, keys: dict) -> int:
-    dialect = session.get_bind().dialect.name
+    dialect = name_of(session)
     stmt = _BUMP.get((model, dialect))
     if stmt is None:
         stmt = _BUMP[(model, dialect)] = _bump_statement(model, dialect, list(keys))
@@ -33,12 +34,8 @@ def _bump(session: Session, model, keys: dict) -> int:
 
 
 def _bump_statement(model, dialect: str, keys: list[str]):
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     table = model.__table__
-    stmt = insert(table).values(**{k: bindparam(k) for k in keys}, last=1)
+    stmt = insert_on_conflict(dialect, table).values(**{k: bindparam(k) for k in keys}, last=1)
     return stmt.on_conflict_do_update(
         index_elements=[table.c[k] for k in keys],
         set_={"last": table.c.last + 1},

@@ -53,3 +53,14 @@ def starts_with(dialect: str, col, prefix: str) -> ColumnElement:
     if dialect == "sqlite":
         return and_(col >= prefix, col < prefix + "\U0010ffff", match)
     return match
+
+
+def insert_on_conflict(dialect: str, table):
+    """``INSERT`` with ``ON CONFLICT … DO UPDATE`` (``on_conflict_do_update``): PostgreSQL's or
+    SQLite's construct, the only dialect branch the per-day counters need. The dialect module is
+    imported on first use, so a hall loads only the one it runs on."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)

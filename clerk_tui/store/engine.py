@@ -10,6 +10,8 @@ transaction handling is switched off and every writing transaction starts with B
 from __future__ import annotations
 
 import contextlib
+import os
+import threading
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +20,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, create_engine
+
+try:
+    import fcntl  # POSIX only: the writer lock between processes
+except ImportError:  # pragma: no cover - Windows: SQLite's busy timeout alone applies
+    fcntl = None  # type: ignore[assignment]
 
 BUSY_TIMEOUT_MS = 15000
 
@@ -64,32 +71,22 @@ class _WriterLock:
     """
 
     def __init__(self, db_path: str) -> None:
-        import threading
-
         self.path = db_path + ".lock"
         self.thread_lock = threading.Lock()
         self.fd: int | None = None
 
     def acquire(self) -> None:
         self.thread_lock.acquire()
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows: rely on the busy timeout
+        if fcntl is None:  # pragma: no cover - Windows: rely on the busy timeout
             return
         if self.fd is None:
-            import os
-
             self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
         fcntl.flock(self.fd, fcntl.LOCK_EX)
 
     def release(self) -> None:
         try:
-            import fcntl
-
-            if self.fd is not None:
+            if fcntl is not None and self.fd is not None:
                 fcntl.flock(self.fd, fcntl.LOCK_UN)
-        except ImportError:  # pragma: no cover
-            pass
         finally:
             self.thread_lock.release()
 

@@ -20,8 +20,8 @@ from typing import Any
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.sql.dml import Insert, Update
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.dml import Insert, Update
 from sqlmodel import Session
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import inspect, text
+from sqlalchemy import MetaData, inspect, text
 from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -16,7 +16,7 @@ class SchemaError(RuntimeError):
 
 
 def _config(connection=None):
-    from alembic.config import Config
+    from alembic.config import Config  # start-up: Alembic loads only to check or migrate the schema
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -79,7 +79,7 @@ def upgrade(engine: Engine) -> SchemaStatus:
     if before.state == "ahead":
         raise SchemaError(before.describe())
     if before.state != "current":
-        from alembic import command
+        from alembic import command  # start-up: as in _config
 
         with engine.begin() as conn:
             command.upgrade(_config(conn), "head")
@@ -91,3 +91,11 @@ def require_current(engine: Engine) -> None:
     st = status(engine)
     if st.state != "current":
         raise SchemaError(st.describe())
+
+
+def drop_everything(engine: Engine) -> None:
+    """Used by ``init --force`` only: remove every table of this database."""
+    meta = MetaData()
+    meta.reflect(bind=engine)
+    with engine.begin() as conn:
+        meta.drop_all(conn)
