@@ -122,8 +122,18 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
         data = _read_toml(path)
     elif explicit:
         raise SettingsError(f"找不到配置文件 {path}，请检查 --config 或 {ENV_CONFIG}")
-    known = {"database", "calendar", "terminal", "keys", "queue", "display", "cases", "printing", "responsibility",
-             "ratings"}
+    known = {
+        "database",
+        "calendar",
+        "terminal",
+        "keys",
+        "queue",
+        "display",
+        "cases",
+        "printing",
+        "responsibility",
+        "ratings",
+    }
     if unknown := sorted(set(data) - known):
         raise SettingsError(f"配置文件 {path} 中有未知设置：{'、'.join(unknown)}（可用：{'、'.join(sorted(known))}）")
     settings = Settings(config_path=path if path.exists() else None, raw=data)
@@ -175,7 +185,9 @@ def pin_cost() -> int:
     if not raw:
         return DEFAULT_COST
     if not raw.isdigit() or not MIN_COST <= int(raw) <= MAX_COST:
-        raise SettingsError(f"环境变量 {ENV_PIN_COST} 应为 {MIN_COST}–{MAX_COST} 的整数（收到 {raw!r}），不设则为 {DEFAULT_COST}")
+        raise SettingsError(
+            f"环境变量 {ENV_PIN_COST} 应为 {MIN_COST}–{MAX_COST} 的整数（收到 {raw!r}），不设则为 {DEFAULT_COST}"
+        )
     return int(raw)
 
 
@@ -185,7 +197,9 @@ def _responsibility(section: Any, path: Path) -> ResponsibilityRules:
         raise SettingsError(f"配置文件 {path} 的 [responsibility] 应为表")
     names = set(ResponsibilityRules.__dataclass_fields__)
     if unknown := sorted(set(section) - names):
-        raise SettingsError(f"配置文件 {path} 的 [responsibility] 中有未知设置：{'、'.join(unknown)}（可用：{'、'.join(sorted(names))}）")
+        raise SettingsError(
+            f"配置文件 {path} 的 [responsibility] 中有未知设置：{'、'.join(unknown)}（可用：{'、'.join(sorted(names))}）"
+        )
     for key, value in section.items():
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise SettingsError(f"配置文件 {path} 中 responsibility.{key} 应为正整数（收到 {value!r}）")
@@ -197,7 +211,9 @@ def _printing(section: Any, path: Path) -> PrintSettings:
         raise SettingsError(f"配置文件 {path} 的 [printing] 应为表")
     names = set(PrintSettings.__dataclass_fields__)
     if unknown := sorted(set(section) - names):
-        raise SettingsError(f"配置文件 {path} 的 [printing] 中有未知设置：{'、'.join(unknown)}（可用：{'、'.join(sorted(names))}）")
+        raise SettingsError(
+            f"配置文件 {path} 的 [printing] 中有未知设置：{'、'.join(unknown)}（可用：{'、'.join(sorted(names))}）"
+        )
     out = PrintSettings(**{k: v for k, v in section.items()})
     if out.width not in (58, 80, 42):
         raise SettingsError(f"配置文件 {path} 中 printing.width 应为 58、80 或 42（收到 {out.width!r}）")

@@ -30,7 +30,7 @@ NOW = f"{TODAY}T10:00:00"
 
 def pct(values, p):
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def make_engine(url: str | None):
@@ -73,8 +73,9 @@ def backfill(engine, cases: int, rng: random.Random) -> list[tuple[str, str, str
 
     with engine.connect() as conn:
         hall_id = conn.execute(select(Hall.id).where(Hall.parent_id.is_(None))).scalar_one()
-        items = conn.execute(select(ServiceItem.id, ServiceItem.department_id, ServiceItem.promised_limit_days,
-                                    ServiceItem.kind)).all()
+        items = conn.execute(
+            select(ServiceItem.id, ServiceItem.department_id, ServiceItem.promised_limit_days, ServiceItem.kind)
+        ).all()
         staff = [r[0] for r in conn.execute(select(Staff.id).where(Staff.role == "clerk"))]
         first_id = conn.execute(select(func.coalesce(func.max(ServiceCase.id), 0))).scalar_one()
         taken = dict(conn.execute(select(CaseCounter.day, CaseCounter.last)).all())  # the demo's own cases
@@ -110,22 +111,64 @@ def backfill(engine, cases: int, rng: random.Random) -> list[tuple[str, str, str
             phone = f"13{rng.randint(100000000, 999999999)}"
             at = dt.datetime.combine(day, dt.time(9)) + dt.timedelta(seconds=rng.randint(0, 8 * 3600))
             immediate = kind == "immediate"
-            batch_cases.append(dict(
-                id=case_id, hall_id=hall_id, number=number, item_id=item_id, department_id=dept, ticket_id=None,
-                kind="immediate" if immediate else "promised", status="completed" if immediate else "delivered",
-                applicant_kind="person", applicant_name=names[rng.randrange(len(names))],
-                applicant_id_number=who, applicant_phone=phone, representative="", contact="", agent_name="",
-                agent_id_number="", id_override="", id_override_by=None, received_on=day, accepted_on=day,
-                promised_days=days_promised, extension_days=0,
-                due_date=None if immediate else day + dt.timedelta(days=days_promised + 4), due_provisional=False,
-                supplement_notices=0, result="approved", reason="", competent_department="", competent_phone="",
-                delivery_method="" if immediate else "collect", owner_id=staff[rng.randrange(len(staff))],
-                handover_to_id=None, handover_reason="", created_at=at, completed_at=at, updated_at=at))
+            batch_cases.append(
+                dict(
+                    id=case_id,
+                    hall_id=hall_id,
+                    number=number,
+                    item_id=item_id,
+                    department_id=dept,
+                    ticket_id=None,
+                    kind="immediate" if immediate else "promised",
+                    status="completed" if immediate else "delivered",
+                    applicant_kind="person",
+                    applicant_name=names[rng.randrange(len(names))],
+                    applicant_id_number=who,
+                    applicant_phone=phone,
+                    representative="",
+                    contact="",
+                    agent_name="",
+                    agent_id_number="",
+                    id_override="",
+                    id_override_by=None,
+                    received_on=day,
+                    accepted_on=day,
+                    promised_days=days_promised,
+                    extension_days=0,
+                    due_date=None if immediate else day + dt.timedelta(days=days_promised + 4),
+                    due_provisional=False,
+                    supplement_notices=0,
+                    result="approved",
+                    reason="",
+                    competent_department="",
+                    competent_phone="",
+                    delivery_method="" if immediate else "collect",
+                    owner_id=staff[rng.randrange(len(staff))],
+                    handover_to_id=None,
+                    handover_reason="",
+                    created_at=at,
+                    completed_at=at,
+                    updated_at=at,
+                )
+            )
             for pos in range(2):
-                batch_mats.append(dict(case_id=case_id, position=pos, name=f"材料{pos + 1}", required=True, received=True,
-                                       form="original", copies=1, pages=2, note=""))
+                batch_mats.append(
+                    dict(
+                        case_id=case_id,
+                        position=pos,
+                        name=f"材料{pos + 1}",
+                        required=True,
+                        received=True,
+                        form="original",
+                        copies=1,
+                        pages=2,
+                        note="",
+                    )
+                )
             for kind_ in ("case.intake", "case.complete"):
-                batch_events.append(dict(at=at, staff_id=None, window_number=None, kind=kind_, subject=number, payload="{}"))
+                batch_events.append(
+                    dict(at=at, staff_id=None, window_number=None, kind=kind_, subject=number, payload="{}")
+                )
             if rng.random() < 0.0005:
                 samples.append((number, who, phone, batch_cases[-1]["applicant_name"]))
             if len(batch_cases) >= 5000:
@@ -197,8 +240,11 @@ def run(engine, args) -> None:
     clerk = login(engine, "1003", "123456", window=3)
     other = login(engine, "1004", "123456", window=4)
     sup = login(engine, "9001", "123456")
-    items = [g for g in list_items(engine) if g.kind == "promised" and g.promised_limit_days >= 2
-             and sum(m.required for m in g.materials) >= 2]
+    items = [
+        g
+        for g in list_items(engine)
+        if g.kind == "promised" and g.promised_limit_days >= 2 and sum(m.required for m in g.materials) >= 2
+    ]
     results: dict[str, list[float]] = {}
     for i in range(args.runs):
         g = items[i % len(items)]

@@ -68,8 +68,26 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 OUT = os.fdopen(os.dup(1), "w", buffering=1)  # Textual captures print() while an app runs
 
-QUERIES = ["jhdj", "sybxj", "bdc", "yljs", "zfgjjtq", "gtgshsldj", "hyjs", "jdcdj", "sfz", "qq", "hk", "ylbx",
-           "zxdj", "cjr", "spjyxk", "fp", "gjj", "jszh"]
+QUERIES = [
+    "jhdj",
+    "sybxj",
+    "bdc",
+    "yljs",
+    "zfgjjtq",
+    "gtgshsldj",
+    "hyjs",
+    "jdcdj",
+    "sfz",
+    "qq",
+    "hk",
+    "ylbx",
+    "zxdj",
+    "cjr",
+    "spjyxk",
+    "fp",
+    "gjj",
+    "jszh",
+]
 GAP = 0.03  # seconds between keys once the app is idle
 
 
@@ -78,6 +96,7 @@ def say(text: str = "") -> None:
 
 
 # ------------------------------------------------------------------------------------ the probe
+
 
 class Probe:
     """Hooks Textual's frame path (class-level, for every app in this process) and resolves a
@@ -120,14 +139,15 @@ class Probe:
                     probe.armed = None
                     if not future.done():
                         future.set_result((probe.frame_at, probe.frame_cpu))
-            except Exception:  # noqa: BLE001 - a widget not there yet: not this frame
+            except Exception:
                 return
 
         App._display = _display
         Screen._compositor_refresh = _compositor_refresh
 
-    async def key(self, app, key: str, predicate, widgets, character: str | None = None,
-                  timeout: float = 10.0) -> tuple[float, float] | None:
+    async def key(
+        self, app, key: str, predicate, widgets, character: str | None = None, timeout: float = 10.0
+    ) -> tuple[float, float] | None:
         """Post one key; (wall seconds, this process's CPU seconds, all threads) until a frame shows
         the result, or None on timeout."""
         from textual import events
@@ -141,11 +161,13 @@ class Probe:
         app.post_message(events.Key(key, character))
         try:
             t1, c1 = await asyncio.wait_for(future, timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.armed = None
             self.timeouts += 1
-            say(f"  timed out: {key!r} (result {'computed' if predicate() else 'not computed'}, "
-                f"widgets {'settled' if settled(app.screen, widgets()) else 'not settled'})")
+            say(
+                f"  timed out: {key!r} (result {'computed' if predicate() else 'not computed'}, "
+                f"widgets {'settled' if settled(app.screen, widgets()) else 'not settled'})"
+            )
             return None
         return t1 - t0, c1 - c0
 
@@ -191,6 +213,7 @@ async def until(pilot, predicate, timeout: float = 20.0) -> None:
 
 # ------------------------------------------------------------------------------------ clerk-tui
 
+
 def keystrokes(n: int) -> list[str]:
     """Queries typed letter by letter; '' marks clearing the box (untimed)."""
     out: list[str] = []
@@ -198,7 +221,7 @@ def keystrokes(n: int) -> list[str]:
         for q in QUERIES:
             out.append("")
             out.extend(q)
-    return out[: next(i for i in range(len(out)) if len([k for k in out[:i + 1] if k]) >= n) + 1]
+    return out[: next(i for i in range(len(out)) if len([k for k in out[: i + 1] if k]) >= n) + 1]
 
 
 async def clerk_guide(app, pilot, probe: Probe, n: int) -> list[tuple[float, float]]:
@@ -219,8 +242,15 @@ async def clerk_guide(app, pilot, probe: Probe, n: int) -> list[tuple[float, flo
         done_for[0] = search.value
 
     screen.refresh_matches = refresh_matches
-    widgets = lambda: [search, screen.query_one("#match-count"), screen.query_one("#matches", DataTable),  # noqa: E731
-                       screen.query_one("#guide")]
+
+    def widgets():
+        return [
+            search,
+            screen.query_one("#match-count"),
+            screen.query_one("#matches", DataTable),
+            screen.query_one("#guide"),
+        ]
+
     times = []
     for ch in keystrokes(n):
         if not ch:
@@ -237,8 +267,9 @@ async def clerk_guide(app, pilot, probe: Probe, n: int) -> list[tuple[float, flo
     return times
 
 
-async def clerk_console(app, pilot, probe: Probe, engine, n: int, window: int, prefix: str,
-                        profile: bool = False) -> list[tuple[float, float]]:
+async def clerk_console(
+    app, pilot, probe: Probe, engine, n: int, window: int, prefix: str, profile: bool = False
+) -> list[tuple[float, float]]:
     from clerk_tui.services import queue as q
     from clerk_tui.services.staff import login
 
@@ -271,7 +302,11 @@ async def clerk_console(app, pilot, probe: Probe, engine, n: int, window: int, p
             await pilot.pause(0.02)
 
     def called() -> bool:
-        return screen.panel is not None and screen.panel.current is not None and screen.panel.current.number not in finished
+        return (
+            screen.panel is not None
+            and screen.panel.current is not None
+            and screen.panel.current.number not in finished
+        )
 
     times = []
     for _ in range(n):
@@ -308,12 +343,22 @@ def worker_parts(app, engine, actor, guide, window: int, prefix: str, n: int = 3
         called = timed("call_next", q.call_next, engine, actor, window, app.settings.queue)
         timed("window_panel", q.window_panel, engine, window)
         timed("my_risks", my_risks, engine, actor, rules)
-        timed("list_alerts", list_alerts, engine, staff=actor.number, rules_=app.settings.responsibility,
-              case_rules=rules)
-        views = timed("list_cases (all, 300)", list_cases, engine, actor, filter="all", query="", limit=300,
-                      case_rules=rules)
-        timed("list_cases (by number)", list_cases, engine, actor, filter="all", query=views[0].number, limit=300,
-              case_rules=rules)
+        timed(
+            "list_alerts", list_alerts, engine, staff=actor.number, rules_=app.settings.responsibility, case_rules=rules
+        )
+        views = timed(
+            "list_cases (all, 300)", list_cases, engine, actor, filter="all", query="", limit=300, case_rules=rules
+        )
+        timed(
+            "list_cases (by number)",
+            list_cases,
+            engine,
+            actor,
+            filter="all",
+            query=views[0].number,
+            limit=300,
+            case_rules=rules,
+        )
         timed("get_case", get_case, engine, views[0].number, rules)
         q.start_service(engine, actor, called.ticket.number, window)
         q.finish_service(engine, actor, called.ticket.number, window)
@@ -338,15 +383,20 @@ async def clerk_cases(app, pilot, probe: Probe, numbers: list[str]) -> tuple[lis
         await idle(pilot)
         await workers_done(app)  # a reload on resume reads the box: let it finish
         lst.views = []
-        t = await probe.key(app, "enter", lambda: [v.number for v in lst.views] == [number] and table.row_count == 1,
-                            lambda: [table])
+        t = await probe.key(
+            app, "enter", lambda: [v.number for v in lst.views] == [number] and table.row_count == 1, lambda: [table]
+        )
         if t is None:
             continue
         lookups.append(t)
         await until(pilot, lambda: table.has_focus)
         await idle(pilot)
-        opened = lambda: (isinstance(app.screen, CaseScreen) and app.screen.view is not None  # noqa: E731
-                          and app.screen.view.number == number)
+
+        def opened():
+            return (
+                isinstance(app.screen, CaseScreen) and app.screen.view is not None and app.screen.view.number == number
+            )
+
         t = await probe.key(app, "enter", opened, lambda: [app.screen.query_one("#case-body")])
         if t is not None:
             opens.append(t)
@@ -366,16 +416,24 @@ async def run_clerk(db: str, engine, probe: Probe, args, profile_dir: Path | Non
     with engine.connect() as conn:
         numbers = list(conn.execute(select(ServiceCase.number).order_by(func.random()).limit(args.lookups)).scalars())
         # the last window with a queue: the demo's morning leaves it closed, nobody at it
-        window, prefix = conn.execute(select(Window.number, Queue.prefix).join(
-            WindowQueue, WindowQueue.window_id == Window.id).join(Queue, Queue.id == WindowQueue.queue_id)
-            .order_by(Window.number.desc()).limit(1)).one()
+        window, prefix = conn.execute(
+            select(Window.number, Queue.prefix)
+            .join(WindowQueue, WindowQueue.window_id == Window.id)
+            .join(Queue, Queue.id == WindowQueue.queue_id)
+            .order_by(Window.number.desc())
+            .limit(1)
+        ).one()
     app = make_app(Settings(database=db), engine)
     results: dict[str, list] = {}
     async with app.run_test(size=(120, 40)) as pilot:
-        for name, job in (("guide keystroke", lambda: clerk_guide(app, pilot, probe, args.keys)),
-                          ("F5 call", lambda: clerk_console(app, pilot, probe, engine, args.calls, window, prefix,
-                                                                 profile_dir is not None)),
-                          ("case lookup + open", lambda: clerk_cases(app, pilot, probe, numbers))):
+        for name, job in (
+            ("guide keystroke", lambda: clerk_guide(app, pilot, probe, args.keys)),
+            (
+                "F5 call",
+                lambda: clerk_console(app, pilot, probe, engine, args.calls, window, prefix, profile_dir is not None),
+            ),
+            ("case lookup + open", lambda: clerk_cases(app, pilot, probe, numbers)),
+        ):
             profiler = start_profile(profile_dir)
             t0 = time.perf_counter()
             out = await job()
@@ -389,6 +447,7 @@ async def run_clerk(db: str, engine, probe: Probe, args, profile_dir: Path | Non
 
 
 # ------------------------------------------------------------------------------------ bare Textual
+
 
 def bare_app(rows: list[tuple[str, str, str, str, str, str]]):
     """rows: (search key, name, department, queue, kind, limit)."""
@@ -509,8 +568,12 @@ async def run_bare(rows, probe: Probe, args) -> dict[str, list]:
         for _ in range(args.lookups):
             n = app.opened + 1
             await idle(pilot)
-            t = await probe.key(app, "f6", lambda: isinstance(app.screen, Detail) and app.screen.shown == n,
-                                lambda: [app.screen.query_one("#body")])
+            t = await probe.key(
+                app,
+                "f6",
+                lambda: isinstance(app.screen, Detail) and app.screen.shown == n,
+                lambda: [app.screen.query_one("#body")],
+            )
             if t is not None:
                 results["push"].append(t)
             await until(pilot, lambda: isinstance(app.screen, Detail))
@@ -521,9 +584,10 @@ async def run_bare(rows, probe: Probe, args) -> dict[str, list]:
 
 # ------------------------------------------------------------------------------------ reporting
 
+
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def start_profile(profile_dir: Path | None):
@@ -546,8 +610,12 @@ def stop_profile(profiler, profile_dir: Path | None, name: str) -> None:
     say(f"profile of {name}: {path}")
 
 
-PAIRS = [("guide keystroke", "keystroke", 50), ("F5 call", "worker", 100), ("case lookup", "worker", 100),
-         ("case open", "push", 100)]
+PAIRS = [
+    ("guide keystroke", "keystroke", 50),
+    ("F5 call", "worker", 100),
+    ("case lookup", "worker", 100),
+    ("case open", "push", 100),
+]
 
 
 def report(clerk: dict[str, list], bare: dict[str, list], timeouts: int) -> None:
@@ -559,19 +627,26 @@ def report(clerk: dict[str, list], bare: dict[str, list], timeouts: int) -> None
             continue
         for label, pairs in (("clerk-tui", c), (f"bare: {bare_key}", b)):
             ms, cpu = [w * 1000 for w, _ in pairs], [u * 1000 for _, u in pairs]
-            say(f"{key:<16} {label:<22} {len(ms):4d} {statistics.median(ms):7.1f} {pct(ms, 99):7.1f} {max(ms):7.1f} "
-                f"{statistics.median(cpu):8.1f} {pct(cpu, 99):8.1f}")
+            say(
+                f"{key:<16} {label:<22} {len(ms):4d} {statistics.median(ms):7.1f} {pct(ms, 99):7.1f} {max(ms):7.1f} "
+                f"{statistics.median(cpu):8.1f} {pct(cpu, 99):8.1f}"
+            )
         cw, bw = [w * 1000 for w, _ in c], [w * 1000 for w, _ in b]
         r50, r99 = statistics.median(cw) / statistics.median(bw), pct(cw, 99) / pct(bw, 99)
-        say(f"{key:<16} ratio p50 {r50:.2f}x, p99 {r99:.2f}x   goal <= 1.2x: {'met' if r50 <= 1.2 else 'MISSED'}   "
-            f"p99 {pct(cw, 99):.1f} ms, goal <= {goal} ms: {'met' if pct(cw, 99) <= goal else 'MISSED'}")
-    say("(ms: wall clock from posting the key to the frame showing its result; cpu: this process's CPU time, all "
-        "threads, over the same span: on a shared machine the gap between them is time spent waiting for a core)")
+        say(
+            f"{key:<16} ratio p50 {r50:.2f}x, p99 {r99:.2f}x   goal <= 1.2x: {'met' if r50 <= 1.2 else 'MISSED'}   "
+            f"p99 {pct(cw, 99):.1f} ms, goal <= {goal} ms: {'met' if pct(cw, 99) <= goal else 'MISSED'}"
+        )
+    say(
+        "(ms: wall clock from posting the key to the frame showing its result; cpu: this process's CPU time, all "
+        "threads, over the same span: on a shared machine the gap between them is time spent waiting for a core)"
+    )
     if timeouts:
         say(f"({timeouts} keys timed out without their result on screen and are left out)")
 
 
 # ------------------------------------------------------------------------------------ main
+
 
 def bare_rows(engine) -> list[tuple[str, str, str, str, str, str]]:
     from clerk_tui.services.catalog import load_index
@@ -581,8 +656,16 @@ def bare_rows(engine) -> list[tuple[str, str, str, str, str, str]]:
     for e in index.entries:
         g = guides[e.code]
         key = " ".join((e.name, e.code, e.pinyin, e.initials, e.department)).lower()
-        rows.append((key, g.name, g.department, f"{g.queue} {','.join(str(n) for n in g.windows[:4])}号",
-                     g.kind_name, "当场" if g.kind == "immediate" else f"{g.promised_limit_days}日"))
+        rows.append(
+            (
+                key,
+                g.name,
+                g.department,
+                f"{g.queue} {','.join(str(n) for n in g.windows[:4])}号",
+                g.kind_name,
+                "当场" if g.kind == "immediate" else f"{g.promised_limit_days}日",
+            )
+        )
     return rows
 
 
@@ -609,11 +692,19 @@ def main() -> None:
     parser.add_argument("--keys", type=int, default=200, help="guide-desk keystrokes (default 200)")
     parser.add_argument("--calls", type=int, default=100, help="F5 calls (default 100)")
     parser.add_argument("--lookups", type=int, default=100, help="cases looked up and opened (default 100)")
-    parser.add_argument("--hall", choices=("demo", "mini"), default="demo",
-                        help="demo: the county demo hall (232 items, 45 windows); mini: the tests' five-item hall "
-                             "(quick, for the smoke test)")
-    parser.add_argument("--db", type=Path, default=None,
-                        help="an SQLite file to build the hall in and keep; an existing one is reused as it is")
+    parser.add_argument(
+        "--hall",
+        choices=("demo", "mini"),
+        default="demo",
+        help="demo: the county demo hall (232 items, 45 windows); mini: the tests' five-item hall "
+        "(quick, for the smoke test)",
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="an SQLite file to build the hall in and keep; an existing one is reused as it is",
+    )
     parser.add_argument("--profile", type=Path, default=None, help="write a pyinstrument profile per key here")
     args = parser.parse_args()
     if args.full:
@@ -634,8 +725,10 @@ def main() -> None:
         else:
             build_hall(engine, args.hall)
             made = generate_year.generate(engine, args.cases, args.tickets, quiet=True)
-            say(f"{args.hall} hall + {made['cases']:,} cases and {made['tickets']:,} tickets of history "
-                f"in {time.perf_counter() - t0:.0f} s; terminal 120x40, headless")
+            say(
+                f"{args.hall} hall + {made['cases']:,} cases and {made['tickets']:,} tickets of history "
+                f"in {time.perf_counter() - t0:.0f} s; terminal 120x40, headless"
+            )
         probe = Probe()
         probe.install()
         clerk = asyncio.run(run_clerk(db, engine, probe, args, args.profile))

@@ -38,12 +38,16 @@ def main() -> None:
     engine = make_engine(args.db or str(Path(tempfile.mkdtemp()) / "year.db"))
     build_demo(engine)
     made = generate_year.generate(engine, args.cases, args.tickets, quiet=True)
-    print(f"store: {engine.dialect.name}; generated {made['cases']:,} cases and {made['tickets']:,} tickets "
-          f"over {made['days']} working days in {made['seconds']} s")
+    print(
+        f"store: {engine.dialect.name}; generated {made['cases']:,} cases and {made['tickets']:,} tickets "
+        f"over {made['days']} working days in {made['seconds']} s"
+    )
     year = (dt.date(2025, 11, 26), dt.date(2026, 11, 26))  # up to and including today
-    print("\n'cold': no day kept yet (right after a bulk import), the report counts and keeps every past day;"
-          "\n'kept': as on a running hall, whose supervisor screen keeps each past day once in the background;"
-          "\nthe report then sums the kept days and counts only today.")
+    print(
+        "\n'cold': no day kept yet (right after a bulk import), the report counts and keeps every past day;"
+        "\n'kept': as on a running hall, whose supervisor screen keeps each past day once in the background;"
+        "\nthe report then sums the kept days and counts only today."
+    )
     print(f"\n{'yearly report':34} {'cold s':>8} {'kept s':>8} {'goal s':>7} {'ratio':>6}")
     for by in ("hall", "department", "window", "clerk"):
         t0 = time.perf_counter()

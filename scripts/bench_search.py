@@ -17,39 +17,83 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from clerk_tui.domain.search import CatalogIndex, SearchEntry, pinyin_forms  # noqa: E402
 
 BASES = [
-    "内地居民结婚登记", "内地居民离婚登记", "补领结婚证", "居民身份证换领", "户口迁移", "出生登记",
-    "个体工商户设立登记", "有限责任公司设立登记", "食品经营许可", "药品零售企业许可", "失业保险金申领",
-    "异地就医备案", "医疗费用零星报销", "建筑工程施工许可证核发", "商品房预售许可", "国有建设用地使用权首次登记",
-    "不动产转移登记", "不动产抵押登记", "发票领用", "道路运输经营许可", "机动车注册登记", "林木采伐许可证核发",
-    "医师执业注册", "公共场所卫生许可证", "住房公积金提取", "残疾人证办理", "出版物零售许可",
+    "内地居民结婚登记",
+    "内地居民离婚登记",
+    "补领结婚证",
+    "居民身份证换领",
+    "户口迁移",
+    "出生登记",
+    "个体工商户设立登记",
+    "有限责任公司设立登记",
+    "食品经营许可",
+    "药品零售企业许可",
+    "失业保险金申领",
+    "异地就医备案",
+    "医疗费用零星报销",
+    "建筑工程施工许可证核发",
+    "商品房预售许可",
+    "国有建设用地使用权首次登记",
+    "不动产转移登记",
+    "不动产抵押登记",
+    "发票领用",
+    "道路运输经营许可",
+    "机动车注册登记",
+    "林木采伐许可证核发",
+    "医师执业注册",
+    "公共场所卫生许可证",
+    "住房公积金提取",
+    "残疾人证办理",
+    "出版物零售许可",
 ]
-SUFFIXES = ["", "（新办）", "（变更）", "（延续）", "（注销）", "（补证）", "（首次申请）", "（迁入）", "（迁出）",
-            "（个人）", "（单位）", "（异地）", "（本地）", "（委托代办）", "（线上预审）"]
+SUFFIXES = [
+    "",
+    "（新办）",
+    "（变更）",
+    "（延续）",
+    "（注销）",
+    "（补证）",
+    "（首次申请）",
+    "（迁入）",
+    "（迁出）",
+    "（个人）",
+    "（单位）",
+    "（异地）",
+    "（本地）",
+    "（委托代办）",
+    "（线上预审）",
+]
 QUERIES = ["jhdj", "结婚登记", "sybxj", "000105", "bdc", "许可", "yljs", "zfgjjtq", "gtgshsldj", "qq"]
 
 
 def toml_catalog(n: int) -> str:
-    out = ['[hall]\ncode = "BM"\nname = "基准测试大厅"\n', '[[department]]\nname = "基准部门"\n',
-           '[[queue]]\nprefix = "A"\nname = "综合"\n', '[[window]]\nnumber = 1\nname = "综合"\nqueues = ["A"]\n']
+    out = [
+        '[hall]\ncode = "BM"\nname = "基准测试大厅"\n',
+        '[[department]]\nname = "基准部门"\n',
+        '[[queue]]\nprefix = "A"\nname = "综合"\n',
+        '[[window]]\nnumber = 1\nname = "综合"\nqueues = ["A"]\n',
+    ]
     for i in range(n):
         name = BASES[i % len(BASES)] + SUFFIXES[(i // len(BASES)) % len(SUFFIXES)] + (f"{i // 400}" if i >= 400 else "")
-        out.append(f'[[item]]\ncode = "{100000000000 + i}"\nname = "{name}"\ndepartment = "基准部门"\nqueue = "A"\n'
-                   'kind = "immediate"\nlegal_limit_days = 0\npromised_limit_days = 0\nfee = "不收费"\n'
-                   '[[item.material]]\nname = "身份证"\n[[item.material]]\nname = "申请表"\n')
+        out.append(
+            f'[[item]]\ncode = "{100000000000 + i}"\nname = "{name}"\ndepartment = "基准部门"\nqueue = "A"\n'
+            'kind = "immediate"\nlegal_limit_days = 0\npromised_limit_days = 0\nfee = "不收费"\n'
+            '[[item.material]]\nname = "身份证"\n[[item.material]]\nname = "申请表"\n'
+        )
     return "\n".join(out)
 
 
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def report(label: str, ms: list[float]) -> None:
-    print(f"{label:<34} n={len(ms):4d}  p50={statistics.median(ms):6.2f} ms  p99={pct(ms, 99):6.2f} ms  "
-          f"max={max(ms):6.2f} ms  goal 10 ms: {'met' if pct(ms, 99) <= 10 else 'MISSED'}")
+    print(
+        f"{label:<34} n={len(ms):4d}  p50={statistics.median(ms):6.2f} ms  p99={pct(ms, 99):6.2f} ms  "
+        f"max={max(ms):6.2f} ms  goal 10 ms: {'met' if pct(ms, 99) <= 10 else 'MISSED'}"
+    )
 
 
 def keystrokes() -> list[str]:
@@ -57,8 +101,8 @@ def keystrokes() -> list[str]:
 
 
 async def screen_times(engine, db: str) -> list[float]:
-    from clerk_tui.settings import Settings
     from clerk_tui.services.staff import login
+    from clerk_tui.settings import Settings
     from clerk_tui.ui.app import make_app
     from clerk_tui.ui.screens.catalog_browser import CatalogBrowser
 

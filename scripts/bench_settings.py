@@ -121,12 +121,16 @@ assert s.printing.width == 80 and s.terminal.window == 3
 
 
 def run(body: str, path: Path, preload: bool, runs: int) -> list[float]:
-    code = textwrap.dedent(f"""
+    code = (
+        textwrap.dedent(f"""
         import time
         PATH = {str(path)!r}
         {"import sqlmodel" if preload else ""}
         t0 = time.perf_counter()
-    """) + textwrap.dedent(body) + "\nprint((time.perf_counter() - t0) * 1000)\n"
+    """)
+        + textwrap.dedent(body)
+        + "\nprint((time.perf_counter() - t0) * 1000)\n"
+    )
     out = []
     for _ in range(runs):
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -143,7 +147,7 @@ def main() -> None:
     try:
         import pydantic_settings  # noqa: F401  (only checks that the alternative is installed)
     except ImportError:
-        raise SystemExit("pydantic-settings is not installed: .venv/bin/pip install pydantic-settings")
+        raise SystemExit("pydantic-settings is not installed: .venv/bin/pip install pydantic-settings") from None
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "settings.toml"
         path.write_text(SETTINGS_TOML, encoding="utf-8")
@@ -153,8 +157,10 @@ def main() -> None:
             pyd = sorted(run(PYDANTIC, path, preload, args.runs))
             p90 = max(0, int(len(hand) * 0.9) - 1)
             print(f"{label:26} hand-written: median {statistics.median(hand):6.1f} ms  p90 {hand[p90]:6.1f} ms")
-            print(f"{'':26} pydantic-settings: median {statistics.median(pyd):6.1f} ms  p90 {pyd[p90]:6.1f} ms"
-                  f"  ratio {statistics.median(pyd) / statistics.median(hand):.2f}x")
+            print(
+                f"{'':26} pydantic-settings: median {statistics.median(pyd):6.1f} ms  p90 {pyd[p90]:6.1f} ms"
+                f"  ratio {statistics.median(pyd) / statistics.median(hand):.2f}x"
+            )
 
 
 if __name__ == "__main__":

@@ -33,7 +33,9 @@ def report(seconds):
     _os.write(_REPORT_FD, ("FIRST_FRAME %r\\n" % seconds).encode())
 """
 
-HELLO = REPORT + """
+HELLO = (
+    REPORT
+    + """
 import os, time
 from textual.app import App
 from textual.widgets import Static
@@ -46,10 +48,13 @@ async def ready(pilot):
     os._exit(0)
 Hello().run(headless=True, auto_pilot=ready)
 """
+)
 
 # The real `clerk-tui run` path (typer, settings, make_app), with App.run made headless and
 # told to exit as soon as the first screen is up.
-CLERK = REPORT + """
+CLERK = (
+    REPORT
+    + """
 import os, sys, time
 from textual.app import App
 _run = App.run
@@ -63,6 +68,7 @@ sys.argv = ["clerk-tui", "--db", sys.argv[1], "run"]
 from clerk_tui.entry import main  # the console script's own entry point
 main()
 """
+)
 
 
 def timed(cmd: list[str], env: dict) -> float:
@@ -82,8 +88,9 @@ def first_frame(name: str, cmd: list[str], env: dict) -> float:
         for line in done.stdout.splitlines():
             if line.startswith("FIRST_FRAME "):
                 return float(line.split()[1])
-        sys.exit(f"bench_startup: {name} reported no first frame (exit status {done.returncode})\n"
-                 f"{done.stderr[-2000:]}")
+        sys.exit(
+            f"bench_startup: {name} reported no first frame (exit status {done.returncode})\n{done.stderr[-2000:]}"
+        )
 
     once()
     return statistics.median(once() for _ in range(RUNS))
@@ -105,19 +112,34 @@ def main() -> None:
         # which would charge every start for recompiling clerk-tui's own modules.
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env |= {"CLERK_TUI_DB": db, "CLERK_TUI_NEW_PIN": "2468"}
-        subprocess.run([str(exe), "init", "--catalog", os.environ.get("BENCH_CATALOG", str(ROOT / "tests/fixtures/mini-hall.toml"))], check=True, env=env, stdout=subprocess.DEVNULL, cwd=ROOT)
+        subprocess.run(
+            [
+                str(exe),
+                "init",
+                "--catalog",
+                os.environ.get("BENCH_CATALOG", str(ROOT / "tests/fixtures/mini-hall.toml")),
+            ],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            cwd=ROOT,
+        )
         if not args.tui_only:
             bare = median_of([sys.executable, "-c", "pass"], env)
             cli = median_of([str(exe), "catalog", "list", "--format", "json"], env)
             print(f"python -c pass                      {bare * 1000:7.0f} ms")
-            print(f"clerk-tui catalog list --format json {cli * 1000:6.0f} ms   goal < 500 ms: "
-                  f"{'met' if cli < 0.5 else 'MISSED'}")
+            print(
+                f"clerk-tui catalog list --format json {cli * 1000:6.0f} ms   goal < 500 ms: "
+                f"{'met' if cli < 0.5 else 'MISSED'}"
+            )
         hello = first_frame("the Textual hello-world", [sys.executable, "-c", HELLO], env)
         clerk = first_frame("clerk-tui run", [sys.executable, "-c", CLERK, db], env)
         ratio = clerk / hello
         print(f"textual hello-world, first frame    {hello * 1000:7.0f} ms")
-        print(f"clerk-tui run, first frame (login)  {clerk * 1000:7.0f} ms   ratio {ratio:.2f}x   goal <= 1.5x: "
-              f"{'met' if ratio <= 1.5 else 'MISSED'}")
+        print(
+            f"clerk-tui run, first frame (login)  {clerk * 1000:7.0f} ms   ratio {ratio:.2f}x   goal <= 1.5x: "
+            f"{'met' if ratio <= 1.5 else 'MISSED'}"
+        )
         print(f"(median of {RUNS} runs each, after one warm-up run)")
 
 

@@ -44,23 +44,47 @@ def generate(engine, cases: int, tickets: int, seed: int = 3, quiet: bool = Fals
     from sqlalchemy import delete, func, select, text
 
     from clerk_tui.services.calendar import hall_calendar
-    from clerk_tui.store.models import (CaseCounter, CaseMaterial, CaseSuspension, Event, Hall, Queue, Rating,
-                                        ServiceCase, ServiceItem, Staff, Ticket, TicketCounter, Window, WindowQueue)
+    from clerk_tui.store.models import (
+        CaseCounter,
+        CaseMaterial,
+        CaseSuspension,
+        Event,
+        Hall,
+        Queue,
+        Rating,
+        ServiceCase,
+        ServiceItem,
+        Staff,
+        Ticket,
+        TicketCounter,
+        Window,
+        WindowQueue,
+    )
 
     rng = random.Random(seed)
     calendar = hall_calendar(engine)
     days = working_days(calendar)
     with engine.connect() as conn:
         hall_id = conn.execute(select(Hall.id).where(Hall.parent_id.is_(None))).scalar_one()
-        items = conn.execute(select(ServiceItem.id, ServiceItem.department_id, ServiceItem.promised_limit_days,
-                                    ServiceItem.kind, ServiceItem.queue_id)).all()
+        items = conn.execute(
+            select(
+                ServiceItem.id,
+                ServiceItem.department_id,
+                ServiceItem.promised_limit_days,
+                ServiceItem.kind,
+                ServiceItem.queue_id,
+            )
+        ).all()
         queues = {q.id: q.prefix for q in conn.execute(select(Queue.id, Queue.prefix))}
         window_of_queue: dict[int, list[int]] = {}
-        for wq, number in conn.execute(select(WindowQueue.queue_id, Window.number).join(
-                Window, Window.id == WindowQueue.window_id)):
+        for wq, number in conn.execute(
+            select(WindowQueue.queue_id, Window.number).join(Window, Window.id == WindowQueue.window_id)
+        ):
             window_of_queue.setdefault(wq, []).append(number)
-        clerk_of_window = {int(s.number) - 1000: s.id for s in conn.execute(
-            select(Staff.id, Staff.number).where(Staff.role == "clerk"))}
+        clerk_of_window = {
+            int(s.number) - 1000: s.id
+            for s in conn.execute(select(Staff.id, Staff.number).where(Staff.role == "clerk"))
+        }
         first_case = conn.execute(select(func.coalesce(func.max(ServiceCase.id), 0))).scalar_one()
         first_ticket = conn.execute(select(func.coalesce(func.max(Ticket.id), 0))).scalar_one()
         taken_cases = dict(conn.execute(select(CaseCounter.day, CaseCounter.last)).all())
@@ -104,20 +128,51 @@ def generate(engine, cases: int, tickets: int, seed: int = 3, quiet: bool = Fals
             prefix = queues[queue_id]
             number = f"{prefix}{seq:03d}" if seq < 1000 else f"{prefix}{seq:04d}"
             staff = clerk_of_window.get(window)
-            batches[Ticket].append(dict(
-                id=ticket_id, hall_id=hall_id, business_date=day, number_queue_id=queue_id, seq=seq, number=number,
-                queue_id=queue_id, target_window=None, item_id=item_id, priority="none", id_number=None,
-                status=status, issued_at=issued, queued_at=issued, issued_by=None, window_number=window,
-                staff_id=staff, called_at=called, started_at=None if status == "no_show" else started,
-                finished_at=None if status == "no_show" else finished,
-                no_show_at=called + dt.timedelta(minutes=3) if status == "no_show" else None, recalls=0,
-                transfers=1 if roll > 0.985 else 0, transferred_from=None, transfer_reason="", appointment_id=None,
-                note=""))
+            batches[Ticket].append(
+                dict(
+                    id=ticket_id,
+                    hall_id=hall_id,
+                    business_date=day,
+                    number_queue_id=queue_id,
+                    seq=seq,
+                    number=number,
+                    queue_id=queue_id,
+                    target_window=None,
+                    item_id=item_id,
+                    priority="none",
+                    id_number=None,
+                    status=status,
+                    issued_at=issued,
+                    queued_at=issued,
+                    issued_by=None,
+                    window_number=window,
+                    staff_id=staff,
+                    called_at=called,
+                    started_at=None if status == "no_show" else started,
+                    finished_at=None if status == "no_show" else finished,
+                    no_show_at=called + dt.timedelta(minutes=3) if status == "no_show" else None,
+                    recalls=0,
+                    transfers=1 if roll > 0.985 else 0,
+                    transferred_from=None,
+                    transfer_reason="",
+                    appointment_id=None,
+                    note="",
+                )
+            )
             if status == "done" and rng.random() < 0.33:
                 level = rng.choices([5, 4, 3, 2, 1, None], [70, 18, 5, 2, 1, 4])[0]
-                batches[Rating].append(dict(ticket_id=ticket_id, case_id=None, window_number=window, staff_id=staff,
-                                            level=level, reasons="等候时间长" if level and level <= 2 else "", text="",
-                                            at=finished + dt.timedelta(minutes=1)))
+                batches[Rating].append(
+                    dict(
+                        ticket_id=ticket_id,
+                        case_id=None,
+                        window_number=window,
+                        staff_id=staff,
+                        level=level,
+                        reasons="等候时间长" if level and level <= 2 else "",
+                        text="",
+                        at=finished + dt.timedelta(minutes=1),
+                    )
+                )
         for queue_id, last in seqs.items():
             counters_t[(queue_id, day)] = last
         # ---------------------------------------------------------- cases
@@ -138,36 +193,82 @@ def generate(engine, cases: int, tickets: int, seed: int = 3, quiet: bool = Fals
             elif not immediate:
                 due = calendar.add_workdays(day, max(1, promised_days)).date
                 r = rng.random()
-                finish_day = (calendar.add_workdays(day, max(1, promised_days) + rng.randint(1, 3)).date if r < 0.02
-                              else due if r < 0.12 else
-                              calendar.add_workdays(day, rng.randint(0, max(0, promised_days - 1))).date)
+                finish_day = (
+                    calendar.add_workdays(day, max(1, promised_days) + rng.randint(1, 3)).date
+                    if r < 0.02
+                    else due
+                    if r < 0.12
+                    else calendar.add_workdays(day, rng.randint(0, max(0, promised_days - 1))).date
+                )
                 if finish_day >= TODAY:
                     status, done_at = "in_progress", None
                 else:
                     done_at = dt.datetime.combine(finish_day, dt.time(15, rng.randrange(60)))
                     status = "delivered" if rng.random() < 0.8 else "completed"
                 supp = int(rng.random() < 0.06)
-            batches[ServiceCase].append(dict(
-                id=case_id, hall_id=hall_id, number=number, item_id=item_id, department_id=dept, ticket_id=None,
-                window_number=window, kind="immediate" if immediate else "promised", status=status,
-                applicant_kind="person", applicant_name=names[rng.randrange(len(names))],
-                applicant_id_number=people[rng.randrange(len(people))],
-                applicant_phone=f"13{rng.randint(100000000, 999999999)}", representative="", contact="",
-                agent_name="", agent_id_number="", id_override="", id_override_by=None, received_on=day,
-                accepted_on=accepted, promised_days=promised_days, extension_days=0, due_date=due,
-                due_provisional=False, supplement_notices=supp, result="approved" if done_at else "",
-                reason="不属于本机关职权范围" if status == "rejected" else "", competent_department="",
-                competent_phone="", delivery_method="collect" if status == "delivered" else "", owner_id=owner,
-                handover_to_id=None, handover_reason="", handover_at=None, created_at=at, completed_at=done_at,
-                updated_at=done_at or at))
+            batches[ServiceCase].append(
+                dict(
+                    id=case_id,
+                    hall_id=hall_id,
+                    number=number,
+                    item_id=item_id,
+                    department_id=dept,
+                    ticket_id=None,
+                    window_number=window,
+                    kind="immediate" if immediate else "promised",
+                    status=status,
+                    applicant_kind="person",
+                    applicant_name=names[rng.randrange(len(names))],
+                    applicant_id_number=people[rng.randrange(len(people))],
+                    applicant_phone=f"13{rng.randint(100000000, 999999999)}",
+                    representative="",
+                    contact="",
+                    agent_name="",
+                    agent_id_number="",
+                    id_override="",
+                    id_override_by=None,
+                    received_on=day,
+                    accepted_on=accepted,
+                    promised_days=promised_days,
+                    extension_days=0,
+                    due_date=due,
+                    due_provisional=False,
+                    supplement_notices=supp,
+                    result="approved" if done_at else "",
+                    reason="不属于本机关职权范围" if status == "rejected" else "",
+                    competent_department="",
+                    competent_phone="",
+                    delivery_method="collect" if status == "delivered" else "",
+                    owner_id=owner,
+                    handover_to_id=None,
+                    handover_reason="",
+                    handover_at=None,
+                    created_at=at,
+                    completed_at=done_at,
+                    updated_at=done_at or at,
+                )
+            )
             for pos in range(2):
-                batches[CaseMaterial].append(dict(case_id=case_id, position=pos, name=f"材料{pos + 1}", required=True,
-                                                  received=True, form="original", copies=1, pages=2, note=""))
-            batches[Event].append(dict(at=at, staff_id=owner, window_number=window, kind="case.intake",
-                                       subject=number, payload="{}"))
+                batches[CaseMaterial].append(
+                    dict(
+                        case_id=case_id,
+                        position=pos,
+                        name=f"材料{pos + 1}",
+                        required=True,
+                        received=True,
+                        form="original",
+                        copies=1,
+                        pages=2,
+                        note="",
+                    )
+                )
+            batches[Event].append(
+                dict(at=at, staff_id=owner, window_number=window, kind="case.intake", subject=number, payload="{}")
+            )
             if not immediate and rng.random() < 0.01:
-                batches[CaseSuspension].append(dict(case_id=case_id, start=day, end=day + dt.timedelta(days=3),
-                                                    reason="专家评审", expected_days=3))
+                batches[CaseSuspension].append(
+                    dict(case_id=case_id, start=day, end=day + dt.timedelta(days=3), reason="专家评审", expected_days=3)
+                )
         counters_c.append(dict(hall_id=hall_id, day=day, last=seq))
         flush()
         if not quiet and day.day == 1:
@@ -177,14 +278,20 @@ def generate(engine, cases: int, tickets: int, seed: int = 3, quiet: bool = Fals
         conn.execute(delete(CaseCounter).where(CaseCounter.day.in_([c["day"] for c in counters_c])))
         conn.execute(CaseCounter.__table__.insert(), counters_c)
         conn.execute(delete(TicketCounter).where(TicketCounter.business_date.in_(list({d for _, d in counters_t}))))
-        conn.execute(TicketCounter.__table__.insert(), [dict(hall_id=hall_id, queue_id=q, business_date=d, last=n)
-                                                        for (q, d), n in counters_t.items()])
+        conn.execute(
+            TicketCounter.__table__.insert(),
+            [dict(hall_id=hall_id, queue_id=q, business_date=d, last=n) for (q, d), n in counters_t.items()],
+        )
         if engine.dialect.name == "postgresql":
             for table, column in (("service_case", case_id), ("ticket", ticket_id)):
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), :n)"), {"n": column})
         conn.execute(text("ANALYZE"))
-    return {"cases": case_id - first_case, "tickets": ticket_id - first_ticket, "days": len(days),
-            "seconds": round(time.perf_counter() - t0, 1)}
+    return {
+        "cases": case_id - first_case,
+        "tickets": ticket_id - first_ticket,
+        "days": len(days),
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
 
 
 def main() -> None:

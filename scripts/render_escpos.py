@@ -115,14 +115,15 @@ def render(data: bytes, columns: int, font_path: str):
 
 def main() -> None:
     from clerk_tui.printing.fonts import find_font
-
     from clerk_tui.printing.layout import PAPER_COLUMNS
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paper")
     parser.add_argument("out")
     paper = parser.add_mutually_exclusive_group()
-    paper.add_argument("--width", type=int, choices=sorted(PAPER_COLUMNS), help="paper width in mm (42: Epson-class 80 mm)")
+    paper.add_argument(
+        "--width", type=int, choices=sorted(PAPER_COLUMNS), help="paper width in mm (42: Epson-class 80 mm)"
+    )
     paper.add_argument("--columns", type=int, choices=sorted(set(PAPER_COLUMNS.values())), help="printer columns")
     parser.add_argument("--font", default=None)
     args = parser.parse_args()

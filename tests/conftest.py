@@ -27,16 +27,22 @@ def pg_problem() -> str | None:
     if "problem" not in _pg_state:
         try:
             import psycopg
-
-            from clerk_tui.store.engine import normalise_url
             from sqlalchemy.engine import make_url
 
+            from clerk_tui.store.engine import normalise_url
+
             url = make_url(normalise_url(PG_URL))
-            with psycopg.connect(host=url.host, port=url.port or 5432, dbname=url.database, user=url.username,
-                                 password=url.password, connect_timeout=3):
+            with psycopg.connect(
+                host=url.host,
+                port=url.port or 5432,
+                dbname=url.database,
+                user=url.username,
+                password=url.password,
+                connect_timeout=3,
+            ):
                 pass
             _pg_state["problem"] = None
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             _pg_state["problem"] = f"PostgreSQL unreachable at {PG_URL}: {exc}"
     return _pg_state["problem"]
 
@@ -145,7 +151,9 @@ def sqlite_hall(tmp_path, mini_hall_file):
 @pytest.fixture
 def now(monkeypatch):
     """Set the clock (CLERK_TUI_NOW); starts at Thursday 2026-11-26 09:00."""
+
     def set_now(text):
         monkeypatch.setenv("CLERK_TUI_NOW", text)
+
     set_now("2026-11-26T09:00:00")
     return set_now

@@ -33,8 +33,12 @@ def staff(hall, admin, now):
     add_staff(hall, admin, "1003", "王敏", "clerk", "3333", department="县市场监督管理局")
     add_staff(hall, admin, "8001", "导办员", "guide", "8888")
     add_staff(hall, admin, "9001", "带班", "supervisor", "9999")
-    return {"c1": login(hall, "1001", "1111", window=3), "c3": login(hall, "1003", "3333"),
-            "guide": login(hall, "8001", "8888"), "sup": login(hall, "9001", "9999")}
+    return {
+        "c1": login(hall, "1001", "1111", window=3),
+        "c3": login(hall, "1003", "3333"),
+        "guide": login(hall, "8001", "8888"),
+        "sup": login(hall, "9001", "9999"),
+    }
 
 
 def person(id_number=ID1, name="张三", phone="13800138000"):
@@ -92,8 +96,11 @@ def test_immediate_approved_and_denied(hall, staff):
     assert view.accepted_on == dt.date(2026, 11, 26) and view.due_date is None
     with pytest.raises(ServiceError, match="理由"):
         cs.intake(hall, staff["c1"], req("immediate", item=MARRIAGE, received=MARRIAGE_ALL, result="denied"))
-    denied = cs.intake(hall, staff["c1"], req("immediate", item=MARRIAGE, received=MARRIAGE_ALL, result="denied",
-                                              reason="一方未达法定婚龄"))
+    denied = cs.intake(
+        hall,
+        staff["c1"],
+        req("immediate", item=MARRIAGE, received=MARRIAGE_ALL, result="denied", reason="一方未达法定婚龄"),
+    )
     assert denied.result == "denied" and denied.reason == "一方未达法定婚龄"
     with pytest.raises(ServiceError, match="approved"):
         cs.intake(hall, staff["c1"], req("immediate", item=MARRIAGE, received=MARRIAGE_ALL))
@@ -107,8 +114,16 @@ def test_accept_of_an_immediate_item_is_sent_to_immediate(hall, staff):
 def test_reject_needs_a_reason_and_keeps_the_competent_department(hall, staff):
     with pytest.raises(ServiceError, match="理由"):
         cs.intake(hall, staff["c1"], req("reject"))
-    view = cs.intake(hall, staff["c1"], req("reject", reason="不属于本机关职权范围", competent_department="市市场监管局",
-                                            competent_phone="0571-12345678"))
+    view = cs.intake(
+        hall,
+        staff["c1"],
+        req(
+            "reject",
+            reason="不属于本机关职权范围",
+            competent_department="市市场监管局",
+            competent_phone="0571-12345678",
+        ),
+    )
     assert view.status == "rejected" and view.competent_department == "市市场监管局"
     assert view.competent_phone == "0571-12345678"  # kept as typed, separators and all
 
@@ -116,7 +131,10 @@ def test_reject_needs_a_reason_and_keeps_the_competent_department(hall, staff):
 def test_supplement_names_every_missing_required_material(hall, staff):
     view = cs.intake(hall, staff["c1"], req("supplement", item=COMPANY, received=["公司章程"]))
     assert view.status == "supplement_pending" and view.supplement_notices == 1
-    assert {m.name for m in view.missing if m.required} == {"公司登记（备案）申请书", "股东的主体资格文件或自然人身份证件复印件"}
+    assert {m.name for m in view.missing if m.required} == {
+        "公司登记（备案）申请书",
+        "股东的主体资格文件或自然人身份证件复印件",
+    }
     assert view.accepted_on is None and view.due_date is None
     with pytest.raises(ServiceError, match="无需补正"):
         cs.intake(hall, staff["c1"], req("supplement"))
@@ -140,13 +158,28 @@ def test_one_time_rule_second_notice_needs_override(hall, staff, now):
     assert unchanged.supplement_notices == 1
     assert not next(m for m in unchanged.materials if m.name == "公司登记（备案）申请书").received
     with pytest.raises(PermissionDenied, match="不正确"):
-        cs.supplement(hall, staff["c1"], view.number, ["公司登记（备案）申请书"],
-                      override=cs.Override("申请人材料作废需重新提交", by="9001", pin="0000"))
+        cs.supplement(
+            hall,
+            staff["c1"],
+            view.number,
+            ["公司登记（备案）申请书"],
+            override=cs.Override("申请人材料作废需重新提交", by="9001", pin="0000"),
+        )
     with pytest.raises(PermissionDenied, match="不是带班领导"):
-        cs.supplement(hall, staff["c1"], view.number, ["公司登记（备案）申请书"],
-                      override=cs.Override("申请人材料作废需重新提交", by="1003", pin="3333"))
-    second = cs.supplement(hall, staff["c1"], view.number, ["公司登记（备案）申请书"],
-                           override=cs.Override("申请人材料作废需重新提交", by="9001", pin="9999"))
+        cs.supplement(
+            hall,
+            staff["c1"],
+            view.number,
+            ["公司登记（备案）申请书"],
+            override=cs.Override("申请人材料作废需重新提交", by="1003", pin="3333"),
+        )
+    second = cs.supplement(
+        hall,
+        staff["c1"],
+        view.number,
+        ["公司登记（备案）申请书"],
+        override=cs.Override("申请人材料作废需重新提交", by="9001", pin="9999"),
+    )
     assert second.status == "supplement_pending" and second.supplement_notices == 2
     assert events_of(hall, view.number)[-1] == "case.supplement_notice"
     accepted = cs.supplement(hall, staff["c1"], view.number, ["股东的主体资格文件或自然人身份证件复印件"])
@@ -159,8 +192,13 @@ def test_invalid_id_refused_without_override_and_recorded_with_one(hall, staff):
     org = cs.Applicant("organisation", "云溪县某某有限公司", "91350100M000100Y44", "13800138000", representative="王五")
     with pytest.raises(PermissionDenied, match="统一社会信用代码|校验"):
         cs.intake(hall, staff["c1"], req("accept", applicant=org))
-    view = cs.intake(hall, staff["c1"], req("accept", applicant=person(BAD_ID),
-                                            id_override=cs.Override("老证件号码，公安已核实", by="9001", pin="9999")))
+    view = cs.intake(
+        hall,
+        staff["c1"],
+        req(
+            "accept", applicant=person(BAD_ID), id_override=cs.Override("老证件号码，公安已核实", by="9001", pin="9999")
+        ),
+    )
     assert view.status == "accepted" and view.id_override == "老证件号码，公安已核实"
     with read_session(hall) as s:
         e = s.exec(select(Event).where(Event.subject == view.number)).one()
@@ -182,8 +220,13 @@ def test_organisation_with_agent(hall, staff):
 
 
 def test_bad_input_changes_nothing(hall, staff):
-    for bad in [req("maybe"), req("accept", item="nope"), req("accept", applicant=person(phone="12ab")),
-                req("accept", applicant=person(name=" ")), req("accept", applicant=cs.Applicant("robot", "x", ID1))]:
+    for bad in [
+        req("maybe"),
+        req("accept", item="nope"),
+        req("accept", applicant=person(phone="12ab")),
+        req("accept", applicant=person(name=" ")),
+        req("accept", applicant=cs.Applicant("robot", "x", ID1)),
+    ]:
         with pytest.raises(ServiceError):
             cs.intake(hall, staff["c1"], bad)
     with pytest.raises(PermissionDenied):
@@ -248,8 +291,9 @@ def test_extension_needs_supervisor_and_adds_working_days(hall, staff):
     n = cs.intake(hall, staff["c1"], req("accept")).number  # due Thu 3 Dec
     with pytest.raises(PermissionDenied, match="带班领导"):
         cs.extend(hall, staff["c1"], n, days=10, reason="需专家论证")
-    e = cs.extend(hall, staff["c1"], n, days=10, reason="需专家论证",
-                  override=cs.Override("同意延期", by="9001", pin="9999"))
+    e = cs.extend(
+        hall, staff["c1"], n, days=10, reason="需专家论证", override=cs.Override("同意延期", by="9001", pin="9999")
+    )
     assert e.extension_days == 10 and e.due_date == dt.date(2026, 12, 17)
     assert any("批准人：9001" in what and "批准意见：同意延期" in what for _, what, _ in e.history)
     with pytest.raises(ServiceError, match="第四十二条"):
@@ -269,7 +313,9 @@ def test_wrong_override_pins_count_and_the_fifth_locks_the_supervisor(hall, staf
     with pytest.raises(PermissionDenied, match="已锁定"):
         cs.extend(hall, staff["c1"], n, days=2, reason="需专家论证", override=wrong)
     with pytest.raises(PermissionDenied, match="已被锁定"):  # the right PIN no longer helps
-        cs.extend(hall, staff["c1"], n, days=2, reason="需专家论证", override=cs.Override("同意", by="9001", pin="9999"))
+        cs.extend(
+            hall, staff["c1"], n, days=2, reason="需专家论证", override=cs.Override("同意", by="9001", pin="9999")
+        )
     with pytest.raises(AuthError, match="锁定"):
         login(hall, "9001", "9999")
     assert cs.get_case(hall, n).extension_days == 0
@@ -281,7 +327,9 @@ def test_a_right_override_pin_clears_earlier_misses(hall, staff):
     n = cs.intake(hall, staff["c1"], req("accept")).number
     for _ in range(3):
         with pytest.raises(PermissionDenied):
-            cs.extend(hall, staff["c1"], n, days=2, reason="需专家论证", override=cs.Override("同意", by="9001", pin="0"))
+            cs.extend(
+                hall, staff["c1"], n, days=2, reason="需专家论证", override=cs.Override("同意", by="9001", pin="0")
+            )
     cs.extend(hall, staff["c1"], n, days=2, reason="需专家论证", override=cs.Override("同意", by="9001", pin="9999"))
     for _ in range(4):  # four more misses do not lock: the count started again
         with pytest.raises(PermissionDenied, match="再错"):
@@ -306,17 +354,26 @@ def test_unknown_case_number(hall, staff):
 # ---------------------------------------------------------------- deadlines and the watch
 
 
-@pytest.mark.parametrize("accepted,same_day,expected", [
-    # 国庆 10-1..10-7 off: next-day counting 10-8 is day 1, 10-9 day 2, 10-10 (Sat, make-up) day 3;
-    # same-day counting 9-30 is day 1, 10-8 day 2, 10-9 day 3
-    ("2026-09-30", False, dt.date(2026, 10, 10)), ("2026-09-30", True, dt.date(2026, 10, 9)),
-    # 春节 2-15..2-23 off, 2-14 (Sat) a make-up day: next-day 2-14, 2-24, 2-25; same-day 2-13, 2-14, 2-24
-    ("2026-02-13", False, dt.date(2026, 2, 25)), ("2026-02-13", True, dt.date(2026, 2, 24)),
-])
+@pytest.mark.parametrize(
+    "accepted,same_day,expected",
+    [
+        # 国庆 10-1..10-7 off: next-day counting 10-8 is day 1, 10-9 day 2, 10-10 (Sat, make-up) day 3;
+        # same-day counting 9-30 is day 1, 10-8 day 2, 10-9 day 3
+        ("2026-09-30", False, dt.date(2026, 10, 10)),
+        ("2026-09-30", True, dt.date(2026, 10, 9)),
+        # 春节 2-15..2-23 off, 2-14 (Sat) a make-up day: next-day 2-14, 2-24, 2-25; same-day 2-13, 2-14, 2-24
+        ("2026-02-13", False, dt.date(2026, 2, 25)),
+        ("2026-02-13", True, dt.date(2026, 2, 24)),
+    ],
+)
 def test_promised_date_across_2026_holidays_and_make_up_days(hall, staff, now, accepted, same_day, expected):
     now(f"{accepted}T09:00:00")
-    view = cs.intake(hall, staff["c1"], req("accept", item=COMPANY, received=COMPANY_REQUIRED),
-                     case_rules=cs.CaseRules(count_from_same_day=same_day))
+    view = cs.intake(
+        hall,
+        staff["c1"],
+        req("accept", item=COMPANY, received=COMPANY_REQUIRED),
+        case_rules=cs.CaseRules(count_from_same_day=same_day),
+    )
     assert view.due_date == expected and view.promised_days == 3
 
 
@@ -460,11 +517,19 @@ def test_pins_are_hashed_once_and_never_under_the_writer_lock(hall, staff, monke
     login(hall, "1001", "1111", window=3)
     assert calls == [False]
     calls.clear()
-    view = cs.intake(hall, staff["c1"], req("accept", applicant=person(BAD_ID),
-                                            id_override=cs.Override("老证件号码，公安已核实", by="9001", pin="9999")))
+    view = cs.intake(
+        hall,
+        staff["c1"],
+        req(
+            "accept", applicant=person(BAD_ID), id_override=cs.Override("老证件号码，公安已核实", by="9001", pin="9999")
+        ),
+    )
     assert view.status == "accepted" and calls == [False]
     calls.clear()
     with pytest.raises(PermissionDenied, match="不正确"):
-        cs.intake(hall, staff["c1"], req("accept", applicant=person(BAD_ID),
-                                         id_override=cs.Override("老证件号码", by="9001", pin="0000")))
+        cs.intake(
+            hall,
+            staff["c1"],
+            req("accept", applicant=person(BAD_ID), id_override=cs.Override("老证件号码", by="9001", pin="0000")),
+        )
     assert calls == [False]

@@ -33,8 +33,14 @@ def test_allowed_transitions(status, action, expected):
 @pytest.mark.parametrize(
     "status, action",
     [
-        (c.COMPLETED, "suspend"), (c.DELIVERED, "complete"), (c.SUSPENDED, "complete"), (c.REJECTED, "accept"),
-        (c.WITHDRAWN, "resume"), (c.SUPPLEMENT_PENDING, "start"), (c.COMPLETED, "withdraw"), (c.SUSPENDED, "extend"),
+        (c.COMPLETED, "suspend"),
+        (c.DELIVERED, "complete"),
+        (c.SUSPENDED, "complete"),
+        (c.REJECTED, "accept"),
+        (c.WITHDRAWN, "resume"),
+        (c.SUPPLEMENT_PENDING, "start"),
+        (c.COMPLETED, "withdraw"),
+        (c.SUSPENDED, "extend"),
         (c.DELIVERED, "handover"),
     ],
 )

@@ -1,6 +1,4 @@
 import datetime as dt
-import json
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -11,7 +9,6 @@ from clerk_tui.services.catalog_file import CatalogFileError, parse_catalog, par
 from clerk_tui.services.errors import PermissionDenied, ServiceError
 from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import Event, Material, ServiceItem
-from tests.conftest import MINI_HALL
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "catalog" / "demo-hall.toml"
@@ -62,12 +59,22 @@ def test_demo_catalog_is_a_real_county_hall():
 @pytest.mark.parametrize(
     "body, line_of, field, words",
     [
-        (item(kind="promised", legal=5, promised=7), "promised_limit_days = 7", "promised_limit_days", "不能超过法定时限"),
+        (
+            item(kind="promised", legal=5, promised=7),
+            "promised_limit_days = 7",
+            "promised_limit_days",
+            "不能超过法定时限",
+        ),
         (item(kind="immediate", legal=5, promised=0), "legal_limit_days = 5", "legal_limit_days", "即办件"),
         (item(kind="sometimes"), 'kind = "sometimes"', "kind", "immediate"),
         (item(form="scan"), 'form = "scan"', "form", "original"),
         (item() + item(), None, "code", "重复"),
-        (item().replace("legal_limit_days = 20", 'legal_limit_days = "twenty"'), 'legal_limit_days = "twenty"', "legal_limit_days", "整数"),
+        (
+            item().replace("legal_limit_days = 20", 'legal_limit_days = "twenty"'),
+            'legal_limit_days = "twenty"',
+            "legal_limit_days",
+            "整数",
+        ),
         (item().replace('name = "身份证"\n', ""), None, "name", "不能为空"),
     ],
 )
@@ -125,7 +132,9 @@ def test_import_with_unknown_department_changes_nothing(hall, admin, tmp_path):
 
 def test_import_merges_and_records_an_event(hall, admin, tmp_path):
     path = tmp_path / "more.toml"
-    path.write_text(item("900000000001") + item("000105002000", kind="immediate", legal=0, promised=0), encoding="utf-8")
+    path.write_text(
+        item("900000000001") + item("000105002000", kind="immediate", legal=0, promised=0), encoding="utf-8"
+    )
     counts = cat.import_catalog(hall, admin, path)
     assert counts["items_added"] == 1 and counts["items_updated"] == 1
     g = cat.get_item(hall, "000105002000")
@@ -159,10 +168,16 @@ def test_csv_import_and_errors(hall, admin, tmp_path):
     cat.import_catalog(hall, admin, good)
     g = cat.get_item(hall, "900000000010")
     assert [(m.name, m.required, m.form, m.copies, m.notes) for m in g.materials] == [
-        ("身份证", True, "original", 1, ""), ("户口簿", False, "copy", 2, "本地户籍")]
+        ("身份证", True, "original", 1, ""),
+        ("户口簿", False, "copy", 2, "本地户籍"),
+    ]
     bad = tmp_path / "bad.csv"
-    bad.write_text(good.read_text(encoding="utf-8").replace("immediate,0,0", "promised,3,5").replace("900000000010", "900000000011"),
-                   encoding="utf-8")
+    bad.write_text(
+        good.read_text(encoding="utf-8")
+        .replace("immediate,0,0", "promised,3,5")
+        .replace("900000000010", "900000000011"),
+        encoding="utf-8",
+    )
     with pytest.raises(CatalogFileError) as info:
         cat.import_catalog(hall, admin, bad)
     assert info.value.problems[0].line == 2 and info.value.problems[0].field == "promised_limit_days"
@@ -208,8 +223,9 @@ def test_stored_pinyin(hall):
 
 
 def test_file_and_store_problems_come_in_one_round_in_line_order(hall, admin, tmp_path):
-    body = (item("900000000001").replace('fee = "不收费"\n', "")
-            + item("900000000002").replace("县民政局", "县不存在局").replace('queue = "B"', 'queue = "Q9"'))
+    body = item("900000000001").replace('fee = "不收费"\n', "") + item("900000000002").replace(
+        "县民政局", "县不存在局"
+    ).replace('queue = "B"', 'queue = "Q9"')
     path = tmp_path / "many.toml"
     path.write_text(body, encoding="utf-8")
     with pytest.raises(CatalogFileError) as info:
@@ -228,8 +244,13 @@ def test_demo_keywords_find_colloquial_names(tmp_path):
 
     engine = make_engine(str(tmp_path / "demo.db"))
     build_demo(engine)
-    for word, expected in (("社保", "社会保险"), ("营业执照", "设立登记"), ("低保", "最低生活保障"), ("dibao", "最低生活保障"),
-                           ("房产证", "房屋所有权")):
+    for word, expected in (
+        ("社保", "社会保险"),
+        ("营业执照", "设立登记"),
+        ("低保", "最低生活保障"),
+        ("dibao", "最低生活保障"),
+        ("房产证", "房屋所有权"),
+    ):
         found = cat.list_items(engine, word)
         assert any(expected in g.name for g in found[:5]), (word, [g.name for g in found[:5]])
 

@@ -88,13 +88,15 @@ def test_catalog_import_needs_staff_and_reports_errors(db, run, tmp_path):
     code, out, err = run("catalog", "import", str(MINI_HALL), env=ADMIN)
     assert code == 0 and "更新 5 项" in out
     bad = tmp_path / "bad.toml"
-    bad.write_text('[[item]]\ncode = "1"\nname = "x"\ndepartment = "县民政局"\nqueue = "B"\nkind = "never"\n', encoding="utf-8")
+    bad.write_text(
+        '[[item]]\ncode = "1"\nname = "x"\ndepartment = "县民政局"\nqueue = "B"\nkind = "never"\n', encoding="utf-8"
+    )
     code, _, err = run("catalog", "import", str(bad), env=ADMIN)
     assert code == 1 and f"{bad}:6: kind" in err and "未导入" in err
 
 
 def test_catalog_export(db, run, tmp_path):
-    code, out, _ = run("catalog", "export", str(tmp_path / "out.csv"))
+    code, _out, _ = run("catalog", "export", str(tmp_path / "out.csv"))
     assert code == 0 and (tmp_path / "out.csv").read_text(encoding="utf-8-sig").startswith("code,name")
 
 
@@ -104,7 +106,7 @@ def test_a_number_too_big_for_the_store_gets_a_clear_line(clerks, run):
 
 
 def test_window_list_json(db, run):
-    code, out, _ = run("window", "list", "--format", "json")
+    _code, out, _ = run("window", "list", "--format", "json")
     windows = json.loads(out)
     assert windows[0]["number"] == 1 and windows[0]["queues"] == ["A", "D", "B"]
 
@@ -130,25 +132,40 @@ def test_calendar_commands(db, run):
 
 def test_calendar_works_without_a_database(tmp_path, run, monkeypatch):
     monkeypatch.setenv("CLERK_TUI_DB", str(tmp_path / "none.db"))
-    code, out, _ = run("calendar", "add-workdays", "2026-02-13", "2", "--format", "json")
+    _code, out, _ = run("calendar", "add-workdays", "2026-02-13", "2", "--format", "json")
     assert json.loads(out) == {"date": "2026-02-24", "provisional": False}
     assert not (tmp_path / "none.db").exists()
 
 
 def test_staff_commands(db, run):
-    code, _, err = run("staff", "add", "1003", "王敏", "--role", "clerk", "--department", "县民政局",
-                       env=ADMIN | {"CLERK_TUI_NEW_PIN": "1357"})
+    code, _, err = run(
+        "staff",
+        "add",
+        "1003",
+        "王敏",
+        "--role",
+        "clerk",
+        "--department",
+        "县民政局",
+        env=ADMIN | {"CLERK_TUI_NEW_PIN": "1357"},
+    )
     assert code == 0, err
     code, out, _ = run("staff", "list", "--format", "json", env=ADMIN)
-    assert {"number": "1003", "name": "王敏", "role": "clerk", "department": "县民政局", "locked": False} in json.loads(out)
+    assert {"number": "1003", "name": "王敏", "role": "clerk", "department": "县民政局", "locked": False} in json.loads(
+        out
+    )
     for _ in range(5):
         run("staff", "list", env={"CLERK_TUI_STAFF": "1003", "CLERK_TUI_PIN": "0000"})
     code, _, err = run("staff", "list", env={"CLERK_TUI_STAFF": "1003", "CLERK_TUI_PIN": "1357"})
     assert code == 1 and "锁定" in err
     code, _, _ = run("staff", "unlock", "1003", env=ADMIN)
     assert code == 0
-    code, _, err = run("staff", "set-pin", "1003", env={"CLERK_TUI_STAFF": "1003", "CLERK_TUI_PIN": "1357",
-                                                         "CLERK_TUI_NEW_PIN": "8642"})
+    code, _, err = run(
+        "staff",
+        "set-pin",
+        "1003",
+        env={"CLERK_TUI_STAFF": "1003", "CLERK_TUI_PIN": "1357", "CLERK_TUI_NEW_PIN": "8642"},
+    )
     assert code == 0, err
     code, _, err = run("staff", "list", env={"CLERK_TUI_STAFF": "1003", "CLERK_TUI_PIN": "8642"})
     assert code == 1 and "无权" in err
@@ -181,8 +198,15 @@ def test_db_commands(tmp_path, run, monkeypatch, db):
 
 
 def test_every_command_has_help(run):
-    for args in (["--help"], ["catalog", "--help"], ["catalog", "list", "--help"], ["staff", "add", "--help"],
-                 ["calendar", "add-workdays", "--help"], ["db", "check", "--help"], ["check", "id", "--help"]):
+    for args in (
+        ["--help"],
+        ["catalog", "--help"],
+        ["catalog", "list", "--help"],
+        ["staff", "add", "--help"],
+        ["calendar", "add-workdays", "--help"],
+        ["db", "check", "--help"],
+        ["check", "id", "--help"],
+    ):
         code, out, _ = run(*args)
         assert code == 0 and "用法：" in out and "显示本帮助并退出" in out
         assert not any(word in out for word in ("Usage", "Show this message", "Options:", "Commands:", "required"))
@@ -195,12 +219,18 @@ def test_bad_database_url_is_one_line(run):
 
 @pytest.mark.parametrize(
     "args, words",
-    [(("bogus",), "没有命令 bogus"), (("catalog", "list", "--format", "xml"), "可选：table、json"),
-     (("catalog", "show"), "缺少参数"), (("staff", "list", "--staff", "9001"), "要写在命令名之前")],
+    [
+        (("bogus",), "没有命令 bogus"),
+        (("catalog", "list", "--format", "xml"), "可选：table、json"),
+        (("catalog", "show"), "缺少参数"),
+        (("staff", "list", "--staff", "9001"), "要写在命令名之前"),
+    ],
 )
 def test_usage_errors_are_one_chinese_line(run, args, words):
-    code, out, err = run(*args)
-    assert code == 2 and words in err and "Usage" not in err and "用法：" not in err and len(err.strip().splitlines()) == 1
+    code, _out, err = run(*args)
+    assert (
+        code == 2 and words in err and "Usage" not in err and "用法：" not in err and len(err.strip().splitlines()) == 1
+    )
 
 
 # ---------------------------------------------------------------- cases
@@ -209,19 +239,27 @@ def test_usage_errors_are_one_chinese_line(run, args, words):
 @pytest.fixture
 def clerks(db, run, monkeypatch):
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
-    for args in (("1001", "李强", "--role", "clerk", "--department", "县市场监督管理局"),
-                 ("1003", "王敏", "--role", "clerk"), ("9001", "带班", "--role", "supervisor")):
+    for args in (
+        ("1001", "李强", "--role", "clerk", "--department", "县市场监督管理局"),
+        ("1003", "王敏", "--role", "clerk"),
+        ("9001", "带班", "--role", "supervisor"),
+    ):
         code, _, err = run("staff", "add", args[0], args[1], *args[2:], env=ADMIN | {"CLERK_TUI_NEW_PIN": "1357"})
         assert code == 0, err
-    return {"c1": {"CLERK_TUI_STAFF": "1001", "CLERK_TUI_PIN": "1357"},
-            "c3": {"CLERK_TUI_STAFF": "1003", "CLERK_TUI_PIN": "1357"},
-            "sup": {"CLERK_TUI_STAFF": "9001", "CLERK_TUI_PIN": "1357"}}
+    return {
+        "c1": {"CLERK_TUI_STAFF": "1001", "CLERK_TUI_PIN": "1357"},
+        "c3": {"CLERK_TUI_STAFF": "1003", "CLERK_TUI_PIN": "1357"},
+        "sup": {"CLERK_TUI_STAFF": "9001", "CLERK_TUI_PIN": "1357"},
+    }
 
 
 def _intake_file(tmp_path, **data):
-    body = {"item": "000112002000", "applicant": {"kind": "person", "name": "张三", "id_number": "11010519491231002X",
-                                                  "phone": "13800138000"},
-            "materials_received": ["食品经营许可申请书"], "decision": "supplement"} | data
+    body = {
+        "item": "000112002000",
+        "applicant": {"kind": "person", "name": "张三", "id_number": "11010519491231002X", "phone": "13800138000"},
+        "materials_received": ["食品经营许可申请书"],
+        "decision": "supplement",
+    } | data
     path = tmp_path / "intake.json"
     path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
     return str(path)
@@ -235,16 +273,27 @@ def test_case_cli_supplement_then_accept_then_find_by_phone(clerks, run, tmp_pat
     code, _, err = run("case", "start", made["case_number"], env=clerks["c1"])
     assert code == 1 and "待补正" in err
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-27T10:00:00")
-    code, out, err = run("case", "supplement", made["case_number"], "--received", "营业执照复印件", "--format", "json",
-                         env=clerks["c1"])
+    code, out, err = run(
+        "case", "supplement", made["case_number"], "--received", "营业执照复印件", "--format", "json", env=clerks["c1"]
+    )
     assert code == 0, err
     assert json.loads(out)["status"] == "accepted" and json.loads(out)["accepted_on"] == "2026-11-27"
     code, out, _ = run("case", "list", "--find", "13800138000", "--format", "json")
     assert code == 0 and [c["case_number"] for c in json.loads(out)] == [made["case_number"]]
     code, out, _ = run("case", "show", made["case_number"].lower(), "--format", "json")
     shown = json.loads(out)
-    for key in ("case_number", "status", "item", "applicant_name", "accepted_on", "promised_date", "provisional",
-                "remaining_workdays", "warning", "owner"):
+    for key in (
+        "case_number",
+        "status",
+        "item",
+        "applicant_name",
+        "accepted_on",
+        "promised_date",
+        "provisional",
+        "remaining_workdays",
+        "warning",
+        "owner",
+    ):
         assert key in shown
     assert shown["promised_date"] == "2026-12-04" and shown["owner"] == "1001" and shown["warning"] == "none"
     assert "11010519491231002X" not in out  # masked
@@ -253,9 +302,15 @@ def test_case_cli_supplement_then_accept_then_find_by_phone(clerks, run, tmp_pat
 
 
 def test_case_cli_lifecycle_and_refusals(clerks, run, tmp_path):
-    code, out, err = run("case", "intake", "--json", _intake_file(
-        tmp_path, decision="accept", materials_received=["食品经营许可申请书", "营业执照复印件"]), "--format", "json",
-        env=clerks["c1"])
+    code, out, err = run(
+        "case",
+        "intake",
+        "--json",
+        _intake_file(tmp_path, decision="accept", materials_received=["食品经营许可申请书", "营业执照复印件"]),
+        "--format",
+        "json",
+        env=clerks["c1"],
+    )
     assert code == 0, err
     n = json.loads(out)["case_number"]
     steps = [
@@ -293,19 +348,26 @@ def test_case_cli_override_by_supervisor_pin(clerks, run, tmp_path):
     path = _intake_file(tmp_path, applicant=bad, override={"reason": "老证件号码，已核实", "by": "9001"})
     code, _, err = run("case", "intake", "--json", path, env=clerks["c1"] | {"CLERK_TUI_OVERRIDE_PIN": "0000"})
     assert code == 1 and "不正确" in err
-    code, out, err = run("case", "intake", "--json", path, "--format", "json",
-                         env=clerks["c1"] | {"CLERK_TUI_OVERRIDE_PIN": "1357"})
+    code, out, err = run(
+        "case", "intake", "--json", path, "--format", "json", env=clerks["c1"] | {"CLERK_TUI_OVERRIDE_PIN": "1357"}
+    )
     assert code == 0, err and json.loads(out)["status"] == "supplement_pending"
 
 
-@pytest.mark.parametrize("body,words", [
-    ("{", "JSON 格式错误"),
-    ("[]", "JSON 对象"),
-    ('{"item": "000112002000"}', "缺少字段 applicant"),
-    ('{"item": "x", "applicant": {}, "decision": "accept", "colour": 1}', "未知字段 colour"),
-    ('{"item": "000112002000", "applicant": {"kind": "person", "name": "张三", "id_number": "11010519491231002X"},'
-     ' "decision": "maybe"}', "决定"),
-])
+@pytest.mark.parametrize(
+    "body,words",
+    [
+        ("{", "JSON 格式错误"),
+        ("[]", "JSON 对象"),
+        ('{"item": "000112002000"}', "缺少字段 applicant"),
+        ('{"item": "x", "applicant": {}, "decision": "accept", "colour": 1}', "未知字段 colour"),
+        (
+            '{"item": "000112002000", "applicant": {"kind": "person", "name": "张三", "id_number": "11010519491231002X"},'
+            ' "decision": "maybe"}',
+            "决定",
+        ),
+    ],
+)
 def test_case_intake_bad_files(clerks, run, tmp_path, body, words):
     path = tmp_path / "bad.json"
     path.write_text(body, encoding="utf-8")
@@ -326,8 +388,9 @@ def test_print_cli_preview_print_jobs_retry(clerks, run, tmp_path):
     code, preview, err = run("print", "preview", "ticket", number, "--width", "58")
     assert code == 0 and number in preview and all(len(line.encode("gb18030")) <= 32 for line in preview.splitlines())
     paper = tmp_path / "paper.bin"
-    code, out, err = run("print", "ticket", number, "--printer", f"file://{paper}", "--width", "58", "--format", "json",
-                         env=clerks["c1"])
+    code, out, err = run(
+        "print", "ticket", number, "--printer", f"file://{paper}", "--width", "58", "--format", "json", env=clerks["c1"]
+    )
     assert code == 0, err
     assert json.loads(out)["status"] == "printed" and decode(paper.read_bytes()) == preview
     code, out, err = run("print", "ticket", number, "--printer", "tcp://127.0.0.1:1", env=clerks["c1"])
@@ -361,8 +424,9 @@ def test_print_cli_test_page_and_bad_input(clerks, run, tmp_path):
 def test_inquiry_cli_refer_alert_and_refusals(clerks, run, monkeypatch):
     code, out, err = run("window", "open", "3", env=clerks["c3"])
     assert code == 0, err
-    code, out, err = run("inquiry", "open", "--matter", "问食品经营许可", "--name", "张三", "--format", "json",
-                         env=clerks["c1"])
+    code, out, err = run(
+        "inquiry", "open", "--matter", "问食品经营许可", "--name", "张三", "--format", "json", env=clerks["c1"]
+    )
     assert code == 0, err
     inquiry = json.loads(out)["id"]
     code, _, err = run("inquiry", "close", str(inquiry), env=clerks["c1"])
@@ -386,8 +450,10 @@ def test_inquiry_cli_refer_alert_and_refusals(clerks, run, monkeypatch):
     assert json.loads(out) == []
     code, out, _ = run("inquiry", "list", "--staff", "1001", "--format", "json")
     assert json.loads(out)[0]["acknowledged"] is True
-    for args, words in [(("inquiry", "external", "99", "--department", "x", "--phone", "1"), "没有编号为 99"),
-                        (("alerts", "dismiss", "nope", "--reason", "r"), "没有编号为 nope")]:
+    for args, words in [
+        (("inquiry", "external", "99", "--department", "x", "--phone", "1"), "没有编号为 99"),
+        (("alerts", "dismiss", "nope", "--reason", "r"), "没有编号为 nope"),
+    ]:
         code, _, err = run(*args, env=clerks["c1"])
         assert code == 1 and words in err
 
@@ -396,13 +462,29 @@ def test_report_cli_formats_and_bad_input(clerks, run, tmp_path):
     code, out, err = run("report", "daily", "--format", "json")
     assert code == 0, err
     data = json.loads(out)
-    for key in ("tickets_issued", "tickets_served", "no_shows", "cases_received", "cases_completed",
-                "immediate_cases", "immediate_share", "promised_completed", "promised_on_time", "on_time_rate",
-                "promised_early", "early_rate", "supplements", "rejections", "ratings", "satisfaction_rate"):
+    for key in (
+        "tickets_issued",
+        "tickets_served",
+        "no_shows",
+        "cases_received",
+        "cases_completed",
+        "immediate_cases",
+        "immediate_share",
+        "promised_completed",
+        "promised_on_time",
+        "on_time_rate",
+        "promised_early",
+        "early_rate",
+        "supplements",
+        "rejections",
+        "ratings",
+        "satisfaction_rate",
+    ):
         assert key in data["groups"][0]
     out_file = tmp_path / "m.xlsx"
-    code, out, err = run("report", "monthly", "--month", "2026-11", "--by", "clerk", "--format", "xlsx",
-                         "--out", str(out_file))
+    code, out, err = run(
+        "report", "monthly", "--month", "2026-11", "--by", "clerk", "--format", "xlsx", "--out", str(out_file)
+    )
     assert code == 0 and out_file.exists(), err
     code, _, err = run("report", "range", "--from", "2026-11-30", "--to", "2026-11-01")
     assert code == 1 and "晚于" in err
@@ -416,8 +498,17 @@ def test_report_cli_formats_and_bad_input(clerks, run, tmp_path):
 
 # ---------------------------------------------------------------- issue 12: words a person reads, rules
 
-ENGLISH = ("No such file", "Invalid value", "connection failed", "Device not found", "Could not open socket",
-           "Errno", "column", "None", "Traceback")
+ENGLISH = (
+    "No such file",
+    "Invalid value",
+    "connection failed",
+    "Device not found",
+    "Could not open socket",
+    "Errno",
+    "column",
+    "None",
+    "Traceback",
+)
 
 
 def test_ticket_list_names_a_transfer_without_none(clerks, run):
@@ -425,21 +516,24 @@ def test_ticket_list_names_a_transfer_without_none(clerks, run):
     assert code == 0, err
     code, out, err = run("ticket", "issue", "--queue", "D", "--format", "json", env=ADMIN)
     number = json.loads(out)["number"]
-    code, _, err = run("ticket", "transfer", number, "--to-queue", "B", "--reason", "应先在原窗口办理前置手续",
-                       env=clerks["c3"])
+    code, _, err = run(
+        "ticket", "transfer", number, "--to-queue", "B", "--reason", "应先在原窗口办理前置手续", env=clerks["c3"]
+    )
     assert code == 0, err
     code, _, err = run("ticket", "transfer", number, "--to-queue", "D", "--reason", "回原队列", env=clerks["sup"])
     assert code == 0, err
     code, out, _ = run("ticket", "list")
-    row = [line for line in out.splitlines() if number in line][0]
+    row = next(line for line in out.splitlines() if number in line)
     assert code == 0 and "由他处转来：回原队列" in row and "None" not in out
     code, out, _ = run("ticket", "list", "--format", "json")
     assert [t["transferred_from"] for t in json.loads(out) if t["number"] == number] == [None]
 
 
 def test_intake_keeps_the_phone_as_typed_and_finds_it_run_together(clerks, run, tmp_path):
-    path = _intake_file(tmp_path, applicant={"kind": "person", "name": "张三", "id_number": "11010519491231002X",
-                                             "phone": "0571-12345678"})
+    path = _intake_file(
+        tmp_path,
+        applicant={"kind": "person", "name": "张三", "id_number": "11010519491231002X", "phone": "0571-12345678"},
+    )
     code, out, err = run("case", "intake", "--json", path, "--format", "json", env=clerks["c1"])
     assert code == 0, err
     number = json.loads(out)["case_number"]
@@ -449,11 +543,14 @@ def test_intake_keeps_the_phone_as_typed_and_finds_it_run_together(clerks, run, 
     assert [c["case_number"] for c in json.loads(out)] == [number]
 
 
-@pytest.mark.parametrize("args, words", [
-    (("catalog", "import", "/nonexistent/hall.toml"), "找不到目录文件 /nonexistent/hall.toml（文件或目录不存在）"),
-    (("calendar", "load", "/nonexistent/2027.toml"), "找不到日历文件"),
-    (("appointment", "import", "/nonexistent/a.csv"), "找不到预约文件"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (("catalog", "import", "/nonexistent/hall.toml"), "找不到目录文件 /nonexistent/hall.toml（文件或目录不存在）"),
+        (("calendar", "load", "/nonexistent/2027.toml"), "找不到日历文件"),
+        (("appointment", "import", "/nonexistent/a.csv"), "找不到预约文件"),
+    ],
+)
 def test_a_missing_file_is_a_chinese_sentence(db, run, args, words):
     code, _, err = run(*args, env=ADMIN)
     assert code == 1 and words in err and "请检查路径" in err and not any(w in err for w in ENGLISH)
@@ -491,7 +588,7 @@ def test_readme_and_the_program_agree_on_exit_codes(db, run):
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    cli_section = readme[readme.index("## The CLI"):]
+    cli_section = readme[readme.index("## The CLI") :]
     assert "exit status 1" in cli_section and "exit status 2" in cli_section
     code, _, err = run("ticket", "list", "--bogus")  # typed wrongly: a usage error
     assert code == 2 and err.startswith("错误：")

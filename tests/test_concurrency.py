@@ -14,10 +14,14 @@ PER_ISSUER = 60
 
 
 def hall_toml(path):
-    lines = ['[hall]\ncode = "CC"\nname = "并发测试大厅"\n', '[[department]]\nname = "综合部门"\n',
-             '[[queue]]\nprefix = "A"\nname = "综合"\n', '[[queue]]\nprefix = "B"\nname = "其他"\n',
-             '[[item]]\ncode = "1"\nname = "事项"\ndepartment = "综合部门"\nqueue = "A"\nkind = "immediate"\n'
-             'legal_limit_days = 0\npromised_limit_days = 0\nfee = "不收费"\n[[item.material]]\nname = "身份证"\n']
+    lines = [
+        '[hall]\ncode = "CC"\nname = "并发测试大厅"\n',
+        '[[department]]\nname = "综合部门"\n',
+        '[[queue]]\nprefix = "A"\nname = "综合"\n',
+        '[[queue]]\nprefix = "B"\nname = "其他"\n',
+        '[[item]]\ncode = "1"\nname = "事项"\ndepartment = "综合部门"\nqueue = "A"\nkind = "immediate"\n'
+        'legal_limit_days = 0\npromised_limit_days = 0\nfee = "不收费"\n[[item.material]]\nname = "身份证"\n',
+    ]
     for n in range(1, WINDOWS + 1):
         lines.append(f'[[window]]\nnumber = {n}\nname = "综合{n}"\nqueues = ["A", "B"]\n')
     path.write_text("\n".join(lines), encoding="utf-8")
@@ -31,7 +35,11 @@ def _issuer(url, actor, n, start_evt, out):
     start_evt.wait()
     numbers = []
     for i in range(n):
-        numbers.append(issue_ticket(engine, actor, queue="A" if i % 3 else "B", priority="elderly" if i % 7 == 0 else "none").number)
+        numbers.append(
+            issue_ticket(
+                engine, actor, queue="A" if i % 3 else "B", priority="elderly" if i % 7 == 0 else "none"
+            ).number
+        )
     engine.dispose()
     out.put(("issued", numbers))
 
@@ -86,10 +94,13 @@ def test_many_windows_call_each_ticket_once(db, tmp_path, request):
 
     ctx = mp.get_context("spawn")
     start_evt, issuing_done, out = ctx.Event(), ctx.Event(), ctx.Queue()
-    callers = [ctx.Process(target=_caller, args=(url, a, a.window, start_evt, issuing_done, out), daemon=True)
-               for a in actors[:WINDOWS]]
-    issuers = [ctx.Process(target=_issuer, args=(url, a, PER_ISSUER, start_evt, out), daemon=True)
-               for a in actors[WINDOWS:]]
+    callers = [
+        ctx.Process(target=_caller, args=(url, a, a.window, start_evt, issuing_done, out), daemon=True)
+        for a in actors[:WINDOWS]
+    ]
+    issuers = [
+        ctx.Process(target=_issuer, args=(url, a, PER_ISSUER, start_evt, out), daemon=True) for a in actors[WINDOWS:]
+    ]
     try:
         for p in callers + issuers:
             p.start()
@@ -119,7 +130,8 @@ def test_many_windows_call_each_ticket_once(db, tmp_path, request):
 
     with read_session(engine) as s:
         assert s.exec(select(func.count()).select_from(Ticket).where(Ticket.status != "done")).one() == 0
-        per_ticket = s.exec(select(Event.subject, func.count()).where(Event.kind == "ticket.called")
-                            .group_by(Event.subject)).all()
+        per_ticket = s.exec(
+            select(Event.subject, func.count()).where(Event.kind == "ticket.called").group_by(Event.subject)
+        ).all()
         assert all(n == 1 for _, n in per_ticket) and len(per_ticket) == len(issued)
     engine.dispose()

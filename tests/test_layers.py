@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 PACKAGE = Path(__file__).resolve().parents[1] / "clerk_tui"
 CORE = sorted(
     ".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts)
@@ -70,5 +69,7 @@ def test_every_import_of_our_own_names_resolves():
                         try:
                             importlib.import_module(f"{node.module}.{alias.name}")
                         except ImportError:
-                            missing.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.module}.{alias.name}")
+                            missing.append(
+                                f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.module}.{alias.name}"
+                            )
     assert not missing, missing

@@ -13,15 +13,18 @@ from clerk_tui.store.prepared import Prepared
 
 _E = Event.__table__
 INSERT_EVENT = Prepared(insert(_E).returning(_E.c.id))
-EVENT_BY_ID = Prepared(select(_E.c.id, _E.c.at, _E.c.kind, _E.c.subject, _E.c.window_number).where(_E.c.id == bindparam("eid")))
+EVENT_BY_ID = Prepared(
+    select(_E.c.id, _E.c.at, _E.c.kind, _E.c.subject, _E.c.window_number).where(_E.c.id == bindparam("eid"))
+)
 COUNT_KINDS = Prepared(select(func.count()).select_from(_E).where(_E.c.kind.in_([literal("a.x"), literal("a.y")])))
 SET_EVENT = Prepared(_E.update().where(_E.c.id == bindparam("eid")))
 GUARDED = Prepared(_E.update().where(_E.c.id == bindparam("eid"), _E.c.kind == "a.x").values(kind="a.z"))
 
 
 def _event(session: Session, kind: str, at: dt.datetime) -> int:
-    return INSERT_EVENT.run(session, {"at": at, "kind": kind, "subject": "甲", "payload": "{}", "staff_id": None,
-                                      "window_number": None}).scalar_one()
+    return INSERT_EVENT.run(
+        session, {"at": at, "kind": kind, "subject": "甲", "payload": "{}", "staff_id": None, "window_number": None}
+    ).scalar_one()
 
 
 def test_values_convert_both_ways_and_rows_read_like_sqlalchemy_rows(hall):
@@ -66,8 +69,9 @@ def test_database_errors_are_sqlalchemy_errors_and_roll_back(hall):
     with pytest.raises(IntegrityError):
         with write_session(hall) as s:
             _event(s, "a.x", dt.datetime(2026, 11, 26, 9, 0))
-            INSERT_EVENT.run(s, {"at": None, "kind": "a.y", "subject": "", "payload": "{}", "staff_id": None,
-                                 "window_number": None})  # at is NOT NULL
+            INSERT_EVENT.run(
+                s, {"at": None, "kind": "a.y", "subject": "", "payload": "{}", "staff_id": None, "window_number": None}
+            )  # at is NOT NULL
     with read_session(hall) as s:
         assert COUNT_KINDS.run(s, {}).scalar_one() == 0  # the whole transaction rolled back
 

@@ -29,16 +29,19 @@ FOOD_ALL = ["食品经营许可申请书", "营业执照复印件"]
 
 
 @pytest.mark.parametrize("columns", [32, 42, 48])
-@pytest.mark.parametrize("text", [
-    "请携带本人有效的居民身份证和户口簿原件到窗口办理，谢谢。",
-    "办件编号YX202611260001已受理，承诺办结日期2026年12月03日。",
-    "申请人：欧阳娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜，身份证号110105********002X，电话13800138000。",
-    "ASCII only: the quick brown fox jumps over the lazy dog 0123456789",
-    "，。、；：？！（）《》“”",
-    "生僻字𠮷在这里，后面还有很多很多很多很多很多很多的字。",
-    "1、原居民身份证【必需·原件1份】（换领时交回）和《居民身份证申领登记表》（现场填写），还有“照片”一张（白底）。",
-    "一二三四五六七八九十一二三四（五）六七八九十一二三四五六七八九十一二三四五（六）七八九十一二三四五六《七》",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "请携带本人有效的居民身份证和户口簿原件到窗口办理，谢谢。",
+        "办件编号YX202611260001已受理，承诺办结日期2026年12月03日。",
+        "申请人：欧阳娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜娜，身份证号110105********002X，电话13800138000。",
+        "ASCII only: the quick brown fox jumps over the lazy dog 0123456789",
+        "，。、；：？！（）《》“”",
+        "生僻字𠮷在这里，后面还有很多很多很多很多很多很多的字。",
+        "1、原居民身份证【必需·原件1份】（换领时交回）和《居民身份证申领登记表》（现场填写），还有“照片”一张（白底）。",
+        "一二三四五六七八九十一二三四（五）六七八九十一二三四五六七八九十一二三四五（六）七八九十一二三四五六《七》",
+    ],
+)
 def test_wrap_fits_never_splits_numbers_never_starts_with_closing(columns, text):
     lines = wrap(text, columns)
     assert all(text_width(line) <= columns for line in lines)
@@ -63,9 +66,14 @@ def test_long_number_is_cut_only_when_wider_than_the_line():
 
 def _sample_doc():
     return Document("ticket", "号票", "A001").add(
-        Text("云溪县政务服务中心", align="center"), Text("A001", align="center", size=2, bold=True),
-        Field("事项", "内地居民结婚登记（000105002000）"), Rule(), QR("YX:20261126:A001"),
-        Text("，。、；：？！"), Text("张三[bold]，请到3号窗口"))
+        Text("云溪县政务服务中心", align="center"),
+        Text("A001", align="center", size=2, bold=True),
+        Field("事项", "内地居民结婚登记（000105002000）"),
+        Rule(),
+        QR("YX:20261126:A001"),
+        Text("，。、；：？！"),
+        Text("张三[bold]，请到3号窗口"),
+    )
 
 
 @pytest.mark.parametrize("width", [58, 80, 42])
@@ -105,17 +113,26 @@ def test_rare_character_line_printed_as_image_when_the_font_has_it(monkeypatch):
     assert b"\x1dv0" in encoded.data and not encoded.warnings
 
 
-@pytest.mark.parametrize("url,kind,target", [
-    ("tcp://192.168.1.50:9100", "tcp", "192.168.1.50:9100"), ("tcp://printer", "tcp", "printer:9100"),
-    ("usb:///dev/usb/lp0", "usb", "/dev/usb/lp0"), ("cups://receipts", "cups", "receipts"),
-    ("file:///tmp/x.bin", "file", "/tmp/x.bin"), ("pdf:///srv/papers", "pdf", "/srv/papers"), ("dummy:", "dummy", ""),
-])
+@pytest.mark.parametrize(
+    "url,kind,target",
+    [
+        ("tcp://192.168.1.50:9100", "tcp", "192.168.1.50:9100"),
+        ("tcp://printer", "tcp", "printer:9100"),
+        ("usb:///dev/usb/lp0", "usb", "/dev/usb/lp0"),
+        ("cups://receipts", "cups", "receipts"),
+        ("file:///tmp/x.bin", "file", "/tmp/x.bin"),
+        ("pdf:///srv/papers", "pdf", "/srv/papers"),
+        ("dummy:", "dummy", ""),
+    ],
+)
 def test_printer_urls(url, kind, target):
     p = parse_printer(url)
     assert (p.kind, p.target) == (kind, target)
 
 
-@pytest.mark.parametrize("url", ["ftp://x", "tcp://", "tcp://host:99999", "usb://dev/usb/lp0", "cups://", "", "pdf://rel"])
+@pytest.mark.parametrize(
+    "url", ["ftp://x", "tcp://", "tcp://host:99999", "usb://dev/usb/lp0", "cups://", "", "pdf://rel"]
+)
 def test_malformed_printer_urls_are_named(url):
     with pytest.raises(PrinterUrlError, match="打印机地址"):
         parse_printer(url)
@@ -181,8 +198,9 @@ def test_ticket_over_tcp_matches_preview(hall, people):
     t = q.issue_ticket(hall, people["guide"], item_code=FOOD)
     printer = FakePrinter()
     try:
-        job = pr.print_paper(hall, people["guide"], "ticket", t.number.lower(), printer=f"tcp://127.0.0.1:{printer.port}",
-                             width=58)
+        job = pr.print_paper(
+            hall, people["guide"], "ticket", t.number.lower(), printer=f"tcp://127.0.0.1:{printer.port}", width=58
+        )
         assert job.status == "printed" and job.reprint == 0
         assert _wait(lambda: printer.received)
         assert escpos.decode(printer.received[0]) == pr.preview(hall, "ticket", t.number, 58)
@@ -224,15 +242,26 @@ def test_reprint_is_marked_and_counted(hall, people):
 
 
 def _case(hall, actor, decision="accept", received=FOOD_ALL, **kw):
-    return cs.intake(hall, actor, cs.IntakeRequest(FOOD, cs.Applicant("person", "张三", ID1, "13800138000"), decision,
-                                                   materials_received=received, **kw))
+    return cs.intake(
+        hall,
+        actor,
+        cs.IntakeRequest(
+            FOOD, cs.Applicant("person", "张三", ID1, "13800138000"), decision, materials_received=received, **kw
+        ),
+    )
 
 
 def test_case_papers_match_their_state(hall, people):
     accepted = _case(hall, people["c1"])
     supp = _case(hall, people["c1"], "supplement", ["食品经营许可申请书"])
-    rejected = _case(hall, people["c1"], "reject", reason="不属于本机关职权范围", competent_department="市市场监管局",
-                     competent_phone="0571-12345678")
+    rejected = _case(
+        hall,
+        people["c1"],
+        "reject",
+        reason="不属于本机关职权范围",
+        competent_department="市市场监管局",
+        competent_phone="0571-12345678",
+    )
     receipt = pr.preview(hall, "receipt", accepted.number, 80)
     assert accepted.number in receipt and "2026年12月03日" in receipt and "110105********002X" in receipt
     assert ID1 not in receipt
@@ -254,6 +283,7 @@ def test_one_time_notice_reprinted_after_the_supplement_lists_what_it_listed(hal
     before = pr.preview(hall, "supplement-notice", supp.number, 80)
     cs.supplement(hall, people["c1"], supp.number, ["营业执照复印件"])  # complete: accepted today
     after = pr.preview(hall, "supplement-notice", supp.number, 80)
+
     def listed(paper: str) -> list[str]:
         return [line for line in paper.splitlines() if line[:1].isdigit() and ". " in line[:4]]
 
@@ -289,12 +319,19 @@ def test_bad_input_changes_nothing(hall, people, tmp_path):
     bad_template = tmp_path / "papers.toml"
     bad_template.write_text('[ticket]\ntitle = "{hall_nmae} 号票"\n', encoding="utf-8")
     with pytest.raises(ServiceError, match=r"\{hall_nmae\}"):
-        pr.print_paper(hall, people["guide"], "ticket", t.number, printer="dummy:",
-                       cfg=PrintSettings(templates=str(bad_template)))
+        pr.print_paper(
+            hall, people["guide"], "ticket", t.number, printer="dummy:", cfg=PrintSettings(templates=str(bad_template))
+        )
     not_a_font = tmp_path / "font.ttf"
     not_a_font.write_text("hello", encoding="utf-8")
-    job = pr.print_paper(hall, people["guide"], "ticket", t.number, printer=f"pdf://{tmp_path}/out",
-                         cfg=PrintSettings(font=str(not_a_font)))
+    job = pr.print_paper(
+        hall,
+        people["guide"],
+        "ticket",
+        t.number,
+        printer=f"pdf://{tmp_path}/out",
+        cfg=PrintSettings(font=str(not_a_font)),
+    )
     assert job.status == "pending" and "不是可用的字体文件" in job.error
     with read_session(hall) as s:
         assert len(s.exec(select(PrintJob)).all()) == 1  # only the one that got as far as the printer
@@ -305,8 +342,11 @@ def test_bad_input_changes_nothing(hall, people, tmp_path):
 def test_templates_change_the_paper(hall, people, tmp_path):
     t = q.issue_ticket(hall, people["guide"], item_code=FOOD)
     custom = tmp_path / "papers.toml"
-    custom.write_text('[common]\nheader = ["{hall_name}（{hall_code}）"]\n'
-                      '[ticket]\ntitle = "取号凭条"\nfooter = ["办事不求人 {hall_phone}"]\nqr = true\n', encoding="utf-8")
+    custom.write_text(
+        '[common]\nheader = ["{hall_name}（{hall_code}）"]\n'
+        '[ticket]\ntitle = "取号凭条"\nfooter = ["办事不求人 {hall_phone}"]\nqr = true\n',
+        encoding="utf-8",
+    )
     text = pr.preview(hall, "ticket", t.number, 80, PrintSettings(templates=str(custom)))
     assert "取号凭条" in text and "测试县政务服务中心（TS）" in text and "[二维码：TS:" in text
 
@@ -381,7 +421,12 @@ def test_reprint_number_follows_the_order_the_papers_were_made(hall, people):
     third = pr.print_paper(hall, people["guide"], "ticket", t.number, printer="dummy:")
     assert third.reprint == 2 and "补打（第2次）" in escpos.decode(DUMMY_OUTPUT[-1])
     with read_session(hall) as s:
-        kinds = [e.kind for e in s.exec(select(Event).where(Event.subject == t.number,
-                                                              Event.kind.in_(("print.queued", "print.reprint")))
-                                        .order_by(Event.id))]
+        kinds = [
+            e.kind
+            for e in s.exec(
+                select(Event)
+                .where(Event.subject == t.number, Event.kind.in_(("print.queued", "print.reprint")))
+                .order_by(Event.id)
+            )
+        ]
     assert kinds == ["print.queued", "print.reprint", "print.reprint"]

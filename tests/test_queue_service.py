@@ -44,7 +44,13 @@ def test_numbering_per_day_and_queue_and_history_kept(hall, staff, now):
     assert (t.number, t.business_date) == ("A001", dt.date(2026, 11, 27))
     with read_session(hall) as s:
         assert len(s.exec(select(Ticket)).all()) == 6  # yesterday's tickets are still there
-    assert [v.number for v in q.list_tickets(hall, day=dt.date(2026, 11, 26))] == ["A001", "A002", "A003", "D001", "B001"]
+    assert [v.number for v in q.list_tickets(hall, day=dt.date(2026, 11, 26))] == [
+        "A001",
+        "A002",
+        "A003",
+        "D001",
+        "B001",
+    ]
 
 
 def test_four_digits_after_999(hall, staff):
@@ -157,7 +163,13 @@ def test_transfer_keeps_number_and_arrival_and_shows_where_from(hall, staff, now
     q.start_service(hall, c3, "D001", 3)
     now("2026-11-26T09:30:00")
     moved = q.transfer(hall, c3, "D001", to_queue="A", reason="需综合窗口补办社保")
-    assert (moved.number, moved.queue, moved.status, moved.transfers, moved.transferred_from) == ("D001", "A", "waiting", 1, 3)
+    assert (moved.number, moved.queue, moved.status, moved.transfers, moved.transferred_from) == (
+        "D001",
+        "A",
+        "waiting",
+        1,
+        3,
+    )
     r = q.call_next(hall, c1, 1)  # window 1 serves A first: D001 arrived 09:00, before A001
     assert r.ticket.number == "D001" and "原取号时间09:00" in r.why
     assert r.ticket.transfer_reason == "需综合窗口补办社保" and r.ticket.transferred_from == 3
@@ -280,21 +292,38 @@ def test_every_action_is_an_event(hall, staff):
     q.pause_window(hall, c3, 3, "会议")
     with read_session(hall) as s:
         kinds = [(e.kind, e.staff_id is not None) for e in s.exec(select(Event).order_by(Event.id))]
-    for kind in ("ticket.issued", "window.opened", "ticket.called", "ticket.recalled", "ticket.started",
-                 "ticket.finished", "window.paused"):
+    for kind in (
+        "ticket.issued",
+        "window.opened",
+        "ticket.called",
+        "ticket.recalled",
+        "ticket.started",
+        "ticket.finished",
+        "window.paused",
+    ):
         assert (kind, True) in kinds
 
 
 @pytest.mark.parametrize(
     "at, priority, words",
-    [("2026-11-26T09:50:00", "appointment", "预约签到成功"),
-     ("2026-11-26T10:00:00", "appointment", "预约签到成功"),
-     ("2026-11-26T10:40:00", "appointment", "预约签到成功"),
-     ("2026-11-26T10:46:00", "none", "已超过预约时段")],
+    [
+        ("2026-11-26T09:50:00", "appointment", "预约签到成功"),
+        ("2026-11-26T10:00:00", "appointment", "预约签到成功"),
+        ("2026-11-26T10:40:00", "appointment", "预约签到成功"),
+        ("2026-11-26T10:46:00", "none", "已超过预约时段"),
+    ],
 )
 def test_appointment_check_in(hall, staff, now, at, priority, words):
-    add_appointment(hall, staff["guide"], id_number=ID2, item_code="000112001000", day="2026-11-26", start="10:00",
-                    end="10:30", name="张三")
+    add_appointment(
+        hall,
+        staff["guide"],
+        id_number=ID2,
+        item_code="000112001000",
+        day="2026-11-26",
+        start="10:00",
+        end="10:30",
+        name="张三",
+    )
     now(at)
     result = check_in(hall, staff["guide"], ID2)
     assert result.ticket.priority == priority and words in result.message and result.ticket.queue == "D"
@@ -305,13 +334,23 @@ def test_appointment_check_in(hall, staff, now, at, priority, words):
 
 def test_a_desk_booking_checks_the_phone(hall, staff):
     with pytest.raises(ServiceError, match="7–12 位数字"):
-        add_appointment(hall, staff["guide"], id_number=ID2, item_code="000112001000", day="2026-11-26", start="10:00",
-                        end="10:30", phone="123")
+        add_appointment(
+            hall,
+            staff["guide"],
+            id_number=ID2,
+            item_code="000112001000",
+            day="2026-11-26",
+            start="10:00",
+            end="10:30",
+            phone="123",
+        )
     assert list_appointments(hall) == []
 
 
 def test_appointment_too_early_is_refused(hall, staff, now):
-    add_appointment(hall, staff["guide"], id_number=ID2, item_code="000112001000", day="2026-11-26", start="10:00", end="10:30")
+    add_appointment(
+        hall, staff["guide"], id_number=ID2, item_code="000112001000", day="2026-11-26", start="10:00", end="10:30"
+    )
     now("2026-11-26T09:30:00")
     with pytest.raises(ServiceError, match="请于09:45后再签到"):
         check_in(hall, staff["guide"], ID2)
@@ -320,16 +359,22 @@ def test_appointment_too_early_is_refused(hall, staff, now):
 
 def test_appointment_import_is_all_or_nothing(hall, staff, tmp_path):
     good = tmp_path / "ok.csv"
-    good.write_text("id_number,name,phone,item,date,start,end,ref\n"
-                    f"{ID1},张三,13800000000,000105002000,2026-11-26,10:00,10:30,W1\n"
-                    f"{ID2},李四,13900000000,000112001000,2026-11-26,11:00,11:30,W2\n", encoding="utf-8")
+    good.write_text(
+        "id_number,name,phone,item,date,start,end,ref\n"
+        f"{ID1},张三,13800000000,000105002000,2026-11-26,10:00,10:30,W1\n"
+        f"{ID2},李四,13900000000,000112001000,2026-11-26,11:00,11:30,W2\n",
+        encoding="utf-8",
+    )
     assert import_appointments(hall, staff["guide"], good) == 2
     import_appointments(hall, staff["guide"], good)  # the same export again: nothing doubled
     assert len(list_appointments(hall)) == 2
     bad = tmp_path / "bad.csv"
-    bad.write_text("id_number,name,phone,item,date,start,end,ref\n"
-                   f"{ID1},王五,,000105002000,2026-11-27,10:00,10:30,W3\n"
-                   "110105194912310021,赵六,,000105002000,2026-11-27,10:00,10:30,W4\n", encoding="utf-8")
+    bad.write_text(
+        "id_number,name,phone,item,date,start,end,ref\n"
+        f"{ID1},王五,,000105002000,2026-11-27,10:00,10:30,W3\n"
+        "110105194912310021,赵六,,000105002000,2026-11-27,10:00,10:30,W4\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ServiceError, match="bad.csv:3"):
         import_appointments(hall, staff["guide"], bad)
     assert list_appointments(hall, dt.date(2026, 11, 27)) == []

@@ -11,11 +11,23 @@ T0 = dt.datetime(2026, 11, 26, 9, 0)
 
 def c(id, number, queue="A", priority="none", minute=0, transfers=0, issued_minute=None, target=None):
     issued = T0 + dt.timedelta(minutes=issued_minute if issued_minute is not None else minute)
-    return Candidate(id, number, queue, priority, issued, T0 + dt.timedelta(minutes=minute), transfers, target, 3 if transfers else None)
+    return Candidate(
+        id,
+        number,
+        queue,
+        priority,
+        issued,
+        T0 + dt.timedelta(minutes=minute),
+        transfers,
+        target,
+        3 if transfers else None,
+    )
 
 
 def pick(cands, queues=("A", "B"), policy=QueuePolicy(), normals=0, window=1):
-    choice = choose_next(cands, window=window, window_queues=list(queues), policy=policy, normals_since_priority=normals)
+    choice = choose_next(
+        cands, window=window, window_queues=list(queues), policy=policy, normals_since_priority=normals
+    )
     return (choice.ticket.number, choice.why) if choice else (None, "")
 
 
@@ -28,7 +40,11 @@ def test_numbers():
     [
         ([c(1, "A001", minute=0), c(2, "A002", minute=1)], "A001", "按到达顺序"),
         ([c(1, "A001", minute=0), c(2, "A002", priority="elderly", minute=5)], "A002", "老年人优先"),
-        ([c(1, "A001", priority="military", minute=3), c(2, "A002", priority="disabled", minute=1)], "A002", "残疾人优先"),
+        (
+            [c(1, "A001", priority="military", minute=3), c(2, "A002", priority="disabled", minute=1)],
+            "A002",
+            "残疾人优先",
+        ),
         ([c(1, "B001", queue="B", minute=0), c(2, "A001", minute=9)], "A001", "按到达顺序"),  # queue order first
         ([c(1, "B001", queue="B", minute=0)], "B001", "第2队列"),
         ([c(1, "C001", queue="C", minute=0)], None, ""),  # not a queue of this window
@@ -58,7 +74,7 @@ def test_interleave_n_normal_to_one_priority(normals, expected):
     policy = QueuePolicy(priority_mode=INTERLEAVE, interleave_normals=3)
     number, why = pick(cands, policy=policy, normals=normals)
     assert number == expected
-    assert ("3:1" in why)
+    assert "3:1" in why
 
 
 def test_interleave_serves_priority_when_no_normal_waits():
@@ -76,7 +92,14 @@ def test_announcer_speaks_in_order_with_the_pinyin_voice():
 
     from clerk_tui.printing.voice import Announcer, espeak_command
 
-    assert espeak_command("请A001号到3号窗口办理") == ["espeak-ng", "-v", "cmn-latn-pinyin", "-s", "150", "请A001号到3号窗口办理"]
+    assert espeak_command("请A001号到3号窗口办理") == [
+        "espeak-ng",
+        "-v",
+        "cmn-latn-pinyin",
+        "-s",
+        "150",
+        "请A001号到3号窗口办理",
+    ]
     ran = []
     a = Announcer(executable="espeak-ng", runner=lambda cmd: ran.append(cmd[-1]))
     a.say("一")
@@ -102,6 +125,7 @@ def test_espeak_speaks_the_phrase_in_mandarin(tmp_path):
     wav = tmp_path / "call.wav"
     subprocess.run(espeak_command("请A001号到3号窗口办理", wav=str(wav)), check=True)
     assert wav.stat().st_size > 20000
-    phonemes = subprocess.run(["espeak-ng", "-v", "cmn-latn-pinyin", "-q", "-x", "请A001号到3号窗口办理"],
-                              capture_output=True, text=True).stdout
+    phonemes = subprocess.run(
+        ["espeak-ng", "-v", "cmn-latn-pinyin", "-q", "-x", "请A001号到3号窗口办理"], capture_output=True, text=True
+    ).stdout
     assert "(en)" not in phonemes and "ts.hw'A55N" in phonemes  # 窗 read as chuang, nothing as English

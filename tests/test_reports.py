@@ -59,8 +59,9 @@ def month(hall, admin):
 
     def intake(day, decision, item=FOOD, received=FOOD_ALL, actor=c1, **kw):
         with at(f"{day}T10:00:00"):
-            return cs.intake(hall, actor, cs.IntakeRequest(item, applicant, decision, materials_received=received,
-                                                           **kw)).number
+            return cs.intake(
+                hall, actor, cs.IntakeRequest(item, applicant, decision, materials_received=received, **kw)
+            ).number
 
     # Promised cases accepted Mon 2 Nov, due Mon 9 Nov (5 working days): early, on the day, late.
     early, on_day, late, still_open = (intake("2026-11-02", "accept") for _ in range(4))
@@ -102,12 +103,15 @@ def test_case_completed_on_its_date_is_on_time_and_not_early(hall, month, now):
 
 def test_by_clerk_department_and_window(hall, month, now):
     now("2026-11-26T09:00:00")
-    by_clerk = {g.key: g.figures for g in rp.build_report(hall, dt.date(2026, 11, 1), dt.date(2026, 11, 30),
-                                                          "clerk").groups}
+    by_clerk = {
+        g.key: g.figures for g in rp.build_report(hall, dt.date(2026, 11, 1), dt.date(2026, 11, 30), "clerk").groups
+    }
     assert by_clerk["1001"]["cases_received"] == 7 and by_clerk["1002"]["immediate_cases"] == 2
     assert by_clerk["1001"]["tickets_served"] == 2
-    by_dept = {g.name: g.figures for g in rp.build_report(hall, dt.date(2026, 11, 1), dt.date(2026, 11, 30),
-                                                          "department").groups}
+    by_dept = {
+        g.name: g.figures
+        for g in rp.build_report(hall, dt.date(2026, 11, 1), dt.date(2026, 11, 30), "department").groups
+    }
     assert by_dept["县民政局"]["immediate_share"] == 1.0
     assert by_dept["县市场监督管理局"]["compression"] is not None
     window3 = rp.build_report(hall, dt.date(2026, 11, 1), dt.date(2026, 11, 30), "window", window=3).groups
@@ -167,5 +171,8 @@ def test_keeping_past_days_ahead_changes_nothing(hall, month, now):
     span = (dt.date(2026, 11, 1), dt.date(2026, 11, 26))
     counted_afresh = rp.build_report(hall, *span, "department", department="县市场监督管理局").as_json()
     assert rp.keep_past_days(hall) > 0 and rp.keep_past_days(hall) == 0
-    kept = {g["name"] if "name" in g else g["group"]: g for g in rp.build_report(hall, *span, "department").as_json()["groups"]}
+    kept = {
+        g["name"] if "name" in g else g["group"]: g
+        for g in rp.build_report(hall, *span, "department").as_json()["groups"]
+    }
     assert kept["县市场监督管理局"] == counted_afresh["groups"][0]

@@ -11,8 +11,9 @@ from clerk_tui.services.errors import NotFound, PermissionDenied, ServiceError
 from clerk_tui.services.staff import add_staff, login
 
 T0 = dt.datetime(2026, 11, 26, 9, 0)
-RULES = r.Rules(handover_ack_minutes=15, buck_passing_transfers=2, escalate_after_minutes=30,
-                case_handover_ack_minutes=60)
+RULES = r.Rules(
+    handover_ack_minutes=15, buck_passing_transfers=2, escalate_after_minutes=30, case_handover_ack_minutes=60
+)
 
 
 def at(minutes):
@@ -24,33 +25,88 @@ def at(minutes):
 CASES = [
     # (description, now (minutes after T0), inquiries, tickets, cases, expected (kind, responsible) list)
     ("open inquiry, not yet due", 29, [r.InquiryFact(1, "1001", T0, "咨询")], [], [], []),
-    ("open inquiry escalates at 30 min", 30, [r.InquiryFact(1, "1001", T0, "咨询")], [], [],
-     [("inquiry_escalation", "1001")]),
+    (
+        "open inquiry escalates at 30 min",
+        30,
+        [r.InquiryFact(1, "1001", T0, "咨询")],
+        [],
+        [],
+        [("inquiry_escalation", "1001")],
+    ),
     ("answered inquiry: nothing", 90, [r.InquiryFact(1, "1001", T0, "咨询", "answered")], [], [], []),
-    ("referral within 15 min: nothing", 14,
-     [r.InquiryFact(1, "1001", T0, "咨询", "referred", handed_over_at=T0, to="5号窗口", ticket="A001")], [], [], []),
-    ("referral not called after 15 min", 15,
-     [r.InquiryFact(1, "1001", T0, "咨询", "referred", handed_over_at=T0, to="5号窗口", ticket="A001")], [], [],
-     [("referral_unacknowledged", "1001")]),
-    ("referral called: ended", 60,
-     [r.InquiryFact(1, "1001", T0, "咨询", "referred", handed_over_at=T0, acknowledged_at=at(20), to="5号窗口")],
-     [], [], []),
-    ("absent handover goes to the department's clerks", 20,
-     [r.InquiryFact(2, "8001", T0, "咨询", "absent", handed_over_at=T0, to="县民政局",
-                    department_staff=("1002", "1004"))], [], [],
-     [("handover_unacknowledged", "1002"), ("handover_unacknowledged", "1004")]),
+    (
+        "referral within 15 min: nothing",
+        14,
+        [r.InquiryFact(1, "1001", T0, "咨询", "referred", handed_over_at=T0, to="5号窗口", ticket="A001")],
+        [],
+        [],
+        [],
+    ),
+    (
+        "referral not called after 15 min",
+        15,
+        [r.InquiryFact(1, "1001", T0, "咨询", "referred", handed_over_at=T0, to="5号窗口", ticket="A001")],
+        [],
+        [],
+        [("referral_unacknowledged", "1001")],
+    ),
+    (
+        "referral called: ended",
+        60,
+        [r.InquiryFact(1, "1001", T0, "咨询", "referred", handed_over_at=T0, acknowledged_at=at(20), to="5号窗口")],
+        [],
+        [],
+        [],
+    ),
+    (
+        "absent handover goes to the department's clerks",
+        20,
+        [
+            r.InquiryFact(
+                2, "8001", T0, "咨询", "absent", handed_over_at=T0, to="县民政局", department_staff=("1002", "1004")
+            )
+        ],
+        [],
+        [],
+        [("handover_unacknowledged", "1002"), ("handover_unacknowledged", "1004")],
+    ),
     ("one transfer: nothing", 0, [], [r.TicketFact("A001", T0.date(), 1, "1003")], [], []),
-    ("two transfers flag buck-passing", 0, [], [r.TicketFact("A001", T0.date(), 2, "1003")], [],
-     [("buck_passing", "1003")]),
-    ("yellow and red cases remind the owner", 0, [], [],
-     [r.CaseFact("YX1", "1003", "yellow", T0.date()), r.CaseFact("YX2", "1004", "red", T0.date()),
-      r.CaseFact("YX3", "1005", "none", T0.date())],
-     [("case_red", "1004"), ("case_yellow", "1003")]),
-    ("case handover not acknowledged in time: the receiver", 61, [], [],
-     [r.CaseFact("YX4", "1003", "none", None, handover_to="1002", handover_at=T0)],
-     [("case_handover_unacknowledged", "1002")]),
-    ("case handover still in time", 59, [], [],
-     [r.CaseFact("YX4", "1003", "none", None, handover_to="1002", handover_at=T0)], []),
+    (
+        "two transfers flag buck-passing",
+        0,
+        [],
+        [r.TicketFact("A001", T0.date(), 2, "1003")],
+        [],
+        [("buck_passing", "1003")],
+    ),
+    (
+        "yellow and red cases remind the owner",
+        0,
+        [],
+        [],
+        [
+            r.CaseFact("YX1", "1003", "yellow", T0.date()),
+            r.CaseFact("YX2", "1004", "red", T0.date()),
+            r.CaseFact("YX3", "1005", "none", T0.date()),
+        ],
+        [("case_red", "1004"), ("case_yellow", "1003")],
+    ),
+    (
+        "case handover not acknowledged in time: the receiver",
+        61,
+        [],
+        [],
+        [r.CaseFact("YX4", "1003", "none", None, handover_to="1002", handover_at=T0)],
+        [("case_handover_unacknowledged", "1002")],
+    ),
+    (
+        "case handover still in time",
+        59,
+        [],
+        [],
+        [r.CaseFact("YX4", "1003", "none", None, handover_to="1002", handover_at=T0)],
+        [],
+    ),
 ]
 
 
@@ -70,15 +126,22 @@ def test_dismissed_alert_is_gone_and_keys_are_stable():
     assert r.evaluate(at(50), RULES, facts, dismissed=frozenset({"inquiry:1:open"})) == []
 
 
-@pytest.mark.parametrize("outcome,fields,ok", [
-    ("answered", {"note": "已告知所需材料"}, True), ("answered", {"note": " "}, False),
-    ("referred", {"to": "5号窗口"}, True), ("referred", {}, False),
-    ("absent", {"department": "县民政局", "contact": "王科长", "phone": "0579-1"}, True),
-    ("absent", {"department": "县民政局", "contact": "王科长"}, False),
-    ("external", {"department": "市公积金中心", "phone": "12329"}, True), ("external", {"department": "x"}, False),
-    ("appointment", {"at": "2026-12-01T09:30"}, True), ("appointment", {}, False),
-    ("not_mine", {}, False),
-])
+@pytest.mark.parametrize(
+    "outcome,fields,ok",
+    [
+        ("answered", {"note": "已告知所需材料"}, True),
+        ("answered", {"note": " "}, False),
+        ("referred", {"to": "5号窗口"}, True),
+        ("referred", {}, False),
+        ("absent", {"department": "县民政局", "contact": "王科长", "phone": "0579-1"}, True),
+        ("absent", {"department": "县民政局", "contact": "王科长"}, False),
+        ("external", {"department": "市公积金中心", "phone": "12329"}, True),
+        ("external", {"department": "x"}, False),
+        ("appointment", {"at": "2026-12-01T09:30"}, True),
+        ("appointment", {}, False),
+        ("not_mine", {}, False),
+    ],
+)
 def test_outcomes_need_their_fields(outcome, fields, ok):
     if ok:
         r.check_outcome(outcome, fields)
@@ -96,8 +159,12 @@ def people(hall, admin, now):
     add_staff(hall, admin, "1002", "赵六", "clerk", "2222", department="县市场监督管理局")
     add_staff(hall, admin, "8001", "导办员", "guide", "8888")
     add_staff(hall, admin, "9001", "带班", "supervisor", "9999")
-    p = {"c1": login(hall, "1001", "1111", window=1), "c2": login(hall, "1002", "2222", window=3),
-         "guide": login(hall, "8001", "8888"), "sup": login(hall, "9001", "9999")}
+    p = {
+        "c1": login(hall, "1001", "1111", window=1),
+        "c2": login(hall, "1002", "2222", window=3),
+        "guide": login(hall, "8001", "8888"),
+        "sup": login(hall, "9001", "9999"),
+    }
     q.open_window(hall, p["c1"], 1)
     q.open_window(hall, p["c2"], 3)
     return p
@@ -108,13 +175,20 @@ def test_every_outcome(hall, people, now):
     a = rs.open_inquiry(hall, c1, matter="问结婚登记要带什么", name="张三", phone="13800138000")
     assert a.status == "open" and a.responder == "1001" and a.window == 1
     assert rs.answer(hall, c1, a.id, note="双方身份证、户口簿、照片").status == "closed"
-    b = rs.external(hall, c1, rs.open_inquiry(hall, c1, matter="公积金提取").id, department="市住房公积金中心",
-                    phone="12329")
+    b = rs.external(
+        hall, c1, rs.open_inquiry(hall, c1, matter="公积金提取").id, department="市住房公积金中心", phone="12329"
+    )
     assert b.outcome == "external" and "12329" in b.detail
     c = rs.appointment(hall, c1, rs.open_inquiry(hall, c1, matter="不动产").id, at="2026-11-30T09:30")
     assert c.outcome == "appointment" and c.status == "closed"
-    d = rs.absent(hall, c1, rs.open_inquiry(hall, c1, matter="食品许可").id, department="县市场监督管理局",
-                  contact="王科长", phone="0579-80001234")
+    d = rs.absent(
+        hall,
+        c1,
+        rs.open_inquiry(hall, c1, matter="食品许可").id,
+        department="县市场监督管理局",
+        contact="王科长",
+        phone="0579-80001234",
+    )
     assert d.status == "handed_over"
     assert rs.acknowledge(hall, people["c2"], d.id).status == "closed"
     with pytest.raises(ServiceError, match="已有处理结果"):

@@ -14,7 +14,9 @@ NAMES = [
 
 @pytest.fixture(scope="module")
 def index():
-    return CatalogIndex(SearchEntry(i, code, name, dept, *pinyin_forms(name)) for i, (code, name, dept) in enumerate(NAMES))
+    return CatalogIndex(
+        SearchEntry(i, code, name, dept, *pinyin_forms(name)) for i, (code, name, dept) in enumerate(NAMES)
+    )
 
 
 def names(found):
@@ -60,10 +62,26 @@ def test_empty_query_lists_all_by_code_and_nothing_matches_nonsense(index):
 
 
 def test_colloquial_keywords_and_their_initials():
-    entries = [SearchEntry(1, "1", "城乡居民基本养老保险参保登记", "县人社局", *pinyin_forms("城乡居民基本养老保险参保登记"),
-                           "社保", " ".join(pinyin_forms("社保"))),
-               SearchEntry(2, "2", "有限责任公司设立登记", "县市场监管局", *pinyin_forms("有限责任公司设立登记"),
-                           "营业执照、开公司", " ".join(pinyin_forms("营业执照") + pinyin_forms("开公司")))]
+    entries = [
+        SearchEntry(
+            1,
+            "1",
+            "城乡居民基本养老保险参保登记",
+            "县人社局",
+            *pinyin_forms("城乡居民基本养老保险参保登记"),
+            "社保",
+            " ".join(pinyin_forms("社保")),
+        ),
+        SearchEntry(
+            2,
+            "2",
+            "有限责任公司设立登记",
+            "县市场监管局",
+            *pinyin_forms("有限责任公司设立登记"),
+            "营业执照、开公司",
+            " ".join(pinyin_forms("营业执照") + pinyin_forms("开公司")),
+        ),
+    ]
     index = CatalogIndex(entries)
     assert names(index.search("社保")) == ["城乡居民基本养老保险参保登记"]
     assert names(index.search("营业执照")) == ["有限责任公司设立登记"]

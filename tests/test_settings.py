@@ -10,12 +10,20 @@ from clerk_tui.settings import SettingsError, load_settings
 
 def test_file_then_environment_then_option(tmp_path, monkeypatch):
     cfg = tmp_path / "settings.toml"
-    cfg.write_text('database = "/from/file.db"\n[calendar]\ncount_from_same_day = true\n[terminal]\nwindow = 7\n'
-                   '[keys]\n"guide.focus_search" = "f4"\n', encoding="utf-8")
+    cfg.write_text(
+        'database = "/from/file.db"\n[calendar]\ncount_from_same_day = true\n[terminal]\nwindow = 7\n'
+        '[keys]\n"guide.focus_search" = "f4"\n',
+        encoding="utf-8",
+    )
     monkeypatch.delenv("CLERK_TUI_DB", raising=False)
     monkeypatch.setenv("CLERK_TUI_CONFIG", str(cfg))
     s = load_settings()
-    assert (s.database, s.count_from_same_day, s.window, s.keys) == ("/from/file.db", True, 7, {"guide.focus_search": "f4"})
+    assert (s.database, s.count_from_same_day, s.window, s.keys) == (
+        "/from/file.db",
+        True,
+        7,
+        {"guide.focus_search": "f4"},
+    )
     monkeypatch.setenv("CLERK_TUI_DB", "postgresql://h/db")
     assert load_settings().database == "postgresql://h/db"
     assert load_settings(database="/opt.db").database == "/opt.db"
@@ -69,10 +77,16 @@ def test_python_dash_m_works():
 
 @pytest.mark.parametrize(
     "argv, options",
-    [(["run"], {}), (["--db", "x.db", "run"], {"db": "x.db"}), (["--db=x.db", "--config", "c.toml", "run"],
-                                                                 {"db": "x.db", "config": "c.toml"}),
-     (["run", "--help"], None), (["--staff", "1", "run"], None), (["catalog", "list"], None), (["--db"], None),
-     (["run", "run"], None)],
+    [
+        (["run"], {}),
+        (["--db", "x.db", "run"], {"db": "x.db"}),
+        (["--db=x.db", "--config", "c.toml", "run"], {"db": "x.db", "config": "c.toml"}),
+        (["run", "--help"], None),
+        (["--staff", "1", "run"], None),
+        (["catalog", "list"], None),
+        (["--db"], None),
+        (["run", "run"], None),
+    ],
 )
 def test_only_plain_run_takes_the_short_way(argv, options):
     from clerk_tui.entry import _fast_run_options
@@ -81,6 +95,7 @@ def test_only_plain_run_takes_the_short_way(argv, options):
 
 
 def test_short_way_refuses_a_missing_database(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "clerk_tui", "--db", str(tmp_path / "no.db"), "run"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "clerk_tui", "--db", str(tmp_path / "no.db"), "run"], capture_output=True, text=True
+    )
     assert result.returncode == 1 and "不存在" in result.stderr and not (tmp_path / "no.db").exists()

@@ -5,7 +5,7 @@ from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 from clerk_tui.store import schema
-from clerk_tui.store.engine import make_engine, normalise_url, DatabaseUrlError
+from clerk_tui.store.engine import DatabaseUrlError, make_engine, normalise_url
 
 
 def test_migrations_from_empty_to_head(engine):
@@ -13,8 +13,19 @@ def test_migrations_from_empty_to_head(engine):
     st = schema.upgrade(engine)
     assert st.state == "current" and st.current == schema.head_revision()
     tables = set(inspect(engine).get_table_names())
-    assert {"hall", "department", "queue", "window", "window_queue", "service_item", "material", "staff", "event",
-            "calendar_year", "calendar_day"} <= tables
+    assert {
+        "hall",
+        "department",
+        "queue",
+        "window",
+        "window_queue",
+        "service_item",
+        "material",
+        "staff",
+        "event",
+        "calendar_year",
+        "calendar_day",
+    } <= tables
     schema.upgrade(engine)  # idempotent
 
 

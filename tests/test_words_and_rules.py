@@ -19,8 +19,15 @@ from clerk_tui.services import catalog as cat
 from clerk_tui.services import queue as q
 from clerk_tui.services import responsibility as rs
 from clerk_tui.services.catalog_file import CSV_COLUMNS
-from clerk_tui.services.errors import (NotFound, PermissionDenied, ServiceError, person_error, person_phone,
-                                       read_failed, toml_words)
+from clerk_tui.services.errors import (
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+    person_error,
+    person_phone,
+    read_failed,
+    toml_words,
+)
 from clerk_tui.services.staff import add_staff, login
 from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import Appointment, Event, ServiceItem, WindowState
@@ -28,8 +35,17 @@ from clerk_tui.store.models import Appointment, Event, ServiceItem, WindowState
 ID1 = "11010519491231002X"
 FOOD = "000112002000"  # queue D
 MARRIAGE = "000105002000"  # queue B
-ENGLISH = ("No such file", "Invalid value", "connection failed", "Device not found", "Could not open socket",
-           "Errno", "line 1, column", "Connection refused", "None")
+ENGLISH = (
+    "No such file",
+    "Invalid value",
+    "connection failed",
+    "Device not found",
+    "Could not open socket",
+    "Errno",
+    "line 1, column",
+    "Connection refused",
+    "None",
+)
 
 
 def no_english(words: str) -> bool:
@@ -42,8 +58,13 @@ def people(hall, admin, now):
     add_staff(hall, admin, "1002", "赵六", "clerk", "2222", department="县市场监督管理局")
     add_staff(hall, admin, "8001", "导办员", "guide", "8888")
     add_staff(hall, admin, "9001", "带班", "supervisor", "9999")
-    p = {"c1": login(hall, "1001", "1111", window=1), "c2": login(hall, "1002", "2222", window=3),
-         "guide": login(hall, "8001", "8888"), "sup": login(hall, "9001", "9999"), "admin": admin}
+    p = {
+        "c1": login(hall, "1001", "1111", window=1),
+        "c2": login(hall, "1002", "2222", window=3),
+        "guide": login(hall, "8001", "8888"),
+        "sup": login(hall, "9001", "9999"),
+        "admin": admin,
+    }
     q.open_window(hall, p["c1"], 1)
     q.open_window(hall, p["c2"], 3)
     return p
@@ -59,7 +80,7 @@ def test_a_waiting_ticket_transferred_says_where_from_never_none(hall, people):
     # moved by someone at no window (a supervisor), while still waiting: no window number to name
     again = q.transfer(hall, people["sup"], t.number, to_queue="D", reason="回原队列")
     assert again.transferred_from is None and again.transfer_source == "由他处转来"
-    listed = [v for v in q.list_tickets(hall) if v.number == t.number][0]
+    listed = next(v for v in q.list_tickets(hall) if v.number == t.number)
     assert "None" not in listed.transfer_source and listed.transfers == 2
     assert q.issue_ticket(hall, people["guide"], queue="D").transfer_source == ""
 
@@ -75,16 +96,33 @@ def test_phone_kept_as_typed_and_digits_still_checked():
 
 
 def test_phone_kept_as_typed_at_intake_inquiry_and_booking_and_found_however_typed(hall, people):
-    case = cs.intake(hall, people["c2"], cs.IntakeRequest(
-        FOOD, cs.Applicant("person", "张三", ID1, "0571-12345678"), "reject", reason="不属于本机关职权范围",
-        competent_department="市市场监管局", competent_phone="0571 87654321"))
+    case = cs.intake(
+        hall,
+        people["c2"],
+        cs.IntakeRequest(
+            FOOD,
+            cs.Applicant("person", "张三", ID1, "0571-12345678"),
+            "reject",
+            reason="不属于本机关职权范围",
+            competent_department="市市场监管局",
+            competent_phone="0571 87654321",
+        ),
+    )
     assert (case.applicant_phone, case.competent_phone) == ("0571-12345678", "0571 87654321")
     for typed in ("0571-12345678", "057112345678", "0571 12345678"):
         assert [c.number for c in cs.list_cases(hall, people["c2"], query=typed)] == [case.number], typed
     inquiry = rs.open_inquiry(hall, people["guide"], matter="问结婚登记", phone="0571-12345678")
     assert inquiry.asker_phone == "0571-12345678"
-    booked = ap.add_appointment(hall, people["guide"], id_number=ID1, item_code=FOOD, day="2026-11-27",
-                                start="09:00", end="09:30", phone="0571-12345678")
+    booked = ap.add_appointment(
+        hall,
+        people["guide"],
+        id_number=ID1,
+        item_code=FOOD,
+        day="2026-11-27",
+        start="09:00",
+        end="09:30",
+        phone="0571-12345678",
+    )
     with read_session(hall) as s:
         assert s.get(Appointment, booked.id).phone == "0571-12345678"
 
@@ -121,8 +159,12 @@ def test_an_unreachable_database_is_one_chinese_sentence():
 def test_the_tui_and_the_cli_show_the_same_words():
     from clerk_tui.ui.messages import error_text
 
-    for exc in (ServiceError("请填写姓名"), FileNotFoundError(errno.ENOENT, "No such file or directory"),
-                OverflowError("Python int too large"), DateOutOfRange(dt.date(9999, 12, 31), 5)):
+    for exc in (
+        ServiceError("请填写姓名"),
+        FileNotFoundError(errno.ENOENT, "No such file or directory"),
+        OverflowError("Python int too large"),
+        DateOutOfRange(dt.date(9999, 12, 31), 5),
+    ):
         assert error_text(exc) == person_error(exc) and no_english(error_text(exc))
     assert "程序出错" in error_text(KeyError("x")) and person_error(KeyError("x")) is None
 
@@ -142,10 +184,12 @@ def test_one_message_for_an_unknown_item_everywhere(hall, people):
         lambda: q.issue_ticket(hall, people["guide"], item_code="NOPE"),
         lambda: cat.get_item(hall, "NOPE"),
         lambda: rs.open_inquiry(hall, people["guide"], matter="问", item="NOPE"),
-        lambda: ap.add_appointment(hall, people["guide"], id_number=ID1, item_code="NOPE", day="2026-11-27",
-                                   start="09:00", end="09:30"),
-        lambda: cs.intake(hall, people["c2"], cs.IntakeRequest("NOPE", cs.Applicant("person", "张三", ID1, ""),
-                                                               "accept")),
+        lambda: ap.add_appointment(
+            hall, people["guide"], id_number=ID1, item_code="NOPE", day="2026-11-27", start="09:00", end="09:30"
+        ),
+        lambda: cs.intake(
+            hall, people["c2"], cs.IntakeRequest("NOPE", cs.Applicant("person", "张三", ID1, ""), "accept")
+        ),
     ):
         with pytest.raises(NotFound) as missing:
             attempt()

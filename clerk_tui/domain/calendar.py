@@ -25,8 +25,10 @@ class DateOutOfRange(ValueError):
     """A deadline past the last day a calendar can hold (9999-12-31)."""
 
     def __init__(self, start: dt.date, n: int) -> None:
-        self.message = (f"日期超出范围：从 {start.isoformat()} 起算 {n} 个工作日会超过日历能表示的最后一天"
-                        "（9999-12-31），请核对日期和天数")
+        self.message = (
+            f"日期超出范围：从 {start.isoformat()} 起算 {n} 个工作日会超过日历能表示的最后一天"
+            "（9999-12-31），请核对日期和天数"
+        )
         super().__init__(self.message)
 
 

@@ -24,8 +24,14 @@ REJECTED = "rejected"  # 不予受理
 WITHDRAWN = "withdrawn"  # 申请人撤回
 
 STATUS_NAMES = {
-    SUPPLEMENT_PENDING: "待补正", ACCEPTED: "已受理", IN_PROGRESS: "办理中", SUSPENDED: "挂起",
-    COMPLETED: "已办结", DELIVERED: "已送达", REJECTED: "不予受理", WITHDRAWN: "已撤回",
+    SUPPLEMENT_PENDING: "待补正",
+    ACCEPTED: "已受理",
+    IN_PROGRESS: "办理中",
+    SUSPENDED: "挂起",
+    COMPLETED: "已办结",
+    DELIVERED: "已送达",
+    REJECTED: "不予受理",
+    WITHDRAWN: "已撤回",
 }
 OPEN_STATUSES = (ACCEPTED, IN_PROGRESS, SUSPENDED)  # the deadline runs (or is paused) in these
 
@@ -42,8 +48,15 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "handover": ((SUPPLEMENT_PENDING, ACCEPTED, IN_PROGRESS, SUSPENDED, COMPLETED), ""),
 }
 ACTION_NAMES = {
-    "accept": "补正后受理", "start": "开始办理", "suspend": "挂起", "resume": "恢复办理", "extend": "延期",
-    "complete": "办结", "deliver": "送达", "withdraw": "撤回", "handover": "移交",
+    "accept": "补正后受理",
+    "start": "开始办理",
+    "suspend": "挂起",
+    "resume": "恢复办理",
+    "extend": "延期",
+    "complete": "办结",
+    "deliver": "送达",
+    "withdraw": "撤回",
+    "handover": "移交",
 }
 
 
@@ -58,8 +71,10 @@ def next_status(status: str, action: str) -> str:
     allowed, target = TRANSITIONS[action]
     if status not in allowed:
         froms = "、".join(STATUS_NAMES[s] for s in allowed)
-        raise CaseRuleError(f"办件当前为“{STATUS_NAMES.get(status, status)}”，不能{ACTION_NAMES[action]}"
-                            f"（只有{froms}的办件可以{ACTION_NAMES[action]}）")
+        raise CaseRuleError(
+            f"办件当前为“{STATUS_NAMES.get(status, status)}”，不能{ACTION_NAMES[action]}"
+            f"（只有{froms}的办件可以{ACTION_NAMES[action]}）"
+        )
     return target or status
 
 
@@ -89,8 +104,15 @@ def suspended_workdays(calendar: WorkdayCalendar, spans: Sequence[Suspension], t
     return total, provisional
 
 
-def due_date(calendar: WorkdayCalendar, accepted_on: dt.date, promised_days: int, *, extension_days: int = 0,
-             suspensions: Sequence[Suspension] = (), today: dt.date | None = None) -> Deadline:
+def due_date(
+    calendar: WorkdayCalendar,
+    accepted_on: dt.date,
+    promised_days: int,
+    *,
+    extension_days: int = 0,
+    suspensions: Sequence[Suspension] = (),
+    today: dt.date | None = None,
+) -> Deadline:
     """The promised completion date: acceptance + promised + extension working days, pushed back
     by every working day spent suspended. Provisional when any day counted is not yet official."""
     paused, prov = suspended_workdays(calendar, suspensions, today or accepted_on)
@@ -111,8 +133,9 @@ class Watch:
     provisional: bool
 
 
-def watch(calendar: WorkdayCalendar, due: dt.date, today: dt.date, *, yellow_days: int = 2,
-          suspended: bool = False) -> Watch:
+def watch(
+    calendar: WorkdayCalendar, due: dt.date, today: dt.date, *, yellow_days: int = 2, suspended: bool = False
+) -> Watch:
     """Yellow at ≤ ``yellow_days`` working days left, red on the due date and after. A suspended
     case's clock is stopped: it shows its remaining days but raises no new warning."""
     remaining, provisional = calendar.workdays_between(today, due)

@@ -11,11 +11,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 NONE, ELDERLY, DISABLED, PREGNANT, MILITARY, APPOINTMENT, REFERRAL = (
-    "none", "elderly", "disabled", "pregnant", "military", "appointment", "referral")
+    "none",
+    "elderly",
+    "disabled",
+    "pregnant",
+    "military",
+    "appointment",
+    "referral",
+)
 PRIORITIES = (NONE, ELDERLY, DISABLED, PREGNANT, MILITARY, APPOINTMENT, REFERRAL)
 PRIORITY_NAMES = {
-    NONE: "普通", ELDERLY: "老年人", DISABLED: "残疾人", PREGNANT: "孕妇", MILITARY: "军人",
-    APPOINTMENT: "预约", REFERRAL: "转介",
+    NONE: "普通",
+    ELDERLY: "老年人",
+    DISABLED: "残疾人",
+    PREGNANT: "孕妇",
+    MILITARY: "军人",
+    APPOINTMENT: "预约",
+    REFERRAL: "转介",
 }
 
 WAITING, CALLED, SERVING, DONE, NO_SHOW = "waiting", "called", "serving", "done", "no_show"
@@ -114,15 +126,21 @@ def choose_next(
             n = max(1, policy.interleave_normals)
             if prio and (normals_since_priority >= n or not normal):
                 pick = _earliest(prio, policy)
-                reason = f"已连叫{normals_since_priority}个普通号，按{n}:1插入优先号" if normal else "优先号（无普通号等候）"
+                reason = (
+                    f"已连叫{normals_since_priority}个普通号，按{n}:1插入优先号" if normal else "优先号（无普通号等候）"
+                )
                 return Choice(pick, f"{pick.number}：{PRIORITY_NAMES[pick.priority]}{reason}，{where}", True)
             pick = _earliest(normal, policy)
-            return Choice(pick, f"{pick.number}：按{n}:1轮叫，普通号按到达顺序，{where}，"
-                                f"已连叫{normals_since_priority}个普通号", False)
+            return Choice(
+                pick,
+                f"{pick.number}：按{n}:1轮叫，普通号按到达顺序，{where}，已连叫{normals_since_priority}个普通号",
+                False,
+            )
         if prio:
             pick = _earliest(prio, policy)
-            return Choice(pick, f"{pick.number}：{PRIORITY_NAMES[pick.priority]}优先，{where}"
-                                f"{_arrival_note(pick, policy)}", True)
+            return Choice(
+                pick, f"{pick.number}：{PRIORITY_NAMES[pick.priority]}优先，{where}{_arrival_note(pick, policy)}", True
+            )
         pick = _earliest(normal, policy)
         return Choice(pick, f"{pick.number}：按到达顺序，{where}{_arrival_note(pick, policy)}", False)
     return None

@@ -17,8 +17,14 @@ OUTCOMES: dict[str, tuple[str, tuple[str, ...]]] = {
     "external": ("不属本厅，告知有权部门", ("department", "phone")),
     "appointment": ("预约办理", ("at",)),
 }
-FIELD_NAMES = {"note": "答复内容", "to": "引导去向（窗口号或队列）", "department": "部门", "contact": "联系人",
-               "phone": "联系电话", "at": "预约时间"}
+FIELD_NAMES = {
+    "note": "答复内容",
+    "to": "引导去向（窗口号或队列）",
+    "department": "部门",
+    "contact": "联系人",
+    "phone": "联系电话",
+    "at": "预约时间",
+}
 # outcomes that hand the matter over: the first responder stays responsible until it is taken
 HANDOVER_OUTCOMES = ("referred", "absent")
 
@@ -103,21 +109,39 @@ class Alert:
         return KIND_NAMES.get(self.kind, self.kind)
 
     def as_json(self) -> dict:
-        return {"id": self.key, "kind": self.kind, "kind_name": self.kind_name, "responsible": self.responsible,
-                "subject": self.subject, "due": self.due.isoformat(timespec="minutes"), "why": self.why,
-                "escalated": self.escalated}
+        return {
+            "id": self.key,
+            "kind": self.kind,
+            "kind_name": self.kind_name,
+            "responsible": self.responsible,
+            "subject": self.subject,
+            "due": self.due.isoformat(timespec="minutes"),
+            "why": self.why,
+            "escalated": self.escalated,
+        }
 
 
 KIND_NAMES = {
-    "referral_unacknowledged": "引导未接收", "handover_unacknowledged": "转交未接收", "buck_passing": "疑似推诿",
-    "inquiry_escalation": "首问超时未处理", "case_yellow": "办件黄色预警", "case_red": "办件红色预警",
-    "case_handover_unacknowledged": "办件移交未接收", "followup_overdue": "差评整改逾期",
+    "referral_unacknowledged": "引导未接收",
+    "handover_unacknowledged": "转交未接收",
+    "buck_passing": "疑似推诿",
+    "inquiry_escalation": "首问超时未处理",
+    "case_yellow": "办件黄色预警",
+    "case_red": "办件红色预警",
+    "case_handover_unacknowledged": "办件移交未接收",
+    "followup_overdue": "差评整改逾期",
 }
 
 
-def evaluate(now: dt.datetime, rules: Rules, inquiries: Iterable[InquiryFact] = (), tickets: Iterable[TicketFact] = (),
-             cases: Iterable[CaseFact] = (), dismissed: frozenset[str] = frozenset(),
-             followups: Iterable[FollowUpFact] = ()) -> list[Alert]:
+def evaluate(
+    now: dt.datetime,
+    rules: Rules,
+    inquiries: Iterable[InquiryFact] = (),
+    tickets: Iterable[TicketFact] = (),
+    cases: Iterable[CaseFact] = (),
+    dismissed: frozenset[str] = frozenset(),
+    followups: Iterable[FollowUpFact] = (),
+) -> list[Alert]:
     """Every alert that holds at ``now``, most urgent first. An alert ends when its facts change
     (the action it asks for was done) or when its key was dismissed."""
     out: list[Alert] = []
@@ -126,43 +150,97 @@ def evaluate(now: dt.datetime, rules: Rules, inquiries: Iterable[InquiryFact] = 
         if q.outcome is None:
             due = q.opened_at + dt.timedelta(minutes=rules.escalate_after_minutes)
             if now >= due:
-                out.append(Alert(f"inquiry:{q.id}:open", "inquiry_escalation", q.responder, f"首问 #{q.id} {q.matter}",
-                                 due, f"首问登记{rules.escalate_after_minutes}分钟仍无处理结果，请答复、引导或转交",
-                                 escalated=True))
+                out.append(
+                    Alert(
+                        f"inquiry:{q.id}:open",
+                        "inquiry_escalation",
+                        q.responder,
+                        f"首问 #{q.id} {q.matter}",
+                        due,
+                        f"首问登记{rules.escalate_after_minutes}分钟仍无处理结果，请答复、引导或转交",
+                        escalated=True,
+                    )
+                )
         elif q.outcome in HANDOVER_OUTCOMES and q.acknowledged_at is None and q.handed_over_at is not None:
             due = q.handed_over_at + ack
             if now >= due:
                 if q.outcome == "referred":
-                    out.append(Alert(f"inquiry:{q.id}:referral", "referral_unacknowledged", q.responder,
-                                     f"首问 #{q.id} {q.matter} → {q.to}" + (f"（{q.ticket}）" if q.ticket else ""), due,
-                                     f"引导{rules.handover_ack_minutes}分钟后接收窗口仍未叫号；首问人继续负责，请跟进",
-                                     escalated=True))
+                    out.append(
+                        Alert(
+                            f"inquiry:{q.id}:referral",
+                            "referral_unacknowledged",
+                            q.responder,
+                            f"首问 #{q.id} {q.matter} → {q.to}" + (f"（{q.ticket}）" if q.ticket else ""),
+                            due,
+                            f"引导{rules.handover_ack_minutes}分钟后接收窗口仍未叫号；首问人继续负责，请跟进",
+                            escalated=True,
+                        )
+                    )
                 else:
                     for staff in q.department_staff or (q.responder,):
-                        out.append(Alert(f"inquiry:{q.id}:absent:{staff}", "handover_unacknowledged", staff,
-                                         f"首问 #{q.id} {q.matter} → {q.to}", due,
-                                         f"经办人不在时登记的事项{rules.handover_ack_minutes}分钟无人接收，请接收并联系当事人"))
+                        out.append(
+                            Alert(
+                                f"inquiry:{q.id}:absent:{staff}",
+                                "handover_unacknowledged",
+                                staff,
+                                f"首问 #{q.id} {q.matter} → {q.to}",
+                                due,
+                                f"经办人不在时登记的事项{rules.handover_ack_minutes}分钟无人接收，请接收并联系当事人",
+                            )
+                        )
     for t in tickets:
         if t.transfers >= rules.buck_passing_transfers:
-            out.append(Alert(f"ticket:{t.day:%Y%m%d}:{t.number}:transfers", "buck_passing", t.last_staff or "",
-                             f"{t.number} 已转办{t.transfers}次", t.last_transfer_at or now,
-                             f"同一号票转办达{rules.buck_passing_transfers}次，疑似推诿，请带班领导过问", escalated=True))
+            out.append(
+                Alert(
+                    f"ticket:{t.day:%Y%m%d}:{t.number}:transfers",
+                    "buck_passing",
+                    t.last_staff or "",
+                    f"{t.number} 已转办{t.transfers}次",
+                    t.last_transfer_at or now,
+                    f"同一号票转办达{rules.buck_passing_transfers}次，疑似推诿，请带班领导过问",
+                    escalated=True,
+                )
+            )
     case_ack = dt.timedelta(minutes=rules.case_handover_ack_minutes)
     for c in cases:
         if c.warning in ("yellow", "red") and c.due is not None:
             kind = f"case_{c.warning}"
-            out.append(Alert(f"case:{c.number}:{c.warning}", kind, c.owner, f"办件 {c.number}",
-                             dt.datetime.combine(c.due, dt.time(17, 0)),
-                             "已到或超过承诺办结日期，请立即办结（延期须在期限届满前决定）" if c.warning == "red" else "临近承诺办结日期，请抓紧办理",
-                             escalated=c.warning == "red"))
+            out.append(
+                Alert(
+                    f"case:{c.number}:{c.warning}",
+                    kind,
+                    c.owner,
+                    f"办件 {c.number}",
+                    dt.datetime.combine(c.due, dt.time(17, 0)),
+                    "已到或超过承诺办结日期，请立即办结（延期须在期限届满前决定）"
+                    if c.warning == "red"
+                    else "临近承诺办结日期，请抓紧办理",
+                    escalated=c.warning == "red",
+                )
+            )
         if c.handover_to and c.handover_at is not None and now >= c.handover_at + case_ack:
-            out.append(Alert(f"case:{c.number}:handover", "case_handover_unacknowledged", c.handover_to,
-                             f"办件 {c.number} 待接收", c.handover_at + case_ack,
-                             f"办件移交{rules.case_handover_ack_minutes}分钟仍未确认接收，请接收（首办人仍为移交人）"))
+            out.append(
+                Alert(
+                    f"case:{c.number}:handover",
+                    "case_handover_unacknowledged",
+                    c.handover_to,
+                    f"办件 {c.number} 待接收",
+                    c.handover_at + case_ack,
+                    f"办件移交{rules.case_handover_ack_minutes}分钟仍未确认接收，请接收（首办人仍为移交人）",
+                )
+            )
     for f in followups:
         if now.date() > f.due:
-            out.append(Alert(f"followup:{f.id}", "followup_overdue", f.owner, f.subject,
-                             dt.datetime.combine(f.due, dt.time(17, 0)),
-                             "差评整改已过期限，请办结（整改、解释说明或申诉）", escalated=True))
+            out.append(
+                Alert(
+                    f"followup:{f.id}",
+                    "followup_overdue",
+                    f.owner,
+                    f.subject,
+                    dt.datetime.combine(f.due, dt.time(17, 0)),
+                    "差评整改已过期限，请办结（整改、解释说明或申诉）",
+                    escalated=True,
+                )
+            )
     alerts = [a for a in out if a.key not in dismissed]
     return sorted(alerts, key=lambda a: (not a.escalated, a.due, a.key))

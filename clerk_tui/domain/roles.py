@@ -24,7 +24,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "case.handle": frozenset({CLERK, SUPERVISOR}),
     "case.override": frozenset({SUPERVISOR}),
     "print": frozenset({GUIDE, CLERK, SUPERVISOR, ADMIN}),
-    "inquiry": frozenset({GUIDE, CLERK, SUPERVISOR, ADMIN}),  # 首问: whoever is asked first  # 主管授权: ID override, second notice, extension
+    "inquiry": frozenset(
+        {GUIDE, CLERK, SUPERVISOR, ADMIN}
+    ),  # 首问: whoever is asked first  # 主管授权: ID override, second notice, extension
 }
 
 

@@ -80,8 +80,9 @@ def refused_char(ch: str, *, multiline: bool = False, tab: bool = False) -> bool
     return unicodedata.category(ch) == "Cf"
 
 
-def clean(value: str | None, *, field: str, limit: int, required: bool = False, multiline: bool = False,
-          tab: bool = False) -> str:
+def clean(
+    value: str | None, *, field: str, limit: int, required: bool = False, multiline: bool = False, tab: bool = False
+) -> str:
     """The text to store for ``field``: NFC, trimmed, checked. Raises :class:`TextRefused` with a
     message that says which character, where, and what to do; never cuts or drops anything."""
     if value is None:
@@ -94,7 +95,11 @@ def clean(value: str | None, *, field: str, limit: int, required: bool = False, 
         if refused_char(ch, multiline=multiline, tab=tab):
             where = "" if len(value) == 1 else f"第{pos}个字符"
             what = "换行" if ch == "\n" else ("制表符" if ch == "\t" else describe(ch))
-            hint = "此处只能填一行，请删去换行" if ch == "\n" else "请删去该字符后重新输入（从别处粘贴的文字常带有这类字符）"
+            hint = (
+                "此处只能填一行，请删去换行"
+                if ch == "\n"
+                else "请删去该字符后重新输入（从别处粘贴的文字常带有这类字符）"
+            )
             raise TextRefused(f"{field}{where}是{what}，不能保存；{hint}")
     value = unicodedata.normalize("NFC", value).strip()
     if required and not value:

@@ -37,11 +37,24 @@ def _size(n: int) -> bytes:
 def _qr_native(data: str) -> bytes:
     payload = data.encode("utf-8")
     store = len(payload) + 3
-    return (GS + b"(k" + bytes([4, 0, 49, 65, 50, 0])  # model 2
-            + GS + b"(k" + bytes([3, 0, 49, 67, 6])  # module size 6
-            + GS + b"(k" + bytes([3, 0, 49, 69, 49])  # error correction M
-            + GS + b"(k" + bytes([store % 256, store // 256, 49, 80, 48]) + payload
-            + GS + b"(k" + bytes([3, 0, 49, 81, 48]))  # print
+    return (
+        GS
+        + b"(k"
+        + bytes([4, 0, 49, 65, 50, 0])  # model 2
+        + GS
+        + b"(k"
+        + bytes([3, 0, 49, 67, 6])  # module size 6
+        + GS
+        + b"(k"
+        + bytes([3, 0, 49, 69, 49])  # error correction M
+        + GS
+        + b"(k"
+        + bytes([store % 256, store // 256, 49, 80, 48])
+        + payload
+        + GS
+        + b"(k"
+        + bytes([3, 0, 49, 81, 48])
+    )  # print
 
 
 def _raster(img) -> bytes:
@@ -77,7 +90,6 @@ def _text_image(text: str, columns: int, size: int, font_path: str | None) -> by
     try:
         from PIL import Image, ImageDraw, ImageFont  # start-up: Pillow loads only to rasterise text
 
-
         if not has_glyphs(font_path, text):
             return None
         height = 24 * size
@@ -85,12 +97,13 @@ def _text_image(text: str, columns: int, size: int, font_path: str | None) -> by
         img = Image.new("1", (columns * 12, height + 4), 1)
         ImageDraw.Draw(img).text((0, 1), text, font=font, fill=0)
         return _raster(img)
-    except Exception:  # noqa: BLE001 - any failure falls back to the marker
+    except Exception:
         return None
 
 
-def encode(lines: list[PaperLine], columns: int, *, qr_native: bool = True, font_path: str | None = None,
-           cut: bool = True) -> Encoded:
+def encode(
+    lines: list[PaperLine], columns: int, *, qr_native: bool = True, font_path: str | None = None, cut: bool = True
+) -> Encoded:
     out = bytearray(INIT + CHINESE_ON)
     warnings: list[str] = []
     for line in lines:
@@ -132,19 +145,19 @@ def parse(data: bytes):
         if b in (0x1B, 0x1C, 0x1D) or b == 0x0A:
             yield from pending()
         if b == 0x1B:  # ESC
-            cmd = data[i + 1:i + 2]
+            cmd = data[i + 1 : i + 2]
             if cmd == b"E":
                 yield "bold", bool(data[i + 2])
             elif cmd == b"a":
                 yield "align", data[i + 2]
             i += {b"@": 2, b"E": 3, b"a": 3, b"!": 3, b"d": 3, b"t": 3}.get(cmd, 2)
         elif b == 0x1C:  # FS
-            i += {b"&": 2, b".": 2, b"!": 3}.get(data[i + 1:i + 2], 2)
+            i += {b"&": 2, b".": 2, b"!": 3}.get(data[i + 1 : i + 2], 2)
         elif b == 0x1D:  # GS
-            cmd = data[i + 1:i + 2]
-            if cmd == b"(" and data[i + 2:i + 3] == b"k":
+            cmd = data[i + 1 : i + 2]
+            if cmd == b"(" and data[i + 2 : i + 3] == b"k":
                 length = data[i + 3] + 256 * data[i + 4]
-                body = data[i + 5:i + 5 + length]
+                body = data[i + 5 : i + 5 + length]
                 if body[:3] == b"1P0":
                     qr = body[3:]
                 elif body[:2] == b"1Q":
@@ -153,7 +166,7 @@ def parse(data: bytes):
             elif cmd == b"v":
                 row_bytes = data[i + 4] + 256 * data[i + 5]
                 height = data[i + 6] + 256 * data[i + 7]
-                yield "raster", (row_bytes, height, data[i + 8:i + 8 + row_bytes * height])
+                yield "raster", (row_bytes, height, data[i + 8 : i + 8 + row_bytes * height])
                 i += 8 + row_bytes * height
             elif cmd == b"V":
                 yield "cut", None

@@ -52,8 +52,10 @@ CANDIDATES = [
 ]
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")  # what the PDF writer can embed
 PACKAGED = ("noto_cjk_sans_otc", "NotoSansCJK-Regular.ttc")  # module, file: installs with clerk-tui
-INSTALL_HINT = ("请安装中文字体（Debian/Ubuntu：sudo apt install fonts-wqy-microhei 或 fonts-noto-cjk），"
-                "或在设置文件 [printing] font 中写明字体文件路径")
+INSTALL_HINT = (
+    "请安装中文字体（Debian/Ubuntu：sudo apt install fonts-wqy-microhei 或 fonts-noto-cjk），"
+    "或在设置文件 [printing] font 中写明字体文件路径"
+)
 
 
 class FontError(ValueError):
@@ -147,7 +149,7 @@ def face_index(path: str) -> int:
             if fh.read(4) != b"ttcf":
                 return 0
         collection = TTCollection(path, lazy=True)
-    except Exception:  # noqa: BLE001 - not a collection we can read: the first face
+    except Exception:
         return 0
     for i, font in enumerate(collection.fonts):
         names = " ".join(filter(None, (font["name"].getDebugName(n) for n in (1, 4)))).replace("-", " ")
@@ -162,13 +164,15 @@ def check_font(path: str) -> None:
     is a variable font (fpdf2 embeds those as invalid files: Fedora's NotoSansCJK-VF.ttc)."""
     try:
         cmap = _cmap(path)
-    except Exception as exc:  # noqa: BLE001 - any parse failure means "not a font"
+    except Exception as exc:
         raise FontError(f"{path} 不是可用的字体文件（{type(exc).__name__}）；{INSTALL_HINT}") from exc
     if ord("中") not in cmap:
         raise FontError(f"字体 {path} 没有中文字形；{INSTALL_HINT}")
     if is_variable(path):
-        raise FontError(f"字体 {path} 是可变字体，无法嵌入 PDF：请改用非可变的字体文件"
-                        f"（如 NotoSansCJK-Regular.ttc）；{INSTALL_HINT}")
+        raise FontError(
+            f"字体 {path} 是可变字体，无法嵌入 PDF：请改用非可变的字体文件"
+            f"（如 NotoSansCJK-Regular.ttc）；{INSTALL_HINT}"
+        )
 
 
 @lru_cache(maxsize=32)
@@ -176,7 +180,7 @@ def is_variable(path: str) -> bool:
     try:
         font = _open(path)
         return "fvar" in font or "CFF2" in font
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
 
 
@@ -188,7 +192,7 @@ def _cmap(path: str) -> frozenset[int]:
 def has_glyphs(path: str, text: str) -> bool:
     try:
         cmap = _cmap(path)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
     return all(ord(ch) in cmap or ch.isspace() for ch in text)
 
@@ -197,7 +201,7 @@ def missing_glyphs(path: str, text: Iterable[str]) -> list[str]:
     """The characters of ``text`` the font has no glyph for, each once, in order (spaces aside)."""
     try:
         cmap = _cmap(path)
-    except Exception:  # noqa: BLE001
+    except Exception:
         cmap = frozenset()
     out: list[str] = []
     for ch in text:
@@ -216,10 +220,16 @@ def fallback_fonts(primary: str, text: Iterable[str]) -> tuple[list[str], list[s
     for ch in missing:
         if any(has_glyphs(path, ch) for path in chosen):
             continue
-        with_char = _fc_list("fc-list", "-f", "%{file}\n", f":charset={ord(ch):x}") if fontconfig_fonts in SOURCES else []
+        with_char = (
+            _fc_list("fc-list", "-f", "%{file}\n", f":charset={ord(ch):x}") if fontconfig_fonts in SOURCES else []
+        )
         for path in [*sorted(set(with_char)), *installed_fonts()]:
-            if (path != primary and path.lower().endswith(FONT_SUFFIXES) and has_glyphs(path, ch)
-                    and not is_variable(path)):
+            if (
+                path != primary
+                and path.lower().endswith(FONT_SUFFIXES)
+                and has_glyphs(path, ch)
+                and not is_variable(path)
+            ):
                 chosen.append(path)
                 break
         else:

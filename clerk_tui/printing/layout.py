@@ -168,7 +168,7 @@ def lay_out(doc: Document, columns: int) -> list[PaperLine]:
         elif isinstance(block, Field):
             label = f"{block.label}："
             indent = min(text_width(label), columns // 2)
-            for i, part in enumerate(wrap(label + (block.value or "—"), columns, indent)):
+            for _i, part in enumerate(wrap(label + (block.value or "—"), columns, indent)):
                 lines.append(PaperLine(part))
         else:
             size = block.size if text_width(block.text) <= columns // block.size else 1  # a long title stays whole

@@ -42,7 +42,6 @@ def render_pdf(doc: Document, font_path: str) -> PdfPaper:
     from fpdf import FPDF  # start-up: fpdf2 loads only to render a PDF
     from fpdf.enums import XPos, YPos
 
-
     fallbacks, unfound = fallback_fonts(font_path, "".join(_texts(doc)))
     if unfound and MARKER not in "".join(unfound):
         more, _ = fallback_fonts(font_path, MARKER)  # the □ itself, should the font lack it

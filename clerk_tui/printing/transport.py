@@ -60,7 +60,7 @@ def parse_printer(url: str) -> Printer:
             raise PrinterUrlError(f"打印机地址 {url!r} 缺少绝对路径，应写成 {kind}:///路径（三个斜杠）")
         return Printer(kind, path, url)
     if kind == "cups":
-        queue = (parts.netloc or parts.path.strip("/"))
+        queue = parts.netloc or parts.path.strip("/")
         if not queue:
             raise PrinterUrlError(f"打印机地址 {url!r} 缺少 CUPS 队列名，应写成 cups://队列名")
         return Printer("cups", queue, url)
@@ -101,17 +101,20 @@ def send(printer: Printer, data: bytes) -> None:
             lp = shutil.which("lp")
             if lp is None:
                 raise PrintFailed("本机没有 lp 命令（CUPS），无法向 cups:// 打印机发送")
-            done = subprocess.run([lp, "-d", printer.target, "-o", "raw"], input=data, capture_output=True,
-                                  timeout=TIMEOUT * 2)
+            done = subprocess.run(
+                [lp, "-d", printer.target, "-o", "raw"], input=data, capture_output=True, timeout=TIMEOUT * 2
+            )
             if done.returncode != 0:
                 detail = " ".join(done.stderr.decode(errors="replace").split())
-                raise PrintFailed(f"CUPS 队列 {printer.target} 拒绝打印：请检查队列名是否正确、打印机是否启用"
-                                  f"（lpstat -p 查看）后按“重试”" + (f"（系统信息：{detail}）" if detail else ""))
+                raise PrintFailed(
+                    f"CUPS 队列 {printer.target} 拒绝打印：请检查队列名是否正确、打印机是否启用"
+                    f"（lpstat -p 查看）后按“重试”" + (f"（系统信息：{detail}）" if detail else "")
+                )
         else:
             raise PrintFailed(f"打印机 {printer.url} 不接收 ESC/POS 数据")
     except PrintFailed:
         raise
-    except Exception as exc:  # noqa: BLE001 - offline, refused, timeout, permission …
+    except Exception as exc:
         # python-escpos wraps the socket's error in its own (``Device not found (Could not open
         # socket for …: [Errno 111] Connection refused)``): the cause carries the errno when kept.
         cause = exc.__cause__ or exc.__context__

@@ -25,7 +25,7 @@ def espeak_command(text: str, *, wav: str | None = None, executable: str = "espe
     cmd = [executable, "-v", VOICE, "-s", str(SPEED)]
     if wav:
         cmd += ["-w", wav]
-    return cmd + [text]
+    return [*cmd, text]
 
 
 class Announcer:
@@ -34,8 +34,11 @@ class Announcer:
 
     def __init__(self, executable: str | None = None, runner: Callable[[Sequence[str]], object] | None = None) -> None:
         self.executable = executable if executable is not None else espeak_path()
-        self._runner = runner or (lambda cmd: subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                                              timeout=30, check=False))
+        self._runner = runner or (
+            lambda cmd: subprocess.run(
+                cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30, check=False
+            )
+        )
         self._queue: queue.Queue[str | None] = queue.Queue(maxsize=32)
         self._thread: threading.Thread | None = None
         self.spoken: list[str] = []
@@ -63,7 +66,7 @@ class Announcer:
             try:
                 self._runner(espeak_command(text, executable=self.executable))
                 self.spoken.append(text)
-            except Exception:  # noqa: BLE001 - a sound problem must never stop the board
+            except Exception:
                 pass
 
     def close(self) -> None:

@@ -40,9 +40,18 @@ class AppointmentView:
     source: str
 
     def as_json(self) -> dict:
-        return {"id": self.id, "item": self.item_code, "item_name": self.item_name, "id_number": self.id_number_masked,
-                "name": self.name, "date": self.day.isoformat(), "start": self.slot_start.strftime("%H:%M"),
-                "end": self.slot_end.strftime("%H:%M"), "status": self.status, "source": self.source}
+        return {
+            "id": self.id,
+            "item": self.item_code,
+            "item_name": self.item_name,
+            "id_number": self.id_number_masked,
+            "name": self.name,
+            "date": self.day.isoformat(),
+            "start": self.slot_start.strftime("%H:%M"),
+            "end": self.slot_end.strftime("%H:%M"),
+            "status": self.status,
+            "source": self.source,
+        }
 
 
 def _parse_slot(day: str, start: str, end: str) -> tuple[dt.date, dt.time, dt.time]:
@@ -56,37 +65,94 @@ def _parse_slot(day: str, start: str, end: str) -> tuple[dt.date, dt.time, dt.ti
     return d, s, e
 
 
-def _book(session: Session, actor: Actor | None, *, id_number: str, item_code: str, day: dt.date, start: dt.time,
-          end: dt.time, name: str = "", phone: str = "", source: str = "desk", ref: str = "") -> Appointment:
+def _book(
+    session: Session,
+    actor: Actor | None,
+    *,
+    id_number: str,
+    item_code: str,
+    day: dt.date,
+    start: dt.time,
+    end: dt.time,
+    name: str = "",
+    phone: str = "",
+    source: str = "desk",
+    ref: str = "",
+) -> Appointment:
     check = check_resident_id(id_number, clock.today())
     if not check.ok:
         raise ServiceError(check.reason)
     item = item_by_code(session, item_code)
     if source == "desk":  # typed at the guide desk; the platform's imported rows are taken as they come
         name, phone = typed_text(name, 40, "姓名"), person_phone(phone)
-    appt = Appointment(hall_id=get_hall(session).id, item_id=item.id, id_number=check.value, name=name.strip()[:40],
-                       phone=phone.strip()[:20], day=day, slot_start=start, slot_end=end, source=source,
-                       external_ref=ref[:64], created_at=clock.now())
+    appt = Appointment(
+        hall_id=get_hall(session).id,
+        item_id=item.id,
+        id_number=check.value,
+        name=name.strip()[:40],
+        phone=phone.strip()[:20],
+        day=day,
+        slot_start=start,
+        slot_end=end,
+        source=source,
+        external_ref=ref[:64],
+        created_at=clock.now(),
+    )
     session.add(appt)
     session.flush()
-    events.record(session, "appointment.booked", actor=actor, subject=str(appt.id), item=item.code, day=day,
-                  start=start.strftime("%H:%M"), source=source)
+    events.record(
+        session,
+        "appointment.booked",
+        actor=actor,
+        subject=str(appt.id),
+        item=item.code,
+        day=day,
+        start=start.strftime("%H:%M"),
+        source=source,
+    )
     return appt
 
 
 def _view(session: Session, a: Appointment) -> AppointmentView:
     item = session.get(ServiceItem, a.item_id)
-    return AppointmentView(a.id, item.code, item.name, mask_id(a.id_number), a.name, a.day, a.slot_start, a.slot_end,
-                           a.status, a.source)
+    return AppointmentView(
+        a.id, item.code, item.name, mask_id(a.id_number), a.name, a.day, a.slot_start, a.slot_end, a.status, a.source
+    )
 
 
-def add_appointment(engine: Engine, actor: Actor | None, *, id_number: str, item_code: str, day: str, start: str,
-                    end: str, name: str = "", phone: str = "", source: str = "desk") -> AppointmentView:
+def add_appointment(
+    engine: Engine,
+    actor: Actor | None,
+    *,
+    id_number: str,
+    item_code: str,
+    day: str,
+    start: str,
+    end: str,
+    name: str = "",
+    phone: str = "",
+    source: str = "desk",
+) -> AppointmentView:
     require(actor, "appointment.book")
     d, s, e = _parse_slot(day, start, end)
-    return transaction(engine, lambda session: _view(session, _book(
-        session, actor, id_number=id_number, item_code=item_code, day=d, start=s, end=e, name=name, phone=phone,
-        source=source)))
+    return transaction(
+        engine,
+        lambda session: _view(
+            session,
+            _book(
+                session,
+                actor,
+                id_number=id_number,
+                item_code=item_code,
+                day=d,
+                start=s,
+                end=e,
+                name=name,
+                phone=phone,
+                source=source,
+            ),
+        ),
+    )
 
 
 def import_appointments(engine: Engine, actor: Actor | None, path: str | Path) -> int:
@@ -110,8 +176,19 @@ def import_appointments(engine: Engine, actor: Actor | None, path: str | Path) -
                 ref = (row.get("ref") or "").strip()
                 if ref and session.exec(select(Appointment).where(Appointment.external_ref == ref)).first():
                     continue  # already imported: importing the same export twice changes nothing
-                _book(session, actor, id_number=row["id_number"] or "", item_code=row["item"] or "", day=d, start=s,
-                      end=e, name=row.get("name") or "", phone=row.get("phone") or "", source="import", ref=ref)
+                _book(
+                    session,
+                    actor,
+                    id_number=row["id_number"] or "",
+                    item_code=row["item"] or "",
+                    day=d,
+                    start=s,
+                    end=e,
+                    name=row.get("name") or "",
+                    phone=row.get("phone") or "",
+                    source="import",
+                    ref=ref,
+                )
             except ServiceError as exc:
                 raise ServiceError(f"{path}:{rows.index(row) + 2}: {exc.message}（未导入任何预约）") from exc
         return len(rows)
@@ -136,9 +213,12 @@ def check_in(engine: Engine, actor: Actor | None, id_number: str, policy: QueueP
     now = clock.now()
 
     def work(session: Session) -> CheckIn:
-        appt = session.exec(select(Appointment).where(
-            Appointment.id_number == check.value, Appointment.day == now.date(), Appointment.status == "booked")
-            .order_by(Appointment.slot_start).with_for_update()).first()
+        appt = session.exec(
+            select(Appointment)
+            .where(Appointment.id_number == check.value, Appointment.day == now.date(), Appointment.status == "booked")
+            .order_by(Appointment.slot_start)
+            .with_for_update()
+        ).first()
         if appt is None:
             raise NotFound("该身份证号今天没有待签到的预约，请按普通方式取号")
         start = dt.datetime.combine(appt.day, appt.slot_start)
@@ -149,17 +229,29 @@ def check_in(engine: Engine, actor: Actor | None, id_number: str, policy: QueueP
         if now < early:
             raise ServiceError(f"预约时段为{slot}，请于{early:%H:%M}后再签到")
         on_time = now <= late
-        message = (f"预约签到成功（时段{slot}），按预约优先排队" if on_time else
-                   f"已超过预约时段{slot}（最晚{late:%H:%M}签到），按普通号排队")
+        message = (
+            f"预约签到成功（时段{slot}），按预约优先排队"
+            if on_time
+            else f"已超过预约时段{slot}（最晚{late:%H:%M}签到），按普通号排队"
+        )
         item_code = session.get(ServiceItem, appt.item_id).code
-        tid = issue_in(session, actor, item_code=item_code, queue=None, priority=APPOINTMENT if on_time else NONE,
-                       id_number=check.value, policy=policy, note="预约签到" if on_time else "预约迟到",
-                       appointment_id=appt.id)
+        tid = issue_in(
+            session,
+            actor,
+            item_code=item_code,
+            queue=None,
+            priority=APPOINTMENT if on_time else NONE,
+            id_number=check.value,
+            policy=policy,
+            note="预约签到" if on_time else "预约迟到",
+            appointment_id=appt.id,
+        )
         t = session.get(Ticket, tid)
         appt.status, appt.ticket_id = "checked_in", tid
         session.add(appt)
-        events.record(session, "appointment.checked_in", actor=actor, subject=str(appt.id), ticket=t.number,
-                      on_time=on_time)
+        events.record(
+            session, "appointment.checked_in", actor=actor, subject=str(appt.id), ticket=t.number, on_time=on_time
+        )
         return CheckIn(ticket_view(session, t), on_time, message)
 
     return transaction(engine, work)
@@ -168,5 +260,9 @@ def check_in(engine: Engine, actor: Actor | None, id_number: str, policy: QueueP
 def list_appointments(engine: Engine, day: dt.date | None = None) -> list[AppointmentView]:
     day = day or clock.today()
     with read_session(engine) as session:
-        return [_view(session, a) for a in session.exec(
-            select(Appointment).where(Appointment.day == day).order_by(Appointment.slot_start, Appointment.id))]
+        return [
+            _view(session, a)
+            for a in session.exec(
+                select(Appointment).where(Appointment.day == day).order_by(Appointment.slot_start, Appointment.id)
+            )
+        ]

@@ -31,7 +31,7 @@ from clerk_tui.store.models import CalendarDay, CalendarYear
 def _dates(value, where: str, year: int) -> list[dt.date]:
     """Dates from a list of "YYYY-MM-DD" strings or "YYYY-MM-DD..YYYY-MM-DD" ranges."""
     if not isinstance(value, list):
-        raise ServiceError(f"{where} 应为日期列表，例如 [\"{year}-01-01\"]")
+        raise ServiceError(f'{where} 应为日期列表，例如 ["{year}-01-01"]')
     out = []
     for raw in value:
         text = raw.isoformat() if isinstance(raw, dt.date) else str(raw)
@@ -40,7 +40,9 @@ def _dates(value, where: str, year: int) -> list[dt.date]:
             first = dt.date.fromisoformat(parts[0].strip())
             last = dt.date.fromisoformat(parts[-1].strip())
         except ValueError as exc:
-            raise ServiceError(f"{where} 中的 {text!r} 不是有效日期（应为 YYYY-MM-DD 或 YYYY-MM-DD..YYYY-MM-DD）") from exc
+            raise ServiceError(
+                f"{where} 中的 {text!r} 不是有效日期（应为 YYYY-MM-DD 或 YYYY-MM-DD..YYYY-MM-DD）"
+            ) from exc
         if len(parts) > 2 or last < first:
             raise ServiceError(f"{where} 中的日期范围 {text!r} 无效")
         day = first
@@ -60,7 +62,9 @@ def parse_calendar_file(path: str | Path) -> YearSchedule:
     except (OSError, UnicodeDecodeError) as exc:
         raise read_failed("日历文件", path, exc) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise ServiceError(f"日历文件 {path} 格式错误，{toml_words(exc)}：请按 data/calendar/README.md 修正后重试") from exc
+        raise ServiceError(
+            f"日历文件 {path} 格式错误，{toml_words(exc)}：请按 data/calendar/README.md 修正后重试"
+        ) from exc
     year = doc.get("year")
     if not isinstance(year, int) or not 1900 <= year <= 2200:
         raise ServiceError(f"日历文件 {path} 缺少有效的 year 字段（例如 year = 2027）")
@@ -86,14 +90,17 @@ def parse_calendar_file(path: str | Path) -> YearSchedule:
             names[day] = f"{name}调休上班"
     missing = [f"{d}（{n}）" for d, n in sorted(statutory_holidays(year).items()) if d not in holidays]
     if missing:
-        raise ServiceError(f"日历文件 {path} 不完整：法定节假日 {'、'.join(missing[:8])}{'等' if len(missing) > 8 else ''} "
-                           "未列为放假日。请按国务院通知列出全年全部放假和调休安排后再载入")
+        raise ServiceError(
+            f"日历文件 {path} 不完整：法定节假日 {'、'.join(missing[:8])}{'等' if len(missing) > 8 else ''} "
+            "未列为放假日。请按国务院通知列出全年全部放假和调休安排后再载入"
+        )
     source = str(doc.get("source", "")).strip() or path.name
     return YearSchedule(year, frozenset(holidays), frozenset(workdays), source, names)
 
 
-def load_calendar(engine: Engine, actor: Actor | None, path: str | Path, *,
-                  count_from_same_day: bool = False) -> YearSchedule:
+def load_calendar(
+    engine: Engine, actor: Actor | None, path: str | Path, *, count_from_same_day: bool = False
+) -> YearSchedule:
     """``calendar load FILE``: the year's schedule replaces any earlier one for that year, and
     every case whose promised date was provisional is recomputed in the same transaction."""
     require(actor, "calendar.load")
@@ -111,8 +118,16 @@ def load_calendar(engine: Engine, actor: Actor | None, path: str | Path, *,
             work = day in schedule.workdays
             if work != (day.weekday() < 5):
                 session.add(CalendarDay(day=day, year=schedule.year, is_workday=work, name=schedule.names.get(day, "")))
-        events.record(session, "calendar.loaded", actor=actor, subject=str(schedule.year), source=schedule.source,
-                      replaced=replaced, holidays=len(schedule.holidays), workdays=len(schedule.workdays))
+        events.record(
+            session,
+            "calendar.loaded",
+            actor=actor,
+            subject=str(schedule.year),
+            source=schedule.source,
+            replaced=replaced,
+            holidays=len(schedule.holidays),
+            workdays=len(schedule.workdays),
+        )
         session.flush()
         calendar = WorkdayCalendar(session_schedules(session), count_from_same_day=count_from_same_day)
         recompute_provisional(session, actor, calendar)

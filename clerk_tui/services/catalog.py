@@ -35,8 +35,19 @@ from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import Department, Hall, Material, Queue, ServiceItem, Window, WindowQueue
 
 __all__ = [
-    "CatalogFileError", "ItemGuide", "MaterialView", "import_catalog", "apply_catalog", "get_hall",
-    "list_items", "get_item", "load_index", "export_catalog", "list_windows", "FORM_NAMES", "KIND_NAMES",
+    "FORM_NAMES",
+    "KIND_NAMES",
+    "CatalogFileError",
+    "ItemGuide",
+    "MaterialView",
+    "apply_catalog",
+    "export_catalog",
+    "get_hall",
+    "get_item",
+    "import_catalog",
+    "list_items",
+    "list_windows",
+    "load_index",
 ]
 
 
@@ -59,7 +70,9 @@ def apply_catalog(session: Session, data: CatalogData, *, actor: Actor | None, s
         session.flush()
     elif data.hall is not None:
         if data.hall.code != hall.code:
-            raise ServiceError(f"目录文件的大厅代码 {data.hall.code} 与本数据库的大厅 {hall.code} 不一致，未导入任何内容")
+            raise ServiceError(
+                f"目录文件的大厅代码 {data.hall.code} 与本数据库的大厅 {hall.code} 不一致，未导入任何内容"
+            )
         for k, v in vars(data.hall).items():
             setattr(hall, k, v)
 
@@ -78,11 +91,23 @@ def apply_catalog(session: Session, data: CatalogData, *, actor: Actor | None, s
                 problems.append(Problem(source, 0, "queues", f"窗口 {w.number} 的队列 {p} 不存在"))
     for item in data.items:
         if item.department and item.department not in known_depts:
-            problems.append(Problem(item.file or source, item.lines.get("department", item.line), "department",
-                                    f"事项 {item.code} 的部门“{item.department}”不存在，请先在 [[department]] 中定义"))
+            problems.append(
+                Problem(
+                    item.file or source,
+                    item.lines.get("department", item.line),
+                    "department",
+                    f"事项 {item.code} 的部门“{item.department}”不存在，请先在 [[department]] 中定义",
+                )
+            )
         if item.queue and item.queue not in known_queues:
-            problems.append(Problem(item.file or source, item.lines.get("queue", item.line), "queue",
-                                    f"事项 {item.code} 的队列 {item.queue} 不存在，请先在 [[queue]] 中定义"))
+            problems.append(
+                Problem(
+                    item.file or source,
+                    item.lines.get("queue", item.line),
+                    "queue",
+                    f"事项 {item.code} 的队列 {item.queue} 不存在，请先在 [[queue]] 中定义",
+                )
+            )
     if problems:
         raise CatalogFileError(problems)
 
@@ -119,15 +144,26 @@ def apply_catalog(session: Session, data: CatalogData, *, actor: Actor | None, s
     for spec in data.items:
         row = existing.get(spec.code)
         if row is None:
-            row = ServiceItem(hall_id=hall.id, code=spec.code, name=spec.name, department_id=0, queue_id=0, kind=spec.kind)
+            row = ServiceItem(
+                hall_id=hall.id, code=spec.code, name=spec.name, department_id=0, queue_id=0, kind=spec.kind
+            )
             added += 1
         else:
             updated += 1
         pinyin, initials = pinyin_forms(spec.name)
         row.keywords = "、".join(spec.keywords)[:400]
         row.keyword_index = " ".join(" ".join(pinyin_forms(k)) for k in spec.keywords)[:1600]
-        for k in ("name", "kind", "legal_limit_days", "promised_limit_days", "fee", "legal_basis", "conditions",
-                  "consultation_phone", "supervision_phone"):
+        for k in (
+            "name",
+            "kind",
+            "legal_limit_days",
+            "promised_limit_days",
+            "fee",
+            "legal_basis",
+            "conditions",
+            "consultation_phone",
+            "supervision_phone",
+        ):
             setattr(row, k, getattr(spec, k))
         row.department_id, row.queue_id = depts[spec.department].id, queues[spec.queue].id
         row.pinyin, row.initials = pinyin, initials
@@ -136,8 +172,14 @@ def apply_catalog(session: Session, data: CatalogData, *, actor: Actor | None, s
         session.exec(delete(Material).where(Material.item_id == row.id))
         for pos, m in enumerate(spec.materials):
             session.add(Material(item_id=row.id, position=pos, **vars(m)))
-    counts = {"items_added": added, "items_updated": updated, "departments": len(data.departments),
-              "queues": len(data.queues), "windows": len(data.windows), "branch_halls": len(data.branch_halls)}
+    counts = {
+        "items_added": added,
+        "items_updated": updated,
+        "departments": len(data.departments),
+        "queues": len(data.queues),
+        "windows": len(data.windows),
+        "branch_halls": len(data.branch_halls),
+    }
     events.record(session, "catalog.imported", actor=actor, subject=hall.code, source=source, **counts)
     return counts
 
@@ -191,11 +233,20 @@ class ItemGuide:
 
     def as_json(self) -> dict:
         return {
-            "code": self.code, "name": self.name, "department": self.department, "queue": self.queue,
-            "queue_name": self.queue_name, "windows": list(self.windows), "kind": self.kind,
-            "legal_limit_days": self.legal_limit_days, "promised_limit_days": self.promised_limit_days,
-            "fee": self.fee, "legal_basis": self.legal_basis, "conditions": self.conditions,
-            "consultation_phone": self.consultation_phone, "supervision_phone": self.supervision_phone,
+            "code": self.code,
+            "name": self.name,
+            "department": self.department,
+            "queue": self.queue,
+            "queue_name": self.queue_name,
+            "windows": list(self.windows),
+            "kind": self.kind,
+            "legal_limit_days": self.legal_limit_days,
+            "promised_limit_days": self.promised_limit_days,
+            "fee": self.fee,
+            "legal_basis": self.legal_basis,
+            "conditions": self.conditions,
+            "consultation_phone": self.consultation_phone,
+            "supervision_phone": self.supervision_phone,
             "keywords": list(self.keywords),
             "materials": [m.name for m in self.materials],
             "material_details": [vars(m) for m in self.materials],
@@ -217,17 +268,31 @@ def _guides(session: Session, where=None) -> list[ItemGuide]:
     ids = [item.id for item, _, _ in rows]
     mats: dict[int, list[MaterialView]] = {i: [] for i in ids}
     if ids:
-        for m in session.exec(select(Material).where(Material.item_id.in_(ids)).order_by(Material.item_id, Material.position)):
+        for m in session.exec(
+            select(Material).where(Material.item_id.in_(ids)).order_by(Material.item_id, Material.position)
+        ):
             mats[m.item_id].append(MaterialView(m.name, m.required, m.form, m.copies, m.notes))
     windows_by_queue: dict[int, list[int]] = {}
-    for wq, win in session.exec(select(WindowQueue, Window).join(Window, Window.id == WindowQueue.window_id).order_by(Window.number)):
+    for wq, win in session.exec(
+        select(WindowQueue, Window).join(Window, Window.id == WindowQueue.window_id).order_by(Window.number)
+    ):
         windows_by_queue.setdefault(wq.queue_id, []).append(win.number)
     return [
         ItemGuide(
-            id=item.id, code=item.code, name=item.name, department=dept.name, department_phone=dept.phone,
-            queue=queue.prefix, queue_name=queue.name, windows=tuple(windows_by_queue.get(queue.id, ())),
-            kind=item.kind, legal_limit_days=item.legal_limit_days, promised_limit_days=item.promised_limit_days,
-            fee=item.fee, legal_basis=item.legal_basis, conditions=item.conditions,
+            id=item.id,
+            code=item.code,
+            name=item.name,
+            department=dept.name,
+            department_phone=dept.phone,
+            queue=queue.prefix,
+            queue_name=queue.name,
+            windows=tuple(windows_by_queue.get(queue.id, ())),
+            kind=item.kind,
+            legal_limit_days=item.legal_limit_days,
+            promised_limit_days=item.promised_limit_days,
+            fee=item.fee,
+            legal_basis=item.legal_basis,
+            conditions=item.conditions,
             consultation_phone=item.consultation_phone or dept.phone or hall.phone,
             supervision_phone=item.supervision_phone or hall.supervision_phone,
             materials=tuple(mats[item.id]),
@@ -266,7 +331,9 @@ def load_index(engine: Engine) -> tuple[CatalogIndex, dict[str, ItemGuide]]:
     """The search index (pinyin as stored at import) and every guide by code."""
     with read_session(engine) as session:
         guides = _guides(session)
-        stored = {i.code: (i.pinyin, i.initials, i.keywords, i.keyword_index) for i in session.exec(select(ServiceItem))}
+        stored = {
+            i.code: (i.pinyin, i.initials, i.keywords, i.keyword_index) for i in session.exec(select(ServiceItem))
+        }
     by_code = {g.code: g for g in guides}
     index = CatalogIndex(SearchEntry(g.id, g.code, g.name, g.department, *stored[g.code]) for g in guides)
     return index, by_code
@@ -290,15 +357,36 @@ def export_data(engine: Engine) -> CatalogData:
         branch_halls=[HallSpec(b.code, b.name, b.address, b.phone) for b in branches],
         departments=[DepartmentSpec(d.name, d.phone, branch_code.get(d.branch_hall_id)) for d in depts],
         queues=[QueueSpec(q.prefix, q.name) for q in queues],
-        windows=[WindowSpec(w.number, w.name, dept_name.get(w.department_id),
-                            [qprefix[x.queue_id] for x in wq if x.window_id == w.id]) for w in windows],
+        windows=[
+            WindowSpec(
+                w.number,
+                w.name,
+                dept_name.get(w.department_id),
+                [qprefix[x.queue_id] for x in wq if x.window_id == w.id],
+            )
+            for w in windows
+        ],
     )
     for g in guides:
         raw = raw_items[g.code]
-        data.items.append(ItemSpec(
-            g.code, g.name, g.department, g.queue, g.kind, g.legal_limit_days, g.promised_limit_days, g.fee,
-            g.legal_basis, g.conditions, raw.consultation_phone, raw.supervision_phone, list(g.keywords),
-            [MaterialSpec(m.name, m.required, m.form, m.copies, m.notes) for m in g.materials]))
+        data.items.append(
+            ItemSpec(
+                g.code,
+                g.name,
+                g.department,
+                g.queue,
+                g.kind,
+                g.legal_limit_days,
+                g.promised_limit_days,
+                g.fee,
+                g.legal_basis,
+                g.conditions,
+                raw.consultation_phone,
+                raw.supervision_phone,
+                list(g.keywords),
+                [MaterialSpec(m.name, m.required, m.form, m.copies, m.notes) for m in g.materials],
+            )
+        )
     return data
 
 
@@ -332,5 +420,12 @@ def list_windows(engine: Engine) -> list[WindowView]:
         qprefix = {q.id: q.prefix for q in session.exec(select(Queue))}
         wq = session.exec(select(WindowQueue).order_by(WindowQueue.window_id, WindowQueue.position)).all()
         windows = session.exec(select(Window).where(Window.hall_id == hall.id).order_by(Window.number)).all()
-        return [WindowView(w.number, w.name, depts.get(w.department_id),
-                           tuple(qprefix[x.queue_id] for x in wq if x.window_id == w.id)) for w in windows]
+        return [
+            WindowView(
+                w.number,
+                w.name,
+                depts.get(w.department_id),
+                tuple(qprefix[x.queue_id] for x in wq if x.window_id == w.id),
+            )
+            for w in windows
+        ]

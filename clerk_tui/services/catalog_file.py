@@ -21,8 +21,20 @@ from clerk_tui.domain.catalog import KIND_NAMES as KIND_NAMES
 from clerk_tui.services.errors import ServiceError, read_failed, toml_words
 
 CSV_COLUMNS = (
-    "code", "name", "department", "queue", "kind", "legal_limit_days", "promised_limit_days", "fee",
-    "legal_basis", "conditions", "consultation_phone", "supervision_phone", "keywords", "materials",
+    "code",
+    "name",
+    "department",
+    "queue",
+    "kind",
+    "legal_limit_days",
+    "promised_limit_days",
+    "fee",
+    "legal_basis",
+    "conditions",
+    "consultation_phone",
+    "supervision_phone",
+    "keywords",
+    "materials",
 )
 
 
@@ -42,9 +54,17 @@ class CatalogFileError(ServiceError):
     def __init__(self, problems: list[Problem]) -> None:
         problems = sorted(problems, key=lambda p: (p.file, p.line))
         self.problems = problems
-        head = f"目录文件有{len(problems)}处错误，未导入任何内容：" if len(problems) > 1 else "目录文件有错误，未导入任何内容："
-        super().__init__(head + "\n" + "\n".join(f"  {p}" for p in problems[:50]) + (
-            f"\n  ……另有{len(problems) - 50}处" if len(problems) > 50 else ""))
+        head = (
+            f"目录文件有{len(problems)}处错误，未导入任何内容："
+            if len(problems) > 1
+            else "目录文件有错误，未导入任何内容："
+        )
+        super().__init__(
+            head
+            + "\n"
+            + "\n".join(f"  {p}" for p in problems[:50])
+            + (f"\n  ……另有{len(problems) - 50}处" if len(problems) > 50 else "")
+        )
 
 
 @dataclass
@@ -183,7 +203,9 @@ def _queue_prefix(rec: dict, where, col: _Collector) -> str:
     return value.strip().upper()
 
 
-def _int(rec: dict, key: str, where, col: _Collector, *, default: int | None = None, lo: int = 0, hi: int = 10000) -> int:
+def _int(
+    rec: dict, key: str, where, col: _Collector, *, default: int | None = None, lo: int = 0, hi: int = 10000
+) -> int:
     value = rec.get(key, default)
     if value is None:
         col.add(where(key), key, "缺少此字段")
@@ -218,7 +240,7 @@ def _keywords(value: Any, where, col: _Collector) -> list[str]:
     if isinstance(value, str):
         value = re.split(r"[、,，;；]", value)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        col.add(where("keywords"), "keywords", "应为文本列表，例如 [\"社保\", \"养老保险\"]")
+        col.add(where("keywords"), "keywords", '应为文本列表，例如 ["社保", "养老保险"]')
         return []
     return [v.strip() for v in value if v.strip()]
 
@@ -233,8 +255,11 @@ def _check_item(item: ItemSpec, where, col: _Collector) -> None:
         if item.promised_limit_days < 1:
             col.add(where("promised_limit_days"), "promised_limit_days", "承诺件的承诺时限至少为1个工作日")
         if item.promised_limit_days > item.legal_limit_days:
-            col.add(where("promised_limit_days"), "promised_limit_days",
-                    f"承诺时限（{item.promised_limit_days}）不能超过法定时限（{item.legal_limit_days}）")
+            col.add(
+                where("promised_limit_days"),
+                "promised_limit_days",
+                f"承诺时限（{item.promised_limit_days}）不能超过法定时限（{item.legal_limit_days}）",
+            )
     if not item.materials:
         col.add(where("material"), "material", "每个事项至少要有一项申请材料")
     if not item.fee:
@@ -263,8 +288,16 @@ def parse_toml(text: str, file: str, strict: bool = True) -> CatalogData:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
-        raise CatalogFileError([Problem(file, int(m.group(1)) if m else 0, "",
-                                        f"TOML 语法错误，{toml_words(exc)}：请按 FORMAT.md 修正后重试")]) from exc
+        raise CatalogFileError(
+            [
+                Problem(
+                    file,
+                    int(m.group(1)) if m else 0,
+                    "",
+                    f"TOML 语法错误，{toml_words(exc)}：请按 FORMAT.md 修正后重试",
+                )
+            ]
+        ) from exc
     lines = _Lines(text)
     data = CatalogData()
     known = {"hall", "branch_hall", "department", "queue", "window", "item"}
@@ -280,7 +313,9 @@ def parse_toml(text: str, file: str, strict: bool = True) -> CatalogData:
         out = []
         for i, rec in enumerate(value):
             span = lines.table(name, i)
-            out.append((rec if isinstance(rec, dict) else {}, (lambda s: lambda k: lines.key(k, s) if k else s[0])(span)))
+            out.append(
+                (rec if isinstance(rec, dict) else {}, (lambda s: lambda k: lines.key(k, s) if k else s[0])(span))
+            )
         return out
 
     if "hall" in doc:
@@ -290,19 +325,31 @@ def parse_toml(text: str, file: str, strict: bool = True) -> CatalogData:
         code = _text(rec, "code", w, col, required=True, max_len=8)
         if code and not re.fullmatch(r"[A-Za-z0-9]{2,8}", code):
             col.add(w("code"), "code", "大厅代码只能是2到8位字母或数字")
-        data.hall = HallSpec(code, _text(rec, "name", w, col, required=True, max_len=100), _text(rec, "address", w, col),
-                             _text(rec, "phone", w, col, max_len=40), _text(rec, "supervision_phone", w, col, max_len=40))
+        data.hall = HallSpec(
+            code,
+            _text(rec, "name", w, col, required=True, max_len=100),
+            _text(rec, "address", w, col),
+            _text(rec, "phone", w, col, max_len=40),
+            _text(rec, "supervision_phone", w, col, max_len=40),
+        )
     seen: dict[str, set] = {k: set() for k in known}
     for rec, w in records("branch_hall"):
-        bh = HallSpec(_text(rec, "code", w, col, required=True, max_len=8), _text(rec, "name", w, col, required=True, max_len=100),
-                      _text(rec, "address", w, col), _text(rec, "phone", w, col, max_len=40))
+        bh = HallSpec(
+            _text(rec, "code", w, col, required=True, max_len=8),
+            _text(rec, "name", w, col, required=True, max_len=100),
+            _text(rec, "address", w, col),
+            _text(rec, "phone", w, col, max_len=40),
+        )
         if bh.code in seen["branch_hall"]:
             col.add(w("code"), "code", f"分厅代码 {bh.code} 重复")
         seen["branch_hall"].add(bh.code)
         data.branch_halls.append(bh)
     for rec, w in records("department"):
-        dep = DepartmentSpec(_text(rec, "name", w, col, required=True, max_len=100), _text(rec, "phone", w, col, max_len=40),
-                             _text(rec, "branch_hall", w, col) or None)
+        dep = DepartmentSpec(
+            _text(rec, "name", w, col, required=True, max_len=100),
+            _text(rec, "phone", w, col, max_len=40),
+            _text(rec, "branch_hall", w, col) or None,
+        )
         if dep.name in seen["department"]:
             col.add(w("name"), "name", f"部门 {dep.name} 重复")
         if dep.branch_hall and dep.branch_hall not in seen["branch_hall"]:
@@ -310,7 +357,10 @@ def parse_toml(text: str, file: str, strict: bool = True) -> CatalogData:
         seen["department"].add(dep.name)
         data.departments.append(dep)
     for rec, w in records("queue"):
-        q = QueueSpec(_text(rec, "prefix", w, col, required=True, max_len=1).upper(), _text(rec, "name", w, col, required=True, max_len=60))
+        q = QueueSpec(
+            _text(rec, "prefix", w, col, required=True, max_len=1).upper(),
+            _text(rec, "name", w, col, required=True, max_len=60),
+        )
         if q.prefix and not re.fullmatch(r"[A-Z]", q.prefix):
             col.add(w("prefix"), "prefix", f"队列字母应为一个大写字母A-Z，实际是 {q.prefix!r}")
         if q.prefix in seen["queue"]:
@@ -320,10 +370,14 @@ def parse_toml(text: str, file: str, strict: bool = True) -> CatalogData:
     for rec, w in records("window"):
         queues = rec.get("queues", [])
         if not isinstance(queues, list) or not queues or not all(isinstance(q, str) for q in queues):
-            col.add(w("queues"), "queues", "应为至少一个队列字母的列表，例如 [\"A\", \"B\"]")
+            col.add(w("queues"), "queues", '应为至少一个队列字母的列表，例如 ["A", "B"]')
             queues = []
-        win = WindowSpec(_int(rec, "number", w, col, lo=1, hi=999), _text(rec, "name", w, col, max_len=60),
-                         _text(rec, "department", w, col) or None, [q.strip().upper() for q in queues])
+        win = WindowSpec(
+            _int(rec, "number", w, col, lo=1, hi=999),
+            _text(rec, "name", w, col, max_len=60),
+            _text(rec, "department", w, col) or None,
+            [q.strip().upper() for q in queues],
+        )
         if win.number in seen["window"]:
             col.add(w("number"), "number", f"窗口号 {win.number} 重复")
         seen["window"].add(win.number)
@@ -354,7 +408,9 @@ def parse_toml(text: str, file: str, strict: bool = True) -> CatalogData:
             consultation_phone=_text(rec, "consultation_phone", w, col, max_len=40),
             supervision_phone=_text(rec, "supervision_phone", w, col, max_len=40),
             keywords=_keywords(rec.get("keywords"), w, col),
-            materials=materials, line=span[0], file=file,
+            materials=materials,
+            line=span[0],
+            file=file,
             lines={k: w(k) for k in ("department", "queue", "code")},
         )
         _check_item(item, w, col)
@@ -377,8 +433,13 @@ def _csv_materials(cell: str, line: int, col: _Collector) -> list[MaterialSpec]:
         if not part:
             continue
         bits = [b.strip() for b in part.split("|")] + [""] * 4
-        rec = {"name": bits[0], "required": bits[1] or "required", "form": bits[2] or "original",
-               "copies": bits[3] or "1", "notes": bits[4]}
+        rec = {
+            "name": bits[0],
+            "required": bits[1] or "required",
+            "form": bits[2] or "original",
+            "copies": bits[3] or "1",
+            "notes": bits[4],
+        }
         m = _material(rec, lambda k: line, col)
         if m:
             out.append(m)
@@ -388,7 +449,9 @@ def _csv_materials(cell: str, line: int, col: _Collector) -> list[MaterialSpec]:
 def parse_csv(text: str, file: str, strict: bool = True) -> CatalogData:
     col = _Collector(file)
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [c for c in ("code", "name", "department", "queue", "kind", "materials") if c not in (reader.fieldnames or [])]
+    missing = [
+        c for c in ("code", "name", "department", "queue", "kind", "materials") if c not in (reader.fieldnames or [])
+    ]
     if missing:
         raise CatalogFileError([Problem(file, 1, ",".join(missing), f"缺少列，表头应为：{','.join(CSV_COLUMNS)}")])
     data = CatalogData()
@@ -414,7 +477,9 @@ def parse_csv(text: str, file: str, strict: bool = True) -> CatalogData:
             consultation_phone=_text(rec, "consultation_phone", w, col, max_len=40),
             supervision_phone=_text(rec, "supervision_phone", w, col, max_len=40),
             keywords=_keywords(rec.get("keywords"), w, col),
-            materials=_csv_materials(rec.get("materials") or "", line, col), line=line, file=file,
+            materials=_csv_materials(rec.get("materials") or "", line, col),
+            line=line,
+            file=file,
             lines={"department": line, "queue": line, "code": line},
         )
         _check_item(item, w, col)
@@ -471,8 +536,16 @@ def to_toml(data: CatalogData) -> str:
 
     if data.hall:
         h = data.hall
-        table("[hall]", [("code", h.code), ("name", h.name), ("address", h.address), ("phone", h.phone),
-                         ("supervision_phone", h.supervision_phone)])
+        table(
+            "[hall]",
+            [
+                ("code", h.code),
+                ("name", h.name),
+                ("address", h.address),
+                ("phone", h.phone),
+                ("supervision_phone", h.supervision_phone),
+            ],
+        )
     for b in data.branch_halls:
         table("[[branch_hall]]", [("code", b.code), ("name", b.name), ("address", b.address), ("phone", b.phone)])
     for d in data.departments:
@@ -480,12 +553,24 @@ def to_toml(data: CatalogData) -> str:
     for q in data.queues:
         table("[[queue]]", [("prefix", q.prefix), ("name", q.name)])
     for w in data.windows:
-        table("[[window]]", [("number", w.number), ("name", w.name), ("department", w.department), ("queues", w.queues)])
+        table(
+            "[[window]]", [("number", w.number), ("name", w.name), ("department", w.department), ("queues", w.queues)]
+        )
     for i in data.items:
-        table("[[item]]", [(k, getattr(i, k)) for k in CSV_COLUMNS[:-1] if k != "keywords"] + [("keywords", i.keywords)])
+        table(
+            "[[item]]", [(k, getattr(i, k)) for k in CSV_COLUMNS[:-1] if k != "keywords"] + [("keywords", i.keywords)]
+        )
         for m in i.materials:
-            table("[[item.material]]", [("name", m.name), ("required", m.required), ("form", m.form),
-                                        ("copies", m.copies), ("notes", m.notes)])
+            table(
+                "[[item.material]]",
+                [
+                    ("name", m.name),
+                    ("required", m.required),
+                    ("form", m.form),
+                    ("copies", m.copies),
+                    ("notes", m.notes),
+                ],
+            )
     return "\n".join(out)
 
 
@@ -495,6 +580,9 @@ def to_csv(data: CatalogData) -> str:
     writer.writerow(CSV_COLUMNS)
     for i in data.items:
         mats = "\n".join(
-            f"{m.name}|{'required' if m.required else 'optional'}|{m.form}|{m.copies}|{m.notes}" for m in i.materials)
-        writer.writerow([("、".join(i.keywords) if k == "keywords" else getattr(i, k)) for k in CSV_COLUMNS[:-1]] + [mats])
+            f"{m.name}|{'required' if m.required else 'optional'}|{m.form}|{m.copies}|{m.notes}" for m in i.materials
+        )
+        writer.writerow(
+            [("、".join(i.keywords) if k == "keywords" else getattr(i, k)) for k in CSV_COLUMNS[:-1]] + [mats]
+        )
     return buf.getvalue()

@@ -25,7 +25,11 @@ class Actor:
 def require(actor: Actor | None, permission: str) -> Actor:
     """Raise PermissionDenied unless ``actor`` may do ``permission``."""
     if actor is None:
-        raise PermissionDenied(f"此操作需要登录，请用 --staff 或 CLERK_TUI_STAFF/CLERK_TUI_PIN 指定操作人员（{allowed_roles_text(permission)}）")
+        raise PermissionDenied(
+            f"此操作需要登录，请用 --staff 或 CLERK_TUI_STAFF/CLERK_TUI_PIN 指定操作人员（{allowed_roles_text(permission)}）"
+        )
     if not allowed(actor.role, permission):
-        raise PermissionDenied(f"{actor.name}（{actor.role_name}）无权执行此操作，需要：{allowed_roles_text(permission)}")
+        raise PermissionDenied(
+            f"{actor.name}（{actor.role_name}）无权执行此操作，需要：{allowed_roles_text(permission)}"
+        )
     return actor

@@ -53,8 +53,9 @@ def person_phone(value: str | None) -> str:
     value = " ".join((value or "").split())
     digits = value.replace(" ", "").replace("-", "")
     if value and not (digits.isdigit() and 7 <= len(digits) <= 12 and len(value) <= PHONE_LIMIT):
-        raise ServiceError(f"电话号码“{value}”无效：请填写 7–12 位数字（手机或带区号的固定电话，"
-                           "区号后可加“-”或空格），或不填")
+        raise ServiceError(
+            f"电话号码“{value}”无效：请填写 7–12 位数字（手机或带区号的固定电话，区号后可加“-”或空格），或不填"
+        )
     return value
 
 
@@ -116,12 +117,16 @@ _DB_WORDS = (
     ("Connection refused", "连接被拒绝，数据库服务可能没有运行或端口不对"),
     ("password authentication failed", "用户名或密码不对"),
     ("does not exist", "数据库或用户不存在"),
-    ("could not translate host name", "找不到数据库主机"), ("Name or service not known", "找不到数据库主机"),
-    ("timeout", "连接超时"), ("timed out", "连接超时"),
+    ("could not translate host name", "找不到数据库主机"),
+    ("Name or service not known", "找不到数据库主机"),
+    ("timeout", "连接超时"),
+    ("timed out", "连接超时"),
     ("database is locked", "数据库正被其他终端占用"),
     ("unable to open database file", "无法打开数据库文件（目录不存在或没有权限）"),
-    ("readonly database", "数据库文件只读"), ("disk I/O error", "磁盘读写出错"),
-    ("No route to host", "网络不通"), ("server closed the connection", "数据库服务断开了连接"),
+    ("readonly database", "数据库文件只读"),
+    ("disk I/O error", "磁盘读写出错"),
+    ("No route to host", "网络不通"),
+    ("server closed the connection", "数据库服务断开了连接"),
     ("terminating connection", "数据库服务断开了连接"),
 )
 
@@ -167,11 +172,15 @@ def person_error(exc: BaseException) -> str | None:
         if isinstance(exc, DataError):  # a number longer than any window, ticket or record
             return TOO_BIG
         if isinstance(exc, OperationalError):
-            return (f"无法访问数据库（{database_words(exc)}）：请确认数据库服务在运行、数据库地址"
-                    "（--db / CLERK_TUI_DB 或配置文件）正确，稍后重试；如持续出现请联系管理员")
+            return (
+                f"无法访问数据库（{database_words(exc)}）：请确认数据库服务在运行、数据库地址"
+                "（--db / CLERK_TUI_DB 或配置文件）正确，稍后重试；如持续出现请联系管理员"
+            )
         if isinstance(exc, DatabaseError):
-            return ("数据库无法读取：请确认 --db / CLERK_TUI_DB 指向的是 clerk-tui 的数据库"
-                    f"（{database_words(exc)}），如有疑问请联系管理员")
+            return (
+                "数据库无法读取：请确认 --db / CLERK_TUI_DB 指向的是 clerk-tui 的数据库"
+                f"（{database_words(exc)}），如有疑问请联系管理员"
+            )
     if isinstance(exc, OverflowError):
         return TOO_BIG
     if isinstance(exc, OSError):

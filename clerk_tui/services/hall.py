@@ -29,8 +29,10 @@ def window_info(engine: Engine, number: int) -> WindowInfo:
             raise unknown_window(number)
         dept = session.get(Department, win.department_id) if win.department_id else None
         rows = session.exec(
-            select(Queue).join(WindowQueue, WindowQueue.queue_id == Queue.id)
-            .where(WindowQueue.window_id == win.id).order_by(WindowQueue.position)
+            select(Queue)
+            .join(WindowQueue, WindowQueue.queue_id == Queue.id)
+            .where(WindowQueue.window_id == win.id)
+            .order_by(WindowQueue.position)
         ).all()
         return WindowInfo(win.number, win.name, dept.name if dept else None, tuple((q.prefix, q.name) for q in rows))
 
@@ -68,7 +70,9 @@ def hall_overview(engine: Engine) -> HallOverview:
         counts = {
             (dept_id, kind): n
             for dept_id, kind, n in session.exec(
-                select(ServiceItem.department_id, ServiceItem.kind, func.count()).group_by(ServiceItem.department_id, ServiceItem.kind)
+                select(ServiceItem.department_id, ServiceItem.kind, func.count()).group_by(
+                    ServiceItem.department_id, ServiceItem.kind
+                )
             )
         }
         windows = session.exec(select(Window).order_by(Window.number)).all()
@@ -76,7 +80,8 @@ def hall_overview(engine: Engine) -> HallOverview:
         staff = session.exec(select(Staff).where(Staff.active)).all()
         rows = tuple(
             DepartmentRow(
-                d.name, d.phone,
+                d.name,
+                d.phone,
                 counts.get((d.id, "immediate"), 0) + counts.get((d.id, "promised"), 0),
                 counts.get((d.id, "promised"), 0),
                 tuple(w.number for w in windows if w.department_id == d.id),
@@ -85,7 +90,15 @@ def hall_overview(engine: Engine) -> HallOverview:
             for d in depts
         )
         return HallOverview(
-            hall.code, hall.name, hall.phone, hall.supervision_phone, tuple(b.name for b in branches), rows,
-            len(windows), sum(counts.values()), sum(n for (_, k), n in counts.items() if k == "immediate"),
-            len(staff), tuple(f"{s.number} {s.name}" for s in staff if s.locked),
+            hall.code,
+            hall.name,
+            hall.phone,
+            hall.supervision_phone,
+            tuple(b.name for b in branches),
+            rows,
+            len(windows),
+            sum(counts.values()),
+            sum(n for (_, k), n in counts.items() if k == "immediate"),
+            len(staff),
+            tuple(f"{s.number} {s.name}" for s in staff if s.locked),
         )

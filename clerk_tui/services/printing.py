@@ -58,11 +58,20 @@ class JobView:
         return {"pending": "待打印", "printed": "已打印"}.get(self.status, self.status)
 
     def as_json(self) -> dict:
-        return {"id": self.id, "document": self.document, "subject": self.subject, "printer": self.printer,
-                "status": self.status, "attempts": self.attempts, "error": self.error or None,
-                "reprint": self.reprint, "created_at": self.created_at.isoformat(timespec="seconds"),
-                "printed_at": self.printed_at.isoformat(timespec="seconds") if self.printed_at else None,
-                "warnings": list(self.warnings), "output": self.output or None}
+        return {
+            "id": self.id,
+            "document": self.document,
+            "subject": self.subject,
+            "printer": self.printer,
+            "status": self.status,
+            "attempts": self.attempts,
+            "error": self.error or None,
+            "reprint": self.reprint,
+            "created_at": self.created_at.isoformat(timespec="seconds"),
+            "printed_at": self.printed_at.isoformat(timespec="seconds") if self.printed_at else None,
+            "warnings": list(self.warnings),
+            "output": self.output or None,
+        }
 
 
 def _width(width: int | None, cfg: PrintSettings) -> int:
@@ -85,8 +94,16 @@ def _hall(engine: Engine) -> docs.HallInfo:
         return docs.HallInfo(h.name, h.code, h.address, h.phone, h.supervision_phone)
 
 
-def build(engine: Engine, document: str, subject: str, cfg: PrintSettings = PrintSettings(), *, reprint: int = 0,
-          day: dt.date | None = None, missing: list[str] | None = None) -> Document:
+def build(
+    engine: Engine,
+    document: str,
+    subject: str,
+    cfg: PrintSettings = PrintSettings(),
+    *,
+    reprint: int = 0,
+    day: dt.date | None = None,
+    missing: list[str] | None = None,
+) -> Document:
     """The document for ``subject`` (a ticket number, a case number, or an item code)."""
     if document not in DOCUMENTS:
         raise ServiceError(f"文书 {document!r} 无效，可用：" + "、".join(f"{k}（{docs.KINDS[k]}）" for k in DOCUMENTS))
@@ -103,10 +120,12 @@ def build(engine: Engine, document: str, subject: str, cfg: PrintSettings = Prin
 
     case = get_case(engine, subject)
     item = get_item(engine, case.item_code)
-    ok = {"receipt": case.accepted_on is not None,
-          "supplement-notice": case.supplement_notices > 0,
-          "rejection-notice": case.status == "rejected",
-          "completion-notice": case.status in ("completed", "delivered")}[document]
+    ok = {
+        "receipt": case.accepted_on is not None,
+        "supplement-notice": case.supplement_notices > 0,
+        "rejection-notice": case.status == "rejected",
+        "completion-notice": case.status in ("completed", "delivered"),
+    }[document]
     if not ok:
         raise ServiceError(f"办件 {case.number} 当前为“{case.status_name}”，没有{docs.KINDS[document]}可打印")
     if document == "supplement-notice":
@@ -114,20 +133,36 @@ def build(engine: Engine, document: str, subject: str, cfg: PrintSettings = Prin
         # on), a reprint lists what the latest notice listed when it was issued.
         listed = None if any(not m.received for m in case.materials) else notice_materials(engine, case.number)
         return docs.supplement_document(case, item, hall, templates, reprint, listed=listed)
-    builder = {"receipt": docs.receipt_document, "rejection-notice": docs.rejection_document,
-               "completion-notice": docs.completion_document}[document]
+    builder = {
+        "receipt": docs.receipt_document,
+        "rejection-notice": docs.rejection_document,
+        "completion-notice": docs.completion_document,
+    }[document]
     return builder(case, item, hall, templates, reprint)
 
 
-def preview(engine: Engine, document: str, subject: str, width: int | None = None,
-            cfg: PrintSettings = PrintSettings(), **kw) -> str:
+def preview(
+    engine: Engine, document: str, subject: str, width: int | None = None, cfg: PrintSettings = PrintSettings(), **kw
+) -> str:
     """The text layout, exactly the characters that print."""
     return text_preview(build(engine, document, subject, cfg, **kw), PAPER_COLUMNS[_width(width, cfg)])
 
 
 def _view(job: PrintJob, warnings=(), output: str = "") -> JobView:
-    return JobView(job.id, job.document, job.subject, job.printer, job.status, job.attempts, job.error, job.reprint,
-                   job.created_at, job.printed_at, tuple(warnings), output)
+    return JobView(
+        job.id,
+        job.document,
+        job.subject,
+        job.printer,
+        job.status,
+        job.attempts,
+        job.error,
+        job.reprint,
+        job.created_at,
+        job.printed_at,
+        tuple(warnings),
+        output,
+    )
 
 
 def _subject_key(document: str, subject: str) -> str:
@@ -136,16 +171,28 @@ def _subject_key(document: str, subject: str) -> str:
     return subject.strip().upper() if document in CASE_DOCUMENTS else subject.strip()
 
 
-def print_paper(engine: Engine, actor: Actor | None, document: str, subject: str, *, printer: str | None = None,
-                width: int | None = None, cfg: PrintSettings = PrintSettings(), missing: list[str] | None = None,
-                day: dt.date | None = None) -> JobView:
+def print_paper(
+    engine: Engine,
+    actor: Actor | None,
+    document: str,
+    subject: str,
+    *,
+    printer: str | None = None,
+    width: int | None = None,
+    cfg: PrintSettings = PrintSettings(),
+    missing: list[str] | None = None,
+    day: dt.date | None = None,
+) -> JobView:
     """Queue the paper as a job (committed), then try the printer once. A failure leaves the job
     pending with the reason; it never undoes the ticket or case."""
     require(actor, "print")
     url = printer or (cfg.ticket if document == "ticket" else cfg.receipt)
     if not url:
-        raise ServiceError("没有指定打印机：请用 --printer，或在设置 [printing] 中配置 "
-                           + ("ticket" if document == "ticket" else "receipt") + " 打印机地址")
+        raise ServiceError(
+            "没有指定打印机：请用 --printer，或在设置 [printing] 中配置 "
+            + ("ticket" if document == "ticket" else "receipt")
+            + " 打印机地址"
+        )
     try:
         parse_printer(url)
     except PrinterUrlError as exc:
@@ -157,24 +204,47 @@ def print_paper(engine: Engine, actor: Actor | None, document: str, subject: str
 
     def queue(session: Session) -> int:
         earlier = _papers_before(session, document, key, day)  # the first paper made is the original
-        job = PrintJob(document=document, subject=key, business_date=day, printer=url, width=w,
-                       reprint=int(earlier), options=json.dumps({"missing": missing or []}, ensure_ascii=False),
-                       staff_id=actor.staff_id, created_at=clock.now())
+        job = PrintJob(
+            document=document,
+            subject=key,
+            business_date=day,
+            printer=url,
+            width=w,
+            reprint=int(earlier),
+            options=json.dumps({"missing": missing or []}, ensure_ascii=False),
+            staff_id=actor.staff_id,
+            created_at=clock.now(),
+        )
         session.add(job)
         session.flush()
-        events.record(session, "print.reprint" if earlier else "print.queued", actor=actor, subject=key,
-                      document=document, job=job.id, reprint=int(earlier), printer=url)
+        events.record(
+            session,
+            "print.reprint" if earlier else "print.queued",
+            actor=actor,
+            subject=key,
+            document=document,
+            job=job.id,
+            reprint=int(earlier),
+            printer=url,
+        )
         return job.id
 
     return _attempt(engine, actor, transaction(engine, queue), cfg)
 
 
-def _papers_before(session: Session, document: str, subject: str, day: dt.date | None, *,
-                   before: int | None = None) -> int:
+def _papers_before(
+    session: Session, document: str, subject: str, day: dt.date | None, *, before: int | None = None
+) -> int:
     """How many papers of this document were made before job ``before`` (all of them when None)."""
-    stmt = select(func.count()).select_from(PrintJob).where(
-        PrintJob.document == document, PrintJob.subject == subject,
-        PrintJob.business_date == day if day else PrintJob.business_date.is_(None))
+    stmt = (
+        select(func.count())
+        .select_from(PrintJob)
+        .where(
+            PrintJob.document == document,
+            PrintJob.subject == subject,
+            PrintJob.business_date == day if day else PrintJob.business_date.is_(None),
+        )
+    )
     if before is not None:
         stmt = stmt.where(PrintJob.id < before)
     return int(session.exec(stmt).one())
@@ -193,8 +263,15 @@ def _attempt(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSetting
     output = ""
     error = ""
     try:
-        doc = build(engine, snapshot.document, snapshot.subject, cfg, reprint=snapshot.reprint,
-                    day=snapshot.business_date, missing=json.loads(snapshot.options).get("missing") or None)
+        doc = build(
+            engine,
+            snapshot.document,
+            snapshot.subject,
+            cfg,
+            reprint=snapshot.reprint,
+            day=snapshot.business_date,
+            missing=json.loads(snapshot.options).get("missing") or None,
+        )
         output, warnings, _ = _deliver(doc, snapshot, cfg)
     except (PrintFailed, ServiceError) as exc:
         error = getattr(exc, "message", None) or str(exc)
@@ -210,8 +287,16 @@ def _attempt(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSetting
             job.status, job.error, job.printed_at, job.reprint = "printed", "", clock.now(), snapshot.reprint
         session.add(job)
         session.flush()
-        events.record(session, "print.failed" if error else "print.printed", actor=actor, subject=job.subject,
-                      document=job.document, job=job.id, error=error or None, reprint=job.reprint)
+        events.record(
+            session,
+            "print.failed" if error else "print.printed",
+            actor=actor,
+            subject=job.subject,
+            document=job.document,
+            job=job.id,
+            error=error or None,
+            reprint=job.reprint,
+        )
         return _view(job, warnings, output)
 
     return transaction(engine, record)
@@ -238,14 +323,21 @@ def _deliver(doc: Document, job: PrintJob, cfg: PrintSettings) -> tuple[str, lis
         font = find_font(cfg.font or None)
     except FontError:
         font = None  # rare characters fall back to a marker, and the clerk is told
-    encoded = encode(lay_out(doc, PAPER_COLUMNS[job.width]), PAPER_COLUMNS[job.width], qr_native=cfg.qr == "native",
-                     font_path=font)
+    encoded = encode(
+        lay_out(doc, PAPER_COLUMNS[job.width]), PAPER_COLUMNS[job.width], qr_native=cfg.qr == "native", font_path=font
+    )
     send(printer, encoded.data)
     return (printer.target if printer.kind == "file" else ""), encoded.warnings, encoded.data
 
 
-def retry(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSettings = PrintSettings(), *,
-          printer: str | None = None) -> JobView:
+def retry(
+    engine: Engine,
+    actor: Actor | None,
+    job_id: int,
+    cfg: PrintSettings = PrintSettings(),
+    *,
+    printer: str | None = None,
+) -> JobView:
     """Try a pending job again, on its printer or on ``printer`` (the one that works now)."""
     require(actor, "print")
     if printer:
@@ -261,8 +353,15 @@ def retry(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSettings =
         if job.status == "printed":
             raise ServiceError(f"打印任务 {job_id} 已打印；要再打一份请用补打（print {job.document} {job.subject}）")
         if printer and printer != job.printer:
-            events.record(session, "print.redirected", actor=actor, subject=job.subject, job=job.id,
-                          before=job.printer, printer=printer)
+            events.record(
+                session,
+                "print.redirected",
+                actor=actor,
+                subject=job.subject,
+                job=job.id,
+                before=job.printer,
+                printer=printer,
+            )
             job.printer = printer
             session.add(job)
 
@@ -288,10 +387,17 @@ def test_page(printer: str, width: int | None = None, cfg: PrintSettings = Print
         raise ServiceError(str(exc)) from exc
     w = _width(width, cfg)
     doc = Document("ticket", "打印测试", "TEST").add(
-        Text("打印测试页", align="center", size=2, bold=True), Rule(),
-        Field("纸宽", f"{w}毫米，{PAPER_COLUMNS[w]}列"), Text("中文：政务服务中心窗口终端"),
-        Text("ASCII: ABC abc 0123456789 YX202611260001"), Text("，。、；：？！（）《》“”"),
-        Text("生僻字：𠮷（需图像打印）"), Text("金额：￥12.50"), QR("clerk-tui"), Rule())
+        Text("打印测试页", align="center", size=2, bold=True),
+        Rule(),
+        Field("纸宽", f"{w}毫米，{PAPER_COLUMNS[w]}列"),
+        Text("中文：政务服务中心窗口终端"),
+        Text("ASCII: ABC abc 0123456789 YX202611260001"),
+        Text("，。、；：？！（）《》“”"),
+        Text("生僻字：𠮷（需图像打印）"),
+        Text("金额：￥12.50"),
+        QR("clerk-tui"),
+        Rule(),
+    )
     fake = PrintJob(id=0, document="ticket", subject="TEST", printer=printer, width=w, created_at=clock.now())
     try:
         output, warnings, data = _deliver(doc, fake, cfg)

@@ -27,8 +27,12 @@ BAD = 2  # a level at or below this is a 差评
 REASONS = ("等候时间长", "服务态度差", "办事指南不清楚", "多次跑腿", "办理时间长", "材料要求不合理", "系统故障", "其他")
 OUTCOMES = {"rectified": "已整改", "explained": "已解释说明", "appealed": "已申诉"}
 # What a supervisor types for each outcome (the names, and the short words the form asks for).
-OUTCOME_WORDS = {v: k for k, v in OUTCOMES.items()} | {"整改": "rectified", "解释": "explained", "解释说明": "explained",
-                                                      "申诉": "appealed"}
+OUTCOME_WORDS = {v: k for k, v in OUTCOMES.items()} | {
+    "整改": "rectified",
+    "解释": "explained",
+    "解释说明": "explained",
+    "申诉": "appealed",
+}
 VISIT_MINUTES = 15  # a finished visit may be rated this long after it ended
 
 
@@ -47,9 +51,16 @@ def pending_visit(engine: Engine, window: int) -> Visit | None:
     """The newest service this window finished in the last minutes that has no rating yet."""
     since = clock.now() - dt.timedelta(minutes=VISIT_MINUTES)
     with read_session(engine) as session:
-        row = session.exec(select(Ticket).where(
-            Ticket.business_date == clock.today(), Ticket.window_number == window, Ticket.status == "done",
-            Ticket.finished_at >= since).order_by(Ticket.finished_at.desc(), Ticket.id.desc())).first()
+        row = session.exec(
+            select(Ticket)
+            .where(
+                Ticket.business_date == clock.today(),
+                Ticket.window_number == window,
+                Ticket.status == "done",
+                Ticket.finished_at >= since,
+            )
+            .order_by(Ticket.finished_at.desc(), Ticket.id.desc())
+        ).first()
         if row is None or session.exec(select(Rating).where(Rating.ticket_id == row.id)).first() is not None:
             return None
         clerk = session.get(Staff, row.staff_id) if row.staff_id else None
@@ -57,8 +68,17 @@ def pending_visit(engine: Engine, window: int) -> Visit | None:
         return Visit(row.number, window, clerk.name if clerk else "", item.name if item else "", row.finished_at)
 
 
-def rate(engine: Engine, actor: Actor | None, window: int, ticket: str, level: int | None, *,
-         reasons: Sequence[str] = (), text: str = "", followup_days: int = 3) -> int:
+def rate(
+    engine: Engine,
+    actor: Actor | None,
+    window: int,
+    ticket: str,
+    level: int | None,
+    *,
+    reasons: Sequence[str] = (),
+    text: str = "",
+    followup_days: int = 3,
+) -> int:
     """Record the applicant's rating (None: 未评价 after the timeout). Only the pad (no staff
     logged in) may: a clerk cannot rate their own service. A bad rating opens a follow-up."""
     if actor is not None:
@@ -79,12 +99,21 @@ def rate(engine: Engine, actor: Actor | None, window: int, ticket: str, level: i
         if session.exec(select(Rating).where(Rating.ticket_id == t.id)).first() is not None:
             raise ServiceError(f"{t.number} 号的服务已经评价过（每次服务只评价一次）")
         case = session.exec(select(ServiceCase).where(ServiceCase.ticket_id == t.id)).first()
-        r = Rating(ticket_id=t.id, case_id=case.id if case else None, window_number=window, staff_id=t.staff_id,
-                   level=level, reasons="、".join(reasons), text=text, at=clock.now())
+        r = Rating(
+            ticket_id=t.id,
+            case_id=case.id if case else None,
+            window_number=window,
+            staff_id=t.staff_id,
+            level=level,
+            reasons="、".join(reasons),
+            text=text,
+            at=clock.now(),
+        )
         session.add(r)
         session.flush()
-        events.record(session, "rating.given", subject=t.number, window=window, level=level, reasons=reasons,
-                      rating=r.id)
+        events.record(
+            session, "rating.given", subject=t.number, window=window, level=level, reasons=reasons, rating=r.id
+        )
         if level is not None and level <= BAD:
             _open_followup(session, r, followup_days)
         return r.id
@@ -95,18 +124,24 @@ def rate(engine: Engine, actor: Actor | None, window: int, ticket: str, level: i
 def _open_followup(session: Session, rating: Rating, days: int) -> None:
     """The owner: the head of the window's department if the hall has one, else the supervisor."""
     window = session.exec(select(Window).where(Window.number == rating.window_number)).first()
-    owner = session.exec(select(Staff).where(Staff.role == "supervisor", Staff.active.is_(True),
-                                             Staff.department_id == window.department_id)).first()
-    owner = owner or session.exec(select(Staff).where(Staff.role == "supervisor", Staff.active.is_(True))
-                                  .order_by(Staff.id)).first()
+    owner = session.exec(
+        select(Staff).where(
+            Staff.role == "supervisor", Staff.active.is_(True), Staff.department_id == window.department_id
+        )
+    ).first()
+    owner = (
+        owner
+        or session.exec(
+            select(Staff).where(Staff.role == "supervisor", Staff.active.is_(True)).order_by(Staff.id)
+        ).first()
+    )
     if owner is None:
         owner = session.exec(select(Staff).where(Staff.role == "admin").order_by(Staff.id)).first()
     due = WorkdayCalendar(session_schedules(session)).add_workdays(clock.today(), days).date
     f = FollowUp(rating_id=rating.id, owner_id=owner.id, due_date=due, opened_at=clock.now())
     session.add(f)
     session.flush()
-    events.record(session, "followup.opened", subject=f"followup:{f.id}", rating=rating.id, owner=owner.number,
-                  due=due)
+    events.record(session, "followup.opened", subject=f"followup:{f.id}", rating=rating.id, owner=owner.number, due=due)
 
 
 @dataclass(frozen=True)
@@ -130,10 +165,20 @@ class FollowUpView:
         return {"open": "待整改", **OUTCOMES}.get(self.status, self.status)
 
     def as_json(self) -> dict:
-        return {"id": self.id, "ticket": self.ticket, "window": self.window, "clerk": self.clerk,
-                "level": self.level, "reasons": self.reasons, "text": self.text, "owner": self.owner,
-                "due": self.due_date.isoformat(), "status": self.status, "note": self.note or None,
-                "overdue": self.overdue}
+        return {
+            "id": self.id,
+            "ticket": self.ticket,
+            "window": self.window,
+            "clerk": self.clerk,
+            "level": self.level,
+            "reasons": self.reasons,
+            "text": self.text,
+            "owner": self.owner,
+            "due": self.due_date.isoformat(),
+            "status": self.status,
+            "note": self.note or None,
+            "overdue": self.overdue,
+        }
 
 
 def _fview(session: Session, f: FollowUp) -> FollowUpView:
@@ -141,9 +186,21 @@ def _fview(session: Session, f: FollowUp) -> FollowUpView:
     t = session.get(Ticket, r.ticket_id)
     clerk = session.get(Staff, r.staff_id) if r.staff_id else None
     owner = session.get(Staff, f.owner_id)
-    return FollowUpView(f.id, t.number, r.window_number, clerk.number if clerk else "", r.level, r.reasons, r.text,
-                        owner.number, owner.name, f.due_date, f.status, f.note,
-                        f.status == "open" and clock.today() > f.due_date)
+    return FollowUpView(
+        f.id,
+        t.number,
+        r.window_number,
+        clerk.number if clerk else "",
+        r.level,
+        r.reasons,
+        r.text,
+        owner.number,
+        owner.name,
+        f.due_date,
+        f.status,
+        f.note,
+        f.status == "open" and clock.today() > f.due_date,
+    )
 
 
 def list_followups(engine: Engine, *, open_only: bool = False) -> list[FollowUpView]:
@@ -162,8 +219,11 @@ def close_followup(engine: Engine, actor: Actor | None, followup_id: int, *, out
         raise ServiceError("整改结果请填：整改、解释 或 申诉")
     note = (note or "").strip()
     if not note:
-        raise ServiceError({"rectified": "请写明整改做了什么", "explained": "请写明如何向办事人解释",
-                            "appealed": "请写明申诉理由"}[outcome])
+        raise ServiceError(
+            {"rectified": "请写明整改做了什么", "explained": "请写明如何向办事人解释", "appealed": "请写明申诉理由"}[
+                outcome
+            ]
+        )
 
     def work(session: Session) -> FollowUpView:
         f = session.get(FollowUp, followup_id)

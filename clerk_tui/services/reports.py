@@ -57,19 +57,59 @@ from clerk_tui.store.models import (
 
 DIMENSIONS = {"hall": "全厅", "department": "部门", "window": "窗口", "clerk": "人员"}
 FIGURES = (
-    "tickets_issued", "tickets_served", "no_shows", "transfers", "wait_avg", "wait_p90", "service_avg", "service_p90",
-    "cases_received", "cases_accepted", "cases_completed", "immediate_cases", "immediate_share",
-    "promised_completed", "promised_on_time", "on_time_rate", "promised_early", "early_rate", "supplements",
-    "rejections", "suspended", "overdue", "ratings", "satisfaction_rate",
+    "tickets_issued",
+    "tickets_served",
+    "no_shows",
+    "transfers",
+    "wait_avg",
+    "wait_p90",
+    "service_avg",
+    "service_p90",
+    "cases_received",
+    "cases_accepted",
+    "cases_completed",
+    "immediate_cases",
+    "immediate_share",
+    "promised_completed",
+    "promised_on_time",
+    "on_time_rate",
+    "promised_early",
+    "early_rate",
+    "supplements",
+    "rejections",
+    "suspended",
+    "overdue",
+    "ratings",
+    "satisfaction_rate",
 )
 FIGURE_NAMES = {
-    "tickets_issued": "取号", "tickets_served": "办结号", "no_shows": "过号", "transfers": "转办",
-    "wait_avg": "平均等候(分)", "wait_p90": "90%等候(分)", "service_avg": "平均办理(分)", "service_p90": "90%办理(分)",
-    "cases_received": "收件", "cases_accepted": "受理", "cases_completed": "办结", "immediate_cases": "即办件",
-    "immediate_share": "即办比重", "promised_completed": "承诺件办结", "promised_on_time": "按时办结",
-    "on_time_rate": "按时办结率", "promised_early": "提前办结", "early_rate": "提前办结率", "supplements": "补正",
-    "rejections": "不予受理", "suspended": "挂起", "overdue": "超期", "ratings": "评价", "satisfaction_rate": "满意率",
-    "legal_days": "法定时限合计", "promised_days": "承诺时限合计", "compression": "压缩比例",
+    "tickets_issued": "取号",
+    "tickets_served": "办结号",
+    "no_shows": "过号",
+    "transfers": "转办",
+    "wait_avg": "平均等候(分)",
+    "wait_p90": "90%等候(分)",
+    "service_avg": "平均办理(分)",
+    "service_p90": "90%办理(分)",
+    "cases_received": "收件",
+    "cases_accepted": "受理",
+    "cases_completed": "办结",
+    "immediate_cases": "即办件",
+    "immediate_share": "即办比重",
+    "promised_completed": "承诺件办结",
+    "promised_on_time": "按时办结",
+    "on_time_rate": "按时办结率",
+    "promised_early": "提前办结",
+    "early_rate": "提前办结率",
+    "supplements": "补正",
+    "rejections": "不予受理",
+    "suspended": "挂起",
+    "overdue": "超期",
+    "ratings": "评价",
+    "satisfaction_rate": "满意率",
+    "legal_days": "法定时限合计",
+    "promised_days": "承诺时限合计",
+    "compression": "压缩比例",
 }
 UNKNOWN = "（未分配）"
 
@@ -93,9 +133,13 @@ class Report:
     hourly: list[tuple[int, int, int]]  # (hour, issued, served)
 
     def as_json(self) -> dict:
-        return {"from": self.start.isoformat(), "to": self.end.isoformat(), "by": self.by,
-                "groups": [g.as_json() for g in self.groups],
-                "hourly": [{"hour": h, "issued": i, "served": s} for h, i, s in self.hourly]}
+        return {
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "by": self.by,
+            "groups": [g.as_json() for g in self.groups],
+            "hourly": [{"hour": h, "issued": i, "served": s} for h, i, s in self.hourly],
+        }
 
 
 def _rate(num: int, den: int) -> float | None:
@@ -141,11 +185,32 @@ def period(kind: str, value: str | None = None, end: str | None = None) -> tuple
 
 
 def _empty() -> dict:
-    return {"tickets_issued": 0, "tickets_served": 0, "no_shows": 0, "transfers": 0, "wait_sum": 0.0, "wait_n": 0,
-            "service_sum": 0.0, "service_n": 0, "wait_hist": {}, "service_hist": {}, "hour_issued": {},
-            "hour_served": {}, "cases_received": 0, "supplements": 0, "rejections": 0, "cases_accepted": 0,
-            "cases_completed": 0, "immediate_cases": 0, "promised_completed": 0, "promised_on_time": 0,
-            "promised_early": 0, "late": 0, "suspended": 0, "ratings": {}}
+    return {
+        "tickets_issued": 0,
+        "tickets_served": 0,
+        "no_shows": 0,
+        "transfers": 0,
+        "wait_sum": 0.0,
+        "wait_n": 0,
+        "service_sum": 0.0,
+        "service_n": 0,
+        "wait_hist": {},
+        "service_hist": {},
+        "hour_issued": {},
+        "hour_served": {},
+        "cases_received": 0,
+        "supplements": 0,
+        "rejections": 0,
+        "cases_accepted": 0,
+        "cases_completed": 0,
+        "immediate_cases": 0,
+        "promised_completed": 0,
+        "promised_on_time": 0,
+        "promised_early": 0,
+        "late": 0,
+        "suspended": 0,
+        "ratings": {},
+    }
 
 
 def _merge(into: dict, raw: dict) -> None:
@@ -158,8 +223,9 @@ def _merge(into: dict, raw: dict) -> None:
             into[k] = into.get(k, 0) + v
 
 
-def _raw(session, dialect: str, start: dt.date, end: dt.date, by: str, dept_id=None, window=None,
-         clerk_id=None) -> dict[tuple[str, str], dict]:
+def _raw(
+    session, dialect: str, start: dt.date, end: dt.date, by: str, dept_id=None, window=None, clerk_id=None
+) -> dict[tuple[str, str], dict]:
     """The mergeable counts of [start, end] per (day, group key): sums, counts and per-minute and
     per-hour histograms. Rates and percentiles are made from them later, over any span of days."""
     out: dict[tuple[str, str], dict] = {}
@@ -176,8 +242,13 @@ def _raw(session, dialect: str, start: dt.date, end: dt.date, by: str, dept_id=N
     served_dept = func.coalesce(w.c.department_id, i.c.department_id)
     tkey = {"hall": literal(0), "department": served_dept, "window": t.c.window_number, "clerk": t.c.staff_id}[by]
     needs_join = by == "department" or dept_id is not None
-    tfrom = t.outerjoin(w, and_(w.c.number == t.c.window_number, w.c.hall_id == t.c.hall_id)).outerjoin(
-        i, i.c.id == t.c.item_id) if needs_join else t
+    tfrom = (
+        t.outerjoin(w, and_(w.c.number == t.c.window_number, w.c.hall_id == t.c.hall_id)).outerjoin(
+            i, i.c.id == t.c.item_id
+        )
+        if needs_join
+        else t
+    )
     conds = [t.c.business_date >= start, t.c.business_date <= end]
     if dept_id is not None:
         conds.append(served_dept == dept_id)
@@ -190,11 +261,24 @@ def _raw(session, dialect: str, start: dt.date, end: dt.date, by: str, dept_id=N
     service = minutes_between(dialect, t.c.started_at, t.c.finished_at)
     has_service = and_(t.c.finished_at.is_not(None), t.c.started_at.is_not(None))
     hour = hour_of(dialect, t.c.issued_at)
-    for day, k, h, issued, done, noshow, transfers, wait_sum, waits, service_sum, services in session.execute(select(
-            tday, tkey, hour, func.count(), func.sum(case((t.c.status == "done", 1), else_=0)),
-            func.sum(case((t.c.status == "no_show", 1), else_=0)), func.sum(t.c.transfers), func.sum(wait),
-            func.count(t.c.called_at), func.sum(case((has_service, service), else_=0)),
-            func.sum(case((has_service, 1), else_=0))).select_from(tfrom).where(*conds).group_by(tday, tkey, hour)):
+    for day, k, h, issued, done, noshow, transfers, wait_sum, waits, service_sum, services in session.execute(
+        select(
+            tday,
+            tkey,
+            hour,
+            func.count(),
+            func.sum(case((t.c.status == "done", 1), else_=0)),
+            func.sum(case((t.c.status == "no_show", 1), else_=0)),
+            func.sum(t.c.transfers),
+            func.sum(wait),
+            func.count(t.c.called_at),
+            func.sum(case((has_service, service), else_=0)),
+            func.sum(case((has_service, 1), else_=0)),
+        )
+        .select_from(tfrom)
+        .where(*conds)
+        .group_by(tday, tkey, hour)
+    ):
         r = raw(day, k)
         r["tickets_issued"] += issued
         r["tickets_served"] += done or 0
@@ -206,15 +290,23 @@ def _raw(session, dialect: str, start: dt.date, end: dt.date, by: str, dept_id=N
         r["service_n"] += services or 0
         if h is not None:
             r["hour_issued"][str(int(h))] = r["hour_issued"].get(str(int(h)), 0) + issued
-    for label, expr, present in (("wait_hist", wait, t.c.called_at.is_not(None)), ("service_hist", service, has_service)):
+    for label, expr, present in (
+        ("wait_hist", wait, t.c.called_at.is_not(None)),
+        ("service_hist", service, has_service),
+    ):
         m = whole_minutes_up(dialect, expr)
-        for day, k, mm, n in session.execute(select(tday, tkey, m, func.count()).select_from(tfrom)
-                                             .where(*conds, present).group_by(tday, tkey, m)):
+        for day, k, mm, n in session.execute(
+            select(tday, tkey, m, func.count()).select_from(tfrom).where(*conds, present).group_by(tday, tkey, m)
+        ):
             hist = raw(day, k)[label]
             hist[str(int(mm or 0))] = hist.get(str(int(mm or 0)), 0) + n
     fhour = hour_of(dialect, t.c.finished_at)
-    for day, k, h, n in session.execute(select(tday, tkey, fhour, func.count()).select_from(tfrom)
-                                        .where(*conds, t.c.finished_at.is_not(None)).group_by(tday, tkey, fhour)):
+    for day, k, h, n in session.execute(
+        select(tday, tkey, fhour, func.count())
+        .select_from(tfrom)
+        .where(*conds, t.c.finished_at.is_not(None))
+        .group_by(tday, tkey, fhour)
+    ):
         hs = raw(day, k)["hour_served"]
         hs[str(int(h))] = hs.get(str(int(h)), 0) + n
 
@@ -227,28 +319,43 @@ def _raw(session, dialect: str, start: dt.date, end: dt.date, by: str, dept_id=N
         cconds.append(c.c.window_number == window)
     if clerk_id is not None:
         cconds.append(c.c.owner_id == clerk_id)
-    for day, k, n, supp, rej in session.execute(select(
-            c.c.received_on, ckey, func.count(), func.sum(case((c.c.supplement_notices > 0, 1), else_=0)),
-            func.sum(case((c.c.status == "rejected", 1), else_=0))).where(
-            c.c.received_on >= start, c.c.received_on <= end, *cconds).group_by(c.c.received_on, ckey)):
+    for day, k, n, supp, rej in session.execute(
+        select(
+            c.c.received_on,
+            ckey,
+            func.count(),
+            func.sum(case((c.c.supplement_notices > 0, 1), else_=0)),
+            func.sum(case((c.c.status == "rejected", 1), else_=0)),
+        )
+        .where(c.c.received_on >= start, c.c.received_on <= end, *cconds)
+        .group_by(c.c.received_on, ckey)
+    ):
         r = raw(day, k)
         r["cases_received"] += n
         r["supplements"] += supp or 0
         r["rejections"] += rej or 0
-    for day, k, n in session.execute(select(c.c.accepted_on, ckey, func.count()).where(
-            c.c.accepted_on >= start, c.c.accepted_on <= end, c.c.status != "rejected", *cconds)
-            .group_by(c.c.accepted_on, ckey)):
+    for day, k, n in session.execute(
+        select(c.c.accepted_on, ckey, func.count())
+        .where(c.c.accepted_on >= start, c.c.accepted_on <= end, c.c.status != "rejected", *cconds)
+        .group_by(c.c.accepted_on, ckey)
+    ):
         raw(day, k)["cases_accepted"] += n
     done_day = day_of(dialect, c.c.completed_at)
     promised = c.c.kind == "promised"
-    for day, k, n, imm, prom, on_time, early, late in session.execute(select(
-            done_day, ckey, func.count(), func.sum(case((c.c.kind == "immediate", 1), else_=0)),
+    for day, k, n, imm, prom, on_time, early, late in session.execute(
+        select(
+            done_day,
+            ckey,
+            func.count(),
+            func.sum(case((c.c.kind == "immediate", 1), else_=0)),
             func.sum(case((promised, 1), else_=0)),
             func.sum(case((and_(promised, done_day <= c.c.due_date), 1), else_=0)),
             func.sum(case((and_(promised, done_day < c.c.due_date), 1), else_=0)),
             func.sum(case((and_(promised, done_day > c.c.due_date), 1), else_=0)),
-    ).where(c.c.completed_at >= lo, c.c.completed_at < hi, c.c.status.in_(("completed", "delivered")), *cconds)
-            .group_by(done_day, ckey)):
+        )
+        .where(c.c.completed_at >= lo, c.c.completed_at < hi, c.c.status.in_(("completed", "delivered")), *cconds)
+        .group_by(done_day, ckey)
+    ):
         r = raw(day, k)
         r["cases_completed"] += n
         r["immediate_cases"] += imm or 0
@@ -257,13 +364,18 @@ def _raw(session, dialect: str, start: dt.date, end: dt.date, by: str, dept_id=N
         r["promised_early"] += early or 0
         r["late"] += late or 0
     s_ = CaseSuspension.__table__
-    for day, k, n in session.execute(select(s_.c.start, ckey, func.count()).select_from(s_.join(c, c.c.id == s_.c.case_id))
-                                     .where(s_.c.start >= start, s_.c.start <= end, *cconds).group_by(s_.c.start, ckey)):
+    for day, k, n in session.execute(
+        select(s_.c.start, ckey, func.count())
+        .select_from(s_.join(c, c.c.id == s_.c.case_id))
+        .where(s_.c.start >= start, s_.c.start <= end, *cconds)
+        .group_by(s_.c.start, ckey)
+    ):
         raw(day, k)["suspended"] += n
 
     r_ = Rating.__table__
-    rkey = {"hall": literal(0), "department": w.c.department_id, "window": r_.c.window_number,
-            "clerk": r_.c.staff_id}[by]
+    rkey = {"hall": literal(0), "department": w.c.department_id, "window": r_.c.window_number, "clerk": r_.c.staff_id}[
+        by
+    ]
     rconds = [r_.c.at >= lo, r_.c.at < hi]
     if dept_id is not None:
         rconds.append(w.c.department_id == dept_id)
@@ -272,9 +384,12 @@ def _raw(session, dialect: str, start: dt.date, end: dt.date, by: str, dept_id=N
     if clerk_id is not None:
         rconds.append(r_.c.staff_id == clerk_id)
     rday = day_of(dialect, r_.c.at)
-    for day, k, level, n in session.execute(select(rday, rkey, r_.c.level, func.count())
-                                            .select_from(r_.outerjoin(w, w.c.number == r_.c.window_number))
-                                            .where(*rconds).group_by(rday, rkey, r_.c.level)):
+    for day, k, level, n in session.execute(
+        select(rday, rkey, r_.c.level, func.count())
+        .select_from(r_.outerjoin(w, w.c.number == r_.c.window_number))
+        .where(*rconds)
+        .group_by(rday, rkey, r_.c.level)
+    ):
         ratings = raw(day, k)["ratings"]
         key = "unrated" if level is None else str(level)
         ratings[key] = ratings.get(key, 0) + n
@@ -289,20 +404,37 @@ def _cached_days(session, dialect: str, start: dt.date, end: dt.date, by: str) -
     last_past = min(end, today - dt.timedelta(days=1))
     out: dict[tuple[str, str], dict] = {}
     if start <= last_past:
-        have = {r.day for r in session.execute(select(ReportDay.day).where(
-            ReportDay.by == by, ReportDay.day >= start, ReportDay.day <= last_past).distinct())}
-        missing = [start + dt.timedelta(days=n) for n in range((last_past - start).days + 1)
-                   if start + dt.timedelta(days=n) not in have]
-        for day, key, data in session.execute(select(ReportDay.day, ReportDay.key, ReportDay.data).where(
-                ReportDay.by == by, ReportDay.day >= start, ReportDay.day <= last_past, ReportDay.key != "-")):
+        have = {
+            r.day
+            for r in session.execute(
+                select(ReportDay.day)
+                .where(ReportDay.by == by, ReportDay.day >= start, ReportDay.day <= last_past)
+                .distinct()
+            )
+        }
+        missing = [
+            start + dt.timedelta(days=n)
+            for n in range((last_past - start).days + 1)
+            if start + dt.timedelta(days=n) not in have
+        ]
+        for day, key, data in session.execute(
+            select(ReportDay.day, ReportDay.key, ReportDay.data).where(
+                ReportDay.by == by, ReportDay.day >= start, ReportDay.day <= last_past, ReportDay.key != "-"
+            )
+        ):
             out[(str(day), key)] = json.loads(data)
         if missing:
             wanted = set(missing)
-            fresh = {k: v for k, v in _raw(session, dialect, missing[0], missing[-1], by).items()
-                     if dt.date.fromisoformat(k[0]) in wanted}
+            fresh = {
+                k: v
+                for k, v in _raw(session, dialect, missing[0], missing[-1], by).items()
+                if dt.date.fromisoformat(k[0]) in wanted
+            }
             out.update(fresh)  # used now; kept for the next report (this read sees its own snapshot)
-            rows = [ReportDay(day=dt.date.fromisoformat(day), by=by, key=key, data=json.dumps(raw))
-                    for (day, key), raw in fresh.items()]
+            rows = [
+                ReportDay(day=dt.date.fromisoformat(day), by=by, key=key, data=json.dumps(raw))
+                for (day, key), raw in fresh.items()
+            ]
             days_with_rows = {r.day for r in rows}
             rows += [ReportDay(day=d, by=by, key="-", data="{}") for d in missing if d not in days_with_rows]
             _store(session.get_bind(), rows)
@@ -341,8 +473,11 @@ def keep_past_days(engine: Engine, since: dt.date | None = None) -> int:
     for by in DIMENSIONS:
         with read_session(engine) as session:
             have = {r.day for r in session.execute(select(ReportDay.day).where(ReportDay.by == by).distinct())}
-            missing = [first + dt.timedelta(days=n) for n in range((today - first).days)
-                       if first + dt.timedelta(days=n) not in have]
+            missing = [
+                first + dt.timedelta(days=n)
+                for n in range((today - first).days)
+                if first + dt.timedelta(days=n) not in have
+            ]
             if missing:
                 _cached_days(session, dialect_name(session), missing[0], missing[-1], by)
                 counted += len(missing)
@@ -354,8 +489,16 @@ def forget_days(engine: Engine) -> int:
     return transaction(engine, lambda session: session.execute(delete(ReportDay)).rowcount)
 
 
-def build_report(engine: Engine, start: dt.date, end: dt.date, by: str = "hall", *, department: str | None = None,
-                 window: int | None = None, clerk: str | None = None) -> Report:
+def build_report(
+    engine: Engine,
+    start: dt.date,
+    end: dt.date,
+    by: str = "hall",
+    *,
+    department: str | None = None,
+    window: int | None = None,
+    clerk: str | None = None,
+) -> Report:
     if by not in DIMENSIONS:
         raise ServiceError(f"分组 {by!r} 无效，可用：" + "、".join(f"{k}（{v}）" for k, v in DIMENSIONS.items()))
     if start > end:
@@ -391,8 +534,11 @@ def build_report(engine: Engine, start: dt.date, end: dt.date, by: str = "hall",
             return number, f"{name}（{number}）"
 
         filtered = dept_id is not None or window is not None or clerk_id is not None
-        per_day = (_raw(session, dialect, start, end, by, dept_id, window, clerk_id) if filtered
-                   else _cached_days(session, dialect, start, end, by))
+        per_day = (
+            _raw(session, dialect, start, end, by, dept_id, window, clerk_id)
+            if filtered
+            else _cached_days(session, dialect, start, end, by)
+        )
         merged: dict[str, dict] = {}
         for (_, key), raw in per_day.items():
             _merge(merged.setdefault(key, _empty()), raw)
@@ -401,8 +547,12 @@ def build_report(engine: Engine, start: dt.date, end: dt.date, by: str = "hall",
 
         # open promised cases whose date passed in the period: live, from the (status, due_date) index
         c = ServiceCase.__table__
-        ckey = {"hall": literal(0), "department": c.c.department_id, "window": c.c.window_number,
-                "clerk": c.c.owner_id}[by]
+        ckey = {
+            "hall": literal(0),
+            "department": c.c.department_id,
+            "window": c.c.window_number,
+            "clerk": c.c.owner_id,
+        }[by]
         cconds = [c.c.department_id == dept_id] if dept_id is not None else []
         if window is not None:
             cconds.append(c.c.window_number == window)
@@ -410,9 +560,16 @@ def build_report(engine: Engine, start: dt.date, end: dt.date, by: str = "hall",
             cconds.append(c.c.owner_id == clerk_id)
         open_overdue: dict[str, int] = {}
         last_due = min(end, clock.today() - dt.timedelta(days=1))
-        for k, n in session.execute(select(ckey, func.count()).where(
-                c.c.status.in_(("accepted", "in_progress")), c.c.due_date >= start,  # a suspended clock is stopped
-                c.c.due_date <= last_due, *cconds).group_by(ckey)):
+        for k, n in session.execute(
+            select(ckey, func.count())
+            .where(
+                c.c.status.in_(("accepted", "in_progress")),
+                c.c.due_date >= start,  # a suspended clock is stopped
+                c.c.due_date <= last_due,
+                *cconds,
+            )
+            .group_by(ckey)
+        ):
             key = "" if k is None else str(k)
             open_overdue[key] = n
             merged.setdefault(key, _empty())
@@ -424,9 +581,11 @@ def build_report(engine: Engine, start: dt.date, end: dt.date, by: str = "hall",
             iconds = [i.c.kind == "promised", i.c.legal_limit_days > 0]
             if dept_id is not None:
                 iconds.append(i.c.department_id == dept_id)
-            for k, legal, prom in session.execute(select(ikey, func.sum(i.c.legal_limit_days),
-                                                         func.sum(i.c.promised_limit_days)).where(*iconds)
-                                                  .group_by(ikey)):
+            for k, legal, prom in session.execute(
+                select(ikey, func.sum(i.c.legal_limit_days), func.sum(i.c.promised_limit_days))
+                .where(*iconds)
+                .group_by(ikey)
+            ):
                 compression[str(k)] = (int(legal or 0), int(prom or 0))
                 merged.setdefault(str(k), _empty())
 
@@ -452,20 +611,30 @@ def build_report(engine: Engine, start: dt.date, end: dt.date, by: str = "hall",
         ratings["unrated"] = r["ratings"].get("unrated", 0)
         rated = sum(ratings[str(level)] for level in range(1, 6))
         f = {
-            "tickets_issued": r["tickets_issued"], "tickets_served": r["tickets_served"], "no_shows": r["no_shows"],
+            "tickets_issued": r["tickets_issued"],
+            "tickets_served": r["tickets_served"],
+            "no_shows": r["no_shows"],
             "transfers": r["transfers"],
             "wait_avg": round(r["wait_sum"] / r["wait_n"], 1) if r["wait_n"] else None,
             "wait_p90": _percentile({int(m): n for m, n in r["wait_hist"].items()}, 0.9),
             "service_avg": round(r["service_sum"] / r["service_n"], 1) if r["service_n"] else None,
             "service_p90": _percentile({int(m): n for m, n in r["service_hist"].items()}, 0.9),
-            "cases_received": r["cases_received"], "cases_accepted": r["cases_accepted"],
-            "cases_completed": r["cases_completed"], "immediate_cases": r["immediate_cases"],
+            "cases_received": r["cases_received"],
+            "cases_accepted": r["cases_accepted"],
+            "cases_completed": r["cases_completed"],
+            "immediate_cases": r["immediate_cases"],
             "immediate_share": _rate(r["immediate_cases"], r["cases_completed"]),
-            "promised_completed": r["promised_completed"], "promised_on_time": r["promised_on_time"],
+            "promised_completed": r["promised_completed"],
+            "promised_on_time": r["promised_on_time"],
             "on_time_rate": _rate(r["promised_on_time"], r["promised_completed"]),
-            "promised_early": r["promised_early"], "early_rate": _rate(r["promised_early"], r["promised_completed"]),
-            "supplements": r["supplements"], "rejections": r["rejections"], "suspended": r["suspended"],
-            "overdue": r["late"], "ratings": ratings, "satisfaction_rate": _rate(ratings["4"] + ratings["5"], rated),
+            "promised_early": r["promised_early"],
+            "early_rate": _rate(r["promised_early"], r["promised_completed"]),
+            "supplements": r["supplements"],
+            "rejections": r["rejections"],
+            "suspended": r["suspended"],
+            "overdue": r["late"],
+            "ratings": ratings,
+            "satisfaction_rate": _rate(ratings["4"] + ratings["5"], rated),
         }
         if "_legal" in r:
             legal, prom = r["_legal"], r["_promised"]
@@ -480,24 +649,48 @@ def build_report(engine: Engine, start: dt.date, end: dt.date, by: str = "hall",
 
 # -------------------------------------------------------------- exports
 
-COLUMNS = [f for f in FIGURES if f != "ratings"] + ["rating_5", "rating_4", "rating_3", "rating_2", "rating_1",
-                                                    "unrated", "legal_days", "promised_days", "compression"]
+COLUMNS = [f for f in FIGURES if f != "ratings"] + [
+    "rating_5",
+    "rating_4",
+    "rating_3",
+    "rating_2",
+    "rating_1",
+    "unrated",
+    "legal_days",
+    "promised_days",
+    "compression",
+]
 
 
 def rows(report: Report) -> list[list]:
     out = []
     for g in report.groups:
         f = g.figures
-        out.append([g.name] + [f.get(c) for c in COLUMNS if not c.startswith("rating_") and c != "unrated"
-                               and c not in ("legal_days", "promised_days", "compression")]
-                   + [f["ratings"][k] for k in ("5", "4", "3", "2", "1", "unrated")]
-                   + [f.get("legal_days"), f.get("promised_days"), f.get("compression")])
+        out.append(
+            [g.name]
+            + [
+                f.get(c)
+                for c in COLUMNS
+                if not c.startswith("rating_")
+                and c != "unrated"
+                and c not in ("legal_days", "promised_days", "compression")
+            ]
+            + [f["ratings"][k] for k in ("5", "4", "3", "2", "1", "unrated")]
+            + [f.get("legal_days"), f.get("promised_days"), f.get("compression")]
+        )
     return out
 
 
 def headers() -> list[str]:
-    names = dict(FIGURE_NAMES, rating_5="非常满意", rating_4="满意", rating_3="基本满意", rating_2="不满意",
-                 rating_1="非常不满意", unrated="未评价")
+    names = dict(
+        FIGURE_NAMES,
+        rating_5="非常满意",
+        rating_4="满意",
+        rating_3="基本满意",
+        rating_2="不满意",
+        rating_1="非常不满意",
+        unrated="未评价",
+    )
     return ["分组"] + [names[c] for c in COLUMNS]
 
 

@@ -79,10 +79,21 @@ class InquiryView:
         return rules.OUTCOMES[self.outcome][0] if self.outcome else "—"
 
     def as_json(self) -> dict:
-        return {"id": self.id, "opened_at": self.opened_at.isoformat(timespec="seconds"), "responder": self.responder,
-                "window": self.window, "name": self.asker_name or None, "phone": self.asker_phone or None,
-                "matter": self.matter, "item": self.item or None, "status": self.status, "outcome": self.outcome,
-                "detail": self.detail or None, "ticket": self.ticket or None, "acknowledged": self.acknowledged}
+        return {
+            "id": self.id,
+            "opened_at": self.opened_at.isoformat(timespec="seconds"),
+            "responder": self.responder,
+            "window": self.window,
+            "name": self.asker_name or None,
+            "phone": self.asker_phone or None,
+            "matter": self.matter,
+            "item": self.item or None,
+            "status": self.status,
+            "outcome": self.outcome,
+            "detail": self.detail or None,
+            "ticket": self.ticket or None,
+            "acknowledged": self.acknowledged,
+        }
 
 
 def _acknowledged(session: Session, q: Inquiry) -> dt.datetime | None:
@@ -92,8 +103,11 @@ def _acknowledged(session: Session, q: Inquiry) -> dt.datetime | None:
         return q.acknowledged_at
     if q.outcome == "referred" and q.ticket_id is not None:
         t = session.get(Ticket, q.ticket_id)
-        if t.called_at is not None and t.called_at >= q.handed_over_at and (
-                q.to_window is None or t.window_number == q.to_window):
+        if (
+            t.called_at is not None
+            and t.called_at >= q.handed_over_at
+            and (q.to_window is None or t.window_number == q.to_window)
+        ):
             return t.called_at
     return None
 
@@ -104,15 +118,30 @@ def _view(session: Session, q: Inquiry) -> InquiryView:
     ticket = session.get(Ticket, q.ticket_id).number if q.ticket_id else ""
     detail = {
         "answered": q.note,
-        "referred": (f"{q.to_window}号窗口" if q.to_window else f"{q.to_queue} 队列") + (f"，号票 {ticket}" if ticket else ""),
+        "referred": (f"{q.to_window}号窗口" if q.to_window else f"{q.to_queue} 队列")
+        + (f"，号票 {ticket}" if ticket else ""),
         "absent": f"{q.department_name} {q.contact_name} {q.contact_phone}",
         "external": f"{q.department_name} {q.contact_phone}",
         "appointment": f"{q.appointment_at:%Y-%m-%d %H:%M}" if q.appointment_at else "",
     }.get(q.outcome or "", "")
     ack = _acknowledged(session, q)
     status = "closed" if q.status == "handed_over" and ack else q.status
-    return InquiryView(q.id, q.opened_at, staff.number, staff.name, q.window_number, q.asker_name, q.asker_phone,
-                       q.matter, item.code if item else "", status, q.outcome, detail, ticket, ack is not None)
+    return InquiryView(
+        q.id,
+        q.opened_at,
+        staff.number,
+        staff.name,
+        q.window_number,
+        q.asker_name,
+        q.asker_phone,
+        q.matter,
+        item.code if item else "",
+        status,
+        q.outcome,
+        detail,
+        ticket,
+        ack is not None,
+    )
 
 
 _text = typed_text
@@ -125,8 +154,16 @@ def _phone(value: str) -> str:
     return value
 
 
-def open_inquiry(engine: Engine, actor: Actor | None, *, matter: str, item: str | None = None, name: str = "",
-                 phone: str = "", window: int | None = None) -> InquiryView:
+def open_inquiry(
+    engine: Engine,
+    actor: Actor | None,
+    *,
+    matter: str,
+    item: str | None = None,
+    name: str = "",
+    phone: str = "",
+    window: int | None = None,
+) -> InquiryView:
     """首问登记: any role, from any screen. The one logged in is the first responder."""
     require(actor, "inquiry")
     matter = _text(matter, 400, "咨询事项（当事人要办什么）", required=True)
@@ -139,8 +176,16 @@ def open_inquiry(engine: Engine, actor: Actor | None, *, matter: str, item: str 
         w = window if window is not None else actor.window
         if w is not None and session.exec(select(Window).where(Window.number == w)).first() is None:
             raise unknown_window(w)
-        q = Inquiry(hall_id=get_hall(session).id, opened_at=clock.now(), responder_id=actor.staff_id, window_number=w,
-                    asker_name=name, asker_phone=phone, matter=matter, item_id=item_id)
+        q = Inquiry(
+            hall_id=get_hall(session).id,
+            opened_at=clock.now(),
+            responder_id=actor.staff_id,
+            window_number=w,
+            asker_name=name,
+            asker_phone=phone,
+            matter=matter,
+            item_id=item_id,
+        )
         session.add(q)
         session.flush()
         events.record(session, "inquiry.opened", actor=actor, subject=f"inquiry:{q.id}", matter=matter, item=item)
@@ -195,8 +240,16 @@ def answer(engine: Engine, actor: Actor | None, inquiry_id: int, *, note: str) -
     return _outcome(engine, actor, inquiry_id, "answered", {"note": note}, apply)
 
 
-def refer(engine: Engine, actor: Actor | None, inquiry_id: int, *, to_window: int | None = None,
-          to_queue: str | None = None, ticket: str | None = None, policy: QueuePolicy = QueuePolicy()) -> InquiryView:
+def refer(
+    engine: Engine,
+    actor: Actor | None,
+    inquiry_id: int,
+    *,
+    to_window: int | None = None,
+    to_queue: str | None = None,
+    ticket: str | None = None,
+    policy: QueuePolicy = QueuePolicy(),
+) -> InquiryView:
     """引导: the person's ticket is transferred there (or a new one issued) with referral priority,
     so they do not queue from the end. Taken when the receiving window calls it."""
     if (to_window is None) == (not to_queue):
@@ -208,20 +261,40 @@ def refer(engine: Engine, actor: Actor | None, inquiry_id: int, *, to_window: in
         if to_window is not None and to_window == actor.window:
             raise ServiceError(f"{to_window}号窗口就是本窗口：本窗口能办的请直接办理，选“当场答复”或收件受理")
         if ticket:
-            t = transfer_in(session, actor, ticket, reason=reason, to_queue=to_queue, to_window=to_window,
-                            policy=policy, priority=REFERRAL)
+            t = transfer_in(
+                session,
+                actor,
+                ticket,
+                reason=reason,
+                to_queue=to_queue,
+                to_window=to_window,
+                policy=policy,
+                priority=REFERRAL,
+            )
         else:
             queue = to_queue
             item_code = None
             if to_window is not None:
                 w = window_by_number(session, to_window)
-                first = session.exec(select(Queue).join(WindowQueue, WindowQueue.queue_id == Queue.id)
-                                     .where(WindowQueue.window_id == w.id).order_by(WindowQueue.position)).first()
+                first = session.exec(
+                    select(Queue)
+                    .join(WindowQueue, WindowQueue.queue_id == Queue.id)
+                    .where(WindowQueue.window_id == w.id)
+                    .order_by(WindowQueue.position)
+                ).first()
                 if first is None:
                     raise ServiceError(f"{to_window}号窗口不服务任何队列，请改为引导到队列")
                 queue = first.prefix
-            tid = issue_in(session, actor, item_code=item_code, queue=queue, priority=REFERRAL, id_number=None,
-                           policy=policy, note=reason)
+            tid = issue_in(
+                session,
+                actor,
+                item_code=item_code,
+                queue=queue,
+                priority=REFERRAL,
+                id_number=None,
+                policy=policy,
+                note=reason,
+            )
             t = session.get(Ticket, tid)
             if to_window is not None:
                 if window_state(session, w).status == "closed":
@@ -234,8 +307,9 @@ def refer(engine: Engine, actor: Actor | None, inquiry_id: int, *, to_window: in
     return _outcome(engine, actor, inquiry_id, "referred", {"to": to}, apply)
 
 
-def absent(engine: Engine, actor: Actor | None, inquiry_id: int, *, department: str, contact: str,
-           phone: str) -> InquiryView:
+def absent(
+    engine: Engine, actor: Actor | None, inquiry_id: int, *, department: str, contact: str, phone: str
+) -> InquiryView:
     """经办人不在: the unit, contact, phone and matter recorded; that department's clerks take it."""
     fields = {"department": department, "contact": contact, "phone": phone}
 
@@ -252,6 +326,7 @@ def absent(engine: Engine, actor: Actor | None, inquiry_id: int, *, department: 
 
 def external(engine: Engine, actor: Actor | None, inquiry_id: int, *, department: str, phone: str) -> InquiryView:
     """不属本厅: the competent department's name and phone, told to the person."""
+
     def apply(session: Session, q: Inquiry):
         name = _text(department, 100, "有权部门")
         if session.exec(select(Department).where(Department.name == name)).first() is not None:
@@ -290,8 +365,10 @@ def close(engine: Engine, actor: Actor | None, inquiry_id: int) -> InquiryView:
         if q is None:
             raise unknown_inquiry(inquiry_id)
         if q.outcome is None:
-            names = "、".join(f"{v[0]}（inquiry {k.replace('answered', 'answer').replace('referred', 'refer')}）"
-                             for k, v in rules.OUTCOMES.items())
+            names = "、".join(
+                f"{v[0]}（inquiry {k.replace('answered', 'answer').replace('referred', 'refer')}）"
+                for k, v in rules.OUTCOMES.items()
+            )
             raise ServiceError(f"首问 #{q.id} 没有处理结果，不能直接关闭（没有“不归我管”）；请选择：{names}")
         return _view(session, q)
 
@@ -316,8 +393,9 @@ def acknowledge(engine: Engine, actor: Actor | None, inquiry_id: int) -> Inquiry
     return transaction(engine, work)
 
 
-def list_inquiries(engine: Engine, *, open_only: bool = False, staff: str | None = None,
-                   limit: int = 200) -> list[InquiryView]:
+def list_inquiries(
+    engine: Engine, *, open_only: bool = False, staff: str | None = None, limit: int = 200
+) -> list[InquiryView]:
     with read_session(engine) as session:
         stmt = select(Inquiry)
         if open_only:
@@ -341,43 +419,81 @@ def _facts(session: Session, rules_: rules.Rules, case_rules) -> tuple[list, lis
         ack = _acknowledged(session, q)
         dept_staff = ()
         if q.outcome == "absent" and q.department_id:
-            dept_staff = tuple(s.number for s in session.exec(select(Staff).where(
-                Staff.department_id == q.department_id, Staff.active.is_(True), Staff.role == "clerk")))
+            dept_staff = tuple(
+                s.number
+                for s in session.exec(
+                    select(Staff).where(
+                        Staff.department_id == q.department_id, Staff.active.is_(True), Staff.role == "clerk"
+                    )
+                )
+            )
         view = _view(session, q)
-        inquiries.append(rules.InquiryFact(q.id, numbers[q.responder_id], q.opened_at, q.matter, q.outcome,
-                                           q.handed_over_at, ack, view.detail.split("，")[0] if q.outcome == "referred"
-                                           else q.department_name, view.ticket, dept_staff))
+        inquiries.append(
+            rules.InquiryFact(
+                q.id,
+                numbers[q.responder_id],
+                q.opened_at,
+                q.matter,
+                q.outcome,
+                q.handed_over_at,
+                ack,
+                view.detail.split("，")[0] if q.outcome == "referred" else q.department_name,
+                view.ticket,
+                dept_staff,
+            )
+        )
     today = clock.today()
     tickets = []
     for t in session.exec(select(Ticket).where(Ticket.business_date == today, Ticket.transfers > 0)):
-        last = session.exec(select(Event).where(  # who transferred it last, and when
-            Event.subject == t.number, Event.kind == "ticket.transferred",
-            Event.at >= dt.datetime.combine(today, dt.time())).order_by(Event.id.desc())).first()
-        tickets.append(rules.TicketFact(t.number, t.business_date, t.transfers,
-                                        numbers.get(last.staff_id, "") if last else numbers.get(t.staff_id, ""),
-                                        last.at if last else None))
+        last = session.exec(
+            select(Event)
+            .where(  # who transferred it last, and when
+                Event.subject == t.number,
+                Event.kind == "ticket.transferred",
+                Event.at >= dt.datetime.combine(today, dt.time()),
+            )
+            .order_by(Event.id.desc())
+        ).first()
+        tickets.append(
+            rules.TicketFact(
+                t.number,
+                t.business_date,
+                t.transfers,
+                numbers.get(last.staff_id, "") if last else numbers.get(t.staff_id, ""),
+                last.at if last else None,
+            )
+        )
     cases = []
     # yellow and red straight from the (status, due_date) index: numbers and owners, not whole views
     calendar = WorkdayCalendar(session_schedules(session), count_from_same_day=case_rules.count_from_same_day)
     red_until, yellow_before = warning_bounds(calendar, today, case_rules.yellow_days)
-    for number, owner_id, due in session.execute(select(ServiceCase.number, ServiceCase.owner_id, ServiceCase.due_date)
-                                                 .where(ServiceCase.status.in_(("accepted", "in_progress")),
-                                                        ServiceCase.due_date < yellow_before)):
+    for number, owner_id, due in session.execute(
+        select(ServiceCase.number, ServiceCase.owner_id, ServiceCase.due_date).where(
+            ServiceCase.status.in_(("accepted", "in_progress")), ServiceCase.due_date < yellow_before
+        )
+    ):
         cases.append(rules.CaseFact(number, numbers[owner_id], "red" if due <= red_until else "yellow", due))
-    for c in session.exec(select(ServiceCase).where(ServiceCase.handover_to_id > 0)):  # "> 0", not "IS NOT NULL": an index range
-        cases.append(rules.CaseFact(c.number, numbers[c.owner_id], "none", None, numbers[c.handover_to_id],
-                                    c.handover_at))
+    for c in session.exec(
+        select(ServiceCase).where(ServiceCase.handover_to_id > 0)
+    ):  # "> 0", not "IS NOT NULL": an index range
+        cases.append(
+            rules.CaseFact(c.number, numbers[c.owner_id], "none", None, numbers[c.handover_to_id], c.handover_at)
+        )
     followups = []
     for f in session.exec(select(FollowUp).where(FollowUp.status == "open", FollowUp.due_date < today)):
         rating = session.get(Rating, f.rating_id)
         t = session.get(Ticket, rating.ticket_id)
-        followups.append(rules.FollowUpFact(f.id, numbers[f.owner_id], f.due_date,
-                                            f"差评整改 #{f.id}（{t.number}，{rating.window_number}号窗口）"))
+        followups.append(
+            rules.FollowUpFact(
+                f.id, numbers[f.owner_id], f.due_date, f"差评整改 #{f.id}（{t.number}，{rating.window_number}号窗口）"
+            )
+        )
     return inquiries, tickets, cases, followups
 
 
-def list_alerts(engine: Engine, *, staff: str | None = None, rules_: rules.Rules = rules.Rules(),
-                case_rules=None) -> list[rules.Alert]:
+def list_alerts(
+    engine: Engine, *, staff: str | None = None, rules_: rules.Rules = rules.Rules(), case_rules=None
+) -> list[rules.Alert]:
     """The alerts that hold now; for one staff member (the ones they must act on) or all."""
     case_rules = case_rules or CaseRules()
     with read_session(engine) as session:
@@ -389,8 +505,9 @@ def list_alerts(engine: Engine, *, staff: str | None = None, rules_: rules.Rules
     return [a for a in alerts if not staff or a.responsible == staff.strip()]
 
 
-def dismiss_alert(engine: Engine, actor: Actor | None, key: str, *, reason: str,
-                  rules_: rules.Rules = rules.Rules(), case_rules=None) -> None:
+def dismiss_alert(
+    engine: Engine, actor: Actor | None, key: str, *, reason: str, rules_: rules.Rules = rules.Rules(), case_rules=None
+) -> None:
     """Set an alert aside with a reason (recorded). Only its responsible person or a supervisor."""
     require(actor, "inquiry")
     reason = _text(reason, 200, "消除原因", required=True)
@@ -403,7 +520,14 @@ def dismiss_alert(engine: Engine, actor: Actor | None, key: str, *, reason: str,
 
     def work(session: Session) -> None:
         session.add(AlertDismissal(key=alert.key, reason=reason, staff_id=actor.staff_id, at=clock.now()))
-        events.record(session, "alert.dismissed", actor=actor, subject=alert.key, alert_kind=alert.kind, reason=reason,
-                      responsible=alert.responsible)
+        events.record(
+            session,
+            "alert.dismissed",
+            actor=actor,
+            subject=alert.key,
+            alert_kind=alert.kind,
+            reason=reason,
+            responsible=alert.responsible,
+        )
 
     transaction(engine, work)

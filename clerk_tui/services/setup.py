@@ -51,8 +51,9 @@ class InitResult:
     admin_pin: str | None
 
 
-def init_database(engine: Engine, *, catalog: str | Path | None = None, force: bool = False,
-                  admin_pin: str | None = None) -> InitResult:
+def init_database(
+    engine: Engine, *, catalog: str | Path | None = None, force: bool = False, admin_pin: str | None = None
+) -> InitResult:
     """Create the schema, load the catalog and create ``admin``. Refuses to overwrite a hall."""
     data = parse_catalog(catalog or default_catalog())  # validate before touching the database
     if data.hall is None:
@@ -64,6 +65,7 @@ def init_database(engine: Engine, *, catalog: str | Path | None = None, force: b
     elif force and inspect(engine).get_table_names():
         schema.drop_everything(engine)
     schema.upgrade(engine)
+
     def load(session: Session) -> InitResult:
         counts = apply_catalog(session, data, actor=None, source=str(catalog or default_catalog()))
         _, generated = ensure_admin(session, admin_pin)
@@ -89,6 +91,7 @@ def build_demo(engine: Engine) -> InitResult:
     surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
     given = ["丽", "强", "敏", "静", "军", "洁", "伟", "芳", "磊", "婷", "涛", "燕", "勇", "霞", "斌"]
     shared_hash = new_pin_hash(DEMO_PIN)  # one scrypt for the whole demo roster
+
     def staff(session: Session) -> None:
         for number, name, role, dept, _ in DEMO_STAFF:
             create_staff(session, number, name, role, DEMO_PIN, department=dept, pin_hash=shared_hash)
@@ -96,8 +99,15 @@ def build_demo(engine: Engine) -> InitResult:
         depts = {d.id: d.name for d in session.exec(select(Department))}
         for w in windows:
             name = surnames[w.number % len(surnames)] + given[w.number % len(given)] + ("华" if w.number % 3 else "")
-            create_staff(session, f"{1000 + w.number}", name, CLERK, DEMO_PIN, department=depts.get(w.department_id),
-                         pin_hash=shared_hash)
+            create_staff(
+                session,
+                f"{1000 + w.number}",
+                name,
+                CLERK,
+                DEMO_PIN,
+                department=depts.get(w.department_id),
+                pin_hash=shared_hash,
+            )
         events.record(session, "demo.built", subject="demo", staff=len(session.exec(select(Staff)).all()))
 
     transaction(engine, staff)
@@ -114,7 +124,9 @@ def _demo_moment(now):
     """The moment the demo's morning ends: now, kept between 02:00 and 23:00 so that the two hours
     it reaches back and the appointment slot it books ahead stay within today (a demo built just
     after midnight otherwise spread its tickets over two business days)."""
-    return min(max(now, dt.datetime.combine(now.date(), dt.time(2, 0))), dt.datetime.combine(now.date(), dt.time(23, 0)))
+    return min(
+        max(now, dt.datetime.combine(now.date(), dt.time(2, 0))), dt.datetime.combine(now.date(), dt.time(23, 0))
+    )
 
 
 def demo_actor(engine: Engine, number: str, window: int | None = None):
@@ -144,8 +156,9 @@ def demo_morning(engine: Engine, seed: int = 7) -> None:
         with clock.frozen_at(t):
             g = rng.choice(busy if rng.random() < 0.7 else items)
             priority = rng.choices(["none", "elderly", "disabled", "pregnant", "military"], [85, 8, 3, 2, 2])[0]
-            q.issue_ticket(engine, guide, item_code=g.code, priority=priority,
-                           id_number=ids[i] if i < len(ids) else None)
+            q.issue_ticket(
+                engine, guide, item_code=g.code, priority=priority, id_number=ids[i] if i < len(ids) else None
+            )
             # Windows call as the morning goes on; the last half hour's tickets mostly wait.
             for _ in range(2 if t < now - dt.timedelta(minutes=30) else 0):
                 n = rng.choice(open_windows)
@@ -163,8 +176,17 @@ def demo_morning(engine: Engine, seed: int = 7) -> None:
     mine = [g for g in items if 3 in g.windows and g.queue not in other_queues] or [g for g in items if 3 in g.windows]
     promised = [g for g in mine if g.kind == "promised" and any(m.required for m in g.materials)] or mine
     immediate = [g for g in mine if g.kind == "immediate"] or mine
-    for minutes, g in zip((26, 22, 19, 16, 14), (promised[0], promised[1 % len(promised)], immediate[0],
-                                                  promised[2 % len(promised)], immediate[1 % len(immediate)])):
+    for minutes, g in zip(
+        (26, 22, 19, 16, 14),
+        (
+            promised[0],
+            promised[1 % len(promised)],
+            immediate[0],
+            promised[2 % len(promised)],
+            immediate[1 % len(immediate)],
+        ),
+        strict=False,
+    ):
         with clock.frozen_at(now - dt.timedelta(minutes=minutes, seconds=rng.randint(0, 50))):
             q.issue_ticket(engine, guide, item_code=g.code)
     with clock.frozen_at(now - dt.timedelta(minutes=12)):
@@ -174,7 +196,9 @@ def demo_morning(engine: Engine, seed: int = 7) -> None:
             q.call_next(engine, clerks[3], 3)
             panel = q.window_panel(engine, 3)
         if panel.current is not None:
-            q.transfer(engine, clerks[3], panel.current.number, to_queue="A", reason="需先在综合窗口办理社保参保，再回本窗口")
+            q.transfer(
+                engine, clerks[3], panel.current.number, to_queue="A", reason="需先在综合窗口办理社保参保，再回本窗口"
+            )
         # A no-show: called twice more, then marked.
         result = q.call_next(engine, clerks[6], 6) if q.window_panel(engine, 6).current is None else None
         if result is not None and result.ticket is not None:
@@ -197,14 +221,26 @@ def demo_morning(engine: Engine, seed: int = 7) -> None:
     today = now.date().isoformat()
     slot = (now + dt.timedelta(minutes=5)).strftime("%H:%M"), (now + dt.timedelta(minutes=35)).strftime("%H:%M")
     if slot[0] < slot[1]:
-        add_appointment(engine, guide, id_number="330102199001011234", item_code=busy[0].code, day=today,
-                        start=slot[0], end=slot[1], name="陈静", phone="13905790001")
+        add_appointment(
+            engine,
+            guide,
+            id_number="330102199001011234",
+            item_code=busy[0].code,
+            day=today,
+            start=slot[0],
+            end=slot[1],
+            name="陈静",
+            phone="13905790001",
+        )
 
 
 DEMO_APPLICANTS = [  # (name, the first 17 digits of a resident ID number, phone): made-up people
-    ("张建国", "11010519491231002", "13805790101"), ("李秀英", "44052418800101001", "13905790102"),
-    ("王志强", "33010219900101123", "13705790103"), ("刘海燕", "33078219850715002", "13605790104"),
-    ("陈晓东", "33078219790312031", "13505790105"), ("杨丽华", "33078219921128042", "15805790106"),
+    ("张建国", "11010519491231002", "13805790101"),
+    ("李秀英", "44052418800101001", "13905790102"),
+    ("王志强", "33010219900101123", "13705790103"),
+    ("刘海燕", "33078219850715002", "13605790104"),
+    ("陈晓东", "33078219790312031", "13505790105"),
+    ("杨丽华", "33078219921128042", "15805790106"),
 ]
 
 
@@ -234,8 +270,9 @@ def demo_cases(engine: Engine, seed: int = 11) -> None:
 
     def applicant(i: int) -> cs.Applicant:
         given = ("建华", "秀兰", "志明", "丽萍", "国平", "海燕", "晓东", "春梅", "伟", "静")
-        return cs.Applicant("person", names[i % len(names)] + given[i % len(given)], people[i % len(people)],
-                            f"139{57900000 + i:08d}")
+        return cs.Applicant(
+            "person", names[i % len(names)] + given[i % len(given)], people[i % len(people)], f"139{57900000 + i:08d}"
+        )
 
     def intake(window: int, at: dt.datetime, item, decision: str, i: int, *, who=None, **kw) -> cs.CaseView:
         actor = demo_actor(engine, f"{1000 + window}", window)
@@ -243,12 +280,27 @@ def demo_cases(engine: Engine, seed: int = 11) -> None:
         required = [m.name for m in item.materials if m.required]
         received = names_all if decision != "supplement" else [n for n in names_all if n != required[-1]]
         with clock.frozen_at(at):
-            return cs.intake(engine, actor, cs.IntakeRequest(
-                item_code=item.code, applicant=who or applicant(i), decision=decision, materials_received=received, **kw))
+            return cs.intake(
+                engine,
+                actor,
+                cs.IntakeRequest(
+                    item_code=item.code,
+                    applicant=who or applicant(i),
+                    decision=decision,
+                    materials_received=received,
+                    **kw,
+                ),
+            )
 
     def promised_at(window: int) -> list:
-        return [g for g in items if window in g.windows and g.kind == "promised" and g.promised_limit_days >= 3
-                and any(m.required for m in g.materials)]
+        return [
+            g
+            for g in items
+            if window in g.windows
+            and g.kind == "promised"
+            and g.promised_limit_days >= 3
+            and any(m.required for m in g.materials)
+        ]
 
     def immediate_at(window: int) -> list:
         return [g for g in items if window in g.windows and g.kind == "immediate"]
@@ -263,12 +315,19 @@ def demo_cases(engine: Engine, seed: int = 11) -> None:
     # Window 3 (clerk 1003): the walkthrough's cases.
     mine = promised_at(3)
     red_item = mine[0]
-    overdue = intake(3, workdays_back(red_item.promised_limit_days + 2), red_item, "accept", 0,
-                     who=demo_person(DEMO_APPLICANTS[0]))
+    overdue = intake(
+        3, workdays_back(red_item.promised_limit_days + 2), red_item, "accept", 0, who=demo_person(DEMO_APPLICANTS[0])
+    )
     step(3, workdays_back(red_item.promised_limit_days + 1), cs.start, overdue.number)
     yellow_item = mine[1]
-    intake(3, workdays_back(yellow_item.promised_limit_days - 1), yellow_item, "accept", 1,
-           who=demo_person(DEMO_APPLICANTS[1]))
+    intake(
+        3,
+        workdays_back(yellow_item.promised_limit_days - 1),
+        yellow_item,
+        "accept",
+        1,
+        who=demo_person(DEMO_APPLICANTS[1]),
+    )
     supp_item = mine[2]
     intake(3, workdays_back(1), supp_item, "supplement", 2, who=demo_person(DEMO_APPLICANTS[2]))
     suspended_item = mine[3]
@@ -278,32 +337,50 @@ def demo_cases(engine: Engine, seed: int = 11) -> None:
     handed_item = promised_at(2)[0] if promised_at(2) else mine[4]
     h = intake(2, workdays_back(2), handed_item, "accept", 4, who=demo_person(DEMO_APPLICANTS[4]))
     with clock.frozen_at(workdays_back(1)):
-        cs.handover(engine, demo_actor(engine, "1002", 2), h.number, to="1003", reason="1002号窗口人员轮岗，移交3号窗口继续办理")
+        cs.handover(
+            engine, demo_actor(engine, "1002", 2), h.number, to="1003", reason="1002号窗口人员轮岗，移交3号窗口继续办理"
+        )
     ext_item = mine[5]
-    e = intake(3, workdays_back(ext_item.promised_limit_days), ext_item, "accept", 5,
-               who=demo_person(DEMO_APPLICANTS[5]))
+    e = intake(
+        3, workdays_back(ext_item.promised_limit_days), ext_item, "accept", 5, who=demo_person(DEMO_APPLICANTS[5])
+    )
     with clock.frozen_at(workdays_back(1)):
         cs.extend(engine, demo_actor(engine, "9001"), e.number, days=5, reason="需组织专家论证，已告知申请人")
     i = 10
     # The rest of the hall: three weeks of ordinary work at a few windows.
     for window in (1, 2, 3, 10, 15, 18, 21, 24):
         promised, immediate = promised_at(window), immediate_at(window)
-        for k in range(10):
+        for _k in range(10):
             i += 1
             back = rng.randint(1, 15)
             at = workdays_back(back)
             if immediate and rng.random() < 0.45:
                 denied = rng.random() < 0.1
-                intake(window, at, rng.choice(immediate), "immediate", i, result="denied" if denied else "approved",
-                       reason="不符合办理条件：申请人非本县户籍" if denied else "")
+                intake(
+                    window,
+                    at,
+                    rng.choice(immediate),
+                    "immediate",
+                    i,
+                    result="denied" if denied else "approved",
+                    reason="不符合办理条件：申请人非本县户籍" if denied else "",
+                )
                 continue
             if not promised:
                 continue
             g = rng.choice(promised)
             roll = rng.random()
             if roll < 0.06:
-                intake(window, at, g, "reject", i, reason="申请事项不属于本机关职权范围",
-                       competent_department="市行政审批局", competent_phone="0579-82001234")
+                intake(
+                    window,
+                    at,
+                    g,
+                    "reject",
+                    i,
+                    reason="申请事项不属于本机关职权范围",
+                    competent_department="市行政审批局",
+                    competent_phone="0579-82001234",
+                )
                 continue
             c = intake(window, at, g, "accept", i)
             if back > g.promised_limit_days - 1 or roll > 0.7:  # most old cases are finished in time
@@ -311,8 +388,14 @@ def demo_cases(engine: Engine, seed: int = 11) -> None:
                 step(window, done_at, cs.complete, c.number, result="approved")
                 if rng.random() < 0.7:
                     method = rng.choice(["collect", "mail"])
-                    step(window, done_at, cs.deliver, c.number, method=method,
-                         tracking=f"EMS{c.number[2:]}" if method == "mail" else "")  # no extra draw: same demo
+                    step(
+                        window,
+                        done_at,
+                        cs.deliver,
+                        c.number,
+                        method=method,
+                        tracking=f"EMS{c.number[2:]}" if method == "mail" else "",
+                    )  # no extra draw: same demo
             elif roll < 0.1:
                 step(window, at, cs.withdraw, c.number, reason="申请人主动撤回申请")
             elif roll < 0.5:
@@ -338,8 +421,13 @@ def demo_responsibility(engine: Engine) -> None:
     now = clock.now().replace(second=0, microsecond=0)
     guide, clerk3 = demo_actor(engine, "8001"), demo_actor(engine, "1003", 3)
     with clock.frozen_at(now - dt.timedelta(minutes=8)):
-        rs.open_inquiry(engine, guide, matter="咨询：老人行动不便，能否由子女代办养老保险待遇领取", name="孙女士",
-                        phone="13905790188")
+        rs.open_inquiry(
+            engine,
+            guide,
+            matter="咨询：老人行动不便，能否由子女代办养老保险待遇领取",
+            name="孙女士",
+            phone="13905790188",
+        )
     with clock.frozen_at(now - dt.timedelta(minutes=25)):
         i = rs.open_inquiry(engine, clerk3, matter="在3号窗口问不动产抵押登记", name="周先生", phone="13905790266")
         rs.refer(engine, clerk3, i.id, to_window=15)
@@ -349,26 +437,56 @@ def demo_responsibility(engine: Engine) -> None:
     with clock.frozen_at(now - dt.timedelta(minutes=40)):
         t = q.issue_ticket(engine, guide, queue=queue_of[first])
     with clock.frozen_at(now - dt.timedelta(minutes=30)):
-        q.transfer(engine, demo_actor(engine, f"{1000 + first}", first), t.number, to_queue=queue_of[second],
-                   reason="材料涉及另一部门，请到该窗口办理")
+        q.transfer(
+            engine,
+            demo_actor(engine, f"{1000 + first}", first),
+            t.number,
+            to_queue=queue_of[second],
+            reason="材料涉及另一部门，请到该窗口办理",
+        )
     with clock.frozen_at(now - dt.timedelta(minutes=20)):
-        q.transfer(engine, demo_actor(engine, f"{1000 + second}", second), t.number, to_queue=queue_of[first],
-                   reason="应先在原窗口办理前置手续")
+        q.transfer(
+            engine,
+            demo_actor(engine, f"{1000 + second}", second),
+            t.number,
+            to_queue=queue_of[first],
+            reason="应先在原窗口办理前置手续",
+        )
 
 
 def demo_ratings(engine: Engine) -> None:
     """好差评 of the morning: most visits rated well, one 差评 with its follow-up still open, one
     follow-up from last week overdue, and a few 未评价."""
     with read_session(engine) as session:
-        done = list(session.exec(select(Ticket).where(Ticket.business_date == clock.today(),
-                                                         Ticket.status == "done").order_by(Ticket.finished_at)))
+        done = list(
+            session.exec(
+                select(Ticket)
+                .where(Ticket.business_date == clock.today(), Ticket.status == "done")
+                .order_by(Ticket.finished_at)
+            )
+        )
     levels = [5, 5, 4, 5, None, 4, 5, 3, 5, 2, 5, 4, None, 5]
-    for t, level in zip(done, levels):
+    for t, level in zip(done, levels, strict=False):
         with clock.frozen_at(t.finished_at + dt.timedelta(minutes=1)):
-            ratings.rate(engine, None, t.window_number, t.number, level,
-                         reasons=["等候时间长"] if level == 2 else [], text="排队一个多小时，窗口太少" if level == 2 else "")
+            ratings.rate(
+                engine,
+                None,
+                t.window_number,
+                t.number,
+                level,
+                reasons=["等候时间长"] if level == 2 else [],
+                text="排队一个多小时，窗口太少" if level == 2 else "",
+            )
     if len(done) > len(levels):  # an older bad rating whose follow-up is overdue
         t = done[len(levels)]
         with clock.frozen_at(t.finished_at + dt.timedelta(minutes=1)):
-            ratings.rate(engine, None, t.window_number, t.number, 1, reasons=["服务态度差"],
-                         text="工作人员不耐烦", followup_days=0)
+            ratings.rate(
+                engine,
+                None,
+                t.window_number,
+                t.number,
+                1,
+                reasons=["服务态度差"],
+                text="工作人员不耐烦",
+                followup_days=0,
+            )

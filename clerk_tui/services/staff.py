@@ -136,8 +136,17 @@ def _department_id(session: Session, department: str | None) -> int | None:
     return dept.id
 
 
-def create_staff(session: Session, number: str, name: str, role: str, pin: str, *, department: str | None = None,
-                 actor: Actor | None = None, pin_hash: str | None = None) -> Staff:
+def create_staff(
+    session: Session,
+    number: str,
+    name: str,
+    role: str,
+    pin: str,
+    *,
+    department: str | None = None,
+    actor: Actor | None = None,
+    pin_hash: str | None = None,
+) -> Staff:
     """Add one staff member inside the caller's transaction (used by ``add_staff`` and set-up)."""
     number, name = number.strip(), name.strip()
     if not number or len(number) > 20 or not number.isprintable() or " " in number:
@@ -150,22 +159,33 @@ def create_staff(session: Session, number: str, name: str, role: str, pin: str, 
         raise ServiceError(problem)
     if session.exec(select(Staff).where(Staff.number == number)).first() is not None:
         raise ServiceError(f"工号 {number} 已存在")
-    staff = Staff(number=number, name=name, role=role, pin_hash=pin_hash or new_pin_hash(pin),
-                  department_id=_department_id(session, department), created_at=clock.now())
+    staff = Staff(
+        number=number,
+        name=name,
+        role=role,
+        pin_hash=pin_hash or new_pin_hash(pin),
+        department_id=_department_id(session, department),
+        created_at=clock.now(),
+    )
     session.add(staff)
     session.flush()
     events.record(session, "staff.added", actor=actor, subject=number, name=name, role=role, department=department)
     return staff
 
 
-def add_staff(engine: Engine, actor: Actor | None, number: str, name: str, role: str, pin: str,
-              department: str | None = None) -> Staff:
+def add_staff(
+    engine: Engine, actor: Actor | None, number: str, name: str, role: str, pin: str, department: str | None = None
+) -> Staff:
     require(actor, "staff.add")
     if problem := pin_problem(pin):
         raise ServiceError(problem)
     pin_hash = new_pin_hash(pin)  # scrypt before the transaction, not under the writer lock
-    return transaction(engine, lambda session: create_staff(session, number, name, role, pin, department=department,
-                                                            actor=actor, pin_hash=pin_hash))
+    return transaction(
+        engine,
+        lambda session: create_staff(
+            session, number, name, role, pin, department=department, actor=actor, pin_hash=pin_hash
+        ),
+    )
 
 
 def _get(session: Session, number: str) -> Staff:
@@ -224,8 +244,10 @@ def list_staff(engine: Engine, actor: Actor | None) -> list[StaffView]:
     require(actor, "staff.list")
     with read_session(engine) as session:
         depts = {d.id: d.name for d in session.exec(select(Department))}
-        return [StaffView(s.number, s.name, s.role, depts.get(s.department_id), s.locked, s.failed_attempts)
-                for s in session.exec(select(Staff).order_by(Staff.number))]
+        return [
+            StaffView(s.number, s.name, s.role, depts.get(s.department_id), s.locked, s.failed_attempts)
+            for s in session.exec(select(Staff).order_by(Staff.number))
+        ]
 
 
 def ensure_admin(session: Session, pin: str | None) -> tuple[Staff, str | None]:

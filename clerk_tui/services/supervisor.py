@@ -67,36 +67,80 @@ def board(engine: Engine, *, rules_=None, case_rules=None) -> Board:
         dialect = dialect_name(session)
         t = Ticket.__table__
         wait = minutes_between(dialect, t.c.issued_at, t.c.called_at)
-        waiting = {qid: (n, oldest) for qid, n, oldest in session.execute(
-            select(t.c.queue_id, func.count(), func.min(t.c.queued_at))
-            .where(t.c.business_date == today, t.c.status == "waiting").group_by(t.c.queue_id))}
-        recent = dict(session.execute(select(t.c.queue_id, func.avg(wait)).where(
-            t.c.business_date == today, t.c.called_at >= hour_ago).group_by(t.c.queue_id)).all())
+        waiting = {
+            qid: (n, oldest)
+            for qid, n, oldest in session.execute(
+                select(t.c.queue_id, func.count(), func.min(t.c.queued_at))
+                .where(t.c.business_date == today, t.c.status == "waiting")
+                .group_by(t.c.queue_id)
+            )
+        }
+        recent = dict(
+            session.execute(
+                select(t.c.queue_id, func.avg(wait))
+                .where(t.c.business_date == today, t.c.called_at >= hour_ago)
+                .group_by(t.c.queue_id)
+            ).all()
+        )
         queues = []
         for q in session.scalars(select(Queue).order_by(Queue.prefix)):
             n, oldest = waiting.get(q.id, (0, None))
             longest = int((now - oldest).total_seconds() // 60) if oldest else 0
             avg = recent.get(q.id)
             queues.append(QueueLine(q.prefix, q.name, n, longest, round(float(avg), 1) if avg is not None else None))
-        served = dict(session.execute(select(t.c.window_number, func.count()).where(
-            t.c.business_date == today, t.c.status == "done").group_by(t.c.window_number)).all())
+        served = dict(
+            session.execute(
+                select(t.c.window_number, func.count())
+                .where(t.c.business_date == today, t.c.status == "done")
+                .group_by(t.c.window_number)
+            ).all()
+        )
         issued_today = session.execute(select(func.count()).where(t.c.business_date == today)).scalar_one()
         staff = {s.id: s.name for s in session.scalars(select(Staff))}
         windows = []
-        rows = session.execute(select(Window.number, Window.name, WindowState.status, WindowState.pause_reason,
-                                      WindowState.staff_id, Ticket.number).select_from(Window)
-                               .outerjoin(WindowState, WindowState.window_id == Window.id)
-                               .outerjoin(Ticket, and_(Ticket.id == WindowState.current_ticket_id))
-                               .order_by(Window.number))
+        rows = session.execute(
+            select(
+                Window.number,
+                Window.name,
+                WindowState.status,
+                WindowState.pause_reason,
+                WindowState.staff_id,
+                Ticket.number,
+            )
+            .select_from(Window)
+            .outerjoin(WindowState, WindowState.window_id == Window.id)
+            .outerjoin(Ticket, and_(Ticket.id == WindowState.current_ticket_id))
+            .order_by(Window.number)
+        )
         for number, name, status, reason, staff_id, current in rows:
-            windows.append(WindowLine(number, name, status or "closed", reason or "", staff.get(staff_id, ""),
-                                      current or "", served.get(number, 0)))
+            windows.append(
+                WindowLine(
+                    number,
+                    name,
+                    status or "closed",
+                    reason or "",
+                    staff.get(staff_id, ""),
+                    current or "",
+                    served.get(number, 0),
+                )
+            )
     alerts = list_alerts(engine, rules_=rules_, case_rules=case_rules)
     red = sum(a.kind == "case_red" for a in alerts)
     yellow = sum(a.kind == "case_yellow" for a in alerts)
     followups = tuple(list_followups(engine, open_only=True))
     at_risk = [c for level in ("red", "yellow") for c in list_cases(engine, warning=level, case_rules=case_rules)]
-    at_risk.sort(key=lambda c: (c.warning != "red", c.remaining_workdays if c.remaining_workdays is not None else 0,
-                                c.number))
-    return Board(tuple(queues), tuple(windows), yellow, red, tuple(a for a in alerts if not a.kind.startswith("case_")),
-                 followups, issued_today, sum(served.values()), newest, tuple(at_risk))
+    at_risk.sort(
+        key=lambda c: (c.warning != "red", c.remaining_workdays if c.remaining_workdays is not None else 0, c.number)
+    )
+    return Board(
+        tuple(queues),
+        tuple(windows),
+        yellow,
+        red,
+        tuple(a for a in alerts if not a.kind.startswith("case_")),
+        followups,
+        issued_today,
+        sum(served.values()),
+        newest,
+        tuple(at_risk),
+    )

@@ -54,9 +54,9 @@ def normalise_url(database: str) -> str:
 def missing_sqlite_file(database: str) -> str | None:
     """The path of an SQLite database file that does not exist yet, else None."""
     url = make_url(normalise_url(database))
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        if not Path(url.database).exists():
-            return url.database
+    sqlite_file = url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:"
+    if sqlite_file and not Path(url.database).exists():
+        return url.database
     return None
 
 
@@ -93,7 +93,7 @@ class _WriterLock:
 
 def _setup_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # noqa: ANN001
+    def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cur = dbapi_connection.cursor()
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -108,14 +108,14 @@ def _setup_sqlite(engine: Engine) -> None:
         _WRITERS[engine] = _WriterLock(path)
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
+    def _on_begin(conn):
         if conn.get_execution_options().get("clerk_readonly"):
             conn.exec_driver_sql("BEGIN")
         else:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-_WRITERS: "weakref.WeakKeyDictionary[Engine, _WriterLock]" = weakref.WeakKeyDictionary()
+_WRITERS: weakref.WeakKeyDictionary[Engine, _WriterLock] = weakref.WeakKeyDictionary()
 
 
 def make_engine(database: str, **kwargs) -> Engine:
@@ -124,7 +124,9 @@ def make_engine(database: str, **kwargs) -> Engine:
         path = make_url(url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}, **kwargs)
+        engine = create_engine(
+            url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}, **kwargs
+        )
         _setup_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)

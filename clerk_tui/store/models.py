@@ -166,7 +166,9 @@ class Ticket(SQLModel, table=True):
         Index("ix_ticket_front", "business_date", "status", "queue_id", "priority", "queued_at"),
         Index("ix_ticket_id_number", "id_number", "business_date"),
         Index("ix_ticket_number", "business_date", "number"),  # a ticket by the number a clerk types or holds
-        Index("ix_ticket_sent", "target_window", "business_date", "status", "queued_at"),  # the front of 转办 to a window
+        Index(
+            "ix_ticket_sent", "target_window", "business_date", "status", "queued_at"
+        ),  # the front of 转办 to a window
     )
     id: int | None = Field(default=None, primary_key=True)
     hall_id: int = Field(foreign_key="hall.id")
@@ -352,8 +354,10 @@ class PrintJob(SQLModel, table=True):
 class Inquiry(SQLModel, table=True):
     """首问登记: who asked what, who answered first, and the outcome (never "not mine")."""
 
-    __table_args__ = (Index("ix_inquiry_responder_status", "responder_id", "status"),
-                      Index("ix_inquiry_status", "status"))
+    __table_args__ = (
+        Index("ix_inquiry_responder_status", "responder_id", "status"),
+        Index("ix_inquiry_status", "status"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     hall_id: int = Field(foreign_key="hall.id")
     opened_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))

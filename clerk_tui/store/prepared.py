@@ -39,7 +39,7 @@ def _row_class(keys: Sequence[str]):
 
 
 class _Compiled:
-    __slots__ = ("sql", "names", "defaults", "binds", "row", "results", "returns_rows")
+    __slots__ = ("binds", "defaults", "names", "results", "returns_rows", "row", "sql")
 
     def __init__(self, stmt: ClauseElement, dialect: Dialect, column_keys: Sequence[str] | None) -> None:
         compiled = stmt.compile(dialect=dialect, column_keys=list(column_keys) if column_keys else None)
@@ -75,7 +75,7 @@ class _Compiled:
 
 
 class Result:
-    __slots__ = ("_cursor", "_compiled", "rowcount")
+    __slots__ = ("_compiled", "_cursor", "rowcount")
 
     def __init__(self, cursor, compiled: _Compiled) -> None:
         self._cursor, self._compiled = cursor, compiled
@@ -104,7 +104,7 @@ class Prepared:
     transaction. An INSERT or UPDATE sets the columns its values name, as ``Session.execute`` would
     (compiled once per set of names)."""
 
-    __slots__ = ("stmt", "_dml", "_cache")
+    __slots__ = ("_cache", "_dml", "stmt")
 
     def __init__(self, stmt: ClauseElement) -> None:
         self.stmt = stmt
