@@ -458,7 +458,9 @@ async def _fill_applicant(pilot, screen):
 async def test_called_ticket_through_intake_supplement_then_accept_and_find_by_phone(app_factory, sqlite_hall,
                                                                                      monkeypatch):
     from clerk_tui.services import cases as cs
-    from clerk_tui.ui.screens.cases import CaseListScreen, CaseScreen, IntakeScreen
+    from clerk_tui.ui.screens.case import CaseScreen
+    from clerk_tui.ui.screens.case_list import CaseListScreen
+    from clerk_tui.ui.screens.intake import IntakeScreen
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
     app = app_factory()
@@ -524,7 +526,7 @@ async def test_ctrl_q_closes_the_window_like_logout_and_asks_twice_with_a_ticket
 async def test_case_list_down_from_the_search_box_then_a_digit_filters(app_factory, sqlite_hall):
     from textual.widgets import DataTable
 
-    from clerk_tui.ui.screens.cases import CaseListScreen
+    from clerk_tui.ui.screens.case_list import CaseListScreen
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
@@ -541,7 +543,7 @@ async def test_case_list_down_from_the_search_box_then_a_digit_filters(app_facto
 
 async def test_a_case_screen_follows_a_handover_taken_at_another_terminal(app_factory, sqlite_hall, monkeypatch):
     from clerk_tui.services import cases as cs
-    from clerk_tui.ui.screens.cases import CaseScreen
+    from clerk_tui.ui.screens.case import CaseScreen
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
     app = app_factory()
@@ -618,7 +620,7 @@ async def test_the_administrator_unlocks_a_locked_supervisor_from_the_hall_scree
 
 async def test_esc_on_a_filled_intake_asks_before_throwing_it_away(app_factory, sqlite_hall, monkeypatch):
     from clerk_tui.ui.dialogs.ticket import PickDialog
-    from clerk_tui.ui.screens.cases import IntakeScreen
+    from clerk_tui.ui.screens.intake import IntakeScreen
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
     app = app_factory()
@@ -643,7 +645,7 @@ def test_intake_screen_snapshot(app_factory, sqlite_hall, snap_compare, monkeypa
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
 
     async def run_before(pilot):
-        from clerk_tui.ui.screens.cases import IntakeScreen
+        from clerk_tui.ui.screens.intake import IntakeScreen
 
         await _called_food_ticket(pilot, sqlite_hall)
         await pilot.press("s")
@@ -886,7 +888,7 @@ async def test_a_refused_rejection_puts_the_cursor_in_the_reason_and_arrows_move
                                                                                                sqlite_hall, monkeypatch):
     from clerk_tui.services import cases as cs
     from clerk_tui.ui.dialogs.case import CaseActionDialog
-    from clerk_tui.ui.screens.cases import IntakeScreen
+    from clerk_tui.ui.screens.intake import IntakeScreen
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
     app = app_factory()
@@ -964,7 +966,8 @@ def _long_named_case(sqlite_hall):
 
 async def test_the_case_list_uses_the_width_it_has_and_the_case_screen_shows_a_long_name_whole(
         app_factory, sqlite_hall, monkeypatch):
-    from clerk_tui.ui.screens.cases import CaseListScreen, CaseScreen
+    from clerk_tui.ui.screens.case import CaseScreen
+    from clerk_tui.ui.screens.case_list import CaseListScreen
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
     number = _long_named_case(sqlite_hall)
@@ -1029,7 +1032,7 @@ async def test_at_80x24_the_palette_offers_f12_and_a_dialog_keeps_its_title_in_s
     from textual.command import CommandList
 
     from clerk_tui.ui.dialogs.case import CaseActionDialog
-    from clerk_tui.ui.screens.cases import IntakeScreen
+    from clerk_tui.ui.screens.intake import IntakeScreen
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
     app = app_factory()
@@ -1089,7 +1092,7 @@ async def test_an_error_stays_on_the_error_line_until_the_next_success_and_toast
 async def test_a_refusal_about_the_applicant_puts_the_cursor_in_the_intake_field(app_factory, sqlite_hall, monkeypatch):
     from clerk_tui.services import cases as cs
     from clerk_tui.ui.dialogs.case import CaseActionDialog
-    from clerk_tui.ui.screens.cases import IntakeScreen
+    from clerk_tui.ui.screens.intake import IntakeScreen
     from clerk_tui.ui.widgets.error_line import ErrorLine
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")

@@ -4,15 +4,16 @@ my open inquiries and the alerts I must act on; a supervisor sees everyone's."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from clerk_tui.ui.case_text import case_rules
 from clerk_tui.ui.keys import both_cases
-from clerk_tui.ui.messages import clip, error_text
+from clerk_tui.ui.messages import clip
 from clerk_tui.ui.polling import FollowsHall
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
@@ -127,21 +128,19 @@ class AlertsScreen(FollowsHall, Screen):
     def everyone(self) -> bool:
         return self.app.actor.role in ("supervisor", "admin")
 
-    @work(thread=True, exit_on_error=False, exclusive=True)
     def load(self) -> None:
         from clerk_tui.services.responsibility import list_alerts, list_inquiries
-        from clerk_tui.ui.screens.cases import case_rules
 
-        app = self.app
-        try:
-            staff = None if self.everyone else app.actor.number
-            alerts = list_alerts(app.engine, staff=staff, rules_=app.settings.responsibility,
-                                 case_rules=case_rules(app))
-            inquiries = list_inquiries(app.engine, open_only=True, staff=staff)
-        except Exception as exc:  # noqa: BLE001
-            app.call_from_thread(app.notify, error_text(exc), severity="error", markup=False)
-            return
-        app.call_from_thread(self._show, alerts, inquiries)
+        app, staff = self.app, None if self.everyone else self.app.actor.number
+
+        def alerts_and_inquiries():
+            return (list_alerts(app.engine, staff=staff, rules_=app.settings.responsibility, case_rules=case_rules(app)),
+                    list_inquiries(app.engine, open_only=True, staff=staff))
+
+        self.call_service("alerts", alerts_and_inquiries, exclusive=True)
+
+    def alerts_done(self, result) -> None:
+        self._show(*result)
 
     def _show(self, alerts, inquiries) -> None:
         self.alerts, self.inquiries = alerts, inquiries
@@ -195,17 +194,14 @@ class AlertsScreen(FollowsHall, Screen):
         else:
             self.app.notify(f"{alert.kind_name}：{alert.why}", timeout=6, markup=False)
 
-    @work(thread=True, exit_on_error=False, group="take")
     def _take(self, inquiry_id: int) -> None:
         from clerk_tui.services.responsibility import acknowledge
 
         app = self.app
-        try:
-            view = acknowledge(app.engine, app.actor, inquiry_id)
-        except Exception as exc:  # noqa: BLE001
-            app.call_from_thread(app.notify, error_text(exc), severity="error", markup=False)
-            return
-        app.call_from_thread(app.notify, f"已接收首问 #{view.id}：{view.matter}，请联系当事人", timeout=6, markup=False)
+        self.call_service("take", lambda: acknowledge(app.engine, app.actor, inquiry_id))
+
+    def take_done(self, view) -> None:
+        self.app.notify(f"已接收首问 #{view.id}：{view.matter}，请联系当事人", timeout=6, markup=False)
         self.load()
 
     def action_dismiss_alert(self) -> None:
@@ -222,7 +218,6 @@ class AlertsScreen(FollowsHall, Screen):
 
         def dismiss(reason: str) -> str:
             from clerk_tui.services.responsibility import dismiss_alert
-            from clerk_tui.ui.screens.cases import case_rules
 
             dismiss_alert(app.engine, app.actor, alert.key, reason=reason, rules_=app.settings.responsibility,
                           case_rules=case_rules(app))

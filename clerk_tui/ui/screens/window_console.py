@@ -5,19 +5,18 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
 from clerk_tui.services.queue import PAUSE_REASONS, WindowPanel
+from clerk_tui.ui.calls import CallFailed
+from clerk_tui.ui.case_text import case_rules, remaining_text
 from clerk_tui.ui.keys import both_cases
-from clerk_tui.ui.messages import error_text
 from clerk_tui.ui.polling import FollowsHall
 from clerk_tui.ui.screens.home import _Home
 from clerk_tui.ui.widgets.status_bar import StatusBar
-
 
 
 class WindowConsole(FollowsHall, _Home):
@@ -68,30 +67,29 @@ class WindowConsole(FollowsHall, _Home):
     # -------------------------------------------------------------- refreshing
 
     def hall_changed(self) -> None:
-        self._load_panel()
+        self.refresh_panel()
 
-    @work(thread=True, exit_on_error=False, group="panel")
     def refresh_panel(self) -> None:
-        self._load_panel()
-
-    def _load_panel(self) -> None:
-        from clerk_tui.services.queue import window_panel
-
         from clerk_tui.services.cases import my_risks
-        from clerk_tui.ui.screens.cases import case_rules
+        from clerk_tui.services.queue import window_panel
+        from clerk_tui.services.responsibility import list_alerts
 
-        try:
-            from clerk_tui.services.responsibility import list_alerts
+        app, window = self.app, self.window
 
-            panel = window_panel(self.app.engine, self.window)
-            risks = my_risks(self.app.engine, self.app.actor, case_rules(self.app))
-            alerts = list_alerts(self.app.engine, staff=self.app.actor.number, rules_=self.app.settings.responsibility,
-                                 case_rules=case_rules(self.app))
-        except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.fail, error_text(exc))
-            return
-        self.app.call_from_thread(self.show, panel)
-        self.app.call_from_thread(self.show_risks, risks, alerts)
+        def panel_and_risks():
+            return (window_panel(app.engine, window), my_risks(app.engine, app.actor, case_rules(app)),
+                    list_alerts(app.engine, staff=app.actor.number, rules_=app.settings.responsibility,
+                                case_rules=case_rules(app)))
+
+        self.call_service("panel", panel_and_risks)
+
+    def panel_done(self, result) -> None:
+        panel, risks, alerts = result
+        self.show(panel)
+        self.show_risks(risks, alerts)
+
+    def panel_failed(self, failure: CallFailed) -> None:
+        self.fail(failure)
 
     def show_risks(self, r, alerts=()) -> None:
         """The clerk's own cases at risk (限时办结制) and handovers waiting for them."""
@@ -107,8 +105,6 @@ class WindowConsole(FollowsHall, _Home):
         for a in others[:2]:
             text.append(f"  {a.kind_name}：{a.subject}", style="red")
         text.append("   F1 首问登记 · Ctrl+T 提醒", style="dim")
-        from clerk_tui.ui.screens.cases import remaining_text
-
         for c in r.cases[:3]:
             style = "red" if c.warning == "red" else "yellow"
             left = remaining_text(c.remaining_workdays, long=True)  # 剩余2个工作日 / 超期2个工作日, as the case list
@@ -170,23 +166,20 @@ class WindowConsole(FollowsHall, _Home):
     # -------------------------------------------------------------- actions
 
     def _run(self, label: str, func, *args, after=None) -> None:
+        """One window action: ``func(engine, actor, *args)`` in a worker; then ``after(result)`` (by
+        default a short notice), and the panel is reloaded."""
         if after is None:
             def after(result, label=label) -> None:
                 number = getattr(result, "number", "")
                 self.app.notify(f"{number} {label}".strip(), timeout=3, markup=False)
-        self._do(label, func, args, after)
+        app = self.app
+        self.call_service("act", lambda: (after, func(app.engine, app.actor, *args)), group="action",
+                          title=f"{label}未完成")
 
-    @work(thread=True, exit_on_error=False, group="action")
-    def _do(self, label: str, func, args, after) -> None:
-        try:
-            result = func(self.app.engine, self.app.actor, *args)
-        except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.app.notify, error_text(exc), title=f"{label}未完成", severity="error",
-                                      timeout=5, markup=False)
-            return
-        if after is not None:
-            self.app.call_from_thread(after, result)
-        self._load_panel()
+    def act_done(self, done) -> None:
+        after, result = done
+        after(result)
+        self.refresh_panel()
 
     def _current_number(self) -> str | None:
         if self.panel is None or self.panel.current is None:
@@ -195,7 +188,7 @@ class WindowConsole(FollowsHall, _Home):
         return self.panel.current.number
 
     def action_intake(self) -> None:
-        from clerk_tui.ui.screens.cases import IntakeScreen
+        from clerk_tui.ui.screens.intake import IntakeScreen
 
         t = self.panel.current if self.panel is not None else None
         self.app.push_screen(IntakeScreen(item_code=t.item_code if t else None, ticket=t.number if t else None))
@@ -271,23 +264,26 @@ class WindowConsole(FollowsHall, _Home):
 
         self._open_transfer(number, do_transfer)
 
-    @work(thread=True, exit_on_error=False, group="transfer")
     def _open_transfer(self, number: str, do_transfer) -> None:
         from clerk_tui.services.queue import window_states
+
+        self._transfer = number, do_transfer  # the dialog is modal: one transfer at a time
+        self.call_service("transfer", lambda: window_states(self.app.engine), exclusive=True)
+
+    def transfer_failed(self, failure: CallFailed) -> None:
+        self.transfer_done([])  # the open windows are a hint, not a need: the dialog opens without them
+
+    def transfer_done(self, states) -> None:
         from clerk_tui.ui.dialogs.ticket import FormDialog
 
-        try:
-            states = window_states(self.app.engine)
-        except Exception:  # noqa: BLE001 - the hint is a help, not a need
-            states = []
+        number, do_transfer = self._transfer
         open_ = [f"{w.number}号（{'、'.join(w.queues)}）" for w in states if w.status == "open" and w.number != self.window]
         hint = "服务中的窗口：" + ("，".join(open_) if open_ else "无")
         dialog = FormDialog(f"转办 {number}", [
             ("target", "转往窗口号或队列字母", "例如 5 或 A"),
             ("reason", "转办原因（接收窗口可见）", "例如 需不动产窗口办理"),
         ], do_transfer, hint=hint)
-        self.app.call_from_thread(self.app.push_screen, dialog, lambda _: self.refresh_panel())
-
+        self.app.push_screen(dialog, lambda _: self.refresh_panel())
 
     def action_call_specific(self) -> None:
         from clerk_tui.ui.dialogs.ticket import FormDialog
