@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer
 
 from clerk_tui.services.context import Actor
 from clerk_tui.settings import Settings
 from clerk_tui.ui.calls import CallFailed, ServiceCalls
 from clerk_tui.ui.keys import both_cases
+from clerk_tui.ui.palette import Palette
 from clerk_tui.ui.screens.login import LoginScreen
+from clerk_tui.ui.widgets.error_line import ErrorLine
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -57,6 +61,7 @@ class ClerkApp(ServiceCalls, App[None]):
         waits for SQLAlchemy to load; a schema that is missing or too new raises a clear error."""
         with self._engine_lock:
             if self._engine is None:
+                # start-up: SQLAlchemy loads in a worker, not before the first frame
                 from clerk_tui.store.engine import make_engine
                 from clerk_tui.store.schema import require_current
 
@@ -87,7 +92,8 @@ class ClerkApp(ServiceCalls, App[None]):
 
     def logged_in(self, actor: Actor) -> None:
         """Called by the login screen: open the screen the role works on."""
-        from clerk_tui.ui.screens.homes import home_screen_for  # the screens load services: not before a login
+        # start-up: the screens after login load the services (SQLAlchemy)
+        from clerk_tui.ui.screens.homes import home_screen_for
 
         self.actor = actor
         self.switch_screen(home_screen_for(actor))
@@ -100,6 +106,7 @@ class ClerkApp(ServiceCalls, App[None]):
         """A clerk's window closes at logout; a ticket still in hand keeps them logged in."""
         def close() -> None:
             if actor.role == "clerk" and actor.window is not None:
+                # start-up: SQLAlchemy loads with the first call, not before the first frame
                 from clerk_tui.services.queue import close_window
 
                 close_window(self.engine, actor, actor.window, "注销")
@@ -117,8 +124,6 @@ class ClerkApp(ServiceCalls, App[None]):
         if actor is None or actor.role != "clerk" or actor.window is None:
             self.exit()
             return
-        import time
-
         if time.monotonic() - getattr(self, "_quit_asked", -100.0) < 5:
             self.exit()
             return
@@ -126,6 +131,7 @@ class ClerkApp(ServiceCalls, App[None]):
         self._close_and_quit(actor)
 
     def _close_and_quit(self, actor: Actor) -> None:
+        # start-up: SQLAlchemy loads with the first call, not before the first frame
         from clerk_tui.services.queue import close_window
 
         self.call_service("quit", lambda: close_window(self.engine, actor, actor.window, "退出程序"), exclusive=True,
@@ -145,8 +151,6 @@ class ClerkApp(ServiceCalls, App[None]):
         self.switch_screen(LoginScreen())
 
     def action_command_palette(self) -> None:
-        from clerk_tui.ui.palette import Palette
-
         if not Palette.is_open(self):
             self.push_screen(Palette(id="--command-palette", placeholder="输入命令名称……"))
 
@@ -158,12 +162,14 @@ class ClerkApp(ServiceCalls, App[None]):
     # -------------------------------------------------------------- 首问负责制
 
     def action_inquiry(self) -> None:
+        # start-up: the screens after login load the services (SQLAlchemy)
         from clerk_tui.ui.screens.responsibility import start_inquiry
 
         console_ticket = getattr(getattr(self.screen, "panel", None), "current", None)
         start_inquiry(self, console_ticket.number if console_ticket is not None else None)
 
     def action_alerts(self) -> None:
+        # start-up: the screens after login load the services (SQLAlchemy)
         from clerk_tui.ui.screens.responsibility import AlertsScreen
 
         if not isinstance(self.screen, AlertsScreen):
@@ -172,6 +178,7 @@ class ClerkApp(ServiceCalls, App[None]):
     # -------------------------------------------------------------- printing
 
     def action_print_jobs(self) -> None:
+        # start-up: the screens after login load the services (SQLAlchemy)
         from clerk_tui.ui.screens.print_jobs import PrintJobsScreen
 
         if not isinstance(self.screen, PrintJobsScreen):
@@ -184,6 +191,7 @@ class ClerkApp(ServiceCalls, App[None]):
         cfg = self.settings.printing
         if not (cfg.ticket if document in ("ticket", "item-notice") else cfg.receipt):
             if asked or not getattr(self, "_told_no_printer", False):
+                # start-up: the paper layouts load with the first paper
                 from clerk_tui.printing.documents import KINDS
 
                 self._told_no_printer = True
@@ -195,6 +203,7 @@ class ClerkApp(ServiceCalls, App[None]):
         self._print(document, subject, kwargs)
 
     def _print(self, document: str, subject: str, kwargs: dict) -> None:
+        # start-up: SQLAlchemy loads with the first call, not before the first frame
         from clerk_tui.services.printing import print_paper
 
         cfg = self.settings.printing
@@ -206,6 +215,7 @@ class ClerkApp(ServiceCalls, App[None]):
         self.call_service("print", lambda: print_paper(self.engine, actor, document, subject, cfg=cfg, **kwargs))
 
     def print_done(self, job) -> None:
+        # start-up: the paper layouts load with the first paper
         from clerk_tui.printing.documents import KINDS
 
         name = KINDS.get(job.document, job.document)
@@ -236,8 +246,6 @@ class ClerkApp(ServiceCalls, App[None]):
             return
         if severity == "information" and line is not None:
             line.clear()
-        import time
-
         timeout = min(timeout if timeout is not None else TOAST_SECONDS, MAX_TOAST_SECONDS)
         shown = getattr(self, "_toasts_until", {})
         self._toasts_until = {key: until for key, until in shown.items() if until > time.monotonic()}
@@ -247,14 +255,9 @@ class ClerkApp(ServiceCalls, App[None]):
         super().notify(message, title=title, severity=severity, markup=markup, timeout=timeout)
 
     def _error_line(self, create: bool):
-        from textual.screen import ModalScreen
-        from textual.widgets import Footer
-
-        from clerk_tui.ui.widgets.error_line import ErrorLine
-
         try:
             screen = self.screen
-        except Exception:
+        except Exception:  # noqa: BLE001 - no screen yet (starting up)
             return None
         if isinstance(screen, (ModalScreen, LoginScreen)):
             return None

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.message import Message
+from textual.screen import Screen
 from textual.worker import Worker
 
 from clerk_tui.ui.messages import error_text
@@ -73,16 +74,24 @@ class ServiceCalls:
     def on_call_succeeded(self, message: CallSucceeded) -> None:
         message.stop()
         done = getattr(self, f"{message.kind}_done", None)
-        if done is not None:
+        if done is not None and self._still_shown():
             done(message.result)
 
     def on_call_failed(self, message: CallFailed) -> None:
         message.stop()
+        if not self._still_shown():
+            return
         failed = getattr(self, f"{message.kind}_failed", None)
         if failed is not None:
             failed(message)
         else:
             self.show_failure(message)
+
+    def _still_shown(self) -> bool:
+        """A screen that was closed while its call ran has nothing left to show the result on."""
+        if isinstance(self, Screen):
+            return self.is_attached and self in self.app.screen_stack
+        return True
 
     def show_failure(self, failure: CallFailed) -> None:
         self.app.notify(failure.text, title=failure.title, severity="error", markup=False)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from clerk_tui.services.cases import CaseRules
+from clerk_tui.services.errors import ServiceError
+
 WARNING_STYLES = {"yellow": "bold yellow", "red": "bold red"}
 
 
 def case_rules(app):
-    from clerk_tui.services.cases import CaseRules
-
     settings = app.settings
     return CaseRules(count_from_same_day=settings.count_from_same_day, yellow_days=settings.yellow_days)
 
@@ -53,8 +54,6 @@ def remaining_text(days: int | None, long: bool = False) -> str:
 
 
 def whole_number(text: str, what: str) -> int:
-    from clerk_tui.services.errors import ServiceError
-
     try:
         return int(text)
     except ValueError as exc:

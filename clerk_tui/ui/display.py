@@ -4,6 +4,7 @@ announces them (a recall repeats the announcement)."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy.engine import Engine
@@ -14,7 +15,7 @@ from textual.widgets import Static
 
 from clerk_tui.domain.queueing import call_phrase
 from clerk_tui.printing.voice import Announcer
-from clerk_tui.services.queue import HallBoard
+from clerk_tui.services.queue import HallBoard, hall_board, last_event_id
 from clerk_tui.settings import Settings
 from clerk_tui.ui.calls import CallFailed, ServiceCalls
 from clerk_tui.ui.keys import both_cases
@@ -61,8 +62,6 @@ class DisplayApp(ServiceCalls, App[None]):
         self.set_interval(POLL_SECONDS, self.poll)
 
     def poll(self) -> None:
-        from clerk_tui.services.queue import hall_board, last_event_id
-
         seen = self.seen_event
 
         def board_if_changed():
@@ -87,7 +86,6 @@ class DisplayApp(ServiceCalls, App[None]):
             latest = board.calls[0]
             number, window = big_lines(latest.number), big_lines(str(latest.window))
             arrow = ["      ", "  ██  ", "██████", "  ██  ", "      "]
-            from rich.cells import cell_len
 
             text = Text(no_wrap=True)
             width = 0

@@ -3,6 +3,7 @@ index lookup) and reload only when the log has grown."""
 
 from __future__ import annotations
 
+from clerk_tui.services.queue import last_event_id
 from clerk_tui.ui.calls import CallFailed, ServiceCalls
 
 
@@ -20,8 +21,6 @@ class FollowsHall(ServiceCalls):
         self.set_interval(self.POLL_SECONDS, self.poll)
 
     def poll(self) -> None:
-        from clerk_tui.services.queue import last_event_id
-
         self.call_service("poll", lambda: last_event_id(self.app.engine), exclusive=True)
 
     def poll_done(self, newest: int) -> None:

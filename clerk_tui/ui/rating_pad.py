@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from clerk_tui.services.ratings import BAD, LEVELS, REASONS, Visit
+from clerk_tui.services.ratings import BAD, LEVELS, REASONS, Visit, pending_visit, rate
 from clerk_tui.settings import Settings
 from clerk_tui.ui.calls import CallFailed, ServiceCalls
 from clerk_tui.ui.keys import both_cases
@@ -77,8 +77,6 @@ class RatingPadApp(ServiceCalls, App[None]):
         self.query_one("#pad-status", Static).update("")
 
     def poll(self) -> None:
-        from clerk_tui.services.ratings import pending_visit
-
         if self.visit is not None:
             if time.monotonic() - self.asked_at > self.timeout:
                 self._submit(None)  # 未评价
@@ -141,8 +139,6 @@ class RatingPadApp(ServiceCalls, App[None]):
         self._submit(level, reasons, text)
 
     def _submit(self, level: int | None, reasons: list[str] | None = None, text: str = "") -> None:
-        from clerk_tui.services.ratings import rate
-
         visit = self.visit
         if visit is None or getattr(self, "rating", None) is visit:
             return  # nothing asked, or this visit's rating is already on its way

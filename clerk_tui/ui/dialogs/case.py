@@ -12,6 +12,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from clerk_tui.services.cases import Override
+from clerk_tui.services.errors import OverrideRequired
 from clerk_tui.ui.calls import CallFailed
 from clerk_tui.ui.dialogs.ticket import _Dialog, fault_field
 from clerk_tui.ui.widgets.checklist import CheckList
@@ -112,16 +114,12 @@ class CaseActionDialog(_Dialog):
             values["selected"] = list(self.query_one("#choices", SelectionList).selected)
         override = None
         if self.need_override:
-            from clerk_tui.services.cases import Override
-
             override = Override(self.query_one("#o-reason", Input).value.strip(),
                                 self.query_one("#o-by", Input).value.strip(), self.query_one("#o-pin", Input).value)
         self.show_busy()
         self.call_service("step", self.action, values, override, exclusive=True)
 
     def show_failure(self, failure: CallFailed) -> None:
-        from clerk_tui.services.errors import OverrideRequired
-
         if isinstance(failure.error, OverrideRequired):
             self._ask_override(failure.error.message)
         else:

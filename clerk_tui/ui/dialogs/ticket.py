@@ -10,10 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from clerk_tui.domain.queueing import PRIORITIES, PRIORITY_NAMES
+from clerk_tui.services.queue import issue_ticket
 from clerk_tui.ui.calls import CallFailed, ServiceCalls
 from clerk_tui.ui.keys import both_cases
 
@@ -84,8 +86,6 @@ class _Dialog(ServiceCalls, ModalScreen):
 
     def _fields(self) -> list[Input]:
         """The text fields a person can type in now, top to bottom."""
-        from textual.widget import Widget
-
         return [field for field in self.query(Input) if not field.disabled
                 and all(node.display for node in field.ancestors_with_self if isinstance(node, Widget))]
 
@@ -185,8 +185,6 @@ class IssueTicketDialog(_Dialog):
         self.issue(priority, id_number)
 
     def issue(self, priority: str, id_number: str | None) -> None:
-        from clerk_tui.services.queue import issue_ticket
-
         app = self.app
         self.call_service("issue", lambda: issue_ticket(app.engine, app.actor, item_code=self.item_code, queue=self.queue,
                                                         priority=priority, id_number=id_number, policy=app.settings.queue),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -10,10 +11,18 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from clerk_tui.domain.cases import SUPPLEMENT_PENDING, TRANSITIONS
+from clerk_tui.domain.roles import allowed
+from clerk_tui.services import cases
+from clerk_tui.services.cases import DELIVERY_NAMES, FORMS, RESULT_NAMES, get_case
+from clerk_tui.services.errors import ServiceError
 from clerk_tui.ui.calls import CallFailed
 from clerk_tui.ui.case_text import WARNING_STYLES, case_rules, remaining_text, whole_number
+from clerk_tui.ui.dialogs.case import CaseActionDialog
+from clerk_tui.ui.dialogs.ticket import PickDialog
 from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.polling import FollowsHall
+from clerk_tui.ui.widgets.guide_view import Wrapped
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 
@@ -51,8 +60,6 @@ class CaseScreen(FollowsHall, Screen):
         self.follow()  # a handover taken, a step done at another terminal
 
     def load(self) -> None:
-        from clerk_tui.services.cases import get_case
-
         app = self.app
         self.call_service("case", lambda: get_case(app.engine, self.number, case_rules(app)), exclusive=True)
 
@@ -64,9 +71,6 @@ class CaseScreen(FollowsHall, Screen):
 
     def check_action(self, action: str, parameters) -> bool | None:
         """Only the steps the case's status allows are offered (the services check again)."""
-        from clerk_tui.domain.cases import SUPPLEMENT_PENDING, TRANSITIONS
-        from clerk_tui.domain.roles import allowed
-
         if action == "leave":
             return True
         if self.view is None:
@@ -85,8 +89,6 @@ class CaseScreen(FollowsHall, Screen):
         return True
 
     def show(self, v) -> None:
-        from clerk_tui.services.cases import DELIVERY_NAMES, FORMS, RESULT_NAMES
-
         self.view = v
         self.refresh_bindings()
         grid = Table.grid(padding=(0, 2))
@@ -133,9 +135,6 @@ class CaseScreen(FollowsHall, Screen):
                          Text("✓", style="green") if m.received else Text("✗ 缺少", style="red"),
                          f"{FORMS.get(m.form, m.form)} {m.copies}份" + (f" {m.pages}页" if m.pages else "") if m.received else "",
                          Text(m.note))
-        from rich.console import Group
-
-        from clerk_tui.ui.widgets.guide_view import Wrapped
 
         # Each step wrapped by the Chinese rules, hanging under its text: a date or a case number is
         # never split across lines, as Rich's own wrapping would.
@@ -149,8 +148,6 @@ class CaseScreen(FollowsHall, Screen):
               single: bool = False, paper=None) -> None:
         """A lifecycle step in its dialog: ``call(app, number, values, override)`` runs in the
         dialog's worker; ``paper(view)`` names the paper to print after it, if any."""
-        from clerk_tui.ui.dialogs.case import CaseActionDialog
-
         if self.view is None:
             return
         app, number = self.app, self.view.number
@@ -177,15 +174,11 @@ class CaseScreen(FollowsHall, Screen):
                         lambda _: self.load())
 
     def action_supplement(self) -> None:
-        from clerk_tui.services import cases
-
         if self.view is None:
             return
         missing = [(m.name, f"{m.name}{'' if m.required else '（可选）'}") for m in self.view.materials if not m.received]
         def call(app, n, v, o):
             if not v.get("selected"):
-                from clerk_tui.services.errors import ServiceError
-
                 raise ServiceError("请用空格勾选申请人本次带来的材料")
             return cases.supplement(app.engine, app.actor, n, v.get("selected") or [], override=o,
                                     case_rules=case_rules(app))
@@ -196,13 +189,9 @@ class CaseScreen(FollowsHall, Screen):
             paper=lambda view: "receipt" if view.status == "accepted" else "supplement-notice")
 
     def action_start(self) -> None:
-        from clerk_tui.services import cases
-
         self._step("开始办理", [], lambda app, n, v, o: cases.start(app.engine, app.actor, n, case_rules(app)))
 
     def action_suspend(self) -> None:
-        from clerk_tui.services import cases
-
         def call(app, n, v, o):
             return cases.suspend(app.engine, app.actor, n, reason=v["reason"], days=whole_number(v["days"], "预计天数"),
                                  case_rules=case_rules(app))
@@ -211,13 +200,9 @@ class CaseScreen(FollowsHall, Screen):
                    [("reason", "挂起原因", "例如 现场核查、检验检测、专家评审"), ("days", "预计需要的工作日", "例如 5")], call)
 
     def action_resume(self) -> None:
-        from clerk_tui.services import cases
-
         self._step("恢复办理", [], lambda app, n, v, o: cases.resume(app.engine, app.actor, n, case_rules(app)))
 
     def action_extend(self) -> None:
-        from clerk_tui.services import cases
-
         def call(app, n, v, o):
             return cases.extend(app.engine, app.actor, n, days=whole_number(v["days"], "延期天数"), reason=v["reason"],
                                 override=o, case_rules=case_rules(app))
@@ -226,9 +211,6 @@ class CaseScreen(FollowsHall, Screen):
                    [("days", "延长的工作日", "最多10日"), ("reason", "延期理由（告知申请人）", "例如 需专家论证")], call)
 
     def action_complete(self) -> None:
-        from clerk_tui.services import cases
-        from clerk_tui.services.errors import ServiceError
-
         def call(app, n, v, o):
             selected = v.get("selected") or []
             if len(selected) != 1:
@@ -241,9 +223,6 @@ class CaseScreen(FollowsHall, Screen):
                    paper=lambda view: "completion-notice")
 
     def action_deliver(self) -> None:
-        from clerk_tui.services import cases
-        from clerk_tui.services.errors import ServiceError
-
         def call(app, n, v, o):
             selected = v.get("selected") or []
             if len(selected) != 1:
@@ -255,21 +234,15 @@ class CaseScreen(FollowsHall, Screen):
                    single=True)
 
     def action_withdraw(self) -> None:
-        from clerk_tui.services import cases
-
         self._step("申请人撤回", [("reason", "撤回原因", "例如 申请人决定暂不办理")], lambda app, n, v, o: cases.withdraw(
             app.engine, app.actor, n, reason=v["reason"], case_rules=case_rules(app)))
 
     def action_handover(self) -> None:
-        from clerk_tui.services import cases
-
         self._step("移交办件（对方确认接收后生效）", [("to", "接收人工号", "例如 1003"), ("reason", "移交原因", "例如 调岗")],
                    lambda app, n, v, o: cases.handover(app.engine, app.actor, n, to=v["to"], reason=v["reason"],
                                                        case_rules=case_rules(app)))
 
     def action_acknowledge(self) -> None:
-        from clerk_tui.services import cases
-
         self._step("接收移交", [], lambda app, n, v, o: cases.acknowledge(app.engine, app.actor, n, case_rules(app)))
 
     def _papers(self) -> list[tuple[str, str]]:
@@ -288,8 +261,6 @@ class CaseScreen(FollowsHall, Screen):
         return papers
 
     def action_print(self) -> None:
-        from clerk_tui.ui.dialogs.ticket import PickDialog
-
         if self.view is None:
             return
         number = self.view.number

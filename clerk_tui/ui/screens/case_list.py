@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from clerk_tui.services.cases import list_cases
 from clerk_tui.ui.calls import ServiceCalls
 from clerk_tui.ui.case_text import WARNING_STYLES, case_rules, remaining_text
 from clerk_tui.ui.keys import both_cases
@@ -71,8 +72,6 @@ class CaseListScreen(ServiceCalls, Screen):
         self.query_one("#case-filters", Static).update(text)
 
     def load(self) -> None:
-        from clerk_tui.services.cases import list_cases
-
         query, app = self.query_one("#case-search", Input).value, self.app
         self.call_service("cases", lambda: list_cases(app.engine, app.actor, filter=self.filter, query=query, limit=300,
                                                       case_rules=case_rules(app)), exclusive=True)

@@ -10,11 +10,20 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from clerk_tui import clock
 from clerk_tui.domain.search import CatalogIndex
-from clerk_tui.services.catalog import ItemGuide
+from clerk_tui.services.appointments import add_appointment
+from clerk_tui.services.appointments import check_in as do_check_in
+from clerk_tui.services.catalog import ItemGuide, load_index
+from clerk_tui.services.printing import preview
+from clerk_tui.services.queue import hall_board
+from clerk_tui.services.queue import rejoin as do_rejoin
 from clerk_tui.ui.calls import CallFailed, ServiceCalls
+from clerk_tui.ui.dialogs.case import CaseActionDialog
+from clerk_tui.ui.dialogs.ticket import FormDialog, IssueTicketDialog, PickDialog, ticket_text
 from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.messages import clip
+from clerk_tui.ui.screens.case_list import CaseListScreen
 from clerk_tui.ui.widgets.guide_view import GuideView
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
@@ -76,8 +85,6 @@ class CatalogBrowser(ServiceCalls, Screen):
         self.load_catalog()
 
     def load_catalog(self) -> None:
-        from clerk_tui.services.catalog import load_index
-
         self.call_service("catalog", lambda: load_index(self.app.engine), exclusive=True)
 
     def catalog_failed(self, failure: CallFailed) -> None:
@@ -177,16 +184,12 @@ class CatalogBrowser(ServiceCalls, Screen):
         return True
 
     def action_cases(self) -> None:
-        from clerk_tui.ui.screens.case_list import CaseListScreen
-
         self.app.push_screen(CaseListScreen())
 
     def action_focus_guide(self) -> None:
         self.query_one("#guide", GuideView).focus()
 
     def action_issue_item(self) -> None:
-        from clerk_tui.ui.dialogs.ticket import IssueTicketDialog
-
         g = self.selected
         if g is None:
             self.app.notify("请先检索并选中一个事项，或按 F6 按队列取号", severity="warning")
@@ -203,13 +206,9 @@ class CatalogBrowser(ServiceCalls, Screen):
         self.pick_queue()
 
     def pick_queue(self) -> None:
-        from clerk_tui.services.queue import hall_board
-
         self.call_service("queues", lambda: hall_board(self.app.engine))
 
     def queues_done(self, board) -> None:
-        from clerk_tui.ui.dialogs.ticket import IssueTicketDialog, PickDialog
-
         options = [(q.prefix, f"{q.prefix} {q.name}（等候 {q.waiting} 人）") for q in board.queues]
         names = dict(options)
 
@@ -220,13 +219,9 @@ class CatalogBrowser(ServiceCalls, Screen):
         self.app.push_screen(PickDialog("按队列取号：选择队列", options), chosen)
 
     def action_check_in(self) -> None:
-        from clerk_tui.ui.dialogs.ticket import FormDialog, ticket_text
-
         app = self.app
 
         def check_in(id_number: str):
-            from clerk_tui.services.appointments import check_in as do_check_in
-
             return do_check_in(app.engine, app.actor, id_number, app.settings.queue)
 
         def checked_in(result):
@@ -237,21 +232,14 @@ class CatalogBrowser(ServiceCalls, Screen):
                                    after=checked_in))
 
     def action_rejoin(self) -> None:
-        from clerk_tui.ui.dialogs.ticket import FormDialog, ticket_text
-
         app = self.app
 
         def rejoin(number: str):
-            from clerk_tui.services.queue import rejoin as do_rejoin
-
             return ticket_text(do_rejoin(app.engine, app.actor, number, app.settings.queue), "已恢复排队")
 
         app.push_screen(FormDialog("过号返回", [("number", "号码", "例如 A012")], rejoin))
 
     def action_book(self) -> None:
-        from clerk_tui import clock
-        from clerk_tui.ui.dialogs.ticket import FormDialog
-
         g = self.selected
         if g is None:
             self.app.notify("请先检索并选中要预约的事项", severity="warning")
@@ -259,8 +247,6 @@ class CatalogBrowser(ServiceCalls, Screen):
         app = self.app
 
         def book(id_number: str, name: str, phone: str, day: str, start: str, end: str) -> str:
-            from clerk_tui.services.appointments import add_appointment
-
             view = add_appointment(app.engine, app.actor, id_number=id_number, item_code=g.code,
                                    day=day or clock.today().isoformat(), start=start, end=end, name=name, phone=phone)
             return (f"已预约：{view.item_name}\n{view.day} {view.slot_start:%H:%M}-{view.slot_end:%H:%M}"
@@ -277,8 +263,6 @@ class CatalogBrowser(ServiceCalls, Screen):
 
     def action_notice(self) -> None:
         """一次性告知单: tick what the person lacks; the paper lists it with everything the item needs."""
-        from clerk_tui.ui.dialogs.case import CaseActionDialog
-
         g = self.selected
         if g is None:
             self.app.notify("请先检索并选中一个事项", severity="warning")
@@ -286,8 +270,6 @@ class CatalogBrowser(ServiceCalls, Screen):
         app = self.app
 
         def act(values: dict, override) -> tuple[list[str], str | None]:
-            from clerk_tui.services.printing import preview
-
             missing = values.get("selected") or []
             cfg = app.settings.printing
             if not (cfg.ticket or cfg.receipt):

@@ -10,10 +10,17 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from clerk_tui.domain.roles import allowed
+from clerk_tui.services.errors import ServiceError
+from clerk_tui.services.hall import hall_overview
+from clerk_tui.services.responsibility import list_alerts
+from clerk_tui.services.staff import unlock
 from clerk_tui.ui.calls import CallFailed, ServiceCalls
 from clerk_tui.ui.case_text import case_rules
+from clerk_tui.ui.dialogs.ticket import FormDialog
 from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.polling import FollowsHall
+from clerk_tui.ui.screens.case_list import CaseListScreen
+from clerk_tui.ui.screens.catalog_browser import CatalogBrowser
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 
@@ -29,14 +36,9 @@ class _Home(ServiceCalls, Screen):
         return True
 
     def action_unlock(self) -> None:
-        from clerk_tui.ui.dialogs.ticket import FormDialog
-
         app = self.app
 
         def act(number: str) -> str:
-            from clerk_tui.services.errors import ServiceError
-            from clerk_tui.services.staff import unlock
-
             if not number.strip():
                 raise ServiceError("请输入要解锁的工号")
             unlock(app.engine, app.actor, number)
@@ -45,13 +47,9 @@ class _Home(ServiceCalls, Screen):
         app.push_screen(FormDialog("解锁工号", [("number", "工号", "例如 9001")], act))
 
     def action_catalog(self) -> None:
-        from clerk_tui.ui.screens.catalog_browser import CatalogBrowser
-
         self.app.push_screen(CatalogBrowser(closable=True))
 
     def action_cases(self) -> None:
-        from clerk_tui.ui.screens.case_list import CaseListScreen
-
         self.app.push_screen(CaseListScreen())
 
     def palette_commands(self):
@@ -85,9 +83,6 @@ class HallScreen(FollowsHall, _Home):
         self.follow()  # an unlock, a window opened elsewhere
 
     def load(self) -> None:
-        from clerk_tui.services.hall import hall_overview
-        from clerk_tui.services.responsibility import list_alerts
-
         app = self.app
 
         def overview():

@@ -11,9 +11,15 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
+from clerk_tui.services.cases import DECISIONS, FORMS, Agent, Applicant, IntakeRequest, MaterialEntry, intake
+from clerk_tui.services.catalog import get_item
+from clerk_tui.services.errors import ServiceError
 from clerk_tui.ui.calls import ServiceCalls
 from clerk_tui.ui.case_text import case_rules, decision_text
+from clerk_tui.ui.dialogs.case import CaseActionDialog
+from clerk_tui.ui.dialogs.ticket import FormDialog, PickDialog
 from clerk_tui.ui.keys import both_cases
+from clerk_tui.ui.screens.catalog_browser import CatalogBrowser
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 
@@ -80,13 +86,9 @@ class IntakeScreen(ServiceCalls, Screen):
         self.query_one("#a-name", Input).focus()
 
     def load_item(self, code: str) -> None:
-        from clerk_tui.services.catalog import get_item
-
         self.call_service("item", lambda: get_item(self.app.engine, code), exclusive=True)
 
     def item_done(self, item) -> None:
-        from clerk_tui.services.cases import MaterialEntry
-
         self.item = item
         self.lines = [MaterialEntry(m.name, False, m.form, m.copies, 0, "") for m in item.materials]
         self.required = [m.required for m in item.materials]
@@ -100,8 +102,6 @@ class IntakeScreen(ServiceCalls, Screen):
         self._show_lines()
 
     def _show_lines(self, keep: int | None = None) -> None:
-        from clerk_tui.services.cases import FORMS
-
         table = self.query_one("#materials", DataTable)
         row = keep if keep is not None else table.cursor_row
         table.clear()
@@ -124,8 +124,6 @@ class IntakeScreen(ServiceCalls, Screen):
         self._show_lines(i)
 
     def action_edit_material(self) -> None:
-        from clerk_tui.ui.dialogs.ticket import FormDialog
-
         table = self.query_one("#materials", DataTable)
         if not self.lines:
             return
@@ -133,9 +131,6 @@ class IntakeScreen(ServiceCalls, Screen):
         entry = self.lines[i]
 
         def save(form: str, copies: str, pages: str, note: str) -> str:
-            from clerk_tui.services.cases import FORMS
-            from clerk_tui.services.errors import ServiceError
-
             names = {v: k for k, v in FORMS.items()}
             form_key = names.get(form, form) if form else entry.form
             if form_key not in FORMS:
@@ -171,8 +166,6 @@ class IntakeScreen(ServiceCalls, Screen):
         self.query_one("#a-id", Input).placeholder = "18位统一社会信用代码" if org else "18位身份证号"
 
     def action_pick_item(self) -> None:
-        from clerk_tui.ui.screens.catalog_browser import CatalogBrowser
-
         def picked(code: str | None) -> None:
             if code:
                 self.item_code = code
@@ -182,8 +175,6 @@ class IntakeScreen(ServiceCalls, Screen):
 
     def action_leave(self) -> None:
         """Esc: what the clerk typed is not thrown away without asking."""
-        from clerk_tui.ui.dialogs.ticket import PickDialog
-
         typed = any(field.value.strip() for field in self.query(Input))
         if not typed or getattr(self, "decided", None) is not None:
             self.app.pop_screen()
@@ -199,9 +190,7 @@ class IntakeScreen(ServiceCalls, Screen):
     # -------------------------------------------------------------- deciding
 
     def _request(self, decision: str, **extra):
-        from clerk_tui.services.cases import Agent, Applicant, IntakeRequest
-
-        value = lambda key: self.query_one(f"#{key}", Input).value.strip()
+        value = lambda key: self.query_one(f"#{key}", Input).value.strip()  # noqa: E731
         applicant = Applicant(self.kind, value("a-name"), value("a-id"), value("a-phone"), value("a-rep"),
                               value("a-contact"))
         agent = Agent(value("g-name"), value("g-id")) if value("g-name") or value("g-id") else None
@@ -209,9 +198,6 @@ class IntakeScreen(ServiceCalls, Screen):
                              materials=list(self.lines), agent=agent, ticket=self.ticket, **extra)
 
     def action_decide(self, decision: str) -> None:
-        from clerk_tui.services.cases import DECISIONS, intake
-        from clerk_tui.ui.dialogs.case import CaseActionDialog
-
         if self.item is None:
             self.app.notify("请先按 F2 选择事项", severity="warning")
             return
@@ -247,8 +233,6 @@ class IntakeScreen(ServiceCalls, Screen):
             if decision == "immediate":
                 selected = values.get("selected") or []
                 if len(selected) != 1:
-                    from clerk_tui.services.errors import ServiceError
-
                     raise ServiceError("请用空格选中“准予许可”或“不予许可”中的一项")
                 extra = {"result": selected[0], "reason": values.get("reason", "")}
             elif decision == "reject":

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -74,11 +77,10 @@ class LoginScreen(ServiceCalls, Screen):
         self.try_login(number, pin, int(window_text) if window_text.isdigit() else None)
 
     def show_error(self, text: str) -> None:
-        from rich.text import Text
-
         self.query_one("#login-error", Static).update(Text(text))
 
     def try_login(self, number: str, pin: str, window: int | None) -> None:
+        # start-up: SQLAlchemy is not loaded before the first frame
         from clerk_tui.services.staff import login
 
         app = self.app
@@ -86,12 +88,11 @@ class LoginScreen(ServiceCalls, Screen):
         def log_in() -> Actor:
             actor = login(app.engine, number, pin, window=window, terminal=True)
             if actor.role == "clerk":
+                # start-up, as above
                 from clerk_tui.services.queue import open_window
 
                 open_window(app.engine, actor, actor.window)  # 开窗: one clerk per window
             elif actor.window is not None:
-                from dataclasses import replace
-
                 actor = replace(actor, window=None)  # only a window clerk sits at a window
             return actor
 

@@ -9,6 +9,8 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from clerk_tui.printing.documents import KINDS
+from clerk_tui.services.printing import list_jobs, retry
 from clerk_tui.ui.calls import ServiceCalls
 from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.widgets.status_bar import StatusBar
@@ -41,16 +43,12 @@ class PrintJobsScreen(ServiceCalls, Screen):
         table.focus()
 
     def load(self) -> None:
-        from clerk_tui.services.printing import list_jobs
-
         self.call_service("jobs", lambda: list_jobs(self.app.engine, limit=100), exclusive=True)
 
     def jobs_done(self, jobs) -> None:
         self._show(jobs)
 
     def _show(self, jobs) -> None:
-        from clerk_tui.printing.documents import KINDS
-
         self.jobs = jobs
         pending = sum(j.status == "pending" for j in jobs)
         self.query_one("#print-jobs-hint", Static).update(Text(
@@ -91,8 +89,6 @@ class PrintJobsScreen(ServiceCalls, Screen):
         self._retry(job.id, here or None)  # on this terminal's printer when it has one
 
     def _retry(self, job_id: int, printer: str | None) -> None:
-        from clerk_tui.services.printing import retry
-
         app = self.app
         self.call_service("retry", lambda: retry(app.engine, app.actor, job_id, app.settings.printing, printer=printer))
 

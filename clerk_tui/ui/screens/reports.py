@@ -11,6 +11,9 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from clerk_tui import settings as app_settings
+from clerk_tui.services.files import write_atomic
+from clerk_tui.services.reports import DIMENSIONS, build_report, period, to_xlsx
 from clerk_tui.ui.calls import ServiceCalls
 from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.widgets.status_bar import StatusBar
@@ -66,8 +69,6 @@ class ReportScreen(ServiceCalls, Screen):
         self.load()
 
     def load(self) -> None:
-        from clerk_tui.services.reports import build_report, period
-
         app, kind, by = self.app, self.kind, self.by
 
         def report():
@@ -121,16 +122,12 @@ class ReportScreen(ServiceCalls, Screen):
         self.query_one("#report-chart", Static).update(chart if report.hourly else Text("本期没有取号。", style="dim"))
 
     def action_export(self) -> None:
-        from clerk_tui.services.files import write_atomic
-        from clerk_tui.services.reports import DIMENSIONS, to_xlsx
-        from clerk_tui.settings import default_data_dir
-
         report, by = self.report, self.by
         if report is None:
             return
 
         def export():
-            folder = default_data_dir() / "reports"
+            folder = app_settings.default_data_dir() / "reports"  # looked up at call time: tests and settings redirect it
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"报表-按{DIMENSIONS[by]}-{report.start:%Y%m%d}-{report.end:%Y%m%d}.xlsx"
             write_atomic(path, to_xlsx(report))

@@ -12,11 +12,18 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Static
 
+from clerk_tui.services.errors import ServiceError
+from clerk_tui.services.queue import last_event_id
+from clerk_tui.services.ratings import close_followup
+from clerk_tui.services.reports import keep_past_days
+from clerk_tui.services.supervisor import board
 from clerk_tui.ui.calls import CallFailed
 from clerk_tui.ui.case_text import WARNING_STYLES, case_rules, remaining_text
+from clerk_tui.ui.dialogs.ticket import FormDialog
 from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.messages import clip
 from clerk_tui.ui.screens.home import _Home
+from clerk_tui.ui.screens.reports import ReportScreen
 from clerk_tui.ui.widgets.columns import Column, cell, set_columns
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
@@ -70,8 +77,6 @@ class SupervisorScreen(_Home):
 
     def keep_days(self) -> None:
         """Past days are counted once and kept, so the reports only count today (background)."""
-        from clerk_tui.services.reports import keep_past_days
-
         self.call_service("keep_days", lambda: keep_past_days(self.app.engine), group="keep-days")
 
     def keep_days_failed(self, failure: CallFailed) -> None:
@@ -81,9 +86,6 @@ class SupervisorScreen(_Home):
         self.seen_event = -1
 
     def poll(self) -> None:
-        from clerk_tui.services.queue import last_event_id
-        from clerk_tui.services.supervisor import board
-
         app, seen, loaded_at = self.app, self.seen_event, self.loaded_at
 
         def board_if_changed():
@@ -158,13 +160,9 @@ class SupervisorScreen(_Home):
                           Text(remaining_text(c.remaining_workdays, long=True) or "—", style=style))
 
     def action_reports(self) -> None:
-        from clerk_tui.ui.screens.reports import ReportScreen
-
         self.app.push_screen(ReportScreen())
 
     def action_followup(self) -> None:
-        from clerk_tui.ui.dialogs.ticket import FormDialog
-
         if self.board is None or not self.board.followups:
             self.app.notify("没有待整改的差评", timeout=3)
             return
@@ -172,9 +170,6 @@ class SupervisorScreen(_Home):
         first = self.board.followups[0]
 
         def close(number: str, outcome: str, note: str) -> str:
-            from clerk_tui.services.errors import ServiceError
-            from clerk_tui.services.ratings import close_followup
-
             if not number.strip().isdigit():
                 raise ServiceError("请填写差评整改编号（数字）")
             f = close_followup(app.engine, app.actor, int(number), outcome=outcome, note=note)

@@ -10,12 +10,32 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
-from clerk_tui.services.queue import PAUSE_REASONS, WindowPanel
+from clerk_tui.services.cases import my_risks
+from clerk_tui.services.errors import ServiceError
+from clerk_tui.services.queue import (
+    PAUSE_REASONS,
+    WindowPanel,
+    call_next,
+    call_specific,
+    finish_and_call_next,
+    finish_service,
+    mark_no_show,
+    pause_window,
+    recall,
+    resume_window,
+    start_service,
+    transfer,
+    window_panel,
+    window_states,
+)
+from clerk_tui.services.responsibility import list_alerts
 from clerk_tui.ui.calls import CallFailed
 from clerk_tui.ui.case_text import case_rules, remaining_text
+from clerk_tui.ui.dialogs.ticket import FormDialog, PickDialog
 from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.polling import FollowsHall
 from clerk_tui.ui.screens.home import _Home
+from clerk_tui.ui.screens.intake import IntakeScreen
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 
@@ -70,10 +90,8 @@ class WindowConsole(FollowsHall, _Home):
         self.refresh_panel()
 
     def refresh_panel(self) -> None:
-        from clerk_tui.services.cases import my_risks
-        from clerk_tui.services.queue import window_panel
-        from clerk_tui.services.responsibility import list_alerts
-
+        if self.app.actor is None:
+            return  # logged out: the console is on its way off the screen
         app, window = self.app, self.window
 
         def panel_and_risks():
@@ -188,14 +206,10 @@ class WindowConsole(FollowsHall, _Home):
         return self.panel.current.number
 
     def action_intake(self) -> None:
-        from clerk_tui.ui.screens.intake import IntakeScreen
-
         t = self.panel.current if self.panel is not None else None
         self.app.push_screen(IntakeScreen(item_code=t.item_code if t else None, ticket=t.number if t else None))
 
     def action_call_next(self) -> None:
-        from clerk_tui.services.queue import call_next
-
         def called(result) -> None:
             if result.auto_no_show:
                 self.app.notify(f"{result.auto_no_show} 号重呼后未到，已自动过号", markup=False)
@@ -206,8 +220,6 @@ class WindowConsole(FollowsHall, _Home):
         self._run("叫号", call_next, self.window, self.app.settings.queue, after=called)
 
     def action_next(self) -> None:
-        from clerk_tui.services.queue import finish_and_call_next
-
         def done(result) -> None:
             if result.finished is not None:
                 self.app.notify(f"{result.finished.number} 已办结", timeout=3, markup=False)
@@ -218,26 +230,18 @@ class WindowConsole(FollowsHall, _Home):
         self._run("下一位", finish_and_call_next, self.window, self.app.settings.queue, after=done)
 
     def action_recall(self) -> None:
-        from clerk_tui.services.queue import recall
-
         if number := self._current_number():
             self._run("重呼", recall, number, self.window)
 
     def action_no_show(self) -> None:
-        from clerk_tui.services.queue import mark_no_show
-
         if number := self._current_number():
             self._run("过号", mark_no_show, number, self.window, self.app.settings.queue)
 
     def action_start(self) -> None:
-        from clerk_tui.services.queue import start_service
-
         if number := self._current_number():
             self._run("开始办理", start_service, number, self.window)
 
     def action_finish(self) -> None:
-        from clerk_tui.services.queue import finish_service
-
         if number := self._current_number():
             self._run("办结", finish_service, number, self.window)
 
@@ -248,9 +252,6 @@ class WindowConsole(FollowsHall, _Home):
         app, window = self.app, self.window
 
         def do_transfer(target: str, reason: str) -> str:
-            from clerk_tui.services.errors import ServiceError
-            from clerk_tui.services.queue import transfer
-
             target = target.strip().upper()
             if target.isdigit():
                 view = transfer(app.engine, app.actor, number, to_window=int(target), reason=reason, from_window=window,
@@ -265,8 +266,6 @@ class WindowConsole(FollowsHall, _Home):
         self._open_transfer(number, do_transfer)
 
     def _open_transfer(self, number: str, do_transfer) -> None:
-        from clerk_tui.services.queue import window_states
-
         self._transfer = number, do_transfer  # the dialog is modal: one transfer at a time
         self.call_service("transfer", lambda: window_states(self.app.engine), exclusive=True)
 
@@ -274,8 +273,6 @@ class WindowConsole(FollowsHall, _Home):
         self.transfer_done([])  # the open windows are a hint, not a need: the dialog opens without them
 
     def transfer_done(self, states) -> None:
-        from clerk_tui.ui.dialogs.ticket import FormDialog
-
         number, do_transfer = self._transfer
         open_ = [f"{w.number}号（{'、'.join(w.queues)}）" for w in states if w.status == "open" and w.number != self.window]
         hint = "服务中的窗口：" + ("，".join(open_) if open_ else "无")
@@ -286,13 +283,9 @@ class WindowConsole(FollowsHall, _Home):
         self.app.push_screen(dialog, lambda _: self.refresh_panel())
 
     def action_call_specific(self) -> None:
-        from clerk_tui.ui.dialogs.ticket import FormDialog
-
         app, window = self.app, self.window
 
         def do_call(number: str) -> str:
-            from clerk_tui.services.queue import call_specific
-
             result = call_specific(app.engine, app.actor, number, window, app.settings.queue)
             self.last_why = result.why
             return f"请{result.ticket.number}号到{window}号窗口办理（指定叫号已记录）"
@@ -300,9 +293,6 @@ class WindowConsole(FollowsHall, _Home):
         app.push_screen(FormDialog("指定叫号", [("number", "号码", "例如 A012")], do_call), lambda _: self.refresh_panel())
 
     def action_pause(self) -> None:
-        from clerk_tui.services.queue import pause_window, resume_window
-        from clerk_tui.ui.dialogs.ticket import FormDialog, PickDialog
-
         if self.panel is not None and self.panel.status == "paused":
             self._run("恢复服务", resume_window, self.window)
             return
