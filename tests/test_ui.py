@@ -129,7 +129,6 @@ async def test_admin_sees_the_hall(app_factory):
 async def test_supervisor_sees_calls_and_bad_ratings_from_other_terminals(app_factory, sqlite_hall, monkeypatch, tmp_path):
     from clerk_tui.services import queue as q
     from clerk_tui.services import ratings as rt
-    from clerk_tui.ui.screens.reports import ReportScreen
     from clerk_tui.ui.screens.supervisor import SupervisorScreen
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T10:00:00")
@@ -261,7 +260,8 @@ async def test_a_missing_schema_is_told_on_the_login_screen(tmp_path):
     db = str(tmp_path / "empty.db")
     app = make_app(Settings(database=db))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        # the store opens on a timer once the login screen is up (0.8 s), not on a key
+        await wait_for(pilot, lambda: app.store_problem is not None, tries=100)
         assert "clerk-tui init" in str(app.screen.query_one("#login-error", Static).render())
     make_engine(db).dispose()
 
@@ -328,9 +328,7 @@ async def test_console_sees_other_terminals(app_factory, sqlite_hall):
 
 async def _guide_issues_jhdj(pilot, priority_key: str) -> None:
     """The guide (8001) logs in, finds 内地居民结婚登记 by its initials and issues a ticket."""
-    app = pilot.app
     await log_in(pilot, "8001", "1111")
-    screen = app.screen
     await settle(pilot)
     await pilot.press(*"jhdj", "f5")
     await pilot.pause()
@@ -448,7 +446,6 @@ async def test_guide_desk_books_an_appointment(app_factory, sqlite_hall, monkeyp
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "8001", "1111")
-        screen = app.screen
         await settle(pilot)
         await pilot.press(*"jhdj", "f9")
         await pilot.pause()
@@ -483,14 +480,11 @@ async def _fill_applicant(pilot, screen):
 async def test_called_ticket_through_intake_supplement_then_accept_and_find_by_phone(app_factory, sqlite_hall,
                                                                                      monkeypatch):
     from clerk_tui.services import cases as cs
-    from clerk_tui.ui.screens.case import CaseScreen
-    from clerk_tui.ui.screens.case_list import CaseListScreen
-    from clerk_tui.ui.screens.intake import IntakeScreen
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        console = await _called_food_ticket(pilot, sqlite_hall)
+        await _called_food_ticket(pilot, sqlite_hall)
         await pilot.press("s")
         await settle(pilot)
         intake = app.screen
@@ -687,7 +681,6 @@ def test_intake_screen_snapshot(app_factory, sqlite_hall, snap_compare, monkeypa
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
 
     async def run_before(pilot):
-        from clerk_tui.ui.screens.intake import IntakeScreen
 
         await _called_food_ticket(pilot, sqlite_hall)
         await pilot.press("s")
@@ -706,7 +699,6 @@ async def test_guide_desk_prints_the_ticket_and_retries_an_offline_printer(sqlit
     from clerk_tui.printing.escpos import decode
     from clerk_tui.services import printing as pr
     from clerk_tui.settings import PrintSettings
-    from clerk_tui.ui.screens.print_jobs import PrintJobsScreen
     from tests.test_printing import FakePrinter, _free_port
 
     monkeypatch.setattr(Settings, "state_dir", property(lambda self: tmp_path / "state"))
@@ -737,14 +729,12 @@ async def test_guide_desk_prints_the_ticket_and_retries_an_offline_printer(sqlit
 async def test_window_console_opens_an_inquiry_and_refers_it(app_factory, sqlite_hall, monkeypatch):
     from clerk_tui.services import queue as q
     from clerk_tui.services import responsibility as rs
-    from clerk_tui.ui.screens.responsibility import AlertsScreen
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
     q.issue_ticket(sqlite_hall, login(sqlite_hall, "8001", "1111"), queue="D")
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "1003", "3333", window=3)
-        console = app.screen
         await settle(pilot)
         await pilot.press("f5")
         await settle(pilot)
@@ -933,8 +923,6 @@ async def test_report_keys_work_in_upper_case(app_factory, sqlite_hall, tmp_path
 async def test_a_refused_rejection_puts_the_cursor_in_the_reason_and_arrows_move_between_fields(app_factory,
                                                                                                sqlite_hall, monkeypatch):
     from clerk_tui.services import cases as cs
-    from clerk_tui.ui.dialogs.case import CaseActionDialog
-    from clerk_tui.ui.screens.intake import IntakeScreen
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
     app = app_factory()
@@ -961,7 +949,6 @@ async def test_a_refused_rejection_puts_the_cursor_in_the_reason_and_arrows_move
 
 
 async def test_the_referral_dialog_takes_up_and_a_refused_phone_gets_the_cursor(app_factory, sqlite_hall):
-    from clerk_tui.ui.dialogs.ticket import FormDialog
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
@@ -1077,8 +1064,6 @@ async def test_at_80x24_the_palette_offers_f12_and_a_dialog_keeps_its_title_in_s
                                                                                     monkeypatch):
     from textual.command import CommandList
 
-    from clerk_tui.ui.dialogs.case import CaseActionDialog
-    from clerk_tui.ui.screens.intake import IntakeScreen
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
     app = app_factory()
@@ -1140,8 +1125,6 @@ async def test_an_error_stays_on_the_error_line_until_the_next_success_and_toast
 
 async def test_a_refusal_about_the_applicant_puts_the_cursor_in_the_intake_field(app_factory, sqlite_hall, monkeypatch):
     from clerk_tui.services import cases as cs
-    from clerk_tui.ui.dialogs.case import CaseActionDialog
-    from clerk_tui.ui.screens.intake import IntakeScreen
     from clerk_tui.ui.widgets.error_line import ErrorLine
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
