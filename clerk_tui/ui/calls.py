@@ -62,7 +62,7 @@ class ServiceCalls:
         def run() -> None:
             try:
                 result = fn(*args, **kwargs)
-            except Exception as exc:
+            except Exception as exc:  # any error comes back as CallFailed: words, never a crash
                 self.post_message(CallFailed(kind, exc, title))
             else:
                 self.post_message(CallSucceeded(kind, result))
