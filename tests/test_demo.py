@@ -82,20 +82,24 @@ async def test_window_3_walkthrough_f5_calls_at_the_console(demo_at_ten):
             app.screen.query_one(field_id, Input).value = text
         app.screen.query_one("#pin", Input).focus()
         await pilot.press("enter")
-        assert await _wait(pilot, lambda: isinstance(app.screen, WindowConsole) and app.screen.panel is not None)
+        await _settle(pilot)
+        assert isinstance(app.screen, WindowConsole) and app.screen.panel is not None
         assert app.screen.panel.current is None
         await pilot.press("f5")
-        assert await _wait(pilot, lambda: app.screen.panel is not None and app.screen.panel.current is not None)
+        await _settle(pilot)
+        assert app.screen.panel is not None and app.screen.panel.current is not None
         number = app.screen.panel.current.number
         assert q.window_panel(engine, 3).current.number == number and number[0] in "ALR"  # window 3's queues
 
 
-async def _wait(pilot, predicate, tries=80):
-    for _ in range(tries):
-        await pilot.pause(0.05)
-        if predicate():
-            return True
-    return predicate()
+async def _settle(pilot, rounds=20):
+    """Wait for the service calls the last keys started, and for what their results do on screen."""
+    for _ in range(rounds):
+        await pilot.pause()
+        busy = [w for w in pilot.app.workers if not w.is_finished]
+        if not busy:
+            return
+        await pilot.app.workers.wait_for_complete(busy)
 
 
 def test_demo_says_where_it_is_after_the_tui_quits(tmp_path, monkeypatch):

@@ -298,7 +298,6 @@ async def test_screen_says_the_warning(sqlite_hall, tmp_path, monkeypatch, only_
 
     from clerk_tui.settings import PrintSettings, Settings
     from clerk_tui.ui.app import make_app
-    from clerk_tui.ui.screens.login import LoginScreen
     from tests.conftest import ADMIN_PIN
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
@@ -315,17 +314,20 @@ async def test_screen_says_the_warning(sqlite_hall, tmp_path, monkeypatch, only_
         app.screen.query_one("#window", Input).value = "3"
         app.screen.query_one("#pin", Input).focus()
         await pilot.press("enter")
-        for _ in range(60):
-            await pilot.pause(0.05)
-            if not isinstance(app.screen, LoginScreen):
-                break
+        await _settle(pilot)
         app.print_paper("receipt", case.number, asked=True)  # what T on the case does
-        said: list[str] = []
-        for _ in range(400):  # the PDF renders in a worker thread
-            await pilot.pause(0.05)
-            said = [str(n.message) for n in app._notifications]
-            if any("手写补正" in m for m in said):
-                break
+        await _settle(pilot)  # the PDF renders in a worker thread
+        said = [str(n.message) for n in app._notifications]
     assert f"受理通知书 {case.number} 已打印" in said
     assert f"PDF 字体没有“{NOWHERE}”，已印为□，请在纸上手写补正" in said
     assert "□野家" in pdf_text(next(papers.glob("*.pdf")).read_bytes())
+
+
+async def _settle(pilot, rounds=20):
+    """Wait for the service calls started (a login, a paper printed), and for what their results do."""
+    for _ in range(rounds):
+        await pilot.pause()
+        busy = [w for w in pilot.app.workers if not w.is_finished]
+        if not busy:
+            return
+        await pilot.app.workers.wait_for_complete(busy)

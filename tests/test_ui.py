@@ -28,7 +28,21 @@ def app_factory(sqlite_hall, tmp_path, monkeypatch):
     return factory
 
 
+async def settle(pilot, rounds=20):
+    """Wait for the service calls the last keys started to complete and for what their results do on
+    screen (which may start more calls: the panel reloaded after an action)."""
+    app = pilot.app
+    for _ in range(rounds):
+        await pilot.pause()
+        busy = [w for w in app.workers if not w.is_finished]
+        if not busy:
+            return
+        await app.workers.wait_for_complete(busy)
+
+
 async def wait_for(pilot, predicate, tries=60):
+    """Polling, only for what comes on a timer: a change another terminal makes, which the app notices
+    on its poll timer (or the command palette's own timer); a service call is waited for with settle."""
     for _ in range(tries):
         await pilot.pause(0.05)
         if predicate():
@@ -44,7 +58,7 @@ async def log_in(pilot, number, pin, window=None):
         app.screen.query_one("#window", Input).value = str(window)
     app.screen.query_one("#pin", Input).focus()
     await pilot.press("enter")
-    await wait_for(pilot, lambda: not isinstance(app.screen, LoginScreen))
+    await settle(pilot)
 
 
 async def test_guide_desk_search_by_pinyin_initials(app_factory):
@@ -53,7 +67,7 @@ async def test_guide_desk_search_by_pinyin_initials(app_factory):
         await log_in(pilot, "8001", "1111")
         assert isinstance(app.screen, CatalogBrowser)
         screen = app.screen
-        await wait_for(pilot, lambda: screen.index is not None)
+        await settle(pilot)
         await pilot.press(*"jhdj")
         table = screen.query_one("#matches", DataTable)
         assert table.row_count == 1
@@ -77,7 +91,7 @@ async def test_wrong_pin_is_told_and_counts(app_factory):
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "8001", "0000")
-        await wait_for(pilot, lambda: "再错" in str(app.screen.query_one("#login-error", Static).render()))
+        await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
         assert "再错4次" in str(app.screen.query_one("#login-error", Static).render())
 
@@ -86,11 +100,11 @@ async def test_clerk_needs_a_window_then_sees_the_console(app_factory):
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "1003", "3333")
-        await wait_for(pilot, lambda: "窗口号" in str(app.screen.query_one("#login-error", Static).render()))
+        await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
         await log_in(pilot, "1003", "3333", window=3)
         assert isinstance(app.screen, WindowConsole)
-        await wait_for(pilot, lambda: app.screen.panel is not None)
+        await settle(pilot)
         assert app.screen.panel.status == "open" and [q.prefix for q in app.screen.panel.queues] == ["D", "A"]
         assert "3号窗口" in str(app.screen.query_one("#window-info", Static).render())
         await pilot.press("f2")
@@ -98,7 +112,7 @@ async def test_clerk_needs_a_window_then_sees_the_console(app_factory):
         await pilot.press("escape")
         assert isinstance(app.screen, WindowConsole)
         await pilot.press("f12")
-        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen))
+        await settle(pilot)
         assert app.actor is None
 
 
@@ -108,14 +122,13 @@ async def test_admin_sees_the_hall(app_factory):
         await log_in(pilot, "admin", "2468")
         assert isinstance(app.screen, HallScreen)
         table = app.screen.query_one("#departments", DataTable)
-        await wait_for(pilot, lambda: table.row_count == 3)
+        await settle(pilot)
         assert table.row_count == 3
 
 
 async def test_supervisor_sees_calls_and_bad_ratings_from_other_terminals(app_factory, sqlite_hall, monkeypatch, tmp_path):
     from clerk_tui.services import queue as q
     from clerk_tui.services import ratings as rt
-    from clerk_tui.ui.screens.reports import ReportScreen
     from clerk_tui.ui.screens.supervisor import SupervisorScreen
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T10:00:00")
@@ -126,30 +139,35 @@ async def test_supervisor_sees_calls_and_bad_ratings_from_other_terminals(app_fa
         await log_in(pilot, "9001", "9999")
         screen = app.screen
         assert isinstance(screen, SupervisorScreen)
-        await wait_for(pilot, lambda: screen.board is not None)
+        await settle(pilot)
         t = q.issue_ticket(sqlite_hall, clerk, queue="D")  # the window's terminal
         q.call_next(sqlite_hall, clerk, 3)
         window3 = lambda: next(w for w in screen.board.windows if w.number == 3)  # noqa: E731
+        # another terminal's change: the app notices it on its poll timer
         await wait_for(pilot, lambda: window3().current == t.number, tries=50)  # within 2.5 s
         q.finish_service(sqlite_hall, clerk, t.number, 3)
         rt.rate(sqlite_hall, None, 3, t.number, 1, reasons=["服务态度差"])  # the rating pad
+        # another terminal's change: the app notices it on its poll timer
         await wait_for(pilot, lambda: screen.board.followups, tries=50)
         assert screen.board.followups[0].ticket == t.number and window3().served_today == 1
         q.pause_window(sqlite_hall, clerk, 3, "会议[b]")  # a paused window is listed with its reason
+        # another terminal's change: the app notices it on its poll timer
         assert await wait_for(pilot, lambda: window3().status == "paused", tries=50)
         table = screen.query_one("#sup-windows", DataTable)
-        assert await wait_for(pilot, lambda: table.row_count >= 1)
+        await settle(pilot)
+        assert table.row_count >= 1
         assert any("会议[b]" in str(table.get_row_at(i)[1]) for i in range(table.row_count))
         q.resume_window(sqlite_hall, clerk, 3)
         await pilot.press("r")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen) and app.screen.report is not None)
+        await settle(pilot)
         assert app.screen.report.groups[0].figures["tickets_served"] == 1
         await pilot.press("c")
-        await wait_for(pilot, lambda: app.screen.report.by == "clerk")
+        await settle(pilot)
         assert [g.key for g in app.screen.report.groups] == ["1003"]
         monkeypatch.setattr("clerk_tui.settings.default_data_dir", lambda: tmp_path)
         await pilot.press("x")
-        assert await wait_for(pilot, lambda: list((tmp_path / "reports").glob("*.xlsx")))
+        await settle(pilot)
+        assert list((tmp_path / "reports").glob("*.xlsx"))
         assert [p.name for p in (tmp_path / "reports").glob("*.xlsx")] == ["报表-按人员-20261126-20261126.xlsx"]
 
 
@@ -166,7 +184,7 @@ async def test_typed_text_is_never_markup(app_factory, sqlite_hall, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "8001", "1111")
         screen = app.screen
-        await wait_for(pilot, lambda: screen.index is not None)
+        await settle(pilot)
         screen.query_one("#search", Input).value = "900000000099"
         await pilot.pause()
         guide = app.screen.query_one("#guide").plain
@@ -191,7 +209,8 @@ async def test_command_palette_speaks_chinese_when_nothing_matches(app_factory):
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "8001", "1111")
         await pilot.press("ctrl+p")
-        assert await wait_for(pilot, lambda: isinstance(app.screen, Palette))
+        await settle(pilot)
+        assert isinstance(app.screen, Palette)
         await pilot.press(*"zzzzqx")
         palette = app.screen
 
@@ -199,6 +218,7 @@ async def test_command_palette_speaks_chinese_when_nothing_matches(app_factory):
             options = palette.query_one(CommandList)
             return [str(options.get_option_at_index(i).prompt.renderable) for i in range(options.option_count)]
 
+        # not a service call: the palette says it found nothing on a timer of its own (Textual's)
         assert await wait_for(pilot, lambda: NO_MATCHES in shown(), tries=100)
         assert not any("No matches" in line for line in shown())
 
@@ -206,7 +226,7 @@ async def test_command_palette_speaks_chinese_when_nothing_matches(app_factory):
 def test_guide_desk_snapshot(app_factory, snap_compare):
     async def run_before(pilot):
         await log_in(pilot, "8001", "1111")
-        await wait_for(pilot, lambda: pilot.app.screen.index is not None)
+        await settle(pilot)
         await pilot.press(*"jhdj")
         await pilot.pause()
 
@@ -216,7 +236,7 @@ def test_guide_desk_snapshot(app_factory, snap_compare):
 def test_guide_desk_snapshot_80x24(app_factory, snap_compare):
     async def run_before(pilot):
         await log_in(pilot, "8001", "1111")
-        await wait_for(pilot, lambda: pilot.app.screen.index is not None)
+        await settle(pilot)
         await pilot.press(*"sydj")
         await pilot.pause()
 
@@ -240,6 +260,7 @@ async def test_a_missing_schema_is_told_on_the_login_screen(tmp_path):
     db = str(tmp_path / "empty.db")
     app = make_app(Settings(database=db))
     async with app.run_test(size=SIZE) as pilot:
+        # the store opens on a timer once the login screen is up (0.8 s), not on a key
         await wait_for(pilot, lambda: app.store_problem is not None, tries=100)
         assert "clerk-tui init" in str(app.screen.query_one("#login-error", Static).render())
     make_engine(db).dispose()
@@ -255,39 +276,39 @@ async def test_window_console_calls_by_its_keys(app_factory, sqlite_hall):
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "1003", "3333", window=3)
         console = app.screen
-        await wait_for(pilot, lambda: console.panel is not None)
+        await settle(pilot)
         assert console.panel.queues[0].waiting == 3
         await pilot.press("f5")
-        await wait_for(pilot, lambda: console.panel.current is not None)
+        await settle(pilot)
         assert console.panel.current.number == "D003" and "老年人优先" in console.panel.why
         assert "叫号依据" in str(console.query_one("#why-line", Static).render())
         await pilot.press("f6")
-        await wait_for(pilot, lambda: console.panel.current.recalls == 1)
+        await settle(pilot)
         await pilot.press("f8")
-        await wait_for(pilot, lambda: console.panel.current.status == "serving")
+        await settle(pilot)
         await pilot.press("f9")
-        await wait_for(pilot, lambda: console.panel.current is None and console.panel.served_today == 1)
+        await settle(pilot)
         await pilot.press("f3")  # 下一位: nothing in hand, so it just calls
-        await wait_for(pilot, lambda: console.panel.current is not None)
+        await settle(pilot)
         assert console.panel.current.number == "D001"
         await pilot.press("f10")
         await pilot.pause()
         await pilot.press(*"A", "enter", *"需综合窗口", "enter")
-        await wait_for(pilot, lambda: q.get_ticket(sqlite_hall, "D001").queue == "A")
+        await settle(pilot)
         await pilot.press("escape")
-        await wait_for(pilot, lambda: console.panel.current is None)
+        await settle(pilot)
         moved = q.get_ticket(sqlite_hall, "D001")
         assert (moved.status, moved.transferred_from, moved.transfer_reason) == ("waiting", 3, "需综合窗口")
         await pilot.press("f4")
         await pilot.pause()
         await pilot.press("enter")  # the first reason: 午休
-        await wait_for(pilot, lambda: console.panel.status == "paused")
+        await settle(pilot)
         assert console.panel.pause_reason == "午休"
         await pilot.press("f5")
         await pilot.pause(0.3)
         assert console.panel.current is None  # a paused window does not call
         await pilot.press("f4")
-        await wait_for(pilot, lambda: console.panel.status == "open")
+        await settle(pilot)
 
 
 async def test_console_sees_other_terminals(app_factory, sqlite_hall):
@@ -297,23 +318,22 @@ async def test_console_sees_other_terminals(app_factory, sqlite_hall):
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "1003", "3333", window=3)
         console = app.screen
-        await wait_for(pilot, lambda: console.panel is not None)
+        await settle(pilot)
         assert console.panel.queues[0].waiting == 0
         q.issue_ticket(sqlite_hall, login(sqlite_hall, "8001", "1111"), queue="D")  # another terminal
+        # another terminal's change: the app notices it on its poll timer
         await wait_for(pilot, lambda: console.panel.queues[0].waiting == 1, tries=60)
         assert console.panel.queues[0].waiting == 1
 
 
 async def _guide_issues_jhdj(pilot, priority_key: str) -> None:
     """The guide (8001) logs in, finds 内地居民结婚登记 by its initials and issues a ticket."""
-    app = pilot.app
     await log_in(pilot, "8001", "1111")
-    screen = app.screen
-    await wait_for(pilot, lambda: screen.index is not None)
+    await settle(pilot)
     await pilot.press(*"jhdj", "f5")
     await pilot.pause()
     await pilot.press(priority_key, "enter")
-    await wait_for(pilot, lambda: getattr(app.screen, "issued", None) is not None)
+    await settle(pilot)
 
 
 async def test_guide_desk_issues_a_ticket_with_one_key_priority(app_factory, sqlite_hall):
@@ -339,9 +359,9 @@ def test_window_console_snapshot(app_factory, sqlite_hall, snap_compare, monkeyp
 
     async def run_before(pilot):
         await log_in(pilot, "1003", "3333", window=3)
-        await wait_for(pilot, lambda: pilot.app.screen.panel is not None)
+        await settle(pilot)
         await pilot.press("f5")
-        await wait_for(pilot, lambda: pilot.app.screen.panel.current is not None)
+        await settle(pilot)
         await pilot.pause(0.2)
 
     assert snap_compare(app_factory(), terminal_size=SIZE, run_before=run_before)
@@ -372,12 +392,15 @@ async def test_display_shows_calls_from_another_process_and_announces(sqlite_hal
     announcer = FakeAnnouncer()
     app = make_display(Settings(database="x"), sqlite_hall, announcer)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.board is not None)
+        await settle(pilot)
         assert announcer.said == []  # nothing called yet
         q.call_next(sqlite_hall, clerk, 3)  # as another terminal would
+        # another terminal's change: the app notices it on its poll timer
         await wait_for(pilot, lambda: app.board.calls and app.board.calls[0].number == "D001", tries=40)
+        # another terminal's change: the app notices it on its poll timer
         await wait_for(pilot, lambda: announcer.said == ["请D001号到3号窗口办理"])
         q.recall(sqlite_hall, clerk, "D001", 3)
+        # another terminal's change: the app notices it on its poll timer
         await wait_for(pilot, lambda: len(announcer.said) == 2)
         assert announcer.said[1] == "请D001号到3号窗口办理"  # a recall repeats the phrase
         assert [x.waiting for x in app.board.queues if x.prefix == "D"] == [1]
@@ -388,7 +411,7 @@ async def test_display_without_espeak_says_so_once(sqlite_hall):
 
     app = make_display(Settings(database="x"), sqlite_hall, FakeAnnouncer(available=False))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.board is not None)
+        await settle(pilot)
         assert "espeak-ng" in str(app.query_one("#voice-note", Static).render())
 
 
@@ -409,7 +432,7 @@ def test_display_snapshot(sqlite_hall, snap_compare, monkeypatch):
     q.call_next(sqlite_hall, clerk, 3)
 
     async def run_before(pilot):
-        await wait_for(pilot, lambda: pilot.app.board is not None)
+        await settle(pilot)
         await pilot.pause(0.2)
 
     app = make_display(Settings(database="x"), sqlite_hall, FakeAnnouncer(available=False))
@@ -423,14 +446,13 @@ async def test_guide_desk_books_an_appointment(app_factory, sqlite_hall, monkeyp
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "8001", "1111")
-        screen = app.screen
-        await wait_for(pilot, lambda: screen.index is not None)
+        await settle(pilot)
         await pilot.press(*"jhdj", "f9")
         await pilot.pause()
         for value in ("440524188001010014", "张三", "13900000000", "", "14:00", "14:30"):
             await pilot.press(*value, "enter")
             await pilot.pause()
-        await wait_for(pilot, lambda: list_appointments(sqlite_hall))
+        await settle(pilot)
         booked = list_appointments(sqlite_hall)
         assert [(a.item_name, a.name, f"{a.slot_start:%H:%M}") for a in booked] == [("内地居民结婚登记", "张三", "14:00")]
 
@@ -441,11 +463,11 @@ async def _called_food_ticket(pilot, sqlite_hall):
     q.issue_ticket(sqlite_hall, login(sqlite_hall, "8001", "1111"), item_code="000112002000")
     await log_in(pilot, "1003", "3333", window=3)
     console = pilot.app.screen
-    await wait_for(pilot, lambda: console.panel is not None)
+    await settle(pilot)
     await pilot.press("f5")
-    await wait_for(pilot, lambda: console.panel.current is not None)
+    await settle(pilot)
     await pilot.press("f8")
-    await wait_for(pilot, lambda: console.panel.current.status == "serving")
+    await settle(pilot)
     return console
 
 
@@ -458,14 +480,13 @@ async def _fill_applicant(pilot, screen):
 async def test_called_ticket_through_intake_supplement_then_accept_and_find_by_phone(app_factory, sqlite_hall,
                                                                                      monkeypatch):
     from clerk_tui.services import cases as cs
-    from clerk_tui.ui.screens.cases import CaseListScreen, CaseScreen, IntakeScreen
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        console = await _called_food_ticket(pilot, sqlite_hall)
+        await _called_food_ticket(pilot, sqlite_hall)
         await pilot.press("s")
-        await wait_for(pilot, lambda: isinstance(app.screen, IntakeScreen) and app.screen.item is not None)
+        await settle(pilot)
         intake = app.screen
         assert intake.ticket == "D001" and intake.item.name == "食品经营许可"
         await _fill_applicant(pilot, intake)
@@ -477,25 +498,25 @@ async def test_called_ticket_through_intake_supplement_then_accept_and_find_by_p
         await pilot.press("f7")
         await pilot.pause()
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen.done is not None)
+        await settle(pilot)
         assert "营业执照复印件" in str(app.screen.query_one("#result", Static).render())
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen is console)
+        await settle(pilot)
         made = cs.list_cases(sqlite_hall, query="13800138000")
         assert [c.status for c in made] == ["supplement_pending"] and made[0].applicant_name == "张三[bold]"
         # the applicant comes back with the missing paper: find the case by phone
         await pilot.press("b")
-        await wait_for(pilot, lambda: isinstance(app.screen, CaseListScreen))
+        await settle(pilot)
         await pilot.press(*"13800138000", "enter")  # the search box has the focus
-        await wait_for(pilot, lambda: len(app.screen.views) == 1)
+        await settle(pilot)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.view is not None)
+        await settle(pilot)
         await pilot.press("b")
         await pilot.pause()
         await pilot.press("space", "enter")
-        await wait_for(pilot, lambda: getattr(app.screen, "done", None) is not None)
+        await settle(pilot)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.view.status == "accepted")
+        await settle(pilot)
         assert "张三[bold]" in app.export_screenshot()
         assert cs.get_case(sqlite_hall, made[0].number).due_date is not None
 
@@ -510,27 +531,30 @@ async def test_ctrl_q_closes_the_window_like_logout_and_asks_twice_with_a_ticket
         await pilot.pause(0.3)
         assert app.is_running and q.window_panel(sqlite_hall, 3).status == "open"
         await pilot.press("ctrl+q")  # the second within 5 s: quit anyway, the window stays open
-        assert await wait_for(pilot, lambda: not app.is_running)
+        await settle(pilot)
+        assert not app.is_running
     assert q.window_panel(sqlite_hall, 3).status == "open"
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "1003", "3333", window=3)
         q.finish_service(sqlite_hall, login(sqlite_hall, "1003", "3333", window=3), "D001", 3)
         await pilot.press("ctrl+q")
-        assert await wait_for(pilot, lambda: not app.is_running)
+        await settle(pilot)
+        assert not app.is_running
     assert q.window_panel(sqlite_hall, 3).status == "closed"
 
 
 async def test_case_list_down_from_the_search_box_then_a_digit_filters(app_factory, sqlite_hall):
     from textual.widgets import DataTable
 
-    from clerk_tui.ui.screens.cases import CaseListScreen
+    from clerk_tui.ui.screens.case_list import CaseListScreen
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "1003", "3333", window=3)
         await pilot.press("b")
-        assert await wait_for(pilot, lambda: isinstance(app.screen, CaseListScreen))
+        await settle(pilot)
+        assert isinstance(app.screen, CaseListScreen)
         screen = app.screen
         assert isinstance(app.focused, Input)
         await pilot.press("down")
@@ -541,7 +565,7 @@ async def test_case_list_down_from_the_search_box_then_a_digit_filters(app_facto
 
 async def test_a_case_screen_follows_a_handover_taken_at_another_terminal(app_factory, sqlite_hall, monkeypatch):
     from clerk_tui.services import cases as cs
-    from clerk_tui.ui.screens.cases import CaseScreen
+    from clerk_tui.ui.screens.case import CaseScreen
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
     app = app_factory()
@@ -554,11 +578,13 @@ async def test_a_case_screen_follows_a_handover_taken_at_another_terminal(app_fa
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "1003", "3333", window=3)
         app.push_screen(CaseScreen(n))
-        assert await wait_for(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.view is not None)
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen) and app.screen.view is not None
         screen = app.screen
         assert screen.check_action("acknowledge", ()) is False  # the sender is not offered 接收
         assert screen.check_action("complete", ()) is not False
         cs.acknowledge(sqlite_hall, c1, n)  # at 1001's terminal
+        # another terminal's change: the app notices it on its poll timer
         assert await wait_for(pilot, lambda: screen.view.owner_number == "1001", tries=100)
         assert "李强" in app.export_screenshot()
 
@@ -581,16 +607,19 @@ async def test_override_box_keeps_why_and_clears_a_refusal_when_the_pin_is_retyp
         app.push_screen(dialog)
         await pilot.pause()
         await pilot.press("2", "enter")
-        assert await wait_for(pilot, lambda: dialog.need_override)
+        await settle(pilot)
+        assert dialog.need_override
         assert "延期需要带班领导授权" in str(dialog.query_one("#override-why", Static).render())
         await pilot.press(*"9001", "enter", *"0000", "enter", *"同意", "enter")
-        assert await wait_for(pilot, lambda: "再错4次" in str(dialog.query_one(".error", Static).render()))
+        await settle(pilot)
+        assert "再错4次" in str(dialog.query_one(".error", Static).render())
         dialog.query_one("#o-pin", Input).focus()
         await pilot.press("backspace")  # retyping the PIN: the old refusal goes
         assert str(dialog.query_one(".error", Static).render()) == ""
         assert "延期需要带班领导授权" in str(dialog.query_one("#override-why", Static).render())
         await pilot.press("backspace", "backspace", "backspace", *"9999", "enter", "enter")
-        assert await wait_for(pilot, lambda: dialog.done is not None)
+        await settle(pilot)
+        assert dialog.done is not None
         assert "已批准（9001：同意）" in str(dialog.done)
 
 
@@ -606,48 +635,56 @@ async def test_the_administrator_unlocks_a_locked_supervisor_from_the_hall_scree
         await log_in(pilot, "admin", "2468")
         screen = app.screen
         summary = screen.query_one("#hall-summary", Static)
-        assert await wait_for(pilot, lambda: "已锁定的工号" in str(summary.render()))
+        await settle(pilot)
+        assert "已锁定的工号" in str(summary.render())
         await pilot.press("u")
-        assert await wait_for(pilot, lambda: isinstance(app.screen, FormDialog))
+        await settle(pilot)
+        assert isinstance(app.screen, FormDialog)
         await pilot.press(*"9001", "enter")
-        assert await wait_for(pilot, lambda: app.screen.done is not None)
+        await settle(pilot)
+        assert app.screen.done is not None
         await pilot.press("enter")
-        assert await wait_for(pilot, lambda: "已锁定的工号" not in str(summary.render()), tries=100)
+        await settle(pilot)
+        assert "已锁定的工号" not in str(summary.render())
     assert login(sqlite_hall, "9001", "9999").role == "supervisor"
 
 
 async def test_esc_on_a_filled_intake_asks_before_throwing_it_away(app_factory, sqlite_hall, monkeypatch):
     from clerk_tui.ui.dialogs.ticket import PickDialog
-    from clerk_tui.ui.screens.cases import IntakeScreen
+    from clerk_tui.ui.screens.intake import IntakeScreen
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         console = await _called_food_ticket(pilot, sqlite_hall)
         await pilot.press("s")
-        assert await wait_for(pilot, lambda: isinstance(app.screen, IntakeScreen) and app.screen.item is not None)
+        await settle(pilot)
+        assert isinstance(app.screen, IntakeScreen) and app.screen.item is not None
         intake = app.screen
         await _fill_applicant(pilot, intake)
         await pilot.press("escape")
-        assert await wait_for(pilot, lambda: isinstance(app.screen, PickDialog))
+        await settle(pilot)
+        assert isinstance(app.screen, PickDialog)
         await pilot.press("enter")  # the first choice: keep filling in
-        assert await wait_for(pilot, lambda: app.screen is intake)
+        await settle(pilot)
+        assert app.screen is intake
         assert intake.query_one("#a-name", Input).value == "张三[bold]"
         await pilot.press("escape")
-        assert await wait_for(pilot, lambda: isinstance(app.screen, PickDialog))
+        await settle(pilot)
+        assert isinstance(app.screen, PickDialog)
         await pilot.press("down", "enter")  # give it up
-        assert await wait_for(pilot, lambda: app.screen is console)
+        await settle(pilot)
+        assert app.screen is console
 
 
 def test_intake_screen_snapshot(app_factory, sqlite_hall, snap_compare, monkeypatch):
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
 
     async def run_before(pilot):
-        from clerk_tui.ui.screens.cases import IntakeScreen
 
         await _called_food_ticket(pilot, sqlite_hall)
         await pilot.press("s")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, IntakeScreen) and pilot.app.screen.item is not None)
+        await settle(pilot)
         await _fill_applicant(pilot, pilot.app.screen)
         pilot.app.screen.query_one("#materials", DataTable).focus()
         await pilot.press("space")
@@ -662,7 +699,6 @@ async def test_guide_desk_prints_the_ticket_and_retries_an_offline_printer(sqlit
     from clerk_tui.printing.escpos import decode
     from clerk_tui.services import printing as pr
     from clerk_tui.settings import PrintSettings
-    from clerk_tui.ui.screens.print_jobs import PrintJobsScreen
     from tests.test_printing import FakePrinter, _free_port
 
     monkeypatch.setattr(Settings, "state_dir", property(lambda self: tmp_path / "state"))
@@ -675,16 +711,16 @@ async def test_guide_desk_prints_the_ticket_and_retries_an_offline_printer(sqlit
     async with app.run_test(size=SIZE) as pilot:
         await _guide_issues_jhdj(pilot, "0")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: pr.list_jobs(sqlite_hall))
+        await settle(pilot)
         job = pr.list_jobs(sqlite_hall)[0]
         assert (job.document, job.subject, job.status) == ("ticket", "B001", "pending")
         printer = FakePrinter(port)  # the printer comes back
         try:
             await pilot.press("ctrl+r")
-            await wait_for(pilot, lambda: isinstance(app.screen, PrintJobsScreen) and app.screen.jobs)
+            await settle(pilot)
             await pilot.press("r")
-            await wait_for(pilot, lambda: pr.list_jobs(sqlite_hall)[0].status == "printed", tries=100)
-            await wait_for(pilot, lambda: printer.received)
+            await settle(pilot)
+            await settle(pilot)
             assert "B001" in decode(printer.received[0])
         finally:
             printer.close()
@@ -693,28 +729,26 @@ async def test_guide_desk_prints_the_ticket_and_retries_an_offline_printer(sqlit
 async def test_window_console_opens_an_inquiry_and_refers_it(app_factory, sqlite_hall, monkeypatch):
     from clerk_tui.services import queue as q
     from clerk_tui.services import responsibility as rs
-    from clerk_tui.ui.screens.responsibility import AlertsScreen
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
     q.issue_ticket(sqlite_hall, login(sqlite_hall, "8001", "1111"), queue="D")
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "1003", "3333", window=3)
-        console = app.screen
-        await wait_for(pilot, lambda: console.panel is not None)
+        await settle(pilot)
         await pilot.press("f5")
-        await wait_for(pilot, lambda: console.panel.current is not None)
+        await settle(pilot)
         await pilot.press("f1")
         await pilot.pause()
         await pilot.press(*"问婚姻登记", "enter", "enter", "enter", "enter")
-        await wait_for(pilot, lambda: getattr(app.screen, "done", None) is not None)
+        await settle(pilot)
         await pilot.press("enter")  # on to the outcome
         await pilot.pause(0.2)
         await pilot.press("down", "enter")  # 引导至窗口
         await pilot.pause(0.2)
         assert app.screen.query_one("#f-ticket", Input).value == "D001"  # the person's own ticket
         await pilot.press(*"B", "enter", "enter")
-        await wait_for(pilot, lambda: getattr(app.screen, "done", None) is not None)
+        await settle(pilot)
         [inquiry] = rs.list_inquiries(sqlite_hall)
         assert (inquiry.outcome, inquiry.ticket, inquiry.responder) == ("referred", "D001", "1003")
         moved = q.get_ticket(sqlite_hall, "D001")
@@ -722,7 +756,7 @@ async def test_window_console_opens_an_inquiry_and_refers_it(app_factory, sqlite
         await pilot.press("enter")
         monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:50:00")
         await pilot.press("ctrl+t")
-        await wait_for(pilot, lambda: isinstance(app.screen, AlertsScreen) and app.screen.alerts)
+        await settle(pilot)
         assert [a.kind for a in app.screen.alerts] == ["referral_unacknowledged"]
 
 
@@ -745,22 +779,24 @@ async def test_rating_pad_asks_after_a_finished_service_and_takes_a_bad_rating(s
         t = q.issue_ticket(sqlite_hall, admin, queue="D")  # another terminal serves someone
         q.call_next(sqlite_hall, clerk, 3)
         q.finish_service(sqlite_hall, clerk, t.number, 3)
+        # another terminal's change: the app notices it on its poll timer
         await wait_for(pilot, lambda: app.visit is not None)
         assert app.visit.ticket == t.number and app.visit.clerk == "王敏"
         await pilot.press("2")
         await pilot.pause(0.2)
         assert app.query_one("#reasons", SelectionList).has_focus
         await pilot.press("space", "enter")  # the first reason: 等候时间长
-        await wait_for(pilot, lambda: rt.list_followups(sqlite_hall))
+        await settle(pilot)
         [f] = rt.list_followups(sqlite_hall)
         assert (f.ticket, f.level, f.reasons) == (t.number, 2, "等候时间长")
-        await wait_for(pilot, lambda: app.visit is None)
+        await settle(pilot)
         # the next applicant starts with nothing ticked, and Enter alone does not tick anything
         monkeypatch.setattr("clerk_tui.ui.rating_pad.THANKS_SECONDS", 0)
         app.thanks_until = 0
         t2 = q.issue_ticket(sqlite_hall, admin, queue="D")
         q.call_next(sqlite_hall, clerk, 3)
         q.finish_service(sqlite_hall, clerk, t2.number, 3)
+        # another terminal's change: the app notices it on its poll timer
         await wait_for(pilot, lambda: app.visit is not None and app.visit.ticket == t2.number)
         assert list(app.query_one("#reasons", SelectionList).selected) == []
         await pilot.press("1", "enter")
@@ -787,12 +823,13 @@ async def test_rating_pad_times_out_as_not_rated(sqlite_hall, monkeypatch):
     q.finish_service(sqlite_hall, clerk, t.number, 3)
     app = make_rating_pad(Settings(database=str(sqlite_hall.url.database)), sqlite_hall, 3, timeout=0.5)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.visit is not None)
+        await settle(pilot)
 
         def rated():
             with read_session(sqlite_hall) as s:
                 return s.exec(select(Rating)).first()
 
+        # the pad's poll timer records 未评价 once the timeout has passed
         await wait_for(pilot, lambda: rated() is not None, tries=80)
         assert rated().level is None
 
@@ -811,21 +848,21 @@ async def test_display_after_a_transfer_shows_the_ticket_only_at_its_new_window(
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "1003", "3333", window=3)
-        await wait_for(pilot, lambda: pilot.app.screen.panel is not None)
+        await settle(pilot)
         await pilot.press("f5")
-        await wait_for(pilot, lambda: pilot.app.screen.panel.current is not None)
+        await settle(pilot)
         assert app.screen.panel.current.number == "D001"
         q.call_next(sqlite_hall, other, 1)  # A001 at window 1, meanwhile
         await pilot.press("f10")
-        await wait_for(pilot, lambda: app.screen.query("#f-target"))
+        await settle(pilot)
         await pilot.press("1", "enter", *"需综合窗口办理", "enter")
-        await wait_for(pilot, lambda: app.screen.done is not None)
+        await settle(pilot)
         assert "已转往1号窗口" in app.screen.done
     q.finish_service(sqlite_hall, other, "A001", 1)
     assert q.call_next(sqlite_hall, other, 1).ticket.number == "D001"
     display = make_display(Settings(database="x"), sqlite_hall, FakeAnnouncer(available=False))
     async with display.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: display.board is not None)
+        await settle(pilot)
         banner = str(display.query_one("#now-calling", Static).render())
         recent = display.query_one("#recent", Static).content
         assert "请D001号到1号窗口办理" in banner
@@ -873,59 +910,57 @@ async def test_report_keys_work_in_upper_case(app_factory, sqlite_hall, tmp_path
         await log_in(pilot, "9001", "9999")
         app.push_screen(ReportScreen())
         screen = app.screen
-        await wait_for(pilot, lambda: screen.report is not None)
+        await settle(pilot)
         for key, by in (("W", "window"), ("C", "clerk"), ("D", "department"), ("H", "hall")):
             await pilot.press(key)
-            await wait_for(pilot, lambda: screen.report is not None and screen.report.by == by)
+            await settle(pilot)
             assert screen.by == by
         await pilot.press("X")
-        assert await wait_for(pilot, lambda: list((tmp_path / "reports").glob("*.xlsx")))
+        await settle(pilot)
+        assert list((tmp_path / "reports").glob("*.xlsx"))
 
 
 async def test_a_refused_rejection_puts_the_cursor_in_the_reason_and_arrows_move_between_fields(app_factory,
                                                                                                sqlite_hall, monkeypatch):
     from clerk_tui.services import cases as cs
-    from clerk_tui.ui.dialogs.case import CaseActionDialog
-    from clerk_tui.ui.screens.cases import IntakeScreen
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:
         await _called_food_ticket(pilot, sqlite_hall)
         await pilot.press("s")
-        await wait_for(pilot, lambda: isinstance(app.screen, IntakeScreen) and app.screen.item is not None)
+        await settle(pilot)
         await _fill_applicant(pilot, app.screen)
         await pilot.press("f8")  # 不予受理
-        await wait_for(pilot, lambda: isinstance(app.screen, CaseActionDialog))
+        await settle(pilot)
         dialog = app.screen
         await pilot.press("enter", "enter")  # through the reason and the department, to the phone
         assert dialog.focused.id == "f-competent_phone"
         await pilot.press("up", "up")  # ↑ goes back up the fields
         assert dialog.focused.id == "f-reason"
         await pilot.press("down", "down", "enter")  # confirm without a reason
-        await wait_for(pilot, lambda: "理由" in str(dialog.query_one(".error", Static).render()))
+        await settle(pilot)
         assert dialog.focused.id == "f-reason"  # the field at fault, not the phone
         await pilot.press(*"不属于本机关职权范围", "enter", "enter", "enter")
-        await wait_for(pilot, lambda: dialog.done is not None)
+        await settle(pilot)
         assert dialog.query_one("#f-reason", Input).value == "不属于本机关职权范围"
         assert dialog.query_one("#f-competent_phone", Input).value == ""
         assert [c.status for c in cs.list_cases(sqlite_hall)] == ["rejected"]
 
 
 async def test_the_referral_dialog_takes_up_and_a_refused_phone_gets_the_cursor(app_factory, sqlite_hall):
-    from clerk_tui.ui.dialogs.ticket import FormDialog
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "1003", "3333", window=3)
-        await wait_for(pilot, lambda: app.screen.panel is not None)
+        await settle(pilot)
         await pilot.press("f1")
-        await wait_for(pilot, lambda: isinstance(app.screen, FormDialog))
+        await settle(pilot)
         dialog = app.screen
         await pilot.press(*"问婚姻登记", "down", "down", *"12ab", "up")
         assert dialog.focused.id == "f-name"
         await pilot.press("down", "down", "enter")  # on the item code (last): submit
-        await wait_for(pilot, lambda: "电话" in str(dialog.query_one(".error", Static).render()))
+        await settle(pilot)
         assert dialog.focused.id == "f-phone"
 
 
@@ -964,7 +999,8 @@ def _long_named_case(sqlite_hall):
 
 async def test_the_case_list_uses_the_width_it_has_and_the_case_screen_shows_a_long_name_whole(
         app_factory, sqlite_hall, monkeypatch):
-    from clerk_tui.ui.screens.cases import CaseListScreen, CaseScreen
+    from clerk_tui.ui.screens.case import CaseScreen
+    from clerk_tui.ui.screens.case_list import CaseListScreen
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
     number = _long_named_case(sqlite_hall)
@@ -972,7 +1008,7 @@ async def test_the_case_list_uses_the_width_it_has_and_the_case_screen_shows_a_l
     async with app.run_test(size=(120, 40)) as pilot:
         await log_in(pilot, "1003", "3333", window=3)
         app.push_screen(CaseListScreen())
-        await wait_for(pilot, lambda: isinstance(app.screen, CaseListScreen) and app.screen.views)
+        await settle(pilot)
         await pilot.pause(0.1)
         wide = app.screen.query_one("#cases", DataTable)
         shown = wide.render_line(1).text  # the first row under the header
@@ -983,7 +1019,7 @@ async def test_the_case_list_uses_the_width_it_has_and_the_case_screen_shows_a_l
         narrow = app.screen.query_one("#cases", DataTable).render_line(1).text
         assert number in narrow and "…" in narrow and LONG_NAME not in narrow
         app.push_screen(CaseScreen(number))
-        await wait_for(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.view is not None)
+        await settle(pilot)
         await pilot.pause(0.1)
         text = screen_text(app)
         assert LONG_NAME in "".join(line.strip() for line in text.splitlines())  # wrapped, yet all there
@@ -1006,7 +1042,7 @@ async def test_the_supervisor_sees_the_cases_at_risk_and_the_waiting_queues_firs
         await log_in(pilot, "9001", "9999")
         screen = app.screen
         assert isinstance(screen, SupervisorScreen)
-        await wait_for(pilot, lambda: screen.board is not None)
+        await settle(pilot)
         await pilot.pause(0.2)
         cases = screen.query_one("#sup-cases", DataTable)
         header, row = cases.render_line(0).text, cases.render_line(1).text
@@ -1028,8 +1064,6 @@ async def test_at_80x24_the_palette_offers_f12_and_a_dialog_keeps_its_title_in_s
                                                                                     monkeypatch):
     from textual.command import CommandList
 
-    from clerk_tui.ui.dialogs.case import CaseActionDialog
-    from clerk_tui.ui.screens.cases import IntakeScreen
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
     app = app_factory()
@@ -1039,13 +1073,14 @@ async def test_at_80x24_the_palette_offers_f12_and_a_dialog_keeps_its_title_in_s
         await pilot.pause(0.2)
         await pilot.press(*"注销")
         commands = app.screen.query_one(CommandList)
-        assert await wait_for(pilot, lambda: commands.option_count and "F12" in str(commands.get_option_at_index(0).prompt))
+        await settle(pilot)
+        assert commands.option_count and "F12" in str(commands.get_option_at_index(0).prompt)
         await pilot.press("escape")
         await pilot.pause(0.2)
         await pilot.press("s")
-        await wait_for(pilot, lambda: isinstance(app.screen, IntakeScreen) and app.screen.item is not None)
+        await settle(pilot)
         await pilot.press("f8")
-        await wait_for(pilot, lambda: isinstance(app.screen, CaseActionDialog))
+        await settle(pilot)
         dialog = app.screen
         dialog._ask_override("需要带班领导授权")  # the tallest form: three fields and the override box
         await pilot.pause(0.1)
@@ -1067,11 +1102,12 @@ async def test_an_error_stays_on_the_error_line_until_the_next_success_and_toast
     async with app.run_test(size=(80, 24)) as pilot:
         await log_in(pilot, "1003", "3333", window=3)
         console = app.screen
-        await wait_for(pilot, lambda: console.panel is not None)
+        await settle(pilot)
         await pilot.press("f5")
-        await wait_for(pilot, lambda: console.panel.current is not None)
+        await settle(pilot)
         await pilot.press("f7")  # 过号 before the recalls: refused, and the clerk must act (recall first)
-        assert await wait_for(pilot, lambda: console.query(ErrorLine) and console.query_one(ErrorLine).text)
+        await settle(pilot)
+        assert console.query(ErrorLine) and console.query_one(ErrorLine).text
         line = console.query_one(ErrorLine)
         assert line.text.startswith("过号未完成：") and "重呼" in line.text
         assert all(n.severity != "error" for n in app._notifications)  # not a toast as well
@@ -1083,13 +1119,12 @@ async def test_an_error_stays_on_the_error_line_until_the_next_success_and_toast
         await pilot.pause(0.5)
         assert line.text  # still there
         await pilot.press("f6")  # a recall: done, so the error is dealt with
-        assert await wait_for(pilot, lambda: not line.text)
+        await settle(pilot)
+        assert not line.text
 
 
 async def test_a_refusal_about_the_applicant_puts_the_cursor_in_the_intake_field(app_factory, sqlite_hall, monkeypatch):
     from clerk_tui.services import cases as cs
-    from clerk_tui.ui.dialogs.case import CaseActionDialog
-    from clerk_tui.ui.screens.cases import IntakeScreen
     from clerk_tui.ui.widgets.error_line import ErrorLine
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
@@ -1097,15 +1132,16 @@ async def test_a_refusal_about_the_applicant_puts_the_cursor_in_the_intake_field
     async with app.run_test(size=SIZE) as pilot:
         await _called_food_ticket(pilot, sqlite_hall)
         await pilot.press("s")
-        await wait_for(pilot, lambda: isinstance(app.screen, IntakeScreen) and app.screen.item is not None)
+        await settle(pilot)
         intake = app.screen
         await _fill_applicant(pilot, intake)
         intake.query_one("#a-phone", Input).value = "12ab"
         intake.query_one("#materials", DataTable).focus()
         await pilot.press("f7")  # 补正: nothing to type in the dialog
-        await wait_for(pilot, lambda: isinstance(app.screen, CaseActionDialog))
+        await settle(pilot)
         await pilot.press("enter")
-        assert await wait_for(pilot, lambda: app.screen is intake)
+        await settle(pilot)
+        assert app.screen is intake
         assert intake.focused.id == "a-phone"
         assert "电话号码" in intake.query_one(ErrorLine).text
         assert not cs.list_cases(sqlite_hall)

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer
 
 from clerk_tui.services.context import Actor
 from clerk_tui.settings import Settings
+from clerk_tui.ui.calls import CallFailed, ServiceCalls
 from clerk_tui.ui.keys import both_cases
-from clerk_tui.ui.messages import ErrorShown, error_text
+from clerk_tui.ui.palette import Palette
 from clerk_tui.ui.screens.login import LoginScreen
+from clerk_tui.ui.widgets.error_line import ErrorLine
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -25,7 +28,7 @@ TOAST_SECONDS = 5  # a notice goes by itself
 MAX_TOAST_SECONDS = 8
 
 
-class ClerkApp(App[None]):
+class ClerkApp(ServiceCalls, App[None]):
     """政务服务中心窗口终端."""
 
     CSS_PATH = "app.tcss"
@@ -58,6 +61,7 @@ class ClerkApp(App[None]):
         waits for SQLAlchemy to load; a schema that is missing or too new raises a clear error."""
         with self._engine_lock:
             if self._engine is None:
+                # start-up: SQLAlchemy loads in a worker, not before the first frame
                 from clerk_tui.store.engine import make_engine
                 from clerk_tui.store.schema import require_current
 
@@ -73,22 +77,23 @@ class ClerkApp(App[None]):
         # Open the store once the login screen is up and idle; a quicker login opens it on demand.
         self.set_timer(0.8, self.open_store)
 
-    @work(thread=True, exit_on_error=False, group="store")
     def open_store(self) -> None:
-        try:
-            self.engine
-        except Exception as exc:  # noqa: BLE001 - told on the login screen, never a crash
-            self.store_problem = error_text(exc)
-            self.call_from_thread(self._store_failed, self.store_problem)
+        self.call_service("store", lambda: self.engine)
 
-    def _store_failed(self, text: str) -> None:
-        self.post_message(ErrorShown(text))
+    def store_done(self, engine) -> None:
+        pass
+
+    def store_failed(self, failure: CallFailed) -> None:
+        """Told on the login screen, never a crash."""
+        self.store_problem = failure.text
+        self.notify(failure.text, title="操作未完成", severity="error", timeout=8, markup=False)
         if isinstance(self.screen, LoginScreen):
-            self.screen.show_error(text)
+            self.screen.show_error(failure.text)
 
     def logged_in(self, actor: Actor) -> None:
         """Called by the login screen: open the screen the role works on."""
-        from clerk_tui.ui.screens.home import home_screen_for
+        # start-up: the screens after login load the services (SQLAlchemy)
+        from clerk_tui.ui.screens.homes import home_screen_for
 
         self.actor = actor
         self.switch_screen(home_screen_for(actor))
@@ -97,18 +102,19 @@ class ClerkApp(App[None]):
         if self.actor is not None:
             self._logout(self.actor)
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="logout")
     def _logout(self, actor: Actor) -> None:
         """A clerk's window closes at logout; a ticket still in hand keeps them logged in."""
-        if actor.role == "clerk" and actor.window is not None:
-            from clerk_tui.services.queue import close_window
+        def close() -> None:
+            if actor.role == "clerk" and actor.window is not None:
+                # start-up: SQLAlchemy loads with the first call, not before the first frame
+                from clerk_tui.services.queue import close_window
 
-            try:
                 close_window(self.engine, actor, actor.window, "注销")
-            except Exception as exc:  # noqa: BLE001
-                self.call_from_thread(self.notify, error_text(exc), title="未注销", severity="error", markup=False)
-                return
-        self.call_from_thread(self._logged_out)
+
+        self.call_service("logout", close, exclusive=True, title="未注销")
+
+    def logout_done(self, _) -> None:
+        self._logged_out()
 
     async def action_quit(self) -> None:
         """Ctrl+Q closes the clerk's window as F12 does, so no window stays "open" with nobody at it.
@@ -118,25 +124,25 @@ class ClerkApp(App[None]):
         if actor is None or actor.role != "clerk" or actor.window is None:
             self.exit()
             return
-        import time
-
         if time.monotonic() - getattr(self, "_quit_asked", -100.0) < 5:
             self.exit()
             return
         self._quit_asked = time.monotonic()
         self._close_and_quit(actor)
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="logout")
     def _close_and_quit(self, actor: Actor) -> None:
+        # start-up: SQLAlchemy loads with the first call, not before the first frame
         from clerk_tui.services.queue import close_window
 
-        try:
-            close_window(self.engine, actor, actor.window, "退出程序")
-        except Exception as exc:  # noqa: BLE001
-            self.call_from_thread(self.notify, error_text(exc) + "\n确需退出请在5秒内再按一次 Ctrl+Q（窗口将保持开启）",
-                                  title="未退出", severity="error", timeout=6, markup=False)
-            return
-        self.call_from_thread(self.exit)
+        self.call_service("quit", lambda: close_window(self.engine, actor, actor.window, "退出程序"), exclusive=True,
+                          group="logout")
+
+    def quit_done(self, _) -> None:
+        self.exit()
+
+    def quit_failed(self, failure: CallFailed) -> None:
+        self.notify(failure.text + "\n确需退出请在5秒内再按一次 Ctrl+Q（窗口将保持开启）", title="未退出",
+                    severity="error", timeout=6, markup=False)
 
     def _logged_out(self) -> None:
         self.actor = None
@@ -145,8 +151,6 @@ class ClerkApp(App[None]):
         self.switch_screen(LoginScreen())
 
     def action_command_palette(self) -> None:
-        from clerk_tui.ui.palette import Palette
-
         if not Palette.is_open(self):
             self.push_screen(Palette(id="--command-palette", placeholder="输入命令名称……"))
 
@@ -158,12 +162,14 @@ class ClerkApp(App[None]):
     # -------------------------------------------------------------- 首问负责制
 
     def action_inquiry(self) -> None:
+        # start-up: the screens after login load the services (SQLAlchemy)
         from clerk_tui.ui.screens.responsibility import start_inquiry
 
         console_ticket = getattr(getattr(self.screen, "panel", None), "current", None)
         start_inquiry(self, console_ticket.number if console_ticket is not None else None)
 
     def action_alerts(self) -> None:
+        # start-up: the screens after login load the services (SQLAlchemy)
         from clerk_tui.ui.screens.responsibility import AlertsScreen
 
         if not isinstance(self.screen, AlertsScreen):
@@ -172,6 +178,7 @@ class ClerkApp(App[None]):
     # -------------------------------------------------------------- printing
 
     def action_print_jobs(self) -> None:
+        # start-up: the screens after login load the services (SQLAlchemy)
         from clerk_tui.ui.screens.print_jobs import PrintJobsScreen
 
         if not isinstance(self.screen, PrintJobsScreen):
@@ -184,6 +191,7 @@ class ClerkApp(App[None]):
         cfg = self.settings.printing
         if not (cfg.ticket if document in ("ticket", "item-notice") else cfg.receipt):
             if asked or not getattr(self, "_told_no_printer", False):
+                # start-up: the paper layouts load with the first paper
                 from clerk_tui.printing.documents import KINDS
 
                 self._told_no_printer = True
@@ -194,9 +202,8 @@ class ClerkApp(App[None]):
             return
         self._print(document, subject, kwargs)
 
-    @work(thread=True, exit_on_error=False, group="print")
     def _print(self, document: str, subject: str, kwargs: dict) -> None:
-        from clerk_tui.printing.documents import KINDS
+        # start-up: SQLAlchemy loads with the first call, not before the first frame
         from clerk_tui.services.printing import print_paper
 
         cfg = self.settings.printing
@@ -204,20 +211,25 @@ class ClerkApp(App[None]):
             kwargs.setdefault("printer", cfg.receipt)
         elif document == "item-notice":
             kwargs.setdefault("printer", cfg.ticket)
-        try:
-            job = print_paper(self.engine, self.actor, document, subject, cfg=cfg, **kwargs)
-        except Exception as exc:  # noqa: BLE001
-            self.call_from_thread(self.notify, error_text(exc), title="未打印", severity="error", timeout=8, markup=False)
-            return
-        name = KINDS.get(document, document)
+        actor = self.actor
+        self.call_service("print", lambda: print_paper(self.engine, actor, document, subject, cfg=cfg, **kwargs))
+
+    def print_done(self, job) -> None:
+        # start-up: the paper layouts load with the first paper
+        from clerk_tui.printing.documents import KINDS
+
+        name = KINDS.get(job.document, job.document)
         if job.status == "printed":
-            self.call_from_thread(self.notify, f"{name} {job.subject} 已打印" + (f"（补打第{job.reprint}次）" if job.reprint else ""),
-                                  timeout=3, markup=False)
+            self.notify(f"{name} {job.subject} 已打印" + (f"（补打第{job.reprint}次）" if job.reprint else ""),
+                        timeout=3, markup=False)
         else:
-            self.call_from_thread(self.notify, f"{job.error}\n已保存为打印任务 {job.id}，按 Ctrl+R 查看并重试",
-                                  title=f"{name}未打印", severity="warning", timeout=10, markup=False)
+            self.notify(f"{job.error}\n已保存为打印任务 {job.id}，按 Ctrl+R 查看并重试",
+                        title=f"{name}未打印", severity="warning", timeout=10, markup=False)
         for warning in job.warnings:
-            self.call_from_thread(self.notify, warning, severity="warning", timeout=10, markup=False)
+            self.notify(warning, severity="warning", timeout=10, markup=False)
+
+    def print_failed(self, failure: CallFailed) -> None:
+        self.notify(failure.text, title="未打印", severity="error", timeout=8, markup=False)
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = True) -> None:
@@ -234,8 +246,6 @@ class ClerkApp(App[None]):
             return
         if severity == "information" and line is not None:
             line.clear()
-        import time
-
         timeout = min(timeout if timeout is not None else TOAST_SECONDS, MAX_TOAST_SECONDS)
         shown = getattr(self, "_toasts_until", {})
         self._toasts_until = {key: until for key, until in shown.items() if until > time.monotonic()}
@@ -245,11 +255,6 @@ class ClerkApp(App[None]):
         super().notify(message, title=title, severity=severity, markup=markup, timeout=timeout)
 
     def _error_line(self, create: bool):
-        from textual.screen import ModalScreen
-        from textual.widgets import Footer
-
-        from clerk_tui.ui.widgets.error_line import ErrorLine
-
         try:
             screen = self.screen
         except Exception:  # noqa: BLE001 - no screen yet (starting up)
@@ -264,9 +269,6 @@ class ClerkApp(App[None]):
         line = ErrorLine(id="error-line")
         screen.mount(line)
         return line
-
-    def on_error_shown(self, message: ErrorShown) -> None:
-        self.notify(message.text, title="操作未完成", severity="error", timeout=8, markup=False)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         commands = getattr(screen, "palette_commands", None)

@@ -4,10 +4,10 @@ announces them (a recall repeats the announcement)."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy.engine import Engine
-from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -15,15 +15,16 @@ from textual.widgets import Static
 
 from clerk_tui.domain.queueing import call_phrase
 from clerk_tui.printing.voice import Announcer
-from clerk_tui.services.queue import HallBoard
+from clerk_tui.services.queue import HallBoard, hall_board, last_event_id
 from clerk_tui.settings import Settings
+from clerk_tui.ui.calls import CallFailed, ServiceCalls
 from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.widgets.bigtext import big_lines
 
 POLL_SECONDS = 0.5
 
 
-class DisplayApp(App[None]):
+class DisplayApp(ServiceCalls, App[None]):
     CSS = """
     Screen { background: #001a33; color: white; }
     #hall-name { height: 1; text-style: bold; content-align: center middle; width: 100%; background: #003366; }
@@ -60,19 +61,22 @@ class DisplayApp(App[None]):
         self.poll()
         self.set_interval(POLL_SECONDS, self.poll)
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="poll")
     def poll(self) -> None:
-        from clerk_tui.services.queue import hall_board, last_event_id
+        seen = self.seen_event
 
-        try:
+        def board_if_changed():
             newest = last_event_id(self.engine)
-            if newest == self.seen_event:
-                return
-            board = hall_board(self.engine)
-        except Exception:  # noqa: BLE001 - a display keeps showing the last board and tries again
-            return
-        self.seen_event = newest
-        self.call_from_thread(self.show, board)
+            return None if newest == seen else (newest, hall_board(self.engine))
+
+        self.call_service("poll", board_if_changed, exclusive=True)
+
+    def poll_done(self, result) -> None:
+        if result is not None:
+            self.seen_event, board = result
+            self.show(board)
+
+    def poll_failed(self, failure: CallFailed) -> None:
+        """A display keeps showing the last board and tries again."""
 
     def show(self, board: HallBoard) -> None:
         self.board = board
@@ -82,7 +86,6 @@ class DisplayApp(App[None]):
             latest = board.calls[0]
             number, window = big_lines(latest.number), big_lines(str(latest.window))
             arrow = ["      ", "  ██  ", "██████", "  ██  ", "      "]
-            from rich.cells import cell_len
 
             text = Text(no_wrap=True)
             width = 0

@@ -3,6 +3,8 @@ must not make a key do nothing). Screens wrap their BINDINGS in ``both_cases``."
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.binding import Binding
 
 
@@ -18,6 +20,4 @@ def _cased(keys: str) -> str:
 
 def both_cases(bindings: list[Binding]) -> list[Binding]:
     """The same bindings with every single-letter key bound in lower and upper case."""
-    from dataclasses import replace
-
     return [replace(b, key=_cased(b.key)) if isinstance(b, Binding) else b for b in bindings]

@@ -1,23 +1,14 @@
-"""Messages that carry worker results back to the UI thread, and the text helpers screens share."""
+"""The text helpers screens share: the words for an error, a name clipped to a column.
+(The Messages that carry a service call's result or error are in ui/calls.py.)"""
 
 from __future__ import annotations
 
-from textual.message import Message
-
-
-class ErrorShown(Message):
-    """A refused request or a failed worker: shown once, by the app."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
+from clerk_tui.services.errors import person_error
 
 
 def error_text(exc: BaseException) -> str:
     """The message a person should see for ``exc``: the words the CLI shows (services.errors.person_error),
     else a plain line for a bug."""
-    from clerk_tui.services.errors import person_error
-
     return person_error(exc) or f"程序出错（{type(exc).__name__}），操作未完成，请重试或联系管理员"
 
 

@@ -8,15 +8,16 @@ import time
 
 from rich.text import Text
 from sqlalchemy.engine import Engine
-from textual import on, work
+from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from clerk_tui.services.ratings import BAD, LEVELS, REASONS, Visit
+from clerk_tui.services.ratings import BAD, LEVELS, REASONS, Visit, pending_visit, rate
 from clerk_tui.settings import Settings
+from clerk_tui.ui.calls import CallFailed, ServiceCalls
 from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.widgets.checklist import CheckList
 
@@ -25,7 +26,7 @@ TIMEOUT_SECONDS = 60
 THANKS_SECONDS = 4
 
 
-class RatingPadApp(App[None]):
+class RatingPadApp(ServiceCalls, App[None]):
     CSS = """
     Screen { background: #0b2239; color: white; align: center middle; }
     #pad-title { height: 3; content-align: center middle; width: 100%; text-style: bold; background: #12406b; }
@@ -75,22 +76,21 @@ class RatingPadApp(App[None]):
         self.query_one("#pad-visit", Static).update(Text("欢迎您！办理完成后请在此为我们的服务评价。", style="bold"))
         self.query_one("#pad-status", Static).update("")
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="poll")
     def poll(self) -> None:
-        from clerk_tui.services.ratings import pending_visit
-
         if self.visit is not None:
             if time.monotonic() - self.asked_at > self.timeout:
                 self._submit(None)  # 未评价
             return
         if time.monotonic() < self.thanks_until:
             return
-        try:
-            visit = pending_visit(self.engine, self.window)
-        except Exception:  # noqa: BLE001 - the next poll tries again
-            return
-        if visit is not None:
-            self.call_from_thread(self._ask, visit)
+        self.call_service("poll", lambda: pending_visit(self.engine, self.window), exclusive=True)
+
+    def poll_done(self, visit: Visit | None) -> None:
+        if visit is not None and self.visit is None:
+            self._ask(visit)
+
+    def poll_failed(self, failure: CallFailed) -> None:
+        """The next poll tries again."""
 
     def _ask(self, visit: Visit) -> None:
         self.visit, self.asked_at, self.level = visit, time.monotonic(), None
@@ -135,26 +135,30 @@ class RatingPadApp(App[None]):
             return
         self._submit_async(self.level, reasons, opinion)
 
-    @work(thread=True, exit_on_error=False, group="rate")
     def _submit_async(self, level: int | None, reasons: list[str], text: str) -> None:
         self._submit(level, reasons, text)
 
     def _submit(self, level: int | None, reasons: list[str] | None = None, text: str = "") -> None:
-        from clerk_tui.services.ratings import rate
-
         visit = self.visit
-        if visit is None:
-            return
-        try:
+        if visit is None or getattr(self, "rating", None) is visit:
+            return  # nothing asked, or this visit's rating is already on its way
+        self.rating = visit
+
+        def save() -> int | None:
             rate(self.engine, None, self.window, visit.ticket, level, reasons=reasons or [], text=text,
                  followup_days=self.settings.followup_days)
-        except Exception as exc:  # noqa: BLE001
-            from clerk_tui.ui.messages import error_text
+            return level
 
-            self.call_from_thread(self.query_one("#pad-status", Static).update, Text(error_text(exc), style="bold red"))
-            return
+        self.call_service("rate", save)
+
+    def rate_done(self, level: int | None) -> None:
+        self.rating = None
         self.thanks_until = time.monotonic() + THANKS_SECONDS
-        self.call_from_thread(self._thanks, level)
+        self._thanks(level)
+
+    def rate_failed(self, failure: CallFailed) -> None:
+        self.rating = None
+        self.query_one("#pad-status", Static).update(Text(failure.text, style="bold red"))
 
     def _thanks(self, level: int | None) -> None:
         self._idle()

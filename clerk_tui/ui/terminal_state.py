@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 
 
 def _terminal_key() -> str:
     """Which terminal this is: one user may run the guide desk and a window side by side."""
-    import os
-    import sys
-
     for stream in (sys.stdin, sys.stdout):
         try:
             return os.ttyname(stream.fileno()).replace("/", "_")

@@ -6,20 +6,23 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from clerk_tui.services.cases import Override
+from clerk_tui.services.errors import OverrideRequired
+from clerk_tui.ui.calls import CallFailed
 from clerk_tui.ui.dialogs.ticket import _Dialog, fault_field
-from clerk_tui.ui.messages import error_text
 from clerk_tui.ui.widgets.checklist import CheckList
 
 
 class CaseActionDialog(_Dialog):
     """Confirm one action. ``body`` says what will happen; ``fields`` are (key, label, example);
-    ``action(values, override)`` runs in a worker and returns the text to show, or raises.
+    ``action(values, override)`` runs in a worker and returns the text to show, or raises; with
+    ``after``, it returns a result and ``after(result)`` (on the UI thread) returns the text.
     Enter moves through the fields and then confirms; after success Enter or Esc closes."""
 
     DEFAULT_CSS = """
@@ -37,9 +40,10 @@ class CaseActionDialog(_Dialog):
     def __init__(self, title: str, body: Text | str, fields: list[tuple[str, str, str]],
                  action: Callable[[dict, object], Text | str], *, choices: list[tuple[str, str]] | None = None,
                  choices_label: str = "", single: bool = False,
-                 outside: Callable[[], list[tuple[str, Input]]] | None = None) -> None:
+                 outside: Callable[[], list[tuple[str, Input]]] | None = None,
+                 after: Callable[[object], Text | str] | None = None) -> None:
         super().__init__()
-        self.title_text, self.body, self.fields, self.action = title, body, fields, action
+        self.title_text, self.body, self.fields, self.action, self.after = title, body, fields, action, after
         self.outside = outside  # the fields of the screen below (an intake's applicant), by label
         self.choices, self.choices_label, self.single = choices, choices_label, single
         self.done: object = None
@@ -110,26 +114,16 @@ class CaseActionDialog(_Dialog):
             values["selected"] = list(self.query_one("#choices", SelectionList).selected)
         override = None
         if self.need_override:
-            from clerk_tui.services.cases import Override
-
             override = Override(self.query_one("#o-reason", Input).value.strip(),
                                 self.query_one("#o-by", Input).value.strip(), self.query_one("#o-pin", Input).value)
         self.show_busy()
-        self.run_action(values, override)
+        self.call_service("step", self.action, values, override, exclusive=True)
 
-    @work(thread=True, exit_on_error=False, exclusive=True)
-    def run_action(self, values: dict, override) -> None:
-        from clerk_tui.services.errors import OverrideRequired
-
-        try:
-            result = self.action(values, override)
-        except OverrideRequired as exc:
-            self.app.call_from_thread(self._ask_override, exc.message)
-            return
-        except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.refuse, error_text(exc))
-            return
-        self.app.call_from_thread(self._done, result)
+    def show_failure(self, failure: CallFailed) -> None:
+        if isinstance(failure.error, OverrideRequired):
+            self._ask_override(failure.error.message)
+        else:
+            self.refuse(failure.text)
 
     def refuse(self, text: str) -> None:
         """A refusal about a field of the screen below (the applicant's phone on the intake screen)
@@ -164,7 +158,9 @@ class CaseActionDialog(_Dialog):
                 if value != chosen:
                     choices.deselect(value)
 
-    def _done(self, result) -> None:
+    def step_done(self, result) -> None:
+        if self.after is not None:
+            result = self.after(result)
         self.done = result if result is not None else ""
         self.query_one(".title", Static).update(Text(self.title_text.replace("：请确认", "") + "：已完成"))
         self.show_error("")

@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from clerk_tui.domain.queueing import PRIORITIES, PRIORITY_NAMES
+from clerk_tui.services.queue import issue_ticket
+from clerk_tui.ui.calls import CallFailed, ServiceCalls
 from clerk_tui.ui.keys import both_cases
-from clerk_tui.ui.messages import error_text
 
 
 def ticket_text(view, extra: str = "") -> Text:
@@ -57,7 +59,7 @@ def fault_field(message: str, fields: list[tuple[str, Input]], lone: bool = True
     return best
 
 
-class _Dialog(ModalScreen):
+class _Dialog(ServiceCalls, ModalScreen):
     """A small dialog; errors stay inside it, literal text only."""
 
     DEFAULT_CSS = """
@@ -84,8 +86,6 @@ class _Dialog(ModalScreen):
 
     def _fields(self) -> list[Input]:
         """The text fields a person can type in now, top to bottom."""
-        from textual.widget import Widget
-
         return [field for field in self.query(Input) if not field.disabled
                 and all(node.display for node in field.ancestors_with_self if isinstance(node, Widget))]
 
@@ -103,6 +103,10 @@ class _Dialog(ModalScreen):
         labels = {f"f-{key}": label for key, label, _ in getattr(self, "fields", [])}
         labels.update({"o-by": "带班领导工号", "o-pin": "PIN", "o-reason": "授权原因"})
         return labels
+
+    def show_failure(self, failure: CallFailed) -> None:
+        """A dialog's call failed: the words stay inside the dialog, by the field they are about."""
+        self.refuse(failure.text)
 
     def refuse(self, text: str) -> None:
         """A refused submit: say why, and put the cursor in the field it is about, so what is typed
@@ -180,20 +184,13 @@ class IssueTicketDialog(_Dialog):
         self.show_busy("正在取号……")
         self.issue(priority, id_number)
 
-    @work(thread=True, exit_on_error=False, exclusive=True)
     def issue(self, priority: str, id_number: str | None) -> None:
-        from clerk_tui.services.queue import issue_ticket
-
         app = self.app
-        try:
-            view = issue_ticket(app.engine, app.actor, item_code=self.item_code, queue=self.queue, priority=priority,
-                                id_number=id_number, policy=app.settings.queue)
-        except Exception as exc:  # noqa: BLE001
-            app.call_from_thread(self.refuse, error_text(exc))
-            return
-        app.call_from_thread(self._issued, view)
+        self.call_service("issue", lambda: issue_ticket(app.engine, app.actor, item_code=self.item_code, queue=self.queue,
+                                                        priority=priority, id_number=id_number, policy=app.settings.queue),
+                          exclusive=True)
 
-    def _issued(self, view) -> None:
+    def issue_done(self, view) -> None:
         self.issued = view
         self.show_error("")
         for widget in self.query("Label, Input"):
@@ -237,12 +234,15 @@ class PickDialog(_Dialog):
 
 
 class FormDialog(_Dialog):
-    """A few text fields; ``action`` runs in a worker and returns the text to show, or raises."""
+    """A few text fields; ``action`` runs in a worker and returns the text to show, or raises.
+    With ``after``, ``action`` returns a result and ``after(result)`` (on the UI thread: what the
+    screen below does with it) returns the text to show."""
 
-    def __init__(self, title: str, fields: list[tuple[str, str, str]], action: Callable[..., str], hint: str = "",
-                 values: dict[str, str] | None = None) -> None:
+    def __init__(self, title: str, fields: list[tuple[str, str, str]], action: Callable[..., object], hint: str = "",
+                 values: dict[str, str] | None = None, after: Callable[[object], object] | None = None) -> None:
         super().__init__()
         self.title_text, self.fields, self.action, self.hint = title, fields, action, hint
+        self.after = after
         self.values = values or {}
         self.done: str | None = None
 
@@ -275,18 +275,11 @@ class FormDialog(_Dialog):
             return
         values = {key: self.query_one(f"#f-{key}", Input).value.strip() for key, _, _ in self.fields}
         self.show_busy()
-        self.run_action(values)
+        self.call_service("step", self.action, exclusive=True, **values)
 
-    @work(thread=True, exit_on_error=False, exclusive=True)
-    def run_action(self, values: dict) -> None:
-        try:
-            result = self.action(**values)
-        except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.refuse, error_text(exc))
-            return
-        self.app.call_from_thread(self._done, result)
-
-    def _done(self, result) -> None:
+    def step_done(self, result) -> None:
+        if self.after is not None:
+            result = self.after(result)
         self.done = result if isinstance(result, str) else ""
         self.show_error("")
         box = self.query_one("#result", Static)

@@ -3,24 +3,34 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from clerk_tui import clock
 from clerk_tui.domain.search import CatalogIndex
-from clerk_tui.services.catalog import ItemGuide
+from clerk_tui.services.appointments import add_appointment
+from clerk_tui.services.appointments import check_in as do_check_in
+from clerk_tui.services.catalog import ItemGuide, load_index
+from clerk_tui.services.printing import preview
+from clerk_tui.services.queue import hall_board
+from clerk_tui.services.queue import rejoin as do_rejoin
+from clerk_tui.ui.calls import CallFailed, ServiceCalls
+from clerk_tui.ui.dialogs.case import CaseActionDialog
+from clerk_tui.ui.dialogs.ticket import FormDialog, IssueTicketDialog, PickDialog, ticket_text
 from clerk_tui.ui.keys import both_cases
-from clerk_tui.ui.messages import clip, error_text
+from clerk_tui.ui.messages import clip
+from clerk_tui.ui.screens.case_list import CaseListScreen
 from clerk_tui.ui.widgets.guide_view import GuideView
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 MAX_ROWS = 40
 
 
-class CatalogBrowser(Screen):
+class CatalogBrowser(ServiceCalls, Screen):
     """The guide desk's main screen; other roles open it with F2."""
 
     BINDINGS = both_cases([
@@ -74,22 +84,14 @@ class CatalogBrowser(Screen):
         self.query_one("#search", Input).focus()
         self.load_catalog()
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="catalog")
     def load_catalog(self) -> None:
-        from clerk_tui.services.catalog import load_index
+        self.call_service("catalog", lambda: load_index(self.app.engine), exclusive=True)
 
-        try:
-            index, guides = load_index(self.app.engine)
-        except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self._load_failed, error_text(exc))
-            return
-        self.app.call_from_thread(self._loaded, index, guides)
+    def catalog_failed(self, failure: CallFailed) -> None:
+        self.query_one("#match-count", Static).update(Text(f"事项目录载入失败：{failure.text}"))
 
-    def _load_failed(self, text: str) -> None:
-        self.query_one("#match-count", Static).update(Text(f"事项目录载入失败：{text}"))
-
-    def _loaded(self, index: CatalogIndex, guides: dict[str, ItemGuide]) -> None:
-        self.index, self.guides = index, guides
+    def catalog_done(self, loaded: tuple[CatalogIndex, dict[str, ItemGuide]]) -> None:
+        self.index, self.guides = loaded
         self.refresh_matches()
 
     def refresh_matches(self) -> None:
@@ -182,16 +184,12 @@ class CatalogBrowser(Screen):
         return True
 
     def action_cases(self) -> None:
-        from clerk_tui.ui.screens.cases import CaseListScreen
-
         self.app.push_screen(CaseListScreen())
 
     def action_focus_guide(self) -> None:
         self.query_one("#guide", GuideView).focus()
 
     def action_issue_item(self) -> None:
-        from clerk_tui.ui.dialogs.ticket import IssueTicketDialog
-
         g = self.selected
         if g is None:
             self.app.notify("请先检索并选中一个事项，或按 F6 按队列取号", severity="warning")
@@ -207,21 +205,11 @@ class CatalogBrowser(Screen):
     def action_issue_queue(self) -> None:
         self.pick_queue()
 
-    @work(thread=True, exit_on_error=False, group="queues")
     def pick_queue(self) -> None:
-        from clerk_tui.services.queue import hall_board
+        self.call_service("queues", lambda: hall_board(self.app.engine))
 
-        try:
-            board = hall_board(self.app.engine)
-        except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.app.notify, error_text(exc), severity="error", markup=False)
-            return
+    def queues_done(self, board) -> None:
         options = [(q.prefix, f"{q.prefix} {q.name}（等候 {q.waiting} 人）") for q in board.queues]
-        self.app.call_from_thread(self._pick_queue, options)
-
-    def _pick_queue(self, options) -> None:
-        from clerk_tui.ui.dialogs.ticket import IssueTicketDialog, PickDialog
-
         names = dict(options)
 
         def chosen(prefix: str | None) -> None:
@@ -231,35 +219,27 @@ class CatalogBrowser(Screen):
         self.app.push_screen(PickDialog("按队列取号：选择队列", options), chosen)
 
     def action_check_in(self) -> None:
-        from clerk_tui.ui.dialogs.ticket import FormDialog, ticket_text
-
         app = self.app
 
         def check_in(id_number: str):
-            from clerk_tui.services.appointments import check_in as do_check_in
+            return do_check_in(app.engine, app.actor, id_number, app.settings.queue)
 
-            result = do_check_in(app.engine, app.actor, id_number, app.settings.queue)
-            app.call_from_thread(app.print_paper, "ticket", result.ticket.number)
+        def checked_in(result):
+            app.print_paper("ticket", result.ticket.number)
             return ticket_text(result.ticket, result.message)
 
-        app.push_screen(FormDialog("预约签到", [("id_number", "身份证号", "预约时登记的身份证号")], check_in))
+        app.push_screen(FormDialog("预约签到", [("id_number", "身份证号", "预约时登记的身份证号")], check_in,
+                                   after=checked_in))
 
     def action_rejoin(self) -> None:
-        from clerk_tui.ui.dialogs.ticket import FormDialog, ticket_text
-
         app = self.app
 
         def rejoin(number: str):
-            from clerk_tui.services.queue import rejoin as do_rejoin
-
             return ticket_text(do_rejoin(app.engine, app.actor, number, app.settings.queue), "已恢复排队")
 
         app.push_screen(FormDialog("过号返回", [("number", "号码", "例如 A012")], rejoin))
 
     def action_book(self) -> None:
-        from clerk_tui import clock
-        from clerk_tui.ui.dialogs.ticket import FormDialog
-
         g = self.selected
         if g is None:
             self.app.notify("请先检索并选中要预约的事项", severity="warning")
@@ -267,8 +247,6 @@ class CatalogBrowser(Screen):
         app = self.app
 
         def book(id_number: str, name: str, phone: str, day: str, start: str, end: str) -> str:
-            from clerk_tui.services.appointments import add_appointment
-
             view = add_appointment(app.engine, app.actor, id_number=id_number, item_code=g.code,
                                    day=day or clock.today().isoformat(), start=start, end=end, name=name, phone=phone)
             return (f"已预约：{view.item_name}\n{view.day} {view.slot_start:%H:%M}-{view.slot_end:%H:%M}"
@@ -285,28 +263,29 @@ class CatalogBrowser(Screen):
 
     def action_notice(self) -> None:
         """一次性告知单: tick what the person lacks; the paper lists it with everything the item needs."""
-        from clerk_tui.ui.dialogs.case import CaseActionDialog
-
         g = self.selected
         if g is None:
             self.app.notify("请先检索并选中一个事项", severity="warning")
             return
         app = self.app
 
-        def act(values: dict, override) -> str:
-            from clerk_tui.services.printing import preview
-
+        def act(values: dict, override) -> tuple[list[str], str | None]:
             missing = values.get("selected") or []
             cfg = app.settings.printing
             if not (cfg.ticket or cfg.receipt):
-                text = preview(app.engine, "item-notice", g.code, None, cfg, missing=missing)
+                return missing, preview(app.engine, "item-notice", g.code, None, cfg, missing=missing)
+            return missing, None
+
+        def printed(result) -> str:
+            missing, text = result
+            if text is not None:
                 return "本终端未配置打印机，告知单内容如下：\n\n" + text
-            app.call_from_thread(app.print_paper, "item-notice", g.code, missing=missing)
+            app.print_paper("item-notice", g.code, missing=missing)
             return f"已发送打印：{g.name} 一次性告知单（缺少 {len(missing)} 项）\n按 Enter 关闭"
 
         choices = [(m.name, f"{m.name}{'' if m.required else '（可选）'}") for m in g.materials]
         app.push_screen(CaseActionDialog(f"一次性告知单：{g.name}", "勾选申请人还缺少的材料（空格），Enter 打印。",
-                                         [], act, choices=choices, choices_label="缺少的材料"))
+                                         [], act, choices=choices, choices_label="缺少的材料", after=printed))
 
     def palette_commands(self):
         yield SystemCommand("一次性告知单", "勾选缺少的材料并打印告知单（F11）", self.action_notice)

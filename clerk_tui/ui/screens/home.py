@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from clerk_tui.domain.roles import ADMIN, CLERK, GUIDE, SUPERVISOR, allowed
-from clerk_tui.services.context import Actor
+from clerk_tui.domain.roles import allowed
+from clerk_tui.services.errors import ServiceError
+from clerk_tui.services.hall import hall_overview
+from clerk_tui.services.responsibility import list_alerts
+from clerk_tui.services.staff import unlock
+from clerk_tui.ui.calls import CallFailed, ServiceCalls
+from clerk_tui.ui.case_text import case_rules
+from clerk_tui.ui.dialogs.ticket import FormDialog
 from clerk_tui.ui.keys import both_cases
-from clerk_tui.ui.messages import error_text
 from clerk_tui.ui.polling import FollowsHall
+from clerk_tui.ui.screens.case_list import CaseListScreen
+from clerk_tui.ui.screens.catalog_browser import CatalogBrowser
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 
-class _Home(Screen):
+class _Home(ServiceCalls, Screen):
     BINDINGS = both_cases([Binding("f2", "catalog", "检索", id="home.catalog", tooltip="打开事项检索与办事指南"),
                 Binding("b,B", "cases", "办件", id="home.cases", tooltip="办件查询：按编号、证件号、电话、姓名，及预警筛选"),
                 Binding("u,U", "unlock", "解锁工号", id="home.unlock", tooltip="解锁因 PIN 连续错误被锁定的工号")])
@@ -30,14 +36,9 @@ class _Home(Screen):
         return True
 
     def action_unlock(self) -> None:
-        from clerk_tui.ui.dialogs.ticket import FormDialog
-
         app = self.app
 
         def act(number: str) -> str:
-            from clerk_tui.services.errors import ServiceError
-            from clerk_tui.services.staff import unlock
-
             if not number.strip():
                 raise ServiceError("请输入要解锁的工号")
             unlock(app.engine, app.actor, number)
@@ -46,21 +47,18 @@ class _Home(Screen):
         app.push_screen(FormDialog("解锁工号", [("number", "工号", "例如 9001")], act))
 
     def action_catalog(self) -> None:
-        from clerk_tui.ui.screens.catalog_browser import CatalogBrowser
-
         self.app.push_screen(CatalogBrowser(closable=True))
 
     def action_cases(self) -> None:
-        from clerk_tui.ui.screens.cases import CaseListScreen
-
         self.app.push_screen(CaseListScreen())
 
     def palette_commands(self):
         yield SystemCommand("事项检索", "查找事项并查看办事指南（F2）", self.action_catalog)
         yield SystemCommand("办件查询", "按编号、证件号、电话、姓名查办件，按预警筛选（B）", self.action_cases)
 
-    def fail(self, text: str) -> None:
-        self.query_one(".home-body", Static).update(Text(f"载入失败：{text}"))
+    def fail(self, failure: CallFailed) -> None:
+        """A home screen that could not load says so in place of what it shows."""
+        self.query_one(".home-body", Static).update(Text(f"载入失败：{failure.text}"))
 
 
 class HallScreen(FollowsHall, _Home):
@@ -84,20 +82,20 @@ class HallScreen(FollowsHall, _Home):
         self.load()
         self.follow()  # an unlock, a window opened elsewhere
 
-    @work(thread=True, exit_on_error=False)
     def load(self) -> None:
-        from clerk_tui.services.hall import hall_overview
+        app = self.app
 
-        from clerk_tui.services.responsibility import list_alerts
-        from clerk_tui.ui.screens.cases import case_rules
+        def overview():
+            return (hall_overview(app.engine),
+                    list_alerts(app.engine, rules_=app.settings.responsibility, case_rules=case_rules(app)))
 
-        try:
-            ov = hall_overview(self.app.engine)
-            alerts = list_alerts(self.app.engine, rules_=self.app.settings.responsibility, case_rules=case_rules(self.app))
-        except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.fail, error_text(exc))
-            return
-        self.app.call_from_thread(self.show, ov, alerts)
+        self.call_service("hall", overview)
+
+    def hall_done(self, result) -> None:
+        self.show(*result)
+
+    def hall_failed(self, failure: CallFailed) -> None:
+        self.fail(failure)
 
     def on_screen_resume(self) -> None:
         self.load()
@@ -123,21 +121,3 @@ class HallScreen(FollowsHall, _Home):
         for d in ov.departments:
             table.add_row(Text(d.name), Text(d.phone or "—"), str(d.items), str(d.promised_items),
                           Text(",".join(map(str, d.windows)) or "—"), Text(d.branch_hall or ""))
-
-
-def home_screen_for(actor: Actor) -> Screen:
-    from clerk_tui.ui.screens.catalog_browser import CatalogBrowser
-
-    if actor.role == GUIDE:
-        return CatalogBrowser()
-    if actor.role == CLERK:
-        from clerk_tui.ui.screens.window_console import WindowConsole
-
-        return WindowConsole()
-    if actor.role == SUPERVISOR:
-        from clerk_tui.ui.screens.supervisor import SupervisorScreen
-
-        return SupervisorScreen()
-    if actor.role == ADMIN:
-        return HallScreen("系统管理 · 大厅概况")
-    return CatalogBrowser()

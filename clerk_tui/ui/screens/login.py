@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from dataclasses import replace
+
+from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
@@ -11,11 +14,11 @@ from textual.widgets import Button, Footer, Input, Label, Static
 
 from clerk_tui.services.context import Actor
 from clerk_tui.ui import terminal_state
+from clerk_tui.ui.calls import CallFailed, ServiceCalls
 from clerk_tui.ui.keys import both_cases
-from clerk_tui.ui.messages import error_text
 
 
-class LoginScreen(Screen):
+class LoginScreen(ServiceCalls, Screen):
     BINDINGS = both_cases([Binding("escape", "clear", "清空", id="login.clear", tooltip="清空输入")])
 
     def compose(self) -> ComposeResult:
@@ -74,30 +77,30 @@ class LoginScreen(Screen):
         self.try_login(number, pin, int(window_text) if window_text.isdigit() else None)
 
     def show_error(self, text: str) -> None:
-        from rich.text import Text
-
         self.query_one("#login-error", Static).update(Text(text))
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="login")
     def try_login(self, number: str, pin: str, window: int | None) -> None:
+        # start-up: SQLAlchemy is not loaded before the first frame
         from clerk_tui.services.staff import login
 
-        try:
-            actor = login(self.app.engine, number, pin, window=window, terminal=True)
+        app = self.app
+
+        def log_in() -> Actor:
+            actor = login(app.engine, number, pin, window=window, terminal=True)
             if actor.role == "clerk":
+                # start-up, as above
                 from clerk_tui.services.queue import open_window
 
-                open_window(self.app.engine, actor, actor.window)  # 开窗: one clerk per window
+                open_window(app.engine, actor, actor.window)  # 开窗: one clerk per window
             elif actor.window is not None:
-                from dataclasses import replace
-
                 actor = replace(actor, window=None)  # only a window clerk sits at a window
-        except Exception as exc:  # noqa: BLE001 - shown to the person, never a crash
-            self.app.call_from_thread(self._failed, error_text(exc))
-            return
-        self.app.call_from_thread(self._succeeded, actor)
+            return actor
 
-    def _failed(self, text: str) -> None:
+        self.call_service("login", log_in, exclusive=True)
+
+    def login_failed(self, failure: CallFailed) -> None:
+        """Shown to the person on the login screen, never a crash."""
+        text = failure.text
         self.query_one("#login", Button).disabled = False
         self.show_error(text)
         if "窗口" in text:  # the PIN was right: only the window number needs fixing
@@ -107,7 +110,7 @@ class LoginScreen(Screen):
         pin.value = ""
         pin.focus()
 
-    def _succeeded(self, actor: Actor) -> None:
+    def login_done(self, actor: Actor) -> None:
         if actor.window is not None:
             terminal_state.save(self.app.settings.state_dir, window=actor.window)
         self.app.logged_in(actor)

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from clerk_tui.printing.documents import KINDS
+from clerk_tui.services.printing import list_jobs, retry
+from clerk_tui.ui.calls import ServiceCalls
 from clerk_tui.ui.keys import both_cases
-from clerk_tui.ui.messages import error_text
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 
-class PrintJobsScreen(Screen):
+class PrintJobsScreen(ServiceCalls, Screen):
     BINDINGS = both_cases([
         Binding("r,R", "retry", "重试", id="print_jobs.retry", tooltip="重试选中的未打印任务"),
         Binding("escape", "leave", "返回", id="print_jobs.leave"),
@@ -41,20 +42,13 @@ class PrintJobsScreen(Screen):
         self.load()
         table.focus()
 
-    @work(thread=True, exit_on_error=False, exclusive=True)
     def load(self) -> None:
-        from clerk_tui.services.printing import list_jobs
+        self.call_service("jobs", lambda: list_jobs(self.app.engine, limit=100), exclusive=True)
 
-        try:
-            jobs = list_jobs(self.app.engine, limit=100)
-        except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.app.notify, error_text(exc), severity="error", markup=False)
-            return
-        self.app.call_from_thread(self._show, jobs)
+    def jobs_done(self, jobs) -> None:
+        self._show(jobs)
 
     def _show(self, jobs) -> None:
-        from clerk_tui.printing.documents import KINDS
-
         self.jobs = jobs
         pending = sum(j.status == "pending" for j in jobs)
         self.query_one("#print-jobs-hint", Static).update(Text(
@@ -94,20 +88,15 @@ class PrintJobsScreen(Screen):
         here = cfg.ticket if job.document in ("ticket", "item-notice") else cfg.receipt
         self._retry(job.id, here or None)  # on this terminal's printer when it has one
 
-    @work(thread=True, exit_on_error=False, group="retry")
     def _retry(self, job_id: int, printer: str | None) -> None:
-        from clerk_tui.services.printing import retry
+        app = self.app
+        self.call_service("retry", lambda: retry(app.engine, app.actor, job_id, app.settings.printing, printer=printer))
 
-        try:
-            job = retry(self.app.engine, self.app.actor, job_id, self.app.settings.printing, printer=printer)
-        except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.app.notify, error_text(exc), severity="error", markup=False)
-            return
+    def retry_done(self, job) -> None:
         if job.status == "printed":
-            self.app.call_from_thread(self.app.notify, f"任务 {job.id} 已打印", timeout=3)
+            self.app.notify(f"任务 {job.id} 已打印", timeout=3)
         else:
-            self.app.call_from_thread(self.app.notify, job.error, title="仍未打印", severity="warning", timeout=8,
-                                      markup=False)
+            self.app.notify(job.error, title="仍未打印", severity="warning", timeout=8, markup=False)
         self.load()
 
     def action_leave(self) -> None:

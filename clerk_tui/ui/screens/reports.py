@@ -5,15 +5,17 @@ an XLSX export."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from clerk_tui import settings as app_settings
+from clerk_tui.services.files import write_atomic
+from clerk_tui.services.reports import DIMENSIONS, build_report, period, to_xlsx
+from clerk_tui.ui.calls import ServiceCalls
 from clerk_tui.ui.keys import both_cases
-from clerk_tui.ui.messages import error_text
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 PERIODS = {"daily": "今日", "monthly": "本月", "yearly": "本年"}
@@ -24,7 +26,7 @@ COLUMNS = [("tickets_issued", "取号"), ("tickets_served", "办结号"), ("no_s
 RATES = {"immediate_share", "on_time_rate", "early_rate", "satisfaction_rate"}
 
 
-class ReportScreen(Screen):
+class ReportScreen(ServiceCalls, Screen):
     BINDINGS = both_cases([
         Binding("1", "period('daily')", "今日", id="reports.daily"),
         Binding("2", "period('monthly')", "本月", id="reports.monthly"),
@@ -66,18 +68,17 @@ class ReportScreen(Screen):
         self.by = by
         self.load()
 
-    @work(thread=True, exit_on_error=False, exclusive=True)
     def load(self) -> None:
-        from clerk_tui.services.reports import build_report, period
+        app, kind, by = self.app, self.kind, self.by
 
-        app = self.app
-        try:
-            start, end = period(self.kind)
-            report = build_report(app.engine, start, end, self.by)
-        except Exception as exc:  # noqa: BLE001
-            app.call_from_thread(app.notify, error_text(exc), severity="error", markup=False)
-            return
-        app.call_from_thread(self._show, report)
+        def report():
+            start, end = period(kind)
+            return build_report(app.engine, start, end, by)
+
+        self.call_service("report", report, exclusive=True)
+
+    def report_done(self, report) -> None:
+        self._show(report)
 
     def _title(self, more_columns: bool = False) -> None:
         report = self.report
@@ -120,24 +121,22 @@ class ReportScreen(Screen):
             chart.append(f" {served}\n")
         self.query_one("#report-chart", Static).update(chart if report.hourly else Text("本期没有取号。", style="dim"))
 
-    @work(thread=True, exit_on_error=False, group="export")
     def action_export(self) -> None:
-        from clerk_tui.services.files import write_atomic
-        from clerk_tui.services.reports import DIMENSIONS, to_xlsx
-        from clerk_tui.settings import default_data_dir
+        report, by = self.report, self.by
+        if report is None:
+            return
 
-        app = self.app
-        if self.report is None:
-            return
-        folder = default_data_dir() / "reports"
-        try:
+        def export():
+            folder = app_settings.default_data_dir() / "reports"  # looked up at call time: tests and settings redirect it
             folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"报表-按{DIMENSIONS[self.by]}-{self.report.start:%Y%m%d}-{self.report.end:%Y%m%d}.xlsx"
-            write_atomic(path, to_xlsx(self.report))
-        except Exception as exc:  # noqa: BLE001
-            app.call_from_thread(app.notify, error_text(exc), severity="error", markup=False)
-            return
-        app.call_from_thread(app.notify, f"已导出：{path}", timeout=8, markup=False)
+            path = folder / f"报表-按{DIMENSIONS[by]}-{report.start:%Y%m%d}-{report.end:%Y%m%d}.xlsx"
+            write_atomic(path, to_xlsx(report))
+            return path
+
+        self.call_service("export", export)
+
+    def export_done(self, path) -> None:
+        self.app.notify(f"已导出：{path}", timeout=8, markup=False)
 
     def action_leave(self) -> None:
         self.app.pop_screen()

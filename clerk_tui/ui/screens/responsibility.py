@@ -4,15 +4,20 @@ my open inquiries and the alerts I must act on; a supervisor sees everyone's."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from clerk_tui.domain.responsibility import OUTCOMES
+from clerk_tui.services import responsibility as rs
+from clerk_tui.services.responsibility import acknowledge, dismiss_alert, list_alerts, list_inquiries, open_inquiry
+from clerk_tui.ui.case_text import case_rules
+from clerk_tui.ui.dialogs.ticket import FormDialog, PickDialog
 from clerk_tui.ui.keys import both_cases
-from clerk_tui.ui.messages import clip, error_text
+from clerk_tui.ui.messages import clip
 from clerk_tui.ui.polling import FollowsHall
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
@@ -29,13 +34,9 @@ OUTCOME_FIELDS = {
 
 def start_inquiry(app, ticket: str | None = None) -> None:
     """F1: register the inquiry (the one logged in is the first responder), then its outcome."""
-    from clerk_tui.ui.dialogs.ticket import FormDialog
-
     opened: dict = {}
 
     def do_open(matter: str, name: str, phone: str, item: str) -> str:
-        from clerk_tui.services.responsibility import open_inquiry
-
         view = open_inquiry(app.engine, app.actor, matter=matter, name=name, phone=phone, item=item or None)
         opened["id"] = view.id
         return f"已登记首问 #{view.id}，首问责任人：{view.responder_name}\n按 Enter 选择处理结果（不能“不归我管”）"
@@ -51,17 +52,12 @@ def start_inquiry(app, ticket: str | None = None) -> None:
 
 
 def choose_outcome(app, inquiry_id: int, ticket: str | None = None) -> None:
-    from clerk_tui.domain.responsibility import OUTCOMES
-    from clerk_tui.ui.dialogs.ticket import FormDialog, PickDialog
-
     def chosen(outcome: str | None) -> None:
         if not outcome:
             app.notify(f"首问 #{inquiry_id} 尚未处理，可在提醒页（Ctrl+T）继续", timeout=5)
             return
 
         def act(**values) -> str:
-            from clerk_tui.services import responsibility as rs
-
             engine, actor = app.engine, app.actor
             if outcome == "answered":
                 view = rs.answer(engine, actor, inquiry_id, note=values["note"])
@@ -127,21 +123,19 @@ class AlertsScreen(FollowsHall, Screen):
     def everyone(self) -> bool:
         return self.app.actor.role in ("supervisor", "admin")
 
-    @work(thread=True, exit_on_error=False, exclusive=True)
     def load(self) -> None:
-        from clerk_tui.services.responsibility import list_alerts, list_inquiries
-        from clerk_tui.ui.screens.cases import case_rules
+        if self.app.actor is None:
+            return  # logged out: the screen is on its way off
+        app, staff = self.app, None if self.everyone else self.app.actor.number
 
-        app = self.app
-        try:
-            staff = None if self.everyone else app.actor.number
-            alerts = list_alerts(app.engine, staff=staff, rules_=app.settings.responsibility,
-                                 case_rules=case_rules(app))
-            inquiries = list_inquiries(app.engine, open_only=True, staff=staff)
-        except Exception as exc:  # noqa: BLE001
-            app.call_from_thread(app.notify, error_text(exc), severity="error", markup=False)
-            return
-        app.call_from_thread(self._show, alerts, inquiries)
+        def alerts_and_inquiries():
+            return (list_alerts(app.engine, staff=staff, rules_=app.settings.responsibility, case_rules=case_rules(app)),
+                    list_inquiries(app.engine, open_only=True, staff=staff))
+
+        self.call_service("alerts", alerts_and_inquiries, exclusive=True)
+
+    def alerts_done(self, result) -> None:
+        self._show(*result)
 
     def _show(self, alerts, inquiries) -> None:
         self.alerts, self.inquiries = alerts, inquiries
@@ -195,22 +189,15 @@ class AlertsScreen(FollowsHall, Screen):
         else:
             self.app.notify(f"{alert.kind_name}：{alert.why}", timeout=6, markup=False)
 
-    @work(thread=True, exit_on_error=False, group="take")
     def _take(self, inquiry_id: int) -> None:
-        from clerk_tui.services.responsibility import acknowledge
-
         app = self.app
-        try:
-            view = acknowledge(app.engine, app.actor, inquiry_id)
-        except Exception as exc:  # noqa: BLE001
-            app.call_from_thread(app.notify, error_text(exc), severity="error", markup=False)
-            return
-        app.call_from_thread(app.notify, f"已接收首问 #{view.id}：{view.matter}，请联系当事人", timeout=6, markup=False)
+        self.call_service("take", lambda: acknowledge(app.engine, app.actor, inquiry_id))
+
+    def take_done(self, view) -> None:
+        self.app.notify(f"已接收首问 #{view.id}：{view.matter}，请联系当事人", timeout=6, markup=False)
         self.load()
 
     def action_dismiss_alert(self) -> None:
-        from clerk_tui.ui.dialogs.ticket import FormDialog
-
         table = self.query_one("#alerts", DataTable)
         if not table.has_focus:
             self.app.notify("请先在上方提醒列表中选中要消除的提醒（Tab 切换）", severity="warning", timeout=4)
@@ -221,9 +208,6 @@ class AlertsScreen(FollowsHall, Screen):
         app = self.app
 
         def dismiss(reason: str) -> str:
-            from clerk_tui.services.responsibility import dismiss_alert
-            from clerk_tui.ui.screens.cases import case_rules
-
             dismiss_alert(app.engine, app.actor, alert.key, reason=reason, rules_=app.settings.responsibility,
                           case_rules=case_rules(app))
             return "提醒已消除，原因已记录"

@@ -7,15 +7,23 @@ import time
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Static
 
+from clerk_tui.services.errors import ServiceError
+from clerk_tui.services.queue import last_event_id
+from clerk_tui.services.ratings import close_followup
+from clerk_tui.services.reports import keep_past_days
+from clerk_tui.services.supervisor import board
+from clerk_tui.ui.calls import CallFailed
+from clerk_tui.ui.case_text import WARNING_STYLES, case_rules, remaining_text
+from clerk_tui.ui.dialogs.ticket import FormDialog
 from clerk_tui.ui.keys import both_cases
-from clerk_tui.ui.messages import clip, error_text
+from clerk_tui.ui.messages import clip
 from clerk_tui.ui.screens.home import _Home
+from clerk_tui.ui.screens.reports import ReportScreen
 from clerk_tui.ui.widgets.columns import Column, cell, set_columns
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
@@ -67,36 +75,34 @@ class SupervisorScreen(_Home):
         if self.board is not None:
             self.call_after_refresh(self._show_cases, self.board)
 
-    @work(thread=True, exit_on_error=False, group="keep-days")
     def keep_days(self) -> None:
         """Past days are counted once and kept, so the reports only count today (background)."""
-        from clerk_tui.services.reports import keep_past_days
+        self.call_service("keep_days", lambda: keep_past_days(self.app.engine), group="keep-days")
 
-        try:
-            keep_past_days(self.app.engine)
-        except Exception:  # noqa: BLE001 - reports count the days themselves if this could not
-            return
+    def keep_days_failed(self, failure: CallFailed) -> None:
+        """The reports count the days themselves if this could not."""
 
     def on_screen_resume(self) -> None:
         self.seen_event = -1
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="poll")
     def poll(self) -> None:
-        from clerk_tui.services.queue import last_event_id
-        from clerk_tui.services.supervisor import board
-        from clerk_tui.ui.screens.cases import case_rules
+        app, seen, loaded_at = self.app, self.seen_event, self.loaded_at
 
-        app = self.app
-        try:
+        def board_if_changed():
             newest = last_event_id(app.engine)
-            if newest == self.seen_event and time.monotonic() - self.loaded_at < REFRESH_EVERY:
-                return
-            b = board(app.engine, rules_=app.settings.responsibility, case_rules=case_rules(app))
-        except Exception as exc:  # noqa: BLE001
-            app.call_from_thread(self.fail, error_text(exc))
-            return
-        self.seen_event, self.loaded_at = newest, time.monotonic()
-        app.call_from_thread(self.show, b)
+            if newest == seen and time.monotonic() - loaded_at < REFRESH_EVERY:
+                return None
+            return newest, board(app.engine, rules_=app.settings.responsibility, case_rules=case_rules(app))
+
+        self.call_service("poll", board_if_changed, exclusive=True)
+
+    def poll_done(self, result) -> None:
+        if result is not None:
+            (self.seen_event, b), self.loaded_at = result, time.monotonic()
+            self.show(b)
+
+    def poll_failed(self, failure: CallFailed) -> None:
+        self.fail(failure)
 
     def show(self, b) -> None:
         self.board = b
@@ -139,8 +145,6 @@ class SupervisorScreen(_Home):
 
     def _show_cases(self, b) -> None:
         """The cases at risk, each with its number, item, owner and working days left (or overdue)."""
-        from clerk_tui.ui.screens.cases import WARNING_STYLES, remaining_text
-
         table = self.query_one("#sup-cases", DataTable)
         table.display = bool(b.at_risk)
         if not b.at_risk:
@@ -156,13 +160,9 @@ class SupervisorScreen(_Home):
                           Text(remaining_text(c.remaining_workdays, long=True) or "—", style=style))
 
     def action_reports(self) -> None:
-        from clerk_tui.ui.screens.reports import ReportScreen
-
         self.app.push_screen(ReportScreen())
 
     def action_followup(self) -> None:
-        from clerk_tui.ui.dialogs.ticket import FormDialog
-
         if self.board is None or not self.board.followups:
             self.app.notify("没有待整改的差评", timeout=3)
             return
@@ -170,9 +170,6 @@ class SupervisorScreen(_Home):
         first = self.board.followups[0]
 
         def close(number: str, outcome: str, note: str) -> str:
-            from clerk_tui.services.errors import ServiceError
-            from clerk_tui.services.ratings import close_followup
-
             if not number.strip().isdigit():
                 raise ServiceError("请填写差评整改编号（数字）")
             f = close_followup(app.engine, app.actor, int(number), outcome=outcome, note=note)

@@ -5,19 +5,38 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
-from clerk_tui.services.queue import PAUSE_REASONS, WindowPanel
+from clerk_tui.services.cases import my_risks
+from clerk_tui.services.errors import ServiceError
+from clerk_tui.services.queue import (
+    PAUSE_REASONS,
+    WindowPanel,
+    call_next,
+    call_specific,
+    finish_and_call_next,
+    finish_service,
+    mark_no_show,
+    pause_window,
+    recall,
+    resume_window,
+    start_service,
+    transfer,
+    window_panel,
+    window_states,
+)
+from clerk_tui.services.responsibility import list_alerts
+from clerk_tui.ui.calls import CallFailed
+from clerk_tui.ui.case_text import case_rules, remaining_text
+from clerk_tui.ui.dialogs.ticket import FormDialog, PickDialog
 from clerk_tui.ui.keys import both_cases
-from clerk_tui.ui.messages import error_text
 from clerk_tui.ui.polling import FollowsHall
 from clerk_tui.ui.screens.home import _Home
+from clerk_tui.ui.screens.intake import IntakeScreen
 from clerk_tui.ui.widgets.status_bar import StatusBar
-
 
 
 class WindowConsole(FollowsHall, _Home):
@@ -68,36 +87,39 @@ class WindowConsole(FollowsHall, _Home):
     # -------------------------------------------------------------- refreshing
 
     def hall_changed(self) -> None:
-        self._load_panel()
+        self.refresh_panel()
 
-    @work(thread=True, exit_on_error=False, group="panel")
     def refresh_panel(self) -> None:
-        self._load_panel()
-
-    def _load_panel(self) -> None:
-        from clerk_tui.services.queue import window_panel
-
-        from clerk_tui.services.cases import my_risks
-        from clerk_tui.ui.screens.cases import case_rules
+        if self.app.actor is None:
+            return  # logged out: the console is on its way off the screen
+        app, window = self.app, self.window
 
         # The panel first: after F5 the called ticket is on screen before the corner's queries
-        # (cases at risk, alerts) have run.
-        try:
-            from clerk_tui.services.responsibility import list_alerts
+        # (cases at risk, alerts) run, in a call of their own once the panel is shown.
+        self.call_service("panel", lambda: window_panel(app.engine, window))
 
-            panel = window_panel(self.app.engine, self.window)
-        except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.fail, error_text(exc))
+    def panel_done(self, panel) -> None:
+        self.show(panel)
+        if self.app.actor is None:
             return
-        self.app.call_from_thread(self.show, panel)
-        try:
-            risks = my_risks(self.app.engine, self.app.actor, case_rules(self.app))
-            alerts = list_alerts(self.app.engine, staff=self.app.actor.number, rules_=self.app.settings.responsibility,
-                                 case_rules=case_rules(self.app))
-        except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.fail, error_text(exc))
-            return
-        self.app.call_from_thread(self.show_risks, risks, alerts)
+        app = self.app
+
+        def risks_and_alerts():
+            rules = case_rules(app)
+            return (my_risks(app.engine, app.actor, rules),
+                    list_alerts(app.engine, staff=app.actor.number, rules_=app.settings.responsibility,
+                                case_rules=rules))
+
+        self.call_service("risks", risks_and_alerts)
+
+    def panel_failed(self, failure: CallFailed) -> None:
+        self.fail(failure)
+
+    def risks_done(self, result) -> None:
+        self.show_risks(*result)
+
+    def risks_failed(self, failure: CallFailed) -> None:
+        self.fail(failure)
 
     def show_risks(self, r, alerts=()) -> None:
         """The clerk's own cases at risk (限时办结制) and handovers waiting for them."""
@@ -113,8 +135,6 @@ class WindowConsole(FollowsHall, _Home):
         for a in others[:2]:
             text.append(f"  {a.kind_name}：{a.subject}", style="red")
         text.append("   F1 首问登记 · Ctrl+T 提醒", style="dim")
-        from clerk_tui.ui.screens.cases import remaining_text
-
         for c in r.cases[:3]:
             style = "red" if c.warning == "red" else "yellow"
             left = remaining_text(c.remaining_workdays, long=True)  # 剩余2个工作日 / 超期2个工作日, as the case list
@@ -176,23 +196,20 @@ class WindowConsole(FollowsHall, _Home):
     # -------------------------------------------------------------- actions
 
     def _run(self, label: str, func, *args, after=None) -> None:
+        """One window action: ``func(engine, actor, *args)`` in a worker; then ``after(result)`` (by
+        default a short notice), and the panel is reloaded."""
         if after is None:
             def after(result, label=label) -> None:
                 number = getattr(result, "number", "")
                 self.app.notify(f"{number} {label}".strip(), timeout=3, markup=False)
-        self._do(label, func, args, after)
+        app = self.app
+        self.call_service("act", lambda: (after, func(app.engine, app.actor, *args)), group="action",
+                          title=f"{label}未完成")
 
-    @work(thread=True, exit_on_error=False, group="action")
-    def _do(self, label: str, func, args, after) -> None:
-        try:
-            result = func(self.app.engine, self.app.actor, *args)
-        except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.app.notify, error_text(exc), title=f"{label}未完成", severity="error",
-                                      timeout=5, markup=False)
-            return
-        if after is not None:
-            self.app.call_from_thread(after, result)
-        self._load_panel()
+    def act_done(self, done) -> None:
+        after, result = done
+        after(result)
+        self.refresh_panel()
 
     def _current_number(self) -> str | None:
         if self.panel is None or self.panel.current is None:
@@ -201,14 +218,10 @@ class WindowConsole(FollowsHall, _Home):
         return self.panel.current.number
 
     def action_intake(self) -> None:
-        from clerk_tui.ui.screens.cases import IntakeScreen
-
         t = self.panel.current if self.panel is not None else None
         self.app.push_screen(IntakeScreen(item_code=t.item_code if t else None, ticket=t.number if t else None))
 
     def action_call_next(self) -> None:
-        from clerk_tui.services.queue import call_next
-
         def called(result) -> None:
             if result.auto_no_show:
                 self.app.notify(f"{result.auto_no_show} 号重呼后未到，已自动过号", markup=False)
@@ -219,8 +232,6 @@ class WindowConsole(FollowsHall, _Home):
         self._run("叫号", call_next, self.window, self.app.settings.queue, after=called)
 
     def action_next(self) -> None:
-        from clerk_tui.services.queue import finish_and_call_next
-
         def done(result) -> None:
             if result.finished is not None:
                 self.app.notify(f"{result.finished.number} 已办结", timeout=3, markup=False)
@@ -231,26 +242,18 @@ class WindowConsole(FollowsHall, _Home):
         self._run("下一位", finish_and_call_next, self.window, self.app.settings.queue, after=done)
 
     def action_recall(self) -> None:
-        from clerk_tui.services.queue import recall
-
         if number := self._current_number():
             self._run("重呼", recall, number, self.window)
 
     def action_no_show(self) -> None:
-        from clerk_tui.services.queue import mark_no_show
-
         if number := self._current_number():
             self._run("过号", mark_no_show, number, self.window, self.app.settings.queue)
 
     def action_start(self) -> None:
-        from clerk_tui.services.queue import start_service
-
         if number := self._current_number():
             self._run("开始办理", start_service, number, self.window)
 
     def action_finish(self) -> None:
-        from clerk_tui.services.queue import finish_service
-
         if number := self._current_number():
             self._run("办结", finish_service, number, self.window)
 
@@ -261,9 +264,6 @@ class WindowConsole(FollowsHall, _Home):
         app, window = self.app, self.window
 
         def do_transfer(target: str, reason: str) -> str:
-            from clerk_tui.services.errors import ServiceError
-            from clerk_tui.services.queue import transfer
-
             target = target.strip().upper()
             if target.isdigit():
                 view = transfer(app.engine, app.actor, number, to_window=int(target), reason=reason, from_window=window,
@@ -277,32 +277,27 @@ class WindowConsole(FollowsHall, _Home):
 
         self._open_transfer(number, do_transfer)
 
-    @work(thread=True, exit_on_error=False, group="transfer")
     def _open_transfer(self, number: str, do_transfer) -> None:
-        from clerk_tui.services.queue import window_states
-        from clerk_tui.ui.dialogs.ticket import FormDialog
+        self._transfer = number, do_transfer  # the dialog is modal: one transfer at a time
+        self.call_service("transfer", lambda: window_states(self.app.engine), exclusive=True)
 
-        try:
-            states = window_states(self.app.engine)
-        except Exception:  # noqa: BLE001 - the hint is a help, not a need
-            states = []
+    def transfer_failed(self, failure: CallFailed) -> None:
+        self.transfer_done([])  # the open windows are a hint, not a need: the dialog opens without them
+
+    def transfer_done(self, states) -> None:
+        number, do_transfer = self._transfer
         open_ = [f"{w.number}号（{'、'.join(w.queues)}）" for w in states if w.status == "open" and w.number != self.window]
         hint = "服务中的窗口：" + ("，".join(open_) if open_ else "无")
         dialog = FormDialog(f"转办 {number}", [
             ("target", "转往窗口号或队列字母", "例如 5 或 A"),
             ("reason", "转办原因（接收窗口可见）", "例如 需不动产窗口办理"),
         ], do_transfer, hint=hint)
-        self.app.call_from_thread(self.app.push_screen, dialog, lambda _: self.refresh_panel())
-
+        self.app.push_screen(dialog, lambda _: self.refresh_panel())
 
     def action_call_specific(self) -> None:
-        from clerk_tui.ui.dialogs.ticket import FormDialog
-
         app, window = self.app, self.window
 
         def do_call(number: str) -> str:
-            from clerk_tui.services.queue import call_specific
-
             result = call_specific(app.engine, app.actor, number, window, app.settings.queue)
             self.last_why = result.why
             return f"请{result.ticket.number}号到{window}号窗口办理（指定叫号已记录）"
@@ -310,9 +305,6 @@ class WindowConsole(FollowsHall, _Home):
         app.push_screen(FormDialog("指定叫号", [("number", "号码", "例如 A012")], do_call), lambda _: self.refresh_panel())
 
     def action_pause(self) -> None:
-        from clerk_tui.services.queue import pause_window, resume_window
-        from clerk_tui.ui.dialogs.ticket import FormDialog, PickDialog
-
         if self.panel is not None and self.panel.status == "paused":
             self._run("恢复服务", resume_window, self.window)
             return
