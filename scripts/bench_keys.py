@@ -327,7 +327,7 @@ def worker_parts(app, engine, actor, guide, window: int, prefix: str, n: int = 3
     from clerk_tui.services import queue as q
     from clerk_tui.services.cases import get_case, list_cases, my_risks
     from clerk_tui.services.responsibility import list_alerts
-    from clerk_tui.ui.screens.cases import case_rules
+    from clerk_tui.ui.case_text import case_rules
 
     rules = case_rules(app)
     parts: dict[str, list[float]] = {}
@@ -369,7 +369,8 @@ def worker_parts(app, engine, actor, guide, window: int, prefix: str, n: int = 3
 async def clerk_cases(app, pilot, probe: Probe, numbers: list[str]) -> tuple[list, list]:
     from textual.widgets import DataTable, Input
 
-    from clerk_tui.ui.screens.cases import CaseListScreen, CaseScreen
+    from clerk_tui.ui.screens.case import CaseScreen
+    from clerk_tui.ui.screens.case_list import CaseListScreen
 
     lst = CaseListScreen()
     await app.push_screen(lst)

@@ -169,7 +169,7 @@ def test_intake_screen_snapshot_80x24(app_factory, sqlite_hall, snap_compare, mo
     at(monkeypatch, NOW)
 
     async def run_before(pilot):
-        from clerk_tui.ui.screens.cases import IntakeScreen
+        from clerk_tui.ui.screens.intake import IntakeScreen
 
         await _called_food_ticket(pilot, sqlite_hall)
         await pilot.press("s")
@@ -183,7 +183,7 @@ def test_intake_screen_snapshot_80x24(app_factory, sqlite_hall, snap_compare, mo
 
 
 async def _case_list(pilot) -> None:
-    from clerk_tui.ui.screens.cases import CaseListScreen
+    from clerk_tui.ui.screens.case_list import CaseListScreen
 
     await log_in(pilot, "1003", "3333", window=3)
     await pilot.press("b")
@@ -202,7 +202,7 @@ def test_case_list_snapshot_80x24(app_factory, busy_hall, snap_compare):
 
 def _case(number: str):
     async def run_before(pilot):
-        from clerk_tui.ui.screens.cases import CaseScreen
+        from clerk_tui.ui.screens.case import CaseScreen
 
         await log_in(pilot, "1003", "3333", window=3)
         pilot.app.push_screen(CaseScreen(number))

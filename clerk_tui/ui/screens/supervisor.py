@@ -99,7 +99,8 @@ class SupervisorScreen(_Home):
     def poll_done(self, result) -> None:
         if result is not None:
             (self.seen_event, b), self.loaded_at = result, time.monotonic()
-            self.show(b)
+            if b != self.board:  # an unchanged hall is not redrawn: the tables never flicker empty
+                self.show(b)
 
     def poll_failed(self, failure: CallFailed) -> None:
         self.fail(failure)
