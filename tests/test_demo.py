@@ -177,26 +177,42 @@ def test_render_escpos_reads_the_width_of_the_demo_tickets(demo_at_ten, tmp_path
     assert render_escpos.detect_columns(wide.read_bytes() + wide.read_bytes()) == 48  # a tickets.bin of many
 
     out = tmp_path / "t80.png"
-    done = subprocess.run([sys.executable, str(SCRIPTS / "render_escpos.py"), str(wide), str(out)],
-                          capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, str(SCRIPTS / "render_escpos.py"), str(wide), str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     assert "48 columns" in done.stdout and "warning" not in done.stderr
     from PIL import Image
 
     assert Image.open(out).width == 48 * 12 + 2 * 16
     # Told 32 columns for an 80-mm paper, it draws what was asked and says a line does not fit.
-    done = subprocess.run([sys.executable, str(SCRIPTS / "render_escpos.py"), str(wide), str(tmp_path / "c.png"),
-                           "--columns", "32"], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, str(SCRIPTS / "render_escpos.py"), str(wide), str(tmp_path / "c.png"), "--columns", "32"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 0 and "48 columns wide" in done.stderr
-    done = subprocess.run([sys.executable, str(SCRIPTS / "render_escpos.py"), str(narrow), str(tmp_path / "n.png"),
-                           "--width", "58"], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, str(SCRIPTS / "render_escpos.py"), str(narrow), str(tmp_path / "n.png"), "--width", "58"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 0 and "32 columns" in done.stdout
     assert Image.open(tmp_path / "n.png").width == 32 * 12 + 2 * 16
 
 
 def test_render_escpos_on_a_missing_file_says_so(tmp_path):
-    done = subprocess.run([sys.executable, str(SCRIPTS / "render_escpos.py"), str(tmp_path / "none.bin"),
-                           str(tmp_path / "x.png")], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, str(SCRIPTS / "render_escpos.py"), str(tmp_path / "none.bin"), str(tmp_path / "x.png")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 2 and "does not exist" in done.stderr and "Traceback" not in done.stderr
 
 
@@ -206,8 +222,14 @@ def test_bench_startup_prints_its_first_frame_figures():
     most machines, the figure never left the child and the script died with IndexError. The
     children now report through a copy of the real stdout's descriptor."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLERK_TUI") and k != "PYTHONUNBUFFERED"}
-    done = subprocess.run([sys.executable, str(SCRIPTS / "bench_startup.py"), "--runs", "1", "--tui-only"],
-                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=240)
+    done = subprocess.run(
+        [sys.executable, str(SCRIPTS / "bench_startup.py"), "--runs", "1", "--tui-only"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=240,
+    )
     assert done.returncode == 0, done.stderr
     assert "textual hello-world, first frame" in done.stdout
     line = next(x for x in done.stdout.splitlines() if x.startswith("clerk-tui run, first frame"))

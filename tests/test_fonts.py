@@ -16,7 +16,7 @@ from clerk_tui.services import printing as pr
 from clerk_tui.services.staff import add_staff, login
 
 RARE = "𠮷"  # U+20BB7, CJK extension B: four bytes in GB18030, in no thermal printer's font
-NOWHERE = "\U0003134A"  # CJK extension G: in neither Noto Sans CJK nor any common font
+NOWHERE = "\U0003134a"  # CJK extension G: in neither Noto Sans CJK nor any common font
 FOOD = "000112002000"
 FOOD_ALL = ["食品经营许可申请书", "营业执照复印件"]
 ID1 = "11010519491231002X"
@@ -160,8 +160,9 @@ def test_variable_font_is_skipped_by_the_search_and_refused_when_configured(monk
     variable = subset_packaged(PAPER_TEXT + RARE, tmp_path / "NotoSansCJK-VF.otf", variable=True)
     assert fonts.has_glyphs(variable, "申请人" + RARE) and fonts.is_variable(variable)
     monkeypatch.delenv("CLERK_TUI_FONT", raising=False)
-    monkeypatch.setattr(fonts, "_fc_list", lambda *args: [] if args[0] == "fc-list" and ":lang" in args[-1]
-                        else [variable])  # fontconfig's best font, and the one it has with 𠮷
+    monkeypatch.setattr(
+        fonts, "_fc_list", lambda *args: [] if args[0] == "fc-list" and ":lang" in args[-1] else [variable]
+    )  # fontconfig's best font, and the one it has with 𠮷
     monkeypatch.setattr(fonts, "CANDIDATES", [])
     assert fonts.find_font() == packaged()
     with pytest.raises(fonts.FontError, match="可变字体"):
@@ -228,8 +229,11 @@ def clerk(hall, admin, now):
 
 
 def _case(hall, clerk, name):
-    return cs.intake(hall, clerk, cs.IntakeRequest(FOOD, cs.Applicant("person", name, ID1, "13800138000"), "accept",
-                                                   materials_received=FOOD_ALL))
+    return cs.intake(
+        hall,
+        clerk,
+        cs.IntakeRequest(FOOD, cs.Applicant("person", name, ID1, "13800138000"), "accept", materials_received=FOOD_ALL),
+    )
 
 
 def test_pdf_receipt_with_packaged_font_shows_rare_name(hall, clerk, tmp_path, only_packaged):
@@ -257,11 +261,16 @@ def test_cli_says_the_warning(sqlite_hall, tmp_path, monkeypatch, capsys, only_p
     add_staff(sqlite_hall, admin, "1001", "李强", "clerk", "1111", department="县市场监督管理局")
     case = _case(sqlite_hall, login(sqlite_hall, "1001", "1111"), NOWHERE + "野家")
     sqlite_hall.dispose()
-    for key, value in {"CLERK_TUI_DB": str(tmp_path / "hall.db"), "CLERK_TUI_STAFF": "1001",
-                       "CLERK_TUI_PIN": "1111"}.items():
+    for key, value in {
+        "CLERK_TUI_DB": str(tmp_path / "hall.db"),
+        "CLERK_TUI_STAFF": "1001",
+        "CLERK_TUI_PIN": "1111",
+    }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("CLERK_TUI_CONFIG", raising=False)
-    monkeypatch.setattr(sys, "argv", ["clerk-tui", "print", "receipt", case.number, "--printer", f"pdf://{tmp_path}/out"])
+    monkeypatch.setattr(
+        sys, "argv", ["clerk-tui", "print", "receipt", case.number, "--printer", f"pdf://{tmp_path}/out"]
+    )
     code = 0
     try:
         cli.main()

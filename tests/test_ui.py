@@ -8,8 +8,8 @@ from clerk_tui.settings import Settings
 from clerk_tui.ui.app import make_app
 from clerk_tui.ui.screens.catalog_browser import CatalogBrowser
 from clerk_tui.ui.screens.home import HallScreen
-from clerk_tui.ui.screens.window_console import WindowConsole
 from clerk_tui.ui.screens.login import LoginScreen
+from clerk_tui.ui.screens.window_console import WindowConsole
 
 SIZE = (120, 40)
 
@@ -126,7 +126,9 @@ async def test_admin_sees_the_hall(app_factory):
         assert table.row_count == 3
 
 
-async def test_supervisor_sees_calls_and_bad_ratings_from_other_terminals(app_factory, sqlite_hall, monkeypatch, tmp_path):
+async def test_supervisor_sees_calls_and_bad_ratings_from_other_terminals(
+    app_factory, sqlite_hall, monkeypatch, tmp_path
+):
     from clerk_tui.services import queue as q
     from clerk_tui.services import ratings as rt
     from clerk_tui.ui.screens.supervisor import SupervisorScreen
@@ -142,7 +144,7 @@ async def test_supervisor_sees_calls_and_bad_ratings_from_other_terminals(app_fa
         await settle(pilot)
         t = q.issue_ticket(sqlite_hall, clerk, queue="D")  # the window's terminal
         q.call_next(sqlite_hall, clerk, 3)
-        window3 = lambda: next(w for w in screen.board.windows if w.number == 3)  # noqa: E731
+        window3 = lambda: next(w for w in screen.board.windows if w.number == 3)  # noqa: E731  (a one-line accessor, used right below)
         # another terminal's change: the app notices it on its poll timer
         await wait_for(pilot, lambda: window3().current == t.number, tries=50)  # within 2.5 s
         q.finish_service(sqlite_hall, clerk, t.number, 3)
@@ -178,7 +180,9 @@ async def test_typed_text_is_never_markup(app_factory, sqlite_hall, tmp_path):
     path.write_text(
         '[[item]]\ncode = "900000000099"\nname = "[b]加粗[/b][@click=app.quit]退出[/]"\ndepartment = "县民政局"\n'
         'queue = "B"\nkind = "immediate"\nlegal_limit_days = 0\npromised_limit_days = 0\nfee = "不收费"\n'
-        '[[item.material]]\nname = "[red]材料[/red]"\n[[item.material]]\nname = "户口簿"\n', encoding="utf-8")
+        '[[item.material]]\nname = "[red]材料[/red]"\n[[item.material]]\nname = "户口簿"\n',
+        encoding="utf-8",
+    )
     import_catalog(sqlite_hall, login(sqlite_hall, "admin", "2468"), path)
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
@@ -454,7 +458,9 @@ async def test_guide_desk_books_an_appointment(app_factory, sqlite_hall, monkeyp
             await pilot.pause()
         await settle(pilot)
         booked = list_appointments(sqlite_hall)
-        assert [(a.item_name, a.name, f"{a.slot_start:%H:%M}") for a in booked] == [("内地居民结婚登记", "张三", "14:00")]
+        assert [(a.item_name, a.name, f"{a.slot_start:%H:%M}") for a in booked] == [
+            ("内地居民结婚登记", "张三", "14:00")
+        ]
 
 
 async def _called_food_ticket(pilot, sqlite_hall):
@@ -477,8 +483,9 @@ async def _fill_applicant(pilot, screen):
     screen.query_one("#a-phone", Input).value = "13800138000"
 
 
-async def test_called_ticket_through_intake_supplement_then_accept_and_find_by_phone(app_factory, sqlite_hall,
-                                                                                     monkeypatch):
+async def test_called_ticket_through_intake_supplement_then_accept_and_find_by_phone(
+    app_factory, sqlite_hall, monkeypatch
+):
     from clerk_tui.services import cases as cs
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
@@ -571,9 +578,16 @@ async def test_a_case_screen_follows_a_handover_taken_at_another_terminal(app_fa
     app = app_factory()
     add_staff(sqlite_hall, login(sqlite_hall, "admin", "2468"), "1001", "李强", "clerk", "1111")
     c3, c1 = login(sqlite_hall, "1003", "3333"), login(sqlite_hall, "1001", "1111")
-    n = cs.intake(sqlite_hall, c3, cs.IntakeRequest("000112002000", cs.Applicant("person", "张三", "11010519491231002X",
-                                                                                 "13800138000"), "accept",
-                                                    materials_received=["食品经营许可申请书", "营业执照复印件"])).number
+    n = cs.intake(
+        sqlite_hall,
+        c3,
+        cs.IntakeRequest(
+            "000112002000",
+            cs.Applicant("person", "张三", "11010519491231002X", "13800138000"),
+            "accept",
+            materials_received=["食品经营许可申请书", "营业执照复印件"],
+        ),
+    ).number
     cs.handover(sqlite_hall, c3, n, to="1001", reason="调岗")
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "1003", "3333", window=3)
@@ -705,8 +719,9 @@ async def test_guide_desk_prints_the_ticket_and_retries_an_offline_printer(sqlit
     admin = login(sqlite_hall, "admin", "2468")
     add_staff(sqlite_hall, admin, "8001", "林晓燕", "guide", "1111")
     port = _free_port()
-    settings = Settings(database=str(sqlite_hall.url.database),
-                        printing=PrintSettings(ticket=f"tcp://127.0.0.1:{port}", width=58))
+    settings = Settings(
+        database=str(sqlite_hall.url.database), printing=PrintSettings(ticket=f"tcp://127.0.0.1:{port}", width=58)
+    )
     app = make_app(settings, sqlite_hall)
     async with app.run_test(size=SIZE) as pilot:
         await _guide_issues_jhdj(pilot, "0")
@@ -880,8 +895,9 @@ def test_every_letter_key_is_bound_in_both_cases_on_every_screen():
     import importlib
     import pkgutil
 
-    import clerk_tui.ui
     from textual.dom import DOMNode
+
+    import clerk_tui.ui
 
     for module in pkgutil.walk_packages(clerk_tui.ui.__path__, "clerk_tui.ui."):
         importlib.import_module(module.name)
@@ -920,8 +936,9 @@ async def test_report_keys_work_in_upper_case(app_factory, sqlite_hall, tmp_path
         assert list((tmp_path / "reports").glob("*.xlsx"))
 
 
-async def test_a_refused_rejection_puts_the_cursor_in_the_reason_and_arrows_move_between_fields(app_factory,
-                                                                                               sqlite_hall, monkeypatch):
+async def test_a_refused_rejection_puts_the_cursor_in_the_reason_and_arrows_move_between_fields(
+    app_factory, sqlite_hall, monkeypatch
+):
     from clerk_tui.services import cases as cs
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
@@ -970,8 +987,16 @@ async def test_a_checkbox_says_ticked_or_not_in_text(app_factory):
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:
         await log_in(pilot, "1003", "3333", window=3)
-        app.push_screen(CaseActionDialog("补交材料：请确认", "", [], lambda values, override: "",
-                                         choices=[("a", "营业执照复印件"), ("b", "法定代表人身份证")], choices_label="补交的材料"))
+        app.push_screen(
+            CaseActionDialog(
+                "补交材料：请确认",
+                "",
+                [],
+                lambda values, override: "",
+                choices=[("a", "营业执照复印件"), ("b", "法定代表人身份证")],
+                choices_label="补交的材料",
+            )
+        )
         await pilot.pause()
         await pilot.press("space")  # tick the first
         await pilot.pause()
@@ -992,13 +1017,21 @@ def _long_named_case(sqlite_hall):
     from clerk_tui.services import cases as cs
 
     c3 = login(sqlite_hall, "1003", "3333")
-    return cs.intake(sqlite_hall, c3, cs.IntakeRequest("000112002000", cs.Applicant(
-        "organisation", LONG_NAME, "91350100M000100Y43", "13800138000", "张三", "李四"), "accept",
-        materials_received=["食品经营许可申请书", "营业执照复印件"])).number
+    return cs.intake(
+        sqlite_hall,
+        c3,
+        cs.IntakeRequest(
+            "000112002000",
+            cs.Applicant("organisation", LONG_NAME, "91350100M000100Y43", "13800138000", "张三", "李四"),
+            "accept",
+            materials_received=["食品经营许可申请书", "营业执照复印件"],
+        ),
+    ).number
 
 
 async def test_the_case_list_uses_the_width_it_has_and_the_case_screen_shows_a_long_name_whole(
-        app_factory, sqlite_hall, monkeypatch):
+    app_factory, sqlite_hall, monkeypatch
+):
     from clerk_tui.ui.screens.case import CaseScreen
     from clerk_tui.ui.screens.case_list import CaseListScreen
 
@@ -1026,7 +1059,8 @@ async def test_the_case_list_uses_the_width_it_has_and_the_case_screen_shows_a_l
 
 
 async def test_the_supervisor_sees_the_cases_at_risk_and_the_waiting_queues_first_at_80x24(
-        app_factory, sqlite_hall, monkeypatch):
+    app_factory, sqlite_hall, monkeypatch
+):
     from clerk_tui.services import queue as q
     from clerk_tui.ui.screens.supervisor import SupervisorScreen
 
@@ -1053,17 +1087,17 @@ async def test_the_supervisor_sees_the_cases_at_risk_and_the_waiting_queues_firs
 
         for label, value in (("事项", "食品经营许可"), ("承办人", "王敏"), ("剩余工作日", "超期")):
             # each header over its column, in screen cells
-            assert cell_len(header[:header.index(label)]) == cell_len(row[:row.index(value)])
+            assert cell_len(header[: header.index(label)]) == cell_len(row[: row.index(value)])
         queues = screen.query_one("#sup-queues", DataTable)
         assert queues.render_line(1).text.split()[:3] == ["D", "商事登记", "2"]  # most people waiting first
         assert queues.render_line(2).text.split()[:3] == ["B", "婚姻登记", "1"]
         assert "超期2个工作日" in screen_text(app) and "D 商事登记" in screen_text(app)  # in sight at 80x24
 
 
-async def test_at_80x24_the_palette_offers_f12_and_a_dialog_keeps_its_title_in_sight(app_factory, sqlite_hall,
-                                                                                    monkeypatch):
+async def test_at_80x24_the_palette_offers_f12_and_a_dialog_keeps_its_title_in_sight(
+    app_factory, sqlite_hall, monkeypatch
+):
     from textual.command import CommandList
-
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
     app = app_factory()
@@ -1093,7 +1127,8 @@ async def test_at_80x24_the_palette_offers_f12_and_a_dialog_keeps_its_title_in_s
 
 
 async def test_an_error_stays_on_the_error_line_until_the_next_success_and_toasts_go_by_themselves(
-        app_factory, sqlite_hall):
+    app_factory, sqlite_hall
+):
     from clerk_tui.services import queue as q
     from clerk_tui.ui.widgets.error_line import ErrorLine
 

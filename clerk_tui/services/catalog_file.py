@@ -321,7 +321,7 @@ def parse_toml(text: str, file: str, strict: bool = True) -> CatalogData:
     if "hall" in doc:
         rec = doc["hall"] if isinstance(doc["hall"], dict) else {}
         span = lines.table("hall", 0)
-        w = lambda k: lines.key(k, span)  # noqa: E731
+        w = lambda k: lines.key(k, span)  # noqa: E731  (a one-line accessor, used right below)
         code = _text(rec, "code", w, col, required=True, max_len=8)
         if code and not re.fullmatch(r"[A-Za-z0-9]{2,8}", code):
             col.add(w("code"), "code", "大厅代码只能是2到8位字母或数字")
@@ -459,7 +459,7 @@ def parse_csv(text: str, file: str, strict: bool = True) -> CatalogData:
     line = 1
     for rec in reader:
         line = reader.line_num if reader.line_num else line + 1
-        w = lambda k, _l=line: _l  # noqa: E731
+        w = lambda k, _l=line: _l  # noqa: E731  (a one-line accessor, used right below)
         rec = {k: v for k, v in rec.items() if k is not None}
         for key in ("legal_limit_days", "promised_limit_days"):
             rec[key] = (rec.get(key) or "0").strip()

@@ -35,17 +35,42 @@ class ClerkApp(ServiceCalls, App[None]):
     TITLE = "clerk-tui 政务服务中心窗口终端"
     ENABLE_COMMAND_PALETTE = True
     COMMAND_PALETTE_BINDING = "ctrl+p"
-    BINDINGS = both_cases([
-        Binding("ctrl+p", "command_palette", "命令", id="app.palette", tooltip="打开命令面板", priority=True, show=False),
-        Binding("ctrl+q", "quit", "退出", id="app.quit", tooltip="退出程序", show=False),
-        Binding("f12", "logout", "注销", id="app.logout", tooltip="注销并回到登录界面"),
-        Binding("f1", "inquiry", "首问", id="app.inquiry", tooltip="首问登记：被问到的人负责到底", show=False,
-                priority=True),
-        Binding("ctrl+t", "alerts", "提醒", id="app.alerts", tooltip="提醒与首问：我的未办结首问和提醒", show=False,
-                priority=True),
-        Binding("ctrl+r", "print_jobs", "打印任务", id="app.print_jobs", tooltip="打印任务：查看未打印的并重试",
-                show=False, priority=True),
-    ])
+    BINDINGS = both_cases(
+        [
+            Binding(
+                "ctrl+p", "command_palette", "命令", id="app.palette", tooltip="打开命令面板", priority=True, show=False
+            ),
+            Binding("ctrl+q", "quit", "退出", id="app.quit", tooltip="退出程序", show=False),
+            Binding("f12", "logout", "注销", id="app.logout", tooltip="注销并回到登录界面"),
+            Binding(
+                "f1",
+                "inquiry",
+                "首问",
+                id="app.inquiry",
+                tooltip="首问登记：被问到的人负责到底",
+                show=False,
+                priority=True,
+            ),
+            Binding(
+                "ctrl+t",
+                "alerts",
+                "提醒",
+                id="app.alerts",
+                tooltip="提醒与首问：我的未办结首问和提醒",
+                show=False,
+                priority=True,
+            ),
+            Binding(
+                "ctrl+r",
+                "print_jobs",
+                "打印任务",
+                id="app.print_jobs",
+                tooltip="打印任务：查看未打印的并重试",
+                show=False,
+                priority=True,
+            ),
+        ]
+    )
 
     def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
         super().__init__()
@@ -104,6 +129,7 @@ class ClerkApp(ServiceCalls, App[None]):
 
     def _logout(self, actor: Actor) -> None:
         """A clerk's window closes at logout; a ticket still in hand keeps them logged in."""
+
         def close() -> None:
             if actor.role == "clerk" and actor.window is not None:
                 # start-up: SQLAlchemy loads with the first call, not before the first frame
@@ -134,15 +160,21 @@ class ClerkApp(ServiceCalls, App[None]):
         # start-up: SQLAlchemy loads with the first call, not before the first frame
         from clerk_tui.services.queue import close_window
 
-        self.call_service("quit", lambda: close_window(self.engine, actor, actor.window, "退出程序"), exclusive=True,
-                          group="logout")
+        self.call_service(
+            "quit", lambda: close_window(self.engine, actor, actor.window, "退出程序"), exclusive=True, group="logout"
+        )
 
     def quit_done(self, _) -> None:
         self.exit()
 
     def quit_failed(self, failure: CallFailed) -> None:
-        self.notify(failure.text + "\n确需退出请在5秒内再按一次 Ctrl+Q（窗口将保持开启）", title="未退出",
-                    severity="error", timeout=6, markup=False)
+        self.notify(
+            failure.text + "\n确需退出请在5秒内再按一次 Ctrl+Q（窗口将保持开启）",
+            title="未退出",
+            severity="error",
+            timeout=6,
+            markup=False,
+        )
 
     def _logged_out(self) -> None:
         self.actor = None
@@ -196,9 +228,14 @@ class ClerkApp(ServiceCalls, App[None]):
 
                 self._told_no_printer = True
                 which = "ticket（号票打印机）" if document in ("ticket", "item-notice") else "receipt（文书打印机）"
-                self.notify(f"本终端未配置打印机，{KINDS.get(document, document)}未打印：请在设置 [printing] 中配置 {which}，"
-                            "之后可在办件页按 T 补打（或用 clerk-tui print 命令）", title="未打印", severity="warning",
-                            timeout=8, markup=False)
+                self.notify(
+                    f"本终端未配置打印机，{KINDS.get(document, document)}未打印：请在设置 [printing] 中配置 {which}，"
+                    "之后可在办件页按 T 补打（或用 clerk-tui print 命令）",
+                    title="未打印",
+                    severity="warning",
+                    timeout=8,
+                    markup=False,
+                )
             return
         self._print(document, subject, kwargs)
 
@@ -220,19 +257,34 @@ class ClerkApp(ServiceCalls, App[None]):
 
         name = KINDS.get(job.document, job.document)
         if job.status == "printed":
-            self.notify(f"{name} {job.subject} 已打印" + (f"（补打第{job.reprint}次）" if job.reprint else ""),
-                        timeout=3, markup=False)
+            self.notify(
+                f"{name} {job.subject} 已打印" + (f"（补打第{job.reprint}次）" if job.reprint else ""),
+                timeout=3,
+                markup=False,
+            )
         else:
-            self.notify(f"{job.error}\n已保存为打印任务 {job.id}，按 Ctrl+R 查看并重试",
-                        title=f"{name}未打印", severity="warning", timeout=10, markup=False)
+            self.notify(
+                f"{job.error}\n已保存为打印任务 {job.id}，按 Ctrl+R 查看并重试",
+                title=f"{name}未打印",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
         for warning in job.warnings:
             self.notify(warning, severity="warning", timeout=10, markup=False)
 
     def print_failed(self, failure: CallFailed) -> None:
         self.notify(failure.text, title="未打印", severity="error", timeout=8, markup=False)
 
-    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
-               markup: bool = True) -> None:
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity="information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
         """Errors go to the screen's error line and stay there until the next success on that
         screen (an information notice); notices are toasts that go by themselves within
         TOAST_SECONDS, and the same notice is not stacked again while it is still shown. On a
@@ -257,7 +309,7 @@ class ClerkApp(ServiceCalls, App[None]):
     def _error_line(self, create: bool):
         try:
             screen = self.screen
-        except Exception:  # noqa: BLE001 - no screen yet (starting up)
+        except Exception:
             return None
         if isinstance(screen, (ModalScreen, LoginScreen)):
             return None

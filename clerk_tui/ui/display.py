@@ -39,7 +39,9 @@ class DisplayApp(ServiceCalls, App[None]):
     def __init__(self, settings: Settings, engine: Engine, announcer: Announcer | None = None) -> None:
         super().__init__()
         self.settings, self.engine = settings, engine
-        self.announcer = announcer if announcer is not None else (Announcer() if settings.voice else Announcer(executable=""))
+        self.announcer = (
+            announcer if announcer is not None else (Announcer() if settings.voice else Announcer(executable=""))
+        )
         self.board: HallBoard | None = None
         self.seen_event = -1
         self.announced: set[int] = set()  # event ids
@@ -56,7 +58,9 @@ class DisplayApp(ServiceCalls, App[None]):
 
     def on_mount(self) -> None:
         if not self.announcer.available:
-            reason = "已在设置中关闭语音" if not self.settings.voice else "未安装 espeak-ng（apt-get install espeak-ng）"
+            reason = (
+                "已在设置中关闭语音" if not self.settings.voice else "未安装 espeak-ng（apt-get install espeak-ng）"
+            )
             self.query_one("#voice-note", Static).update(Text(f"语音播报未启用：{reason}；叫号屏照常显示。"))
         self.poll()
         self.set_interval(POLL_SECONDS, self.poll)
@@ -94,7 +98,9 @@ class DisplayApp(ServiceCalls, App[None]):
                 text.append(f"    {a}    ", style="#99ccff")
                 text.append(w + "\n", style="bold #66ff99")
                 width = max(width, cell_len(n) + 14 + cell_len(w))
-            phrase = call_phrase(self.settings.queue, latest.number, latest.window) + ("（重呼）" if latest.recall else "")
+            phrase = call_phrase(self.settings.queue, latest.number, latest.window) + (
+                "（重呼）" if latest.recall else ""
+            )
             pad = max(0, (width - cell_len(phrase)) // 2)
             text.append(" " * pad + phrase, style="bold white")
             calling.update(text)
@@ -103,7 +109,9 @@ class DisplayApp(ServiceCalls, App[None]):
         recent.add_column("窗口", justify="right")
         recent.add_column("时间", justify="right")
         for call in board.calls[1:]:
-            recent.add_row(Text(call.number + ("（重呼）" if call.recall else "")), f"{call.window}号", f"{call.at:%H:%M}")
+            recent.add_row(
+                Text(call.number + ("（重呼）" if call.recall else "")), f"{call.window}号", f"{call.at:%H:%M}"
+            )
         self.query_one("#recent", Static).update(recent)
         queues = Table(box=None, show_header=True, header_style="bold #99ccff", expand=True)
         queues.add_column("队列")

@@ -25,7 +25,7 @@ class FollowsHall(ServiceCalls):
 
     def poll_done(self, newest: int) -> None:
         if newest != getattr(self, "seen_event", None):  # the first poll reloads too: something may
-            self.seen_event = newest                       # have happened since the screen opened
+            self.seen_event = newest  # have happened since the screen opened
             self.hall_changed()
 
     def poll_failed(self, failure: CallFailed) -> None:

@@ -37,10 +37,14 @@ class RatingPadApp(ServiceCalls, App[None]):
     #reasons { height: auto; max-height: 10; }
     #pad-status { height: auto; content-align: center middle; width: 100%; margin-top: 1; color: #cfe3ff; }
     """
-    BINDINGS = both_cases([Binding(str(level), f"choose({level})", show=False) for level in LEVELS] + [
-        # Enter submits the reasons (a priority binding: the list must not tick the highlighted one)
-        Binding("enter", "submit_reasons", "提交", show=False, priority=True),
-        Binding("ctrl+q", "quit", "退出", show=False)])
+    BINDINGS = both_cases(
+        [Binding(str(level), f"choose({level})", show=False) for level in LEVELS]
+        + [
+            # Enter submits the reasons (a priority binding: the list must not tick the highlighted one)
+            Binding("enter", "submit_reasons", "提交", show=False, priority=True),
+            Binding("ctrl+q", "quit", "退出", show=False),
+        ]
+    )
 
     def __init__(self, settings: Settings, engine: Engine, window: int, timeout: float = TIMEOUT_SECONDS) -> None:
         super().__init__()
@@ -56,8 +60,11 @@ class RatingPadApp(ServiceCalls, App[None]):
             yield Static("", id="pad-visit")
             with Horizontal(id="choices"):
                 for level in sorted(LEVELS, reverse=True):
-                    yield Button(f"{level}\n{LEVELS[level]}", id=f"level-{level}",
-                                 variant="success" if level >= 4 else "warning" if level == 3 else "error")
+                    yield Button(
+                        f"{level}\n{LEVELS[level]}",
+                        id=f"level-{level}",
+                        variant="success" if level >= 4 else "warning" if level == 3 else "error",
+                    )
             with Vertical(id="reasons-box"):
                 yield Static(Text("请选择不满意的原因（可多选，空格选中），也可写下意见，按 Enter 提交", style="bold"))
                 yield CheckList(*[Selection(r, r) for r in REASONS], id="reasons")
@@ -131,7 +138,9 @@ class RatingPadApp(ServiceCalls, App[None]):
         reasons = list(self.query_one("#reasons", SelectionList).selected)
         opinion = self.query_one("#opinion", Input).value
         if not reasons and not opinion.strip():
-            self.query_one("#pad-status", Static).update(Text("请用空格勾选不满意的原因，或写下意见，再按 Enter", style="bold yellow"))
+            self.query_one("#pad-status", Static).update(
+                Text("请用空格勾选不满意的原因，或写下意见，再按 Enter", style="bold yellow")
+            )
             return
         self._submit_async(self.level, reasons, opinion)
 
@@ -145,8 +154,16 @@ class RatingPadApp(ServiceCalls, App[None]):
         self.rating = visit
 
         def save() -> int | None:
-            rate(self.engine, None, self.window, visit.ticket, level, reasons=reasons or [], text=text,
-                 followup_days=self.settings.followup_days)
+            rate(
+                self.engine,
+                None,
+                self.window,
+                visit.ticket,
+                level,
+                reasons=reasons or [],
+                text=text,
+                followup_days=self.settings.followup_days,
+            )
             return level
 
         self.call_service("rate", save)
@@ -162,8 +179,11 @@ class RatingPadApp(ServiceCalls, App[None]):
 
     def _thanks(self, level: int | None) -> None:
         self._idle()
-        message = "已记为未评价，欢迎下次为我们评价。" if level is None else (
-            "感谢您的评价！我们会认真核实整改，由带班领导跟进处理。" if level <= BAD else "感谢您的评价！")
+        message = (
+            "已记为未评价，欢迎下次为我们评价。"
+            if level is None
+            else ("感谢您的评价！我们会认真核实整改，由带班领导跟进处理。" if level <= BAD else "感谢您的评价！")
+        )
         self.query_one("#pad-visit", Static).update(Text(message, style="bold"))
 
 

@@ -37,11 +37,19 @@ class CaseActionDialog(_Dialog):
     CaseActionDialog SelectionList { height: auto; max-height: 10; }
     """
 
-    def __init__(self, title: str, body: Text | str, fields: list[tuple[str, str, str]],
-                 action: Callable[[dict, object], Text | str], *, choices: list[tuple[str, str]] | None = None,
-                 choices_label: str = "", single: bool = False,
-                 outside: Callable[[], list[tuple[str, Input]]] | None = None,
-                 after: Callable[[object], Text | str] | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        body: Text | str,
+        fields: list[tuple[str, str, str]],
+        action: Callable[[dict, object], Text | str],
+        *,
+        choices: list[tuple[str, str]] | None = None,
+        choices_label: str = "",
+        single: bool = False,
+        outside: Callable[[], list[tuple[str, Input]]] | None = None,
+        after: Callable[[object], Text | str] | None = None,
+    ) -> None:
         super().__init__()
         self.title_text, self.body, self.fields, self.action, self.after = title, body, fields, action, after
         self.outside = outside  # the fields of the screen below (an intake's applicant), by label
@@ -62,9 +70,11 @@ class CaseActionDialog(_Dialog):
                 yield Input(placeholder=example, id=f"f-{key}", max_length=200)
             with Vertical(id="override"):
                 yield Static("", id="override-why")
-                for key, label, example, secret, limit in (("by", "带班领导工号", "例如 9001", False, 20),
-                                                           ("pin", "PIN", "带班领导本人输入", True, 12),
-                                                           ("reason", "授权原因", "记录在案", False, 200)):
+                for key, label, example, secret, limit in (
+                    ("by", "带班领导工号", "例如 9001", False, 20),
+                    ("pin", "PIN", "带班领导本人输入", True, 12),
+                    ("reason", "授权原因", "记录在案", False, 200),
+                ):
                     with Horizontal(classes="override-row"):
                         yield Label(label)
                         yield Input(placeholder=example, id=f"o-{key}", password=secret, max_length=limit)
@@ -114,8 +124,11 @@ class CaseActionDialog(_Dialog):
             values["selected"] = list(self.query_one("#choices", SelectionList).selected)
         override = None
         if self.need_override:
-            override = Override(self.query_one("#o-reason", Input).value.strip(),
-                                self.query_one("#o-by", Input).value.strip(), self.query_one("#o-pin", Input).value)
+            override = Override(
+                self.query_one("#o-reason", Input).value.strip(),
+                self.query_one("#o-by", Input).value.strip(),
+                self.query_one("#o-pin", Input).value,
+            )
         self.show_busy()
         self.call_service("step", self.action, values, override, exclusive=True)
 

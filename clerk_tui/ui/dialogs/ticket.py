@@ -49,7 +49,7 @@ def fault_field(message: str, fields: list[tuple[str, Input]], lone: bool = True
         head = label.split("（")[0].split("(")[0]
         found = None
         for length in range(len(head), 1, -1):
-            places = [message.find(head[i:i + length]) for i in range(len(head) - length + 1)]
+            places = [message.find(head[i : i + length]) for i in range(len(head) - length + 1)]
             places = [p for p in places if p >= 0]
             if places:
                 found = (-length, min(places), bool(field.value.strip()))
@@ -75,19 +75,29 @@ class _Dialog(ServiceCalls, ModalScreen):
     _Dialog Input.-textual-compact { background: $panel-lighten-1; margin-bottom: 1; }
     _Dialog Input.-textual-compact:focus { background: $primary-darken-2; }
     """
-    BINDINGS = both_cases([Binding("escape", "dismiss_dialog", "关闭", id="dialog.close"),
-                # ↑/↓ move between the fields; a long result (a notice's text at 80x24) scrolls by keys
-                # once nothing else takes them.
-                Binding("down", "field_or_scroll(1)", show=False), Binding("up", "field_or_scroll(-1)", show=False),
-                Binding("pagedown", "scroll_body(10)", show=False), Binding("pageup", "scroll_body(-10)", show=False)])
+    BINDINGS = both_cases(
+        [
+            Binding("escape", "dismiss_dialog", "关闭", id="dialog.close"),
+            # ↑/↓ move between the fields; a long result (a notice's text at 80x24) scrolls by keys
+            # once nothing else takes them.
+            Binding("down", "field_or_scroll(1)", show=False),
+            Binding("up", "field_or_scroll(-1)", show=False),
+            Binding("pagedown", "scroll_body(10)", show=False),
+            Binding("pageup", "scroll_body(-10)", show=False),
+        ]
+    )
 
     def action_scroll_body(self, lines: int) -> None:
         self.query_one(Vertical).scroll_relative(y=lines, animate=False)
 
     def _fields(self) -> list[Input]:
         """The text fields a person can type in now, top to bottom."""
-        return [field for field in self.query(Input) if not field.disabled
-                and all(node.display for node in field.ancestors_with_self if isinstance(node, Widget))]
+        return [
+            field
+            for field in self.query(Input)
+            if not field.disabled
+            and all(node.display for node in field.ancestors_with_self if isinstance(node, Widget))
+        ]
 
     def action_field_or_scroll(self, step: int) -> None:
         fields = self._fields()
@@ -156,7 +166,9 @@ class IssueTicketDialog(_Dialog):
         with Vertical():
             yield Static(Text(f"取号：{self.title_text}"), classes="title")
             yield Label("优先类型（按数字键选择，Enter 取号）")
-            yield OptionList(*[Option(f"{i} {PRIORITY_NAMES[p]}", id=p) for i, p in enumerate(PRIORITIES)], id="priority")
+            yield OptionList(
+                *[Option(f"{i} {PRIORITY_NAMES[p]}", id=p) for i, p in enumerate(PRIORITIES)], id="priority"
+            )
             yield Label("身份证号（可选，Tab 切换；用于限号）")
             yield Input(placeholder="18位身份证号", id="id-number", max_length=20)
             yield Static("", classes="error")
@@ -186,9 +198,19 @@ class IssueTicketDialog(_Dialog):
 
     def issue(self, priority: str, id_number: str | None) -> None:
         app = self.app
-        self.call_service("issue", lambda: issue_ticket(app.engine, app.actor, item_code=self.item_code, queue=self.queue,
-                                                        priority=priority, id_number=id_number, policy=app.settings.queue),
-                          exclusive=True)
+        self.call_service(
+            "issue",
+            lambda: issue_ticket(
+                app.engine,
+                app.actor,
+                item_code=self.item_code,
+                queue=self.queue,
+                priority=priority,
+                id_number=id_number,
+                policy=app.settings.queue,
+            ),
+            exclusive=True,
+        )
 
     def issue_done(self, view) -> None:
         self.issued = view
@@ -238,8 +260,15 @@ class FormDialog(_Dialog):
     With ``after``, ``action`` returns a result and ``after(result)`` (on the UI thread: what the
     screen below does with it) returns the text to show."""
 
-    def __init__(self, title: str, fields: list[tuple[str, str, str]], action: Callable[..., object], hint: str = "",
-                 values: dict[str, str] | None = None, after: Callable[[object], object] | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        fields: list[tuple[str, str, str]],
+        action: Callable[..., object],
+        hint: str = "",
+        values: dict[str, str] | None = None,
+        after: Callable[[object], object] | None = None,
+    ) -> None:
         super().__init__()
         self.title_text, self.fields, self.action, self.hint = title, fields, action, hint
         self.after = after

@@ -29,20 +29,22 @@ from clerk_tui.ui.widgets.status_bar import StatusBar
 class CaseScreen(FollowsHall, Screen):
     """One case: everything about it, and the lifecycle keys (each guarded by its service)."""
 
-    BINDINGS = both_cases([
-        Binding("b,B", "supplement", "补交材料", id="case.supplement"),
-        Binding("s,S", "start", "开始", id="case.start"),
-        Binding("p,P", "suspend", "挂起", id="case.suspend"),
-        Binding("r,R", "resume", "恢复", id="case.resume"),
-        Binding("e,E", "extend", "延期", id="case.extend"),
-        Binding("c,C", "complete", "办结", id="case.complete"),
-        Binding("d,D", "deliver", "送达", id="case.deliver"),
-        Binding("w,W", "withdraw", "撤回", id="case.withdraw"),
-        Binding("h,H", "handover", "移交", id="case.handover"),
-        Binding("a,A", "acknowledge", "接收", id="case.acknowledge"),
-        Binding("t,T", "print", "打印", id="case.print", tooltip="打印或补打本办件的文书"),
-        Binding("escape", "leave", "返回", id="case.leave"),
-    ])
+    BINDINGS = both_cases(
+        [
+            Binding("b,B", "supplement", "补交材料", id="case.supplement"),
+            Binding("s,S", "start", "开始", id="case.start"),
+            Binding("p,P", "suspend", "挂起", id="case.suspend"),
+            Binding("r,R", "resume", "恢复", id="case.resume"),
+            Binding("e,E", "extend", "延期", id="case.extend"),
+            Binding("c,C", "complete", "办结", id="case.complete"),
+            Binding("d,D", "deliver", "送达", id="case.deliver"),
+            Binding("w,W", "withdraw", "撤回", id="case.withdraw"),
+            Binding("h,H", "handover", "移交", id="case.handover"),
+            Binding("a,A", "acknowledge", "接收", id="case.acknowledge"),
+            Binding("t,T", "print", "打印", id="case.print", tooltip="打印或补打本办件的文书"),
+            Binding("escape", "leave", "返回", id="case.leave"),
+        ]
+    )
 
     def __init__(self, number: str) -> None:
         super().__init__()
@@ -79,7 +81,11 @@ class CaseScreen(FollowsHall, Screen):
         if action == "print":
             return bool(self._papers())
         if action == "acknowledge":  # only the receiver takes a handover
-            return bool(self.view.handover_to) and actor is not None and self.view.handover_to.endswith(f"（{actor.number}）")
+            return (
+                bool(self.view.handover_to)
+                and actor is not None
+                and self.view.handover_to.endswith(f"（{actor.number}）")
+            )
         if actor is None or not allowed(actor.role, "case.handle"):
             return False  # an administrator looks, a window clerk or supervisor works the case
         if action == "supplement":
@@ -97,21 +103,37 @@ class CaseScreen(FollowsHall, Screen):
         status = Text(v.status_name, style="bold")
         if v.warning != "none":
             status.append(f"  {v.warning_name}", style=WARNING_STYLES[v.warning])
-        rows = [("状态", status), ("事项", Text(f"{v.item_name}（{v.item_code}） {v.department}")),
-                ("申请人", Text(f"{v.applicant_name}  {v.applicant_id_masked}  {v.applicant_phone}"))]
+        rows = [
+            ("状态", status),
+            ("事项", Text(f"{v.item_name}（{v.item_code}） {v.department}")),
+            ("申请人", Text(f"{v.applicant_name}  {v.applicant_id_masked}  {v.applicant_phone}")),
+        ]
         if v.agent_name:
             rows.append(("代办人", Text(v.agent_name)))
         if v.id_override:
             rows.append(("证件授权", Text(v.id_override, style="yellow")))
-        rows.append(("收件 / 受理", Text(f"{v.received_on} / {v.accepted_on or '—'}" + (f"   号票 {v.ticket}" if v.ticket else ""))))
+        rows.append(
+            (
+                "收件 / 受理",
+                Text(f"{v.received_on} / {v.accepted_on or '—'}" + (f"   号票 {v.ticket}" if v.ticket else "")),
+            )
+        )
         if v.due_date:
-            due = Text(f"{v.due_date}（承诺{v.promised_days}个工作日" + (f"，延期{v.extension_days}日" if v.extension_days else "") + "）")
+            due = Text(
+                f"{v.due_date}（承诺{v.promised_days}个工作日"
+                + (f"，延期{v.extension_days}日" if v.extension_days else "")
+                + "）"
+            )
             if v.provisional:
                 due.append("  暂定：所涉年度放假安排尚未公布", style="yellow")
             rows.append(("承诺办结", due))
         if v.remaining_workdays is not None:
-            rows.append(("剩余工作日", Text(remaining_text(v.remaining_workdays, long=True),
-                                          style=WARNING_STYLES.get(v.warning, ""))))
+            rows.append(
+                (
+                    "剩余工作日",
+                    Text(remaining_text(v.remaining_workdays, long=True), style=WARNING_STYLES.get(v.warning, "")),
+                )
+            )
         if v.suspended_reason:
             rows.append(("挂起原因", Text(v.suspended_reason)))
         if v.result:
@@ -131,21 +153,37 @@ class CaseScreen(FollowsHall, Screen):
         for label in ("材料", "必需", "收到", "形式/份数/页数", "备注"):
             mats.add_column(label)
         for m in v.materials:
-            mats.add_row(Text(m.name), "必需" if m.required else "可选",
-                         Text("✓", style="green") if m.received else Text("✗ 缺少", style="red"),
-                         f"{FORMS.get(m.form, m.form)} {m.copies}份" + (f" {m.pages}页" if m.pages else "") if m.received else "",
-                         Text(m.note))
+            mats.add_row(
+                Text(m.name),
+                "必需" if m.required else "可选",
+                Text("✓", style="green") if m.received else Text("✗ 缺少", style="red"),
+                f"{FORMS.get(m.form, m.form)} {m.copies}份" + (f" {m.pages}页" if m.pages else "")
+                if m.received
+                else "",
+                Text(m.note),
+            )
 
         # Each step wrapped by the Chinese rules, hanging under its text: a date or a case number is
         # never split across lines, as Rich's own wrapping would.
         history = [Wrapped(Text(f"{at:%m-%d %H:%M}  {what}  {by}"), 13) for at, what, by in v.history]
         self.query_one("#case-body", Static).update(
-            Group(grid, Text(""), mats, Text("\n办理经过", style="bold"), *history))
+            Group(grid, Text(""), mats, Text("\n办理经过", style="bold"), *history)
+        )
 
     # -------------------------------------------------------------- the lifecycle keys
 
-    def _step(self, title: str, fields, call, *, body: str = "", choices=None, choices_label: str = "",
-              single: bool = False, paper=None) -> None:
+    def _step(
+        self,
+        title: str,
+        fields,
+        call,
+        *,
+        body: str = "",
+        choices=None,
+        choices_label: str = "",
+        single: bool = False,
+        paper=None,
+    ) -> None:
         """A lifecycle step in its dialog: ``call(app, number, values, override)`` runs in the
         dialog's worker; ``paper(view)`` names the paper to print after it, if any."""
         if self.view is None:
@@ -162,85 +200,149 @@ class CaseScreen(FollowsHall, Screen):
             if view.handover_to:
                 said = f"已移交{view.handover_to}，待对方接收（接收前首办人仍为{view.owner_name}）"
             else:
-                said = f"{view.status_name}" + (f"，承诺办结日期 {view.due_date}"
-                                                if view.due_date and view.status in ("accepted", "in_progress") else "")
+                said = f"{view.status_name}" + (
+                    f"，承诺办结日期 {view.due_date}"
+                    if view.due_date and view.status in ("accepted", "in_progress")
+                    else ""
+                )
             still = [m.name for m in view.missing if m.required] if view.status == "supplement_pending" else []
             if still:
                 said += "\n仍缺：" + "、".join(still)
             return Text(f"{title}完成：办件 {view.number} {said}\n按 Enter 或 Esc 关闭")
 
-        app.push_screen(CaseActionDialog(title, Text(body or f"办件 {number}  {self.view.item_name}"), fields, act,
-                                         choices=choices, choices_label=choices_label, single=single, after=said_after),
-                        lambda _: self.load())
+        app.push_screen(
+            CaseActionDialog(
+                title,
+                Text(body or f"办件 {number}  {self.view.item_name}"),
+                fields,
+                act,
+                choices=choices,
+                choices_label=choices_label,
+                single=single,
+                after=said_after,
+            ),
+            lambda _: self.load(),
+        )
 
     def action_supplement(self) -> None:
         if self.view is None:
             return
-        missing = [(m.name, f"{m.name}{'' if m.required else '（可选）'}") for m in self.view.materials if not m.received]
+        missing = [
+            (m.name, f"{m.name}{'' if m.required else '（可选）'}") for m in self.view.materials if not m.received
+        ]
+
         def call(app, n, v, o):
             if not v.get("selected"):
                 raise ServiceError("请用空格勾选申请人本次带来的材料")
-            return cases.supplement(app.engine, app.actor, n, v.get("selected") or [], override=o,
-                                    case_rules=case_rules(app))
+            return cases.supplement(
+                app.engine, app.actor, n, v.get("selected") or [], override=o, case_rules=case_rules(app)
+            )
 
-        self._step("补交材料", [], call,
+        self._step(
+            "补交材料",
+            [],
+            call,
             body="勾选申请人本次带来的材料；必需材料齐全即当日受理，期限从今天起算。",
-            choices=missing, choices_label="本次收到（空格勾选）",
-            paper=lambda view: "receipt" if view.status == "accepted" else "supplement-notice")
+            choices=missing,
+            choices_label="本次收到（空格勾选）",
+            paper=lambda view: "receipt" if view.status == "accepted" else "supplement-notice",
+        )
 
     def action_start(self) -> None:
         self._step("开始办理", [], lambda app, n, v, o: cases.start(app.engine, app.actor, n, case_rules(app)))
 
     def action_suspend(self) -> None:
         def call(app, n, v, o):
-            return cases.suspend(app.engine, app.actor, n, reason=v["reason"], days=whole_number(v["days"], "预计天数"),
-                                 case_rules=case_rules(app))
+            return cases.suspend(
+                app.engine,
+                app.actor,
+                n,
+                reason=v["reason"],
+                days=whole_number(v["days"], "预计天数"),
+                case_rules=case_rules(app),
+            )
 
-        self._step("挂起（第四十五条，期间不计入办理时限）",
-                   [("reason", "挂起原因", "例如 现场核查、检验检测、专家评审"), ("days", "预计需要的工作日", "例如 5")], call)
+        self._step(
+            "挂起（第四十五条，期间不计入办理时限）",
+            [("reason", "挂起原因", "例如 现场核查、检验检测、专家评审"), ("days", "预计需要的工作日", "例如 5")],
+            call,
+        )
 
     def action_resume(self) -> None:
         self._step("恢复办理", [], lambda app, n, v, o: cases.resume(app.engine, app.actor, n, case_rules(app)))
 
     def action_extend(self) -> None:
         def call(app, n, v, o):
-            return cases.extend(app.engine, app.actor, n, days=whole_number(v["days"], "延期天数"), reason=v["reason"],
-                                override=o, case_rules=case_rules(app))
+            return cases.extend(
+                app.engine,
+                app.actor,
+                n,
+                days=whole_number(v["days"], "延期天数"),
+                reason=v["reason"],
+                override=o,
+                case_rules=case_rules(app),
+            )
 
-        self._step("延期（第四十二条，需带班领导批准）",
-                   [("days", "延长的工作日", "最多10日"), ("reason", "延期理由（告知申请人）", "例如 需专家论证")], call)
+        self._step(
+            "延期（第四十二条，需带班领导批准）",
+            [("days", "延长的工作日", "最多10日"), ("reason", "延期理由（告知申请人）", "例如 需专家论证")],
+            call,
+        )
 
     def action_complete(self) -> None:
         def call(app, n, v, o):
             selected = v.get("selected") or []
             if len(selected) != 1:
                 raise ServiceError("请用空格选中“准予许可”或“不予许可”中的一项")
-            return cases.complete(app.engine, app.actor, n, result=selected[0], reason=v["reason"],
-                                  case_rules=case_rules(app))
+            return cases.complete(
+                app.engine, app.actor, n, result=selected[0], reason=v["reason"], case_rules=case_rules(app)
+            )
 
-        self._step("办结", [("reason", "不予许可的理由", "准予时可留空")], call,
-                   choices=[("approved", "准予许可"), ("denied", "不予许可")], choices_label="结果（空格选中）", single=True,
-                   paper=lambda view: "completion-notice")
+        self._step(
+            "办结",
+            [("reason", "不予许可的理由", "准予时可留空")],
+            call,
+            choices=[("approved", "准予许可"), ("denied", "不予许可")],
+            choices_label="结果（空格选中）",
+            single=True,
+            paper=lambda view: "completion-notice",
+        )
 
     def action_deliver(self) -> None:
         def call(app, n, v, o):
             selected = v.get("selected") or []
             if len(selected) != 1:
                 raise ServiceError("请用空格选中一种送达方式")
-            return cases.deliver(app.engine, app.actor, n, method=selected[0], tracking=v.get("tracking", ""),
-                                 case_rules=case_rules(app))
+            return cases.deliver(
+                app.engine, app.actor, n, method=selected[0], tracking=v.get("tracking", ""), case_rules=case_rules(app)
+            )
 
-        self._step("送达", [("tracking", "邮寄单号（邮寄送达时填写）", "例如 EMS 1234567890123")], call, choices=[("collect", "窗口领取"), ("mail", "邮寄送达")], choices_label="送达方式（空格选中）",
-                   single=True)
+        self._step(
+            "送达",
+            [("tracking", "邮寄单号（邮寄送达时填写）", "例如 EMS 1234567890123")],
+            call,
+            choices=[("collect", "窗口领取"), ("mail", "邮寄送达")],
+            choices_label="送达方式（空格选中）",
+            single=True,
+        )
 
     def action_withdraw(self) -> None:
-        self._step("申请人撤回", [("reason", "撤回原因", "例如 申请人决定暂不办理")], lambda app, n, v, o: cases.withdraw(
-            app.engine, app.actor, n, reason=v["reason"], case_rules=case_rules(app)))
+        self._step(
+            "申请人撤回",
+            [("reason", "撤回原因", "例如 申请人决定暂不办理")],
+            lambda app, n, v, o: cases.withdraw(
+                app.engine, app.actor, n, reason=v["reason"], case_rules=case_rules(app)
+            ),
+        )
 
     def action_handover(self) -> None:
-        self._step("移交办件（对方确认接收后生效）", [("to", "接收人工号", "例如 1003"), ("reason", "移交原因", "例如 调岗")],
-                   lambda app, n, v, o: cases.handover(app.engine, app.actor, n, to=v["to"], reason=v["reason"],
-                                                       case_rules=case_rules(app)))
+        self._step(
+            "移交办件（对方确认接收后生效）",
+            [("to", "接收人工号", "例如 1003"), ("reason", "移交原因", "例如 调岗")],
+            lambda app, n, v, o: cases.handover(
+                app.engine, app.actor, n, to=v["to"], reason=v["reason"], case_rules=case_rules(app)
+            ),
+        )
 
     def action_acknowledge(self) -> None:
         self._step("接收移交", [], lambda app, n, v, o: cases.acknowledge(app.engine, app.actor, n, case_rules(app)))
@@ -273,4 +375,3 @@ class CaseScreen(FollowsHall, Screen):
 
     def action_leave(self) -> None:
         self.app.pop_screen()
-

@@ -21,21 +21,39 @@ from clerk_tui.ui.screens.case import CaseScreen
 from clerk_tui.ui.widgets.columns import Column, cell, set_columns
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
-FILTER_KEYS = [("1", "all"), ("2", "mine"), ("3", "department"), ("4", "yellow"), ("5", "red"), ("6", "suspended"),
-               ("7", "supplement"), ("8", "handover")]
-SHORT = {"all": "全部", "mine": "我的", "department": "本部门", "yellow": "黄色", "red": "红色", "suspended": "挂起",
-         "supplement": "待补正", "handover": "待接收"}
+FILTER_KEYS = [
+    ("1", "all"),
+    ("2", "mine"),
+    ("3", "department"),
+    ("4", "yellow"),
+    ("5", "red"),
+    ("6", "suspended"),
+    ("7", "supplement"),
+    ("8", "handover"),
+]
+SHORT = {
+    "all": "全部",
+    "mine": "我的",
+    "department": "本部门",
+    "yellow": "黄色",
+    "red": "红色",
+    "suspended": "挂起",
+    "supplement": "待补正",
+    "handover": "待接收",
+}
 
 
 class CaseListScreen(ServiceCalls, Screen):
     """办件列表: one search box (case number, ID number, phone, name) and filters by number key."""
 
-    BINDINGS = both_cases([
-        *[Binding(key, f"filter('{name}')", show=False, id=f"cases.filter_{name}") for key, name in FILTER_KEYS],
-        Binding("escape", "leave", "返回", id="cases.leave"),
-        Binding("slash,ctrl+f", "focus_search", "查找", id="cases.find"),
-        Binding("down", "to_list", show=False),  # from the search box (the list takes ↓ itself once focused)
-    ])
+    BINDINGS = both_cases(
+        [
+            *[Binding(key, f"filter('{name}')", show=False, id=f"cases.filter_{name}") for key, name in FILTER_KEYS],
+            Binding("escape", "leave", "返回", id="cases.leave"),
+            Binding("slash,ctrl+f", "focus_search", "查找", id="cases.find"),
+            Binding("down", "to_list", show=False),  # from the search box (the list takes ↓ itself once focused)
+        ]
+    )
 
     def __init__(self, filter: str = "all") -> None:
         super().__init__()
@@ -50,8 +68,15 @@ class CaseListScreen(ServiceCalls, Screen):
             yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True, show_command_palette=False)
 
-    COLUMNS = [Column("办件编号", 8), Column("状态", 8), Column("事项", 10, 3), Column("申请人", 6, 2),
-               Column("承诺", 9), Column("剩余", 6), Column("首办人", 6, 1)]
+    COLUMNS = [
+        Column("办件编号", 8),
+        Column("状态", 8),
+        Column("事项", 10, 3),
+        Column("申请人", 6, 2),
+        Column("承诺", 9),
+        Column("剩余", 6),
+        Column("首办人", 6, 1),
+    ]
 
     def on_mount(self) -> None:
         self.widths = set_columns(self.query_one("#cases", DataTable), self._columns())
@@ -73,8 +98,13 @@ class CaseListScreen(ServiceCalls, Screen):
 
     def load(self) -> None:
         query, app = self.query_one("#case-search", Input).value, self.app
-        self.call_service("cases", lambda: list_cases(app.engine, app.actor, filter=self.filter, query=query, limit=300,
-                                                      case_rules=case_rules(app)), exclusive=True)
+        self.call_service(
+            "cases",
+            lambda: list_cases(
+                app.engine, app.actor, filter=self.filter, query=query, limit=300, case_rules=case_rules(app)
+            ),
+            exclusive=True,
+        )
 
     def cases_done(self, views) -> None:
         self._show(views)
@@ -83,10 +113,18 @@ class CaseListScreen(ServiceCalls, Screen):
         def widest(values) -> int | None:
             return max((cell_len(x) for x in values), default=None)
 
-        wants = {"办件编号": widest(v.number for v in self.views), "事项": widest(v.item_name for v in self.views),
-                 "申请人": widest(v.applicant_name for v in self.views), "首办人": widest(v.owner_name for v in self.views)}
-        return [replace(c, width=wants[c.label] or c.width) if c.label == "办件编号"
-                else replace(c, want=wants.get(c.label)) for c in self.COLUMNS]
+        wants = {
+            "办件编号": widest(v.number for v in self.views),
+            "事项": widest(v.item_name for v in self.views),
+            "申请人": widest(v.applicant_name for v in self.views),
+            "首办人": widest(v.owner_name for v in self.views),
+        }
+        return [
+            replace(c, width=wants[c.label] or c.width)
+            if c.label == "办件编号"
+            else replace(c, want=wants.get(c.label))
+            for c in self.COLUMNS
+        ]
 
     def on_resize(self) -> None:
         """The item and applicant columns share the width the screen has (wider: longer names)."""
@@ -112,9 +150,15 @@ class CaseListScreen(ServiceCalls, Screen):
             if v.provisional and v.due_date:
                 due.append("暂定", style="dim")
             left = Text(remaining_text(v.remaining_workdays), style=WARNING_STYLES.get(v.warning, ""))
-            table.add_row(v.number, Text(v.status_name, style=WARNING_STYLES.get(v.warning, "")),
-                          cell(v.item_name, item_w), cell(v.applicant_name, applicant_w), due, left,
-                          cell(v.owner_name, owner_w))
+            table.add_row(
+                v.number,
+                Text(v.status_name, style=WARNING_STYLES.get(v.warning, "")),
+                cell(v.item_name, item_w),
+                cell(v.applicant_name, applicant_w),
+                due,
+                left,
+                cell(v.owner_name, owner_w),
+            )
         if not views and self.is_current:
             self.app.notify("没有符合条件的办件", timeout=2)
 
@@ -151,4 +195,3 @@ class CaseListScreen(ServiceCalls, Screen):
             self.load()
             return
         self.app.pop_screen()
-

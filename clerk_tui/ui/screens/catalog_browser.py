@@ -33,18 +33,22 @@ MAX_ROWS = 40
 class CatalogBrowser(ServiceCalls, Screen):
     """The guide desk's main screen; other roles open it with F2."""
 
-    BINDINGS = both_cases([
-        Binding("slash,ctrl+f", "focus_search", "检索", id="guide.focus_search", tooltip="光标回到检索框"),
-        Binding("escape", "clear_search", "清空", id="guide.clear", tooltip="清空检索框并回到检索", show=False),
-        Binding("f3", "focus_guide", "指南", id="guide.focus_guide", tooltip="光标移到办事指南，可上下滚动"),
-        Binding("f5", "issue_item", "取号", id="guide.issue_item", tooltip="为选中的事项取号"),
-        Binding("f6", "issue_queue", "队列", id="guide.issue_queue", tooltip="不选事项，直接按队列取号"),
-        Binding("f7", "check_in", "签到", id="guide.check_in", tooltip="预约签到：时段内得预约优先号"),
-        Binding("f8", "rejoin", "过号返回", id="guide.rejoin", tooltip="过号后在规定时间内返回，恢复排队"),
-        Binding("f9", "book", "预约", id="guide.book", tooltip="为选中的事项登记预约"),
-        Binding("f10", "cases", "办件", id="guide.cases", tooltip="按办件编号、身份证号、电话或姓名查办件"),
-        Binding("f11", "notice", "告知单", id="guide.notice", tooltip="勾选缺少的材料，打印一次性告知单", show=False),
-    ])
+    BINDINGS = both_cases(
+        [
+            Binding("slash,ctrl+f", "focus_search", "检索", id="guide.focus_search", tooltip="光标回到检索框"),
+            Binding("escape", "clear_search", "清空", id="guide.clear", tooltip="清空检索框并回到检索", show=False),
+            Binding("f3", "focus_guide", "指南", id="guide.focus_guide", tooltip="光标移到办事指南，可上下滚动"),
+            Binding("f5", "issue_item", "取号", id="guide.issue_item", tooltip="为选中的事项取号"),
+            Binding("f6", "issue_queue", "队列", id="guide.issue_queue", tooltip="不选事项，直接按队列取号"),
+            Binding("f7", "check_in", "签到", id="guide.check_in", tooltip="预约签到：时段内得预约优先号"),
+            Binding("f8", "rejoin", "过号返回", id="guide.rejoin", tooltip="过号后在规定时间内返回，恢复排队"),
+            Binding("f9", "book", "预约", id="guide.book", tooltip="为选中的事项登记预约"),
+            Binding("f10", "cases", "办件", id="guide.cases", tooltip="按办件编号、身份证号、电话或姓名查办件"),
+            Binding(
+                "f11", "notice", "告知单", id="guide.notice", tooltip="勾选缺少的材料，打印一次性告知单", show=False
+            ),
+        ]
+    )
 
     def __init__(self, *, closable: bool = False, picker: bool = False) -> None:
         super().__init__()
@@ -55,8 +59,13 @@ class CatalogBrowser(ServiceCalls, Screen):
         self.shown: list[str] = []
 
     def compose(self) -> ComposeResult:
-        yield StatusBar("选择事项（Enter 选定，检索框为空时按 Esc 返回）" if self.picker else
-                        "事项检索（检索框为空时按 Esc 返回）" if self.closable else "导办台 · 事项检索")
+        yield StatusBar(
+            "选择事项（Enter 选定，检索框为空时按 Esc 返回）"
+            if self.picker
+            else "事项检索（检索框为空时按 Esc 返回）"
+            if self.closable
+            else "导办台 · 事项检索"
+        )
         with Horizontal(id="browser"):
             with Vertical(id="browser-left"):
                 yield Input(placeholder="输入事项名称、拼音首字母（如 jhdj）或事项编码", id="search")
@@ -110,8 +119,9 @@ class CatalogBrowser(ServiceCalls, Screen):
             name, dept = g.name, g.department
             if narrow:  # the guide below shows the whole name; keep the queue and limit in sight
                 name, dept = clip(name, 30), clip(dept, 16)
-            table.add_row(Text(name), Text(dept), Text(f"{g.queue} {windows}号"), Text(g.kind_name),
-                          Text(limit), key=g.code)
+            table.add_row(
+                Text(name), Text(dept), Text(f"{g.queue} {windows}号"), Text(g.kind_name), Text(limit), key=g.code
+            )
             self.shown.append(g.code)
         count = self.query_one("#match-count", Static)
         if not self.index:
@@ -162,7 +172,9 @@ class CatalogBrowser(ServiceCalls, Screen):
         search = self.query_one("#search", Input)
         if search.has_focus and event.key in ("down", "up") and self.shown:
             table = self.query_one("#matches", DataTable)
-            table.move_cursor(row=max(0, min(len(self.shown) - 1, table.cursor_row + (1 if event.key == "down" else -1))))
+            table.move_cursor(
+                row=max(0, min(len(self.shown) - 1, table.cursor_row + (1 if event.key == "down" else -1)))
+            )
             event.stop()
             event.prevent_default()
 
@@ -194,8 +206,9 @@ class CatalogBrowser(ServiceCalls, Screen):
         if g is None:
             self.app.notify("请先检索并选中一个事项，或按 F6 按队列取号", severity="warning")
             return
-        self.app.push_screen(IssueTicketDialog(item_code=g.code, title=f"{g.name}（{g.queue} {g.queue_name}）"),
-                             self._issued)
+        self.app.push_screen(
+            IssueTicketDialog(item_code=g.code, title=f"{g.name}（{g.queue} {g.queue_name}）"), self._issued
+        )
 
     def _issued(self, view) -> None:
         if view is not None:
@@ -228,8 +241,9 @@ class CatalogBrowser(ServiceCalls, Screen):
             app.print_paper("ticket", result.ticket.number)
             return ticket_text(result.ticket, result.message)
 
-        app.push_screen(FormDialog("预约签到", [("id_number", "身份证号", "预约时登记的身份证号")], check_in,
-                                   after=checked_in))
+        app.push_screen(
+            FormDialog("预约签到", [("id_number", "身份证号", "预约时登记的身份证号")], check_in, after=checked_in)
+        )
 
     def action_rejoin(self) -> None:
         app = self.app
@@ -247,19 +261,36 @@ class CatalogBrowser(ServiceCalls, Screen):
         app = self.app
 
         def book(id_number: str, name: str, phone: str, day: str, start: str, end: str) -> str:
-            view = add_appointment(app.engine, app.actor, id_number=id_number, item_code=g.code,
-                                   day=day or clock.today().isoformat(), start=start, end=end, name=name, phone=phone)
-            return (f"已预约：{view.item_name}\n{view.day} {view.slot_start:%H:%M}-{view.slot_end:%H:%M}"
-                    f"（预约编号 {view.id}）\n请于时段内到导办台凭身份证签到")
+            view = add_appointment(
+                app.engine,
+                app.actor,
+                id_number=id_number,
+                item_code=g.code,
+                day=day or clock.today().isoformat(),
+                start=start,
+                end=end,
+                name=name,
+                phone=phone,
+            )
+            return (
+                f"已预约：{view.item_name}\n{view.day} {view.slot_start:%H:%M}-{view.slot_end:%H:%M}"
+                f"（预约编号 {view.id}）\n请于时段内到导办台凭身份证签到"
+            )
 
-        app.push_screen(FormDialog(f"预约登记：{g.name}", [
-            ("id_number", "身份证号", "18位身份证号"),
-            ("name", "姓名", "申请人姓名"),
-            ("phone", "联系电话", "手机号"),
-            ("day", "日期（默认今天）", clock.today().isoformat()),
-            ("start", "开始时间", "例如 14:00"),
-            ("end", "结束时间", "例如 14:30"),
-        ], book))
+        app.push_screen(
+            FormDialog(
+                f"预约登记：{g.name}",
+                [
+                    ("id_number", "身份证号", "18位身份证号"),
+                    ("name", "姓名", "申请人姓名"),
+                    ("phone", "联系电话", "手机号"),
+                    ("day", "日期（默认今天）", clock.today().isoformat()),
+                    ("start", "开始时间", "例如 14:00"),
+                    ("end", "结束时间", "例如 14:30"),
+                ],
+                book,
+            )
+        )
 
     def action_notice(self) -> None:
         """一次性告知单: tick what the person lacks; the paper lists it with everything the item needs."""
@@ -284,8 +315,17 @@ class CatalogBrowser(ServiceCalls, Screen):
             return f"已发送打印：{g.name} 一次性告知单（缺少 {len(missing)} 项）\n按 Enter 关闭"
 
         choices = [(m.name, f"{m.name}{'' if m.required else '（可选）'}") for m in g.materials]
-        app.push_screen(CaseActionDialog(f"一次性告知单：{g.name}", "勾选申请人还缺少的材料（空格），Enter 打印。",
-                                         [], act, choices=choices, choices_label="缺少的材料", after=printed))
+        app.push_screen(
+            CaseActionDialog(
+                f"一次性告知单：{g.name}",
+                "勾选申请人还缺少的材料（空格），Enter 打印。",
+                [],
+                act,
+                choices=choices,
+                choices_label="缺少的材料",
+                after=printed,
+            )
+        )
 
     def palette_commands(self):
         yield SystemCommand("一次性告知单", "勾选缺少的材料并打印告知单（F11）", self.action_notice)

@@ -25,9 +25,15 @@ from clerk_tui.ui.widgets.status_bar import StatusBar
 
 
 class _Home(ServiceCalls, Screen):
-    BINDINGS = both_cases([Binding("f2", "catalog", "检索", id="home.catalog", tooltip="打开事项检索与办事指南"),
-                Binding("b,B", "cases", "办件", id="home.cases", tooltip="办件查询：按编号、证件号、电话、姓名，及预警筛选"),
-                Binding("u,U", "unlock", "解锁工号", id="home.unlock", tooltip="解锁因 PIN 连续错误被锁定的工号")])
+    BINDINGS = both_cases(
+        [
+            Binding("f2", "catalog", "检索", id="home.catalog", tooltip="打开事项检索与办事指南"),
+            Binding(
+                "b,B", "cases", "办件", id="home.cases", tooltip="办件查询：按编号、证件号、电话、姓名，及预警筛选"
+            ),
+            Binding("u,U", "unlock", "解锁工号", id="home.unlock", tooltip="解锁因 PIN 连续错误被锁定的工号"),
+        ]
+    )
 
     def check_action(self, action: str, parameters) -> bool | None:
         if action == "unlock":  # a supervisor or the administrator
@@ -86,8 +92,10 @@ class HallScreen(FollowsHall, _Home):
         app = self.app
 
         def overview():
-            return (hall_overview(app.engine),
-                    list_alerts(app.engine, rules_=app.settings.responsibility, case_rules=case_rules(app)))
+            return (
+                hall_overview(app.engine),
+                list_alerts(app.engine, rules_=app.settings.responsibility, case_rules=case_rules(app)),
+            )
 
         self.call_service("hall", overview)
 
@@ -102,15 +110,19 @@ class HallScreen(FollowsHall, _Home):
 
     def show(self, ov, alerts=()) -> None:
         text = Text(f"{ov.name}（{ov.code}）", style="bold")
-        text.append(f"\n进驻部门 {len(ov.departments)} 个 · 窗口 {ov.windows} 个 · 事项 {ov.items} 项"
-                    f"（即办件 {ov.immediate_items} 项）· 在岗人员 {ov.staff} 人")
+        text.append(
+            f"\n进驻部门 {len(ov.departments)} 个 · 窗口 {ov.windows} 个 · 事项 {ov.items} 项"
+            f"（即办件 {ov.immediate_items} 项）· 在岗人员 {ov.staff} 人"
+        )
         text.append("\n分厅：" + ("、".join(ov.branch_halls) or "无"))
         text.append(f"\n咨询电话 {ov.phone or '—'} · 监督电话 {ov.supervision_phone or '—'}")
         if ov.locked_staff:
             text.append("\n已锁定的工号：" + "、".join(ov.locked_staff) + "（按 U 解锁）", style="bold red")
         escalated = [a for a in alerts if a.escalated]
         if alerts:
-            text.append(f"\n提醒 {len(alerts)} 条，需带班领导过问 {len(escalated)} 条（Ctrl+T 查看）：", style="bold red")
+            text.append(
+                f"\n提醒 {len(alerts)} 条，需带班领导过问 {len(escalated)} 条（Ctrl+T 查看）：", style="bold red"
+            )
             for a in (escalated or alerts)[:4]:
                 text.append(f"\n  {a.kind_name}  {a.subject}  责任人 {a.responsible}", style="red")
         else:
@@ -119,5 +131,11 @@ class HallScreen(FollowsHall, _Home):
         table = self.query_one("#departments", DataTable)
         table.clear()
         for d in ov.departments:
-            table.add_row(Text(d.name), Text(d.phone or "—"), str(d.items), str(d.promised_items),
-                          Text(",".join(map(str, d.windows)) or "—"), Text(d.branch_hall or ""))
+            table.add_row(
+                Text(d.name),
+                Text(d.phone or "—"),
+                str(d.items),
+                str(d.promised_items),
+                Text(",".join(map(str, d.windows)) or "—"),
+                Text(d.branch_hall or ""),
+            )

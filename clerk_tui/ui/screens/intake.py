@@ -26,17 +26,19 @@ from clerk_tui.ui.widgets.status_bar import StatusBar
 class IntakeScreen(ServiceCalls, Screen):
     """收件受理: the applicant, the materials checklist, and four decisions, one key each."""
 
-    BINDINGS = both_cases([
-        Binding("f5", "decide('immediate')", "即办", id="intake.immediate", tooltip="当场办结（准予或不予）"),
-        Binding("f6", "decide('accept')", "受理", id="intake.accept", tooltip="材料齐全，受理并承诺办结日期"),
-        Binding("f7", "decide('supplement')", "补正", id="intake.supplement", tooltip="一次性告知全部缺少的材料"),
-        Binding("f8", "decide('reject')", "不予受理", id="intake.reject", tooltip="说明理由和救济途径"),
-        Binding("f3", "toggle_kind", "个人/单位", id="intake.kind", tooltip="申请人是个人还是单位"),
-        Binding("f2", "pick_item", "事项", id="intake.item", tooltip="更换事项"),
-        Binding("space", "toggle_material", "收到", id="intake.toggle", tooltip="材料：收到/缺少", show=False),
-        Binding("f4", "edit_material", "份数备注", id="intake.edit", tooltip="材料的形式、份数、页数、备注"),
-        Binding("escape", "leave", "返回", id="intake.leave", show=False),
-    ])
+    BINDINGS = both_cases(
+        [
+            Binding("f5", "decide('immediate')", "即办", id="intake.immediate", tooltip="当场办结（准予或不予）"),
+            Binding("f6", "decide('accept')", "受理", id="intake.accept", tooltip="材料齐全，受理并承诺办结日期"),
+            Binding("f7", "decide('supplement')", "补正", id="intake.supplement", tooltip="一次性告知全部缺少的材料"),
+            Binding("f8", "decide('reject')", "不予受理", id="intake.reject", tooltip="说明理由和救济途径"),
+            Binding("f3", "toggle_kind", "个人/单位", id="intake.kind", tooltip="申请人是个人还是单位"),
+            Binding("f2", "pick_item", "事项", id="intake.item", tooltip="更换事项"),
+            Binding("space", "toggle_material", "收到", id="intake.toggle", tooltip="材料：收到/缺少", show=False),
+            Binding("f4", "edit_material", "份数备注", id="intake.edit", tooltip="材料的形式、份数、页数、备注"),
+            Binding("escape", "leave", "返回", id="intake.leave", show=False),
+        ]
+    )
 
     def __init__(self, item_code: str | None = None, ticket: str | None = None, id_number: str = "") -> None:
         super().__init__()
@@ -74,11 +76,19 @@ class IntakeScreen(ServiceCalls, Screen):
     def on_mount(self) -> None:
         self.query_one("#org-row").display = False
         table = self.query_one("#materials", DataTable)
-        for label, key in (("收到", "got"), ("材料", "name"), ("必需", "req"), ("形式", "form"), ("份数", "copies"),
-                           ("页数", "pages"), ("备注", "note")):
+        for label, key in (
+            ("收到", "got"),
+            ("材料", "name"),
+            ("必需", "req"),
+            ("形式", "form"),
+            ("份数", "copies"),
+            ("页数", "pages"),
+            ("备注", "note"),
+        ):
             table.add_column(label, key=key)
-        self.query_one("#intake-hint", Static).update(Text(
-            "Tab 在各栏之间移动 · 材料表中按空格切换“收到/缺少”，F4 填份数页数备注 · Esc 返回", style="dim"))
+        self.query_one("#intake-hint", Static).update(
+            Text("Tab 在各栏之间移动 · 材料表中按空格切换“收到/缺少”，F4 填份数页数备注 · Esc 返回", style="dim")
+        )
         if self.item_code:
             self.load_item(self.item_code)
         else:
@@ -105,11 +115,21 @@ class IntakeScreen(ServiceCalls, Screen):
         table = self.query_one("#materials", DataTable)
         row = keep if keep is not None else table.cursor_row
         table.clear()
-        for entry, required in zip(self.lines, self.required):
-            got = Text("✓ 收到", style="green") if entry.received else Text("✗ 缺少", style="bold red" if required else "dim")
-            table.add_row(got, Text(entry.name), "必需" if required else "可选", FORMS.get(entry.form, entry.form),
-                          str(entry.copies) if entry.received else "", str(entry.pages or "") if entry.received else "",
-                          Text(entry.note))
+        for entry, required in zip(self.lines, self.required, strict=True):
+            got = (
+                Text("✓ 收到", style="green")
+                if entry.received
+                else Text("✗ 缺少", style="bold red" if required else "dim")
+            )
+            table.add_row(
+                got,
+                Text(entry.name),
+                "必需" if required else "可选",
+                FORMS.get(entry.form, entry.form),
+                str(entry.copies) if entry.received else "",
+                str(entry.pages or "") if entry.received else "",
+                Text(entry.note),
+            )
         if self.lines:
             table.move_cursor(row=min(row or 0, len(self.lines) - 1))
 
@@ -149,12 +169,19 @@ class IntakeScreen(ServiceCalls, Screen):
             self._show_lines(i)
             return "已记录，按 Enter 关闭"
 
-        self.app.push_screen(FormDialog(f"材料：{entry.name}", [
-            ("form", "形式（原件、复印件、原件及复印件）", "留空不变"),
-            ("copies", "份数", str(entry.copies)),
-            ("pages", "页数", "例如 3"),
-            ("note", "备注（如 复印件不清晰）", "可留空"),
-        ], save, after=record))
+        self.app.push_screen(
+            FormDialog(
+                f"材料：{entry.name}",
+                [
+                    ("form", "形式（原件、复印件、原件及复印件）", "留空不变"),
+                    ("copies", "份数", str(entry.copies)),
+                    ("pages", "页数", "例如 3"),
+                    ("note", "备注（如 复印件不清晰）", "可留空"),
+                ],
+                save,
+                after=record,
+            )
+        )
 
     def action_toggle_kind(self) -> None:
         self.kind = "organisation" if self.kind == "person" else "person"
@@ -184,31 +211,50 @@ class IntakeScreen(ServiceCalls, Screen):
             if key == "leave":
                 self.app.pop_screen()
 
-        self.app.push_screen(PickDialog("已填写的收件内容尚未保存（未作出受理决定），要放弃吗？",
-                                        [("stay", "继续填写"), ("leave", "放弃已填内容并返回")]), chosen)
+        self.app.push_screen(
+            PickDialog(
+                "已填写的收件内容尚未保存（未作出受理决定），要放弃吗？",
+                [("stay", "继续填写"), ("leave", "放弃已填内容并返回")],
+            ),
+            chosen,
+        )
 
     # -------------------------------------------------------------- deciding
 
     def _request(self, decision: str, **extra):
-        value = lambda key: self.query_one(f"#{key}", Input).value.strip()  # noqa: E731
-        applicant = Applicant(self.kind, value("a-name"), value("a-id"), value("a-phone"), value("a-rep"),
-                              value("a-contact"))
+        value = lambda key: self.query_one(f"#{key}", Input).value.strip()  # noqa: E731  (a one-line accessor, used right below)
+        applicant = Applicant(
+            self.kind, value("a-name"), value("a-id"), value("a-phone"), value("a-rep"), value("a-contact")
+        )
         agent = Agent(value("g-name"), value("g-id")) if value("g-name") or value("g-id") else None
-        return IntakeRequest(item_code=self.item.code, applicant=applicant, decision=decision,
-                             materials=list(self.lines), agent=agent, ticket=self.ticket, **extra)
+        return IntakeRequest(
+            item_code=self.item.code,
+            applicant=applicant,
+            decision=decision,
+            materials=list(self.lines),
+            agent=agent,
+            ticket=self.ticket,
+            **extra,
+        )
 
     def action_decide(self, decision: str) -> None:
         if self.item is None:
             self.app.notify("请先按 F2 选择事项", severity="warning")
             return
         app = self.app
-        missing = [e.name for e, req in zip(self.lines, self.required) if req and not e.received]
+        missing = [e.name for e, req in zip(self.lines, self.required, strict=True) if req and not e.received]
         if decision in ("immediate", "accept") and missing:
-            app.notify(f"必需材料缺少：{'、'.join(missing)}。材料不齐不能{DECISIONS[decision]}，请按 F7 一次性告知（补正）",
-                       severity="warning", timeout=6, markup=False)
+            app.notify(
+                f"必需材料缺少：{'、'.join(missing)}。材料不齐不能{DECISIONS[decision]}，请按 F7 一次性告知（补正）",
+                severity="warning",
+                timeout=6,
+                markup=False,
+            )
             return
         if decision == "supplement" and not missing:
-            app.notify("必需材料已经齐全，无需补正：请按 F6 受理或 F5 即办", severity="warning", timeout=5, markup=False)
+            app.notify(
+                "必需材料已经齐全，无需补正：请按 F6 受理或 F5 即办", severity="warning", timeout=5, markup=False
+            )
             return
         body = Text()
         name = self.query_one("#a-name", Input).value.strip()
@@ -222,9 +268,11 @@ class IntakeScreen(ServiceCalls, Screen):
             choices = [("approved", "准予许可"), ("denied", "不予许可（需填写理由）")]
             fields = [("reason", "不予许可的理由", "准予时可留空")]
         elif decision == "reject":
-            fields = [("reason", "不予受理的理由（必填）", "例如 不属于本机关职权范围"),
-                      ("competent_department", "有权机关（不属于本机关时填写）", "例如 市市场监督管理局"),
-                      ("competent_phone", "有权机关电话", "例如 0571-12345678")]
+            fields = [
+                ("reason", "不予受理的理由（必填）", "例如 不属于本机关职权范围"),
+                ("competent_department", "有权机关（不属于本机关时填写）", "例如 市市场监督管理局"),
+                ("competent_phone", "有权机关电话", "例如 0571-12345678"),
+            ]
         elif decision == "supplement":
             body.append("\n将一次性告知上述全部缺少的材料。")
 
@@ -246,24 +294,47 @@ class IntakeScreen(ServiceCalls, Screen):
             self._decided(view)
             return decision_text(view, bool(app.settings.printing.receipt))
 
-        app.push_screen(CaseActionDialog(f"{DECISIONS[decision]}：请确认", body, fields, act, choices=choices,
-                                         choices_label="结果（空格选中）", single=True, outside=self._applicant_fields,
-                                         after=decided),
-                        self._after_decision)
+        app.push_screen(
+            CaseActionDialog(
+                f"{DECISIONS[decision]}：请确认",
+                body,
+                fields,
+                act,
+                choices=choices,
+                choices_label="结果（空格选中）",
+                single=True,
+                outside=self._applicant_fields,
+                after=decided,
+            ),
+            self._after_decision,
+        )
 
     def _applicant_fields(self) -> list[tuple[str, Input]]:
         """The applicant's fields by what a refusal calls them (for putting the cursor there)."""
         org = self.kind == "organisation"
-        named = [("a-name", "单位名称" if org else "申请人姓名"), ("a-id", "信用代码" if org else "身份证号"),
-                 ("a-phone", "电话"), ("a-rep", "法定代表人"), ("a-contact", "联系人"), ("g-name", "代办人姓名"),
-                 ("g-id", "代办人证件")]
-        return [(label, self.query_one(f"#{key}", Input)) for key, label in named if self.query_one(f"#{key}", Input).display
-                and (key not in ("a-rep", "a-contact") or org)]
+        named = [
+            ("a-name", "单位名称" if org else "申请人姓名"),
+            ("a-id", "信用代码" if org else "身份证号"),
+            ("a-phone", "电话"),
+            ("a-rep", "法定代表人"),
+            ("a-contact", "联系人"),
+            ("g-name", "代办人姓名"),
+            ("g-id", "代办人证件"),
+        ]
+        return [
+            (label, self.query_one(f"#{key}", Input))
+            for key, label in named
+            if self.query_one(f"#{key}", Input).display and (key not in ("a-rep", "a-contact") or org)
+        ]
 
     def _decided(self, view) -> None:
         self.decided = view
-        paper = {"accepted": "receipt", "completed": "receipt", "supplement_pending": "supplement-notice",
-                 "rejected": "rejection-notice"}.get(view.status)
+        paper = {
+            "accepted": "receipt",
+            "completed": "receipt",
+            "supplement_pending": "supplement-notice",
+            "rejected": "rejection-notice",
+        }.get(view.status)
         if paper:
             self.app.print_paper(paper, view.number)
 
@@ -276,4 +347,3 @@ class IntakeScreen(ServiceCalls, Screen):
         for binding in self.BINDINGS:
             if binding.show:
                 yield SystemCommand(binding.description, binding.tooltip, lambda b=binding: self.run_action(b.action))
-

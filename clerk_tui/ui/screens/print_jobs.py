@@ -17,10 +17,12 @@ from clerk_tui.ui.widgets.status_bar import StatusBar
 
 
 class PrintJobsScreen(ServiceCalls, Screen):
-    BINDINGS = both_cases([
-        Binding("r,R", "retry", "重试", id="print_jobs.retry", tooltip="重试选中的未打印任务"),
-        Binding("escape", "leave", "返回", id="print_jobs.leave"),
-    ])
+    BINDINGS = both_cases(
+        [
+            Binding("r,R", "retry", "重试", id="print_jobs.retry", tooltip="重试选中的未打印任务"),
+            Binding("escape", "leave", "返回", id="print_jobs.leave"),
+        ]
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -51,16 +53,25 @@ class PrintJobsScreen(ServiceCalls, Screen):
     def _show(self, jobs) -> None:
         self.jobs = jobs
         pending = sum(j.status == "pending" for j in jobs)
-        self.query_one("#print-jobs-hint", Static).update(Text(
-            f"未打印 {pending} 个。选中后按 R 在本终端的打印机上重试；号票和办件都已保存，不受影响。",
-            style="bold yellow" if pending else "dim"))
+        self.query_one("#print-jobs-hint", Static).update(
+            Text(
+                f"未打印 {pending} 个。选中后按 R 在本终端的打印机上重试；号票和办件都已保存，不受影响。",
+                style="bold yellow" if pending else "dim",
+            )
+        )
         table = self.query_one("#jobs", DataTable)
         row = table.cursor_row
         table.clear()
         for j in jobs:
             what = KINDS.get(j.document, j.document) + (f"（补打{j.reprint}）" if j.reprint else "")
-            table.add_row(str(j.id), Text(what), j.subject, Text(j.status_name, style="green" if j.status == "printed"
-                                                                  else "bold yellow"), str(j.attempts), Text(j.error))
+            table.add_row(
+                str(j.id),
+                Text(what),
+                j.subject,
+                Text(j.status_name, style="green" if j.status == "printed" else "bold yellow"),
+                str(j.attempts),
+                Text(j.error),
+            )
         if jobs:
             first_pending = next((i for i, j in enumerate(jobs) if j.status == "pending"), 0)
             table.move_cursor(row=first_pending if not self.shown_once else min(row or 0, len(jobs) - 1))

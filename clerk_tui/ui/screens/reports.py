@@ -20,24 +20,36 @@ from clerk_tui.ui.widgets.status_bar import StatusBar
 
 PERIODS = {"daily": "今日", "monthly": "本月", "yearly": "本年"}
 BYS = {"hall": "全厅", "department": "部门", "window": "窗口", "clerk": "人员（窗口考核）"}
-COLUMNS = [("tickets_issued", "取号"), ("tickets_served", "办结号"), ("no_shows", "过号"), ("wait_avg", "均等(分)"),
-           ("cases_received", "收件"), ("cases_completed", "办结"), ("immediate_share", "即办比重"),
-           ("on_time_rate", "按时率"), ("early_rate", "提前率"), ("overdue", "超期"), ("satisfaction_rate", "满意率")]
+COLUMNS = [
+    ("tickets_issued", "取号"),
+    ("tickets_served", "办结号"),
+    ("no_shows", "过号"),
+    ("wait_avg", "均等(分)"),
+    ("cases_received", "收件"),
+    ("cases_completed", "办结"),
+    ("immediate_share", "即办比重"),
+    ("on_time_rate", "按时率"),
+    ("early_rate", "提前率"),
+    ("overdue", "超期"),
+    ("satisfaction_rate", "满意率"),
+]
 RATES = {"immediate_share", "on_time_rate", "early_rate", "satisfaction_rate"}
 
 
 class ReportScreen(ServiceCalls, Screen):
-    BINDINGS = both_cases([
-        Binding("1", "period('daily')", "今日", id="reports.daily"),
-        Binding("2", "period('monthly')", "本月", id="reports.monthly"),
-        Binding("3", "period('yearly')", "本年", id="reports.yearly"),
-        Binding("h", "by('hall')", "全厅", id="reports.hall"),
-        Binding("d", "by('department')", "部门", id="reports.department"),
-        Binding("w", "by('window')", "窗口", id="reports.window"),
-        Binding("c", "by('clerk')", "人员", id="reports.clerk"),
-        Binding("x", "export", "导出", id="reports.export", tooltip="导出 XLSX"),
-        Binding("escape", "leave", "返回", id="reports.leave"),
-    ])
+    BINDINGS = both_cases(
+        [
+            Binding("1", "period('daily')", "今日", id="reports.daily"),
+            Binding("2", "period('monthly')", "本月", id="reports.monthly"),
+            Binding("3", "period('yearly')", "本年", id="reports.yearly"),
+            Binding("h", "by('hall')", "全厅", id="reports.hall"),
+            Binding("d", "by('department')", "部门", id="reports.department"),
+            Binding("w", "by('window')", "窗口", id="reports.window"),
+            Binding("c", "by('clerk')", "人员", id="reports.clerk"),
+            Binding("x", "export", "导出", id="reports.export", tooltip="导出 XLSX"),
+            Binding("escape", "leave", "返回", id="reports.leave"),
+        ]
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -127,7 +139,9 @@ class ReportScreen(ServiceCalls, Screen):
             return
 
         def export():
-            folder = app_settings.default_data_dir() / "reports"  # looked up at call time: tests and settings redirect it
+            folder = (
+                app_settings.default_data_dir() / "reports"
+            )  # looked up at call time: tests and settings redirect it
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"报表-按{DIMENSIONS[by]}-{report.start:%Y%m%d}-{report.end:%Y%m%d}.xlsx"
             write_atomic(path, to_xlsx(report))

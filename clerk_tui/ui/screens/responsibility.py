@@ -23,10 +23,15 @@ from clerk_tui.ui.widgets.status_bar import StatusBar
 
 OUTCOME_FIELDS = {
     "answered": [("note", "答复内容", "例如 已告知所需材料和办理地点")],
-    "referred": [("to", "引导去的窗口号或队列字母", "例如 5 或 A"),
-                 ("ticket", "当事人已有的号（转过去，不重新排队；没有就留空）", "例如 A012")],
-    "absent": [("department", "经办部门（本厅进驻部门全称）", "例如 县民政局"), ("contact", "联系人", "例如 王科长"),
-               ("phone", "联系电话", "例如 0579-80001234")],
+    "referred": [
+        ("to", "引导去的窗口号或队列字母", "例如 5 或 A"),
+        ("ticket", "当事人已有的号（转过去，不重新排队；没有就留空）", "例如 A012"),
+    ],
+    "absent": [
+        ("department", "经办部门（本厅进驻部门全称）", "例如 县民政局"),
+        ("contact", "联系人", "例如 王科长"),
+        ("phone", "联系电话", "例如 0579-80001234"),
+    ],
     "external": [("department", "有权部门名称", "例如 市住房公积金管理中心"), ("phone", "联系电话", "例如 12329")],
     "appointment": [("at", "预约时间", "例如 2026-12-01 09:30")],
 }
@@ -45,10 +50,19 @@ def start_inquiry(app, ticket: str | None = None) -> None:
         if "id" in opened:
             choose_outcome(app, opened["id"], ticket)
 
-    app.push_screen(FormDialog("首问登记", [
-        ("matter", "当事人要办什么", "例如 咨询开办餐馆要哪些手续"),
-        ("name", "姓名（可不填）", ""), ("phone", "电话（可不填）", ""), ("item", "事项编码（可不填）", ""),
-    ], do_open), next_step)
+    app.push_screen(
+        FormDialog(
+            "首问登记",
+            [
+                ("matter", "当事人要办什么", "例如 咨询开办餐馆要哪些手续"),
+                ("name", "姓名（可不填）", ""),
+                ("phone", "电话（可不填）", ""),
+                ("item", "事项编码（可不填）", ""),
+            ],
+            do_open,
+        ),
+        next_step,
+    )
 
 
 def choose_outcome(app, inquiry_id: int, ticket: str | None = None) -> None:
@@ -64,8 +78,9 @@ def choose_outcome(app, inquiry_id: int, ticket: str | None = None) -> None:
             elif outcome == "referred":
                 to = values["to"].strip().upper()
                 kw = {"to_window": int(to)} if to.isdigit() else {"to_queue": to}
-                view = rs.refer(engine, actor, inquiry_id, ticket=values.get("ticket") or None,
-                                policy=app.settings.queue, **kw)
+                view = rs.refer(
+                    engine, actor, inquiry_id, ticket=values.get("ticket") or None, policy=app.settings.queue, **kw
+                )
             elif outcome == "absent":
                 view = rs.absent(engine, actor, inquiry_id, **values)
             elif outcome == "external":
@@ -76,8 +91,9 @@ def choose_outcome(app, inquiry_id: int, ticket: str | None = None) -> None:
             return f"首问 #{view.id}：{view.outcome_name}  {view.detail}{extra}"
 
         values = {"ticket": ticket} if outcome == "referred" and ticket else None
-        app.push_screen(FormDialog(f"首问 #{inquiry_id}：{OUTCOMES[outcome][0]}", OUTCOME_FIELDS[outcome], act,
-                                   values=values))
+        app.push_screen(
+            FormDialog(f"首问 #{inquiry_id}：{OUTCOMES[outcome][0]}", OUTCOME_FIELDS[outcome], act, values=values)
+        )
 
     app.push_screen(PickDialog(f"首问 #{inquiry_id}：处理结果", [(k, v[0]) for k, v in OUTCOMES.items()]), chosen)
 
@@ -85,10 +101,12 @@ def choose_outcome(app, inquiry_id: int, ticket: str | None = None) -> None:
 class AlertsScreen(FollowsHall, Screen):
     """提醒: my open inquiries and the alerts I must act on (a supervisor: everyone's)."""
 
-    BINDINGS = both_cases([
-        Binding("d,D", "dismiss_alert", "消除", id="alerts.dismiss", tooltip="消除选中的提醒（需原因，记录在案）"),
-        Binding("escape", "leave", "返回", id="alerts.leave"),
-    ])
+    BINDINGS = both_cases(
+        [
+            Binding("d,D", "dismiss_alert", "消除", id="alerts.dismiss", tooltip="消除选中的提醒（需原因，记录在案）"),
+            Binding("escape", "leave", "返回", id="alerts.leave"),
+        ]
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -129,8 +147,10 @@ class AlertsScreen(FollowsHall, Screen):
         app, staff = self.app, None if self.everyone else self.app.actor.number
 
         def alerts_and_inquiries():
-            return (list_alerts(app.engine, staff=staff, rules_=app.settings.responsibility, case_rules=case_rules(app)),
-                    list_inquiries(app.engine, open_only=True, staff=staff))
+            return (
+                list_alerts(app.engine, staff=staff, rules_=app.settings.responsibility, case_rules=case_rules(app)),
+                list_inquiries(app.engine, open_only=True, staff=staff),
+            )
 
         self.call_service("alerts", alerts_and_inquiries, exclusive=True)
 
@@ -142,19 +162,30 @@ class AlertsScreen(FollowsHall, Screen):
         who = "全厅" if self.everyone else "我"
         summary = Text(f"{who}的提醒 {len(alerts)} 条", style="bold red" if alerts else "bold green")
         summary.append(f" · 未办结首问 {len(inquiries)} 件", style="bold")
-        summary.append("\nTab 切换列表 · Enter 处理（首问选结果、转交点接收） · D 消除提醒（需原因） · F1 新的首问",
-                       style="dim")
+        summary.append(
+            "\nTab 切换列表 · Enter 处理（首问选结果、转交点接收） · D 消除提醒（需原因） · F1 新的首问", style="dim"
+        )
         self.query_one("#alerts-summary", Static).update(summary)
         table = self.query_one("#alerts", DataTable)
         table.clear()
         for a in alerts:
-            table.add_row(Text(a.kind_name, style="bold red" if a.escalated else "yellow"), a.responsible,
-                          Text(clip(a.subject, 36)), f"{a.due:%m-%d %H:%M}", Text(a.why))
+            table.add_row(
+                Text(a.kind_name, style="bold red" if a.escalated else "yellow"),
+                a.responsible,
+                Text(clip(a.subject, 36)),
+                f"{a.due:%m-%d %H:%M}",
+                Text(a.why),
+            )
         table2 = self.query_one("#inquiries", DataTable)
         table2.clear()
         for v in inquiries:
-            table2.add_row(f"#{v.id}", f"{v.opened_at:%H:%M}", Text(v.matter), v.status_name,
-                           Text(f"{v.outcome_name} {v.detail}".strip() if v.outcome else "待处理"))
+            table2.add_row(
+                f"#{v.id}",
+                f"{v.opened_at:%H:%M}",
+                Text(v.matter),
+                v.status_name,
+                Text(f"{v.outcome_name} {v.detail}".strip() if v.outcome else "待处理"),
+            )
 
     @on(DataTable.RowHighlighted, "#alerts")
     def _alert_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -208,12 +239,24 @@ class AlertsScreen(FollowsHall, Screen):
         app = self.app
 
         def dismiss(reason: str) -> str:
-            dismiss_alert(app.engine, app.actor, alert.key, reason=reason, rules_=app.settings.responsibility,
-                          case_rules=case_rules(app))
+            dismiss_alert(
+                app.engine,
+                app.actor,
+                alert.key,
+                reason=reason,
+                rules_=app.settings.responsibility,
+                case_rules=case_rules(app),
+            )
             return "提醒已消除，原因已记录"
 
-        app.push_screen(FormDialog(f"消除提醒：{alert.kind_name} {alert.subject}", [
-            ("reason", "原因（记录在案）", "例如 已当面协调")], dismiss), lambda _: self.load())
+        app.push_screen(
+            FormDialog(
+                f"消除提醒：{alert.kind_name} {alert.subject}",
+                [("reason", "原因（记录在案）", "例如 已当面协调")],
+                dismiss,
+            ),
+            lambda _: self.load(),
+        )
 
     def action_leave(self) -> None:
         self.app.pop_screen()

@@ -34,10 +34,12 @@ STATUS = {"open": ("服务中", "green"), "paused": ("暂停", "yellow"), "close
 
 
 class SupervisorScreen(_Home):
-    BINDINGS = both_cases([
-        Binding("r,R", "reports", "报表", id="supervisor.reports", tooltip="统计报表与窗口考核"),
-        Binding("f,F", "followup", "差评整改", id="supervisor.followup", tooltip="办结一条差评整改"),
-    ])
+    BINDINGS = both_cases(
+        [
+            Binding("r,R", "reports", "报表", id="supervisor.reports", tooltip="统计报表与窗口考核"),
+            Binding("f,F", "followup", "差评整改", id="supervisor.followup", tooltip="办结一条差评整改"),
+        ]
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -109,12 +111,16 @@ class SupervisorScreen(_Home):
         self.board = b
         waiting = sum(q.waiting for q in b.queues)
         open_windows = sum(w.status == "open" for w in b.windows)
-        text = Text(f"今日取号 {b.issued_today} · 办结 {b.served_today} · 等候 {waiting} 人 · 服务中窗口 {open_windows} 个",
-                    style="bold")
+        text = Text(
+            f"今日取号 {b.issued_today} · 办结 {b.served_today} · 等候 {waiting} 人 · 服务中窗口 {open_windows} 个",
+            style="bold",
+        )
         text.append(f"\n办件预警：红色 {b.red} 件", style="bold red" if b.red else "")
         text.append(f" · 黄色 {b.yellow} 件", style="bold yellow" if b.yellow else "")
-        text.append(f" · 首问/转交/推诿提醒 {len(b.alerts)} 条 · 差评整改 {len(b.followups)} 件",
-                    style="bold red" if b.alerts or b.followups else "")
+        text.append(
+            f" · 首问/转交/推诿提醒 {len(b.alerts)} 条 · 差评整改 {len(b.followups)} 件",
+            style="bold red" if b.alerts or b.followups else "",
+        )
         text.append("\nR 报表 · F 差评整改 · Ctrl+T 提醒 · B 办件", style="dim")  # a line of its own: never split
         self.query_one("#sup-summary", Static).update(text)
         q = self.query_one("#sup-queues", DataTable)
@@ -122,9 +128,12 @@ class SupervisorScreen(_Home):
         # The queues with people waiting first (most first): at 80x24 they are what fits.
         for line in sorted(b.queues, key=lambda x: (-x.waiting, x.prefix)):
             if line.waiting or line.avg_wait_last_hour is not None:
-                q.add_row(Text(f"{line.prefix} {line.name}"), str(line.waiting),
-                          Text(str(line.longest_wait), style="bold red" if line.longest_wait >= 30 else ""),
-                          "" if line.avg_wait_last_hour is None else f"{line.avg_wait_last_hour:.1f}")
+                q.add_row(
+                    Text(f"{line.prefix} {line.name}"),
+                    str(line.waiting),
+                    Text(str(line.longest_wait), style="bold red" if line.longest_wait >= 30 else ""),
+                    "" if line.avg_wait_last_hour is None else f"{line.avg_wait_last_hour:.1f}",
+                )
         w = self.query_one("#sup-windows", DataTable)
         w.clear()
         for line in b.windows:
@@ -138,10 +147,15 @@ class SupervisorScreen(_Home):
         self._show_cases(b)
         lower = Text()
         for a in b.alerts[:5]:
-            lower.append(f"{a.kind_name}  {a.subject}  责任人 {a.responsible}\n", style="red" if a.escalated else "yellow")
+            lower.append(
+                f"{a.kind_name}  {a.subject}  责任人 {a.responsible}\n", style="red" if a.escalated else "yellow"
+            )
         for f in b.followups[:4]:
-            lower.append(f"差评整改 #{f.id}  {f.ticket} {f.window}号窗口 {f.level}分 {f.reasons} {f.text}  "
-                         f"期限 {f.due_date}{'（逾期）' if f.overdue else ''}\n", style="magenta")
+            lower.append(
+                f"差评整改 #{f.id}  {f.ticket} {f.window}号窗口 {f.level}分 {f.reasons} {f.text}  "
+                f"期限 {f.due_date}{'（逾期）' if f.overdue else ''}\n",
+                style="magenta",
+            )
         self.query_one("#sup-alerts", Static).update(lower or Text("没有提醒和待整改的差评。", style="green"))
 
     def _show_cases(self, b) -> None:
@@ -150,15 +164,21 @@ class SupervisorScreen(_Home):
         table.display = bool(b.at_risk)
         if not b.at_risk:
             return
-        columns = [Column("预警办件", max(cell_len(c.number) for c in b.at_risk)),
-                   Column("事项", 8, 2, max(cell_len(c.item_name) for c in b.at_risk)),
-                   Column("承办人", 6, 1, max(cell_len(c.owner_name) for c in b.at_risk)),
-                   Column("剩余工作日", max(cell_len(remaining_text(c.remaining_workdays, long=True)) for c in b.at_risk))]
+        columns = [
+            Column("预警办件", max(cell_len(c.number) for c in b.at_risk)),
+            Column("事项", 8, 2, max(cell_len(c.item_name) for c in b.at_risk)),
+            Column("承办人", 6, 1, max(cell_len(c.owner_name) for c in b.at_risk)),
+            Column("剩余工作日", max(cell_len(remaining_text(c.remaining_workdays, long=True)) for c in b.at_risk)),
+        ]
         _, item_w, owner_w, _ = set_columns(table, columns, self.size.width - 2)
         for c in b.at_risk:
             style = WARNING_STYLES.get(c.warning, "")
-            table.add_row(Text(c.number, style=style), cell(c.item_name, item_w), cell(c.owner_name, owner_w),
-                          Text(remaining_text(c.remaining_workdays, long=True) or "—", style=style))
+            table.add_row(
+                Text(c.number, style=style),
+                cell(c.item_name, item_w),
+                cell(c.owner_name, owner_w),
+                Text(remaining_text(c.remaining_workdays, long=True) or "—", style=style),
+            )
 
     def action_reports(self) -> None:
         self.app.push_screen(ReportScreen())
@@ -176,7 +196,15 @@ class SupervisorScreen(_Home):
             f = close_followup(app.engine, app.actor, int(number), outcome=outcome, note=note)
             return f"差评整改 #{f.id}：{f.status_name}"
 
-        app.push_screen(FormDialog("办结差评整改", [
-            ("number", "编号", str(first.id)), ("outcome", "结果：整改、解释 或 申诉", "整改"),
-            ("note", "整改内容 / 解释 / 申诉理由", "例如 已约谈窗口人员并增开高峰窗口"),
-        ], close, values={"number": str(first.id), "outcome": "整改"}))
+        app.push_screen(
+            FormDialog(
+                "办结差评整改",
+                [
+                    ("number", "编号", str(first.id)),
+                    ("outcome", "结果：整改、解释 或 申诉", "整改"),
+                    ("note", "整改内容 / 解释 / 申诉理由", "例如 已约谈窗口人员并增开高峰窗口"),
+                ],
+                close,
+                values={"number": str(first.id), "outcome": "整改"},
+            )
+        )

@@ -41,23 +41,31 @@ from clerk_tui.ui.widgets.status_bar import StatusBar
 
 class WindowConsole(FollowsHall, _Home):
     POLL_SECONDS = 1.0  # the console follows calls at other windows closely
-    BINDINGS = both_cases([
-        Binding("f3", "next", "下一位", id="console.next", tooltip="办结当前号并叫下一个号（一步完成）"),
-        Binding("f5", "call_next", "叫号", id="console.call_next", tooltip="叫下一个号"),
-        Binding("f6", "recall", "重呼", id="console.recall", tooltip="重呼当前号（计次）"),
-        Binding("f7", "no_show", "过号", id="console.no_show", tooltip="重呼达到次数后标记过号"),
-        Binding("f8", "start", "开始", id="console.start", tooltip="当事人已到窗口，开始办理"),
-        Binding("f9", "finish", "办结", id="console.finish", tooltip="本次服务办结"),
-        Binding("f10", "transfer", "转办", id="console.transfer", tooltip="转到其他队列或窗口，保留号码和取号时间"),
-        Binding("f11", "call_specific", "指定", id="console.call_specific", tooltip="指定叫某个号（记录在案）"),
-        Binding("f4", "pause", "暂停", id="console.pause", tooltip="暂停服务（需原因）或恢复服务"),
-        # Ten keys do not fit an 80-column footer: the navigation keys are in the hint and the palette.
-        Binding("f2", "catalog", "检索", id="home.catalog", show=False),
-        Binding("f12", "app.logout", "注销", id="app.logout"),  # last: at 80 columns the palette offers it
-        Binding("b,B", "cases", "办件", id="home.cases", show=False),
-        Binding("s,S", "intake", "收件受理", id="console.intake", show=False,
-                tooltip="为当前号收件受理（无号时直接受理，如补交材料的申请人）"),
-    ])
+    BINDINGS = both_cases(
+        [
+            Binding("f3", "next", "下一位", id="console.next", tooltip="办结当前号并叫下一个号（一步完成）"),
+            Binding("f5", "call_next", "叫号", id="console.call_next", tooltip="叫下一个号"),
+            Binding("f6", "recall", "重呼", id="console.recall", tooltip="重呼当前号（计次）"),
+            Binding("f7", "no_show", "过号", id="console.no_show", tooltip="重呼达到次数后标记过号"),
+            Binding("f8", "start", "开始", id="console.start", tooltip="当事人已到窗口，开始办理"),
+            Binding("f9", "finish", "办结", id="console.finish", tooltip="本次服务办结"),
+            Binding("f10", "transfer", "转办", id="console.transfer", tooltip="转到其他队列或窗口，保留号码和取号时间"),
+            Binding("f11", "call_specific", "指定", id="console.call_specific", tooltip="指定叫某个号（记录在案）"),
+            Binding("f4", "pause", "暂停", id="console.pause", tooltip="暂停服务（需原因）或恢复服务"),
+            # Ten keys do not fit an 80-column footer: the navigation keys are in the hint and the palette.
+            Binding("f2", "catalog", "检索", id="home.catalog", show=False),
+            Binding("f12", "app.logout", "注销", id="app.logout"),  # last: at 80 columns the palette offers it
+            Binding("b,B", "cases", "办件", id="home.cases", show=False),
+            Binding(
+                "s,S",
+                "intake",
+                "收件受理",
+                id="console.intake",
+                show=False,
+                tooltip="为当前号收件受理（无号时直接受理，如补交材料的申请人）",
+            ),
+        ]
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -106,9 +114,10 @@ class WindowConsole(FollowsHall, _Home):
 
         def risks_and_alerts():
             rules = case_rules(app)
-            return (my_risks(app.engine, app.actor, rules),
-                    list_alerts(app.engine, staff=app.actor.number, rules_=app.settings.responsibility,
-                                case_rules=rules))
+            return (
+                my_risks(app.engine, app.actor, rules),
+                list_alerts(app.engine, staff=app.actor.number, rules_=app.settings.responsibility, case_rules=rules),
+            )
 
         self.call_service("risks", risks_and_alerts)
 
@@ -139,7 +148,9 @@ class WindowConsole(FollowsHall, _Home):
             style = "red" if c.warning == "red" else "yellow"
             left = remaining_text(c.remaining_workdays, long=True)  # 剩余2个工作日 / 超期2个工作日, as the case list
             left = left if left.startswith("超期") else f"剩余{left}"
-            text.append(f"\n  {c.number}  {c.item_name}  {c.applicant_name}  承诺{c.due_date:%m-%d}  {left}", style=style)
+            text.append(
+                f"\n  {c.number}  {c.item_name}  {c.applicant_name}  承诺{c.due_date:%m-%d}  {left}", style=style
+            )
         self.query_one("#case-risks", Static).update(text)
 
     def show(self, p: WindowPanel) -> None:
@@ -188,10 +199,14 @@ class WindowConsole(FollowsHall, _Home):
         if p.sent_here:
             table.add_row(Text("转来本窗口", style="magenta"), str(p.sent_here), f"{p.sent_here_wait_minutes}分")
         for q in p.queues:
-            table.add_row(Text(f"{q.prefix} {q.name}"), str(q.waiting), f"{q.longest_wait_minutes}分" if q.waiting else "")
+            table.add_row(
+                Text(f"{q.prefix} {q.name}"), str(q.waiting), f"{q.longest_wait_minutes}分" if q.waiting else ""
+            )
         self.query_one("#queue-counts", Static).update(table)
         why = p.why or self.last_why
-        self.query_one("#why-line", Static).update(Text(f"叫号依据：{why}" if why and p.current else "", style="italic"))
+        self.query_one("#why-line", Static).update(
+            Text(f"叫号依据：{why}" if why and p.current else "", style="italic")
+        )
 
     # -------------------------------------------------------------- actions
 
@@ -199,12 +214,15 @@ class WindowConsole(FollowsHall, _Home):
         """One window action: ``func(engine, actor, *args)`` in a worker; then ``after(result)`` (by
         default a short notice), and the panel is reloaded."""
         if after is None:
+
             def after(result, label=label) -> None:
                 number = getattr(result, "number", "")
                 self.app.notify(f"{number} {label}".strip(), timeout=3, markup=False)
+
         app = self.app
-        self.call_service("act", lambda: (after, func(app.engine, app.actor, *args)), group="action",
-                          title=f"{label}未完成")
+        self.call_service(
+            "act", lambda: (after, func(app.engine, app.actor, *args)), group="action", title=f"{label}未完成"
+        )
 
     def act_done(self, done) -> None:
         after, result = done
@@ -266,12 +284,26 @@ class WindowConsole(FollowsHall, _Home):
         def do_transfer(target: str, reason: str) -> str:
             target = target.strip().upper()
             if target.isdigit():
-                view = transfer(app.engine, app.actor, number, to_window=int(target), reason=reason, from_window=window,
-                                policy=app.settings.queue)
+                view = transfer(
+                    app.engine,
+                    app.actor,
+                    number,
+                    to_window=int(target),
+                    reason=reason,
+                    from_window=window,
+                    policy=app.settings.queue,
+                )
                 return f"{view.number} 号已转往{target}号窗口"
             if len(target) == 1 and target.isalpha():
-                view = transfer(app.engine, app.actor, number, to_queue=target, reason=reason, from_window=window,
-                                policy=app.settings.queue)
+                view = transfer(
+                    app.engine,
+                    app.actor,
+                    number,
+                    to_queue=target,
+                    reason=reason,
+                    from_window=window,
+                    policy=app.settings.queue,
+                )
                 return f"{view.number} 号已转往 {view.queue} {view.queue_name} 队列，保留原取号时间"
             raise ServiceError("请填写转往的窗口号（如 5）或队列字母（如 A）")
 
@@ -286,12 +318,19 @@ class WindowConsole(FollowsHall, _Home):
 
     def transfer_done(self, states) -> None:
         number, do_transfer = self._transfer
-        open_ = [f"{w.number}号（{'、'.join(w.queues)}）" for w in states if w.status == "open" and w.number != self.window]
+        open_ = [
+            f"{w.number}号（{'、'.join(w.queues)}）" for w in states if w.status == "open" and w.number != self.window
+        ]
         hint = "服务中的窗口：" + ("，".join(open_) if open_ else "无")
-        dialog = FormDialog(f"转办 {number}", [
-            ("target", "转往窗口号或队列字母", "例如 5 或 A"),
-            ("reason", "转办原因（接收窗口可见）", "例如 需不动产窗口办理"),
-        ], do_transfer, hint=hint)
+        dialog = FormDialog(
+            f"转办 {number}",
+            [
+                ("target", "转往窗口号或队列字母", "例如 5 或 A"),
+                ("reason", "转办原因（接收窗口可见）", "例如 需不动产窗口办理"),
+            ],
+            do_transfer,
+            hint=hint,
+        )
         self.app.push_screen(dialog, lambda _: self.refresh_panel())
 
     def action_call_specific(self) -> None:
@@ -302,7 +341,9 @@ class WindowConsole(FollowsHall, _Home):
             self.last_why = result.why
             return f"请{result.ticket.number}号到{window}号窗口办理（指定叫号已记录）"
 
-        app.push_screen(FormDialog("指定叫号", [("number", "号码", "例如 A012")], do_call), lambda _: self.refresh_panel())
+        app.push_screen(
+            FormDialog("指定叫号", [("number", "号码", "例如 A012")], do_call), lambda _: self.refresh_panel()
+        )
 
     def action_pause(self) -> None:
         if self.panel is not None and self.panel.status == "paused":
@@ -312,9 +353,14 @@ class WindowConsole(FollowsHall, _Home):
 
         def chosen(reason: str | None) -> None:
             if reason == "其他":
-                app.push_screen(FormDialog("暂停服务", [("reason", "暂停原因", "请填写原因")],
-                                           lambda reason: pause_window(app.engine, app.actor, window, reason) or "已暂停服务"),
-                                lambda _: self.refresh_panel())
+                app.push_screen(
+                    FormDialog(
+                        "暂停服务",
+                        [("reason", "暂停原因", "请填写原因")],
+                        lambda reason: pause_window(app.engine, app.actor, window, reason) or "已暂停服务",
+                    ),
+                    lambda _: self.refresh_panel(),
+                )
             elif reason:
                 self._run("暂停服务", pause_window, window, reason)
 
@@ -328,5 +374,8 @@ class WindowConsole(FollowsHall, _Home):
             if binding.action.startswith("app."):
                 continue
             key = binding.key.split(",")[0].upper()
-            yield SystemCommand(f"{binding.description}（{key}）", binding.tooltip or binding.description,
-                                lambda b=binding: self.run_action(b.action))
+            yield SystemCommand(
+                f"{binding.description}（{key}）",
+                binding.tooltip or binding.description,
+                lambda b=binding: self.run_action(b.action),
+            )

@@ -52,7 +52,7 @@ def set_columns(table: DataTable, columns: list[Column], total: int | None = Non
     total = total if total is not None else (table.size.width or table.app.size.width)
     sizes = widths(total, columns)
     table.clear(columns=True)
-    for c, w in zip(columns, sizes):
+    for c, w in zip(columns, sizes, strict=True):
         table.add_column(c.label, width=w)
     return sizes
 

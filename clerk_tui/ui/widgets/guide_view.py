@@ -36,7 +36,7 @@ class Wrapped:
             if start < 0:  # the lines are runs of the text, so this is only a safety net
                 piece = Text(" " * lead + line)
             else:
-                piece = Text(" " * (lead + len(line) - len(body))) + self.text[start:start + len(body)]
+                piece = Text(" " * (lead + len(line) - len(body))) + self.text[start : start + len(body)]
                 pos = start + len(body)
             piece.no_wrap, piece.overflow = True, "crop"
             yield piece
