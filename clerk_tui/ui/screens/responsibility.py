@@ -160,12 +160,14 @@ class AlertsScreen(FollowsHall, Screen):
     def _show(self, alerts, inquiries) -> None:
         self.alerts, self.inquiries = alerts, inquiries
         who = "全厅" if self.everyone else "我"
-        summary = Text(f"{who}的提醒 {len(alerts)} 条", style="bold red" if alerts else "bold green")
+        summary = Text()  # each part its own style: a base style would tint the key hints red too
+        summary.append(f"{who}的提醒 {len(alerts)} 条", style="bold red" if alerts else "bold green")
         summary.append(f" · 未办结首问 {len(inquiries)} 件", style="bold")
         summary.append(
             "\nTab 切换列表 · Enter 处理（首问选结果、转交点接收） · D 消除提醒（需原因） · F1 新的首问", style="dim"
         )
         self.query_one("#alerts-summary", Static).update(summary)
+        self.query_one("#inquiries-title", Static).update(Text(f"{who}的未办结首问", style="bold"))
         table = self.query_one("#alerts", DataTable)
         table.clear()
         for a in alerts:
