@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+
 from clerk_tui.services.errors import person_error
 
 
@@ -16,7 +18,7 @@ def clip(text: str, width: int) -> str:
     """Cut a long name to ``width`` screen columns (CJK counts two) so a list fits 80 columns."""
     out, used = "", 0
     for ch in text:
-        w = 1 if ord(ch) < 0x1100 else 2
+        w = cell_len(ch)  # the screen's own measure (ARCHITECTURE: CJK width on screen)
         if used + w > width - 1 and len(text) > len(out) + 1:
             return out + "…"
         out, used = out + ch, used + w

@@ -3,6 +3,7 @@ terminals act (it polls the newest event id)."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
@@ -33,6 +34,7 @@ from clerk_tui.ui.calls import CallFailed
 from clerk_tui.ui.case_text import case_rules, remaining_text
 from clerk_tui.ui.dialogs.ticket import FormDialog, PickDialog
 from clerk_tui.ui.keys import both_cases
+from clerk_tui.ui.messages import clip
 from clerk_tui.ui.polling import FollowsHall
 from clerk_tui.ui.screens.home import _Home
 from clerk_tui.ui.screens.intake import IntakeScreen
@@ -148,9 +150,11 @@ class WindowConsole(FollowsHall, _Home):
             style = "red" if c.warning == "red" else "yellow"
             left = remaining_text(c.remaining_workdays, long=True)  # 剩余2个工作日 / 超期2个工作日, as the case list
             left = left if left.startswith("超期") else f"剩余{left}"
-            text.append(
-                f"\n  {c.number}  {c.item_name}  {c.applicant_name}  承诺{c.due_date:%m-%d}  {left}", style=style
-            )
+            # One line per case: the item name gives way (cut with …) so the days left stay on it.
+            rest = f"  {c.applicant_name}  承诺{c.due_date:%m-%d}  {left}"
+            room = self.query_one("#case-risks", Static).size.width or self.size.width
+            item = clip(c.item_name, max(6, room - 2 - cell_len(f"  {c.number}  ") - cell_len(rest)))
+            text.append(f"\n  {c.number}  {item}{rest}", style=style)
         self.query_one("#case-risks", Static).update(text)
 
     def show(self, p: WindowPanel) -> None:
