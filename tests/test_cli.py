@@ -620,3 +620,18 @@ def test_a_supervisor_resumes_a_clerks_paused_window(clerks, run):
     assert code == 0, err
     code, out, _ = run("window", "list", "--format", "json")
     assert [w["status"] for w in json.loads(out) if w["number"] == 3] == ["open"]
+
+
+def test_a_table_never_sends_a_stored_control_character_to_the_terminal(db, run):
+    """Defence in depth: a row written before the text policy (or by hand) holding an escape
+    sequence or a bidi override is printed with visible stand-ins, never raw."""
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    con.execute("UPDATE staff SET name = ? WHERE number = 'admin'", ("\x1b[31m红\u202e管理员",))
+    con.commit()
+    con.close()
+    code, out, err = run("staff", "list", env=ADMIN)
+    assert code == 0, err
+    assert "\x1b" not in out and "\u202e" not in out
+    assert "\u241b[31m红<U+202E>管理员" in out

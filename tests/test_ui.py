@@ -1180,3 +1180,43 @@ async def test_a_refusal_about_the_applicant_puts_the_cursor_in_the_intake_field
         assert intake.focused.id == "a-phone"
         assert "电话号码" in intake.query_one(ErrorLine).text
         assert not cs.list_cases(sqlite_hall)
+
+
+async def test_at_80x24_the_override_fields_come_into_sight_with_the_cursor(app_factory):
+    """A tall step dialog on a short terminal: when a rule asks for a supervisor, the override box
+    is scrolled into sight and the cursor is in its first field, so the PIN is not typed blind."""
+    from clerk_tui.services.errors import OverrideRequired
+    from clerk_tui.ui.dialogs.case import CaseActionDialog
+
+    def act(values, override):
+        if override is None:
+            raise OverrideRequired(
+                "证件号码未通过校验（申请人：身份证号校验位错误：第18位应为“X”而不是“1”），继续办理需要带班领导授权"
+            )
+        return "已受理"
+
+    body = "\n".join(f"材料{i}：已收到" for i in range(12))
+    fields = [("reason", "不予许可的理由", ""), ("note", "备注", "")]
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "9001", "9999")
+        dialog = CaseActionDialog(
+            "即办",
+            body,
+            fields,
+            act,
+            choices=[("approved", "准予许可"), ("denied", "不予许可")],
+            choices_label="办理结果",
+            single=True,
+        )
+        app.push_screen(dialog)
+        await pilot.pause()
+        await pilot.press("space")  # 准予许可, then Enter in the last field submits
+        dialog.query_one("#f-note", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert dialog.need_override
+        o_by = dialog.query_one("#o-by", Input)
+        assert o_by.has_focus
+        x, y = o_by.region.offset
+        assert 0 <= y < 24 and app.screen.get_widget_at(x + 2, y)[0] is o_by  # on screen, not below its edge

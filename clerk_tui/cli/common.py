@@ -22,6 +22,8 @@ import typer.core
 from typer._click import core as click_core
 from typer._click import formatting
 
+from clerk_tui.domain.text import visible
+
 
 def help_in_chinese() -> None:
     """typer's help pages carry four English words of their own (Usage, Options, Commands, and the
@@ -170,7 +172,9 @@ def print_table(headers: list[str], rows: list[list[Any]]) -> None:
     for header in headers:
         table.add_column(header, overflow="fold")
     for row in rows:
-        table.add_row(*(Text("" if v is None else str(v)) for v in row))
+        # Literal, and a control or bidi character a row holds (written before the text policy, or
+        # by hand) is shown as a visible stand-in instead of reaching the terminal.
+        table.add_row(*(Text(visible("" if v is None else str(v))) for v in row))
     # Piped into a file or another program, a table keeps its rows whole instead of folding at 80.
     Console(soft_wrap=False, width=None if sys.stdout.isatty() else 240).print(table)
 

@@ -157,7 +157,13 @@ class CaseActionDialog(_Dialog):
         self.query_one("#override").display = True
         self.query_one("#override-why", Static).update(Text(message, style="bold"))  # stays while typing
         self.show_error("")
-        self.query_one("#o-by", Input).focus()
+        # Once the box is laid out: bring it (why, then the fields) into sight and put the cursor in
+        # it; focusing before layout left it below a short terminal's edge and the PIN typed blind.
+        self.call_after_refresh(self._show_override_fields)
+
+    def _show_override_fields(self) -> None:
+        self.query_one("#override").scroll_visible(top=True, animate=False)
+        self.query_one("#o-by", Input).focus(scroll_visible=False)
 
     @on(SelectionList.SelectionToggled, "#choices")
     def _one_choice(self, event: SelectionList.SelectionToggled) -> None:
