@@ -147,6 +147,7 @@ def test_demo_without_tui_says_it_once(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert result.output.count(f"--db {db} display") == 1
     assert "演示数据库：" not in result.output
+    assert "演示的号票写入" not in result.output  # no TUI here, so no demo printer: promise none
 
 
 def _print_ticket(engine, number: str, printer: str, width: int) -> None:

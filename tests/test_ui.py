@@ -350,6 +350,10 @@ async def test_guide_desk_issues_a_ticket_with_one_key_priority(app_factory, sql
         await pilot.press("enter")
         t = q.get_ticket(sqlite_hall, "B001")
         assert (t.priority, t.item_name) == ("elderly", "内地居民结婚登记")
+        await settle(pilot)
+        told = " ".join(n.message for n in app._notifications) + screen_text(app)
+        assert "未配置打印机" in told and "clerk-tui print ticket B001" in told
+        assert "办件页" not in told  # a ticket has no case page to reprint from
 
 
 def test_window_console_snapshot(app_factory, sqlite_hall, snap_compare, monkeypatch):

@@ -69,7 +69,8 @@ def demo(
         printing.ticket = f"file://{papers}/tickets.bin"
         printing.receipt = f"pdf://{papers}"
         papers_line = f"演示的号票写入 {papers}/tickets.bin，通知书写入 {papers}/ 下的 PDF"
-        typer.echo(papers_line)
+        if not no_tui:  # only the TUI this command opens prints there; `run` has no printer of its own
+            typer.echo(papers_line)
     else:
         papers_line = ""
     if not no_tui:

@@ -228,9 +228,12 @@ class ClerkApp(ServiceCalls, App[None]):
 
                 self._told_no_printer = True
                 which = "ticket（号票打印机）" if document in ("ticket", "item-notice") else "receipt（文书打印机）"
+                later = {  # a ticket has no case page: say what reprints this paper
+                    "ticket": f"之后可用 clerk-tui print ticket {subject} 补打号票",
+                    "item-notice": "之后在导办台再按 F11 即可打印",
+                }.get(document, "之后可在办件页按 T 补打（或用 clerk-tui print 命令）")
                 self.notify(
-                    f"本终端未配置打印机，{KINDS.get(document, document)}未打印：请在设置 [printing] 中配置 {which}，"
-                    "之后可在办件页按 T 补打（或用 clerk-tui print 命令）",
+                    f"本终端未配置打印机，{KINDS.get(document, document)}未打印：请在设置 [printing] 中配置 {which}，{later}",
                     title="未打印",
                     severity="warning",
                     timeout=8,
