@@ -21,8 +21,7 @@ def pinyin_forms(text: str) -> tuple[str, str]:
     """
     from pypinyin import Style, lazy_pinyin
 
-    # Characters without a reading are kept one by one: pypinyin accepts a list from ``errors``,
-    # though its type stub says str.
+    # Characters without a reading are kept one by one (pypinyin accepts a list; its stub says str).
     keep_each: Any = list
     syllables = lazy_pinyin(text, style=Style.NORMAL, errors=keep_each)
     syllables = [s.lower() for s in syllables if s.strip() and s.isalnum()]
