@@ -113,6 +113,7 @@ class Staff(SQLModel, table=True):
     locked: bool = False
     active: bool = True
     created_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
+    must_change_pin: bool = False  # set or reset by someone else: changed at the next login first
 
 
 class Event(SQLModel, table=True):
@@ -126,6 +127,28 @@ class Event(SQLModel, table=True):
     kind: str = Field(max_length=40)
     subject: str = Field(default="", max_length=100)
     payload: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    prev_hash: str | None = Field(default=None, max_length=64)  # the audit chain: the previous event's hash
+    hash: str | None = Field(default=None, max_length=64)  # over this event's content and prev_hash
+
+
+class AuditHead(SQLModel, table=True):
+    """The head of an audit chain, locked by every writer that extends it; ``floor_*`` is where a
+    prune left the chain's start."""
+
+    __tablename__ = "audit_head"
+    chain: str = Field(primary_key=True, max_length=20)
+    event_id: int | None = None
+    hash: str = Field(max_length=64)
+    floor_event_id: int | None = None
+    floor_hash: str = Field(max_length=64)
+
+
+class StoreMark(SQLModel, table=True):
+    """A mark the store keeps about itself, such as ``demo`` for a database built by ``clerk-tui demo``."""
+
+    __tablename__ = "store_mark"
+    key: str = Field(primary_key=True, max_length=40)
+    value: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class CalendarYear(SQLModel, table=True):
