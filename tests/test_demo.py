@@ -38,6 +38,20 @@ def demo_at_ten(tmp_path_factory):
     mp.undo()
 
 
+def test_the_demo_is_marked_as_a_demo_and_a_hall_is_not(demo_at_ten, tmp_path):
+    from clerk_tui.services.marks import is_demo
+    from clerk_tui.services.setup import init_database
+    from clerk_tui.store.engine import make_engine
+
+    engine, _ = demo_at_ten
+    assert is_demo(engine)
+    hall = make_engine(str(tmp_path / "hall.db"))
+    assert not is_demo(hall)  # no schema yet
+    init_database(hall, admin_pin="24681357")
+    assert not is_demo(hall)  # a hall made by init
+    hall.dispose()
+
+
 @pytest.mark.parametrize("at", ["2026-11-27T00:20:00", "2026-11-27T07:45:00", "2026-11-26T23:50:00"])
 def test_window_3_has_someone_to_call_at_any_hour(tmp_path, monkeypatch, at):
     """The README's case walkthrough: log in as 1003 at window 3, F5 calls a ticket, F8 starts it and

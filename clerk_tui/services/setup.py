@@ -15,7 +15,7 @@ from clerk_tui import clock, paths
 from clerk_tui.domain.ids import id_check_char
 from clerk_tui.domain.roles import CLERK, GUIDE, SUPERVISOR
 from clerk_tui.services import cases as cs
-from clerk_tui.services import events, printing, ratings
+from clerk_tui.services import events, marks, printing, ratings
 from clerk_tui.services import queue as q
 from clerk_tui.services import responsibility as rs
 from clerk_tui.services.appointments import add_appointment
@@ -108,6 +108,7 @@ def build_demo(engine: Engine) -> InitResult:
                 department=depts.get(w.department_id),
                 pin_hash=shared_hash,
             )
+        marks.mark_demo(session)  # a demo hall: rebuilt by `demo`, its obvious PINs allowed
         events.record(session, "demo.built", subject="demo", staff=len(session.exec(select(Staff)).all()))
 
     transaction(engine, staff)
