@@ -32,7 +32,7 @@ from clerk_tui.services.errors import ServiceError, unknown_item
 from clerk_tui.services.files import write_atomic
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.engine import read_session
-from clerk_tui.store.models import Department, Hall, Material, Queue, ServiceItem, Window, WindowQueue
+from clerk_tui.store.models import Department, Hall, Material, Queue, ServiceItem, Window, WindowQueue, id_of
 
 __all__ = [
     "FORM_NAMES",
@@ -112,33 +112,33 @@ def apply_catalog(session: Session, data: CatalogData, *, actor: Actor | None, s
         raise CatalogFileError(problems)
 
     for b in data.branch_halls:
-        row = branch.get(b.code) or Hall(code=b.code, name=b.name, parent_id=hall.id)
-        row.name, row.address, row.phone = b.name, b.address, b.phone
-        session.add(row)
-        branch[b.code] = row
+        sub_hall = branch.get(b.code) or Hall(code=b.code, name=b.name, parent_id=hall.id)
+        sub_hall.name, sub_hall.address, sub_hall.phone = b.name, b.address, b.phone
+        session.add(sub_hall)
+        branch[b.code] = sub_hall
     session.flush()
     for d in data.departments:
-        row = depts.get(d.name) or Department(hall_id=hall.id, name=d.name)
-        row.phone = d.phone
-        row.branch_hall_id = branch[d.branch_hall].id if d.branch_hall in branch else None
-        session.add(row)
-        depts[d.name] = row
+        dept = depts.get(d.name) or Department(hall_id=hall.id, name=d.name)
+        dept.phone = d.phone
+        dept.branch_hall_id = branch[d.branch_hall].id if d.branch_hall in branch else None
+        session.add(dept)
+        depts[d.name] = dept
     for q in data.queues:
-        row = queues.get(q.prefix) or Queue(hall_id=hall.id, prefix=q.prefix, name=q.name)
-        row.name = q.name
-        session.add(row)
-        queues[q.prefix] = row
+        queue = queues.get(q.prefix) or Queue(hall_id=hall.id, prefix=q.prefix, name=q.name)
+        queue.name = q.name
+        session.add(queue)
+        queues[q.prefix] = queue
     session.flush()
     windows = {w.number: w for w in session.exec(select(Window).where(Window.hall_id == hall.id))}
     for w in data.windows:
-        row = windows.get(w.number) or Window(hall_id=hall.id, number=w.number)
-        row.name = w.name
-        row.department_id = depts[w.department].id if w.department else None
-        session.add(row)
+        window = windows.get(w.number) or Window(hall_id=hall.id, number=w.number)
+        window.name = w.name
+        window.department_id = depts[w.department].id if w.department else None
+        session.add(window)
         session.flush()
-        session.exec(delete(WindowQueue).where(WindowQueue.window_id == row.id))
+        session.exec(delete(WindowQueue).where(WindowQueue.window_id == window.id))
         for pos, prefix in enumerate(w.queues):
-            session.add(WindowQueue(window_id=row.id, queue_id=queues[prefix].id, position=pos))
+            session.add(WindowQueue(window_id=window.id, queue_id=queues[prefix].id, position=pos))
     existing = {i.code: i for i in session.exec(select(ServiceItem).where(ServiceItem.hall_id == hall.id))}
     added = updated = 0
     for spec in data.items:
@@ -165,7 +165,7 @@ def apply_catalog(session: Session, data: CatalogData, *, actor: Actor | None, s
             "supervision_phone",
         ):
             setattr(row, k, getattr(spec, k))
-        row.department_id, row.queue_id = depts[spec.department].id, queues[spec.queue].id
+        row.department_id, row.queue_id = id_of(depts[spec.department]), id_of(queues[spec.queue])
         row.pinyin, row.initials = pinyin, initials
         session.add(row)
         session.flush()
@@ -266,7 +266,7 @@ def _guides(session: Session, where=None) -> list[ItemGuide]:
         stmt = stmt.where(where)
     rows = session.exec(stmt).all()
     ids = [item.id for item, _, _ in rows]
-    mats: dict[int, list[MaterialView]] = {i: [] for i in ids}
+    mats: dict[int | None, list[MaterialView]] = {i: [] for i in ids}
     if ids:
         for m in session.exec(
             select(Material).where(Material.item_id.in_(ids)).order_by(Material.item_id, Material.position)

@@ -391,9 +391,9 @@ def parse_toml(text: str, file: str, strict: bool = True) -> CatalogData:
         materials = []
         for j, mrec in enumerate(mats_raw):
             mspan = lines.table("item.material", j, within=span)
-            m = _material(mrec, (lambda s: lambda k: lines.key(k, s) if k else s[0])(mspan), col)
-            if m:
-                materials.append(m)
+            spec = _material(mrec, (lambda s: lambda k: lines.key(k, s) if k else s[0])(mspan), col)
+            if spec:
+                materials.append(spec)
         item = ItemSpec(
             code=_text(rec, "code", w, col, required=True, max_len=64),
             name=_text(rec, "name", w, col, required=True),

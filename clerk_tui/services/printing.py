@@ -32,7 +32,7 @@ from clerk_tui.services.queue import get_ticket, normalise_number
 from clerk_tui.services.tx import transaction
 from clerk_tui.settings import PrintSettings
 from clerk_tui.store.engine import read_session
-from clerk_tui.store.models import PrintJob
+from clerk_tui.store.models import PrintJob, id_of
 
 CASE_DOCUMENTS = ("receipt", "supplement-notice", "rejection-notice", "completion-notice")
 DOCUMENTS = ("ticket", *CASE_DOCUMENTS, "item-notice")
@@ -227,7 +227,7 @@ def print_paper(
             reprint=int(earlier),
             printer=url,
         )
-        return job.id
+        return id_of(job)
 
     return _attempt(engine, actor, transaction(engine, queue), cfg)
 
@@ -319,12 +319,13 @@ def _deliver(doc: Document, job: PrintJob, cfg: PrintSettings) -> tuple[str, lis
         write_atomic(path, paper.data)
         return str(path), paper.warnings, b""
 
+    glyphs: str | None  # the font the thermal path draws rare characters from, if any
     try:
-        font = find_font(cfg.font or None)
+        glyphs = find_font(cfg.font or None)
     except FontError:
-        font = None  # rare characters fall back to a marker, and the clerk is told
+        glyphs = None  # rare characters fall back to a marker, and the clerk is told
     encoded = encode(
-        lay_out(doc, PAPER_COLUMNS[job.width]), PAPER_COLUMNS[job.width], qr_native=cfg.qr == "native", font_path=font
+        lay_out(doc, PAPER_COLUMNS[job.width]), PAPER_COLUMNS[job.width], qr_native=cfg.qr == "native", font_path=glyphs
     )
     send(printer, encoded.data)
     return (printer.target if printer.kind == "file" else ""), encoded.warnings, encoded.data

@@ -20,7 +20,7 @@ from clerk_tui.services.queue import ticket_by_number
 from clerk_tui.services.tx import transaction
 from clerk_tui.services.workdays import session_schedules
 from clerk_tui.store.engine import read_session
-from clerk_tui.store.models import FollowUp, Rating, ServiceCase, ServiceItem, Staff, Ticket, Window
+from clerk_tui.store.models import FollowUp, Rating, ServiceCase, ServiceItem, Staff, Ticket, Window, id_of
 
 LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 BAD = 2  # a level at or below this is a 差评
@@ -116,7 +116,7 @@ def rate(
         )
         if level is not None and level <= BAD:
             _open_followup(session, r, followup_days)
-        return r.id
+        return id_of(r)
 
     return transaction(engine, work)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import select as columns  # Core select: rows of plain columns, nullable ones included
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -295,7 +296,7 @@ def refer(
                 policy=policy,
                 note=reason,
             )
-            t = session.get(Ticket, tid)
+            t = session.get_one(Ticket, tid)
             if to_window is not None:
                 if window_state(session, w).status == "closed":
                     raise ServiceError(f"{to_window}号窗口未开窗，请引导到其他窗口或队列")
@@ -417,7 +418,7 @@ def _facts(session: Session, rules_: rules.Rules, case_rules) -> tuple[list, lis
     inquiries = []
     for q in session.exec(select(Inquiry).where(Inquiry.status.in_(("open", "handed_over")))):
         ack = _acknowledged(session, q)
-        dept_staff = ()
+        dept_staff: tuple[str, ...] = ()
         if q.outcome == "absent" and q.department_id:
             dept_staff = tuple(
                 s.number
@@ -468,7 +469,7 @@ def _facts(session: Session, rules_: rules.Rules, case_rules) -> tuple[list, lis
     calendar = WorkdayCalendar(session_schedules(session), count_from_same_day=case_rules.count_from_same_day)
     red_until, yellow_before = warning_bounds(calendar, today, case_rules.yellow_days)
     for number, owner_id, due in session.execute(
-        select(ServiceCase.number, ServiceCase.owner_id, ServiceCase.due_date).where(
+        columns(ServiceCase.number, ServiceCase.owner_id, ServiceCase.due_date).where(
             ServiceCase.status.in_(("accepted", "in_progress")), ServiceCase.due_date < yellow_before
         )
     ):
@@ -481,8 +482,8 @@ def _facts(session: Session, rules_: rules.Rules, case_rules) -> tuple[list, lis
         )
     followups = []
     for f in session.exec(select(FollowUp).where(FollowUp.status == "open", FollowUp.due_date < today)):
-        rating = session.get(Rating, f.rating_id)
-        t = session.get(Ticket, rating.ticket_id)
+        rating = session.get_one(Rating, f.rating_id)
+        t = session.get_one(Ticket, rating.ticket_id)
         followups.append(
             rules.FollowUpFact(
                 f.id, numbers[f.owner_id], f.due_date, f"差评整改 #{f.id}（{t.number}，{rating.window_number}号窗口）"

@@ -201,11 +201,11 @@ def demo_morning(engine: Engine, seed: int = 7) -> None:
                 engine, clerks[3], panel.current.number, to_queue="A", reason="需先在综合窗口办理社保参保，再回本窗口"
             )
         # A no-show: called twice more, then marked.
-        result = q.call_next(engine, clerks[6], 6) if q.window_panel(engine, 6).current is None else None
-        if result is not None and result.ticket is not None:
-            q.recall(engine, clerks[6], result.ticket.number, 6)
-            q.recall(engine, clerks[6], result.ticket.number, 6)
-            q.mark_no_show(engine, clerks[6], result.ticket.number, 6)
+        no_show = q.call_next(engine, clerks[6], 6) if q.window_panel(engine, 6).current is None else None
+        if no_show is not None and no_show.ticket is not None:
+            q.recall(engine, clerks[6], no_show.ticket.number, 6)
+            q.recall(engine, clerks[6], no_show.ticket.number, 6)
+            q.mark_no_show(engine, clerks[6], no_show.ticket.number, 6)
     with clock.frozen_at(now - dt.timedelta(minutes=3)):
         for n in open_windows:  # most windows are busy with someone right now
             if n in (3, 6, 12) or q.window_panel(engine, n).current is not None:  # 3: free for the walkthrough

@@ -122,7 +122,7 @@ def check_override_pin(engine: Engine, number: str, pin: str, what: str) -> str:
         return (None, problem) if problem else (staff.pin_hash, None)
 
     stored, problem = transaction(engine, work)
-    if problem:
+    if problem or stored is None:
         raise PermissionDenied(f"{what}未通过：{problem}")
     return stored
 

@@ -8,6 +8,15 @@ from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
+def id_of(row: SQLModel) -> int:
+    """A stored row's id. SQLModel types ``id`` as ``int | None`` (None until the row is flushed);
+    this says the caller holds a row that is in the database, and fails loudly if it is not."""
+    row_id = getattr(row, "id", None)
+    if row_id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet (not flushed)")
+    return row_id
+
+
 class Hall(SQLModel, table=True):
     """政务服务中心; a branch hall (分厅) has ``parent_id`` set to its main hall."""
 

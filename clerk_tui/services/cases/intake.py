@@ -46,6 +46,7 @@ from clerk_tui.services.tx import transaction
 from clerk_tui.store.counters import next_case_seq
 from clerk_tui.store.models import (
     ServiceCase,
+    id_of,
 )
 
 # ---------------------------------------------------------------- intake
@@ -68,8 +69,8 @@ def intake(
     contact = typed_text(a.contact, 40, "联系人")
     if a.kind == ORGANISATION and not representative:
         raise ServiceError("单位申请请填写法定代表人")
-    id_number, problems = check_identity(a.kind, a.id_number, "申请人")
-    problems = [problems] if problems else []
+    id_number, applicant_problem = check_identity(a.kind, a.id_number, "申请人")
+    problems = [applicant_problem] if applicant_problem else []
     agent_name = agent_id = ""
     if request.agent is not None and (request.agent.name.strip() or request.agent.id_number.strip()):
         agent_name = typed_text(request.agent.name, 40, "代办人姓名", required=True)
@@ -158,7 +159,7 @@ def intake(
         session.add(case)
         session.flush()
         for line in lines:
-            line.case_id = case.id
+            line.case_id = id_of(case)
             session.add(line)
         payload = {"item": item.code, "decision": decision, "missing": missing}
         if decision == SUPPLEMENT:  # what the one-time notice lists, so it can be reprinted after acceptance

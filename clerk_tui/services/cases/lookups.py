@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, union
+from sqlalchemy import CompoundSelect, func, union
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -64,9 +64,9 @@ _NAMES: dict[str, str] = {
 class _Refs:
     """Items, departments and staff a list of cases names, fetched once per list (not per row)."""
 
-    items: dict[int, ServiceItem] = field(default_factory=dict)
-    departments: dict[int, Department] = field(default_factory=dict)
-    staff: dict[int, Staff] = field(default_factory=dict)
+    items: dict[int | None, ServiceItem] = field(default_factory=dict)
+    departments: dict[int | None, Department] = field(default_factory=dict)
+    staff: dict[int | None, Staff | None] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session, cases: Sequence[ServiceCase]) -> _Refs:
@@ -318,7 +318,7 @@ def _lookup(q: str, dialect: str):
     if len(upper) >= 12 and upper[:2].isalpha() and upper[2:].isdigit():
         return ServiceCase.number == upper
     if len(upper) == 18:
-        ids = union(
+        ids: CompoundSelect = union(
             select(ServiceCase.id).where(ServiceCase.applicant_id_number == upper),
             select(ServiceCase.id).where(ServiceCase.agent_id_number == upper),
         )

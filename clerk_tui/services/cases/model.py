@@ -160,7 +160,7 @@ class CaseView:
         return [m for m in self.materials if not m.received]
 
     def as_json(self, *, full: bool = False) -> dict:
-        out = {
+        out: dict[str, object] = {
             "case_number": self.number,
             "status": self.status,
             "status_name": self.status_name,

@@ -52,7 +52,7 @@ def authorize_override(session: Session, actor: Actor, override: Override | None
         raise ServiceError(f"{what}需要填写授权原因")
     if not override.by:
         if allowed(actor.role, "case.override"):
-            return session.get(Staff, actor.staff_id)
+            return session.get_one(Staff, actor.staff_id)
         raise OverrideRequired(f"{what}需要带班领导授权：请带班领导输入工号和 PIN")
     staff = session.exec(select(Staff).where(Staff.number == (override.by or "").strip())).first()
     verified = override.verified_hash
@@ -164,6 +164,7 @@ def material_checklist(session: Session, item: ServiceItem, request: IntakeReque
             raise ServiceError(f"材料“{m.name}”的份数应为 0–99、页数应为 0–9999")
         lines.append(
             CaseMaterial(
+                case_id=0,  # the case's id, set once the case is flushed (intake) or known (supplement)
                 position=m.position,
                 name=m.name,
                 required=m.required,

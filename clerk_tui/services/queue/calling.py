@@ -51,7 +51,7 @@ from clerk_tui.services.queue.rows import (
 )
 from clerk_tui.services.queue.windows import require_holder
 from clerk_tui.services.tx import transaction
-from clerk_tui.store.models import Queue, ServiceItem, Ticket, Window, WindowState
+from clerk_tui.store.models import Queue, ServiceItem, Ticket, Window, WindowState, id_of
 from clerk_tui.store.prepared import Prepared
 
 _T, _Q, _I = Ticket.__table__, Queue.__table__, ServiceItem.__table__  # the hot path's Core tables
@@ -506,7 +506,7 @@ def transfer_in(
         q = queue_by_prefix(session, to_queue)
         if q.id == t.queue_id and t.target_window is None:
             raise ServiceError(f"{t.number} 号已在 {q.prefix} {q.name} 队列中，请选择其他队列")
-        t.queue_id, t.target_window = q.id, None
+        t.queue_id, t.target_window = id_of(q), None
     if t.window_number is not None:
         st = window_state(session, window_by_number(session, t.window_number), lock=True)
         if st.current_ticket_id == t.id:

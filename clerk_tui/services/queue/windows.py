@@ -36,7 +36,7 @@ from clerk_tui.services.queue.rows import (
 )
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.engine import read_session
-from clerk_tui.store.models import Event, Staff, Ticket, Window, WindowState
+from clerk_tui.store.models import Event, Staff, Ticket, Window, WindowState, id_of
 
 # ------------------------------------------------------------------ windows
 
@@ -207,7 +207,7 @@ def window_panel(engine: Engine, number: int) -> WindowPanel:
         w = window_by_number(session, number)
         st = session.exec(select(WindowState).where(WindowState.window_id == w.id)).first()
         queues = queues_at_window(session, w)
-        counts = queue_counts(session, day, now, [q.id for q in queues], line_only=True)
+        counts = queue_counts(session, day, now, [id_of(q) for q in queues], line_only=True)
         rows = tuple(QueueCount(q.prefix, q.name, *counts.get(q.id, (0, 0))) for q in queues)
         here = session.exec(
             select(func.count(), func.min(Ticket.issued_at)).where(
