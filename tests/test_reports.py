@@ -4,6 +4,7 @@ import datetime as dt
 import json
 
 import pytest
+from sqlmodel import select
 
 from clerk_tui import clock
 from clerk_tui.services import cases as cs
@@ -176,3 +177,40 @@ def test_keeping_past_days_ahead_changes_nothing(hall, month, now):
         for g in rp.build_report(hall, *span, "department").as_json()["groups"]
     }
     assert kept["县市场监督管理局"] == counted_afresh["groups"][0]
+
+
+def test_a_report_period_is_bounded(hall, month, now):
+    """No more than MAX_REPORT_YEARS at once (a report from 1900 grew past 1 GB and held the hall's
+    writer for seconds), and nothing is counted or kept before the hall's first day or after today."""
+    from clerk_tui.services import report_counts
+    from clerk_tui.store.engine import read_session
+    from clerk_tui.store.models import ReportDay
+
+    now("2026-11-26T09:00:00")
+    with pytest.raises(ServiceError, match="超过 5 年"):
+        rp.period("range", "1900-01-01", "2026-11-30")
+    with pytest.raises(ServiceError, match="超过 5 年"):
+        rp.build_report(hall, dt.date(1, 1, 1), dt.date(9999, 12, 31))
+    with read_session(hall) as session:
+        hall_first = rp.hall_first_day(session)
+    assert hall_first is not None and hall_first <= dt.date(2026, 11, 2)
+    stored: list[int] = []
+    real_store = report_counts._store
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(
+        report_counts,
+        "_store",
+        lambda engine, rows: stored.append(len({r.day for r in rows})) or real_store(engine, rows),
+    )
+    try:
+        four_years = rp.build_report(hall, dt.date(2022, 12, 1), dt.date(2026, 11, 30))
+    finally:
+        monkey.undo()
+    month_only = rp.build_report(hall, dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    assert four_years.groups[0].figures == month_only.groups[0].figures
+    assert (four_years.start, four_years.end) == (dt.date(2022, 12, 1), dt.date(2026, 11, 30))  # as asked
+    # kept a block of days per transaction, and only from the hall's first day to yesterday
+    assert stored and max(stored) <= report_counts.KEEP_BLOCK_DAYS
+    with read_session(hall) as session:
+        days = {r.day for r in session.exec(select(ReportDay))}
+    assert min(days) >= hall_first and max(days) < dt.date(2026, 11, 26)

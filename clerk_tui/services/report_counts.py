@@ -241,6 +241,9 @@ def raw_counts(
     return out
 
 
+KEEP_BLOCK_DAYS = 31  # days counted and kept per transaction
+
+
 def cached_days(session, dialect: str, start: dt.date, end: dt.date, by: str) -> dict[tuple[str, str], dict]:
     """Past days are final: their counts are computed once, kept in report_day, and summed from
     there; today (and anything after) is always counted afresh."""
@@ -268,11 +271,14 @@ def cached_days(session, dialect: str, start: dt.date, end: dt.date, by: str) ->
             )
         ):
             out[(str(day), key)] = json.loads(data)
-        if missing:
-            wanted = set(missing)
+        # Counted and kept a block of days at a time: each block's write is a short transaction of its
+        # own, so that a long report never holds the hall's writer lock (a window's call) for long.
+        for at in range(0, len(missing), KEEP_BLOCK_DAYS):
+            block = missing[at : at + KEEP_BLOCK_DAYS]
+            wanted = set(block)
             fresh = {
                 k: v
-                for k, v in raw_counts(session, dialect, missing[0], missing[-1], by).items()
+                for k, v in raw_counts(session, dialect, block[0], block[-1], by).items()
                 if dt.date.fromisoformat(k[0]) in wanted
             }
             out.update(fresh)  # used now; kept for the next report (this read sees its own snapshot)
@@ -281,7 +287,7 @@ def cached_days(session, dialect: str, start: dt.date, end: dt.date, by: str) ->
                 for (day, key), raw in fresh.items()
             ]
             days_with_rows = {r.day for r in rows}
-            rows += [ReportDay(day=d, by=by, key="-", data="{}") for d in missing if d not in days_with_rows]
+            rows += [ReportDay(day=d, by=by, key="-", data="{}") for d in block if d not in days_with_rows]
             _store(session.get_bind(), rows)
     if end >= today:
         out.update(raw_counts(session, dialect, max(start, today), end, by))

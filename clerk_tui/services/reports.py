@@ -50,9 +50,11 @@ from clerk_tui.store.dialect import name_of as dialect_name
 from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import (
     Department,
+    Event,
     ServiceCase,
     ServiceItem,
     Staff,
+    Ticket,
     Window,
 )
 
@@ -179,9 +181,33 @@ def period(kind: str, value: str | None = None, end: str | None = None) -> tuple
         except ValueError as exc:
             raise ServiceError(f"年份 {value!r} 无效，请写成四位数字，例如 2026") from exc
     start, finish = parse_date(value or ""), parse_date(end or "")
-    if start > finish:
-        raise ServiceError(f"起始日期 {start} 晚于结束日期 {finish}：请把较早的日期写在 --from")
+    check_span(start, finish)
     return start, finish
+
+
+MAX_REPORT_YEARS = 5  # a report covers at most this many years at once
+
+
+def check_span(start: dt.date, end: dt.date) -> None:
+    """A period a report may cover: start before end, and at most MAX_REPORT_YEARS long."""
+    if start > end:
+        raise ServiceError(f"起始日期 {start} 晚于结束日期 {end}：请把较早的日期写在前面")
+    if (end - start).days > 366 * MAX_REPORT_YEARS:
+        raise ServiceError(
+            f"统计期间 {start} 至 {end} 超过 {MAX_REPORT_YEARS} 年：请分段统计，每次不超过 {MAX_REPORT_YEARS} 年"
+        )
+
+
+def hall_first_day(session) -> dt.date | None:
+    """The day the hall's history begins (its first event, ticket or case; each an indexed minimum),
+    or None for a hall with no history."""
+    firsts = [
+        session.execute(select(func.min(Event.at))).scalar(),
+        session.execute(select(func.min(Ticket.business_date))).scalar(),
+        session.execute(select(func.min(ServiceCase.received_on))).scalar(),
+    ]
+    days = [d.date() if isinstance(d, dt.datetime) else d for d in firsts if d is not None]
+    return min(days) if days else None
 
 
 def build_report(
@@ -196,10 +222,13 @@ def build_report(
 ) -> Report:
     if by not in DIMENSIONS:
         raise ServiceError(f"分组 {by!r} 无效，可用：" + "、".join(f"{k}（{v}）" for k, v in DIMENSIONS.items()))
-    if start > end:
-        raise ServiceError(f"起始日期 {start} 晚于结束日期 {end}")
+    check_span(start, end)
     with read_session(engine) as session:
         dialect = dialect_name(session)
+        # Counted only over days the hall has a history for: nothing before its first day, nothing
+        # after today (the report still names the period asked for).
+        first_day = hall_first_day(session) or clock.today()
+        count_from, count_to = max(start, first_day), min(end, clock.today())
         depts = {d.id: d.name for d in session.execute(select(Department.id, Department.name))}
         windows = {w.number: w for w in session.execute(select(Window.number, Window.name, Window.department_id))}
         staff = {s.id: (s.number, s.name) for s in session.execute(select(Staff.id, Staff.number, Staff.name))}
@@ -230,9 +259,11 @@ def build_report(
 
         filtered = dept_id is not None or window is not None or clerk_id is not None
         per_day = (
-            raw_counts(session, dialect, start, end, by, dept_id, window, clerk_id)
+            {}
+            if count_from > count_to
+            else raw_counts(session, dialect, count_from, count_to, by, dept_id, window, clerk_id)
             if filtered
-            else cached_days(session, dialect, start, end, by)
+            else cached_days(session, dialect, count_from, count_to, by)
         )
         merged: dict[str, dict] = {}
         for (_, key), raw in per_day.items():
