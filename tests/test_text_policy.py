@@ -64,3 +64,77 @@ def test_visible_shows_every_refused_character_and_keeps_the_rest():
         shown = visible(text)
         assert not any(ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F for ch in shown)
         assert "\u202e" not in shown and "\u200b" not in shown
+
+
+# ---------------------------------------------------------------- every service door, both databases
+
+ESC = "\x1b[2J"
+
+
+def _people(hall, admin):
+    from clerk_tui.services import queue as q
+    from clerk_tui.services.staff import add_staff, login
+
+    add_staff(hall, admin, "1001", "李强", "clerk", "135792", department="县市场监督管理局")
+    add_staff(hall, admin, "8001", "林导", "guide", "246813")
+    clerk, guide = login(hall, "1001", "135792", window=3), login(hall, "8001", "246813")
+    q.open_window(hall, clerk, 3)
+    return clerk, guide
+
+
+def test_every_typed_field_is_refused_not_cut_nor_stored_raw(hall, admin, now):
+    """What used to be cut without a word ([:100], [:200], [:400]) or stored raw is refused with the
+    field's name and limit, and nothing changes."""
+    from clerk_tui.services import queue as q
+    from clerk_tui.services import ratings as rt
+    from clerk_tui.services.errors import ServiceError
+    from clerk_tui.services.staff import add_staff
+
+    clerk, guide = _people(hall, admin)
+    for bad, words in ((ESC, "U\\+001B"), ("长" * 101, "最多100个字")):
+        with pytest.raises(ServiceError, match=words):
+            q.pause_window(hall, clerk, 3, bad)
+    assert q.window_panel(hall, 3).status == "open"
+    for bad, words in ((ESC + "备注", "U\\+001B"), ("注" * 201, "最多200个字")):
+        with pytest.raises(ServiceError, match=words):
+            q.issue_ticket(hall, guide, queue="D", note=bad)
+    assert not q.list_tickets(hall)
+    ticket = q.issue_ticket(hall, guide, queue="D")
+    q.call_specific(hall, clerk, ticket.number, 3)
+    for bad, words in (("\u202e转办", "U\\+202E"), ("因" * 201, "最多200个字")):
+        with pytest.raises(ServiceError, match=words):
+            q.transfer(hall, clerk, ticket.number, reason=bad, to_queue="A", from_window=3)
+    q.finish_service(hall, clerk, ticket.number, 3)
+    with pytest.raises(ServiceError, match="最多400个字"):
+        rt.rate(hall, None, 3, ticket.number, 1, text="差" * 401)
+    with pytest.raises(ServiceError, match="U\\+0000"):
+        rt.rate(hall, None, 3, ticket.number, 1, text="差\x00")
+    with pytest.raises(ServiceError, match="姓名"):
+        add_staff(hall, admin, "1009", "\x1b[31m红", "clerk", "135792")
+    with pytest.raises(ServiceError, match="最多40个字"):
+        add_staff(hall, admin, "1009", "名" * 30_000, "clerk", "135792")  # SQLite kept 30,000 before
+    with pytest.raises(ServiceError, match="工号"):
+        add_staff(hall, admin, "10\x0009", "王敏", "clerk", "135792")
+
+
+def test_a_catalog_file_with_control_characters_or_long_keywords_is_refused_whole(hall, admin, tmp_path):
+    from clerk_tui.services.catalog import import_catalog
+    from clerk_tui.services.catalog_file import CatalogFileError
+
+    from .conftest import MINI_HALL
+
+    text = MINI_HALL.read_text(encoding="utf-8")
+    first_name = text.index('name = "', text.index("[[item]]"))
+    hostile = (
+        text[:first_name]
+        + 'name = "婚姻\\u001b[31m登记"\nkeywords = ["'
+        + "词" * 201
+        + '"]\n'
+        + text[text.index("\n", first_name) + 1 :]
+    )
+    path = tmp_path / "hostile.toml"
+    path.write_text(hostile, encoding="utf-8")
+    with pytest.raises(CatalogFileError) as err:
+        import_catalog(hall, admin, path)
+    message = str(err.value)
+    assert "U+001B" in message and "keywords" in message

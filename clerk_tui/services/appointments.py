@@ -83,19 +83,21 @@ def _book(
     if not check.ok:
         raise ServiceError(check.reason)
     item = item_by_code(session, item_code)
-    if source == "desk":  # typed at the guide desk; the platform's imported rows are taken as they come
+    if source == "desk":  # typed at the guide desk: a phone as a person writes one
         name, phone = typed_text(name, 40, "姓名"), person_phone(phone)
+    else:  # the platform's file: the same text policy, its phone as the platform wrote it
+        name, phone = typed_text(name, 40, "姓名"), typed_text(phone, 20, "电话")
     appt = Appointment(
         hall_id=get_hall(session).id,
         item_id=item.id,
         id_number=check.value,
-        name=name.strip()[:40],
-        phone=phone.strip()[:20],
+        name=name,
+        phone=phone,
         day=day,
         slot_start=start,
         slot_end=end,
         source=source,
-        external_ref=ref[:64],
+        external_ref=typed_text(ref, 64, "预约平台编号"),
         created_at=clock.now(),
     )
     session.add(appt)

@@ -151,8 +151,8 @@ def apply_catalog(session: Session, data: CatalogData, *, actor: Actor | None, s
         else:
             updated += 1
         pinyin, initials = pinyin_forms(spec.name)
-        row.keywords = "、".join(spec.keywords)[:400]
-        row.keyword_index = " ".join(" ".join(pinyin_forms(k)) for k in spec.keywords)[:1600]
+        row.keywords = "、".join(spec.keywords)  # at most KEYWORDS_LIMIT, checked with the file
+        row.keyword_index = " ".join(" ".join(pinyin_forms(k)) for k in spec.keywords)
         for k in (
             "name",
             "kind",

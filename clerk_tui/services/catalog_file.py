@@ -18,6 +18,7 @@ from typing import Any
 from clerk_tui.domain.catalog import FORM_NAMES as FORM_NAMES
 from clerk_tui.domain.catalog import FORMS, KINDS
 from clerk_tui.domain.catalog import KIND_NAMES as KIND_NAMES
+from clerk_tui.domain.text import TextRefused, clean
 from clerk_tui.services.errors import ServiceError, read_failed, toml_words
 
 CSV_COLUMNS = (
@@ -187,12 +188,20 @@ def _text(rec: dict, key: str, where, col: _Collector, *, required: bool = False
     if not isinstance(value, str):
         col.add(where(key), key, f"应为文本，实际是 {type(value).__name__}")
         return ""
-    value = value.strip()
-    if required and not value:
+    # The one text policy (domain/text.py): no control, bidi or zero-width characters, NFC, the
+    # field's limit; a line break only in the long texts a guide may set out in paragraphs.
+    if required and not value.strip():
         col.add(where(key), key, "不能为空")
-    elif len(value) > max_len:
-        col.add(where(key), key, f"太长（{len(value)}字），最多{max_len}字")
-    return value
+        return ""
+    try:
+        return clean(value, field=key, limit=max_len, multiline=key in MULTILINE)
+    except TextRefused as exc:
+        col.add(where(key), key, str(exc))
+        return value.strip()
+
+
+MULTILINE = frozenset({"conditions", "legal_basis", "notes"})
+KEYWORDS_LIMIT = 200  # characters of all an item's keywords together (their pinyin index fits its column)
 
 
 def _queue_prefix(rec: dict, where, col: _Collector) -> str:
@@ -242,7 +251,16 @@ def _keywords(value: Any, where, col: _Collector) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         col.add(where("keywords"), "keywords", '应为文本列表，例如 ["社保", "养老保险"]')
         return []
-    return [v.strip() for v in value if v.strip()]
+    words = []
+    for v in value:
+        try:
+            if word := clean(v, field="keywords", limit=KEYWORDS_LIMIT):
+                words.append(word)
+        except TextRefused as exc:
+            col.add(where("keywords"), "keywords", str(exc))
+    if len("、".join(words)) > KEYWORDS_LIMIT:
+        col.add(where("keywords"), "keywords", f"关键词合计太长（{len('、'.join(words))}字），最多{KEYWORDS_LIMIT}字")
+    return words
 
 
 def _check_item(item: ItemSpec, where, col: _Collector) -> None:

@@ -15,7 +15,7 @@ from clerk_tui import clock
 from clerk_tui.domain.calendar import WorkdayCalendar
 from clerk_tui.services import events
 from clerk_tui.services.context import Actor, require
-from clerk_tui.services.errors import NotFound, PermissionDenied, ServiceError
+from clerk_tui.services.errors import NotFound, PermissionDenied, ServiceError, typed_text
 from clerk_tui.services.queue import ticket_by_number
 from clerk_tui.services.tx import transaction
 from clerk_tui.services.workdays import session_schedules
@@ -88,7 +88,7 @@ def rate(
     reasons = [r for r in reasons if r]
     if unknown := [r for r in reasons if r not in REASONS]:
         raise ServiceError(f"差评原因 {'、'.join(unknown)} 不在列表中，可用：{'、'.join(REASONS)}")
-    text = (text or "").strip()[:400]
+    text = typed_text(text, 400, "评价意见")
     if level is not None and level <= BAD and not (reasons or text):
         raise ServiceError("请选择不满意的原因（可多选），或写下意见")
 
@@ -217,7 +217,7 @@ def close_followup(engine: Engine, actor: Actor | None, followup_id: int, *, out
     outcome = OUTCOME_WORDS.get((outcome or "").strip(), (outcome or "").strip())
     if outcome not in OUTCOMES:
         raise ServiceError("整改结果请填：整改、解释 或 申诉")
-    note = (note or "").strip()
+    note = typed_text(note, 400, "整改说明")
     if not note:
         raise ServiceError(
             {"rectified": "请写明整改做了什么", "explained": "请写明如何向办事人解释", "appealed": "请写明申诉理由"}[
@@ -233,7 +233,7 @@ def close_followup(engine: Engine, actor: Actor | None, followup_id: int, *, out
             raise ServiceError(f"差评整改 {followup_id} 已结束（{OUTCOMES.get(f.status, f.status)}）")
         if f.owner_id != actor.staff_id and actor.role != "supervisor":
             raise PermissionDenied("只有整改负责人或带班领导可以办结差评整改")
-        f.status, f.note, f.closed_at = outcome, note[:400], clock.now()
+        f.status, f.note, f.closed_at = outcome, note, clock.now()
         session.add(f)
         events.record(session, f"followup.{outcome}", actor=actor, subject=f"followup:{f.id}", note=note)
         return _fview(session, f)

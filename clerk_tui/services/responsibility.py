@@ -258,7 +258,11 @@ def refer(
     to = f"{to_window}号窗口" if to_window is not None else f"{to_queue} 队列"
 
     def apply(session: Session, q: Inquiry):
-        reason = f"首问引导：{q.matter}"[:200]
+        # The ticket's transfer reason points at the inquiry, which keeps the whole matter: a matter
+        # longer than the reason's 200 characters is shortened with a visible "…", never silently.
+        reason = f"首问引导（咨询 #{q.id}）：{q.matter}"
+        if len(reason) > 200:
+            reason = reason[:199] + "…"
         if to_window is not None and to_window == actor.window:
             raise ServiceError(f"{to_window}号窗口就是本窗口：本窗口能办的请直接办理，选“当场答复”或收件受理")
         if ticket:

@@ -11,12 +11,14 @@ from sqlmodel import Session, select
 from clerk_tui import clock
 from clerk_tui.domain.pins import generate_pin, hash_pin, pin_problem, verify_pin
 from clerk_tui.domain.roles import ADMIN, CLERK, ROLE_NAMES, ROLES
+from clerk_tui.domain.text import visible
 from clerk_tui.services import events
 from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import (
     AuthError,
     PermissionDenied,
     ServiceError,
+    typed_text,
     unknown_department,
     unknown_staff,
 )
@@ -148,11 +150,9 @@ def create_staff(
     pin_hash: str | None = None,
 ) -> Staff:
     """Add one staff member inside the caller's transaction (used by ``add_staff`` and set-up)."""
-    number, name = number.strip(), name.strip()
-    if not number or len(number) > 20 or not number.isprintable() or " " in number:
-        raise ServiceError("工号不能为空、不能含空格，最多20个字符")
-    if not name:
-        raise ServiceError("姓名不能为空")
+    number, name = number.strip(), typed_text(name, 40, "姓名", required=True)
+    if not number or len(number) > 20 or not number.isascii() or not number.isalnum():
+        raise ServiceError(f"工号“{visible(number)}”无效：工号是1–20位字母或数字，不能含空格或符号")
     if role not in ROLES:
         raise ServiceError(f"角色 {role!r} 无效，可用：" + "、".join(f"{r}（{ROLE_NAMES[r]}）" for r in ROLES))
     if problem := pin_problem(pin):

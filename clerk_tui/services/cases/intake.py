@@ -138,7 +138,7 @@ def intake(
             contact=contact,
             agent_name=agent_name,
             agent_id_number=agent_id,
-            id_override=(request.id_override.reason.strip()[:200] if override_by else ""),
+            id_override=(typed_text(request.id_override.reason, 200, "身份证件授权原因") if override_by else ""),
             id_override_by=override_by.id if override_by else None,
             received_on=today,
             promised_days=item.promised_limit_days,

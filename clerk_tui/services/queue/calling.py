@@ -28,7 +28,7 @@ from clerk_tui.domain.queueing import (
 )
 from clerk_tui.services import events
 from clerk_tui.services.context import Actor, require
-from clerk_tui.services.errors import ServiceError
+from clerk_tui.services.errors import ServiceError, typed_text
 from clerk_tui.services.queue.rows import (
     CLOSED,
     OPEN,
@@ -445,7 +445,7 @@ def transfer(
 ) -> TicketView:
     """转办: to another queue or window, keeping the number and the original arrival time."""
     require(actor, "ticket.serve")
-    reason = (reason or "").strip()
+    reason = typed_text(reason, 200, "转办原因")
     if not reason:
         raise ServiceError("转办需要填写原因，接收窗口会看到")
     if (to_queue is None) == (to_window is None):
@@ -513,7 +513,7 @@ def transfer_in(
             st.current_ticket_id = None
             session.add(st)
     t.transferred_from = here
-    t.status, t.transfers, t.transfer_reason = WAITING, t.transfers + 1, reason[:200]
+    t.status, t.transfers, t.transfer_reason = WAITING, t.transfers + 1, typed_text(reason, 200, "转办原因")
     if priority is not None:
         t.priority = priority
     # Keep the person's place (their ticket time) or send them to the back, as the hall sets it.

@@ -16,7 +16,7 @@ from clerk_tui.domain.queueing import (
 )
 from clerk_tui.services import events
 from clerk_tui.services.context import Actor, require
-from clerk_tui.services.errors import ServiceError, unknown_item
+from clerk_tui.services.errors import ServiceError, typed_text, unknown_item
 from clerk_tui.services.queue.rows import (
     ACTIVE_FOR_ID,
     INSERT_TICKET,
@@ -86,6 +86,7 @@ def _issue_row(
     """Issue a ticket inside the caller's transaction; the row as written (with its queue's and
     item's names), which ``issue_ticket`` turns into a view without reading it back."""
     checked_id = _check_issue(priority, id_number)
+    note = typed_text(note, 200, "备注")
     if not item_code and not queue:
         raise ServiceError("请指定事项（--item）或队列（--queue）")
     item = None
@@ -139,7 +140,7 @@ def _issue_row(
         "transferred_from": None,
         "transfer_reason": "",
         "appointment_id": appointment_id,
-        "note": note[:200],
+        "note": note,
     }
     tid = INSERT_TICKET.run(session, values).scalar_one()
     events.record(

@@ -22,7 +22,7 @@ from clerk_tui.domain.queueing import (
 from clerk_tui.services import events
 from clerk_tui.services.catalog import list_windows
 from clerk_tui.services.context import Actor, require
-from clerk_tui.services.errors import ServiceError
+from clerk_tui.services.errors import ServiceError, typed_text
 from clerk_tui.services.queue.rows import (
     CLOSED,
     OPEN,
@@ -81,7 +81,7 @@ def open_window(engine: Engine, actor: Actor | None, number: int) -> None:
 def pause_window(engine: Engine, actor: Actor | None, number: int, reason: str) -> None:
     """暂停服务 with a reason; a paused window is not called for."""
     require(actor, "window.operate")
-    reason = (reason or "").strip()
+    reason = typed_text(reason, 100, "暂停原因")
     if not reason:
         raise ServiceError("暂停服务需要填写原因，例如：午休、会议、系统故障")
 
@@ -98,7 +98,7 @@ def pause_window(engine: Engine, actor: Actor | None, number: int, reason: str) 
                 raise ServiceError(
                     f"{cur.number} 号还在本窗口（{STATUS_NAMES[cur.status]}），请先办结、过号或转办再暂停服务"
                 )
-        st.status, st.pause_reason, st.changed_at = PAUSED, reason[:100], clock.now()
+        st.status, st.pause_reason, st.changed_at = PAUSED, reason, clock.now()
         session.add(st)
         events.record(session, "window.paused", actor=actor, subject=str(number), window=number, reason=reason)
 
