@@ -430,3 +430,22 @@ def test_reprint_number_follows_the_order_the_papers_were_made(hall, people):
             )
         ]
     assert kinds == ["print.queued", "print.reprint", "print.reprint"]
+
+
+def test_control_characters_held_in_the_database_never_reach_the_printer_raw():
+    """Defence in depth: a row written before the text policy (or by hand) with ESC sequences, a
+    BEL, NUL or a bidi override prints them as visible stand-ins; the bytes sent carry exactly the
+    commands a clean paper carries."""
+    from clerk_tui.printing.escpos import decode, encode
+    from clerk_tui.printing.layout import Document, Field, Text, lay_out
+
+    def paper(name: str, agent: str) -> bytes:
+        doc = Document("receipt", "受理通知书", "SC1").add(Text(name, bold=True), Field("代办人", agent))
+        return encode(lay_out(doc, 48), 48).data
+
+    hostile = paper("张三\x1b[2J\x1b]0;PWNED\x07", "李\u202e四\x00")
+    clean = paper("张三[2J]0;PWNED", "李四")
+    for byte in (0x00, 0x07, 0x1B, 0x1C, 0x1D):
+        assert hostile.count(byte) == clean.count(byte), hex(byte)
+    text = decode(hostile)
+    assert "[2J" in text and "PWNED" in text and "U+202E" in text  # shown, not obeyed

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from clerk_tui.domain.text import visible
+
 PAPER_COLUMNS = {58: 32, 80: 48, 42: 42}  # 58 mm, 80 mm, Epson-class 80 mm (font A, 42 columns)
 CLOSING = set("，。、；：？！）》」』】〉〕”’,.;:?!)]}…%")
 OPENING = set("（《「『【〈〔“‘([{")
@@ -115,6 +117,11 @@ class Text:
     bold: bool = False
     indent: int = 0
 
+    def __post_init__(self) -> None:
+        # Defence in depth: a control or bidi character the database holds (a row written before
+        # the text policy, or by hand) is printed as a visible stand-in, never sent to the printer.
+        object.__setattr__(self, "text", visible(self.text, multiline=True))
+
 
 @dataclass(frozen=True)
 class Field:
@@ -122,6 +129,10 @@ class Field:
 
     label: str
     value: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", visible(self.label))
+        object.__setattr__(self, "value", visible(self.value, multiline=True))
 
 
 @dataclass(frozen=True)
