@@ -253,6 +253,22 @@ def clerks(db, run, monkeypatch):
     }
 
 
+_GOOD = (
+    '{"item": "000112002000", "applicant": {"kind": "person", "name": "张三", "id_number": "11010519491231002X"},'
+    ' "decision": "accept"}'
+)
+
+
+def test_an_intake_file_in_gb18030_is_read_when_said(clerks, run, tmp_path):
+    path = tmp_path / "gbk.json"
+    path.write_bytes(_GOOD.replace("accept", "supplement").encode("gb18030"))
+    code, out, err = run(
+        "case", "intake", "--json", str(path), "--encoding", "gb18030", "--format", "json", env=clerks["c1"]
+    )
+    assert code == 0, err
+    assert json.loads(out)["applicant_name"] == "张三"
+
+
 def _intake_file(tmp_path, **data):
     body = {
         "item": "000112002000",
@@ -366,11 +382,27 @@ def test_case_cli_override_by_supervisor_pin(clerks, run, tmp_path):
             ' "decision": "maybe"}',
             "决定",
         ),
+        # strict types: a string where a boolean or a number belongs is refused, never guessed
+        (
+            _GOOD[:-1] + ', "materials": [{"name": "食品经营许可申请书", "received": "false"}]}',
+            "materials[0].received 应为true 或 false",
+        ),
+        (_GOOD[:-1] + ', "materials": [{"name": "营业执照复印件", "copies": "2"}]}', "materials[0].copies 应为整数"),
+        (_GOOD[:-1] + ', "materials": [{"name": "营业执照复印件", "copies": true}]}', "应为整数"),
+        (_GOOD.replace('"张三"', "3"), "applicant.name 应为文字"),
+        (_GOOD[:-1] + ', "agent": {"name": "李四", "colour": 1}}', "agent 有未知字段 colour"),
+        ("[" * 100_000, "嵌套太深"),
+        ('{"item": ' + "9" * 5000 + "}", "太长"),
+        ('{"item": NaN}', "NaN"),
+        (_GOOD.encode("gbk"), "GB18030"),  # a GBK file: said so, with what to do
     ],
 )
 def test_case_intake_bad_files(clerks, run, tmp_path, body, words):
     path = tmp_path / "bad.json"
-    path.write_text(body, encoding="utf-8")
+    if isinstance(body, bytes):
+        path.write_bytes(body)
+    else:
+        path.write_text(body, encoding="utf-8")
     code, _, err = run("case", "intake", "--json", str(path), env=clerks["c1"])
     assert code == 1 and words in err and err.count("\n") == 1
     code, out, _ = run("case", "list", "--format", "json")

@@ -380,6 +380,23 @@ def test_appointment_import_is_all_or_nothing(hall, staff, tmp_path):
     assert list_appointments(hall, dt.date(2026, 11, 27)) == []
 
 
+def test_appointment_export_from_excel_in_gbk_and_hostile_rows(hall, staff, tmp_path):
+    export = tmp_path / "excel.csv"
+    body = (
+        f"id_number,name,phone,item,date,start,end,ref\n{ID1},张三,13800000000,000105002000,2026-11-26,10:00,10:30,W1\n"
+    )
+    export.write_bytes(body.encode("gbk"))
+    with pytest.raises(ServiceError, match="GB18030.*--encoding gb18030"):
+        import_appointments(hall, staff["guide"], export)
+    assert import_appointments(hall, staff["guide"], export, encoding="gb18030") == 1
+    assert list_appointments(hall)[0].name == "张三"
+    hostile = tmp_path / "hostile.csv"
+    hostile.write_text(body.replace("张三", "张\x1b[2J三").replace("W1", "W9"), encoding="utf-8")
+    with pytest.raises(ServiceError, match="U\\+001B"):
+        import_appointments(hall, staff["guide"], hostile)
+    assert len(list_appointments(hall)) == 1
+
+
 def test_call_specific_stays_within_the_windows_queues_and_pads_numbers(hall, staff):
     g, c3 = staff["guide"], staff["c3"]
     issue(hall, g, queue="B")

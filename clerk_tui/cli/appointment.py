@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from clerk_tui.cli.common import Format, FormatOption, context, emit_json, emit_rows
+from clerk_tui.cli.common import Encoding, EncodingOption, Format, FormatOption, context, emit_json, emit_rows
 from clerk_tui.cli.ticket import show_ticket
 
 app = typer.Typer(help="预约：登记、导入、签到。", no_args_is_help=True)
@@ -53,12 +53,12 @@ def appointment_add(
 
 
 @app.command("import")
-def appointment_import(ctx: typer.Context, file: Path) -> None:
+def appointment_import(ctx: typer.Context, file: Path, encoding: EncodingOption = Encoding.utf8) -> None:
     """导入网上预约平台导出的 CSV（id_number,name,phone,item,date,start,end,ref），全部成功或全部不导入。"""
     from clerk_tui.services.appointments import import_appointments
 
     c = context(ctx)
-    n = import_appointments(c.engine(), c.actor(), file)
+    n = import_appointments(c.engine(), c.actor(), file, encoding=encoding.value)
     typer.echo(f"已处理 {n} 条预约（重复的平台编号自动跳过）。")
 
 

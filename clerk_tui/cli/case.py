@@ -5,14 +5,22 @@ Commands import services lazily: start-up of every command pays only for what it
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from clerk_tui.cli.common import Format, FormatOption, context, emit_json, emit_rows, fail, prompt_pin
+from clerk_tui.cli.common import (
+    Encoding,
+    EncodingOption,
+    Format,
+    FormatOption,
+    context,
+    emit_json,
+    emit_rows,
+    fail,
+    prompt_pin,
+)
 
 app = typer.Typer(help="办件：收件受理、补正、办结、送达、挂起、延期、移交、查询。", no_args_is_help=True)
 
@@ -85,102 +93,29 @@ def _out(view, fmt: Format) -> None:
 def case_intake(
     ctx: typer.Context,
     json_file: Annotated[Path, typer.Option("--json", help="收件内容（JSON 文件，- 为标准输入）")],
+    encoding: EncodingOption = Encoding.utf8,
     fmt: FormatOption = Format.table,
 ) -> None:
     """收件并作出决定（immediate 即办、accept 受理、supplement 补正、reject 不予受理）。"""
     from clerk_tui.services.cases import intake
 
     c = context(ctx)
-    request = _intake_request(json_file)
+    request = _intake_request(json_file, encoding.value)
     _out(intake(c.engine(), c.actor(), request, c.case_rules()), fmt)
 
 
-def _intake_request(path: Path):
-    from clerk_tui.services.cases import Agent, Applicant, IntakeRequest, MaterialEntry
-    from clerk_tui.services.errors import read_failed
+def _intake_request(path: Path, encoding: str):
+    """The request file through the service's strict schema; an override's PIN asked for here."""
+    import dataclasses
 
-    try:
-        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8-sig")
-        data = json.loads(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise read_failed("收件内容文件", path, exc) from None
-    except json.JSONDecodeError as exc:
-        fail(f"{path}:{exc.lineno}:{exc.colno}: JSON 格式错误（第{exc.lineno}行第{exc.colno}列附近），请修正后重试")
-    if not isinstance(data, dict):
-        fail(f"{path}: 内容应为一个 JSON 对象（含 item、applicant、decision 等字段）")
-    known = {
-        "item",
-        "ticket",
-        "applicant",
-        "agent",
-        "materials_received",
-        "materials",
-        "decision",
-        "result",
-        "reason",
-        "competent_department",
-        "competent_phone",
-        "override",
-    }
-    if unknown := sorted(set(data) - known):
-        fail(f"{path}: 未知字段 {'、'.join(unknown)}（可用：{'、'.join(sorted(known))}）")
-    for key in ("item", "applicant", "decision"):
-        if key not in data:
-            fail(f"{path}: 缺少字段 {key}")
-    a = data["applicant"]
-    if not isinstance(a, dict):
-        fail(f'{path}: applicant 应为对象，如 {{"kind": "person", "name": …, "id_number": …, "phone": …}}')
-    kind = str(a.get("kind", "person"))
-    applicant = Applicant(
-        kind=kind,
-        name=str(a.get("name", "")),
-        id_number=str(a.get("uscc" if kind == "organisation" else "id_number", "") or a.get("id_number", "")),
-        phone=str(a.get("phone", "")),
-        representative=str(a.get("representative", "")),
-        contact=str(a.get("contact", "")),
-    )
-    agent = None
-    if isinstance(data.get("agent"), dict):
-        agent = Agent(str(data["agent"].get("name", "")), str(data["agent"].get("id_number", "")))
-    materials = None
-    if data.get("materials") is not None:
-        try:
-            materials = [
-                MaterialEntry(
-                    name=str(m["name"]),
-                    received=bool(m.get("received", True)),
-                    form=str(m.get("form", "original")),
-                    copies=int(m.get("copies", 1)),
-                    pages=int(m.get("pages", 0)),
-                    note=str(m.get("note", "")),
-                )
-                for m in data["materials"]
-            ]
-        except (KeyError, TypeError, ValueError):
-            fail(f'{path}: materials 的每一项应为 {{"name", "received", "form", "copies", "pages", "note"}}')
-    received = data.get("materials_received")
-    if received is not None and not (isinstance(received, list) and all(isinstance(x, str) for x in received)):
-        fail(f"{path}: materials_received 应为材料名称的列表")
-    if materials is None and received is None:
-        received = []
-    override = None
-    if isinstance(data.get("override"), dict):
-        o = data["override"]
-        override = _override(str(o.get("reason", "")) or None, str(o.get("by", "")) or None)
-    return IntakeRequest(
-        item_code=str(data["item"]),
-        applicant=applicant,
-        decision=str(data["decision"]),
-        materials=materials,
-        materials_received=received,
-        agent=agent,
-        ticket=str(data["ticket"]) if data.get("ticket") else None,
-        result=str(data.get("result", "")),
-        reason=str(data.get("reason", "")),
-        competent_department=str(data.get("competent_department", "")),
-        competent_phone=str(data.get("competent_phone", "")),
-        id_override=override,
-    )
+    from clerk_tui.services.cases.request_file import parse_intake_request
+
+    request = parse_intake_request(path, encoding=encoding)
+    o = request.id_override
+    if o is not None and o.by:
+        pin = prompt_pin("CLERK_TUI_OVERRIDE_PIN", f"带班领导 {o.by} 的 PIN", whose="带班领导的")
+        request = dataclasses.replace(request, id_override=dataclasses.replace(o, pin=pin))
+    return request
 
 
 @app.command("show")

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from clerk_tui.cli.common import Format, FormatOption, context, emit_json, print_table
+from clerk_tui.cli.common import Encoding, EncodingOption, Format, FormatOption, context, emit_json, print_table
 
 app = typer.Typer(help="事项目录：查询、导入、导出。", no_args_is_help=True)
 
@@ -62,12 +62,12 @@ def catalog_show(ctx: typer.Context, code: str, fmt: FormatOption = Format.table
 
 
 @app.command("import")
-def catalog_import(ctx: typer.Context, file: Path) -> None:
+def catalog_import(ctx: typer.Context, file: Path, encoding: EncodingOption = Encoding.utf8) -> None:
     """导入事项目录（TOML 或 CSV）。文件有任何错误则不导入任何内容。需要管理员。"""
     from clerk_tui.services.catalog import import_catalog
 
     c = context(ctx)
-    counts = import_catalog(c.engine(), c.actor(), file)
+    counts = import_catalog(c.engine(), c.actor(), file, encoding=encoding.value)
     typer.echo(f"已导入 {file}：新增事项 {counts['items_added']} 项，更新 {counts['items_updated']} 项。")
 
 

@@ -66,6 +66,17 @@ FormatOption = Annotated[Format, typer.Option("--format")]
 """``--format table|json``, for every command that shows data (``fmt: FormatOption = Format.table``)."""
 
 
+class Encoding(str, Enum):
+    utf8 = "utf-8"
+    gb18030 = "gb18030"
+
+
+EncodingOption = Annotated[
+    Encoding, typer.Option("--encoding", help="文件编码：utf-8（默认）或 gb18030（GBK，Excel 常用）")
+]
+"""``--encoding utf-8|gb18030``, for every command that reads a file a person gives."""
+
+
 # ---------------------------------------------------------------- the context and acting staff
 
 

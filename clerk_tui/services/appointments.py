@@ -17,7 +17,8 @@ from clerk_tui.domain.queueing import APPOINTMENT, NONE, QueuePolicy
 from clerk_tui.services import events
 from clerk_tui.services.catalog import get_hall, item_by_code
 from clerk_tui.services.context import Actor, require
-from clerk_tui.services.errors import NotFound, ServiceError, person_phone, read_failed, typed_text
+from clerk_tui.services.errors import NotFound, ServiceError, person_phone, typed_text
+from clerk_tui.services.files import read_text
 from clerk_tui.services.queue import TicketView, issue_in, ticket_view
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.engine import read_session
@@ -157,14 +158,11 @@ def add_appointment(
     )
 
 
-def import_appointments(engine: Engine, actor: Actor | None, path: str | Path) -> int:
+def import_appointments(engine: Engine, actor: Actor | None, path: str | Path, *, encoding: str = "utf-8") -> int:
     """The platform's CSV (columns: id_number,name,phone,item,date,start,end,ref); all or nothing."""
     require(actor, "appointment.book")
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise read_failed("预约文件", path, exc) from exc
+    text = read_text(path, "预约文件", encoding=encoding)
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in CSV_COLUMNS[:-1] if c not in (reader.fieldnames or [])]
     if missing:

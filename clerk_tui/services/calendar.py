@@ -19,7 +19,8 @@ from clerk_tui.domain.calendar import WorkdayCalendar, YearSchedule, statutory_h
 from clerk_tui.services import events
 from clerk_tui.services.cases import recompute_provisional
 from clerk_tui.services.context import Actor, require
-from clerk_tui.services.errors import ServiceError, read_failed, toml_words
+from clerk_tui.services.errors import ServiceError, toml_words
+from clerk_tui.services.files import read_text
 from clerk_tui.services.tx import transaction
 from clerk_tui.services.workdays import hall_calendar as hall_calendar
 from clerk_tui.services.workdays import loaded_schedules as loaded_schedules
@@ -58,9 +59,7 @@ def parse_calendar_file(path: str | Path) -> YearSchedule:
     """Read a calendar file (data/calendar/README.md describes it)."""
     path = Path(path)
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise read_failed("日历文件", path, exc) from exc
+        doc = tomllib.loads(read_text(path, "日历文件"))
     except tomllib.TOMLDecodeError as exc:
         raise ServiceError(
             f"日历文件 {path} 格式错误，{toml_words(exc)}：请按 data/calendar/README.md 修正后重试"

@@ -184,10 +184,10 @@ def apply_catalog(session: Session, data: CatalogData, *, actor: Actor | None, s
     return counts
 
 
-def import_catalog(engine: Engine, actor: Actor | None, path: str | Path) -> dict[str, int]:
+def import_catalog(engine: Engine, actor: Actor | None, path: str | Path, *, encoding: str = "utf-8") -> dict[str, int]:
     """``catalog import FILE``: validate the whole file, then merge it in one transaction."""
     require(actor, "catalog.import")
-    data = parse_catalog(path, strict=False)  # the store's checks are added to the file's
+    data = parse_catalog(path, strict=False, encoding=encoding)  # the store's checks are added to the file's
     return transaction(engine, lambda session: apply_catalog(session, data, actor=actor, source=str(path)))
 
 

@@ -19,7 +19,8 @@ from clerk_tui.domain.catalog import FORM_NAMES as FORM_NAMES
 from clerk_tui.domain.catalog import FORMS, KINDS
 from clerk_tui.domain.catalog import KIND_NAMES as KIND_NAMES
 from clerk_tui.domain.text import TextRefused, clean
-from clerk_tui.services.errors import ServiceError, read_failed, toml_words
+from clerk_tui.services.errors import ServiceError, toml_words
+from clerk_tui.services.files import read_text
 
 CSV_COLUMNS = (
     "code",
@@ -513,18 +514,11 @@ def parse_csv(text: str, file: str, strict: bool = True) -> CatalogData:
     return data
 
 
-def parse_catalog(path: str | Path, strict: bool = True) -> CatalogData:
+def parse_catalog(path: str | Path, strict: bool = True, *, encoding: str = "utf-8") -> CatalogData:
     """Read and validate a catalog file (.toml or .csv). With ``strict=False`` the problems found
     come back in ``data.problems`` so that the importer can add what only the store can check."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise read_failed("目录文件", path, exc) from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ServiceError(f"目录文件 {path} 不是 UTF-8 编码，请另存为 UTF-8 后重试") from exc
+    text = read_text(path, "目录文件", encoding=encoding)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return parse_csv(text, str(path), strict)
