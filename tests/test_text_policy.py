@@ -138,3 +138,39 @@ def test_a_catalog_file_with_control_characters_or_long_keywords_is_refused_whol
         import_catalog(hall, admin, path)
     message = str(err.value)
     assert "U+001B" in message and "keywords" in message
+
+
+async def test_stored_control_characters_never_reach_the_terminal_from_any_widget():
+    """Textual writes a segment's text as it is: a name stored as ESC [2J would clear the clerk's
+    screen. Importing clerk_tui.ui makes every strip terminal-safe (Static, Label, DataTable)."""
+    from rich.console import Console
+    from rich.text import Text
+    from textual.app import App
+    from textual.widgets import DataTable, Label, Static
+
+    import clerk_tui.ui  # noqa: F401  (installs the terminal edge)
+
+    class Probe(App):
+        def compose(self):
+            yield Static(Text("S:a\x1b[2Jb\u202ec"))
+            yield Label(Text("L:x\x07y\x9b"))
+            yield DataTable()
+
+        def on_mount(self):
+            table = self.query_one(DataTable)
+            table.add_column("c")
+            table.add_row(Text("T:p\x1b]0;PWN\x07q"))
+            table.add_row("R:m\x1bn\u200b")
+
+    app = Probe()
+    async with app.run_test(size=(60, 10)) as pilot:
+        await pilot.pause()
+        console = Console(color_system="truecolor", force_terminal=True)
+        written = "".join(strip.render(console) for strip in app.screen._compositor.render_strips())
+    for shown in ("S:a[2Jbc", "L:xy", "T:p]0;PWNq", "R:mn"):  # the text stays, its controls do not
+        assert shown in written, shown
+    # no ESC but the ones that open Textual's own style sequences (ESC [ … m), no BEL, no bidi
+    import re
+
+    assert not re.search("\x1b(?!\\[[0-9;]*m)", written)
+    assert not any(ch in written for ch in "\x07\x9b\u202e\u200b")

@@ -15,6 +15,7 @@ visible stand-in, so it can never reach a terminal or a printer raw.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Invisible characters that reorder or hide text (Trojan Source, CVE-2021-42574) or join it unseen.
@@ -128,3 +129,17 @@ def visible(text: str | None, *, multiline: bool = False) -> str:
         else:
             out.append(f"<U+{code:04X}>")
     return "".join(out)
+
+
+# The terminal's last line of defence: characters a terminal would obey or that reorder what it
+# shows (C0 and C1 controls, DEL, bidi controls, zero-width and other invisible marks, surrogates).
+# Each has no width on screen, so removing them at the very edge keeps every column where the
+# layout put it; the screens show stored text through ``visible`` where a person should see it.
+TERMINAL_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff\U000e0000-\U000e007f]"
+)
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` without any character a terminal would obey (fast when there is none)."""
+    return TERMINAL_UNSAFE.sub("", text) if TERMINAL_UNSAFE.search(text) else text
