@@ -35,6 +35,7 @@ def init(
     并须确认：在终端输入大厅代码，或加 --yes。"""
     from clerk_tui.domain.pins import pin_problem
     from clerk_tui.services.contents import hall_contents
+    from clerk_tui.services.context import require
     from clerk_tui.services.setup import init_database
 
     c = context(ctx)
@@ -51,7 +52,8 @@ def init(
                     f"数据库 {c.settings.database} 已有大厅（{contents.describe()}）：清空重建需要系统管理员登录，"
                     "请用 --staff 工号 或设置 CLERK_TUI_STAFF 和 CLERK_TUI_PIN"
                 )
-            actor = c.actor()  # the administrator's PIN before anything is said or erased
+            # The administrator's PIN and right before anything is said or erased (the service checks again).
+            actor = require(c.actor(), "hall.reset")
         _confirm_erase(
             c.settings.database, contents.describe() if not contents.empty else "已有数据表", contents.code, yes
         )
