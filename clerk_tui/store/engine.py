@@ -129,7 +129,10 @@ def _setup_sqlite(engine: Engine) -> None:
             # SQLite would make a new file 0644 (less the umask) and gives its -wal and -shm the main
             # file's mode: an empty file made owner-only first (a valid empty database) keeps all
             # three private, whatever the umask.
-            create_private(path)
+            try:
+                create_private(path)
+            except OSError:  # a folder it may not write in: SQLite's own error says so, in its words
+                pass
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
