@@ -5,6 +5,8 @@ Commands import services lazily: start-up of every command pays only for what it
 
 from __future__ import annotations
 
+import shlex
+
 import typer
 
 from clerk_tui.cli.common import Format, FormatOption, context, emit_json
@@ -28,13 +30,21 @@ def db_upgrade(ctx: typer.Context) -> None:
 
 @app.command("check")
 def db_check(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
-    """检查数据库版本；与程序一致时退出码为 0。"""
+    """检查数据库版本；与程序一致时退出码为 0。数据库文件（及 -wal、-shm、.lock）其他用户可读写时给出警告。"""
+    from clerk_tui.store.engine import exposed_files
     from clerk_tui.store.schema import status
 
-    st = status(context(ctx).engine(require_schema=False))
+    c = context(ctx)
+    st = status(c.engine(require_schema=False))
+    warnings = [
+        f"数据库文件 {path} 的权限为 {mode:04o}，其他用户可以读取或改写（含个人信息和 PIN 散列）：请运行 chmod 600 {shlex.quote(path)}"
+        for path, mode in exposed_files(c.settings.database)
+    ]
     if fmt == Format.json:
-        emit_json({"current": st.current, "head": st.head, "state": st.state})
+        emit_json({"current": st.current, "head": st.head, "state": st.state, "warnings": warnings})
     else:
         typer.echo(st.describe())
+        for warning in warnings:
+            typer.echo(f"警告：{warning}", err=True)
     if st.state != "current":
         raise typer.Exit(1)

@@ -22,17 +22,44 @@ app = typer.Typer()  # added to the root without a name: its commands are top-le
 def init(
     ctx: typer.Context,
     catalog: Annotated[Path | None, typer.Option("--catalog", help="事项目录文件（默认：自带的演示县目录）")] = None,
-    force: Annotated[bool, typer.Option("--force", help="清空已有数据库后重建（删除全部数据！）")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="清空已有数据库后重建（删除全部数据！需系统管理员 PIN 并确认）")
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="与 --force 同用：不在终端询问，直接确认清空（供脚本使用）")
+    ] = False,
 ) -> None:
-    """建立大厅数据库：建表、导入目录、创建管理员 admin（PIN 取自 CLERK_TUI_NEW_PIN，否则随机生成并只显示一次）。"""
+    """建立大厅数据库：建表、导入目录、创建管理员 admin（PIN 取自 CLERK_TUI_NEW_PIN，否则随机生成并只显示一次）。
+
+    已有大厅的数据库只能由系统管理员（--staff/CLERK_TUI_STAFF 与 CLERK_TUI_PIN）加 --force 清空重建，
+    并须确认：在终端输入大厅代码，或加 --yes。"""
     from clerk_tui.domain.pins import pin_problem
+    from clerk_tui.services.contents import hall_contents
+    from clerk_tui.services.context import require
     from clerk_tui.services.setup import init_database
 
     c = context(ctx)
     pin = os.environ.get("CLERK_TUI_NEW_PIN")
     if pin and (problem := pin_problem(pin)):
         fail(f"CLERK_TUI_NEW_PIN 无效：{problem}")
-    result = init_database(c.engine(require_schema=False), catalog=catalog, force=force, admin_pin=pin)
+    engine = c.engine(require_schema=False)
+    contents = hall_contents(engine)
+    actor = None
+    if force and contents is not None:
+        if not contents.empty:
+            if not (c.staff or os.environ.get("CLERK_TUI_STAFF")):
+                fail(
+                    f"数据库 {c.settings.database} 已有大厅（{contents.describe()}）：清空重建需要系统管理员登录，"
+                    "请用 --staff 工号 或设置 CLERK_TUI_STAFF 和 CLERK_TUI_PIN"
+                )
+            # The administrator's PIN and right before anything is said or erased (the service checks again).
+            actor = require(c.actor(), "hall.reset")
+        _confirm_erase(
+            c.settings.database, contents.describe() if not contents.empty else "已有数据表", contents.code, yes
+        )
+    result = init_database(engine, catalog=catalog, force=force, admin_pin=pin, actor=actor)
+    if result.erased is not None:
+        typer.echo(f"已清空：{result.erased.describe()}")
     typer.echo(f"已初始化：{c.settings.database}，导入事项 {result.items} 项。")
     if catalog is None:
         typer.echo(
@@ -43,6 +70,20 @@ def init(
         typer.echo(f"管理员工号 admin 的初始 PIN：{result.admin_pin}（只显示这一次，请立即记下并修改）")
     else:
         typer.echo("管理员工号 admin 的 PIN 已按 CLERK_TUI_NEW_PIN 设置。")
+
+
+def _confirm_erase(database: str, what: str, code: str, yes: bool) -> None:
+    """Say what ``init --force`` would erase and have it confirmed: ``--yes``, or the hall's code
+    typed at a terminal. With neither (a script, a pipe) the command refuses."""
+    typer.echo(f"将清空数据库 {database}：{what}。此操作不可撤销。", err=True)
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        fail("未确认清空：请在终端中运行并按提示确认，或加 --yes（脚本中使用）")
+    word = code or "清空"
+    typed = typer.prompt(f"确认清空请输入{'大厅代码 ' if code else ''}{word}", default="", show_default=False)
+    if typed.strip() != word:
+        fail("输入不符，未清空任何数据")
 
 
 @app.command()

@@ -9,6 +9,7 @@ ROLE_NAMES = {GUIDE: "导办员", CLERK: "窗口人员", SUPERVISOR: "带班领�
 # Who may do what. Every service names the permission it needs.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "catalog.import": frozenset({ADMIN}),
+    "hall.reset": frozenset({ADMIN}),  # init --force over a hall: erase it and build anew
     "calendar.load": frozenset({ADMIN, SUPERVISOR}),
     "staff.add": frozenset({ADMIN}),
     "staff.set_pin": frozenset({ADMIN}),

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from clerk_tui.domain.words import oserror_words
+from clerk_tui.paths import append_private, private_dir
 
 FORMS = "tcp://主机:端口、usb:///dev/usb/lp0、cups://队列名、file:///路径、pdf:///目录 或 dummy:"
 TIMEOUT = 5.0
@@ -92,11 +93,13 @@ def send(printer: Printer, data: bytes) -> None:
         elif printer.kind in ("usb", "file"):
             if printer.kind == "usb" and not Path(printer.target).exists():
                 raise PrintFailed(f"找不到 USB 打印机设备 {printer.target}：请检查打印机电源和数据线")
-            if printer.kind == "file":
-                Path(printer.target).parent.mkdir(parents=True, exist_ok=True)
-            with open(printer.target, "ab") as fh:  # python-escpos's File truncates; a log keeps every paper
-                fh.write(data)
-                fh.flush()
+            if printer.kind == "file":  # python-escpos's File truncates; a log keeps every paper
+                private_dir(Path(printer.target).parent)
+                append_private(printer.target, data)  # tickets carry names: owner-only when made
+            else:
+                with open(printer.target, "ab") as fh:
+                    fh.write(data)
+                    fh.flush()
         elif printer.kind == "cups":
             lp = shutil.which("lp")
             if lp is None:

@@ -14,7 +14,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from clerk_tui import clock
+from clerk_tui import clock, paths
 from clerk_tui.printing import documents as docs
 from clerk_tui.printing.escpos import decode, encode
 from clerk_tui.printing.fonts import FontError, find_font
@@ -311,7 +311,7 @@ def _deliver(doc: Document, job: PrintJob, cfg: PrintSettings) -> tuple[str, lis
         except FontError as exc:
             raise PrintFailed(str(exc)) from exc
         folder = Path(printer.target)
-        folder.mkdir(parents=True, exist_ok=True)
+        paths.private_dir(folder)  # papers hold personal data: a folder it makes is owner-only
         suffix = f"-补打{job.reprint}" if job.reprint else ""
         path = folder / f"{job.document}-{job.subject}{suffix}-{job.id}.pdf"
         paper = render_pdf(doc, font)  # a character no font has is □ and a warning, never dropped

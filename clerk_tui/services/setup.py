@@ -7,7 +7,6 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -23,7 +22,8 @@ from clerk_tui.services.calendar import hall_calendar
 from clerk_tui.services.cases import list_cases
 from clerk_tui.services.catalog import apply_catalog, list_items
 from clerk_tui.services.catalog_file import parse_catalog
-from clerk_tui.services.context import Actor
+from clerk_tui.services.contents import HallContents, database_name, hall_contents
+from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import ServiceError
 from clerk_tui.services.queue import list_tickets
 from clerk_tui.services.staff import create_staff, ensure_admin, new_pin_hash
@@ -49,28 +49,60 @@ def default_catalog() -> Path:
 class InitResult:
     items: int
     admin_pin: str | None
+    erased: HallContents | None = None  # what ``init --force`` removed (None: the database was empty)
 
 
 def init_database(
-    engine: Engine, *, catalog: str | Path | None = None, force: bool = False, admin_pin: str | None = None
+    engine: Engine,
+    *,
+    catalog: str | Path | None = None,
+    force: bool = False,
+    admin_pin: str | None = None,
+    actor: Actor | None = None,
 ) -> InitResult:
-    """Create the schema, load the catalog and create ``admin``. Refuses to overwrite a hall."""
+    """Create the schema, load the catalog and create ``admin``. A new (empty) database needs no
+    login: its hall has no administrator yet. A database that already holds a hall is refused
+    without ``force``; with it, only its administrator (``actor``) may erase and rebuild it."""
     data = parse_catalog(catalog or default_catalog())  # validate before touching the database
     if data.hall is None:
         raise ServiceError(f"目录文件 {catalog} 缺少 [hall] 表，无法建立大厅")
-    if inspect(engine).has_table("hall"):
+    contents = hall_contents(engine)
+    if contents is not None and not contents.empty:
         if not force:
-            raise ServiceError("该数据库已经初始化过；如确需清空重建，请加 --force（将删除全部数据）")
-        schema.drop_everything(engine)
-    elif force and inspect(engine).get_table_names():
+            raise ServiceError(
+                f"数据库 {database_name(engine)} 已经有大厅（{contents.describe()}）；"
+                "如确需清空重建，请由系统管理员登录后加 --force（将删除全部数据）"
+            )
+        by = require(actor, "hall.reset").number
+    else:
+        by = actor.number if actor else ""
+    return _build(engine, data, catalog, admin_pin, drop=force and contents is not None, erased=contents, by=by)
+
+
+def _build(
+    engine: Engine, data, catalog, admin_pin: str | None, *, drop: bool, erased: HallContents | None, by: str = ""
+) -> InitResult:
+    if drop:
         schema.drop_everything(engine)
     schema.upgrade(engine)
+    assert data.hall is not None
 
     def load(session: Session) -> InitResult:
         counts = apply_catalog(session, data, actor=None, source=str(catalog or default_catalog()))
         _, generated = ensure_admin(session, admin_pin)
+        if erased is not None and not erased.empty:  # the new log's first word: what was erased before it
+            events.record(
+                session,
+                "hall.erased",
+                subject=erased.code or data.hall.code,
+                halls=erased.halls,
+                cases=erased.cases,
+                events=erased.events,
+                tickets=erased.tickets,
+                by=by,  # the administrator who confirmed it (their staff row is gone with the rest)
+            )
         events.record(session, "hall.initialised", subject=data.hall.code)
-        return InitResult(counts["items_added"], generated)
+        return InitResult(counts["items_added"], generated, erased if erased is not None and not erased.empty else None)
 
     return transaction(engine, load)
 
@@ -86,8 +118,18 @@ DEMO_STAFF = [
 
 def build_demo(engine: Engine) -> InitResult:
     """A fresh demo hall: the county catalog, admin, a guide desk, a clerk per window and a
-    supervisor, all with the PIN ``123456``. Later capabilities add their morning to it."""
-    result = init_database(engine, force=True, admin_pin=DEMO_PIN)
+    supervisor, all with the PIN ``123456``. Later capabilities add their morning to it.
+
+    It writes only to a database it made itself: a new or empty one, or an earlier demo (marked as
+    one inside it). Any other database (a hall, or tables of anything else) is refused, untouched."""
+    contents = hall_contents(engine)
+    if contents is not None and not marks.is_demo(engine):
+        what = contents.describe() if not contents.empty else "已有数据表"
+        raise ServiceError(
+            f"数据库 {database_name(engine)} 不是演示库（{what}），演示不会覆盖它："
+            "请换一个数据库（不加 --db 时使用默认的演示库），或删除该文件后重试"
+        )
+    result = _build(engine, parse_catalog(default_catalog()), None, DEMO_PIN, drop=contents is not None, erased=None)
     surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
     given = ["丽", "强", "敏", "静", "军", "洁", "伟", "芳", "磊", "婷", "涛", "燕", "勇", "霞", "斌"]
     shared_hash = new_pin_hash(DEMO_PIN)  # one scrypt for the whole demo roster

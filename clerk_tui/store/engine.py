@@ -21,6 +21,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, create_engine
 
+from clerk_tui.paths import create_private, private_dir, readable_by_others
+
 try:
     import fcntl  # POSIX only: the writer lock between processes
 except ImportError:  # pragma: no cover - Windows: SQLite's busy timeout alone applies
@@ -60,6 +62,20 @@ def missing_sqlite_file(database: str) -> str | None:
     return None
 
 
+def exposed_files(database: str) -> list[tuple[str, int]]:
+    """The SQLite database's files (the database, its -wal, -shm and .lock) that others than their
+    owner may read or write, with their modes; none for PostgreSQL."""
+    url = make_url(normalise_url(database))
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return []
+    found = []
+    for path in (url.database, *(url.database + s for s in ("-wal", "-shm", ".lock"))):
+        mode = readable_by_others(path)
+        if mode is not None:
+            found.append((path, mode))
+    return found
+
+
 class _WriterLock:
     """Serialises writing transactions across the processes that share one SQLite file.
 
@@ -80,7 +96,8 @@ class _WriterLock:
         if fcntl is None:  # pragma: no cover - Windows: rely on the busy timeout
             return
         if self.fd is None:
-            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            create_private(self.path)  # owner-only, like the database beside it
+            self.fd = os.open(self.path, os.O_RDWR)
         fcntl.flock(self.fd, fcntl.LOCK_EX)
 
     def release(self) -> None:
@@ -107,6 +124,16 @@ def _setup_sqlite(engine: Engine) -> None:
     if path not in (None, "", ":memory:"):
         _WRITERS[engine] = _WriterLock(path)
 
+        @event.listens_for(engine, "do_connect")
+        def _before_connect(_dialect, _record, _cargs, _cparams):
+            # SQLite would make a new file 0644 (less the umask) and gives its -wal and -shm the main
+            # file's mode: an empty file made owner-only first (a valid empty database) keeps all
+            # three private, whatever the umask.
+            try:
+                create_private(path)
+            except OSError:  # a folder it may not write in: SQLite's own error says so, in its words
+                pass
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         if conn.get_execution_options().get("clerk_readonly"):
@@ -123,7 +150,7 @@ def make_engine(database: str, **kwargs) -> Engine:
     if url.startswith("sqlite"):
         path = make_url(url).database
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_dir(Path(path).parent)
         engine = create_engine(
             url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}, **kwargs
         )
