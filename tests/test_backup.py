@@ -285,35 +285,17 @@ def test_a_statement_over_the_timeout_is_cancelled_with_words(pg_url):
     assert "pg_statement_timeout" in (person_error(err.value) or "")
 
 
-def test_a_silent_postgresql_server_gives_one_line_and_exit_1(tmp_path):
+def test_a_silent_postgresql_server_gives_one_line_and_exit_1(silent_server):
     """A server that accepts the connection and never answers (the CLI used to hang 131 s)."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    held: list[socket.socket] = []
-
-    def accept() -> None:
-        while True:
-            try:
-                held.append(server.accept()[0])
-            except OSError:
-                return
-
-    threading.Thread(target=accept, daemon=True).start()
+    url, held = silent_server
     env = os.environ | {"CLERK_TUI_CONFIG": os.devnull, "CLERK_TUI_PG_CONNECT_TIMEOUT": "1"}
-    url = f"postgresql+psycopg://127.0.0.1:{server.getsockname()[1]}/x"
-    try:
-        result = subprocess.run(
-            [sys.executable, "-m", "clerk_tui", "--db", url, "db", "check"],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,  # a hang fails the test instead of holding the suite
-        )
-    finally:
-        server.close()
-        for conn in held:
-            conn.close()
+    result = subprocess.run(
+        [sys.executable, "-m", "clerk_tui", "--db", url, "db", "check"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,  # a hang fails the test instead of holding the suite
+    )
     assert result.returncode == 1
     assert result.stderr.splitlines() == [result.stderr.strip()] and "pg_connect_timeout" in result.stderr
     assert held  # the server really was reached
@@ -334,3 +316,63 @@ def test_the_timeouts_come_from_the_settings_file_and_the_environment(tmp_path, 
     config.write_text('backup_at = "25:00"\n', encoding="utf-8")
     with pytest.raises(SettingsError, match="backup_at"):
         load_settings(config)
+
+
+# ---------------------------------------------------------------- the screens
+
+
+@pytest.fixture
+def silent_server():
+    """A local socket that accepts connections and never answers (a hung PostgreSQL)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"postgresql+psycopg://127.0.0.1:{server.getsockname()[1]}/x", held
+    server.close()
+    for conn in held:
+        conn.close()
+
+
+async def test_the_login_screen_says_a_silent_server_did_not_answer(silent_server, tmp_path, monkeypatch):
+    from textual.widgets import Static
+
+    from clerk_tui.settings import Settings
+    from clerk_tui.ui.app import make_app
+    from tests.test_ui import wait_for
+
+    monkeypatch.setattr(Settings, "state_dir", property(lambda self: tmp_path / "state"))
+    url, held = silent_server
+    app = make_app(Settings(database=url, pg_connect_timeout=1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.store_problem is not None, tries=400)
+        shown = str(app.screen.query_one("#login-error", Static).render())
+    assert "pg_connect_timeout" in shown and "无法访问数据库" in shown
+    assert held
+
+
+async def test_the_supervisor_screen_makes_the_daily_backup_and_says_when(sqlite_hall, tmp_path, monkeypatch, now):
+    from clerk_tui.settings import Settings
+    from clerk_tui.ui.app import make_app
+    from tests.test_ui import log_in, wait_for
+
+    monkeypatch.setattr(Settings, "state_dir", property(lambda self: tmp_path / "state"))
+    admin = login(sqlite_hall, "admin", ADMIN_PIN)
+    add_staff(sqlite_hall, admin, "9001", "郑国强", "supervisor", "9999")
+    now("2026-11-26T18:20:00")
+    folder = tmp_path / "kept"
+    settings = Settings(database=str(sqlite_hall.url.database), backup_dir=str(folder), backup_at="18:00")
+    app = make_app(settings, sqlite_hall)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "9001", "9999")
+        await wait_for(pilot, lambda: "上次备份 11-26 18:20" in str(app.screen.query_one("#sup-summary").render()))
+    assert [p.name for p in folder.iterdir()] == ["daily-20261126-182000.db"]
