@@ -259,8 +259,12 @@ def test_the_cli_backs_up_and_prints_pg_dump_without_the_password(sqlite_hall, t
 # ---------------------------------------------------------------- PostgreSQL timeouts
 
 
-def test_the_timeouts_keep_the_urls_own_options():
-    from clerk_tui.store.engine import normalise_url, pg_connect_args
+def test_the_timeouts_keep_the_urls_own_options(monkeypatch):
+    from clerk_tui.store.engine import _env_timeouts, normalise_url, pg_connect_args
+
+    monkeypatch.setenv("CLERK_TUI_PG_STATEMENT_TIMEOUT", "600")  # a script's long statements
+    monkeypatch.setenv("CLERK_TUI_PG_CONNECT_TIMEOUT", "soon")  # not a number: the default
+    assert _env_timeouts() == (5, 600)
 
     url = normalise_url("postgresql://127.0.0.1/test?options=-csearch_path%3Dt_1")
     args = pg_connect_args(url, 5, 30)

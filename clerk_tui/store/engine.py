@@ -123,6 +123,20 @@ def _setup_sqlite(engine: Engine) -> None:
 _WRITERS: weakref.WeakKeyDictionary[Engine, _WriterLock] = weakref.WeakKeyDictionary()
 
 
+def _env_timeouts() -> tuple[int, int]:
+    """The timeouts for an engine made without the settings (scripts, tests): the environment's
+    ``CLERK_TUI_PG_CONNECT_TIMEOUT`` / ``CLERK_TUI_PG_STATEMENT_TIMEOUT`` when whole numbers, else
+    the defaults (the settings check and explain them for the CLI and the TUI)."""
+    out = []
+    for name, default in (
+        ("CLERK_TUI_PG_CONNECT_TIMEOUT", PG_CONNECT_TIMEOUT),
+        ("CLERK_TUI_PG_STATEMENT_TIMEOUT", PG_STATEMENT_TIMEOUT),
+    ):
+        raw = os.environ.get(name, "").strip()
+        out.append(int(raw) if raw.isdigit() and int(raw) > 0 else default)
+    return out[0], out[1]
+
+
 def pg_connect_args(url: str, connect_timeout: int, statement_timeout: int) -> dict[str, object]:
     """psycopg's ``connect_timeout`` and a server-side ``statement_timeout``. The URL's own
     ``options`` (the tests' ``-csearch_path=…``, a hall's own settings) are kept, after ours, so a
@@ -147,7 +161,7 @@ def make_engine(database: str, *, pg_timeouts: tuple[int, int] | None = None, **
         )
         _setup_sqlite(engine)
         return engine
-    connect, statement = pg_timeouts or (PG_CONNECT_TIMEOUT, PG_STATEMENT_TIMEOUT)
+    connect, statement = pg_timeouts or _env_timeouts()
     connect_args = pg_connect_args(url, connect, statement) | kwargs.pop("connect_args", {})
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
