@@ -3,6 +3,11 @@
 The file (``settings.toml`` in the user config directory, or ``--config`` / ``CLERK_TUI_CONFIG``):
 
     database = "/var/lib/clerk-tui/hall.db"   # or "postgresql+psycopg://user@host/db"
+    pg_connect_timeout = 5                    # PostgreSQL: seconds to wait for the server to answer
+    pg_statement_timeout = 30                 # PostgreSQL: seconds one statement may run
+    backup_dir = ""                           # daily backups; "backups" beside the database if empty
+    backup_keep = 14                          # daily backups kept (0: no automatic backup)
+    backup_at = "18:00"                       # the day's close: the backup is made after it
 
     [calendar]
     count_from_same_day = false              # day 1 of a period is the next day (民法典 art. 201)
@@ -38,6 +43,8 @@ ENV_CONFIG = "CLERK_TUI_CONFIG"
 ENV_DB = "CLERK_TUI_DB"
 # The scrypt cost of new PIN hashes (log2 n). Production keeps the default; the test suite lowers it.
 ENV_PIN_COST = "CLERK_TUI_PIN_COST"
+ENV_PG_CONNECT_TIMEOUT = "CLERK_TUI_PG_CONNECT_TIMEOUT"
+ENV_PG_STATEMENT_TIMEOUT = "CLERK_TUI_PG_STATEMENT_TIMEOUT"
 
 
 class SettingsError(ValueError):
@@ -96,11 +103,21 @@ class Settings:
     responsibility: ResponsibilityRules = field(default_factory=ResponsibilityRules)
     followup_days: int = 3  # [ratings] working days to end a bad rating's follow-up
     rating_timeout: int = 60  # [ratings] seconds the pad waits before 未评价
+    pg_connect_timeout: int = 5  # seconds a PostgreSQL server has to answer a connection
+    pg_statement_timeout: int = 30  # seconds one PostgreSQL statement may run
+    backup_dir: str = ""  # the daily backups' folder; "backups" beside the database if empty
+    backup_keep: int = 14  # daily backups kept; 0 turns the automatic backup off
+    backup_at: str = "18:00"  # the day's close (HH:MM): the daily backup is made after it
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
     def state_dir(self) -> Path:
         return default_state_dir()
+
+    @property
+    def pg_timeouts(self) -> tuple[int, int]:
+        """(connect, statement) timeouts in seconds, for store.engine.make_engine."""
+        return self.pg_connect_timeout, self.pg_statement_timeout
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -133,6 +150,7 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
         "printing",
         "responsibility",
         "ratings",
+        *_OWN_KEYS,
     }
     if unknown := sorted(set(data) - known):
         raise SettingsError(f"配置文件 {path} 中有未知设置：{'、'.join(unknown)}（可用：{'、'.join(sorted(known))}）")
@@ -170,11 +188,47 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
             raise SettingsError(f"配置文件 {path} 中 ratings.{key} 应为正整数（收到 {value!r}）")
     settings.followup_days = ratings.get("followup_days", 3)
     settings.rating_timeout = ratings.get("timeout_seconds", 60)
+    _timeouts_and_backup(settings, data, path)
     if os.environ.get(ENV_DB):
         settings.database = os.environ[ENV_DB]
     if database:
         settings.database = database
     return settings
+
+
+_OWN_KEYS = ("pg_connect_timeout", "pg_statement_timeout", "backup_dir", "backup_keep", "backup_at")
+
+
+def _whole(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _timeouts_and_backup(settings: Settings, data: dict[str, Any], path: Path) -> None:
+    """The PostgreSQL timeouts (file, then CLERK_TUI_PG_*_TIMEOUT) and the daily backup's settings."""
+    for key, env, high in (
+        ("pg_connect_timeout", ENV_PG_CONNECT_TIMEOUT, 300),
+        ("pg_statement_timeout", ENV_PG_STATEMENT_TIMEOUT, 3600),
+    ):
+        value = data.get(key, getattr(settings, key))
+        if not _whole(value, 1, high):
+            raise SettingsError(f"配置文件 {path} 中 {key} 应为 1–{high} 的整数秒数（收到 {value!r}）")
+        raw = os.environ.get(env, "").strip()
+        if raw:
+            if not raw.isdigit() or not 1 <= int(raw) <= high:
+                raise SettingsError(f"环境变量 {env} 应为 1–{high} 的整数秒数（收到 {raw!r}）")
+            value = int(raw)
+        setattr(settings, key, value)
+    keep = data.get("backup_keep", settings.backup_keep)
+    if not _whole(keep, 0, 365):
+        raise SettingsError(f"配置文件 {path} 中 backup_keep 应为 0–365 的整数（保留几份每日备份，0 为不自动备份）")
+    folder = data.get("backup_dir", settings.backup_dir)
+    if not isinstance(folder, str):
+        raise SettingsError(f"配置文件 {path} 中 backup_dir 应为文件夹路径（字符串）")
+    at = data.get("backup_at", settings.backup_at)
+    hh, _, mm = at.partition(":") if isinstance(at, str) else ("", "", "")
+    if not (hh.isdigit() and mm.isdigit() and len(mm) == 2 and int(hh) < 24 and int(mm) < 60):
+        raise SettingsError(f'配置文件 {path} 中 backup_at 应为下班时间，如 "18:00"（收到 {at!r}）')
+    settings.backup_keep, settings.backup_dir, settings.backup_at = keep, folder, f"{int(hh):02d}:{mm}"
 
 
 def pin_cost() -> int:

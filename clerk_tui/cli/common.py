@@ -118,7 +118,7 @@ class CliContext:
                 raise SchemaError(
                     f"数据库文件 {missing} 不存在：请先运行 clerk-tui init，或用 --db / CLERK_TUI_DB 指定已有的数据库"
                 )
-            self._engine = make_engine(self.settings.database)
+            self._engine = make_engine(self.settings.database, pg_timeouts=self.settings.pg_timeouts)
         if require_schema:
             from clerk_tui.store.schema import require_current
 

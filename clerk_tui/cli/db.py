@@ -1,17 +1,19 @@
-"""``clerk-tui db …``: the schema's version, upgraded and checked.
+"""``clerk-tui db …``: the schema's version, upgraded and checked; backup and restore.
 
 Commands import services lazily: start-up of every command pays only for what it uses.
 """
 
 from __future__ import annotations
 
+import os
 import shlex
+from typing import Annotated
 
 import typer
 
-from clerk_tui.cli.common import Format, FormatOption, context, emit_json
+from clerk_tui.cli.common import Format, FormatOption, context, emit_json, fail, prompt_pin
 
-app = typer.Typer(help="数据库：升级与检查。", no_args_is_help=True)
+app = typer.Typer(help="数据库：升级、检查、备份与恢复。", no_args_is_help=True)
 
 
 @app.command("upgrade")
@@ -48,3 +50,86 @@ def db_check(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
             typer.echo(f"警告：{warning}", err=True)
     if st.state != "current":
         raise typer.Exit(1)
+
+
+# ---------------------------------------------------------------- backup and restore
+
+
+@app.command("backup")
+def db_backup(
+    ctx: typer.Context,
+    file: Annotated[str | None, typer.Argument(help="备份文件；默认为数据库旁 backups 文件夹中带日期的文件")] = None,
+) -> None:
+    """备份数据库（带班领导、系统管理员）：SQLite 在线备份，各终端可照常办理；PostgreSQL 显示 pg_dump 命令。"""
+    from clerk_tui.services.backup import backup, pg_dump_command
+
+    c = context(ctx)
+    engine = c.engine()
+    actor = c.actor()
+    if engine.dialect.name != "sqlite":
+        typer.echo("PostgreSQL 的大厅请用 pg_dump 备份（密码请用 ~/.pgpass 或 PGPASSWORD 提供，不要写在命令里）：")
+        typer.echo(pg_dump_command(engine, actor, file))
+        return
+    made = backup(engine, actor, file, folder=c.settings.backup_dir)
+    typer.echo(
+        f"已备份到 {made.path}（{made.size // 1024} KB，{made.contents.describe()}；完整性检查通过，仅本人可读）。"
+    )
+    typer.echo("另请一并保存配置文件和密钥文件（见 README“备份与恢复”）。")
+
+
+@app.command("restore")
+def db_restore(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="clerk-tui db backup 做出的备份文件")],
+    to: Annotated[str | None, typer.Option("--to", help="恢复到这个新文件（或空数据库）；默认为当前数据库")] = None,
+    replace: Annotated[
+        str | None, typer.Option("--replace", help="恢复到正在使用的大厅时，写出该大厅的名称以确认替换")
+    ] = None,
+) -> None:
+    """从备份恢复（系统管理员）：恢复到新文件或空数据库；替换正在使用的大厅须写出大厅名称确认，并先自动备份。"""
+    import sys
+
+    from sqlalchemy.engine import make_url
+
+    from clerk_tui.services.backup import ReplaceRefused, pg_restore_command, restore
+    from clerk_tui.services.staff import login
+    from clerk_tui.store.engine import normalise_url
+
+    c = context(ctx)
+    url = make_url(normalise_url(to or c.settings.database))
+    if url.get_backend_name() != "sqlite":
+        typer.echo(
+            "PostgreSQL 请把 pg_dump 做出的备份用 pg_restore 恢复到一个空数据库（密码用 ~/.pgpass 或 PGPASSWORD）："
+        )
+        typer.echo(pg_restore_command(url.render_as_string(hide_password=False), file))
+        return
+    if not url.database or url.database == ":memory:":
+        fail("请用 --to 指定要恢复到的数据库文件")
+    number = c.staff or os.environ.get("CLERK_TUI_STAFF")
+    if not number:
+        fail("恢复需要系统管理员：请用 --staff 工号 或设置 CLERK_TUI_STAFF 和 CLERK_TUI_PIN")
+    pin = prompt_pin("CLERK_TUI_PIN", f"工号 {number} 的 PIN")
+    settings = c.settings
+
+    def run(confirm: str | None):
+        return restore(
+            file, url.database, lambda engine: login(engine, number, pin), confirm=confirm, folder=settings.backup_dir
+        )
+
+    try:
+        done = run(replace)
+    except ReplaceRefused as refused:
+        if replace is not None or not sys.stdin.isatty():
+            raise
+        typer.echo(refused.message)
+        typed = typer.prompt(f"确认替换请输入大厅名称“{refused.contents.name}”，其他任何输入将取消")
+        if typed.strip() != refused.contents.name:
+            fail("已取消，数据库没有改变")
+        done = run(typed.strip())
+    typer.echo(f"已从 {file} 恢复到 {done.target}：{done.restored.describe()}。")
+    if done.replaced is not None:
+        typer.echo(f"被替换的{done.replaced.describe()}已先备份到 {done.safety_copy}。")
+    from clerk_tui.store.schema import head_revision
+
+    if done.restored.revision != head_revision():
+        typer.echo("备份的数据库版本较旧：请运行 clerk-tui db upgrade 后再使用。")

@@ -25,6 +25,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "case.handle": frozenset({CLERK, SUPERVISOR}),
     "case.override": frozenset({SUPERVISOR}),
     "print": frozenset({GUIDE, CLERK, SUPERVISOR, ADMIN}),
+    "db.backup": frozenset({SUPERVISOR, ADMIN}),  # a copy of the hall: the daily one runs on the supervisor's screen
+    "db.restore": frozenset({ADMIN}),
     "inquiry": frozenset(
         {GUIDE, CLERK, SUPERVISOR, ADMIN}
     ),  # 首问: whoever is asked first  # 主管授权: ID override, second notice, extension

@@ -119,6 +119,8 @@ _DB_WORDS = (
     ("does not exist", "数据库或用户不存在"),
     ("could not translate host name", "找不到数据库主机"),
     ("Name or service not known", "找不到数据库主机"),
+    ("statement timeout", "一条数据库操作超过了 pg_statement_timeout 规定的时间，已被数据库取消"),
+    ("connection timeout expired", "数据库服务在 pg_connect_timeout 规定的时间内没有应答"),
     ("timeout", "连接超时"),
     ("timed out", "连接超时"),
     ("database is locked", "数据库正被其他终端占用"),

@@ -5,6 +5,9 @@ cut) and a busy timeout. Python's sqlite3 driver would issue a deferred BEGIN, a
 transaction that later writes fails at once with SQLITE_BUSY under WAL; so the driver's own
 transaction handling is switched off and every writing transaction starts with BEGIN IMMEDIATE
 (SQLAlchemy's documented recipe). Read-only sessions start a deferred transaction instead.
+
+PostgreSQL gets a connect timeout and a statement timeout: a server that accepts a connection and
+never answers, or a statement stuck behind a lock, ends in an error within seconds, not minutes.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ except ImportError:  # pragma: no cover - Windows: SQLite's busy timeout alone a
     fcntl = None  # type: ignore[assignment]
 
 BUSY_TIMEOUT_MS = 15000
+PG_CONNECT_TIMEOUT = 5  # seconds (settings: pg_connect_timeout)
+PG_STATEMENT_TIMEOUT = 30  # seconds (settings: pg_statement_timeout)
 
 
 class DatabaseUrlError(ValueError):
@@ -145,7 +150,34 @@ def _setup_sqlite(engine: Engine) -> None:
 _WRITERS: weakref.WeakKeyDictionary[Engine, _WriterLock] = weakref.WeakKeyDictionary()
 
 
-def make_engine(database: str, **kwargs) -> Engine:
+def _env_timeouts() -> tuple[int, int]:
+    """The timeouts for an engine made without the settings (scripts, tests): the environment's
+    ``CLERK_TUI_PG_CONNECT_TIMEOUT`` / ``CLERK_TUI_PG_STATEMENT_TIMEOUT`` when whole numbers, else
+    the defaults (the settings check and explain them for the CLI and the TUI)."""
+    out = []
+    for name, default in (
+        ("CLERK_TUI_PG_CONNECT_TIMEOUT", PG_CONNECT_TIMEOUT),
+        ("CLERK_TUI_PG_STATEMENT_TIMEOUT", PG_STATEMENT_TIMEOUT),
+    ):
+        raw = os.environ.get(name, "").strip()
+        out.append(int(raw) if raw.isdigit() and int(raw) > 0 else default)
+    return out[0], out[1]
+
+
+def pg_connect_args(url: str, connect_timeout: int, statement_timeout: int) -> dict[str, object]:
+    """psycopg's ``connect_timeout`` and a server-side ``statement_timeout``. The URL's own
+    ``options`` (the tests' ``-csearch_path=…``, a hall's own settings) are kept, after ours, so a
+    ``statement_timeout`` written in the URL still wins."""
+    own = make_url(url).query.get("options") or ""
+    if not isinstance(own, str):  # the option given twice in the URL: keep all of them
+        own = " ".join(own)
+    options = f"-c statement_timeout={int(statement_timeout) * 1000}"
+    return {"connect_timeout": int(connect_timeout), "options": f"{options} {own}".strip()}
+
+
+def make_engine(database: str, *, pg_timeouts: tuple[int, int] | None = None, **kwargs) -> Engine:
+    """An engine for a file path or URL. ``pg_timeouts`` is (connect, statement) in seconds, from
+    the settings (``Settings.pg_timeouts``); the defaults are 5 and 30."""
     url = normalise_url(database)
     if url.startswith("sqlite"):
         path = make_url(url).database
@@ -156,7 +188,9 @@ def make_engine(database: str, **kwargs) -> Engine:
         )
         _setup_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    connect, statement = pg_timeouts or _env_timeouts()
+    connect_args = pg_connect_args(url, connect, statement) | kwargs.pop("connect_args", {})
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 @contextlib.contextmanager

@@ -82,6 +82,8 @@ def upgrade(engine: Engine) -> SchemaStatus:
         from alembic import command  # start-up: as in _config
 
         with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":  # a migration may rewrite a big table: no statement timeout
+                conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
             command.upgrade(_config(conn), "head")
     return status(engine)
 

@@ -90,7 +90,7 @@ class ClerkApp(ServiceCalls, App[None]):
                 from clerk_tui.store.engine import make_engine
                 from clerk_tui.store.schema import require_current
 
-                engine = make_engine(self.settings.database)
+                engine = make_engine(self.settings.database, pg_timeouts=self.settings.pg_timeouts)
                 require_current(engine)
                 self._engine = engine
             return self._engine

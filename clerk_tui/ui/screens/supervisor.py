@@ -1,5 +1,6 @@
 """带班领导 · 大厅实况: queues, windows, cases at risk, alerts and bad-rating follow-ups, following
-every other terminal within a second or two. R opens the reports, F ends a follow-up."""
+every other terminal within a second or two. R opens the reports, F ends a follow-up. The first
+supervisor's screen open after the day's close makes the daily backup, and says when the last was."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from clerk_tui.ui.widgets.status_bar import StatusBar
 
 POLL_SECONDS = 1.0
 REFRESH_EVERY = 15.0  # waits grow even when nobody acts
+BACKUP_CHECK_SECONDS = 300.0  # how often the screen asks whether the day's backup is due
 
 STATUS = {"open": ("服务中", "green"), "paused": ("暂停", "yellow"), "closed": ("未开窗", "dim")}
 
@@ -46,6 +48,7 @@ class SupervisorScreen(_Home):
         self.board = None
         self.seen_event = -1
         self.loaded_at = 0.0
+        self.backup_line = ""
 
     def compose(self) -> ComposeResult:
         yield StatusBar("带班领导 · 大厅实况")
@@ -70,6 +73,8 @@ class SupervisorScreen(_Home):
         self.poll()
         self.set_interval(POLL_SECONDS, self.poll)
         self.keep_days()
+        self.daily_backup()
+        self.set_interval(BACKUP_CHECK_SECONDS, self.daily_backup)
 
     def on_resize(self) -> None:
         # Below 100 columns the windows go under the queues instead of beside them.
@@ -83,6 +88,28 @@ class SupervisorScreen(_Home):
 
     def keep_days_failed(self, failure: CallFailed) -> None:
         """The reports count the days themselves if this could not."""
+
+    def daily_backup(self) -> None:
+        """The day's backup once the close has passed (one terminal makes it; background)."""
+        from clerk_tui.services.backup import daily_backup  # start-up: only this screen needs it
+
+        app, s = self.app, self.app.settings
+        self.call_service(
+            "backup",
+            lambda: daily_backup(app.engine, app.actor, folder=s.backup_dir, keep=s.backup_keep, backup_at=s.backup_at),
+            group="backup",
+            exclusive=True,
+        )
+
+    def backup_done(self, line: str) -> None:
+        if line != self.backup_line:
+            self.backup_line = line
+            if self.board is not None:
+                self.show(self.board)
+
+    def backup_failed(self, failure: CallFailed) -> None:
+        self.backup_done("自动备份未完成")
+        self.app.notify(failure.text, title="自动备份未完成", severity="error", timeout=10, markup=False)
 
     def on_screen_resume(self) -> None:
         self.seen_event = -1
@@ -122,6 +149,8 @@ class SupervisorScreen(_Home):
             style="bold red" if b.alerts or b.followups else "",
         )
         text.append("\nR 报表 · F 差评整改 · Ctrl+T 提醒 · B 办件", style="dim")  # a line of its own: never split
+        if self.backup_line:
+            text.append(f" · {self.backup_line}", style="red" if "未" in self.backup_line else "dim")
         self.query_one("#sup-summary", Static).update(text)
         q = self.query_one("#sup-queues", DataTable)
         q.clear()
