@@ -58,8 +58,12 @@ class PrintJobsScreen(ServiceCalls, Screen):
         unsure = sum(j.status == "unconfirmed" for j in jobs)
         self.query_one("#print-jobs-hint", Static).update(
             Text(
-                f"未打印 {pending} 个，未确认 {unsure} 个。选中后按 R 在本终端的打印机上重试；"
-                "未确认的看纸是否打出，打出了按 C 确认。号票和办件都已保存，不受影响。",
+                (
+                    f"未打印 {pending} 个，未确认 {unsure} 个（看纸是否打出：打出了按 C 确认，没有按 R 重打）。"
+                    if unsure
+                    else f"未打印 {pending} 个。选中后按 R 在本终端的打印机上重试；"
+                )
+                + "号票和办件都已保存，不受影响。",
                 style="bold yellow" if pending or unsure else "dim",
             )
         )
