@@ -12,6 +12,7 @@ The file (``settings.toml`` in the user config directory, or ``--config`` / ``CL
 
     [printing]
     ticket = "tcp://192.168.1.50:9100"       # tickets; receipt = … for case papers
+    papers = "/srv/clerk-tui/papers"         # the only folder file:// and pdf:// printers write in
     width = 80                               # 58, 80 or 42 (Epson-class)
 
     [terminal]
