@@ -17,6 +17,7 @@ The file (``settings.toml`` in the user config directory, or ``--config`` / ``CL
 
     [printing]
     ticket = "tcp://192.168.1.50:9100"       # tickets; receipt = … for case papers
+    papers = "/srv/clerk-tui/papers"         # the only folder file:// and pdf:// printers write in
     width = 80                               # 58, 80 or 42 (Epson-class)
 
     [terminal]
@@ -77,9 +78,20 @@ def demo_database() -> str:
     return str(default_data_dir() / "demo.db")
 
 
+@dataclass(frozen=True)
+class PrinterEntry:
+    """A printer the administrator adds (``[[printing.printers]]``): any role may print to it, and
+    ``status = false`` marks one that cannot answer a status query (its papers are 未确认)."""
+
+    url: str
+    name: str = ""
+    status: bool = True
+
+
 @dataclass
 class PrintSettings:
-    """[printing]: this terminal's printers by URL, the paper width, the font and the templates."""
+    """[printing]: this terminal's printers by URL, the paper width, the font, the templates, the
+    folder that file:// and pdf:// printers write in, and the printers' status check."""
 
     ticket: str = ""  # tickets (guide desk), e.g. "tcp://192.168.1.50:9100"
     receipt: str = ""  # case papers (window), e.g. "usb:///dev/usb/lp0" or "pdf:///srv/papers"
@@ -87,6 +99,24 @@ class PrintSettings:
     font: str = ""  # a CJK font file for PDF and rare characters; found in system folders if empty
     templates: str = ""  # the hall's papers.toml; the shipped one if empty
     qr: str = "native"  # native (GS ( k) or image, per printer model
+    papers: str = ""  # the only folder file:// and pdf:// printers write in; empty: <data dir>/papers
+    status_timeout: float = 3.0  # seconds a network or USB printer has to answer DLE EOT
+    status: bool = True  # the ticket and receipt printers answer DLE EOT (false: papers are 未确认)
+    printers: tuple[PrinterEntry, ...] = ()  # more printers any role may choose ([[printing.printers]])
+
+    def papers_folder(self) -> str:
+        return str(Path(self.papers).expanduser()) if self.papers else str(default_data_dir() / "papers")
+
+    def configured(self) -> list[str]:
+        """The printers the settings name, the terminal's own first."""
+        urls = [self.ticket, self.receipt, *(p.url for p in self.printers)]
+        return list(dict.fromkeys(u for u in urls if u))
+
+    def reports_status(self, url: str) -> bool:
+        for entry in self.printers:
+            if entry.url == url:
+                return entry.status
+        return self.status
 
 
 @dataclass
@@ -268,15 +298,39 @@ def _printing(section: Any, path: Path) -> PrintSettings:
         raise SettingsError(
             f"配置文件 {path} 的 [printing] 中有未知设置：{'、'.join(unknown)}（可用：{'、'.join(sorted(names))}）"
         )
-    out = PrintSettings(**{k: v for k, v in section.items()})
+    values = dict(section)
+    values["printers"] = _printer_entries(values.get("printers", []), path)
+    timeout = values.get("status_timeout", 3.0)
+    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 0 < timeout <= 60:
+        raise SettingsError(f"配置文件 {path} 中 printing.status_timeout 应为 0 到 60 之间的秒数（收到 {timeout!r}）")
+    if not isinstance(values.get("status", True), bool):
+        raise SettingsError(f"配置文件 {path} 中 printing.status 应为 true 或 false")
+    out = PrintSettings(**values)
     if out.width not in (58, 80, 42):
         raise SettingsError(f"配置文件 {path} 中 printing.width 应为 58、80 或 42（收到 {out.width!r}）")
     if out.qr not in ("native", "image"):
         raise SettingsError(f"配置文件 {path} 中 printing.qr 应为 native 或 image")
-    for key in ("ticket", "receipt", "font", "templates"):
+    for key in ("ticket", "receipt", "font", "templates", "papers"):
         if not isinstance(getattr(out, key), str):
             raise SettingsError(f"配置文件 {path} 中 printing.{key} 应为字符串")
     return out
+
+
+def _printer_entries(entries: Any, path: Path) -> tuple[PrinterEntry, ...]:
+    """[[printing.printers]]: url (required), name, status."""
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise SettingsError(f"配置文件 {path} 中 printing.printers 应写成 [[printing.printers]] 表")
+    out = []
+    for n, entry in enumerate(entries, 1):
+        where = f"配置文件 {path} 中第 {n} 个 [[printing.printers]]"
+        if unknown := sorted(set(entry) - {"url", "name", "status"}):
+            raise SettingsError(f"{where} 有未知设置：{'、'.join(unknown)}（可用：url、name、status）")
+        if not isinstance(entry.get("url"), str) or not entry["url"].strip():
+            raise SettingsError(f"{where} 缺少 url（打印机地址，如 tcp://192.168.1.51:9100）")
+        if not isinstance(entry.get("name", ""), str) or not isinstance(entry.get("status", True), bool):
+            raise SettingsError(f"{where} 的 name 应为字符串、status 应为 true 或 false")
+        out.append(PrinterEntry(entry["url"].strip(), entry.get("name", ""), entry.get("status", True)))
+    return tuple(out)
 
 
 def _queue_policy(section: Any, path: Path) -> QueuePolicy:

@@ -412,6 +412,14 @@ def test_case_intake_bad_files(clerks, run, tmp_path, body, words):
 # ---------------------------------------------------------------- printing
 
 
+def printer_settings(tmp_path, ticket: str, *more: str) -> dict[str, str]:
+    """CLERK_TUI_CONFIG for settings that name ``ticket`` and ``more`` printers, papers in tmp_path."""
+    config = tmp_path / "printers.toml"
+    lines = ["[printing]", f'ticket = "{ticket}"', f'papers = "{tmp_path}"']
+    config.write_text("\n".join(lines + [f'[[printing.printers]]\nurl = "{u}"' for u in more]) + "\n", "utf-8")
+    return {"CLERK_TUI_CONFIG": str(config)}
+
+
 def test_print_cli_preview_print_jobs_retry(clerks, run, tmp_path):
     from clerk_tui.printing.escpos import decode
 
@@ -420,17 +428,16 @@ def test_print_cli_preview_print_jobs_retry(clerks, run, tmp_path):
     code, preview, err = run("print", "preview", "ticket", number, "--width", "58")
     assert code == 0 and number in preview and all(len(line.encode("gb18030")) <= 32 for line in preview.splitlines())
     paper = tmp_path / "paper.bin"
-    code, out, err = run(
-        "print", "ticket", number, "--printer", f"file://{paper}", "--width", "58", "--format", "json", env=clerks["c1"]
-    )
+    here = clerks["c1"] | printer_settings(tmp_path, f"file://{paper}", "tcp://127.0.0.1:1")
+    code, out, err = run("print", "ticket", number, "--width", "58", "--format", "json", env=here)
     assert code == 0, err
     assert json.loads(out)["status"] == "printed" and decode(paper.read_bytes()) == preview
-    code, out, err = run("print", "ticket", number, "--printer", "tcp://127.0.0.1:1", env=clerks["c1"])
+    code, out, err = run("print", "ticket", number, "--printer", "tcp://127.0.0.1:1", env=here)
     assert code == 1 and "没有响应" in err and "print retry" in err
     code, out, _ = run("print", "jobs", "--format", "json")
     jobs = json.loads(out)
     assert [j["status"] for j in jobs] == ["pending", "printed"] and jobs[0]["reprint"] == 1
-    code, _, err = run("print", "retry", str(jobs[0]["id"]), env=clerks["c1"])
+    code, _, err = run("print", "retry", str(jobs[0]["id"]), env=here)
     assert code == 1 and "没有响应" in err
     code, _, err = run("print", "retry", "999", env=clerks["c1"])
     assert code == 1 and "没有编号为 999" in err
@@ -440,7 +447,10 @@ def test_print_cli_test_page_and_bad_input(clerks, run, tmp_path):
     from clerk_tui.printing.escpos import decode
 
     paper = tmp_path / "test.bin"
-    code, out, err = run("print", "test", "--printer", f"file://{paper}", "--width", "80")
+    code, out, err = run("print", "test", "--printer", f"file://{paper}", env=printer_settings(tmp_path, "dummy:"))
+    assert code == 1 and "只有系统管理员" in err and not paper.exists()  # an ad-hoc printer, nobody logged in
+    admin_here = ADMIN | printer_settings(tmp_path, "dummy:")
+    code, out, err = run("print", "test", "--printer", f"file://{paper}", "--width", "80", env=admin_here)
     assert code == 0 and "打印测试页" in out and decode(paper.read_bytes()) == out
     code, _, err = run("print", "test", "--printer", "lpt1")
     assert code == 1 and "打印机地址" in err

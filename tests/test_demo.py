@@ -167,8 +167,10 @@ def test_demo_without_tui_says_it_once(tmp_path, monkeypatch):
 def _print_ticket(engine, number: str, printer: str, width: int) -> None:
     from clerk_tui.services import printing
     from clerk_tui.services.setup import demo_actor as _demo_actor
+    from clerk_tui.settings import PrintSettings
 
-    printing.print_paper(engine, _demo_actor(engine, "8001"), "ticket", number, printer=printer, width=width)
+    cfg = PrintSettings(ticket=printer, papers=str(Path(printer.removeprefix("file://")).parent))
+    printing.print_paper(engine, _demo_actor(engine, "8001"), "ticket", number, cfg=cfg, width=width)
 
 
 def test_render_escpos_reads_the_width_of_the_demo_tickets(demo_at_ten, tmp_path):

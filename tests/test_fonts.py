@@ -14,6 +14,7 @@ from clerk_tui.printing.pdf import render_pdf
 from clerk_tui.services import cases as cs
 from clerk_tui.services import printing as pr
 from clerk_tui.services.staff import add_staff, login
+from clerk_tui.settings import PrintSettings
 
 RARE = "𠮷"  # U+20BB7, CJK extension B: four bytes in GB18030, in no thermal printer's font
 NOWHERE = "\U0003134a"  # CJK extension G: in neither Noto Sans CJK nor any common font
@@ -238,7 +239,9 @@ def _case(hall, clerk, name):
 
 def test_pdf_receipt_with_packaged_font_shows_rare_name(hall, clerk, tmp_path, only_packaged):
     case = _case(hall, clerk, RARE + "野家")
-    job = pr.print_paper(hall, clerk, "receipt", case.number, printer=f"pdf://{tmp_path}/papers")
+    job = pr.print_paper(
+        hall, clerk, "receipt", case.number, cfg=PrintSettings(receipt=f"pdf://{tmp_path}/papers", papers=str(tmp_path))
+    )
     assert job.status == "printed" and job.warnings == ()
     text = pdf_text(job.output)
     assert RARE + "野家" in text and case.number in text
@@ -246,7 +249,9 @@ def test_pdf_receipt_with_packaged_font_shows_rare_name(hall, clerk, tmp_path, o
 
 def test_pdf_receipt_name_no_font_has_is_marker_and_warned(hall, clerk, tmp_path, only_packaged):
     case = _case(hall, clerk, NOWHERE + "野家")
-    job = pr.print_paper(hall, clerk, "receipt", case.number, printer=f"pdf://{tmp_path}/papers")
+    job = pr.print_paper(
+        hall, clerk, "receipt", case.number, cfg=PrintSettings(receipt=f"pdf://{tmp_path}/papers", papers=str(tmp_path))
+    )
     assert job.status == "printed"
     assert job.warnings == (f"PDF 字体没有“{NOWHERE}”，已印为□，请在纸上手写补正",)
     assert "□野家" in pdf_text(job.output)
@@ -267,10 +272,10 @@ def test_cli_says_the_warning(sqlite_hall, tmp_path, monkeypatch, capsys, only_p
         "CLERK_TUI_PIN": "1111",
     }.items():
         monkeypatch.setenv(key, value)
-    monkeypatch.delenv("CLERK_TUI_CONFIG", raising=False)
-    monkeypatch.setattr(
-        sys, "argv", ["clerk-tui", "print", "receipt", case.number, "--printer", f"pdf://{tmp_path}/out"]
-    )
+    config = tmp_path / "settings.toml"  # the window's receipt printer: PDFs in the papers folder
+    config.write_text(f'[printing]\nreceipt = "pdf://{tmp_path}/out"\npapers = "{tmp_path}"\n', encoding="utf-8")
+    monkeypatch.setenv("CLERK_TUI_CONFIG", str(config))
+    monkeypatch.setattr(sys, "argv", ["clerk-tui", "print", "receipt", case.number])
     code = 0
     try:
         cli.main()
@@ -315,7 +320,9 @@ async def test_screen_says_the_warning(sqlite_hall, tmp_path, monkeypatch, only_
     add_staff(sqlite_hall, admin, "1001", "李强", "clerk", "1111", department="县市场监督管理局")
     case = _case(sqlite_hall, login(sqlite_hall, "1001", "1111"), NOWHERE + "野家")
     papers = tmp_path / "papers"
-    settings = Settings(database=str(sqlite_hall.url.database), printing=PrintSettings(receipt=f"pdf://{papers}"))
+    settings = Settings(
+        database=str(sqlite_hall.url.database), printing=PrintSettings(receipt=f"pdf://{papers}", papers=str(papers))
+    )
     app = make_app(settings, sqlite_hall)
     async with app.run_test(size=(120, 40)) as pilot:
         app.screen.query_one("#number", Input).value = "1001"

@@ -149,15 +149,22 @@ def people(hall, admin, now):
 
 
 class FakePrinter:
-    """A network printer on 127.0.0.1 that keeps what it receives."""
+    """A network ESC/POS printer on 127.0.0.1 that keeps what it receives and answers DLE EOT
+    (0x10 0x04 n) with ``answers[n]`` (a ready printer by default); ``answers=None`` never
+    answers, ``reads=False`` accepts the connection and never reads."""
 
-    def __init__(self, port: int = 0) -> None:
+    READY = {1: 0x16, 2: 0x12, 4: 0x12}
+
+    def __init__(self, port: int = 0, answers: dict[int, int] | None = READY, reads: bool = True) -> None:
+        self.answers, self.reads = answers, reads
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", port))
         self.sock.listen(5)
         self.port = self.sock.getsockname()[1]
-        self.received: list[bytes] = []
+        self.received: list[bytes] = []  # the papers, without the status queries
+        self.queries = 0
+        self.held: list[socket.socket] = []
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
@@ -167,14 +174,34 @@ class FakePrinter:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
+            if not self.reads:
+                self.held.append(conn)  # kept open, never read
+                continue
             data = bytearray()
             with conn:
+                pending = b""
                 while chunk := conn.recv(65536):
-                    data += chunk
+                    pending += chunk
+                    while (at := pending.find(b"\x10\x04")) >= 0 and len(pending) > at + 2:
+                        data += pending[:at]
+                        n, pending = pending[at + 2], pending[at + 3 :]
+                        self.queries += 1
+                        if self.answers is not None:
+                            conn.sendall(bytes([self.answers[n]]))
+                    if b"\x10" not in pending[-2:]:
+                        data, pending = data + pending, b""
+                data += pending
             self.received.append(bytes(data))
 
     def close(self) -> None:
         self.sock.close()
+        for conn in self.held:
+            conn.close()
+
+
+def at(url: str, **kw) -> PrintSettings:
+    """Settings that name ``url`` as this terminal's printers (any role may print there)."""
+    return PrintSettings(ticket=url, receipt=url, **kw)
 
 
 def _free_port() -> int:
@@ -199,7 +226,7 @@ def test_ticket_over_tcp_matches_preview(hall, people):
     printer = FakePrinter()
     try:
         job = pr.print_paper(
-            hall, people["guide"], "ticket", t.number.lower(), printer=f"tcp://127.0.0.1:{printer.port}", width=58
+            hall, people["guide"], "ticket", t.number.lower(), cfg=at(f"tcp://127.0.0.1:{printer.port}"), width=58
         )
         assert job.status == "printed" and job.reprint == 0
         assert _wait(lambda: printer.received)
@@ -212,17 +239,18 @@ def test_ticket_over_tcp_matches_preview(hall, people):
 def test_offline_printer_leaves_pending_job_then_retry_prints(hall, people):
     t = q.issue_ticket(hall, people["guide"], item_code=FOOD)
     port = _free_port()
-    job = pr.print_paper(hall, people["guide"], "ticket", t.number, printer=f"tcp://127.0.0.1:{port}")
+    cfg = at(f"tcp://127.0.0.1:{port}")
+    job = pr.print_paper(hall, people["guide"], "ticket", t.number, cfg=cfg)
     assert job.status == "pending" and "没有响应" in job.error and job.attempts == 1
     assert q.get_ticket(hall, t.number).status == "waiting"  # the ticket is intact
     assert [j.id for j in pr.list_jobs(hall, status="pending")] == [job.id]
     printer = FakePrinter(port)
     try:
-        again = pr.retry(hall, people["guide"], job.id)
+        again = pr.retry(hall, people["guide"], job.id, cfg)
         assert again.status == "printed" and again.attempts == 2 and again.reprint == 0
         assert _wait(lambda: printer.received)
         with pytest.raises(ServiceError, match="已打印"):
-            pr.retry(hall, people["guide"], job.id)
+            pr.retry(hall, people["guide"], job.id, cfg)
     finally:
         printer.close()
     with read_session(hall) as s:
@@ -297,7 +325,9 @@ def test_pdf_notice_has_case_number_and_masked_id(hall, people, tmp_path):
     from pypdf import PdfReader
 
     accepted = _case(hall, people["c1"])
-    job = pr.print_paper(hall, people["c1"], "receipt", accepted.number, printer=f"pdf://{tmp_path}/papers")
+    job = pr.print_paper(
+        hall, people["c1"], "receipt", accepted.number, cfg=at(f"pdf://{tmp_path}/papers", papers=str(tmp_path))
+    )
     assert job.status == "printed" and job.output.endswith(".pdf")
     # pypdf reads fpdf2's CMap for a CFF font (the packaged Noto Sans CJK) with a NUL per character
     text = "".join(page.extract_text() for page in PdfReader(job.output).pages).replace("\x00", "")
@@ -329,8 +359,7 @@ def test_bad_input_changes_nothing(hall, people, tmp_path):
         people["guide"],
         "ticket",
         t.number,
-        printer=f"pdf://{tmp_path}/out",
-        cfg=PrintSettings(font=str(not_a_font)),
+        cfg=at(f"pdf://{tmp_path}/out", font=str(not_a_font), papers=str(tmp_path)),
     )
     assert job.status == "pending" and "不是可用的字体文件" in job.error
     with read_session(hall) as s:
@@ -367,7 +396,7 @@ def test_job_json(hall, people):
 
 def test_retry_on_another_printer(hall, people):
     t = q.issue_ticket(hall, people["guide"], item_code=FOOD)
-    job = pr.print_paper(hall, people["guide"], "ticket", t.number, printer="usb:///dev/usb/lp9")
+    job = pr.print_paper(hall, people["guide"], "ticket", t.number, cfg=at("usb:///dev/usb/lp9"))
     assert job.status == "pending" and "USB" in job.error
     with pytest.raises(ServiceError, match="打印机地址"):
         pr.retry(hall, people["guide"], job.id, printer="lpt1:")
@@ -385,14 +414,14 @@ def test_cups_queue_gets_raw_bytes_through_lp(hall, people, tmp_path, monkeypatc
     lp.chmod(0o755)
     monkeypatch.setenv("PATH", f"{lp.parent}:/usr/bin:/bin")
     case = _case(hall, people["c1"])
-    job = pr.print_paper(hall, people["c1"], "receipt", case.number, printer="cups://receipts", width=80)
+    job = pr.print_paper(hall, people["c1"], "receipt", case.number, cfg=at("cups://receipts"), width=80)
     assert job.status == "printed"
     assert escpos.decode(out.read_bytes()) == pr.preview(hall, "receipt", case.number, 80)
 
 
 def test_failed_case_paper_leaves_the_case_intact(hall, people):
     case = _case(hall, people["c1"])
-    job = pr.print_paper(hall, people["c1"], "receipt", case.number, printer="usb:///dev/usb/lp9")
+    job = pr.print_paper(hall, people["c1"], "receipt", case.number, cfg=at("usb:///dev/usb/lp9"))
     assert job.status == "pending"
     assert cs.get_case(hall, case.number).status == "accepted"
 
@@ -412,7 +441,7 @@ def test_reprint_number_follows_the_order_the_papers_were_made(hall, people):
     """The first paper of a ticket is the original, a later one 补打N, whatever order their jobs
     came out in: a first job that failed and is retried after a reprint stays the original."""
     t = q.issue_ticket(hall, people["guide"], item_code=FOOD)
-    first = pr.print_paper(hall, people["guide"], "ticket", t.number, printer="usb:///dev/usb/lp9")  # fails
+    first = pr.print_paper(hall, people["guide"], "ticket", t.number, cfg=at("usb:///dev/usb/lp9"))  # fails
     second = pr.print_paper(hall, people["guide"], "ticket", t.number, printer="dummy:")
     assert (first.status, second.status, second.reprint) == ("pending", "printed", 1)
     assert "补打（第1次）" in escpos.decode(DUMMY_OUTPUT[-1])

@@ -18,7 +18,7 @@ import pytest
 from textual.widgets import DataTable
 
 from clerk_tui.services.staff import add_staff, login
-from clerk_tui.settings import Settings
+from clerk_tui.settings import PrintSettings, Settings
 from tests import test_ui
 from tests.test_ui import _called_food_ticket, _fill_applicant, log_in, wait_for
 
@@ -99,7 +99,8 @@ def build_busy_hall(engine, monkeypatch) -> dict[str, str]:
     at(monkeypatch, "2026-11-26T09:10:00")
     for queue, priority in (("D", "elderly"), ("D", "none"), ("A", "none"), ("B", "none"), ("D", "none")):
         q.issue_ticket(engine, guide, queue=queue, priority=priority)
-    pr.print_paper(engine, guide, "ticket", "D003", printer="usb:///dev/usb/lp9")  # the USB printer unplugged
+    unplugged = PrintSettings(ticket="usb:///dev/usb/lp9")  # the guide desk's USB printer, unplugged
+    pr.print_paper(engine, guide, "ticket", "D003", cfg=unplugged)
     pr.print_paper(engine, c3, "receipt", numbers["red"], printer="dummy:")
 
     at(monkeypatch, "2026-11-26T09:25:00")

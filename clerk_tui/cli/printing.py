@@ -1,4 +1,5 @@
-"""``clerk-tui print …``: papers to a printer, the text preview, a test page, the job list, retry.
+"""``clerk-tui print …``: papers to a printer, the text preview, a test page, the job list, retry
+and confirming a paper from a printer that cannot report its status.
 
 Commands import services lazily: start-up of every command pays only for what it uses.
 """
@@ -12,7 +13,7 @@ import typer
 from clerk_tui.cli.common import Format, FormatOption, context, emit_json, print_table
 
 app = typer.Typer(
-    help="打印：号票、受理通知书、一次性告知书、不予受理通知书、办结通知书；预览、测试、任务与重试。",
+    help="打印：号票、受理通知书、一次性告知书、不予受理通知书、办结通知书；预览、测试、任务、重试与确认。",
     no_args_is_help=True,
 )
 
@@ -20,7 +21,8 @@ PrinterOpt = Annotated[
     str | None,
     typer.Option(
         "--printer",
-        help="打印机地址：tcp://主机:9100、usb:///dev/usb/lp0、cups://队列、file:///路径、pdf:///目录、dummy:",
+        help="打印机地址（设置中配置的打印机；其他地址仅限系统管理员）：tcp://主机:9100、usb:///dev/usb/lp0、"
+        "cups://队列、file:///路径、pdf:///目录（均须在纸张目录内）、dummy:",
     ),
 ]
 WidthOpt = Annotated[int | None, typer.Option("--width", help="纸宽：58、80 或 42（默认取设置 [printing] width）")]
@@ -42,7 +44,12 @@ def _job_out(job, fmt: Format) -> None:
         what = f"补打（第{job.reprint:d}次）" if job.reprint else "打印"
         line = f"打印任务 {job.id}：{KINDS.get(job.document, job.document)} {job.subject} {what} → {job.printer}  {job.status_name}"
         typer.echo(line + (f"  文件：{job.output}" if job.output else ""))
-        if job.error:
+        if job.status == "unconfirmed":
+            typer.echo(
+                f"未确认：{job.error}（打出了：clerk-tui print confirm {job.id}；没有：clerk-tui print retry {job.id}）",
+                err=True,
+            )
+        elif job.error:
             typer.echo(f"未打印：{job.error}（任务已保存，可用 clerk-tui print retry {job.id} 重试）", err=True)
     for warning in job.warnings:
         typer.echo(f"注意：{warning}", err=True)
@@ -102,7 +109,7 @@ def print_test(ctx: typer.Context, printer: PrinterOpt = None, width: WidthOpt =
     url = printer or c.settings.printing.receipt or c.settings.printing.ticket
     if not url:
         raise ServiceError("没有指定打印机：请用 --printer，或在设置 [printing] 中配置打印机地址")
-    shown, warnings = test_page(url, width, c.settings.printing)
+    shown, warnings = test_page(url, width, c.settings.printing, actor=c.actor(required=False))
     typer.echo(shown if shown.endswith("\n") else shown + "\n", nl=False)
     for warning in warnings:
         typer.echo(f"注意：{warning}", err=True)
@@ -111,7 +118,9 @@ def print_test(ctx: typer.Context, printer: PrinterOpt = None, width: WidthOpt =
 @app.command("jobs")
 def print_jobs(
     ctx: typer.Context,
-    status: Annotated[str | None, typer.Option("--status", help="pending 或 printed")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="pending（待打印）、unconfirmed（未确认）或 printed（已打印）")
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """列出打印任务（新的在前）。"""
@@ -143,8 +152,17 @@ def print_jobs(
 
 @app.command("retry")
 def print_retry(ctx: typer.Context, job: int, printer: PrinterOpt = None, fmt: FormatOption = Format.table) -> None:
-    """重试一个未打印的任务（可用 --printer 改到另一台打印机）。"""
+    """重试一个未打印或未确认的任务（可用 --printer 改到设置中的另一台打印机）。"""
     from clerk_tui.services.printing import retry
 
     c = context(ctx)
     _job_out(retry(c.engine(), c.actor(), job, c.settings.printing, printer=printer), fmt)
+
+
+@app.command("confirm")
+def print_confirm(ctx: typer.Context, job: int, fmt: FormatOption = Format.table) -> None:
+    """确认一个“未确认”任务的纸已打出（不能报告状态的打印机）；没打出请用 print retry 重打。"""
+    from clerk_tui.services.printing import confirm
+
+    c = context(ctx)
+    _job_out(confirm(c.engine(), c.actor(), job), fmt)

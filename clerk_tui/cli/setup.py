@@ -109,6 +109,7 @@ def demo(
         papers = Path(c.settings.database).expanduser().resolve().parent / "demo-papers"
         printing.ticket = f"file://{papers}/tickets.bin"
         printing.receipt = f"pdf://{papers}"
+        printing.papers = str(papers)  # the only folder file:// and pdf:// printers may write in
         papers_line = f"演示的号票写入 {papers}/tickets.bin，通知书写入 {papers}/ 下的 PDF"
         if not no_tui:  # only the TUI this command opens prints there; `run` has no printer of its own
             typer.echo(papers_line)

@@ -1,7 +1,13 @@
 """Print jobs (打印任务): the ticket or case is already committed; a job row is committed before
 the printer is touched, so a jammed or offline printer leaves a pending job to retry and never
 loses what the clerk saved. A second print of the same paper is a reprint (补打), marked on paper
-with its count, and an event."""
+with its count, and an event.
+
+A network or USB printer is asked for its status (DLE EOT) before and after the paper: a silent
+printer, paper out or the cover open leaves the job pending with the reason (无响应, 缺纸, 开盖). A
+printer marked as one that cannot answer makes the job 未确认 (unconfirmed) until the clerk
+confirms it came out or prints it again. Papers go to the printers the settings name; another URL
+is the administrator's alone, and file:// and pdf:// write only inside the papers folder."""
 
 from __future__ import annotations
 
@@ -15,13 +21,23 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from clerk_tui import clock, paths
+from clerk_tui.domain.roles import ADMIN
 from clerk_tui.printing import documents as docs
 from clerk_tui.printing.escpos import decode, encode
 from clerk_tui.printing.fonts import FontError, find_font
 from clerk_tui.printing.layout import PAPER_COLUMNS, QR, Document, Field, Rule, Text, lay_out
 from clerk_tui.printing.layout import preview as text_preview
 from clerk_tui.printing.pdf import render_pdf
-from clerk_tui.printing.transport import PrinterUrlError, PrintFailed, parse_printer, send
+from clerk_tui.printing.transport import (
+    STATUS_KINDS,
+    Printer,
+    PrinterTrouble,
+    PrinterUrlError,
+    PrintFailed,
+    papers_path,
+    parse_printer,
+    send,
+)
 from clerk_tui.services import events
 from clerk_tui.services.cases import get_case, notice_materials
 from clerk_tui.services.catalog import get_hall, get_item
@@ -36,6 +52,8 @@ from clerk_tui.store.models import PrintJob, id_of
 
 CASE_DOCUMENTS = ("receipt", "supplement-notice", "rejection-notice", "completion-notice")
 DOCUMENTS = ("ticket", *CASE_DOCUMENTS, "item-notice")
+STATUS_NAMES = {"pending": "待打印", "printed": "已打印", "unconfirmed": "未确认"}
+UNCONFIRMED_NOTE = "已发送，但这台打印机不能报告状态：请看纸是否打出，打出了按“确认”，没有就按“重试”重打"
 
 
 @dataclass(frozen=True)
@@ -55,7 +73,7 @@ class JobView:
 
     @property
     def status_name(self) -> str:
-        return {"pending": "待打印", "printed": "已打印"}.get(self.status, self.status)
+        return STATUS_NAMES.get(self.status, self.status)
 
     def as_json(self) -> dict:
         return {
@@ -193,10 +211,7 @@ def print_paper(
             + ("ticket" if document == "ticket" else "receipt")
             + " 打印机地址"
         )
-    try:
-        parse_printer(url)
-    except PrinterUrlError as exc:
-        raise ServiceError(str(exc)) from exc
+    check_destination(actor, url, cfg)
     w = _width(width, cfg)
     key = _subject_key(document, subject)
     day = day or (clock.today() if document == "ticket" else None)
@@ -232,6 +247,28 @@ def print_paper(
     return _attempt(engine, actor, transaction(engine, queue), cfg)
 
 
+def check_destination(actor: Actor | None, url: str, cfg: PrintSettings) -> Printer:
+    """The printer at ``url`` if ``actor`` may send papers there: one the settings name (or
+    ``dummy:``, which keeps them in memory) for anyone, any other only for the administrator; a
+    file:// or pdf:// printer only inside the papers folder, whoever asks."""
+    try:
+        printer = parse_printer(url)
+    except PrinterUrlError as exc:
+        raise ServiceError(str(exc)) from exc
+    if printer.kind != "dummy" and url not in cfg.configured() and (actor is None or actor.role != ADMIN):
+        named = "、".join(cfg.configured()) or "设置中尚未配置打印机"
+        raise ServiceError(
+            f"打印机 {url} 不在设置中，只有系统管理员可以临时指定打印机：请用设置中的打印机（{named}），"
+            "或请管理员在设置 [printing] 中添加"
+        )
+    if printer.kind in ("file", "pdf"):
+        try:
+            papers_path(printer, cfg.papers_folder())
+        except PrinterUrlError as exc:
+            raise ServiceError(str(exc)) from exc
+    return printer
+
+
 def _papers_before(
     session: Session, document: str, subject: str, day: dt.date | None, *, before: int | None = None
 ) -> int:
@@ -262,6 +299,8 @@ def _attempt(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSetting
     warnings: list[str] = []
     output = ""
     error = ""
+    reason = ""  # what the printer's status said (无响应, 缺纸, 开盖 …)
+    confirmed = True
     try:
         doc = build(
             engine,
@@ -273,6 +312,9 @@ def _attempt(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSetting
             missing=json.loads(snapshot.options).get("missing") or None,
         )
         output, warnings, _ = _deliver(doc, snapshot, cfg)
+        confirmed = _confirms(snapshot.printer, cfg)
+    except PrinterTrouble as exc:
+        error, reason = str(exc), exc.reason
     except (PrintFailed, ServiceError) as exc:
         error = getattr(exc, "message", None) or str(exc)
     except OSError as exc:
@@ -282,19 +324,22 @@ def _attempt(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSetting
         job = session.get(PrintJob, job_id)
         job.attempts += 1
         if error:
-            job.error = error[:400]
+            job.status, job.error = "pending", error[:400]
+        elif not confirmed:
+            job.status, job.error, job.reprint = "unconfirmed", UNCONFIRMED_NOTE, snapshot.reprint
         else:
             job.status, job.error, job.printed_at, job.reprint = "printed", "", clock.now(), snapshot.reprint
         session.add(job)
         session.flush()
         events.record(
             session,
-            "print.failed" if error else "print.printed",
+            "print.failed" if error else "print.printed" if confirmed else "print.sent",
             actor=actor,
             subject=job.subject,
             document=job.document,
             job=job.id,
             error=error or None,
+            reason=reason or None,
             reprint=job.reprint,
         )
         return _view(job, warnings, output)
@@ -305,6 +350,12 @@ def _attempt(engine: Engine, actor: Actor | None, job_id: int, cfg: PrintSetting
 def _deliver(doc: Document, job: PrintJob, cfg: PrintSettings) -> tuple[str, list[str], bytes]:
     """Render and send. Returns (the file written, if any; warnings; the ESC/POS bytes sent)."""
     printer = parse_printer(job.printer)
+    if printer.kind in ("file", "pdf"):  # the papers folder may have changed since the job was made
+        try:
+            target = papers_path(printer, cfg.papers_folder())
+        except PrinterUrlError as exc:
+            raise PrintFailed(str(exc)) from exc
+        printer = Printer(printer.kind, str(target), printer.url)
     if printer.kind == "pdf":
         try:
             font = find_font(cfg.font or None)
@@ -327,8 +378,14 @@ def _deliver(doc: Document, job: PrintJob, cfg: PrintSettings) -> tuple[str, lis
     encoded = encode(
         lay_out(doc, PAPER_COLUMNS[job.width]), PAPER_COLUMNS[job.width], qr_native=cfg.qr == "native", font_path=glyphs
     )
-    send(printer, encoded.data)
+    send(printer, encoded.data, status=cfg.reports_status(job.printer), status_timeout=cfg.status_timeout)
     return (printer.target if printer.kind == "file" else ""), encoded.warnings, encoded.data
+
+
+def _confirms(url: str, cfg: PrintSettings) -> bool:
+    """Whether a paper that reached ``url`` is known to be printed: a network or USB printer that
+    cannot answer its status leaves it for the clerk to confirm."""
+    return parse_printer(url).kind not in STATUS_KINDS or cfg.reports_status(url)
 
 
 def retry(
@@ -339,13 +396,11 @@ def retry(
     *,
     printer: str | None = None,
 ) -> JobView:
-    """Try a pending job again, on its printer or on ``printer`` (the one that works now)."""
+    """Try a pending or unconfirmed job again, on its printer if the settings still name it, or on
+    ``printer`` (one they name; any for the administrator)."""
     require(actor, "print")
     if printer:
-        try:
-            parse_printer(printer)
-        except PrinterUrlError as exc:
-            raise ServiceError(str(exc)) from exc
+        check_destination(actor, printer, cfg)
 
     def check(session: Session) -> None:
         job = session.get(PrintJob, job_id)
@@ -353,6 +408,13 @@ def retry(
             raise unknown_print_job(job_id)
         if job.status == "printed":
             raise ServiceError(f"打印任务 {job_id} 已打印；要再打一份请用补打（print {job.document} {job.subject}）")
+        if not printer:
+            try:
+                check_destination(actor, job.printer, cfg)
+            except ServiceError as exc:
+                raise ServiceError(
+                    f"任务 {job_id} 的打印机已不可用（{exc.message}）：请选一台设置中的打印机重试（--printer）"
+                ) from exc
         if printer and printer != job.printer:
             events.record(
                 session,
@@ -370,9 +432,31 @@ def retry(
     return _attempt(engine, actor, job_id, cfg)
 
 
+def confirm(engine: Engine, actor: Actor | None, job_id: int) -> JobView:
+    """The clerk saw the paper of an unconfirmed job come out: it is printed."""
+    require(actor, "print")
+
+    def mark(session: Session) -> JobView:
+        job = session.get(PrintJob, job_id)
+        if job is None:
+            raise unknown_print_job(job_id)
+        if job.status != "unconfirmed":
+            raise ServiceError(
+                f"打印任务 {job_id} 是“{STATUS_NAMES.get(job.status, job.status)}”，只有“未确认”的任务需要确认"
+                + ("；未打印的请重试" if job.status == "pending" else "")
+            )
+        job.status, job.error, job.printed_at = "printed", "", clock.now()
+        session.add(job)
+        session.flush()
+        events.record(session, "print.confirmed", actor=actor, subject=job.subject, document=job.document, job=job.id)
+        return _view(job)
+
+    return transaction(engine, mark)
+
+
 def list_jobs(engine: Engine, *, status: str | None = None, limit: int = 100) -> list[JobView]:
-    if status and status not in ("pending", "printed"):
-        raise ServiceError("状态应为 pending（待打印）或 printed（已打印）")
+    if status and status not in STATUS_NAMES:
+        raise ServiceError("状态应为 pending（待打印）、unconfirmed（未确认）或 printed（已打印）")
     with read_session(engine) as session:
         stmt = select(PrintJob)
         if status:
@@ -380,12 +464,12 @@ def list_jobs(engine: Engine, *, status: str | None = None, limit: int = 100) ->
         return [_view(j) for j in session.exec(stmt.order_by(PrintJob.id.desc()).limit(limit))]
 
 
-def test_page(printer: str, width: int | None = None, cfg: PrintSettings = PrintSettings()) -> tuple[str, list[str]]:
-    """``print test``: Chinese, ASCII, punctuation-only and rare-character lines and a QR code."""
-    try:
-        parsed = parse_printer(printer)
-    except PrinterUrlError as exc:
-        raise ServiceError(str(exc)) from exc
+def test_page(
+    printer: str, width: int | None = None, cfg: PrintSettings = PrintSettings(), actor: Actor | None = None
+) -> tuple[str, list[str]]:
+    """``print test``: Chinese, ASCII, punctuation-only and rare-character lines and a QR code, on
+    a printer the settings name (any, for the administrator ``actor``)."""
+    parsed = check_destination(actor, printer, cfg)
     w = _width(width, cfg)
     doc = Document("ticket", "打印测试", "TEST").add(
         Text("打印测试页", align="center", size=2, bold=True),

@@ -28,6 +28,7 @@ from clerk_tui.services.errors import ServiceError
 from clerk_tui.services.queue import list_tickets
 from clerk_tui.services.staff import create_staff, ensure_admin, new_pin_hash
 from clerk_tui.services.tx import transaction
+from clerk_tui.settings import PrintSettings
 from clerk_tui.store import schema
 from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import Department, Staff, Ticket, Window
@@ -455,7 +456,8 @@ def demo_printing(engine: Engine) -> None:
         if paper:
             printing.print_paper(engine, clerk, paper, case.number, printer="dummy:")
     for ticket in list_tickets(engine, status="waiting")[-2:]:
-        printing.print_paper(engine, guide, "ticket", ticket.number, printer="usb:///dev/usb/lp9")
+        unplugged = PrintSettings(ticket="usb:///dev/usb/lp9")  # the guide desk's printer, as its settings name it
+        printing.print_paper(engine, guide, "ticket", ticket.number, cfg=unplugged)
 
 
 def demo_responsibility(engine: Engine) -> None:

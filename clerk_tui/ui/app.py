@@ -265,6 +265,15 @@ class ClerkApp(ServiceCalls, App[None]):
                 timeout=3,
                 markup=False,
             )
+        elif job.status == "unconfirmed":  # a printer that cannot say whether the paper came out
+            self.notify(
+                f"{name} {job.subject} 已发送，但打印机不能报告状态：请看纸是否打出。"
+                f"按 Ctrl+R，选中任务 {job.id}，打出了按 C 确认，没有按 R 重打",
+                title=f"{name}未确认",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
         else:
             self.notify(
                 f"{job.error}\n已保存为打印任务 {job.id}，按 Ctrl+R 查看并重试",

@@ -1,4 +1,5 @@
-"""打印任务: recent print jobs; a pending one (printer offline, paper out) is retried with R."""
+"""打印任务: recent print jobs; a pending one (printer offline, paper out) is retried with R; an
+unconfirmed one (a printer that cannot report its status) is confirmed with C or reprinted with R."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from clerk_tui.printing.documents import KINDS
-from clerk_tui.services.printing import list_jobs, retry
+from clerk_tui.services.printing import confirm, list_jobs, retry
 from clerk_tui.ui.calls import ServiceCalls
 from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.widgets.status_bar import StatusBar
@@ -19,7 +20,8 @@ from clerk_tui.ui.widgets.status_bar import StatusBar
 class PrintJobsScreen(ServiceCalls, Screen):
     BINDINGS = both_cases(
         [
-            Binding("r,R", "retry", "重试", id="print_jobs.retry", tooltip="重试选中的未打印任务"),
+            Binding("r,R", "retry", "重试", id="print_jobs.retry", tooltip="重试选中的未打印或未确认任务"),
+            Binding("c,C", "confirm", "确认已打出", id="print_jobs.confirm", tooltip="选中的未确认任务纸已打出"),
             Binding("escape", "leave", "返回", id="print_jobs.leave"),
         ]
     )
@@ -53,10 +55,16 @@ class PrintJobsScreen(ServiceCalls, Screen):
     def _show(self, jobs) -> None:
         self.jobs = jobs
         pending = sum(j.status == "pending" for j in jobs)
+        unsure = sum(j.status == "unconfirmed" for j in jobs)
         self.query_one("#print-jobs-hint", Static).update(
             Text(
-                f"未打印 {pending} 个。选中后按 R 在本终端的打印机上重试；号票和办件都已保存，不受影响。",
-                style="bold yellow" if pending else "dim",
+                (
+                    f"未打印 {pending} 个，未确认 {unsure} 个（看纸是否打出：打出了按 C 确认，没有按 R 重打）。"
+                    if unsure
+                    else f"未打印 {pending} 个。选中后按 R 在本终端的打印机上重试；"
+                )
+                + "号票和办件都已保存，不受影响。",
+                style="bold yellow" if pending or unsure else "dim",
             )
         )
         table = self.query_one("#jobs", DataTable)
@@ -73,7 +81,7 @@ class PrintJobsScreen(ServiceCalls, Screen):
                 Text(j.error),
             )
         if jobs:
-            first_pending = next((i for i, j in enumerate(jobs) if j.status == "pending"), 0)
+            first_pending = next((i for i, j in enumerate(jobs) if j.status != "printed"), 0)
             table.move_cursor(row=first_pending if not self.shown_once else min(row or 0, len(jobs) - 1))
         self.shown_once = True
 
@@ -99,6 +107,21 @@ class PrintJobsScreen(ServiceCalls, Screen):
         here = cfg.ticket if job.document in ("ticket", "item-notice") else cfg.receipt
         self._retry(job.id, here or None)  # on this terminal's printer when it has one
 
+    def action_confirm(self) -> None:
+        table = self.query_one("#jobs", DataTable)
+        if not self.jobs or table.cursor_row >= len(self.jobs):
+            return
+        job = self.jobs[table.cursor_row]
+        if job.status != "unconfirmed":
+            self.app.notify("只有“未确认”的任务需要确认；未打印的请按 R 重试", severity="information")
+            return
+        app = self.app
+        self.call_service("confirm", lambda: confirm(app.engine, app.actor, job.id))
+
+    def confirm_done(self, job) -> None:
+        self.app.notify(f"任务 {job.id} 已确认打出", timeout=3)
+        self.load()
+
     def _retry(self, job_id: int, printer: str | None) -> None:
         app = self.app
         self.call_service("retry", lambda: retry(app.engine, app.actor, job_id, app.settings.printing, printer=printer))
@@ -106,6 +129,8 @@ class PrintJobsScreen(ServiceCalls, Screen):
     def retry_done(self, job) -> None:
         if job.status == "printed":
             self.app.notify(f"任务 {job.id} 已打印", timeout=3)
+        elif job.status == "unconfirmed":
+            self.app.notify(f"任务 {job.id} 已重新发送：看纸是否打出，打出了按 C 确认", timeout=8)
         else:
             self.app.notify(job.error, title="仍未打印", severity="warning", timeout=8, markup=False)
         self.load()
