@@ -268,11 +268,14 @@ def test_the_hall_files_are_owner_only(umask, tmp_path, now):
     assert _mode(db.parent) == 0o700
 
     ticket = q.issue_ticket(engine, admin, item_code=FOOD)
-    job = pr.print_paper(engine, admin, "ticket", ticket.number, printer=f"pdf://{tmp_path}/papers/today")
+    from clerk_tui.settings import PrintSettings
+
+    cfg = PrintSettings(papers=str(tmp_path))  # file:// and pdf:// write only inside the papers folder
+    job = pr.print_paper(engine, admin, "ticket", ticket.number, printer=f"pdf://{tmp_path}/papers/today", cfg=cfg)
     assert job.status == "printed", job
     assert _mode(tmp_path / "papers") == _mode(tmp_path / "papers" / "today") == 0o700
     assert _mode(job.output) == 0o600
-    job = pr.print_paper(engine, admin, "ticket", ticket.number, printer=f"file://{tmp_path}/roll/tickets.bin")
+    job = pr.print_paper(engine, admin, "ticket", ticket.number, printer=f"file://{tmp_path}/roll/tickets.bin", cfg=cfg)
     assert job.status == "printed" and _mode(tmp_path / "roll") == 0o700
     assert _mode(tmp_path / "roll" / "tickets.bin") == 0o600
 
