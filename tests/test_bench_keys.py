@@ -37,8 +37,8 @@ def test_bench_keys_prints_every_key():
     lines = out.stdout.splitlines()
     for key, bare in (
         ("guide keystroke", "bare: keystroke"),
-        ("F5 call", "bare: worker"),
-        ("case lookup", "bare: worker"),
+        ("F5 call", "bare: call"),
+        ("case lookup", "bare: lookup"),
         ("case open", "bare: push"),
     ):
         assert any(line.startswith(key) and "clerk-tui" in line for line in lines), out.stdout

@@ -1,5 +1,6 @@
-"""A snapshot of every screen (issue 13): the screens test_ui.py does not already pin, at 120x40, and
-the busiest ones at 80x24 as well.
+"""A snapshot of every screen (issue 13) at 120x40 on one busy morning, and the busiest ones at 80x24
+as well: login, guide desk, window console, intake, case list, case, alerts, print jobs, supervisor,
+reports, admin, display and rating pad. (test_ui.py pins some of them again on a quiet hall.)
 
 Every test runs on the same busy morning, built through the services with the clock standing still
 (CLERK_TUI_NOW), so that what the screens show depends on nothing but the code: cases red, yellow
@@ -112,11 +113,11 @@ def build_busy_hall(engine, monkeypatch) -> dict[str, str]:
 
 
 async def settle(pilot) -> None:
-    """Let the workers finish and the screen repaint, then clear the toasts (they time out)."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    """Let the workers finish and the screen repaint (a result may start more calls, after its
+    frame: the console's corner after its panel), then clear the toasts (they time out)."""
+    await test_ui.settle(pilot)
     pilot.app.clear_notifications()
-    await pilot.pause()
+    await test_ui.settle(pilot)
 
 
 @pytest.fixture(autouse=True)
@@ -151,6 +152,36 @@ def test_login_snapshot(app_factory, snap_compare):
     assert snap_compare(app_factory(), terminal_size=WIDE, run_before=run_before)
 
 
+# ------------------------------------------------------------------ the guide desk and the hall display
+
+
+async def _guide_desk(pilot) -> None:
+    await log_in(pilot, "8001", "1111")
+    await wait_for(pilot, lambda: getattr(pilot.app.screen, "index", None) is not None)
+    await settle(pilot)
+    await pilot.press(*"spjy")  # 食品经营: by the initials of its pinyin
+    await settle(pilot)
+
+
+def test_guide_desk_snapshot(app_factory, busy_hall, snap_compare):
+    assert snap_compare(app_factory(), terminal_size=WIDE, run_before=_guide_desk)
+
+
+def test_guide_desk_snapshot_80x24(app_factory, busy_hall, snap_compare):
+    assert snap_compare(app_factory(), terminal_size=NARROW, run_before=_guide_desk)
+
+
+def test_display_snapshot(busy_hall, sqlite_hall, snap_compare):
+    from clerk_tui.ui.display import make_display
+
+    async def run_before(pilot):
+        await wait_for(pilot, lambda: pilot.app.board is not None and pilot.app.board.calls)
+        await settle(pilot)
+
+    app = make_display(Settings(database="x"), sqlite_hall, test_ui.FakeAnnouncer(available=False))
+    assert snap_compare(app, terminal_size=WIDE, run_before=run_before)
+
+
 # ------------------------------------------------------------------ the window and its cases
 
 
@@ -162,13 +193,15 @@ async def _console(pilot) -> None:
     await settle(pilot)
 
 
+def test_window_console_snapshot(app_factory, busy_hall, snap_compare):
+    assert snap_compare(app_factory(), terminal_size=WIDE, run_before=_console)
+
+
 def test_window_console_snapshot_80x24(app_factory, busy_hall, snap_compare):
     assert snap_compare(app_factory(), terminal_size=NARROW, run_before=_console)
 
 
-def test_intake_screen_snapshot_80x24(app_factory, sqlite_hall, snap_compare, monkeypatch):
-    at(monkeypatch, NOW)
-
+def _intake(sqlite_hall):
     async def run_before(pilot):
         from clerk_tui.ui.screens.intake import IntakeScreen
 
@@ -180,7 +213,17 @@ def test_intake_screen_snapshot_80x24(app_factory, sqlite_hall, snap_compare, mo
         await pilot.press("space")
         await settle(pilot)
 
-    assert snap_compare(app_factory(), terminal_size=NARROW, run_before=run_before)
+    return run_before
+
+
+def test_intake_screen_snapshot(app_factory, sqlite_hall, snap_compare, monkeypatch):
+    at(monkeypatch, NOW)  # a quiet hall: the next one called is the food ticket, with its item
+    assert snap_compare(app_factory(), terminal_size=WIDE, run_before=_intake(sqlite_hall))
+
+
+def test_intake_screen_snapshot_80x24(app_factory, sqlite_hall, snap_compare, monkeypatch):
+    at(monkeypatch, NOW)
+    assert snap_compare(app_factory(), terminal_size=NARROW, run_before=_intake(sqlite_hall))
 
 
 async def _case_list(pilot) -> None:
@@ -235,6 +278,10 @@ async def _alerts(pilot) -> None:
 
 def test_alerts_snapshot(app_factory, busy_hall, snap_compare):
     assert snap_compare(app_factory(), terminal_size=WIDE, run_before=_alerts)
+
+
+def test_alerts_snapshot_80x24(app_factory, busy_hall, snap_compare):
+    assert snap_compare(app_factory(), terminal_size=NARROW, run_before=_alerts)
 
 
 def test_print_jobs_snapshot(app_factory, busy_hall, snap_compare):

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import and_, bindparam, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -22,21 +22,21 @@ from clerk_tui.domain.queueing import (
 from clerk_tui.services import events
 from clerk_tui.services.catalog import list_windows
 from clerk_tui.services.context import Actor, require
-from clerk_tui.services.errors import ServiceError, typed_text
+from clerk_tui.services.errors import ServiceError, typed_text, unknown_window
 from clerk_tui.services.queue.rows import (
     CLOSED,
     OPEN,
     PAUSED,
     WINDOW_STATUS_NAMES,
     TicketView,
-    queues_at_window,
-    ticket_view,
+    row_view,
     window_by_number,
     window_state,
 )
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.engine import read_session
-from clerk_tui.store.models import Event, Staff, Ticket, Window, WindowState, id_of
+from clerk_tui.store.models import Event, Queue, ServiceItem, Staff, Ticket, Window, WindowQueue, WindowState
+from clerk_tui.store.prepared import Prepared
 
 # ------------------------------------------------------------------ windows
 
@@ -201,53 +201,129 @@ def queue_counts(
     }
 
 
+# The console reads its panel after every key at every window (and on every poll when the hall
+# has moved): prepared statements, as the calls themselves (rows.py), six small reads where the
+# ORM took ten queries and most of the time went to building them.
+_Tk, _Qu, _It, _Wi, _WSt, _WQu = (
+    Ticket.__table__,
+    Queue.__table__,
+    ServiceItem.__table__,
+    Window.__table__,
+    WindowState.__table__,
+    WindowQueue.__table__,
+)
+_St, _Ev = Staff.__table__, Event.__table__
+_PANEL_WINDOW = Prepared(
+    select(
+        _Wi.c.id,
+        _Wi.c.name,
+        _WSt.c.status,
+        _WSt.c.pause_reason,
+        _WSt.c.current_ticket_id,
+        _St.c.name.label("clerk_name"),
+        _St.c.number.label("clerk_number"),
+    )
+    .select_from(_Wi)
+    .outerjoin(_WSt, _WSt.c.window_id == _Wi.c.id)
+    .outerjoin(_St, _St.c.id == _WSt.c.staff_id)
+    .where(_Wi.c.number == bindparam("number"))
+)
+_PANEL_QUEUES = Prepared(  # each of the window's queues with its open line (waiting, first issued)
+    select(
+        _Qu.c.prefix,
+        _Qu.c.name,
+        func.count(_Tk.c.id).label("waiting"),
+        func.min(_Tk.c.issued_at).label("first"),
+    )
+    .select_from(_WQu)
+    .join(_Qu, _Qu.c.id == _WQu.c.queue_id)
+    .outerjoin(
+        _Tk,
+        and_(
+            _Tk.c.queue_id == _Qu.c.id,
+            _Tk.c.business_date == bindparam("day"),
+            _Tk.c.status == WAITING,
+            _Tk.c.target_window.is_(None),
+        ),
+    )
+    .where(_WQu.c.window_id == bindparam("wid"))
+    .group_by(_Qu.c.id, _Qu.c.prefix, _Qu.c.name, _WQu.c.position)
+    .order_by(_WQu.c.position)
+)
+_PANEL_SENT_HERE = Prepared(
+    select(func.count().label("n"), func.min(_Tk.c.issued_at).label("first")).where(
+        _Tk.c.business_date == bindparam("day"), _Tk.c.status == WAITING, _Tk.c.target_window == bindparam("number")
+    )
+)
+_PANEL_SERVED = Prepared(
+    select(func.count().label("n"))
+    .select_from(_Tk)
+    .where(_Tk.c.business_date == bindparam("day"), _Tk.c.status == DONE, _Tk.c.window_number == bindparam("number"))
+)
+_PANEL_TICKET = Prepared(
+    select(
+        _Tk,
+        _Qu.c.prefix.label("q_prefix"),
+        _Qu.c.name.label("q_name"),
+        _It.c.code.label("i_code"),
+        _It.c.name.label("i_name"),
+    )
+    .join(_Qu, _Qu.c.id == _Tk.c.queue_id)
+    .outerjoin(_It, _It.c.id == _Tk.c.item_id)
+    .where(_Tk.c.id == bindparam("tid"))
+)
+_PANEL_WHY = Prepared(
+    select(_Ev.c.payload)
+    .where(
+        _Ev.c.kind == "ticket.called",
+        _Ev.c.subject == bindparam("subject"),
+        _Ev.c.window_number == bindparam("number"),
+    )
+    .order_by(_Ev.c.id.desc())
+    .limit(1)
+)
+
+
 def window_panel(engine: Engine, number: int) -> WindowPanel:
     day, now = clock.today(), clock.now()
+
+    def minutes_since(first: dt.datetime | None) -> int:
+        return max(0, int((now - first).total_seconds() // 60)) if first else 0
+
     with read_session(engine) as session:
-        w = window_by_number(session, number)
-        st = session.exec(select(WindowState).where(WindowState.window_id == w.id)).first()
-        queues = queues_at_window(session, w)
-        counts = queue_counts(session, day, now, [id_of(q) for q in queues], line_only=True)
-        rows = tuple(QueueCount(q.prefix, q.name, *counts.get(q.id, (0, 0))) for q in queues)
-        here = session.exec(
-            select(func.count(), func.min(Ticket.issued_at)).where(
-                Ticket.business_date == day, Ticket.status == WAITING, Ticket.target_window == number
-            )
-        ).one()
+        w = _PANEL_WINDOW.run(session, {"number": number}).first()
+        if w is None:
+            raise unknown_window(number)
+        rows = tuple(
+            QueueCount(r.prefix, r.name, r.waiting, minutes_since(r.first) if r.waiting else 0)
+            for r in _PANEL_QUEUES.run(session, {"wid": w.id, "day": day}).all()
+        )
+        here = _PANEL_SENT_HERE.run(session, {"day": day, "number": number}).first()
         current, why = None, ""
-        if st and st.current_ticket_id:
-            t = session.get(Ticket, st.current_ticket_id)
+        if w.current_ticket_id:
+            t = _PANEL_TICKET.run(session, {"tid": w.current_ticket_id}).first()
             if t and t.status in (CALLED, SERVING):
-                current = ticket_view(session, t, ahead=0)
-                ev = session.exec(
-                    select(Event)
-                    .where(Event.kind == "ticket.called", Event.subject == t.number, Event.window_number == number)
-                    .order_by(Event.id.desc())
-                ).first()
+                current = row_view(t, 0)
+                ev = _PANEL_WHY.run(session, {"subject": t.number, "number": number}).first()
                 if ev:
                     why = json.loads(ev.payload).get("why", "")
-        served = session.exec(
-            select(func.count())
-            .select_from(Ticket)
-            .where(Ticket.business_date == day, Ticket.status == DONE, Ticket.window_number == number)
-        ).one()
-        clerk = session.get(Staff, st.staff_id) if st and st.staff_id else None
-        here_wait = max(0, int((now - here[1]).total_seconds() // 60)) if here[0] else 0
-        waits = [r.longest_wait_minutes for r in rows if r.waiting] + ([here_wait] if here[0] else [])
-        return WindowPanel(
-            number,
-            w.name,
-            st.status if st else CLOSED,
-            st.pause_reason if st else "",
-            f"{clerk.name}（{clerk.number}）" if clerk else None,
-            current,
-            why,
-            rows,
-            here[0],
-            here_wait,
-            max(waits, default=0),
-            served,
-        )
+        served = _PANEL_SERVED.run(session, {"day": day, "number": number}).scalar_one()
+    here_wait = minutes_since(here.first) if here.n else 0
+    waits = [r.longest_wait_minutes for r in rows if r.waiting] + ([here_wait] if here.n else [])
+    return WindowPanel(
+        number,
+        w.name,
+        w.status or CLOSED,
+        w.pause_reason or "",
+        f"{w.clerk_name}（{w.clerk_number}）" if w.clerk_name is not None else None,
+        current,
+        why,
+        rows,
+        here.n,
+        here_wait,
+        max(waits, default=0),
+        served,
+    )
 
 
 @dataclass(frozen=True)

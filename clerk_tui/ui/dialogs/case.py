@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Input, Label, SelectionList, Static
+from textual.widgets import Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from clerk_tui.services.cases import Override
@@ -17,6 +17,7 @@ from clerk_tui.services.errors import OverrideRequired
 from clerk_tui.ui.calls import CallFailed
 from clerk_tui.ui.dialogs.ticket import _Dialog, fault_field
 from clerk_tui.ui.widgets.checklist import CheckList
+from clerk_tui.ui.widgets.footer import Footer
 
 
 class CaseActionDialog(_Dialog):

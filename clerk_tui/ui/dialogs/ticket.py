@@ -11,13 +11,14 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from clerk_tui.domain.queueing import PRIORITIES, PRIORITY_NAMES
 from clerk_tui.services.queue import issue_ticket
 from clerk_tui.ui.calls import CallFailed, ServiceCalls
 from clerk_tui.ui.keys import both_cases
+from clerk_tui.ui.widgets.footer import Footer
 
 
 def ticket_text(view, extra: str = "") -> Text:

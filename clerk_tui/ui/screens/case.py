@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from clerk_tui.domain.cases import SUPPLEMENT_PENDING, TRANSITIONS
 from clerk_tui.domain.roles import allowed
@@ -22,6 +22,7 @@ from clerk_tui.ui.dialogs.case import CaseActionDialog
 from clerk_tui.ui.dialogs.ticket import PickDialog
 from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.polling import FollowsHall
+from clerk_tui.ui.widgets.footer import Footer
 from clerk_tui.ui.widgets.guide_view import Wrapped
 from clerk_tui.ui.widgets.status_bar import StatusBar
 

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from clerk_tui.services.cases import list_cases
 from clerk_tui.ui.calls import ServiceCalls
@@ -19,6 +19,7 @@ from clerk_tui.ui.case_text import WARNING_STYLES, case_rules, remaining_text
 from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.screens.case import CaseScreen
 from clerk_tui.ui.widgets.columns import Column, cell, set_columns
+from clerk_tui.ui.widgets.footer import Footer
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 FILTER_KEYS = [

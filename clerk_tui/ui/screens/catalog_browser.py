@@ -8,7 +8,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from clerk_tui import clock
 from clerk_tui.domain.search import CatalogIndex
@@ -24,6 +24,7 @@ from clerk_tui.ui.dialogs.ticket import FormDialog, IssueTicketDialog, PickDialo
 from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.messages import clip
 from clerk_tui.ui.screens.case_list import CaseListScreen
+from clerk_tui.ui.widgets.footer import Footer
 from clerk_tui.ui.widgets.guide_view import GuideView
 from clerk_tui.ui.widgets.status_bar import StatusBar
 

@@ -7,7 +7,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from clerk_tui.domain.roles import allowed
 from clerk_tui.services.errors import ServiceError
@@ -21,6 +21,7 @@ from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.polling import FollowsHall
 from clerk_tui.ui.screens.case_list import CaseListScreen
 from clerk_tui.ui.screens.catalog_browser import CatalogBrowser
+from clerk_tui.ui.widgets.footer import Footer
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 

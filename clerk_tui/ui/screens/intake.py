@@ -9,7 +9,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from clerk_tui.services.cases import DECISIONS, FORMS, Agent, Applicant, IntakeRequest, MaterialEntry, intake
 from clerk_tui.services.catalog import get_item
@@ -20,6 +20,7 @@ from clerk_tui.ui.dialogs.case import CaseActionDialog
 from clerk_tui.ui.dialogs.ticket import FormDialog, PickDialog
 from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.screens.catalog_browser import CatalogBrowser
+from clerk_tui.ui.widgets.footer import Footer
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 

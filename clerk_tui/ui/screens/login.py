@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from clerk_tui.services.context import Actor
 from clerk_tui.ui import terminal_state
 from clerk_tui.ui.calls import CallFailed, ServiceCalls
 from clerk_tui.ui.keys import both_cases
+from clerk_tui.ui.widgets.footer import Footer
 
 
 class LoginScreen(ServiceCalls, Screen):

@@ -8,12 +8,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from clerk_tui.printing.documents import KINDS
 from clerk_tui.services.printing import confirm, list_jobs, retry
 from clerk_tui.ui.calls import ServiceCalls
 from clerk_tui.ui.keys import both_cases
+from clerk_tui.ui.widgets.footer import Footer
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 

@@ -9,13 +9,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from clerk_tui import settings as app_settings
 from clerk_tui.services.files import write_atomic
 from clerk_tui.services.reports import DIMENSIONS, build_report, period, to_xlsx
 from clerk_tui.ui.calls import ServiceCalls
 from clerk_tui.ui.keys import both_cases
+from clerk_tui.ui.widgets.footer import Footer
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 PERIODS = {"daily": "今日", "monthly": "本月", "yearly": "本年"}

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from clerk_tui.domain.responsibility import OUTCOMES
 from clerk_tui.services import responsibility as rs
@@ -19,6 +19,7 @@ from clerk_tui.ui.dialogs.ticket import FormDialog, PickDialog
 from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.messages import clip
 from clerk_tui.ui.polling import FollowsHall
+from clerk_tui.ui.widgets.footer import Footer
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 OUTCOME_FIELDS = {

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from clerk_tui.services.errors import ServiceError
 from clerk_tui.services.queue import last_event_id
@@ -26,6 +26,7 @@ from clerk_tui.ui.messages import clip
 from clerk_tui.ui.screens.home import _Home
 from clerk_tui.ui.screens.reports import ReportScreen
 from clerk_tui.ui.widgets.columns import Column, cell, set_columns
+from clerk_tui.ui.widgets.footer import Footer
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 POLL_SECONDS = 1.0

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from clerk_tui.services.cases import my_risks
 from clerk_tui.services.errors import ServiceError
@@ -38,6 +38,7 @@ from clerk_tui.ui.messages import clip
 from clerk_tui.ui.polling import FollowsHall
 from clerk_tui.ui.screens.home import _Home
 from clerk_tui.ui.screens.intake import IntakeScreen
+from clerk_tui.ui.widgets.footer import Footer
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
 
@@ -110,7 +111,12 @@ class WindowConsole(FollowsHall, _Home):
 
     def panel_done(self, panel) -> None:
         self.show(panel)
-        if self.app.actor is None:
+        # The corner's queries run once the panel has reached the screen: started now, their
+        # thread would compete with drawing it for the interpreter.
+        self.call_after_refresh(self.refresh_risks)
+
+    def refresh_risks(self) -> None:
+        if self.app.actor is None or not self.is_attached:
             return
         app = self.app
 
@@ -223,15 +229,28 @@ class WindowConsole(FollowsHall, _Home):
                 number = getattr(result, "number", "")
                 self.app.notify(f"{number} {label}".strip(), timeout=3, markup=False)
 
-        app = self.app
-        self.call_service(
-            "act", lambda: (after, func(app.engine, app.actor, *args)), group="action", title=f"{label}未完成"
-        )
+        app, window = self.app, self.window
+
+        def act():
+            result = func(app.engine, app.actor, *args)
+            # The panel is read in the same worker, right after the action: one trip to a thread
+            # and back before the result is on screen. Should the read fail, the action still
+            # happened; the console reads the panel again on the UI thread's side.
+            try:
+                panel = window_panel(app.engine, window)
+            except Exception:
+                panel = None
+            return after, result, panel
+
+        self.call_service("act", act, group="action", title=f"{label}未完成")
 
     def act_done(self, done) -> None:
-        after, result = done
+        after, result, panel = done
         after(result)
-        self.refresh_panel()
+        if panel is None:
+            self.refresh_panel()
+        else:
+            self.panel_done(panel)
 
     def _current_number(self) -> str | None:
         if self.panel is None or self.panel.current is None:

@@ -48,9 +48,15 @@ def widths(total: int, columns: list[Column]) -> list[int]:
 
 
 def set_columns(table: DataTable, columns: list[Column], total: int | None = None) -> list[int]:
-    """(Re)build ``table``'s columns for its width; returns the widths (the caller clips to them)."""
+    """Empty ``table`` and give it these columns at its width; returns the widths (the caller clips
+    to them). Columns that are already as wanted are kept (only the rows go): building them again
+    costs every later frame a new measure of the table."""
     total = total if total is not None else (table.size.width or table.app.size.width)
     sizes = widths(total, columns)
+    have = [(c.label.plain, c.width, c.auto_width) for c in table.ordered_columns]
+    if have == [(c.label, w, False) for c, w in zip(columns, sizes, strict=True)]:
+        table.clear()
+        return sizes
     table.clear(columns=True)
     for c, w in zip(columns, sizes, strict=True):
         table.add_column(c.label, width=w)
