@@ -3,8 +3,10 @@ the local server). In CI a missing PostgreSQL fails the run instead of skipping 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+import sqlite3
 import uuid
 from pathlib import Path
 
@@ -103,12 +105,15 @@ def mini_hall_file(tmp_path_factory) -> Path:
     eng = make_engine(str(path))
     init_database(eng, catalog=MINI_HALL, admin_pin=ADMIN_PIN)
     eng.dispose()
-    import sqlite3
+    _fold_wal(path)
+    return path
 
-    conn = sqlite3.connect(path)  # fold the WAL into the file, so that copying the file is enough
+
+def _fold_wal(path: Path) -> None:
+    """Fold an SQLite file's WAL into the file, so that copying the file is enough."""
+    conn = sqlite3.connect(path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
-    return path
 
 
 def copy_mini_hall(template: Path, target: Path) -> None:
@@ -157,3 +162,68 @@ def now(monkeypatch):
 
     set_now("2026-11-26T09:00:00")
     return set_now
+
+
+def _shared_dir(tmp_path_factory) -> Path:
+    """A directory every xdist worker of this run sees (the run's base temp directory); without
+    xdist, this process's own."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory):
+    """``demo_file(at)``: the path of the demo hall as build_demo makes it with the clock at ``at``
+    (CLERK_TUI_NOW), built once per test run, whichever worker asks first (the others wait on a
+    lock), and only read afterwards: copy it with copy_mini_hall. A build costs about 3 s of CPU;
+    the demo tests ask for the same few hours again and again."""
+    cache = _shared_dir(tmp_path_factory) / "demo-templates"
+    cache.mkdir(exist_ok=True)
+
+    def get(at: str) -> Path:
+        from clerk_tui.services.setup import build_demo
+        from clerk_tui.store.engine import make_engine
+
+        path = cache / (at.replace(":", "") + ".db")
+        with open(cache / (path.name + ".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not path.exists():
+                building = cache / ("building-" + path.name)
+                for suffix in ("", "-wal", "-shm"):
+                    Path(str(building) + suffix).unlink(missing_ok=True)
+                saved = os.environ.get("CLERK_TUI_NOW")
+                os.environ["CLERK_TUI_NOW"] = at
+                try:
+                    eng = make_engine(str(building))
+                    build_demo(eng)
+                    eng.dispose()
+                finally:
+                    if saved is None:
+                        os.environ.pop("CLERK_TUI_NOW", None)
+                    else:
+                        os.environ["CLERK_TUI_NOW"] = saved
+                _fold_wal(building)
+                building.rename(path)
+        return path
+
+    return get
+
+
+@pytest.fixture
+def demo_at(demo_file, tmp_path, monkeypatch):
+    """``demo_at(at)``: an engine on a private copy of the demo built at ``at``, with the clock
+    (CLERK_TUI_NOW) left at ``at`` for the rest of the test, as if the test had built it itself."""
+    from clerk_tui.store.engine import make_engine
+
+    engines = []
+
+    def make(at: str, name: str = "demo.db"):
+        target = tmp_path / name
+        copy_mini_hall(demo_file(at), target)
+        monkeypatch.setenv("CLERK_TUI_NOW", at)
+        engines.append(make_engine(str(target)))
+        return engines[-1]
+
+    yield make
+    for eng in engines:
+        eng.dispose()
