@@ -105,11 +105,11 @@ def mini_hall_file(tmp_path_factory) -> Path:
     eng = make_engine(str(path))
     init_database(eng, catalog=MINI_HALL, admin_pin=ADMIN_PIN)
     eng.dispose()
-    _fold_wal(path)
+    fold_wal(path)
     return path
 
 
-def _fold_wal(path: Path) -> None:
+def fold_wal(path: Path) -> None:
     """Fold an SQLite file's WAL into the file, so that copying the file is enough."""
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -202,7 +202,7 @@ def demo_file(tmp_path_factory):
                         os.environ.pop("CLERK_TUI_NOW", None)
                     else:
                         os.environ["CLERK_TUI_NOW"] = saved
-                _fold_wal(building)
+                fold_wal(building)
                 building.rename(path)
         return path
 
