@@ -11,10 +11,38 @@ import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.pool import Pool
 
 # New PIN hashes at scrypt's lowest allowed cost (production keeps 14): the suite logs in hundreds
 # of times. Set in the environment so that the CLI subprocesses the tests start inherit it.
 os.environ.setdefault("CLERK_TUI_PIN_COST", "10")
+
+
+def _sqlite_without_fsync(dbapi_connection, _record, _proxy) -> None:
+    """The suite's SQLite files need no power-failure safety: synchronous=OFF on every checkout,
+    after the app's own connect hook set FULL, so that a commit no longer waits for an fsync (5-9 ms
+    on this machine; building the demo commits about 500 times). Tests marked ``durable`` (the one
+    that checks the app's pragmas) keep what the app set."""
+    if not _DURABLE and isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
+
+
+_DURABLE = False
+event.listen(Pool, "checkout", _sqlite_without_fsync)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "durable: SQLite keeps the app's synchronous=FULL (see conftest)")
+
+
+@pytest.fixture(autouse=True)
+def _durable_when_marked(request):
+    global _DURABLE
+    _DURABLE = request.node.get_closest_marker("durable") is not None
+    yield
+    _DURABLE = False
+
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI_HALL = FIXTURES / "mini-hall.toml"
@@ -71,7 +99,9 @@ def pg_url():
     kw = dict(host=base.host, port=base.port or 5432, dbname=base.database, user=base.username, password=base.password)
     with psycopg.connect(**kw, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema_name}")
-    url = base.update_query_dict({"options": f"-csearch_path={schema_name}"})
+    # synchronous_commit=off: a commit does not wait for the server's WAL flush (a per-session
+    # setting; the data are as visible to other sessions as before, only not crash-safe).
+    url = base.update_query_dict({"options": f"-csearch_path={schema_name} -csynchronous_commit=off"})
     yield url.render_as_string(hide_password=False)
     with psycopg.connect(**kw, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA IF EXISTS {schema_name} CASCADE")
