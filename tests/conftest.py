@@ -3,16 +3,46 @@ the local server). In CI a missing PostgreSQL fails the run instead of skipping 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+import sqlite3
 import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.pool import Pool
 
 # New PIN hashes at scrypt's lowest allowed cost (production keeps 14): the suite logs in hundreds
 # of times. Set in the environment so that the CLI subprocesses the tests start inherit it.
 os.environ.setdefault("CLERK_TUI_PIN_COST", "10")
+
+
+def _sqlite_without_fsync(dbapi_connection, _record, _proxy) -> None:
+    """The suite's SQLite files need no power-failure safety: synchronous=OFF on every checkout,
+    after the app's own connect hook set FULL, so that a commit no longer waits for an fsync (5-9 ms
+    on this machine; building the demo commits about 500 times). Tests marked ``durable`` (the one
+    that checks the app's pragmas) keep what the app set."""
+    if not _DURABLE and isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
+
+
+_DURABLE = False
+event.listen(Pool, "checkout", _sqlite_without_fsync)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "durable: SQLite keeps the app's synchronous=FULL (see conftest)")
+
+
+@pytest.fixture(autouse=True)
+def _durable_when_marked(request):
+    global _DURABLE
+    _DURABLE = request.node.get_closest_marker("durable") is not None
+    yield
+    _DURABLE = False
+
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI_HALL = FIXTURES / "mini-hall.toml"
@@ -69,7 +99,9 @@ def pg_url():
     kw = dict(host=base.host, port=base.port or 5432, dbname=base.database, user=base.username, password=base.password)
     with psycopg.connect(**kw, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema_name}")
-    url = base.update_query_dict({"options": f"-csearch_path={schema_name}"})
+    # synchronous_commit=off: a commit does not wait for the server's WAL flush (a per-session
+    # setting; the data are as visible to other sessions as before, only not crash-safe).
+    url = base.update_query_dict({"options": f"-csearch_path={schema_name} -csynchronous_commit=off"})
     yield url.render_as_string(hide_password=False)
     with psycopg.connect(**kw, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA IF EXISTS {schema_name} CASCADE")
@@ -103,12 +135,15 @@ def mini_hall_file(tmp_path_factory) -> Path:
     eng = make_engine(str(path))
     init_database(eng, catalog=MINI_HALL, admin_pin=ADMIN_PIN)
     eng.dispose()
-    import sqlite3
+    fold_wal(path)
+    return path
 
-    conn = sqlite3.connect(path)  # fold the WAL into the file, so that copying the file is enough
+
+def fold_wal(path: Path) -> None:
+    """Fold an SQLite file's WAL into the file, so that copying the file is enough."""
+    conn = sqlite3.connect(path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
-    return path
 
 
 def copy_mini_hall(template: Path, target: Path) -> None:
@@ -157,3 +192,68 @@ def now(monkeypatch):
 
     set_now("2026-11-26T09:00:00")
     return set_now
+
+
+def _shared_dir(tmp_path_factory) -> Path:
+    """A directory every xdist worker of this run sees (the run's base temp directory); without
+    xdist, this process's own."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory):
+    """``demo_file(at)``: the path of the demo hall as build_demo makes it with the clock at ``at``
+    (CLERK_TUI_NOW), built once per test run, whichever worker asks first (the others wait on a
+    lock), and only read afterwards: copy it with copy_mini_hall. A build costs about 3 s of CPU;
+    the demo tests ask for the same few hours again and again."""
+    cache = _shared_dir(tmp_path_factory) / "demo-templates"
+    cache.mkdir(exist_ok=True)
+
+    def get(at: str) -> Path:
+        from clerk_tui.services.setup import build_demo
+        from clerk_tui.store.engine import make_engine
+
+        path = cache / (at.replace(":", "") + ".db")
+        with open(cache / (path.name + ".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not path.exists():
+                building = cache / ("building-" + path.name)
+                for suffix in ("", "-wal", "-shm"):
+                    Path(str(building) + suffix).unlink(missing_ok=True)
+                saved = os.environ.get("CLERK_TUI_NOW")
+                os.environ["CLERK_TUI_NOW"] = at
+                try:
+                    eng = make_engine(str(building))
+                    build_demo(eng)
+                    eng.dispose()
+                finally:
+                    if saved is None:
+                        os.environ.pop("CLERK_TUI_NOW", None)
+                    else:
+                        os.environ["CLERK_TUI_NOW"] = saved
+                fold_wal(building)
+                building.rename(path)
+        return path
+
+    return get
+
+
+@pytest.fixture
+def demo_at(demo_file, tmp_path, monkeypatch):
+    """``demo_at(at)``: an engine on a private copy of the demo built at ``at``, with the clock
+    (CLERK_TUI_NOW) left at ``at`` for the rest of the test, as if the test had built it itself."""
+    from clerk_tui.store.engine import make_engine
+
+    engines = []
+
+    def make(at: str, name: str = "demo.db"):
+        target = tmp_path / name
+        copy_mini_hall(demo_file(at), target)
+        monkeypatch.setenv("CLERK_TUI_NOW", at)
+        engines.append(make_engine(str(target)))
+        return engines[-1]
+
+    yield make
+    for eng in engines:
+        eng.dispose()

@@ -238,12 +238,8 @@ def test_file_and_store_problems_come_in_one_round_in_line_order(hall, admin, tm
     assert "一个字母" in problems[2].message
 
 
-def test_demo_keywords_find_colloquial_names(tmp_path):
-    from clerk_tui.services.setup import build_demo
-    from clerk_tui.store.engine import make_engine
-
-    engine = make_engine(str(tmp_path / "demo.db"))
-    build_demo(engine)
+def test_demo_keywords_find_colloquial_names(demo_at):
+    engine = demo_at("2026-11-27T10:00:00")  # the demo's catalog; the hour does not matter here
     for word, expected in (
         ("社保", "社会保险"),
         ("营业执照", "设立登记"),
@@ -256,18 +252,16 @@ def test_demo_keywords_find_colloquial_names(tmp_path):
 
 
 @pytest.mark.parametrize("at", ["2026-11-27T00:20:00", "2026-11-26T23:50:00"])
-def test_the_demo_builds_a_living_hall_at_any_hour(tmp_path, monkeypatch, at):
+def test_the_demo_builds_a_living_hall_at_any_hour(demo_at, at):
     """CI runs at any hour: a demo built just after midnight or late at night keeps its morning in
-    one business day (it used to spread tickets over two days and fail)."""
+    one business day (it used to spread tickets over two days and fail). demo_at builds it with
+    the clock at ``at`` (once per run: test_demo.py uses the same hours)."""
     from sqlmodel import select
 
-    from clerk_tui.services.setup import build_demo
-    from clerk_tui.store.engine import make_engine, read_session
+    from clerk_tui.store.engine import read_session
     from clerk_tui.store.models import Ticket
 
-    monkeypatch.setenv("CLERK_TUI_NOW", at)
-    engine = make_engine(str(tmp_path / "demo.db"))
-    build_demo(engine)
+    engine = demo_at(at)
     day = dt.date.fromisoformat(at[:10])
     with read_session(engine) as s:
         today = s.exec(select(Ticket).where(Ticket.business_date == day)).all()

@@ -17,22 +17,19 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = ROOT / "scripts"
 
 
-def _build_demo(path: Path, monkeypatch, at: str):
-    from clerk_tui.services.setup import build_demo
-    from clerk_tui.store.engine import make_engine
-
-    monkeypatch.setenv("CLERK_TUI_NOW", at)
-    engine = make_engine(str(path))
-    build_demo(engine)
-    return engine
-
-
 @pytest.fixture(scope="module")
-def demo_at_ten(tmp_path_factory):
-    """One demo built at 10:00, shared by the tests that only read it or print from it."""
+def demo_at_ten(tmp_path_factory, demo_file):
+    """One copy of the demo built at 10:00 (conftest's demo_file), shared by the tests that only
+    read it or print from it."""
+    from tests.conftest import copy_mini_hall
+
     mp = pytest.MonkeyPatch()
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    engine = _build_demo(path, mp, "2026-11-27T10:00:00")
+    copy_mini_hall(demo_file("2026-11-27T10:00:00"), path)
+    mp.setenv("CLERK_TUI_NOW", "2026-11-27T10:00:00")
+    from clerk_tui.store.engine import make_engine
+
+    engine = make_engine(str(path))
     yield engine, path
     engine.dispose()
     mp.undo()
@@ -53,7 +50,7 @@ def test_the_demo_is_marked_as_a_demo_and_a_hall_is_not(demo_at_ten, tmp_path):
 
 
 @pytest.mark.parametrize("at", ["2026-11-27T00:20:00", "2026-11-27T07:45:00", "2026-11-26T23:50:00"])
-def test_window_3_has_someone_to_call_at_any_hour(tmp_path, monkeypatch, at):
+def test_window_3_has_someone_to_call_at_any_hour(demo_at, at):
     """The README's case walkthrough: log in as 1003 at window 3, F5 calls a ticket, F8 starts it and
     S takes in its item. F5 runs call_next for the logged-in clerk; it used to find nobody waiting
     (没有等候的号) because the queues window 3 serves were empty."""
@@ -62,7 +59,7 @@ def test_window_3_has_someone_to_call_at_any_hour(tmp_path, monkeypatch, at):
     from clerk_tui.services.setup import DEMO_PIN
     from clerk_tui.services.staff import login
 
-    engine = _build_demo(tmp_path / "demo.db", monkeypatch, at)
+    engine = demo_at(at)  # build_demo with the clock at ``at`` (once per run), copied
     try:
         panel = q.window_panel(engine, 3)
         assert panel.status == "open" and panel.current is None  # free: F5 is the walkthrough's first key

@@ -15,13 +15,16 @@ SVGs (tests/__snapshots__/test_snapshots/) before committing them.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from textual.widgets import DataTable
 
 from clerk_tui.services.staff import add_staff, login
 from clerk_tui.settings import PrintSettings, Settings
 from tests import test_ui
-from tests.test_ui import _called_food_ticket, _fill_applicant, log_in, wait_for
+from tests.conftest import copy_mini_hall, fold_wal
+from tests.test_ui import _called_food_ticket, _fill_applicant, add_ui_staff, log_in, wait_for
 
 app_factory = test_ui.app_factory  # the same fixture: the mini hall with 8001, 1003 and 9001
 
@@ -135,10 +138,36 @@ def load_once(monkeypatch):
     monkeypatch.setattr(supervisor, "POLL_SECONDS", 3600.0)
 
 
+@pytest.fixture(scope="session")
+def busy_template(mini_hall_file, tmp_path_factory):
+    """The busy morning, built once per test process on a copy of the mini hall with app_factory's
+    staff: a file to copy and the case numbers by name."""
+    from clerk_tui.store.engine import make_engine
+
+    path = tmp_path_factory.mktemp("busy") / "busy-hall.db"
+    copy_mini_hall(mini_hall_file, path)
+    engine = make_engine(str(path))
+    mp = pytest.MonkeyPatch()
+    try:
+        add_ui_staff(engine)
+        at(mp, NOW)
+        numbers = build_busy_hall(engine, mp)
+    finally:
+        mp.undo()
+        engine.dispose()
+    fold_wal(path)
+    return path, numbers
+
+
 @pytest.fixture
-def busy_hall(app_factory, sqlite_hall, monkeypatch):
+def busy_hall(app_factory, sqlite_hall, busy_template, monkeypatch):
+    """The busy morning in this test's database (app_factory's engine): a copy of busy_template,
+    the clock at 09:30. Returns the case numbers by name."""
+    path, numbers = busy_template
+    sqlite_hall.dispose()  # no connection stays on the file that the copy replaces
+    copy_mini_hall(path, Path(sqlite_hall.url.database))
     at(monkeypatch, NOW)
-    return build_busy_hall(sqlite_hall, monkeypatch)
+    return dict(numbers)
 
 
 # ------------------------------------------------------------------ logging in

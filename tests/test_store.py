@@ -48,6 +48,7 @@ def test_refuses_a_database_newer_than_itself(engine):
         schema.upgrade(engine)
 
 
+@pytest.mark.durable  # conftest turns synchronous off for the rest of the suite
 def test_sqlite_pragmas(tmp_path):
     eng = make_engine(str(tmp_path / "x.db"))
     with eng.connect() as conn:

@@ -14,13 +14,18 @@ from clerk_tui.ui.screens.window_console import WindowConsole
 SIZE = (120, 40)
 
 
+def add_ui_staff(engine) -> None:
+    """The staff the UI tests log in as: guide 8001, clerk 1003 and supervisor 9001."""
+    admin = login(engine, "admin", "2468")
+    add_staff(engine, admin, "8001", "林晓燕", "guide", "1111")
+    add_staff(engine, admin, "1003", "王敏", "clerk", "3333")
+    add_staff(engine, admin, "9001", "郑国强", "supervisor", "9999")
+
+
 @pytest.fixture
 def app_factory(sqlite_hall, tmp_path, monkeypatch):
     monkeypatch.setattr(Settings, "state_dir", property(lambda self: tmp_path / "state"))
-    admin = login(sqlite_hall, "admin", "2468")
-    add_staff(sqlite_hall, admin, "8001", "林晓燕", "guide", "1111")
-    add_staff(sqlite_hall, admin, "1003", "王敏", "clerk", "3333")
-    add_staff(sqlite_hall, admin, "9001", "郑国强", "supervisor", "9999")
+    add_ui_staff(sqlite_hall)
 
     def factory():
         return make_app(Settings(database=str(sqlite_hall.url.database)), sqlite_hall)
