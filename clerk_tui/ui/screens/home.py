@@ -36,9 +36,11 @@ class _Home(ServiceCalls, Screen):
     )
 
     def check_action(self, action: str, parameters) -> bool | None:
+        actor = self.app.actor
         if action == "unlock":  # a supervisor or the administrator
-            actor = self.app.actor
             return actor is not None and allowed(actor.role, "staff.unlock")
+        if action == "cases":  # not the administrator (三员分立: it reads no case)
+            return actor is not None and allowed(actor.role, "case.read")
         return True
 
     def action_unlock(self) -> None:
@@ -60,7 +62,8 @@ class _Home(ServiceCalls, Screen):
 
     def palette_commands(self):
         yield SystemCommand("事项检索", "查找事项并查看办事指南（F2）", self.action_catalog)
-        yield SystemCommand("办件查询", "按编号、证件号、电话、姓名查办件，按预警筛选（B）", self.action_cases)
+        if self.check_action("cases", ()):
+            yield SystemCommand("办件查询", "按编号、证件号、电话、姓名查办件，按预警筛选（B）", self.action_cases)
 
     def fail(self, failure: CallFailed) -> None:
         """A home screen that could not load says so in place of what it shows."""
@@ -91,10 +94,15 @@ class HallScreen(FollowsHall, _Home):
     def load(self) -> None:
         app = self.app
 
+        actor = app.actor
+        reads_alerts = actor is not None and allowed(actor.role, "alert.read")  # not the administrator
+
         def overview():
             return (
                 hall_overview(app.engine),
-                list_alerts(app.engine, rules_=app.settings.responsibility, case_rules=case_rules(app)),
+                list_alerts(app.engine, actor, rules_=app.settings.responsibility, case_rules=case_rules(app))
+                if reads_alerts
+                else [],
             )
 
         self.call_service("hall", overview)
