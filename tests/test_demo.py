@@ -180,9 +180,10 @@ def test_render_escpos_reads_the_width_of_the_demo_tickets(demo_at_ten, tmp_path
     finally:
         sys.path.remove(str(SCRIPTS))
     from clerk_tui.services.queue import list_tickets
+    from clerk_tui.services.setup import demo_actor
 
     engine, _ = demo_at_ten
-    number = next(t.number for t in list_tickets(engine, status="waiting"))
+    number = next(t.number for t in list_tickets(engine, demo_actor(engine, "8001"), status="waiting"))
     wide, narrow = tmp_path / "t80.bin", tmp_path / "t58.bin"
     _print_ticket(engine, number, f"file://{wide}", 80)
     _print_ticket(engine, number, f"file://{narrow}", 58)
