@@ -144,8 +144,8 @@ def test_demo_says_where_it_is_after_the_tui_quits(tmp_path, monkeypatch):
     assert str(db) in before  # said before the TUI opened, and again after it:
     assert after.startswith(str(db))
     lines = after.splitlines()
-    assert any(x.startswith("  ") and x.endswith(f"--db {db} display") for x in lines)  # whole, to paste
-    assert any(x.startswith("  ") and x.endswith(f"--db {db} rating-pad --window 3") for x in lines)
+    assert any(x.startswith("  ") and x.endswith(f"--db {db} --staff 8001 display") for x in lines)  # whole, to paste
+    assert any(x.startswith("  ") and x.endswith(f"--db {db} --staff 1003 rating-pad --window 3") for x in lines)
     assert f"{tmp_path}/demo-papers/tickets.bin" in after
 
 
@@ -159,7 +159,7 @@ def test_demo_without_tui_says_it_once(tmp_path, monkeypatch):
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-27T10:00:00")
     result = CliRunner().invoke(cli, ["demo", "--no-tui"])
     assert result.exit_code == 0, result.output
-    assert result.output.count(f"--db {db} display") == 1
+    assert result.output.count(f"--db {db} --staff 8001 display") == 1
     assert "演示数据库：" not in result.output
     assert "演示的号票写入" not in result.output  # no TUI here, so no demo printer: promise none
 
