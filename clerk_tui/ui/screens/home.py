@@ -102,7 +102,7 @@ class HallScreen(FollowsHall, _Home):
                 hall_overview(app.engine),
                 list_alerts(app.engine, actor, rules_=app.settings.responsibility, case_rules=case_rules(app))
                 if reads_alerts
-                else [],
+                else None,
             )
 
         self.call_service("hall", overview)
@@ -126,14 +126,14 @@ class HallScreen(FollowsHall, _Home):
         text.append(f"\n咨询电话 {ov.phone or '—'} · 监督电话 {ov.supervision_phone or '—'}")
         if ov.locked_staff:
             text.append("\n已锁定的工号：" + "、".join(ov.locked_staff) + "（按 U 解锁）", style="bold red")
-        escalated = [a for a in alerts if a.escalated]
+        escalated = [a for a in alerts or () if a.escalated]
         if alerts:
             text.append(
                 f"\n提醒 {len(alerts)} 条，需带班领导过问 {len(escalated)} 条（Ctrl+T 查看）：", style="bold red"
             )
             for a in (escalated or alerts)[:4]:
                 text.append(f"\n  {a.kind_name}  {a.subject}  责任人 {a.responsible}", style="red")
-        else:
+        elif alerts is not None:  # None: a role that reads no alerts (the administrator) is told nothing of them
             text.append("\n当前没有提醒。", style="green")
         self.query_one("#hall-summary", Static).update(text)
         table = self.query_one("#departments", DataTable)
