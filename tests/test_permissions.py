@@ -322,3 +322,48 @@ def test_the_administrator_reads_no_case_and_a_clerk_only_their_own_figures(temp
             build_report(engine, clerk, day, day, "hall", clerk="1003")
     finally:
         engine.dispose()
+
+
+def test_db_upgrade_logs_the_administrator_in_on_the_old_schema(tmp_path, monkeypatch, capsys):
+    """Schema 0008 has no must_change_pin column: the login reads only what every schema has, a
+    wrong PIN counts, and only the administrator upgrades."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from clerk_tui.domain.pins import hash_pin
+    from clerk_tui.store.engine import make_engine
+    from clerk_tui.store.schema import _config, status
+
+    path = tmp_path / "old.db"
+    engine = make_engine(str(path))
+    with engine.begin() as conn:
+        command.upgrade(_config(conn), "0008")
+        for number, role in (("admin", "admin"), ("1001", "clerk")):
+            conn.execute(
+                text(
+                    "INSERT INTO staff (number, name, role, pin_hash, failed_attempts, locked, active, created_at)"
+                    " VALUES (:n, :n, :r, :h, 0, 0, 1, '2026-11-26 09:00:00')"
+                ),
+                {"n": number, "r": role, "h": hash_pin("135792", cost=10)},
+            )
+    env = {"CLERK_TUI_DB": str(path)}
+    code, _, err = _run(monkeypatch, capsys, ["db", "upgrade"], env)
+    assert code == 1 and "需要操作人员" in err
+    code, _, err = _run(
+        monkeypatch, capsys, ["db", "upgrade"], env | {"CLERK_TUI_STAFF": "1001", "CLERK_TUI_PIN": "135792"}
+    )
+    assert code == 1 and "无权" in err
+    code, _, err = _run(
+        monkeypatch, capsys, ["db", "upgrade"], env | {"CLERK_TUI_STAFF": "admin", "CLERK_TUI_PIN": "000000"}
+    )
+    assert code == 1 and "再错4次" in err
+    assert status(engine).current == "0008"
+    code, out, err = _run(
+        monkeypatch, capsys, ["db", "upgrade"], env | {"CLERK_TUI_STAFF": "admin", "CLERK_TUI_PIN": "135792"}
+    )
+    assert code == 0 and "升级到" in out, err
+    assert status(engine).state == "current"
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT failed_attempts FROM staff WHERE number = 'admin'")).scalar_one() == 0
+        assert conn.execute(text("SELECT count(*) FROM event WHERE kind = 'db.upgraded'")).scalar_one() == 1
+    engine.dispose()
