@@ -25,7 +25,7 @@ class Right:
 
 
 COMMANDS: dict[str, Right] = {
-    "init": Right(SETUP, "建立大厅数据库；已有大厅时的规则见 README“初始化”"),
+    "init": Right(SETUP, "建立大厅数据库（覆盖已有大厅的规则见 clerk-tui init --help）"),
     "demo": Right(SETUP, "只写入演示数据库"),
     "run": Right(LOGIN_SCREEN, "打开界面后登录，按角色进入各自的界面"),
     "display": Right("screen.run", "叫号屏：由本厅人员登录后启动"),
