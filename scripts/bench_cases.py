@@ -264,11 +264,11 @@ def run(engine, args) -> None:
         s = timed(results, "intake (supplement)", cs.intake, engine, clerk, supp)
         timed(results, "supplement → accepted", cs.supplement, engine, clerk, s.number, [required[-1]])
         number, id_no, phone, name = samples[i % len(samples)]
-        timed(results, "show by case number", cs.get_case, engine, number)
-        timed(results, "lookup by ID number", cs.list_cases, engine, query=id_no)
-        timed(results, "lookup by phone", cs.list_cases, engine, query=phone)
-        timed(results, "lookup by case number", cs.list_cases, engine, query=number)
-        timed(results, "lookup by name", cs.list_cases, engine, query=name, limit=50)
+        timed(results, "show by case number", cs.get_case, engine, sup, number)
+        timed(results, "lookup by ID number", cs.list_cases, engine, sup, query=id_no)
+        timed(results, "lookup by phone", cs.list_cases, engine, sup, query=phone)
+        timed(results, "lookup by case number", cs.list_cases, engine, sup, query=number)
+        timed(results, "lookup by name", cs.list_cases, engine, sup, query=name, limit=50)
         timed(results, "my red cases (console)", cs.my_risks, engine, clerk)
 
     print(f"\n{'operation':28} {'p50 ms':>8} {'p99 ms':>8} {'goal':>6} {'p99/goal':>9}")

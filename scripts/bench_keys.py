@@ -354,7 +354,13 @@ def worker_parts(app, engine, actor, guide, window: int, prefix: str, n: int = 3
         timed("window_panel", q.window_panel, engine, window)
         timed("my_risks", my_risks, engine, actor, rules)
         timed(
-            "list_alerts", list_alerts, engine, staff=actor.number, rules_=app.settings.responsibility, case_rules=rules
+            "list_alerts",
+            list_alerts,
+            engine,
+            actor,
+            staff=actor.number,
+            rules_=app.settings.responsibility,
+            case_rules=rules,
         )
         views = timed(
             "list_cases (all, 300)", list_cases, engine, actor, filter="all", query="", limit=300, case_rules=rules
@@ -369,7 +375,7 @@ def worker_parts(app, engine, actor, guide, window: int, prefix: str, n: int = 3
             limit=300,
             case_rules=rules,
         )
-        timed("get_case", get_case, engine, views[0].number, rules)
+        timed("get_case", get_case, engine, actor, views[0].number, rules)
         q.start_service(engine, actor, called.ticket.number, window)
         q.finish_service(engine, actor, called.ticket.number, window)
     for name, ms in parts.items():

@@ -31,7 +31,7 @@ def main() -> None:
 
     os.environ["CLERK_TUI_NOW"] = f"{generate_year.TODAY}T10:00:00"
     from clerk_tui.services.reports import build_report
-    from clerk_tui.services.setup import build_demo
+    from clerk_tui.services.setup import build_demo, demo_actor
     from clerk_tui.services.supervisor import board
     from clerk_tui.store.engine import make_engine
 
@@ -43,6 +43,7 @@ def main() -> None:
         f"over {made['days']} working days in {made['seconds']} s"
     )
     year = (dt.date(2025, 11, 26), dt.date(2026, 11, 26))  # up to and including today
+    sup = demo_actor(engine, "9001")  # the supervisor reads every clerk's figures
     print(
         "\n'cold': no day kept yet (right after a bulk import), the report counts and keeps every past day;"
         "\n'kept': as on a running hall, whose supervisor screen keeps each past day once in the background;"
@@ -51,21 +52,21 @@ def main() -> None:
     print(f"\n{'yearly report':34} {'cold s':>8} {'kept s':>8} {'goal s':>7} {'ratio':>6}")
     for by in ("hall", "department", "window", "clerk"):
         t0 = time.perf_counter()
-        build_report(engine, *year, by)
+        build_report(engine, sup, *year, by)
         first = time.perf_counter() - t0
         times = []
         for _ in range(3):
             t0 = time.perf_counter()
-            report = build_report(engine, *year, by)
+            report = build_report(engine, sup, *year, by)
             times.append(time.perf_counter() - t0)
         later = statistics.median(times)
         label = f"by {by} ({len(report.groups)} groups)"
         print(f"{label:34} {first:8.2f} {later:8.2f} {2.0:7.1f} {later / 2:6.2f}")
-    board(engine)  # warm
+    board(engine, sup)  # warm
     times = []
     for _ in range(50):
         t0 = time.perf_counter()
-        board(engine)
+        board(engine, sup)
         times.append((time.perf_counter() - t0) * 1000)
     times.sort()
     p50, p99 = times[len(times) // 2], times[min(len(times) - 1, int(0.99 * len(times)))]

@@ -154,7 +154,7 @@ def test_one_time_rule_second_notice_needs_override(hall, staff, now):
     view = cs.intake(hall, staff["c1"], req("supplement", item=COMPANY, received=["公司章程"]))
     with pytest.raises(PermissionDenied, match="一次性告知"):
         cs.supplement(hall, staff["c1"], view.number, ["公司登记（备案）申请书"])
-    unchanged = cs.get_case(hall, view.number)
+    unchanged = cs.get_case(hall, staff["sup"], view.number)
     assert unchanged.supplement_notices == 1
     assert not next(m for m in unchanged.materials if m.name == "公司登记（备案）申请书").received
     with pytest.raises(PermissionDenied, match="不正确"):
@@ -318,7 +318,7 @@ def test_wrong_override_pins_count_and_the_fifth_locks_the_supervisor(hall, staf
         )
     with pytest.raises(AuthError, match="锁定"):
         login(hall, "9001", "9999")
-    assert cs.get_case(hall, n).extension_days == 0
+    assert cs.get_case(hall, staff["sup"], n).extension_days == 0
     kinds = events_of(hall, "9001")
     assert kinds.count("staff.override_failed") == 5 and kinds.count("staff.locked") == 1  # 4 wrong, 1 while locked
 
@@ -379,21 +379,21 @@ def test_promised_date_across_2026_holidays_and_make_up_days(hall, staff, now, a
 
 def test_yellow_and_red(hall, staff, now):
     n = cs.intake(hall, staff["c1"], req("accept")).number  # due Thu 3 Dec
-    assert cs.get_case(hall, n).warning == "none"
+    assert cs.get_case(hall, staff["sup"], n).warning == "none"
     now("2026-12-01T09:00:00")
-    v = cs.get_case(hall, n)
+    v = cs.get_case(hall, staff["sup"], n)
     assert (v.remaining_workdays, v.warning) == (2, "yellow")
-    assert [c.number for c in cs.list_cases(hall, warning="yellow")] == [n]
-    assert cs.list_cases(hall, warning="red") == []
+    assert [c.number for c in cs.list_cases(hall, staff["sup"], warning="yellow")] == [n]
+    assert cs.list_cases(hall, staff["sup"], warning="red") == []
     now("2026-12-03T09:00:00")
-    assert cs.get_case(hall, n).warning == "red"
+    assert cs.get_case(hall, staff["sup"], n).warning == "red"
     now("2026-12-07T09:00:00")
-    v = cs.get_case(hall, n)
+    v = cs.get_case(hall, staff["sup"], n)
     assert (v.remaining_workdays, v.warning) == (-2, "red")
     assert [c.number for c in cs.list_cases(hall, staff["c1"], filter="red")] == [n]
     risks = cs.my_risks(hall, staff["c1"])
     assert risks.red == 1 and risks.yellow == 0 and risks.cases[0].number == n
-    assert cs.get_case(hall, n, cs.CaseRules(yellow_days=0)).warning == "red"
+    assert cs.get_case(hall, staff["sup"], n, cs.CaseRules(yellow_days=0)).warning == "red"
 
 
 def test_deadline_into_2027_is_provisional_until_loaded(hall, staff, now):
@@ -402,7 +402,7 @@ def test_deadline_into_2027_is_provisional_until_loaded(hall, staff, now):
     # Without 2027's notice: 12-30, 12-31, (1-1 statutory holiday), 1-4, 1-5, 1-6
     assert view.due_date == dt.date(2027, 1, 6) and view.provisional
     load_calendar(hall, staff["sup"], CAL_2027)
-    after = cs.get_case(hall, view.number)
+    after = cs.get_case(hall, staff["sup"], view.number)
     assert not after.provisional
     assert "case.recomputed" in events_of(hall, view.number)
 
@@ -445,20 +445,20 @@ def test_handover_is_acknowledged_by_the_receiver(hall, staff):
 def test_lookup_by_number_id_phone_and_name(hall, staff):
     a = cs.intake(hall, staff["c1"], req("accept")).number
     b = cs.intake(hall, staff["c1"], req("accept", applicant=person(ID2, "李四", "13900139000"))).number
-    assert [c.number for c in cs.list_cases(hall, query=a.lower())] == [a]
-    assert [c.number for c in cs.list_cases(hall, query=ID2)] == [b]
-    assert [c.number for c in cs.list_cases(hall, query="139 0013 9000")] == [b]
-    assert [c.number for c in cs.list_cases(hall, query="张")] == [a]
-    assert cs.list_cases(hall, query="13700000000") == []
+    assert [c.number for c in cs.list_cases(hall, staff["sup"], query=a.lower())] == [a]
+    assert [c.number for c in cs.list_cases(hall, staff["sup"], query=ID2)] == [b]
+    assert [c.number for c in cs.list_cases(hall, staff["sup"], query="139 0013 9000")] == [b]
+    assert [c.number for c in cs.list_cases(hall, staff["sup"], query="张")] == [a]
+    assert cs.list_cases(hall, staff["sup"], query="13700000000") == []
     assert [c.number for c in cs.list_cases(hall, staff["c1"], filter="mine")] == [b, a]
     assert [c.number for c in cs.list_cases(hall, staff["c3"], filter="department")] == [b, a]
     assert cs.list_cases(hall, staff["c3"], filter="mine") == []
-    listed = cs.list_cases(hall, status="accepted")[0]
+    listed = cs.list_cases(hall, staff["sup"], status="accepted")[0]
     assert listed.applicant_id_masked.count("*") >= 8
     with pytest.raises(ServiceError, match="状态"):
-        cs.list_cases(hall, status="lost")
+        cs.list_cases(hall, staff["sup"], status="lost")
     with pytest.raises(NotFound):
-        cs.list_cases(hall, owner="5555")
+        cs.list_cases(hall, staff["sup"], owner="5555")
 
 
 def test_received_materials_take_the_catalogs_form_and_copies(hall, staff):

@@ -106,33 +106,33 @@ def test_a_number_too_big_for_the_store_gets_a_clear_line(clerks, run):
 
 
 def test_window_list_json(db, run):
-    _code, out, _ = run("window", "list", "--format", "json")
+    _code, out, _ = run("window", "list", "--format", "json", env=ADMIN)
     windows = json.loads(out)
     assert windows[0]["number"] == 1 and windows[0]["queues"] == ["A", "D", "B"]
 
 
 def test_calendar_commands(db, run):
-    code, out, _ = run("calendar", "add-workdays", "2026-12-31", "1", "--format", "json")
+    code, out, _ = run("calendar", "add-workdays", "2026-12-31", "1", "--format", "json", env=ADMIN)
     assert json.loads(out) == {"date": "2027-01-04", "provisional": True}
-    code, out, _ = run("calendar", "is-workday", "2026-02-14")
+    code, out, _ = run("calendar", "is-workday", "2026-02-14", env=ADMIN)
     assert code == 0 and "是工作日" in out
-    code, out, _ = run("calendar", "is-workday", "2026-02-16")
+    code, out, _ = run("calendar", "is-workday", "2026-02-16", env=ADMIN)
     assert code == 1
     code, _, err = run("calendar", "load", str(FIXTURES / "calendar-2027-test.toml"))
     assert code == 1 and "操作人员" in err
     code, out, err = run("calendar", "load", str(FIXTURES / "calendar-2027-test.toml"), env=ADMIN)
     assert code == 0, err
-    code, out, _ = run("calendar", "add-workdays", "2026-12-31", "1", "--format", "json")
+    code, out, _ = run("calendar", "add-workdays", "2026-12-31", "1", "--format", "json", env=ADMIN)
     assert json.loads(out) == {"date": "2027-01-04", "provisional": False}
-    code, out, _ = run("calendar", "add-workdays", "2027-02-04", "1", "--format", "json")
+    code, out, _ = run("calendar", "add-workdays", "2027-02-04", "1", "--format", "json", env=ADMIN)
     assert json.loads(out) == {"date": "2027-02-15", "provisional": False}
-    code, _, err = run("calendar", "add-workdays", "2026-13-01", "1")
+    code, _, err = run("calendar", "add-workdays", "2026-13-01", "1", env=ADMIN)
     assert code == 1 and "YYYY-MM-DD" in err
 
 
 def test_calendar_works_without_a_database(tmp_path, run, monkeypatch):
     monkeypatch.setenv("CLERK_TUI_DB", str(tmp_path / "none.db"))
-    _code, out, _ = run("calendar", "add-workdays", "2026-02-13", "2", "--format", "json")
+    _code, out, _ = run("calendar", "add-workdays", "2026-02-13", "2", "--format", "json", env=ADMIN)
     assert json.loads(out) == {"date": "2026-02-24", "provisional": False}
     assert not (tmp_path / "none.db").exists()
 
@@ -190,7 +190,7 @@ def test_check_commands(run, args, code, words):
 def test_db_commands(tmp_path, run, monkeypatch, db):
     code, out, _ = run("db", "check", "--format", "json")
     assert code == 0 and json.loads(out)["state"] == "current"
-    code, out, _ = run("db", "upgrade")
+    code, out, _ = run("db", "upgrade", env=ADMIN)
     assert code == 0
     monkeypatch.setenv("CLERK_TUI_DB", str(tmp_path / "missing.db"))
     code, _, err = run("catalog", "list")
@@ -294,9 +294,9 @@ def test_case_cli_supplement_then_accept_then_find_by_phone(clerks, run, tmp_pat
     )
     assert code == 0, err
     assert json.loads(out)["status"] == "accepted" and json.loads(out)["accepted_on"] == "2026-11-27"
-    code, out, _ = run("case", "list", "--find", "13800138000", "--format", "json")
+    code, out, _ = run("case", "list", "--find", "13800138000", "--format", "json", env=clerks["c1"])
     assert code == 0 and [c["case_number"] for c in json.loads(out)] == [made["case_number"]]
-    code, out, _ = run("case", "show", made["case_number"].lower(), "--format", "json")
+    code, out, _ = run("case", "show", made["case_number"].lower(), "--format", "json", env=clerks["c1"])
     shown = json.loads(out)
     for key in (
         "case_number",
@@ -313,7 +313,7 @@ def test_case_cli_supplement_then_accept_then_find_by_phone(clerks, run, tmp_pat
         assert key in shown
     assert shown["promised_date"] == "2026-12-04" and shown["owner"] == "1001" and shown["warning"] == "none"
     assert "11010519491231002X" not in out  # masked
-    code, out, _ = run("case", "show", made["case_number"])
+    code, out, _ = run("case", "show", made["case_number"], env=clerks["c1"])
     assert code == 0 and "首办人" in out and "李强" in out
 
 
@@ -348,12 +348,12 @@ def test_case_cli_lifecycle_and_refusals(clerks, run, tmp_path):
     for args, who, expected, words in steps:
         code, _, err = run("case", *args, env=clerks[who])
         assert code == expected and words in err, (args, err)
-    code, out, _ = run("case", "show", n, "--format", "json")
+    code, out, _ = run("case", "show", n, "--format", "json", env=clerks["c1"])
     data = json.loads(out)
     assert data["status"] == "delivered" and data["owner"] == "1003" and data["extension_days"] == 5
     assert [h["what"].split("（")[0] for h in data["history"]][:3] == ["收件", "开始办理", "延期"]
     assert "批准人：9001" in data["history"][2]["what"]
-    code, out, _ = run("case", "list", "--status", "delivered", "--owner", "1003", "--format", "json")
+    code, out, _ = run("case", "list", "--status", "delivered", "--owner", "1003", "--format", "json", env=clerks["c1"])
     assert [c["case_number"] for c in json.loads(out)] == [n]
 
 
@@ -405,7 +405,7 @@ def test_case_intake_bad_files(clerks, run, tmp_path, body, words):
         path.write_text(body, encoding="utf-8")
     code, _, err = run("case", "intake", "--json", str(path), env=clerks["c1"])
     assert code == 1 and words in err and err.count("\n") == 1
-    code, out, _ = run("case", "list", "--format", "json")
+    code, out, _ = run("case", "list", "--format", "json", env=clerks["c1"])
     assert json.loads(out) == []
 
 
@@ -425,7 +425,7 @@ def test_print_cli_preview_print_jobs_retry(clerks, run, tmp_path):
 
     code, out, err = run("ticket", "issue", "--item", "000112002000", "--format", "json", env=clerks["c1"])
     number = json.loads(out)["number"]
-    code, preview, err = run("print", "preview", "ticket", number, "--width", "58")
+    code, preview, err = run("print", "preview", "ticket", number, "--width", "58", env=clerks["c1"])
     assert code == 0 and number in preview and all(len(line.encode("gb18030")) <= 32 for line in preview.splitlines())
     paper = tmp_path / "paper.bin"
     here = clerks["c1"] | printer_settings(tmp_path, f"file://{paper}", "tcp://127.0.0.1:1")
@@ -434,7 +434,7 @@ def test_print_cli_preview_print_jobs_retry(clerks, run, tmp_path):
     assert json.loads(out)["status"] == "printed" and decode(paper.read_bytes()) == preview
     code, out, err = run("print", "ticket", number, "--printer", "tcp://127.0.0.1:1", env=here)
     assert code == 1 and "没有响应" in err and "print retry" in err
-    code, out, _ = run("print", "jobs", "--format", "json")
+    code, out, _ = run("print", "jobs", "--format", "json", env=clerks["c1"])
     jobs = json.loads(out)
     assert [j["status"] for j in jobs] == ["pending", "printed"] and jobs[0]["reprint"] == 1
     code, _, err = run("print", "retry", str(jobs[0]["id"]), env=here)
@@ -447,14 +447,15 @@ def test_print_cli_test_page_and_bad_input(clerks, run, tmp_path):
     from clerk_tui.printing.escpos import decode
 
     paper = tmp_path / "test.bin"
-    code, out, err = run("print", "test", "--printer", f"file://{paper}", env=printer_settings(tmp_path, "dummy:"))
-    assert code == 1 and "只有系统管理员" in err and not paper.exists()  # an ad-hoc printer, nobody logged in
+    clerk_here = clerks["c1"] | printer_settings(tmp_path, "dummy:")
+    code, out, err = run("print", "test", "--printer", f"file://{paper}", env=clerk_here)
+    assert code == 1 and "只有系统管理员" in err and not paper.exists()  # an ad-hoc printer: not a clerk's
     admin_here = ADMIN | printer_settings(tmp_path, "dummy:")
     code, out, err = run("print", "test", "--printer", f"file://{paper}", "--width", "80", env=admin_here)
     assert code == 0 and "打印测试页" in out and decode(paper.read_bytes()) == out
-    code, _, err = run("print", "test", "--printer", "lpt1")
+    code, _, err = run("print", "test", "--printer", "lpt1", env=clerks["c1"])
     assert code == 1 and "打印机地址" in err
-    code, _, err = run("print", "preview", "memo", "A001")
+    code, _, err = run("print", "preview", "memo", "A001", env=clerks["c1"])
     assert code == 1 and "文书" in err
     code, _, err = run("print", "receipt", "TS202611260099", "--printer", "dummy:", env=clerks["c1"])
     assert code == 1 and "TS202611260099" in err
@@ -480,17 +481,17 @@ def test_inquiry_cli_refer_alert_and_refusals(clerks, run, monkeypatch):
     ticket = json.loads(out)["ticket"]
     assert ticket
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T10:00:00")  # 30 minutes, nobody called it
-    code, out, _ = run("alerts", "list", "--staff", "1001", "--format", "json")
+    code, out, _ = run("alerts", "list", "--staff", "1001", "--format", "json", env=clerks["c1"])
     [alert] = json.loads(out)
     assert {"kind", "responsible", "subject", "due"} <= set(alert) and alert["responsible"] == "1001"
     assert alert["kind"] == "referral_unacknowledged"
     code, _, err = run("ticket", "call", "--window", "3", env=clerks["c3"])
     assert code == 0, err
-    code, out, _ = run("alerts", "list", "--format", "json")
+    code, out, _ = run("alerts", "list", "--format", "json", env=clerks["c1"])
     assert json.loads(out) == []
-    code, out, _ = run("inquiry", "list", "--open", "--format", "json")
+    code, out, _ = run("inquiry", "list", "--open", "--format", "json", env=clerks["c1"])
     assert json.loads(out) == []
-    code, out, _ = run("inquiry", "list", "--staff", "1001", "--format", "json")
+    code, out, _ = run("inquiry", "list", "--staff", "1001", "--format", "json", env=clerks["c1"])
     assert json.loads(out)[0]["acknowledged"] is True
     for args, words in [
         (("inquiry", "external", "99", "--department", "x", "--phone", "1"), "没有编号为 99"),
@@ -501,7 +502,7 @@ def test_inquiry_cli_refer_alert_and_refusals(clerks, run, monkeypatch):
 
 
 def test_report_cli_formats_and_bad_input(clerks, run, tmp_path):
-    code, out, err = run("report", "daily", "--format", "json")
+    code, out, err = run("report", "daily", "--format", "json", env=clerks["c1"])
     assert code == 0, err
     data = json.loads(out)
     for key in (
@@ -525,16 +526,26 @@ def test_report_cli_formats_and_bad_input(clerks, run, tmp_path):
         assert key in data["groups"][0]
     out_file = tmp_path / "m.xlsx"
     code, out, err = run(
-        "report", "monthly", "--month", "2026-11", "--by", "clerk", "--format", "xlsx", "--out", str(out_file)
+        "report",
+        "monthly",
+        "--month",
+        "2026-11",
+        "--by",
+        "clerk",
+        "--format",
+        "xlsx",
+        "--out",
+        str(out_file),
+        env=clerks["sup"],
     )
     assert code == 0 and out_file.exists(), err
-    code, _, err = run("report", "range", "--from", "2026-11-30", "--to", "2026-11-01")
+    code, _, err = run("report", "range", "--from", "2026-11-30", "--to", "2026-11-01", env=clerks["c1"])
     assert code == 1 and "晚于" in err
-    code, _, err = run("report", "yearly", "--format", "csv", "--out", str(tmp_path / "no" / "r.csv"))
+    code, _, err = run("report", "yearly", "--format", "csv", "--out", str(tmp_path / "no" / "r.csv"), env=clerks["c1"])
     assert code == 1 and "目录" in err and not (tmp_path / "no").exists()
-    code, _, err = run("report", "daily", "--clerk", "7777")
+    code, _, err = run("report", "daily", "--clerk", "7777", env=clerks["sup"])
     assert code == 1 and "7777" in err
-    code, _, err = run("report", "daily", "--by", "planet")
+    code, _, err = run("report", "daily", "--by", "planet", env=clerks["c1"])
     assert code == 2 and "planet" in err
 
 
@@ -556,7 +567,7 @@ ENGLISH = (
 def test_ticket_list_names_a_transfer_without_none(clerks, run):
     code, _, err = run("window", "open", "3", env=clerks["c3"])
     assert code == 0, err
-    code, out, err = run("ticket", "issue", "--queue", "D", "--format", "json", env=ADMIN)
+    code, out, err = run("ticket", "issue", "--queue", "D", "--format", "json", env=clerks["sup"])
     number = json.loads(out)["number"]
     code, _, err = run(
         "ticket", "transfer", number, "--to-queue", "B", "--reason", "应先在原窗口办理前置手续", env=clerks["c3"]
@@ -564,10 +575,10 @@ def test_ticket_list_names_a_transfer_without_none(clerks, run):
     assert code == 0, err
     code, _, err = run("ticket", "transfer", number, "--to-queue", "D", "--reason", "回原队列", env=clerks["sup"])
     assert code == 0, err
-    code, out, _ = run("ticket", "list")
+    code, out, _ = run("ticket", "list", env=clerks["sup"])
     row = next(line for line in out.splitlines() if number in line)
     assert code == 0 and "由他处转来：回原队列" in row and "None" not in out
-    code, out, _ = run("ticket", "list", "--format", "json")
+    code, out, _ = run("ticket", "list", "--format", "json", env=clerks["sup"])
     assert [t["transferred_from"] for t in json.loads(out) if t["number"] == number] == [None]
 
 
@@ -579,26 +590,30 @@ def test_intake_keeps_the_phone_as_typed_and_finds_it_run_together(clerks, run, 
     code, out, err = run("case", "intake", "--json", path, "--format", "json", env=clerks["c1"])
     assert code == 0, err
     number = json.loads(out)["case_number"]
-    code, out, _ = run("case", "show", number, "--format", "json")
+    code, out, _ = run("case", "show", number, "--format", "json", env=clerks["c1"])
     assert json.loads(out)["applicant_phone"] == "0571-12345678"
-    code, out, _ = run("case", "list", "--find", "057112345678", "--format", "json")
+    code, out, _ = run("case", "list", "--find", "057112345678", "--format", "json", env=clerks["c1"])
     assert [c["case_number"] for c in json.loads(out)] == [number]
 
 
 @pytest.mark.parametrize(
-    "args, words",
+    "args, who, words",
     [
-        (("catalog", "import", "/nonexistent/hall.toml"), "找不到目录文件 /nonexistent/hall.toml（文件或目录不存在）"),
-        (("calendar", "load", "/nonexistent/2027.toml"), "找不到日历文件"),
-        (("appointment", "import", "/nonexistent/a.csv"), "找不到预约文件"),
+        (
+            ("catalog", "import", "/nonexistent/hall.toml"),
+            "admin",
+            "找不到目录文件 /nonexistent/hall.toml（文件或目录不存在）",
+        ),
+        (("calendar", "load", "/nonexistent/2027.toml"), "admin", "找不到日历文件"),
+        (("appointment", "import", "/nonexistent/a.csv"), "c1", "找不到预约文件"),
     ],
 )
-def test_a_missing_file_is_a_chinese_sentence(db, run, args, words):
-    code, _, err = run(*args, env=ADMIN)
+def test_a_missing_file_is_a_chinese_sentence(clerks, run, args, who, words):
+    code, _, err = run(*args, env=ADMIN if who == "admin" else clerks[who])
     assert code == 1 and words in err and "请检查路径" in err and not any(w in err for w in ENGLISH)
 
 
-def test_bad_toml_and_a_dead_database_and_printer_are_chinese(db, run, tmp_path):
+def test_bad_toml_and_a_dead_database_and_printer_are_chinese(clerks, run, tmp_path):
     config = tmp_path / "bad.toml"
     config.write_text("[printing]\nticket = tcp://x\n", encoding="utf-8")
     code, _, err = run("--config", str(config), "catalog", "list")
@@ -607,21 +622,21 @@ def test_bad_toml_and_a_dead_database_and_printer_are_chinese(db, run, tmp_path)
     calendar.write_text("year = 2027\nholidays = [1\n", encoding="utf-8")
     code, _, err = run("calendar", "load", str(calendar), env=ADMIN)
     assert code == 1 and "格式错误" in err and not any(w in err for w in ENGLISH)
-    code, _, err = run("--db", "postgresql+psycopg://nobody@127.0.0.1:1/x", "ticket", "list")
+    code, _, err = run("--db", "postgresql+psycopg://nobody@127.0.0.1:1/x", "ticket", "list", env=ADMIN)
     assert code == 1 and "无法访问数据库（连接被拒绝" in err and not any(w in err for w in ENGLISH)
-    code, _, err = run("print", "test", "--printer", "tcp://127.0.0.1:1", env=ADMIN)
+    code, _, err = run("print", "test", "--printer", "tcp://127.0.0.1:1", env=clerks["c1"])
     assert code == 1 and "连接被拒绝" in err and not any(w in err for w in ENGLISH)
 
 
 def test_add_workdays_past_9999_is_out_of_range(db, run):
-    code, _, err = run("calendar", "add-workdays", "9999-12-31", "5")
+    code, _, err = run("calendar", "add-workdays", "9999-12-31", "5", env=ADMIN)
     assert code == 1 and "日期超出范围" in err and "窗口号" not in err
 
 
 def test_unknown_item_at_intake_suggests_the_command_that_exists(clerks, run, tmp_path):
     code, _, err = run("case", "intake", "--json", _intake_file(tmp_path, item="NOPE"), env=clerks["c1"])
     assert code == 1 and "clerk-tui catalog list --search" in err
-    code, _, err2 = run("ticket", "issue", "--item", "NOPE", env=ADMIN)
+    code, _, err2 = run("ticket", "issue", "--item", "NOPE", env=clerks["c1"])
     code3, _, err3 = run("catalog", "show", "NOPE")
     assert err == err2 == err3 and code3 == 1
 
@@ -638,10 +653,10 @@ def test_readme_and_the_program_agree_on_exit_codes(db, run):
     assert code == 1 and err.startswith("错误：")
 
 
-def test_ticket_issue_into_another_queue_than_the_items_is_refused(db, run):
-    code, _, err = run("ticket", "issue", "--queue", "A", "--item", "000112002000", env=ADMIN)
+def test_ticket_issue_into_another_queue_than_the_items_is_refused(clerks, run):
+    code, _, err = run("ticket", "issue", "--queue", "A", "--item", "000112002000", env=clerks["c1"])
     assert code == 1 and "不在 A 队列" in err
-    code, out, _ = run("ticket", "list", "--format", "json")
+    code, out, _ = run("ticket", "list", "--format", "json", env=clerks["c1"])
     assert json.loads(out) == []
 
 
@@ -660,7 +675,7 @@ def test_a_supervisor_resumes_a_clerks_paused_window(clerks, run):
     assert code == 0, err
     code, _, err = run("window", "resume", "3", env=clerks["sup"])
     assert code == 0, err
-    code, out, _ = run("window", "list", "--format", "json")
+    code, out, _ = run("window", "list", "--format", "json", env=clerks["sup"])
     assert [w["status"] for w in json.loads(out) if w["number"] == 3] == ["open"]
 
 

@@ -141,8 +141,8 @@ def test_demo_says_where_it_is_after_the_tui_quits(tmp_path, monkeypatch):
     assert str(db) in before  # said before the TUI opened, and again after it:
     assert after.startswith(str(db))
     lines = after.splitlines()
-    assert any(x.startswith("  ") and x.endswith(f"--db {db} display") for x in lines)  # whole, to paste
-    assert any(x.startswith("  ") and x.endswith(f"--db {db} rating-pad --window 3") for x in lines)
+    assert any(x.startswith("  ") and x.endswith(f"--db {db} --staff 8001 display") for x in lines)  # whole, to paste
+    assert any(x.startswith("  ") and x.endswith(f"--db {db} --staff 1003 rating-pad --window 3") for x in lines)
     assert f"{tmp_path}/demo-papers/tickets.bin" in after
 
 
@@ -156,7 +156,7 @@ def test_demo_without_tui_says_it_once(tmp_path, monkeypatch):
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-27T10:00:00")
     result = CliRunner().invoke(cli, ["demo", "--no-tui"])
     assert result.exit_code == 0, result.output
-    assert result.output.count(f"--db {db} display") == 1
+    assert result.output.count(f"--db {db} --staff 8001 display") == 1
     assert "演示数据库：" not in result.output
     assert "演示的号票写入" not in result.output  # no TUI here, so no demo printer: promise none
 
@@ -179,9 +179,10 @@ def test_render_escpos_reads_the_width_of_the_demo_tickets(demo_at_ten, tmp_path
     finally:
         sys.path.remove(str(SCRIPTS))
     from clerk_tui.services.queue import list_tickets
+    from clerk_tui.services.setup import demo_actor
 
     engine, _ = demo_at_ten
-    number = next(t.number for t in list_tickets(engine, status="waiting"))
+    number = next(t.number for t in list_tickets(engine, demo_actor(engine, "8001"), status="waiting"))
     wide, narrow = tmp_path / "t80.bin", tmp_path / "t58.bin"
     _print_ticket(engine, number, f"file://{wide}", 80)
     _print_ticket(engine, number, f"file://{narrow}", 58)

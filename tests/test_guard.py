@@ -267,20 +267,29 @@ def test_the_hall_files_are_owner_only(umask, tmp_path, now):
         assert _mode(f"{db}{suffix}") == 0o600, suffix
     assert _mode(db.parent) == 0o700
 
-    ticket = q.issue_ticket(engine, admin, item_code=FOOD)
+    from clerk_tui.services.staff import add_staff
+
+    add_staff(engine, admin, "8001", "林导", "guide", "246813")
+    guide = login(engine, "8001", "246813")  # the administrator issues and prints nothing (三员分立)
+    ticket = q.issue_ticket(engine, guide, item_code=FOOD)
     from clerk_tui.settings import PrintSettings
 
-    cfg = PrintSettings(papers=str(tmp_path))  # file:// and pdf:// write only inside the papers folder
-    job = pr.print_paper(engine, admin, "ticket", ticket.number, printer=f"pdf://{tmp_path}/papers/today", cfg=cfg)
+    # file:// and pdf:// write only inside the papers folder, to printers the settings name
+    cfg = PrintSettings(
+        papers=str(tmp_path), ticket=f"pdf://{tmp_path}/papers/today", receipt=f"file://{tmp_path}/roll/tickets.bin"
+    )
+    job = pr.print_paper(engine, guide, "ticket", ticket.number, cfg=cfg)
     assert job.status == "printed", job
     assert _mode(tmp_path / "papers") == _mode(tmp_path / "papers" / "today") == 0o700
     assert _mode(job.output) == 0o600
-    job = pr.print_paper(engine, admin, "ticket", ticket.number, printer=f"file://{tmp_path}/roll/tickets.bin", cfg=cfg)
+    job = pr.print_paper(engine, guide, "ticket", ticket.number, printer=f"file://{tmp_path}/roll/tickets.bin", cfg=cfg)
     assert job.status == "printed" and _mode(tmp_path / "roll") == 0o700
     assert _mode(tmp_path / "roll" / "tickets.bin") == 0o600
 
     start, end = reports.period("daily")
     out = tmp_path / "report.csv"
-    write_atomic(out, reports.to_csv(reports.build_report(engine, start, end, "department")))
+    add_staff(engine, admin, "9001", "郑带班", "supervisor", "975312")
+    supervisor = login(engine, "9001", "975312")
+    write_atomic(out, reports.to_csv(reports.build_report(engine, supervisor, start, end, "department")))
     assert _mode(out) == 0o600
     engine.dispose()

@@ -14,7 +14,7 @@ from clerk_tui.printing.transport import DUMMY_OUTPUT, PrinterUrlError, parse_pr
 from clerk_tui.services import cases as cs
 from clerk_tui.services import printing as pr
 from clerk_tui.services import queue as q
-from clerk_tui.services.errors import NotFound, ServiceError
+from clerk_tui.services.errors import NotFound, PermissionDenied, ServiceError
 from clerk_tui.services.staff import add_staff, login
 from clerk_tui.settings import PrintSettings
 from clerk_tui.store.engine import read_session
@@ -230,7 +230,7 @@ def test_ticket_over_tcp_matches_preview(hall, people):
         )
         assert job.status == "printed" and job.reprint == 0
         assert _wait(lambda: printer.received)
-        assert escpos.decode(printer.received[0]) == pr.preview(hall, "ticket", t.number, 58)
+        assert escpos.decode(printer.received[0]) == pr.preview(hall, people["c1"], "ticket", t.number, 58)
         assert t.number in escpos.decode(printer.received[0])
     finally:
         printer.close()
@@ -243,7 +243,7 @@ def test_offline_printer_leaves_pending_job_then_retry_prints(hall, people):
     job = pr.print_paper(hall, people["guide"], "ticket", t.number, cfg=cfg)
     assert job.status == "pending" and "没有响应" in job.error and job.attempts == 1
     assert q.get_ticket(hall, t.number).status == "waiting"  # the ticket is intact
-    assert [j.id for j in pr.list_jobs(hall, status="pending")] == [job.id]
+    assert [j.id for j in pr.list_jobs(hall, people["c1"], status="pending")] == [job.id]
     printer = FakePrinter(port)
     try:
         again = pr.retry(hall, people["guide"], job.id, cfg)
@@ -290,27 +290,27 @@ def test_case_papers_match_their_state(hall, people):
         competent_department="市市场监管局",
         competent_phone="0571-12345678",
     )
-    receipt = pr.preview(hall, "receipt", accepted.number, 80)
+    receipt = pr.preview(hall, people["c1"], "receipt", accepted.number, 80)
     assert accepted.number in receipt and "2026年12月03日" in receipt and "110105********002X" in receipt
     assert ID1 not in receipt
-    notice = pr.preview(hall, "supplement-notice", supp.number, 58)
+    notice = pr.preview(hall, people["c1"], "supplement-notice", supp.number, 58)
     assert "营业执照复印件" in notice and "一次性" in notice
-    rejection = pr.preview(hall, "rejection-notice", rejected.number, 80)
+    rejection = pr.preview(hall, people["c1"], "rejection-notice", rejected.number, 80)
     assert "市市场监管局" in rejection and "行政复议" in rejection and "行政诉讼" in rejection
     assert "0571-12345678" in rejection  # the phone printed as it was typed
     with pytest.raises(ServiceError, match="没有办结通知书"):
-        pr.preview(hall, "completion-notice", accepted.number)
+        pr.preview(hall, people["c1"], "completion-notice", accepted.number)
     cs.complete(hall, people["c1"], accepted.number, result="approved")
-    assert "准予许可" in pr.preview(hall, "completion-notice", accepted.number)
+    assert "准予许可" in pr.preview(hall, people["c1"], "completion-notice", accepted.number)
     with pytest.raises(ServiceError, match="没有不予受理通知书"):
-        pr.preview(hall, "rejection-notice", accepted.number)
+        pr.preview(hall, people["c1"], "rejection-notice", accepted.number)
 
 
 def test_one_time_notice_reprinted_after_the_supplement_lists_what_it_listed(hall, people):
     supp = _case(hall, people["c1"], "supplement", ["食品经营许可申请书"])
-    before = pr.preview(hall, "supplement-notice", supp.number, 80)
+    before = pr.preview(hall, people["c1"], "supplement-notice", supp.number, 80)
     cs.supplement(hall, people["c1"], supp.number, ["营业执照复印件"])  # complete: accepted today
-    after = pr.preview(hall, "supplement-notice", supp.number, 80)
+    after = pr.preview(hall, people["c1"], "supplement-notice", supp.number, 80)
 
     def listed(paper: str) -> list[str]:
         return [line for line in paper.splitlines() if line[:1].isdigit() and ". " in line[:4]]
@@ -318,7 +318,7 @@ def test_one_time_notice_reprinted_after_the_supplement_lists_what_it_listed(hal
     assert listed(after) == listed(before) == ["1. 营业执照复印件（复印件1份）"]
     never = _case(hall, people["c1"])
     with pytest.raises(ServiceError, match="没有一次性告知书"):
-        pr.preview(hall, "supplement-notice", never.number)
+        pr.preview(hall, people["c1"], "supplement-notice", never.number)
 
 
 def test_pdf_notice_has_case_number_and_masked_id(hall, people, tmp_path):
@@ -345,7 +345,9 @@ def test_bad_input_changes_nothing(hall, people, tmp_path):
     ]
     for kwargs, words in cases:
         with pytest.raises(ServiceError, match=words):
-            pr.print_paper(hall, people["guide"], **kwargs)
+            pr.print_paper(hall, people["c1"], **kwargs)
+    with pytest.raises(PermissionDenied, match="无权"):  # a case's papers are for those who read cases
+        pr.print_paper(hall, people["guide"], "receipt", "TS209901010001", printer="dummy:")
     bad_template = tmp_path / "papers.toml"
     bad_template.write_text('[ticket]\ntitle = "{hall_nmae} 号票"\n', encoding="utf-8")
     with pytest.raises(ServiceError, match=r"\{hall_nmae\}"):
@@ -376,15 +378,15 @@ def test_templates_change_the_paper(hall, people, tmp_path):
         '[ticket]\ntitle = "取号凭条"\nfooter = ["办事不求人 {hall_phone}"]\nqr = true\n',
         encoding="utf-8",
     )
-    text = pr.preview(hall, "ticket", t.number, 80, PrintSettings(templates=str(custom)))
+    text = pr.preview(hall, people["c1"], "ticket", t.number, 80, PrintSettings(templates=str(custom)))
     assert "取号凭条" in text and "测试县政务服务中心（TS）" in text and "[二维码：TS:" in text
 
 
 def test_item_notice_lists_what_is_missing(hall, people):
-    text = pr.preview(hall, "item-notice", FOOD, 58, missing=["营业执照复印件"])
+    text = pr.preview(hall, people["c1"], "item-notice", FOOD, 58, missing=["营业执照复印件"])
     assert "您还需要准备" in text and "营业执照复印件" in text
     with pytest.raises(ServiceError, match="没有这些材料"):
-        pr.preview(hall, "item-notice", FOOD, 58, missing=["户口簿"])
+        pr.preview(hall, people["c1"], "item-notice", FOOD, 58, missing=["户口簿"])
 
 
 def test_job_json(hall, people):
@@ -416,14 +418,14 @@ def test_cups_queue_gets_raw_bytes_through_lp(hall, people, tmp_path, monkeypatc
     case = _case(hall, people["c1"])
     job = pr.print_paper(hall, people["c1"], "receipt", case.number, cfg=at("cups://receipts"), width=80)
     assert job.status == "printed"
-    assert escpos.decode(out.read_bytes()) == pr.preview(hall, "receipt", case.number, 80)
+    assert escpos.decode(out.read_bytes()) == pr.preview(hall, people["c1"], "receipt", case.number, 80)
 
 
 def test_failed_case_paper_leaves_the_case_intact(hall, people):
     case = _case(hall, people["c1"])
     job = pr.print_paper(hall, people["c1"], "receipt", case.number, cfg=at("usb:///dev/usb/lp9"))
     assert job.status == "pending"
-    assert cs.get_case(hall, case.number).status == "accepted"
+    assert cs.get_case(hall, people["c1"], case.number).status == "accepted"
 
 
 def test_no_cjk_font_names_the_package(monkeypatch, tmp_path):

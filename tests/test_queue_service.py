@@ -44,7 +44,7 @@ def test_numbering_per_day_and_queue_and_history_kept(hall, staff, now):
     assert (t.number, t.business_date) == ("A001", dt.date(2026, 11, 27))
     with read_session(hall) as s:
         assert len(s.exec(select(Ticket)).all()) == 6  # yesterday's tickets are still there
-    assert [v.number for v in q.list_tickets(hall, day=dt.date(2026, 11, 26))] == [
+    assert [v.number for v in q.list_tickets(hall, staff["sup"], day=dt.date(2026, 11, 26))] == [
         "A001",
         "A002",
         "A003",
@@ -190,7 +190,7 @@ def test_transfer_to_a_window(hall, staff):
     from clerk_tui.services.supervisor import board as live_hall
 
     shown = {c.prefix: c.waiting for c in q.hall_board(hall).queues}
-    assert sum(shown.values()) == sum(x.waiting for x in live_hall(hall).queues) == 2
+    assert sum(shown.values()) == sum(x.waiting for x in live_hall(hall, staff["sup"]).queues) == 2
     r = q.call_next(hall, c3, 3)
     assert r.ticket.number == "A001" and "自1号窗口转来本窗口" in r.why
 
@@ -277,8 +277,8 @@ def test_per_id_limit_and_bad_id(hall, staff):
         issue(hall, g, queue="A", id_number=ID1, policy=policy)
     with pytest.raises(ServiceError, match="校验位"):
         issue(hall, g, queue="A", id_number="110105194912310021")
-    assert len(q.list_tickets(hall)) == 2
-    assert q.list_tickets(hall)[0].id_number_masked == "110105********002X"
+    assert len(q.list_tickets(hall, staff["sup"])) == 2
+    assert q.list_tickets(hall, staff["sup"])[0].id_number_masked == "110105********002X"
 
 
 def test_every_action_is_an_event(hall, staff):
@@ -327,7 +327,7 @@ def test_appointment_check_in(hall, staff, now, at, priority, words):
     now(at)
     result = check_in(hall, staff["guide"], ID2)
     assert result.ticket.priority == priority and words in result.message and result.ticket.queue == "D"
-    assert list_appointments(hall)[0].status == "checked_in"
+    assert list_appointments(hall, staff["sup"])[0].status == "checked_in"
     with pytest.raises(NotFound):
         check_in(hall, staff["guide"], ID2)
 
@@ -344,7 +344,7 @@ def test_a_desk_booking_checks_the_phone(hall, staff):
             end="10:30",
             phone="123",
         )
-    assert list_appointments(hall) == []
+    assert list_appointments(hall, staff["sup"]) == []
 
 
 def test_appointment_too_early_is_refused(hall, staff, now):
@@ -354,7 +354,7 @@ def test_appointment_too_early_is_refused(hall, staff, now):
     now("2026-11-26T09:30:00")
     with pytest.raises(ServiceError, match="请于09:45后再签到"):
         check_in(hall, staff["guide"], ID2)
-    assert q.list_tickets(hall) == []
+    assert q.list_tickets(hall, staff["sup"]) == []
 
 
 def test_appointment_import_is_all_or_nothing(hall, staff, tmp_path):
@@ -367,7 +367,7 @@ def test_appointment_import_is_all_or_nothing(hall, staff, tmp_path):
     )
     assert import_appointments(hall, staff["guide"], good) == 2
     import_appointments(hall, staff["guide"], good)  # the same export again: nothing doubled
-    assert len(list_appointments(hall)) == 2
+    assert len(list_appointments(hall, staff["sup"])) == 2
     bad = tmp_path / "bad.csv"
     bad.write_text(
         "id_number,name,phone,item,date,start,end,ref\n"
@@ -377,7 +377,7 @@ def test_appointment_import_is_all_or_nothing(hall, staff, tmp_path):
     )
     with pytest.raises(ServiceError, match="bad.csv:3"):
         import_appointments(hall, staff["guide"], bad)
-    assert list_appointments(hall, dt.date(2026, 11, 27)) == []
+    assert list_appointments(hall, staff["sup"], dt.date(2026, 11, 27)) == []
 
 
 def test_appointment_export_from_excel_in_gbk_and_hostile_rows(hall, staff, tmp_path):
@@ -389,12 +389,12 @@ def test_appointment_export_from_excel_in_gbk_and_hostile_rows(hall, staff, tmp_
     with pytest.raises(ServiceError, match="GB18030.*--encoding gb18030"):
         import_appointments(hall, staff["guide"], export)
     assert import_appointments(hall, staff["guide"], export, encoding="gb18030") == 1
-    assert list_appointments(hall)[0].name == "张三"
+    assert list_appointments(hall, staff["sup"])[0].name == "张三"
     hostile = tmp_path / "hostile.csv"
     hostile.write_text(body.replace("张三", "张\x1b[2J三").replace("W1", "W9"), encoding="utf-8")
     with pytest.raises(ServiceError, match="U\\+001B"):
         import_appointments(hall, staff["guide"], hostile)
-    assert len(list_appointments(hall)) == 1
+    assert len(list_appointments(hall, staff["sup"])) == 1
 
 
 def test_call_specific_stays_within_the_windows_queues_and_pads_numbers(hall, staff):
@@ -427,7 +427,7 @@ def test_board_shows_a_recalled_ticket_once_and_window_states(hall, staff):
     q.recall(hall, c3, "D001", 3)
     board = q.hall_board(hall)
     assert [(c.number, c.window, c.recall) for c in board.calls] == [("D001", 3, True)]
-    states = {w.number: w for w in q.window_states(hall)}
+    states = {w.number: w for w in q.window_states(hall, staff["sup"])}
     assert states[3].status == "open" and states[3].clerk.startswith("王敏") and states[1].status == "closed"
 
 

@@ -49,13 +49,13 @@ def test_bad_rating_needs_a_reason_and_opens_a_follow_up(hall, served, now):
     with pytest.raises(ServiceError, match="不在列表中"):
         rt.rate(hall, None, 1, n, 1, reasons=["太热"])
     rt.rate(hall, None, 1, n, 1, reasons=["等候时间长"], text="等了一个多小时")
-    [f] = rt.list_followups(hall, open_only=True)
+    [f] = rt.list_followups(hall, served["sup"], open_only=True)
     assert (f.ticket, f.level, f.owner, f.clerk) == (n, 1, "9001", "1001")
     assert f.due_date == dt.date(2026, 12, 1)  # 3 working days after Thu 26 Nov
     rt.rate(hall, None, 1, served["numbers"][1], None)  # 未评价 after the timeout: no follow-up
-    assert len(rt.list_followups(hall)) == 1
+    assert len(rt.list_followups(hall, served["sup"])) == 1
     now("2026-12-02T09:00:00")
-    [alert] = [a for a in rs.list_alerts(hall) if a.kind == "followup_overdue"]
+    [alert] = [a for a in rs.list_alerts(hall, served["sup"]) if a.kind == "followup_overdue"]
     assert alert.responsible == "9001"
     with pytest.raises(ServiceError, match="整改做了什么"):
         rt.close_followup(hall, served["sup"], f.id, outcome="整改", note="")  # the word the form asks for
@@ -65,7 +65,7 @@ def test_bad_rating_needs_a_reason_and_opens_a_follow_up(hall, served, now):
         rt.close_followup(hall, served["clerk"], f.id, outcome="appealed", note="不服")
     done = rt.close_followup(hall, served["sup"], f.id, outcome="rectified", note="增开一个综合窗口，高峰期分流")
     assert done.status == "rectified" and not done.overdue
-    assert [a for a in rs.list_alerts(hall) if a.kind == "followup_overdue"] == []
+    assert [a for a in rs.list_alerts(hall, served["sup"]) if a.kind == "followup_overdue"] == []
     with pytest.raises(ServiceError, match="已结束"):
         rt.close_followup(hall, served["sup"], f.id, outcome="explained", note="x")
 

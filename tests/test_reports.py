@@ -14,6 +14,12 @@ from clerk_tui.services import reports as rp
 from clerk_tui.services.errors import NotFound, ServiceError
 from clerk_tui.services.staff import add_staff, login
 
+
+def supervisor(hall):
+    """The supervisor of the ``month`` hall: everyone's figures are theirs to read."""
+    return login(hall, "9001", "9999")
+
+
 ID1 = "11010519491231002X"
 FOOD = "000112002000"  # promised 5 days
 FOOD_ALL = ["食品经营许可申请书", "营业执照复印件"]
@@ -80,7 +86,7 @@ def month(hall, admin):
 
 def test_month_figures(hall, month, now):
     now("2026-11-26T09:00:00")
-    [g] = rp.build_report(hall, dt.date(2026, 11, 1), dt.date(2026, 11, 30)).groups
+    [g] = rp.build_report(hall, supervisor(hall), dt.date(2026, 11, 1), dt.date(2026, 11, 30)).groups
     f = g.figures
     assert (f["tickets_issued"], f["tickets_served"], f["no_shows"], f["transfers"]) == (4, 2, 1, 0)
     assert f["wait_avg"] == pytest.approx((10 + 20 + 30) / 3, abs=0.1)  # D003 was called too
@@ -97,7 +103,7 @@ def test_month_figures(hall, month, now):
 
 def test_case_completed_on_its_date_is_on_time_and_not_early(hall, month, now):
     now("2026-11-26T09:00:00")
-    [g] = rp.build_report(hall, dt.date(2026, 11, 9), dt.date(2026, 11, 9)).groups
+    [g] = rp.build_report(hall, supervisor(hall), dt.date(2026, 11, 9), dt.date(2026, 11, 9)).groups
     f = g.figures
     assert (f["promised_completed"], f["promised_on_time"], f["promised_early"]) == (1, 1, 0)
 
@@ -105,17 +111,22 @@ def test_case_completed_on_its_date_is_on_time_and_not_early(hall, month, now):
 def test_by_clerk_department_and_window(hall, month, now):
     now("2026-11-26T09:00:00")
     by_clerk = {
-        g.key: g.figures for g in rp.build_report(hall, dt.date(2026, 11, 1), dt.date(2026, 11, 30), "clerk").groups
+        g.key: g.figures
+        for g in rp.build_report(hall, supervisor(hall), dt.date(2026, 11, 1), dt.date(2026, 11, 30), "clerk").groups
     }
     assert by_clerk["1001"]["cases_received"] == 7 and by_clerk["1002"]["immediate_cases"] == 2
     assert by_clerk["1001"]["tickets_served"] == 2
     by_dept = {
         g.name: g.figures
-        for g in rp.build_report(hall, dt.date(2026, 11, 1), dt.date(2026, 11, 30), "department").groups
+        for g in rp.build_report(
+            hall, supervisor(hall), dt.date(2026, 11, 1), dt.date(2026, 11, 30), "department"
+        ).groups
     }
     assert by_dept["县民政局"]["immediate_share"] == 1.0
     assert by_dept["县市场监督管理局"]["compression"] is not None
-    window3 = rp.build_report(hall, dt.date(2026, 11, 1), dt.date(2026, 11, 30), "window", window=3).groups
+    window3 = rp.build_report(
+        hall, supervisor(hall), dt.date(2026, 11, 1), dt.date(2026, 11, 30), "window", window=3
+    ).groups
     assert [g.key for g in window3] == ["3"] and window3[0].figures["ratings"]["5"] == 1
 
 
@@ -123,11 +134,11 @@ def test_bad_input(hall, month):
     with pytest.raises(ServiceError, match="晚于"):
         rp.period("range", "2026-11-30", "2026-11-01")
     with pytest.raises(NotFound):
-        rp.build_report(hall, dt.date(2026, 11, 1), dt.date(2026, 11, 30), department="外星局")
+        rp.build_report(hall, supervisor(hall), dt.date(2026, 11, 1), dt.date(2026, 11, 30), department="外星局")
     with pytest.raises(NotFound):
-        rp.build_report(hall, dt.date(2026, 11, 1), dt.date(2026, 11, 30), window=99)
+        rp.build_report(hall, supervisor(hall), dt.date(2026, 11, 1), dt.date(2026, 11, 30), window=99)
     with pytest.raises(NotFound):
-        rp.build_report(hall, dt.date(2026, 11, 1), dt.date(2026, 11, 30), clerk="7777")
+        rp.build_report(hall, supervisor(hall), dt.date(2026, 11, 1), dt.date(2026, 11, 30), clerk="7777")
     with pytest.raises(ServiceError, match="月份"):
         rp.period("monthly", "2026-13")
 
@@ -139,7 +150,7 @@ def test_exports_read_back(hall, month, now, tmp_path):
     from openpyxl import load_workbook
 
     now("2026-11-26T09:00:00")
-    report = rp.build_report(hall, dt.date(2026, 11, 1), dt.date(2026, 11, 30), "clerk")
+    report = rp.build_report(hall, supervisor(hall), dt.date(2026, 11, 1), dt.date(2026, 11, 30), "clerk")
     text = rp.to_csv(report).decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(text)))
     assert table[0][:3] == ["分组", "取号", "办结号"] and len(table) == 1 + len(report.groups)
@@ -152,29 +163,31 @@ def test_exports_read_back(hall, month, now, tmp_path):
     assert json.loads(json.dumps(report.as_json()))["groups"]
 
 
-def test_kept_days_give_the_same_figures_as_counting_afresh(hall, month, now):
+def test_kept_days_give_the_same_figures_as_counting_afresh(hall, admin, month, now):
     now("2026-11-26T09:00:00")
     span = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
     for by in ("hall", "department", "window", "clerk"):
-        first = rp.build_report(hall, *span, by).as_json()
-        again = rp.build_report(hall, *span, by).as_json()  # from report_day
+        first = rp.build_report(hall, supervisor(hall), *span, by).as_json()
+        again = rp.build_report(hall, supervisor(hall), *span, by).as_json()  # from report_day
         assert again == first
-    assert rp.forget_days(hall) > 0
-    assert rp.build_report(hall, *span, "clerk").as_json() == first
+    assert rp.forget_days(hall, admin) > 0
+    assert rp.build_report(hall, supervisor(hall), *span, "clerk").as_json() == first
     # a filter counts afresh and agrees with the kept days
-    by_window = {g["key"]: g for g in rp.build_report(hall, *span, "window").as_json()["groups"]}
-    only3 = rp.build_report(hall, *span, "window", window=3).as_json()["groups"][0]
+    by_window = {g["key"]: g for g in rp.build_report(hall, supervisor(hall), *span, "window").as_json()["groups"]}
+    only3 = rp.build_report(hall, supervisor(hall), *span, "window", window=3).as_json()["groups"][0]
     assert only3 == by_window["3"]
 
 
 def test_keeping_past_days_ahead_changes_nothing(hall, month, now):
     now("2026-11-26T09:00:00")
     span = (dt.date(2026, 11, 1), dt.date(2026, 11, 26))
-    counted_afresh = rp.build_report(hall, *span, "department", department="县市场监督管理局").as_json()
+    counted_afresh = rp.build_report(
+        hall, supervisor(hall), *span, "department", department="县市场监督管理局"
+    ).as_json()
     assert rp.keep_past_days(hall) > 0 and rp.keep_past_days(hall) == 0
     kept = {
         g["name"] if "name" in g else g["group"]: g
-        for g in rp.build_report(hall, *span, "department").as_json()["groups"]
+        for g in rp.build_report(hall, supervisor(hall), *span, "department").as_json()["groups"]
     }
     assert kept["县市场监督管理局"] == counted_afresh["groups"][0]
 
@@ -187,10 +200,11 @@ def test_a_report_period_is_bounded(hall, month, now):
     from clerk_tui.store.models import ReportDay
 
     now("2026-11-26T09:00:00")
+    sup = supervisor(hall)
     with pytest.raises(ServiceError, match="超过 5 年"):
         rp.period("range", "1900-01-01", "2026-11-30")
     with pytest.raises(ServiceError, match="超过 5 年"):
-        rp.build_report(hall, dt.date(1, 1, 1), dt.date(9999, 12, 31))
+        rp.build_report(hall, supervisor(hall), dt.date(1, 1, 1), dt.date(9999, 12, 31))
     with read_session(hall) as session:
         hall_first = rp.hall_first_day(session)
     assert hall_first is not None and hall_first <= dt.date(2026, 11, 2)
@@ -203,10 +217,10 @@ def test_a_report_period_is_bounded(hall, month, now):
         lambda engine, rows: stored.append(len({r.day for r in rows})) or real_store(engine, rows),
     )
     try:
-        four_years = rp.build_report(hall, dt.date(2022, 12, 1), dt.date(2026, 11, 30))
+        four_years = rp.build_report(hall, sup, dt.date(2022, 12, 1), dt.date(2026, 11, 30))
     finally:
         monkey.undo()
-    month_only = rp.build_report(hall, dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    month_only = rp.build_report(hall, sup, dt.date(2026, 11, 1), dt.date(2026, 11, 30))
     assert four_years.groups[0].figures == month_only.groups[0].figures
     assert (four_years.start, four_years.end) == (dt.date(2022, 12, 1), dt.date(2026, 11, 30))  # as asked
     # kept a block of days per transaction, and only from the hall's first day to yesterday

@@ -223,17 +223,20 @@ def test_referral_acknowledged_when_the_receiving_window_calls(hall, people, now
     assert (t.priority, t.target_window) == ("referral", 3)
     assert ref.status == "handed_over" and not ref.acknowledged
     now("2026-11-26T09:14:00")
-    assert rs.list_alerts(hall) == []
+    assert rs.list_alerts(hall, people["sup"]) == []
     now("2026-11-26T09:16:00")  # 15 minutes and nobody called it
-    alerts = rs.list_alerts(hall)
+    alerts = rs.list_alerts(hall, people["sup"])
     assert [(a.kind, a.responsible) for a in alerts] == [("referral_unacknowledged", "1001")]
-    assert rs.list_alerts(hall, staff="1001") == alerts and rs.list_alerts(hall, staff="1002") == []
+    assert (
+        rs.list_alerts(hall, people["sup"], staff="1001") == alerts
+        and rs.list_alerts(hall, people["sup"], staff="1002") == []
+    )
     called = q.call_next(hall, c2, 3)
     assert called.ticket.number == ref.ticket and called.ticket.priority == "referral"
-    assert rs.list_alerts(hall) == []
-    [view] = rs.list_inquiries(hall, staff="1001")
+    assert rs.list_alerts(hall, people["sup"]) == []
+    [view] = rs.list_inquiries(hall, people["sup"], staff="1001")
     assert view.acknowledged and view.status == "closed"
-    assert rs.list_inquiries(hall, open_only=True) == []
+    assert rs.list_inquiries(hall, people["sup"], open_only=True) == []
 
 
 def test_referral_of_the_persons_own_ticket_keeps_its_number(hall, people):
@@ -250,17 +253,17 @@ def test_buck_passing_flag_and_dismissal(hall, people):
     t = q.issue_ticket(hall, people["guide"], queue="A")
     q.call_next(hall, people["c1"], 1)
     q.transfer(hall, people["c1"], t.number, to_queue="D", reason="不是这里")
-    assert rs.list_alerts(hall) == []
+    assert rs.list_alerts(hall, people["sup"]) == []
     q.call_next(hall, people["c2"], 3)
     q.transfer(hall, people["c2"], t.number, to_queue="A", reason="也不是这里")
-    [flag] = rs.list_alerts(hall)
+    [flag] = rs.list_alerts(hall, people["sup"])
     assert (flag.kind, flag.responsible, flag.escalated) == ("buck_passing", "1002", True)
     with pytest.raises(PermissionDenied, match="责任人"):
         rs.dismiss_alert(hall, people["c1"], flag.key, reason="与我无关")
     with pytest.raises(ServiceError, match="原因"):
         rs.dismiss_alert(hall, people["sup"], flag.key, reason="")
     rs.dismiss_alert(hall, people["sup"], flag.key, reason="已当面协调，申请人材料需两部门联办")
-    assert rs.list_alerts(hall) == []
+    assert rs.list_alerts(hall, people["sup"]) == []
     with pytest.raises(NotFound):
         rs.dismiss_alert(hall, people["sup"], flag.key, reason="again")
 
@@ -268,10 +271,10 @@ def test_buck_passing_flag_and_dismissal(hall, people):
 def test_escalation_of_an_unresolved_inquiry(hall, people, now):
     i = rs.open_inquiry(hall, people["guide"], matter="复杂咨询")
     now("2026-11-26T09:31:00")
-    [alert] = rs.list_alerts(hall)
+    [alert] = rs.list_alerts(hall, people["sup"])
     assert alert.kind == "inquiry_escalation" and alert.responsible == "8001" and alert.escalated
     rs.refer(hall, people["guide"], i.id, to_queue="A")
-    assert rs.list_alerts(hall) == []
+    assert rs.list_alerts(hall, people["sup"]) == []
 
 
 def test_outcomes_refuse_what_the_rules_rule_out(hall, people, now):

@@ -3,6 +3,7 @@
 import pytest
 from textual.widgets import DataTable, Input, Static
 
+from clerk_tui.services.context import Actor
 from clerk_tui.services.staff import add_staff, login
 from clerk_tui.settings import Settings
 from clerk_tui.ui.app import make_app
@@ -20,6 +21,9 @@ def add_ui_staff(engine) -> None:
     add_staff(engine, admin, "8001", "林晓燕", "guide", "1111")
     add_staff(engine, admin, "1003", "王敏", "clerk", "3333")
     add_staff(engine, admin, "9001", "郑国强", "supervisor", "9999")
+
+
+READER = Actor(0, "reader", "测试", "supervisor")  # reads what a screen wrote (no audited read: no staff row)
 
 
 @pytest.fixture
@@ -396,12 +400,12 @@ async def test_display_shows_calls_from_another_process_and_announces(sqlite_hal
     from clerk_tui.services import queue as q
     from clerk_tui.ui.display import make_display
 
-    guide, clerk = login(sqlite_hall, "admin", "2468"), None
-    add_staff(sqlite_hall, guide, "1003", "王敏", "clerk", "3333")
+    admin = login(sqlite_hall, "admin", "2468")
+    add_staff(sqlite_hall, admin, "1003", "王敏", "clerk", "3333")
     clerk = login(sqlite_hall, "1003", "3333", window=3)
     q.open_window(sqlite_hall, clerk, 3)
-    q.issue_ticket(sqlite_hall, guide, queue="D")
-    q.issue_ticket(sqlite_hall, guide, queue="D")
+    q.issue_ticket(sqlite_hall, clerk, queue="D")
+    q.issue_ticket(sqlite_hall, clerk, queue="D")
     announcer = FakeAnnouncer()
     app = make_display(Settings(database="x"), sqlite_hall, announcer)
     async with app.run_test(size=SIZE) as pilot:
@@ -438,8 +442,8 @@ def test_display_snapshot(sqlite_hall, snap_compare, monkeypatch):
     clerk = login(sqlite_hall, "1003", "3333", window=3)
     q.open_window(sqlite_hall, clerk, 3)
     for _ in range(3):
-        q.issue_ticket(sqlite_hall, admin, queue="D")
-    q.issue_ticket(sqlite_hall, admin, queue="B")
+        q.issue_ticket(sqlite_hall, clerk, queue="D")
+    q.issue_ticket(sqlite_hall, clerk, queue="B")
     q.call_next(sqlite_hall, clerk, 3)
     q.finish_service(sqlite_hall, clerk, "D001", 3)
     q.call_next(sqlite_hall, clerk, 3)
@@ -466,7 +470,7 @@ async def test_guide_desk_books_an_appointment(app_factory, sqlite_hall, monkeyp
             await pilot.press(*value, "enter")
             await pilot.pause()
         await settle(pilot)
-        booked = list_appointments(sqlite_hall)
+        booked = list_appointments(sqlite_hall, READER)
         assert [(a.item_name, a.name, f"{a.slot_start:%H:%M}") for a in booked] == [
             ("内地居民结婚登记", "张三", "14:00")
         ]
@@ -510,7 +514,7 @@ async def test_called_ticket_through_intake_supplement_then_accept_and_find_by_p
         await pilot.press("space")  # the first material received; 营业执照复印件 missing
         await pilot.press("f6")  # 受理 with a required material missing is refused at once
         await pilot.pause(0.2)
-        assert app.screen is intake and not cs.list_cases(sqlite_hall)
+        assert app.screen is intake and not cs.list_cases(sqlite_hall, READER)
         await pilot.press("f7")
         await pilot.pause()
         await pilot.press("enter")
@@ -518,7 +522,7 @@ async def test_called_ticket_through_intake_supplement_then_accept_and_find_by_p
         assert "营业执照复印件" in str(app.screen.query_one("#result", Static).render())
         await pilot.press("enter")
         await settle(pilot)
-        made = cs.list_cases(sqlite_hall, query="13800138000")
+        made = cs.list_cases(sqlite_hall, READER, query="13800138000", audit=False)
         assert [c.status for c in made] == ["supplement_pending"] and made[0].applicant_name == "张三[bold]"
         # the applicant comes back with the missing paper: find the case by phone
         await pilot.press("b")
@@ -534,7 +538,7 @@ async def test_called_ticket_through_intake_supplement_then_accept_and_find_by_p
         await pilot.press("enter")
         await settle(pilot)
         assert "张三[bold]" in app.export_screenshot()
-        assert cs.get_case(sqlite_hall, made[0].number).due_date is not None
+        assert cs.get_case(sqlite_hall, READER, made[0].number, audit=False).due_date is not None
 
 
 async def test_ctrl_q_closes_the_window_like_logout_and_asks_twice_with_a_ticket_in_hand(app_factory, sqlite_hall):
@@ -736,7 +740,7 @@ async def test_guide_desk_prints_the_ticket_and_retries_an_offline_printer(sqlit
         await _guide_issues_jhdj(pilot, "0")
         await pilot.press("enter")
         await settle(pilot)
-        job = pr.list_jobs(sqlite_hall)[0]
+        job = pr.list_jobs(sqlite_hall, READER)[0]
         assert (job.document, job.subject, job.status) == ("ticket", "B001", "pending")
         printer = FakePrinter(port)  # the printer comes back
         try:
@@ -773,7 +777,7 @@ async def test_window_console_opens_an_inquiry_and_refers_it(app_factory, sqlite
         assert app.screen.query_one("#f-ticket", Input).value == "D001"  # the person's own ticket
         await pilot.press(*"B", "enter", "enter")
         await settle(pilot)
-        [inquiry] = rs.list_inquiries(sqlite_hall)
+        [inquiry] = rs.list_inquiries(sqlite_hall, READER)
         assert (inquiry.outcome, inquiry.ticket, inquiry.responder) == ("referred", "D001", "1003")
         moved = q.get_ticket(sqlite_hall, "D001")
         assert (moved.queue, moved.priority) == ("B", "referral")
@@ -800,7 +804,7 @@ async def test_rating_pad_asks_after_a_finished_service_and_takes_a_bad_rating(s
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(0.3)
         assert app.visit is None
-        t = q.issue_ticket(sqlite_hall, admin, queue="D")  # another terminal serves someone
+        t = q.issue_ticket(sqlite_hall, clerk, queue="D")  # another terminal serves someone
         q.call_next(sqlite_hall, clerk, 3)
         q.finish_service(sqlite_hall, clerk, t.number, 3)
         # another terminal's change: the app notices it on its poll timer
@@ -811,13 +815,13 @@ async def test_rating_pad_asks_after_a_finished_service_and_takes_a_bad_rating(s
         assert app.query_one("#reasons", SelectionList).has_focus
         await pilot.press("space", "enter")  # the first reason: 等候时间长
         await settle(pilot)
-        [f] = rt.list_followups(sqlite_hall)
+        [f] = rt.list_followups(sqlite_hall, READER)
         assert (f.ticket, f.level, f.reasons) == (t.number, 2, "等候时间长")
         await settle(pilot)
         # the next applicant starts with nothing ticked, and Enter alone does not tick anything
         monkeypatch.setattr("clerk_tui.ui.rating_pad.THANKS_SECONDS", 0)
         app.thanks_until = 0
-        t2 = q.issue_ticket(sqlite_hall, admin, queue="D")
+        t2 = q.issue_ticket(sqlite_hall, clerk, queue="D")
         q.call_next(sqlite_hall, clerk, 3)
         q.finish_service(sqlite_hall, clerk, t2.number, 3)
         # another terminal's change: the app notices it on its poll timer
@@ -825,7 +829,7 @@ async def test_rating_pad_asks_after_a_finished_service_and_takes_a_bad_rating(s
         assert list(app.query_one("#reasons", SelectionList).selected) == []
         await pilot.press("1", "enter")
         await pilot.pause(0.3)
-        assert len(rt.list_followups(sqlite_hall)) == 1 and app.visit is not None  # asked for a reason
+        assert len(rt.list_followups(sqlite_hall, READER)) == 1 and app.visit is not None  # asked for a reason
         assert "请用空格勾选" in str(app.query_one("#pad-status", Static).render())
 
 
@@ -842,7 +846,7 @@ async def test_rating_pad_times_out_as_not_rated(sqlite_hall, monkeypatch):
     add_staff(sqlite_hall, admin, "1003", "王敏", "clerk", "3333")
     clerk = login(sqlite_hall, "1003", "3333", window=3)
     q.open_window(sqlite_hall, clerk, 3)
-    t = q.issue_ticket(sqlite_hall, admin, queue="D")
+    t = q.issue_ticket(sqlite_hall, clerk, queue="D")
     q.call_next(sqlite_hall, clerk, 3)
     q.finish_service(sqlite_hall, clerk, t.number, 3)
     app = make_rating_pad(Settings(database=str(sqlite_hall.url.database)), sqlite_hall, 3, timeout=0.5)
@@ -867,8 +871,8 @@ async def test_display_after_a_transfer_shows_the_ticket_only_at_its_new_window(
     add_staff(sqlite_hall, admin, "1004", "李强", "clerk", "4444")
     other = login(sqlite_hall, "1004", "4444", window=1)
     q.open_window(sqlite_hall, other, 1)
-    q.issue_ticket(sqlite_hall, admin, queue="D")  # D001
-    q.issue_ticket(sqlite_hall, admin, queue="A")  # A001
+    q.issue_ticket(sqlite_hall, other, queue="D")  # D001
+    q.issue_ticket(sqlite_hall, other, queue="A")  # A001
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "1003", "3333", window=3)
@@ -971,7 +975,7 @@ async def test_a_refused_rejection_puts_the_cursor_in_the_reason_and_arrows_move
         await settle(pilot)
         assert dialog.query_one("#f-reason", Input).value == "不属于本机关职权范围"
         assert dialog.query_one("#f-competent_phone", Input).value == ""
-        assert [c.status for c in cs.list_cases(sqlite_hall)] == ["rejected"]
+        assert [c.status for c in cs.list_cases(sqlite_hall, READER)] == ["rejected"]
 
 
 async def test_the_referral_dialog_takes_up_and_a_refused_phone_gets_the_cursor(app_factory, sqlite_hall):
@@ -1190,7 +1194,7 @@ async def test_a_refusal_about_the_applicant_puts_the_cursor_in_the_intake_field
         assert app.screen is intake
         assert intake.focused.id == "a-phone"
         assert "电话号码" in intake.query_one(ErrorLine).text
-        assert not cs.list_cases(sqlite_hall)
+        assert not cs.list_cases(sqlite_hall, READER)
 
 
 async def test_at_80x24_the_override_fields_come_into_sight_with_the_cursor(app_factory):

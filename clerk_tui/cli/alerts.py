@@ -24,7 +24,9 @@ def alerts_list(
     from clerk_tui.services.responsibility import list_alerts
 
     c = context(ctx)
-    alerts = list_alerts(c.engine(), staff=staff, rules_=c.settings.responsibility, case_rules=c.case_rules())
+    alerts = list_alerts(
+        c.engine(), c.actor(), staff=staff, rules_=c.settings.responsibility, case_rules=c.case_rules()
+    )
     emit_rows(
         fmt,
         alerts,

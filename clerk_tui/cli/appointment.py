@@ -84,7 +84,8 @@ def appointment_list(
     from clerk_tui.services.appointments import list_appointments
     from clerk_tui.services.calendar import parse_date
 
-    views = list_appointments(context(ctx).engine(), parse_date(date) if date else None)
+    c = context(ctx)
+    views = list_appointments(c.engine(), c.actor(), parse_date(date) if date else None)
     emit_rows(
         fmt,
         views,

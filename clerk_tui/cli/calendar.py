@@ -15,7 +15,9 @@ app = typer.Typer(help="工作日日历。", no_args_is_help=True)
 
 
 def _calendar(c: CliContext):
-    from clerk_tui.services.calendar import hall_calendar
+    """The hall's calendar (a staff member's login: it is the hall's), or with no hall database
+    the statutory calendar built in (public law, no hall data: no login)."""
+    from clerk_tui.services.calendar import read_calendar
 
     try:
         engine = c.engine()
@@ -25,7 +27,7 @@ def _calendar(c: CliContext):
         from clerk_tui.domain.calendar import WorkdayCalendar
 
         return WorkdayCalendar(count_from_same_day=c.settings.count_from_same_day)
-    return hall_calendar(engine, count_from_same_day=c.settings.count_from_same_day)
+    return read_calendar(engine, c.actor(), count_from_same_day=c.settings.count_from_same_day)
 
 
 @app.command("add-workdays")

@@ -124,7 +124,7 @@ def case_show(ctx: typer.Context, number: str, fmt: FormatOption = Format.table)
     from clerk_tui.services.cases import get_case
 
     c = context(ctx)
-    _out(get_case(c.engine(), number, c.case_rules()), fmt)
+    _out(get_case(c.engine(), c.actor(), number, c.case_rules()), fmt)
 
 
 @app.command("list")
@@ -149,6 +149,7 @@ def case_list(
     c = context(ctx)
     views = list_cases(
         c.engine(),
+        c.actor(),
         status=status,
         warning=warning,
         owner=owner,

@@ -125,15 +125,18 @@ class CliContext:
             require_current(self._engine)
         return self._engine
 
-    def actor(self, *, required: bool = True):
+    def staff_number(self) -> str:
+        """The acting staff member's number (--staff / CLERK_TUI_STAFF); refused when none is given."""
+        number = self.staff or os.environ.get("CLERK_TUI_STAFF")
+        if not number:
+            fail("此命令需要操作人员：请用 --staff 工号 或设置 CLERK_TUI_STAFF 和 CLERK_TUI_PIN")
+        return number
+
+    def actor(self):
         """Log the acting staff member in from --staff / CLERK_TUI_STAFF and CLERK_TUI_PIN."""
         from clerk_tui.services.staff import login
 
-        number = self.staff or os.environ.get("CLERK_TUI_STAFF")
-        if not number:
-            if not required:
-                return None
-            fail("此命令需要操作人员：请用 --staff 工号 或设置 CLERK_TUI_STAFF 和 CLERK_TUI_PIN")
+        number = self.staff_number()
         return login(self.engine(), number, prompt_pin("CLERK_TUI_PIN", f"工号 {number} 的 PIN"))
 
     def case_rules(self):

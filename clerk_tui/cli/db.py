@@ -18,21 +18,27 @@ app = typer.Typer(help="数据库：升级、检查、备份与恢复。", no_ar
 
 @app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
-    """把数据库升级到本程序的版本（不会删除数据）。"""
+    """把数据库升级到本程序的版本（不会删除数据）。需要系统管理员。"""
+    from clerk_tui.services.upgrade_login import login_before_upgrade, record_upgrade
     from clerk_tui.store.schema import status, upgrade
 
-    engine = context(ctx).engine(require_schema=False)
+    c = context(ctx)
+    engine = c.engine(require_schema=False)
+    number = c.staff_number()
+    actor = login_before_upgrade(engine, number, prompt_pin("CLERK_TUI_PIN", f"工号 {number} 的 PIN"))
     before = status(engine).current
     st = upgrade(engine)
     if before == st.current:
         typer.echo(f"数据库已是最新版本 {st.current}，无需升级。")
     else:
+        record_upgrade(engine, actor, before, st.current)
         typer.echo(f"数据库已从 {before or '空库'} 升级到 {st.current}。")
 
 
 @app.command("check")
 def db_check(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
-    """检查数据库版本；与程序一致时退出码为 0。数据库文件（及 -wal、-shm、.lock）其他用户可读写时给出警告。"""
+    """检查数据库版本；与程序一致时退出码为 0。数据库文件（及 -wal、-shm、.lock）其他用户可读写时给出警告。
+    （公开：只读版本号和文件权限，不显示任何办事人或人员信息。）"""
     from clerk_tui.store.engine import exposed_files
     from clerk_tui.store.schema import status
 

@@ -21,7 +21,8 @@ def followup_list(
     """列出差评整改。"""
     from clerk_tui.services.ratings import list_followups
 
-    items = list_followups(context(ctx).engine(), open_only=open_only)
+    c = context(ctx)
+    items = list_followups(c.engine(), c.actor(), open_only=open_only)
     emit_rows(
         fmt,
         items,

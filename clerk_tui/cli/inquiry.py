@@ -156,7 +156,8 @@ def inquiry_list(
     """列出首问登记。"""
     from clerk_tui.services.responsibility import list_inquiries
 
-    views = list_inquiries(context(ctx).engine(), open_only=open_only, staff=staff)
+    c = context(ctx)
+    views = list_inquiries(c.engine(), c.actor(), open_only=open_only, staff=staff)
     emit_rows(
         fmt,
         views,

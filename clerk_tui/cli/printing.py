@@ -96,7 +96,7 @@ def print_preview(
     from clerk_tui.services.printing import preview
 
     c = context(ctx)
-    typer.echo(preview(c.engine(), document, subject, width, c.settings.printing), nl=False)
+    typer.echo(preview(c.engine(), c.actor(), document, subject, width, c.settings.printing), nl=False)
 
 
 @app.command("test")
@@ -106,10 +106,11 @@ def print_test(ctx: typer.Context, printer: PrinterOpt = None, width: WidthOpt =
     from clerk_tui.services.printing import test_page
 
     c = context(ctx)
+    actor = c.actor()
     url = printer or c.settings.printing.receipt or c.settings.printing.ticket
     if not url:
         raise ServiceError("没有指定打印机：请用 --printer，或在设置 [printing] 中配置打印机地址")
-    shown, warnings = test_page(url, width, c.settings.printing, actor=c.actor(required=False))
+    shown, warnings = test_page(actor, url, width, c.settings.printing)
     typer.echo(shown if shown.endswith("\n") else shown + "\n", nl=False)
     for warning in warnings:
         typer.echo(f"注意：{warning}", err=True)
@@ -126,7 +127,8 @@ def print_jobs(
     """列出打印任务（新的在前）。"""
     from clerk_tui.services.printing import list_jobs
 
-    jobs = list_jobs(context(ctx).engine(), status=status)
+    c = context(ctx)
+    jobs = list_jobs(c.engine(), c.actor(), status=status)
     if fmt == Format.json:
         emit_json([j.as_json() for j in jobs])
         return

@@ -62,9 +62,10 @@ def _emit(
     from clerk_tui.services.errors import ServiceError, oserror_words
     from clerk_tui.services.files import write_atomic
 
+    c = context(ctx)
     start, finish = reports.period(kind, value, end)
     report = reports.build_report(
-        context(ctx).engine(), start, finish, by.value, department=department, window=window, clerk=clerk
+        c.engine(), c.actor(), start, finish, by.value, department=department, window=window, clerk=clerk
     )
     if fmt in (ReportFormat.csv, ReportFormat.xlsx) or out is not None:
         if out is None:
@@ -202,8 +203,9 @@ def report_range(
 
 @app.command("rebuild")
 def report_rebuild(ctx: typer.Context) -> None:
-    """清除已保存的往日统计（更正历史数据之后），下次出报表时重新计算。"""
+    """清除已保存的往日统计（更正历史数据之后），下次出报表时重新计算。需要系统管理员。"""
     from clerk_tui.services.reports import forget_days
 
-    n = forget_days(context(ctx).engine())
+    c = context(ctx)
+    n = forget_days(c.engine(), c.actor())
     typer.echo(f"已清除 {n} 条往日统计，下次出报表时重新计算。")

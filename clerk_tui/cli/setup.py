@@ -137,8 +137,8 @@ def _demo_terminals(database: str) -> str:
     base = f"{shlex.quote(program)} --db {shlex.quote(database)}"
     # Each command on a line of its own, so that it stays whole to copy on a narrow terminal.
     return (
-        f"叫号屏（在另一个终端运行）：\n  {base} display\n"
-        f"3号窗口的评价器（在另一个终端运行）：\n  {base} rating-pad --window 3"
+        f"叫号屏（在另一个终端运行，PIN 123456）：\n  {base} --staff 8001 display\n"
+        f"3号窗口的评价器（在另一个终端运行，PIN 123456）：\n  {base} --staff 1003 rating-pad --window 3"
     )
 
 
@@ -161,20 +161,26 @@ def run(ctx: typer.Context) -> None:
 
 @app.command()
 def display(ctx: typer.Context) -> None:
-    """大厅叫号屏：当前叫号（大字）、最近叫号、各队列等候人数，并语音播报（需 espeak-ng）。"""
-    from clerk_tui.ui.display import make_display
+    """大厅叫号屏：当前叫号（大字）、最近叫号、各队列等候人数，并语音播报（需 espeak-ng）。由本厅人员登录后启动。"""
+    from clerk_tui.services.context import require
 
     c = context(ctx)
+    require(c.actor(), "screen.run")  # before textual loads: a refusal is one line
+    from clerk_tui.ui.display import make_display
+
     make_display(c.settings, c.engine()).run()
 
 
 @app.command("rating-pad")
 def rating_pad(ctx: typer.Context, window: Annotated[int, typer.Option("--window", help="评价器所在的窗口号")]) -> None:
-    """评价器：面向办事人的屏幕，窗口办结后请办事人按 1–5 评价。"""
+    """评价器：面向办事人的屏幕，窗口办结后请办事人按 1–5 评价。由本厅人员登录后启动。"""
     from clerk_tui.services.catalog import list_windows
-    from clerk_tui.ui.rating_pad import make_rating_pad
+    from clerk_tui.services.context import require
 
     c = context(ctx)
+    require(c.actor(), "screen.run")
+    from clerk_tui.ui.rating_pad import make_rating_pad
+
     if window not in {w.number for w in list_windows(c.engine())}:
         fail(f"没有{window}号窗口，请用 clerk-tui window list 查看窗口号")
     make_rating_pad(c.settings, c.engine(), window, timeout=c.settings.rating_timeout).run()

@@ -182,7 +182,8 @@ def ticket_list(
     from clerk_tui.services.calendar import parse_date
     from clerk_tui.services.queue import list_tickets
 
-    views = list_tickets(context(ctx).engine(), status=status, queue=queue, day=parse_date(date) if date else None)
+    c = context(ctx)
+    views = list_tickets(c.engine(), c.actor(), status=status, queue=queue, day=parse_date(date) if date else None)
     emit_rows(
         fmt,
         views,

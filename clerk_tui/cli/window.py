@@ -20,9 +20,10 @@ def window_list(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     from clerk_tui.services.catalog import list_windows
     from clerk_tui.services.queue import window_states
 
-    engine = context(ctx).engine()
+    c = context(ctx)
+    engine = c.engine()
+    states = {w.number: w for w in window_states(engine, c.actor())}
     windows = list_windows(engine)
-    states = {w.number: w for w in window_states(engine)}
     emit_rows(
         fmt,
         windows,

@@ -257,7 +257,8 @@ def check_in(engine: Engine, actor: Actor | None, id_number: str, policy: QueueP
     return transaction(engine, work)
 
 
-def list_appointments(engine: Engine, day: dt.date | None = None) -> list[AppointmentView]:
+def list_appointments(engine: Engine, actor: Actor | None, day: dt.date | None = None) -> list[AppointmentView]:
+    require(actor, "appointment.read")
     day = day or clock.today()
     with read_session(engine) as session:
         return [

@@ -55,6 +55,12 @@ def _dates(value, where: str, year: int) -> list[dt.date]:
     return out
 
 
+def read_calendar(engine: Engine, actor: Actor | None, *, count_from_same_day: bool = False) -> WorkdayCalendar:
+    """The hall's working-day calendar, for someone of the hall (``calendar add-workdays`` …)."""
+    require(actor, "calendar.read")
+    return hall_calendar(engine, count_from_same_day=count_from_same_day)
+
+
 def parse_calendar_file(path: str | Path) -> YearSchedule:
     """Read a calendar file (data/calendar/README.md describes it)."""
     path = Path(path)

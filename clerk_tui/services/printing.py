@@ -39,7 +39,7 @@ from clerk_tui.printing.transport import (
     send,
 )
 from clerk_tui.services import events
-from clerk_tui.services.cases import get_case, notice_materials
+from clerk_tui.services.cases import notice_materials, read_case
 from clerk_tui.services.catalog import get_hall, get_item
 from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import ServiceError, oserror_words, unknown_print_job
@@ -136,7 +136,7 @@ def build(
             raise ServiceError(f"“{item.name}”没有这些材料：{'、'.join(unknown)}")
         return docs.item_notice_document(item, list(missing or []), hall, templates)
 
-    case = get_case(engine, subject)
+    case = read_case(engine, subject)
     item = get_item(engine, case.item_code)
     ok = {
         "receipt": case.accepted_on is not None,
@@ -159,10 +159,25 @@ def build(
     return builder(case, item, hall, templates, reprint)
 
 
+def _require_paper(actor: Actor | None, document: str, right: str) -> Actor:
+    """The right to a paper: a case's papers (receipts, notices) need the right to read cases too."""
+    actor = require(actor, right)
+    if document in CASE_DOCUMENTS:
+        require(actor, "case.read")
+    return actor
+
+
 def preview(
-    engine: Engine, document: str, subject: str, width: int | None = None, cfg: PrintSettings = PrintSettings(), **kw
+    engine: Engine,
+    actor: Actor | None,
+    document: str,
+    subject: str,
+    width: int | None = None,
+    cfg: PrintSettings = PrintSettings(),
+    **kw,
 ) -> str:
     """The text layout, exactly the characters that print."""
+    _require_paper(actor, document, "print.read")
     return text_preview(build(engine, document, subject, cfg, **kw), PAPER_COLUMNS[_width(width, cfg)])
 
 
@@ -203,7 +218,7 @@ def print_paper(
 ) -> JobView:
     """Queue the paper as a job (committed), then try the printer once. A failure leaves the job
     pending with the reason; it never undoes the ticket or case."""
-    require(actor, "print")
+    _require_paper(actor, document, "print")
     url = printer or (cfg.ticket if document == "ticket" else cfg.receipt)
     if not url:
         raise ServiceError(
@@ -454,7 +469,8 @@ def confirm(engine: Engine, actor: Actor | None, job_id: int) -> JobView:
     return transaction(engine, mark)
 
 
-def list_jobs(engine: Engine, *, status: str | None = None, limit: int = 100) -> list[JobView]:
+def list_jobs(engine: Engine, actor: Actor | None, *, status: str | None = None, limit: int = 100) -> list[JobView]:
+    require(actor, "print.read")
     if status and status not in STATUS_NAMES:
         raise ServiceError("状态应为 pending（待打印）、unconfirmed（未确认）或 printed（已打印）")
     with read_session(engine) as session:
@@ -465,10 +481,13 @@ def list_jobs(engine: Engine, *, status: str | None = None, limit: int = 100) ->
 
 
 def test_page(
-    printer: str, width: int | None = None, cfg: PrintSettings = PrintSettings(), actor: Actor | None = None
+    actor: Actor | None, printer: str, width: int | None = None, cfg: PrintSettings = PrintSettings()
 ) -> tuple[str, list[str]]:
     """``print test``: Chinese, ASCII, punctuation-only and rare-character lines and a QR code, on
-    a printer the settings name (any, for the administrator ``actor``)."""
+    a printer the settings name. It holds no one's data: the hall's staff print it, and the
+    administrator, who sets printers up, may also name any printer (check_destination)."""
+    if actor is None or actor.role != ADMIN:
+        require(actor, "print")
     parsed = check_destination(actor, printer, cfg)
     w = _width(width, cfg)
     doc = Document("ticket", "打印测试", "TEST").add(

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from clerk_tui import clock
 from clerk_tui.domain.calendar import WorkdayCalendar
+from clerk_tui.domain.roles import allowed
 from clerk_tui.services import events
 from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import NotFound, PermissionDenied, ServiceError, typed_text
@@ -203,9 +204,13 @@ def _fview(session: Session, f: FollowUp) -> FollowUpView:
     )
 
 
-def list_followups(engine: Engine, *, open_only: bool = False) -> list[FollowUpView]:
+def list_followups(engine: Engine, actor: Actor | None, *, open_only: bool = False) -> list[FollowUpView]:
+    """The follow-ups of poor ratings: a supervisor sees everyone's, a clerk their own."""
+    actor = require(actor, "followup.read")
     with read_session(engine) as session:
         stmt = select(FollowUp)
+        if not allowed(actor.role, "report.read.staff"):  # a clerk's poor ratings are their own business
+            stmt = stmt.where(FollowUp.owner_id == actor.staff_id)
         if open_only:
             stmt = stmt.where(FollowUp.status == "open")
         return [_fview(session, f) for f in session.exec(stmt.order_by(FollowUp.due_date, FollowUp.id))]

@@ -12,6 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from clerk_tui import clock
+from clerk_tui.services import events
+from clerk_tui.services.context import Actor, require
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.dialect import day_of, hour_of, minutes_between, whole_minutes_up
 from clerk_tui.store.dialect import name_of as dialect_name
@@ -335,6 +337,14 @@ def keep_past_days(engine: Engine, since: dt.date | None = None) -> int:
     return counted
 
 
-def forget_days(engine: Engine) -> int:
-    """``report rebuild``: drop the kept days (after history was corrected); they are counted again."""
-    return transaction(engine, lambda session: session.execute(delete(ReportDay)).rowcount)
+def forget_days(engine: Engine, actor: Actor | None) -> int:
+    """``report rebuild``: drop the kept days (after history was corrected); they are counted again.
+    The administrator's act, recorded."""
+    actor = require(actor, "report.rebuild")
+
+    def work(session) -> int:
+        n = session.execute(delete(ReportDay)).rowcount
+        events.record(session, "report.rebuilt", actor=actor, days=n)
+        return n
+
+    return transaction(engine, work)

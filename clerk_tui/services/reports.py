@@ -35,7 +35,15 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.engine import Engine
 
 from clerk_tui import clock
-from clerk_tui.services.errors import ServiceError, unknown_department, unknown_staff, unknown_window
+from clerk_tui.domain.roles import allowed, allowed_roles_text
+from clerk_tui.services.context import Actor, require
+from clerk_tui.services.errors import (
+    PermissionDenied,
+    ServiceError,
+    unknown_department,
+    unknown_staff,
+    unknown_window,
+)
 from clerk_tui.services.report_counts import (  # noqa: F401  (keep_past_days, forget_days: re-exported API)
     DIMENSIONS,
     cached_days,
@@ -212,6 +220,7 @@ def hall_first_day(session) -> dt.date | None:
 
 def build_report(
     engine: Engine,
+    actor: Actor | None,
     start: dt.date,
     end: dt.date,
     by: str = "hall",
@@ -219,6 +228,31 @@ def build_report(
     department: str | None = None,
     window: int | None = None,
     clerk: str | None = None,
+) -> Report:
+    """The figures of a period. The hall's, a department's and a window's figures are for every
+    clerk and supervisor; staff figures (``by="clerk"``, ``clerk=…``) a clerk sees only for
+    themselves (``by="clerk"`` alone shows them their own row), a supervisor for everyone."""
+    actor = require(actor, "report.read.hall")
+    if not allowed(actor.role, "report.read.staff"):
+        if clerk and clerk.strip() != actor.number:
+            raise PermissionDenied(
+                f"{actor.name}（{actor.role_name}）只能查看本人的统计（工号 {actor.number}），"
+                f"查看他人的统计需要：{allowed_roles_text('report.read.staff')}"
+            )
+        if by == "clerk":
+            clerk = actor.number
+    return _build_report(engine, start, end, by, department=department, window=window, clerk=clerk)
+
+
+def _build_report(
+    engine: Engine,
+    start: dt.date,
+    end: dt.date,
+    by: str,
+    *,
+    department: str | None,
+    window: int | None,
+    clerk: str | None,
 ) -> Report:
     if by not in DIMENSIONS:
         raise ServiceError(f"分组 {by!r} 无效，可用：" + "、".join(f"{k}（{v}）" for k, v in DIMENSIONS.items()))

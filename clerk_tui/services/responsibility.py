@@ -399,8 +399,9 @@ def acknowledge(engine: Engine, actor: Actor | None, inquiry_id: int) -> Inquiry
 
 
 def list_inquiries(
-    engine: Engine, *, open_only: bool = False, staff: str | None = None, limit: int = 200
+    engine: Engine, actor: Actor | None, *, open_only: bool = False, staff: str | None = None, limit: int = 200
 ) -> list[InquiryView]:
+    require(actor, "inquiry.read")
     with read_session(engine) as session:
         stmt = select(Inquiry)
         if open_only:
@@ -497,9 +498,19 @@ def _facts(session: Session, rules_: rules.Rules, case_rules) -> tuple[list, lis
 
 
 def list_alerts(
-    engine: Engine, *, staff: str | None = None, rules_: rules.Rules = rules.Rules(), case_rules=None
+    engine: Engine,
+    actor: Actor | None,
+    *,
+    staff: str | None = None,
+    rules_: rules.Rules = rules.Rules(),
+    case_rules=None,
 ) -> list[rules.Alert]:
     """The alerts that hold now; for one staff member (the ones they must act on) or all."""
+    require(actor, "alert.read")
+    return _alerts(engine, staff=staff, rules_=rules_, case_rules=case_rules)
+
+
+def _alerts(engine: Engine, *, staff: str | None, rules_: rules.Rules, case_rules) -> list[rules.Alert]:
     case_rules = case_rules or CaseRules()
     with read_session(engine) as session:
         dismissed = frozenset(d.key for d in session.exec(select(AlertDismissal)))
@@ -516,7 +527,7 @@ def dismiss_alert(
     """Set an alert aside with a reason (recorded). Only its responsible person or a supervisor."""
     require(actor, "inquiry")
     reason = _text(reason, 200, "消除原因", required=True)
-    current = {a.key: a for a in list_alerts(engine, rules_=rules_, case_rules=case_rules)}
+    current = {a.key: a for a in _alerts(engine, staff=None, rules_=rules_, case_rules=case_rules)}
     alert = current.get((key or "").strip())
     if alert is None:
         raise NotFound(f"没有编号为 {key} 的提醒（可能已处理）：请用 clerk-tui alerts list 查看")

@@ -216,7 +216,9 @@ def demo_morning(engine: Engine, seed: int = 7) -> None:
     # Window 3's own line: the case walkthrough at window 3 starts with F5, so people wait there
     # whatever the hour. Its items in a queue no other open window serves (工程建设, L), so nobody
     # else calls them; promised and immediate ones, so 受理 and 即办 both have a ticket to start from.
-    other_queues = {p for w in q.window_states(engine) if w.number in open_windows and w.number != 3 for p in w.queues}
+    other_queues = {
+        p for w in q.window_states(engine, guide) if w.number in open_windows and w.number != 3 for p in w.queues
+    }
     mine = [g for g in items if 3 in g.windows and g.queue not in other_queues] or [g for g in items if 3 in g.windows]
     promised = [g for g in mine if g.kind == "promised" and any(m.required for m in g.materials)] or mine
     immediate = [g for g in mine if g.kind == "immediate"] or mine
@@ -451,11 +453,11 @@ def demo_printing(engine: Engine) -> None:
     was unplugged, leaving two tickets pending (Ctrl+R shows them, R retries)."""
     guide = demo_actor(engine, "8001")
     clerk = demo_actor(engine, "1003", 3)
-    for case in list_cases(engine, owner="1003", limit=3):
+    for case in list_cases(engine, clerk, owner="1003", limit=3):
         paper = "receipt" if case.accepted_on else "supplement-notice" if case.status == "supplement_pending" else None
         if paper:
             printing.print_paper(engine, clerk, paper, case.number, printer="dummy:")
-    for ticket in list_tickets(engine, status="waiting")[-2:]:
+    for ticket in list_tickets(engine, guide, status="waiting")[-2:]:
         unplugged = PrintSettings(ticket="usb:///dev/usb/lp9")  # the guide desk's printer, as its settings name it
         printing.print_paper(engine, guide, "ticket", ticket.number, cfg=unplugged)
 
@@ -476,7 +478,7 @@ def demo_responsibility(engine: Engine) -> None:
     with clock.frozen_at(now - dt.timedelta(minutes=25)):
         i = rs.open_inquiry(engine, clerk3, matter="在3号窗口问不动产抵押登记", name="周先生", phone="13905790266")
         rs.refer(engine, clerk3, i.id, to_window=15)
-    states = {w.number: w for w in q.window_states(engine)}
+    states = {w.number: w for w in q.window_states(engine, guide)}
     first, second = (n for n in (8, 10) if states[n].status == "open")
     queue_of = {n: states[n].queues[0] for n in (first, second)}
     with clock.frozen_at(now - dt.timedelta(minutes=40)):

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from clerk_tui import clock
 from clerk_tui.domain.responsibility import Rules
 from clerk_tui.services.cases import CaseRules, list_cases
+from clerk_tui.services.context import Actor, require
 from clerk_tui.services.queue import last_event_id
 from clerk_tui.services.ratings import list_followups
 from clerk_tui.services.responsibility import list_alerts
@@ -57,7 +58,10 @@ class Board:
     at_risk: tuple = ()  # the cases at red, then yellow (CaseView), fewest working days left first
 
 
-def board(engine: Engine, *, rules_=None, case_rules=None) -> Board:
+def board(engine: Engine, actor: Actor | None, *, rules_=None, case_rules=None) -> Board:
+    """The supervisor's hall: queues, windows, alerts, follow-ups and the cases at risk (each read
+    checks its own right: a role without one is refused, not shown half a board)."""
+    actor = require(actor, "case.read")
     rules_ = rules_ or Rules()
     case_rules = case_rules or CaseRules()
     today, now = clock.today(), clock.now()
@@ -124,11 +128,13 @@ def board(engine: Engine, *, rules_=None, case_rules=None) -> Board:
                     served.get(number, 0),
                 )
             )
-    alerts = list_alerts(engine, rules_=rules_, case_rules=case_rules)
+    alerts = list_alerts(engine, actor, rules_=rules_, case_rules=case_rules)
     red = sum(a.kind == "case_red" for a in alerts)
     yellow = sum(a.kind == "case_yellow" for a in alerts)
-    followups = tuple(list_followups(engine, open_only=True))
-    at_risk = [c for level in ("red", "yellow") for c in list_cases(engine, warning=level, case_rules=case_rules)]
+    followups = tuple(list_followups(engine, actor, open_only=True))
+    at_risk = [
+        c for level in ("red", "yellow") for c in list_cases(engine, actor, warning=level, case_rules=case_rules)
+    ]
     at_risk.sort(
         key=lambda c: (c.warning != "red", c.remaining_workdays if c.remaining_workdays is not None else 0, c.number)
     )

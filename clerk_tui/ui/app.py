@@ -189,6 +189,11 @@ class ClerkApp(ServiceCalls, App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("logout", "print_jobs", "inquiry", "alerts") and self.actor is None:
             return False  # nothing to log out of: hide the key on the login screen
+        needs = {"print_jobs": "print.read", "inquiry": "inquiry", "alerts": "alert.read"}.get(action)
+        if needs and self.actor is not None:
+            from clerk_tui.domain.roles import allowed
+
+            return allowed(self.actor.role, needs)  # the administrator takes no inquiry (三员分立)
         return True
 
     # -------------------------------------------------------------- 首问负责制

@@ -29,6 +29,7 @@ from clerk_tui.services.cases.lookups import (
     list_cases,
     my_risks,
     notice_materials,
+    read_case,
 )
 from clerk_tui.services.cases.model import (
     ACCEPT,
@@ -89,6 +90,7 @@ __all__ = [
     "list_cases",
     "my_risks",
     "notice_materials",
+    "read_case",
     "recompute_provisional",
     "resume",
     "start",

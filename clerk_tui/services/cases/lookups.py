@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from clerk_tui import clock
 from clerk_tui.domain import cases as rules
 from clerk_tui.domain.calendar import WorkdayCalendar
+from clerk_tui.services.access import record_lookup, record_open_case
 from clerk_tui.services.cases.model import (
     DECISIONS,
     DELIVERY_NAMES,
@@ -24,7 +25,7 @@ from clerk_tui.services.cases.model import (
     MaterialLine,
 )
 from clerk_tui.services.cases.steps import case_by_number, case_calendar
-from clerk_tui.services.context import Actor
+from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import ServiceError, phone_forms, unknown_staff
 from clerk_tui.store.dialect import name_of as dialect_name
 from clerk_tui.store.dialect import starts_with
@@ -231,9 +232,22 @@ def notice_materials(engine: Engine, number: str) -> list[str]:
     return []
 
 
-def get_case(engine: Engine, number: str, case_rules: CaseRules = CaseRules()) -> CaseView:
+def read_case(engine: Engine, number: str, case_rules: CaseRules = CaseRules()) -> CaseView:
+    """A case, for a service that has checked its caller's right already (printing its papers)."""
     with read_session(engine) as session:
         return case_view(session, case_by_number(session, number), case_rules)
+
+
+def get_case(
+    engine: Engine, actor: Actor | None, number: str, case_rules: CaseRules = CaseRules(), *, audit: bool = True
+) -> CaseView:
+    """A case, for someone who may read cases; the opening is an audit event unless ``audit`` is
+    False (a screen reloading the case it shows)."""
+    actor = require(actor, "case.read")
+    view = read_case(engine, number, case_rules)
+    if audit:
+        record_open_case(engine, actor, view.number)
+    return view
 
 
 FILTERS = {
@@ -259,9 +273,40 @@ def list_cases(
     query: str = "",
     limit: int = 200,
     case_rules: CaseRules = CaseRules(),
+    audit: bool = True,
 ) -> list[CaseView]:
     """Cases for the list screen and ``case list``: by status, warning, owner, one of FILTERS, or a
-    lookup (case number, ID number or USCC, phone, or name). Indexed; newest first, at most ``limit``."""
+    lookup (case number, ID number or USCC, phone, or name). Indexed; newest first, at most ``limit``.
+    A lookup is an audit event unless ``audit`` is False (a screen reloading the same lookup)."""
+    actor = require(actor, "case.read")
+    found = _list_cases(
+        engine,
+        actor,
+        status=status,
+        warning=warning,
+        owner=owner,
+        filter=filter,
+        query=query,
+        limit=limit,
+        case_rules=case_rules,
+    )
+    if audit and query.strip():
+        record_lookup(engine, actor, "cases", query)
+    return found
+
+
+def _list_cases(
+    engine: Engine,
+    actor: Actor | None,
+    *,
+    status: str | None,
+    warning: str | None,
+    owner: str | None,
+    filter: str,
+    query: str,
+    limit: int,
+    case_rules: CaseRules,
+) -> list[CaseView]:
     if status and status not in rules.STATUS_NAMES:
         raise ServiceError(
             f"状态 {status!r} 无效，可用：" + "、".join(f"{k}（{v}）" for k, v in rules.STATUS_NAMES.items())
@@ -339,8 +384,21 @@ class RiskSummary:
 
 def my_risks(engine: Engine, actor: Actor, case_rules: CaseRules = CaseRules(), limit: int = 5) -> RiskSummary:
     """The window console's corner: the clerk's own cases at yellow and red, and handovers to take."""
-    red = list_cases(engine, actor, filter="mine", warning=rules.RED, limit=limit, case_rules=case_rules)
-    yellow = list_cases(engine, actor, filter="mine", warning=rules.YELLOW, limit=limit, case_rules=case_rules)
+    actor = require(actor, "case.read")
+    red, yellow = (
+        _list_cases(
+            engine,
+            actor,
+            status=None,
+            warning=level,
+            owner=None,
+            filter="mine",
+            query="",
+            limit=limit,
+            case_rules=case_rules,
+        )
+        for level in (rules.RED, rules.YELLOW)
+    )
     with read_session(engine) as session:
         counts = {}
         calendar = case_calendar(session, case_rules)

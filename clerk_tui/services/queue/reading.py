@@ -15,6 +15,7 @@ from clerk_tui.domain.queueing import (
     WAITING,
 )
 from clerk_tui.services.catalog import get_hall
+from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import ServiceError
 from clerk_tui.services.queue.rows import TicketView, queue_by_prefix, ticket_by_number, ticket_view
 from clerk_tui.services.queue.windows import QueueCount, queue_counts
@@ -30,8 +31,14 @@ def get_ticket(engine: Engine, number: str, day: dt.date | None = None) -> Ticke
 
 
 def list_tickets(
-    engine: Engine, *, status: str | None = None, queue: str | None = None, day: dt.date | None = None
+    engine: Engine,
+    actor: Actor | None,
+    *,
+    status: str | None = None,
+    queue: str | None = None,
+    day: dt.date | None = None,
 ) -> list[TicketView]:
+    require(actor, "ticket.read")
     if status and status not in STATUS_NAMES:
         raise ServiceError(f"状态 {status!r} 无效，可用：" + "、".join(f"{k}（{v}）" for k, v in STATUS_NAMES.items()))
     day = day or clock.today()

@@ -340,8 +340,9 @@ class WindowStateView:
         return WINDOW_STATUS_NAMES.get(self.status, self.status)
 
 
-def window_states(engine: Engine) -> list[WindowStateView]:
+def window_states(engine: Engine, actor: Actor | None) -> list[WindowStateView]:
     """Every window with its queues (as the catalog lists them) and who serves there now."""
+    require(actor, "window.read")
     with read_session(engine) as session:
         states = {
             w.number: st

@@ -51,6 +51,7 @@ class CaseScreen(FollowsHall, Screen):
         super().__init__()
         self.number = number
         self.view = None
+        self.opened = False  # the first load records the opening (an audit event)
 
     def compose(self) -> ComposeResult:
         yield StatusBar(f"办件 {self.number}")
@@ -64,7 +65,10 @@ class CaseScreen(FollowsHall, Screen):
 
     def load(self) -> None:
         app = self.app
-        self.call_service("case", lambda: get_case(app.engine, self.number, case_rules(app)), exclusive=True)
+        audit, self.opened = not self.opened, True  # the opening is recorded, not each reload
+        self.call_service(
+            "case", lambda: get_case(app.engine, app.actor, self.number, case_rules(app), audit=audit), exclusive=True
+        )
 
     def case_done(self, view) -> None:
         self.show(view)

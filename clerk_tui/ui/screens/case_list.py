@@ -97,12 +97,20 @@ class CaseListScreen(ServiceCalls, Screen):
         text.append(" ↓ 到列表后按数字键筛选，Enter 打开", style="dim")
         self.query_one("#case-filters", Static).update(text)
 
-    def load(self) -> None:
+    def load(self, *, submitted: bool = False) -> None:
+        """The list for the search box and filter; a lookup typed and submitted (Enter) is an audit
+        event, a reload of the same list (a filter, the screen coming back) is not."""
         query, app = self.query_one("#case-search", Input).value, self.app
         self.call_service(
             "cases",
             lambda: list_cases(
-                app.engine, app.actor, filter=self.filter, query=query, limit=300, case_rules=case_rules(app)
+                app.engine,
+                app.actor,
+                filter=self.filter,
+                query=query,
+                limit=300,
+                case_rules=case_rules(app),
+                audit=submitted,
             ),
             exclusive=True,
         )
@@ -175,7 +183,7 @@ class CaseListScreen(ServiceCalls, Screen):
         if self.query_one("#case-search", Input).value.strip():
             self.filter = "all"  # a lookup searches every case, not just the filtered ones
             self._show_filters()
-        self.load()
+        self.load(submitted=True)
         self.query_one("#cases", DataTable).focus()
 
     @on(DataTable.RowSelected, "#cases")

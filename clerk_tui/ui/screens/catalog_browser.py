@@ -305,7 +305,7 @@ class CatalogBrowser(ServiceCalls, Screen):
             missing = values.get("selected") or []
             cfg = app.settings.printing
             if not (cfg.ticket or cfg.receipt):
-                return missing, preview(app.engine, "item-notice", g.code, None, cfg, missing=missing)
+                return missing, preview(app.engine, app.actor, "item-notice", g.code, None, cfg, missing=missing)
             return missing, None
 
         def printed(result) -> str:

@@ -37,9 +37,11 @@ class _Home(ServiceCalls, Screen):
     )
 
     def check_action(self, action: str, parameters) -> bool | None:
+        actor = self.app.actor
         if action == "unlock":  # a supervisor or the administrator
-            actor = self.app.actor
             return actor is not None and allowed(actor.role, "staff.unlock")
+        if action == "cases":  # not the administrator (三员分立: it reads no case)
+            return actor is not None and allowed(actor.role, "case.read")
         return True
 
     def action_unlock(self) -> None:
@@ -61,7 +63,8 @@ class _Home(ServiceCalls, Screen):
 
     def palette_commands(self):
         yield SystemCommand("事项检索", "查找事项并查看办事指南（F2）", self.action_catalog)
-        yield SystemCommand("办件查询", "按编号、证件号、电话、姓名查办件，按预警筛选（B）", self.action_cases)
+        if self.check_action("cases", ()):
+            yield SystemCommand("办件查询", "按编号、证件号、电话、姓名查办件，按预警筛选（B）", self.action_cases)
 
     def fail(self, failure: CallFailed) -> None:
         """A home screen that could not load says so in place of what it shows."""
@@ -92,10 +95,15 @@ class HallScreen(FollowsHall, _Home):
     def load(self) -> None:
         app = self.app
 
+        actor = app.actor
+        reads_alerts = actor is not None and allowed(actor.role, "alert.read")  # not the administrator
+
         def overview():
             return (
                 hall_overview(app.engine),
-                list_alerts(app.engine, rules_=app.settings.responsibility, case_rules=case_rules(app)),
+                list_alerts(app.engine, actor, rules_=app.settings.responsibility, case_rules=case_rules(app))
+                if reads_alerts
+                else None,
             )
 
         self.call_service("hall", overview)
@@ -119,14 +127,14 @@ class HallScreen(FollowsHall, _Home):
         text.append(f"\n咨询电话 {ov.phone or '—'} · 监督电话 {ov.supervision_phone or '—'}")
         if ov.locked_staff:
             text.append("\n已锁定的工号：" + "、".join(ov.locked_staff) + "（按 U 解锁）", style="bold red")
-        escalated = [a for a in alerts if a.escalated]
+        escalated = [a for a in alerts or () if a.escalated]
         if alerts:
             text.append(
                 f"\n提醒 {len(alerts)} 条，需带班领导过问 {len(escalated)} 条（Ctrl+T 查看）：", style="bold red"
             )
             for a in (escalated or alerts)[:4]:
                 text.append(f"\n  {a.kind_name}  {a.subject}  责任人 {a.responsible}", style="red")
-        else:
+        elif alerts is not None:  # None: a role that reads no alerts (the administrator) is told nothing of them
             text.append("\n当前没有提醒。", style="green")
         self.query_one("#hall-summary", Static).update(text)
         table = self.query_one("#departments", DataTable)

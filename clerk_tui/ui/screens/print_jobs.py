@@ -48,7 +48,7 @@ class PrintJobsScreen(ServiceCalls, Screen):
         table.focus()
 
     def load(self) -> None:
-        self.call_service("jobs", lambda: list_jobs(self.app.engine, limit=100), exclusive=True)
+        self.call_service("jobs", lambda: list_jobs(self.app.engine, self.app.actor, limit=100), exclusive=True)
 
     def jobs_done(self, jobs) -> None:
         self._show(jobs)

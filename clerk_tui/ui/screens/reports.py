@@ -86,7 +86,7 @@ class ReportScreen(ServiceCalls, Screen):
 
         def report():
             start, end = period(kind)
-            return build_report(app.engine, start, end, by)
+            return build_report(app.engine, app.actor, start, end, by)
 
         self.call_service("report", report, exclusive=True)
 

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from clerk_tui.domain.responsibility import OUTCOMES
+from clerk_tui.domain.roles import allowed
 from clerk_tui.services import responsibility as rs
 from clerk_tui.services.responsibility import acknowledge, dismiss_alert, list_alerts, list_inquiries, open_inquiry
 from clerk_tui.ui.case_text import case_rules
@@ -140,7 +141,7 @@ class AlertsScreen(FollowsHall, Screen):
 
     @property
     def everyone(self) -> bool:
-        return self.app.actor.role in ("supervisor", "admin")
+        return allowed(self.app.actor.role, "report.read.staff")  # a supervisor: everyone's
 
     def load(self) -> None:
         if self.app.actor is None:
@@ -149,8 +150,10 @@ class AlertsScreen(FollowsHall, Screen):
 
         def alerts_and_inquiries():
             return (
-                list_alerts(app.engine, staff=staff, rules_=app.settings.responsibility, case_rules=case_rules(app)),
-                list_inquiries(app.engine, open_only=True, staff=staff),
+                list_alerts(
+                    app.engine, app.actor, staff=staff, rules_=app.settings.responsibility, case_rules=case_rules(app)
+                ),
+                list_inquiries(app.engine, app.actor, open_only=True, staff=staff),
             )
 
         self.call_service("alerts", alerts_and_inquiries, exclusive=True)

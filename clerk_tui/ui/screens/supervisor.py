@@ -122,7 +122,7 @@ class SupervisorScreen(_Home):
             newest = last_event_id(app.engine)
             if newest == seen and time.monotonic() - loaded_at < REFRESH_EVERY:
                 return None
-            return newest, board(app.engine, rules_=app.settings.responsibility, case_rules=case_rules(app))
+            return newest, board(app.engine, app.actor, rules_=app.settings.responsibility, case_rules=case_rules(app))
 
         self.call_service("poll", board_if_changed, exclusive=True)
 

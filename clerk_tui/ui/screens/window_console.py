@@ -124,7 +124,9 @@ class WindowConsole(FollowsHall, _Home):
             rules = case_rules(app)
             return (
                 my_risks(app.engine, app.actor, rules),
-                list_alerts(app.engine, staff=app.actor.number, rules_=app.settings.responsibility, case_rules=rules),
+                list_alerts(
+                    app.engine, app.actor, staff=app.actor.number, rules_=app.settings.responsibility, case_rules=rules
+                ),
             )
 
         self.call_service("risks", risks_and_alerts)
@@ -334,7 +336,7 @@ class WindowConsole(FollowsHall, _Home):
 
     def _open_transfer(self, number: str, do_transfer) -> None:
         self._transfer = number, do_transfer  # the dialog is modal: one transfer at a time
-        self.call_service("transfer", lambda: window_states(self.app.engine), exclusive=True)
+        self.call_service("transfer", lambda: window_states(self.app.engine, self.app.actor), exclusive=True)
 
     def transfer_failed(self, failure: CallFailed) -> None:
         self.transfer_done([])  # the open windows are a hint, not a need: the dialog opens without them
