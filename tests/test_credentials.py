@@ -241,3 +241,24 @@ def test_the_demo_hall_forces_no_change(hall, admin):
     assert is_demo(hall)
     st.add_staff(hall, admin, "1003", "王敏", "clerk", "1357")
     assert not st.login(hall, "1003", "1357").must_change_pin
+
+
+def test_a_hall_made_before_keys_gets_its_key_from_the_administrator(real, boss, tmp_path, monkeypatch):
+    with write_session(real) as s:
+        admin = s.exec(select(Staff).where(Staff.number == "admin")).one()
+        admin.pin_hash = hash_pin(ADMIN_PIN, cost=10)  # as made before the key file
+        s.add(admin)
+    path = tmp_path / "new" / "pin.key"
+    monkeypatch.setenv("CLERK_TUI_KEY_FILE", str(path))
+    old = st.login(real, "admin", ADMIN_PIN)  # no key yet: verifies, stays unkeyed
+    assert _staff(real, "admin").pin_hash.startswith("scrypt$")
+    with pytest.raises(KeyFileMissing):
+        st.add_staff(real, old, "1003", "王敏", "clerk", "805372")  # a new hash needs the key
+    with pytest.raises(PermissionDenied):
+        st.create_key_file(real, None)
+    assert st.create_key_file(real, old) == str(path) and stat.S_IMODE(path.stat().st_mode) == 0o600
+    key = path.read_bytes()
+    st.create_key_file(real, old)
+    assert path.read_bytes() == key  # never replaced
+    st.login(real, "admin", ADMIN_PIN)
+    assert _staff(real, "admin").pin_hash.startswith("scrypt-k$")

@@ -94,6 +94,18 @@ def staff_change_pin(ctx: typer.Context) -> None:
     typer.echo(f"已修改工号 {actor.number} 的 PIN。")
 
 
+@app.command("key-file")
+def staff_key_file(ctx: typer.Context) -> None:
+    """为 PIN 密钥之前建立的大厅创建 PIN 密钥文件（init 已为新大厅创建；已有的不会被替换）。需要管理员。"""
+    from clerk_tui.services.staff import create_key_file
+
+    c = context(ctx)
+    path = create_key_file(c.engine(), c.actor())
+    typer.echo(
+        f"PIN 密钥文件：{path}（本厅每台终端都需要同一个文件，请复制到各终端并备份，见 README「安全」→「密钥文件」）"
+    )
+
+
 @app.command("unlock")
 def staff_unlock(ctx: typer.Context, number: str) -> None:
     """解锁因 PIN 连续错误被锁定的工号。需要管理员或带班领导。"""

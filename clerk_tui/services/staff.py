@@ -274,6 +274,18 @@ def change_own_pin(engine: Engine, actor: Actor | None, pin: str) -> Actor:
     return transaction(engine, work)
 
 
+def create_key_file(engine: Engine, actor: Actor | None) -> str:
+    """For a hall made before PIN keys: the administrator creates the key file (``init`` does it for
+    a new hall); PINs are rekeyed at each owner's next login. An existing key is never replaced.
+    Returns the key file's path."""
+    require(actor, "staff.set_pin")
+    created = pin_key.ensure_key_file()
+    path = str(pin_key.key_file_path())
+    if created:
+        transaction(engine, lambda session: events.record(session, "staff.key_created", actor=actor, subject=path))
+    return path
+
+
 def unlock(engine: Engine, actor: Actor | None, number: str) -> None:
     require(actor, "staff.unlock")
 
