@@ -262,3 +262,11 @@ def test_a_hall_made_before_keys_gets_its_key_from_the_administrator(real, boss,
     assert path.read_bytes() == key  # never replaced
     st.login(real, "admin", ADMIN_PIN)
     assert _staff(real, "admin").pin_hash.startswith("scrypt-k$")
+
+
+def test_a_supervisor_whose_pin_was_reset_cannot_authorise_until_changed(real, boss):
+    st.add_staff(real, boss, "9001", "郑国强", "supervisor", "805372")
+    with pytest.raises(PermissionDenied, match="请先修改 PIN"):
+        st.check_override_pin(real, "9001", "805372", "主管授权")
+    st.change_own_pin(real, st.login(real, "9001", "805372"), "61829437")
+    assert st.check_override_pin(real, "9001", "61829437", "主管授权")

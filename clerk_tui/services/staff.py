@@ -148,6 +148,8 @@ def check_override_pin(engine: Engine, number: str, pin: str, what: str) -> str:
 
     def work(session: Session) -> tuple[str | None, str | None]:
         staff, problem = _check_pin(session, number, matched, "staff.override_failed")
+        if problem is None and staff.must_change_pin:  # as at login: nothing before the change
+            return None, f"请先修改 PIN：工号 {number} 的 PIN 由他人设置，须先登录修改后才能授权"
         if problem is None and staff.failed_attempts:
             staff.failed_attempts = 0
             session.add(staff)
