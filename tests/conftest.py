@@ -125,6 +125,15 @@ def mini_hall_file(tmp_path_factory) -> Path:
     return path
 
 
+def unmark_demo(engine) -> None:
+    """Take the demo mark off a mini hall (its easy PINs stay): for a test of what a real hall
+    refuses (demo over it, PIN rules). The mark is data: set back to "0", as a hall never marked reads."""
+    from clerk_tui.services import marks
+    from clerk_tui.services.tx import transaction
+
+    transaction(engine, lambda session: marks.mark(session, marks.DEMO, "0"))
+
+
 def copy_mini_hall(template: Path, target: Path) -> None:
     """Put a copy of the initialised mini hall at ``target`` (no -wal/-shm left beside it)."""
     for suffix in ("-wal", "-shm"):
