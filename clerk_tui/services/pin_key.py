@@ -15,6 +15,7 @@ from pathlib import Path
 
 from clerk_tui.domain.pins import KEY_BYTES
 from clerk_tui.domain.words import oserror_words
+from clerk_tui.paths import private_dir
 from clerk_tui.services.errors import ServiceError
 from clerk_tui.settings import ENV_KEY_FILE, KEY_FILE_NAME, Settings, default_config_path
 from clerk_tui.settings import pin_min_length as _env_min_length
@@ -84,7 +85,7 @@ def ensure_key_file() -> bool:
         load_key()  # a damaged key is said now, not at the first login
         return False
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)  # a folder made for it is owner-only too
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return False  # another process made it first: theirs is the key
