@@ -25,6 +25,10 @@ The file (``settings.toml`` in the user config directory, or ``--config`` / ``CL
 
     [keys]                                   # remap any key binding by its id
     "guide.focus_search" = "slash,ctrl+f"
+
+    [security]
+    key_file = "/etc/clerk-tui/pin.key"      # the PIN key (default: pin.key beside this file)
+    pin_min_length = 6                       # digits of a new PIN, never below 6
 """
 
 from __future__ import annotations
@@ -46,6 +50,10 @@ ENV_DB = "CLERK_TUI_DB"
 ENV_PIN_COST = "CLERK_TUI_PIN_COST"
 ENV_PG_CONNECT_TIMEOUT = "CLERK_TUI_PG_CONNECT_TIMEOUT"
 ENV_PG_STATEMENT_TIMEOUT = "CLERK_TUI_PG_STATEMENT_TIMEOUT"
+# The PIN key file (services/pin_key.py) and the shortest new PIN, over the settings file's [security].
+ENV_KEY_FILE = "CLERK_TUI_KEY_FILE"
+ENV_PIN_MIN_LENGTH = "CLERK_TUI_PIN_MIN_LENGTH"
+KEY_FILE_NAME = "pin.key"
 
 
 class SettingsError(ValueError):
@@ -76,6 +84,11 @@ def default_database() -> str:
 
 def demo_database() -> str:
     return str(default_data_dir() / "demo.db")
+
+
+def demo_key_file(database: str) -> Path:
+    """The demo's PIN key: beside the demo database, never the hall's."""
+    return Path(database).expanduser().resolve().with_suffix(".key")
 
 
 @dataclass(frozen=True)
@@ -138,6 +151,8 @@ class Settings:
     backup_dir: str = ""  # the daily backups' folder; "backups" beside the database if empty
     backup_keep: int = 14  # daily backups kept; 0 turns the automatic backup off
     backup_at: str = "18:00"  # the day's close (HH:MM): the daily backup is made after it
+    key_file: Path | None = None  # [security] the PIN key file; None: pin.key beside the settings file
+    pin_min_length: int = 6  # [security] digits of a new PIN (never below 6 outside the demo)
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -181,6 +196,7 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
         "responsibility",
         "ratings",
         *_OWN_KEYS,
+        "security",
     }
     if unknown := sorted(set(data) - known):
         raise SettingsError(f"配置文件 {path} 中有未知设置：{'、'.join(unknown)}（可用：{'、'.join(sorted(known))}）")
@@ -223,6 +239,7 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
         settings.database = os.environ[ENV_DB]
     if database:
         settings.database = database
+    _security(settings, data.get("security", {}), path)
     return settings
 
 
@@ -259,6 +276,36 @@ def _timeouts_and_backup(settings: Settings, data: dict[str, Any], path: Path) -
     if not (hh.isdigit() and mm.isdigit() and len(mm) == 2 and int(hh) < 24 and int(mm) < 60):
         raise SettingsError(f'配置文件 {path} 中 backup_at 应为下班时间，如 "18:00"（收到 {at!r}）')
     settings.backup_keep, settings.backup_dir, settings.backup_at = keep, folder, f"{int(hh):02d}:{mm}"
+
+
+def _security(settings: Settings, section: Any, path: Path) -> None:
+    """[security] and its environment variables: the PIN key file and the shortest new PIN."""
+    if not isinstance(section, dict) or set(section) - {"key_file", "pin_min_length"}:
+        raise SettingsError(f"配置文件 {path} 的 [security] 只能有 key_file、pin_min_length")
+    key_file = os.environ.get(ENV_KEY_FILE) or section.get("key_file")
+    if key_file is not None and (not isinstance(key_file, str) or not key_file.strip()):
+        raise SettingsError(f"配置文件 {path} 中 security.key_file 应为文件路径")
+    if key_file:
+        settings.key_file = Path(key_file).expanduser()
+    elif os.path.abspath(os.path.expanduser(settings.database)) == os.path.abspath(demo_database()):
+        settings.key_file = demo_key_file(settings.database)
+    else:
+        settings.key_file = path.parent / KEY_FILE_NAME  # beside the settings file, read or not
+    length = section.get("pin_min_length", 6)
+    if not isinstance(length, int) or isinstance(length, bool) or not 6 <= length <= 12:
+        raise SettingsError(f"配置文件 {path} 中 security.pin_min_length 应为 6–12 的整数（收到 {length!r}）")
+    settings.pin_min_length = pin_min_length(length)
+
+
+def pin_min_length(configured: int = 6) -> int:
+    """The fewest digits of a new PIN: ``CLERK_TUI_PIN_MIN_LENGTH`` if set, else ``configured``;
+    6–12, never below 6 (only the demo hall's own rule allows shorter PINs)."""
+    raw = os.environ.get(ENV_PIN_MIN_LENGTH, "").strip()
+    if not raw:
+        return configured
+    if not raw.isdigit() or not 6 <= int(raw) <= 12:
+        raise SettingsError(f"环境变量 {ENV_PIN_MIN_LENGTH} 应为 6–12 的整数（收到 {raw!r}），不设则为 6")
+    return int(raw)
 
 
 def pin_cost() -> int:

@@ -830,7 +830,7 @@ def build_hall(engine, hall: str) -> None:
         return
     from clerk_tui.services.staff import add_staff, login
 
-    init_database(engine, catalog=ROOT / "tests/fixtures/mini-hall.toml", admin_pin="2468")
+    init_database(engine, catalog=ROOT / "tests/fixtures/mini-hall.toml", admin_pin="2468", demo=True)  # easy PINs
     admin = login(engine, "admin", "2468")
     add_staff(engine, admin, "8001", "林晓燕", "guide", "123456")
     for window in (1, 2, 3):
@@ -870,6 +870,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         db = str(args.db or Path(tmp) / "keys.db")
+        os.environ.setdefault("CLERK_TUI_KEY_FILE", str(Path(db).with_suffix(".key")))  # the hall's PIN key
         reuse = args.db is not None and args.db.exists()
         engine = make_engine(db)
         t0 = time.perf_counter()

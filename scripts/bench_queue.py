@@ -439,7 +439,8 @@ def main() -> None:
         hall_catalog(cat, args.windows)
         db = str(Path(tmp) / "year.db")
         engine = make_engine(db)
-        init_database(engine, catalog=cat, admin_pin="2468")
+        os.environ.setdefault("CLERK_TUI_KEY_FILE", str(Path(tmp) / "pin.key"))
+        init_database(engine, catalog=cat, admin_pin="2468", demo=True)  # easy PINs
         pin = hash_pin("1111")
         with write_session(engine) as s:
             for n in range(1, args.windows + 1):

@@ -8,6 +8,7 @@ search alone and for the guide desk's whole refresh (search + table + guide). Go
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -136,7 +137,8 @@ def main() -> None:
         db = str(Path(tmp) / "bench.db")
         engine = make_engine(db)
         t0 = time.perf_counter()
-        init_database(engine, catalog=cat, admin_pin="2468")
+        os.environ.setdefault("CLERK_TUI_KEY_FILE", str(Path(tmp) / "pin.key"))
+        init_database(engine, catalog=cat, admin_pin="2468", demo=True)  # easy PINs
         print(f"imported {n} items (pinyin computed once) in {time.perf_counter() - t0:.2f} s")
         t0 = time.perf_counter()
         index, _ = load_index(engine)

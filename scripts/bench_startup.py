@@ -111,7 +111,7 @@ def main() -> None:
         # Installed programs run from compiled bytecode; this sandbox sets PYTHONDONTWRITEBYTECODE,
         # which would charge every start for recompiling clerk-tui's own modules.
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env |= {"CLERK_TUI_DB": db, "CLERK_TUI_NEW_PIN": "2468"}
+        env |= {"CLERK_TUI_DB": db, "CLERK_TUI_NEW_PIN": "24681357", "CLERK_TUI_KEY_FILE": str(Path(tmp) / "pin.key")}
         subprocess.run(
             [
                 str(exe),

@@ -52,6 +52,18 @@ PG_URL = os.environ.get("CLERK_TUI_TEST_PG_URL", "postgresql+psycopg://127.0.0.1
 _pg_state: dict[str, str | None] = {}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def pin_key_file(tmp_path_factory) -> Path:
+    """One PIN key file for the session (never the user's own pin.key), in the environment so that
+    the CLI subprocesses the tests start use it too."""
+    path = tmp_path_factory.mktemp("key") / "pin.key"
+    os.environ["CLERK_TUI_KEY_FILE"] = str(path)
+    from clerk_tui.services.pin_key import ensure_key_file
+
+    ensure_key_file()
+    return path
+
+
 def pg_problem() -> str | None:
     """Why PostgreSQL cannot be used here, or None when it can (checked once)."""
     if "problem" not in _pg_state:
@@ -127,13 +139,15 @@ def engine(db_url):
 @pytest.fixture(scope="session")
 def mini_hall_file(tmp_path_factory) -> Path:
     """The mini hall, migrated and initialised once per test session as an SQLite file: copying it
-    (about 0.5 ms) replaces migrating a new database for every test (about 0.1 s)."""
+    (about 0.5 ms) replaces migrating a new database for every test (about 0.1 s). Marked as a
+    demo hall: its staff keep short, easy PINs (2468, 1111…) and no forced change; the PIN rules
+    themselves are tested on a real hall (tests/test_credentials.py)."""
     from clerk_tui.services.setup import init_database
     from clerk_tui.store.engine import make_engine
 
     path = tmp_path_factory.mktemp("template") / "mini-hall.db"
     eng = make_engine(str(path))
-    init_database(eng, catalog=MINI_HALL, admin_pin=ADMIN_PIN)
+    init_database(eng, catalog=MINI_HALL, admin_pin=ADMIN_PIN, demo=True)
     eng.dispose()
     fold_wal(path)
     return path
@@ -144,6 +158,15 @@ def fold_wal(path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
+
+
+def unmark_demo(engine) -> None:
+    """Take the demo mark off a mini hall (its easy PINs stay): for a test of what a real hall
+    refuses (demo over it, PIN rules). The mark is data: set back to "0", as a hall never marked reads."""
+    from clerk_tui.services import marks
+    from clerk_tui.services.tx import transaction
+
+    transaction(engine, lambda session: marks.mark(session, marks.DEMO, "0"))
 
 
 def copy_mini_hall(template: Path, target: Path) -> None:
@@ -162,7 +185,7 @@ def hall(engine, db_url, mini_hall_file):
         return engine
     from clerk_tui.services.setup import init_database
 
-    init_database(engine, catalog=MINI_HALL, admin_pin=ADMIN_PIN)
+    init_database(engine, catalog=MINI_HALL, admin_pin=ADMIN_PIN, demo=True)
     return engine
 
 

@@ -220,7 +220,7 @@ def test_on_postgresql_backup_says_the_pg_dump_command(pg_url, tmp_path):
 
     engine = make_engine(pg_url)
     try:
-        init_database(engine, catalog=MINI_HALL, admin_pin=ADMIN_PIN)
+        init_database(engine, catalog=MINI_HALL, admin_pin=ADMIN_PIN, demo=True)  # the tests' easy PINs
         admin = login(engine, "admin", ADMIN_PIN)
         with pytest.raises(ServiceError, match="pg_dump"):
             backup(engine, admin, tmp_path / "x.db")

@@ -499,7 +499,7 @@ def test_pins_are_hashed_once_and_never_under_the_writer_lock(hall, staff, monke
     calls: list[bool] = []  # per scrypt call: was the writer lock held?
     real = staff_service.verify_pin
 
-    def probing_verify(pin, stored):
+    def probing_verify(pin, stored, *key):
         held = False
         if url.get_backend_name() == "sqlite":
             probe = sqlite3.connect(url.database, timeout=0, isolation_level=None)
@@ -511,7 +511,7 @@ def test_pins_are_hashed_once_and_never_under_the_writer_lock(hall, staff, monke
             finally:
                 probe.close()
         calls.append(held)
-        return real(pin, stored)
+        return real(pin, stored, *key)
 
     monkeypatch.setattr(staff_service, "verify_pin", probing_verify)
     login(hall, "1001", "1111", window=3)

@@ -42,8 +42,10 @@ def db(tmp_path, monkeypatch, mini_hall_file):
 def test_init_with_a_given_pin(tmp_path, run, monkeypatch):
     monkeypatch.setenv("CLERK_TUI_DB", str(tmp_path / "i.db"))
     code, out, err = run("init", "--catalog", str(MINI_HALL), env={"CLERK_TUI_NEW_PIN": "2468"})
+    assert code == 1 and "6到12位" in err  # a real hall: 6 digits at least
+    code, out, err = run("init", "--catalog", str(MINI_HALL), env={"CLERK_TUI_NEW_PIN": "24681357"})
     assert code == 0, err
-    code, out, err = run("staff", "list", env={"CLERK_TUI_STAFF": "admin", "CLERK_TUI_PIN": "2468"})
+    code, out, err = run("staff", "list", env={"CLERK_TUI_STAFF": "admin", "CLERK_TUI_PIN": "24681357"})
     assert code == 0 and "admin" in out, err
 
 
@@ -56,6 +58,11 @@ def test_init_generates_a_pin_once_when_none_given(tmp_path, run, monkeypatch):
     assert code == 0 and "初始 PIN" in out
     pin = out.split("初始 PIN：")[1][:8]
     code, out, err = run("staff", "list", env={"CLERK_TUI_STAFF": "admin", "CLERK_TUI_PIN": pin})
+    assert code == 1 and "请先修改 PIN" in err  # shown on a screen: changed at the first login
+    admin = {"CLERK_TUI_STAFF": "admin", "CLERK_TUI_PIN": pin}
+    code, out, err = run("staff", "change-pin", env=admin | {"CLERK_TUI_NEW_PIN": "80537291"})
+    assert code == 0, err
+    code, out, err = run("staff", "list", env={"CLERK_TUI_STAFF": "admin", "CLERK_TUI_PIN": "80537291"})
     assert code == 0, err
     code, _, err = run("init", "--catalog", str(MINI_HALL))
     assert code == 1 and "--force" in err

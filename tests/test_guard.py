@@ -18,7 +18,7 @@ from clerk_tui.services.contents import hall_contents
 from clerk_tui.services.context import Actor
 from clerk_tui.services.errors import PermissionDenied, ServiceError
 from clerk_tui.services.staff import add_staff, login
-from tests.conftest import ADMIN_PIN, MINI_HALL, copy_mini_hall
+from tests.conftest import ADMIN_PIN, MINI_HALL, copy_mini_hall, unmark_demo
 
 FOOD = "000112002000"
 FOOD_ALL = ["食品经营许可申请书", "营业执照复印件"]
@@ -81,6 +81,7 @@ def test_demo_over_a_hall_is_refused_naming_it_and_leaves_it_whole(hall, admin, 
     from clerk_tui.services.setup import build_demo
 
     _busy(hall, admin)
+    unmark_demo(hall)  # the mini hall is marked as a demo for its easy PINs: here it is a real hall
     before = _counts(hall)
     with pytest.raises(ServiceError, match="不是演示库") as refused:
         build_demo(hall)
@@ -168,6 +169,7 @@ def cli_hall(tmp_path, monkeypatch, mini_hall_file, now):
     monkeypatch.setenv("CLERK_TUI_DB", str(path))
     engine = make_engine(str(path))
     _busy(engine, login(engine, "admin", ADMIN_PIN))
+    unmark_demo(engine)  # a real hall, not the demo the mini hall is marked as for its easy PINs
     yield engine, path
     engine.dispose()
 

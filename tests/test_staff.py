@@ -19,10 +19,10 @@ def test_pin_cost_is_production_strength_unless_lowered(monkeypatch):
     from clerk_tui.settings import SettingsError, pin_cost
 
     monkeypatch.delenv("CLERK_TUI_PIN_COST", raising=False)
-    assert pin_cost() == 14 and st.new_pin_hash("123456").startswith("scrypt$16384$")
+    assert pin_cost() == 14 and st.new_pin_hash("123456").startswith("scrypt-k$16384$")
     monkeypatch.setenv("CLERK_TUI_PIN_COST", "10")
     low = st.new_pin_hash("123456")
-    assert low.startswith("scrypt$1024$") and verify_pin("123456", low)
+    assert low.startswith("scrypt-k$1024$") and not verify_pin("123456", low)  # not without the key
     for bad in ("9", "21", "abc"):
         monkeypatch.setenv("CLERK_TUI_PIN_COST", bad)
         with pytest.raises(SettingsError, match="CLERK_TUI_PIN_COST"):

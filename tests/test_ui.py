@@ -1235,3 +1235,50 @@ async def test_at_80x24_the_override_fields_come_into_sight_with_the_cursor(app_
         assert o_by.has_focus
         x, y = o_by.region.offset
         assert 0 <= y < 24 and app.screen.get_widget_at(x + 2, y)[0] is o_by  # on screen, not below its edge
+
+
+async def test_a_pin_set_by_someone_else_is_changed_at_login_before_the_console(tmp_path, monkeypatch):
+    """A real hall (not the demo-marked mini hall): the clerk's PIN was set by the administrator, so
+    the login asks for a new one twice; a mismatch or an obvious PIN is refused in the dialog; Esc
+    goes back to the login; the new PIN opens the console, and the old one no longer logs in."""
+    from clerk_tui.services.errors import AuthError
+    from clerk_tui.services.setup import init_database
+    from clerk_tui.store.engine import make_engine
+    from clerk_tui.ui.dialogs.pin import ChangePinDialog
+    from tests.conftest import MINI_HALL
+
+    monkeypatch.setattr(Settings, "state_dir", property(lambda self: tmp_path / "state"))
+    engine = make_engine(str(tmp_path / "real.db"))
+    init_database(engine, catalog=MINI_HALL, admin_pin="80537291")
+    add_staff(engine, login(engine, "admin", "80537291"), "1003", "王敏", "clerk", "805372")
+    app = make_app(Settings(database=str(tmp_path / "real.db")), engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "1003", "805372", window=3)
+        assert isinstance(app.screen, ChangePinDialog) and app.actor is None
+        await pilot.press("escape")
+        assert isinstance(app.screen, LoginScreen)
+        assert "PIN 未修改" in str(app.screen.query_one("#login-error", Static).render())
+        await log_in(pilot, "1003", "805372", window=3)
+        dialog = app.screen
+        assert isinstance(dialog, ChangePinDialog)
+
+        async def type_twice(first, again):
+            dialog.query_one("#new-pin", Input).value = first
+            dialog.query_one("#new-pin-again", Input).value = again
+            dialog.query_one("#new-pin-again", Input).focus()
+            await pilot.press("enter")
+            await settle(pilot)
+
+        await type_twice("61829437", "61829438")
+        assert "不一致" in str(dialog.query_one(".error", Static).render())
+        await type_twice("123456", "123456")
+        assert "容易被猜中" in str(dialog.query_one(".error", Static).render())
+        assert app.screen is dialog
+        await type_twice("61829437", "61829437")
+        await settle(pilot)
+        assert isinstance(app.screen, WindowConsole) and app.actor is not None
+        assert not app.actor.must_change_pin and app.screen.panel.status == "open"
+    with pytest.raises(AuthError):
+        login(engine, "1003", "805372")
+    assert not login(engine, "1003", "61829437").must_change_pin
+    engine.dispose()

@@ -94,9 +94,11 @@ class CliContext:
     @property
     def settings(self):
         if self._settings is None:
+            from clerk_tui.services.pin_key import configure
             from clerk_tui.settings import load_settings
 
             self._settings = load_settings(self.config, self.db)
+            configure(self._settings)  # the PIN key file and length this command's hall uses
         return self._settings
 
     def use_database(self, db: str) -> None:

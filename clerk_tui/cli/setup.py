@@ -36,11 +36,12 @@ def init(
     from clerk_tui.domain.pins import pin_problem
     from clerk_tui.services.contents import hall_contents
     from clerk_tui.services.context import require
+    from clerk_tui.services.pin_key import key_file_path, min_length
     from clerk_tui.services.setup import init_database
 
     c = context(ctx)
     pin = os.environ.get("CLERK_TUI_NEW_PIN")
-    if pin and (problem := pin_problem(pin)):
+    if pin and c.settings and (problem := pin_problem(pin, min_length=min_length())):
         fail(f"CLERK_TUI_NEW_PIN 无效：{problem}")
     engine = c.engine(require_schema=False)
     contents = hall_contents(engine)
@@ -61,13 +62,19 @@ def init(
     if result.erased is not None:
         typer.echo(f"已清空：{result.erased.describe()}")
     typer.echo(f"已初始化：{c.settings.database}，导入事项 {result.items} 项。")
+    typer.echo(
+        f"PIN 密钥文件：{key_file_path()}"
+        "（本厅每台终端都需要同一个文件，请随配置一起复制并备份，见 README「安全」→「密钥文件」）"
+    )
     if catalog is None:
         typer.echo(
             "未指定 --catalog，已导入自带的演示目录（云溪县政务服务中心）；"
             "正式使用请用 clerk-tui catalog import 导入本厅目录，或用 init --catalog FILE --force 重建。"
         )
     if result.admin_pin:
-        typer.echo(f"管理员工号 admin 的初始 PIN：{result.admin_pin}（只显示这一次，请立即记下并修改）")
+        typer.echo(
+            f"管理员工号 admin 的初始 PIN：{result.admin_pin}（只显示这一次；首次登录须先修改：clerk-tui --staff admin staff change-pin）"
+        )
     else:
         typer.echo("管理员工号 admin 的 PIN 已按 CLERK_TUI_NEW_PIN 设置。")
 

@@ -55,7 +55,13 @@ def staff_list(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
         fmt,
         staff,
         ["工号", "姓名", "角色", "部门", "状态"],
-        lambda s: [s.number, s.name, s.role_name, s.department or "", "已锁定" if s.locked else "正常"],
+        lambda s: [
+            s.number,
+            s.name,
+            s.role_name,
+            s.department or "",
+            "已锁定" if s.locked else "须改 PIN" if s.must_change_pin else "正常",
+        ],
         as_json=lambda s: {
             "number": s.number,
             "name": s.name,
@@ -75,6 +81,29 @@ def staff_set_pin(ctx: typer.Context, number: str) -> None:
     actor = c.actor()
     set_pin(c.engine(), actor, number, _new_pin(f"工号 {number} 的新 PIN"))
     typer.echo(f"已设置工号 {number} 的 PIN。")
+
+
+@app.command("change-pin")
+def staff_change_pin(ctx: typer.Context) -> None:
+    """修改自己的 PIN（原 PIN 取自 CLERK_TUI_PIN，新 PIN 取自 CLERK_TUI_NEW_PIN，或交互输入）。他人设置的 PIN 须先用本命令修改。"""
+    from clerk_tui.services.staff import change_own_pin
+
+    c = context(ctx)
+    actor = c.actor()
+    change_own_pin(c.engine(), actor, _new_pin(f"工号 {actor.number} 的新 PIN"))
+    typer.echo(f"已修改工号 {actor.number} 的 PIN。")
+
+
+@app.command("key-file")
+def staff_key_file(ctx: typer.Context) -> None:
+    """为 PIN 密钥之前建立的大厅创建 PIN 密钥文件（init 已为新大厅创建；已有的不会被替换）。需要管理员。"""
+    from clerk_tui.services.staff import create_key_file
+
+    c = context(ctx)
+    path = create_key_file(c.engine(), c.actor())
+    typer.echo(
+        f"PIN 密钥文件：{path}（本厅每台终端都需要同一个文件，请复制到各终端并备份，见 README「安全」→「密钥文件」）"
+    )
 
 
 @app.command("unlock")

@@ -16,6 +16,9 @@ class Actor:
     role: str
     department_id: int | None = None
     window: int | None = None
+    # Their PIN was set or reset by someone else: until they choose their own (staff.change_own_pin)
+    # every service refuses them.
+    must_change_pin: bool = False
 
     @property
     def role_name(self) -> str:
@@ -27,6 +30,11 @@ def require(actor: Actor | None, permission: str) -> Actor:
     if actor is None:
         raise PermissionDenied(
             f"此操作需要登录，请用 --staff 或 CLERK_TUI_STAFF/CLERK_TUI_PIN 指定操作人员（{allowed_roles_text(permission)}）"
+        )
+    if actor.must_change_pin:
+        raise PermissionDenied(
+            f"请先修改 PIN：{actor.name}（工号 {actor.number}）的 PIN 由他人设置，须先换成只有本人知道的新 PIN"
+            "（界面登录时按提示修改，或运行 clerk-tui staff change-pin）"
         )
     if not allowed(actor.role, permission):
         raise PermissionDenied(

@@ -14,7 +14,7 @@ from clerk_tui import clock, paths
 from clerk_tui.domain.ids import id_check_char
 from clerk_tui.domain.roles import CLERK, GUIDE, SUPERVISOR
 from clerk_tui.services import cases as cs
-from clerk_tui.services import events, marks, printing, ratings
+from clerk_tui.services import events, marks, pin_key, printing, ratings
 from clerk_tui.services import queue as q
 from clerk_tui.services import responsibility as rs
 from clerk_tui.services.appointments import add_appointment
@@ -26,7 +26,7 @@ from clerk_tui.services.contents import HallContents, database_name, hall_conten
 from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import ServiceError
 from clerk_tui.services.queue import list_tickets
-from clerk_tui.services.staff import create_staff, ensure_admin, new_pin_hash
+from clerk_tui.services.staff import check_new_pin, create_staff, ensure_admin, new_pin_hash
 from clerk_tui.services.tx import transaction
 from clerk_tui.settings import PrintSettings
 from clerk_tui.store import schema
@@ -60,13 +60,18 @@ def init_database(
     force: bool = False,
     admin_pin: str | None = None,
     actor: Actor | None = None,
+    demo: bool = False,
 ) -> InitResult:
     """Create the schema, load the catalog and create ``admin``. A new (empty) database needs no
     login: its hall has no administrator yet. A database that already holds a hall is refused
-    without ``force``; with it, only its administrator (``actor``) may erase and rebuild it."""
+    without ``force``; with it, only its administrator (``actor``) may erase and rebuild it.
+    Creates the PIN key file if there is none yet. ``demo``: marked as a demo hall (its PINs may be
+    short and obvious) before its first PIN is set."""
     data = parse_catalog(catalog or default_catalog())  # validate before touching the database
     if data.hall is None:
         raise ServiceError(f"目录文件 {catalog} 缺少 [hall] 表，无法建立大厅")
+    if admin_pin:
+        check_new_pin(admin_pin, demo=demo)
     contents = hall_contents(engine)
     if contents is not None and not contents.empty:
         if not force:
@@ -77,18 +82,31 @@ def init_database(
         by = require(actor, "hall.reset").number
     else:
         by = actor.number if actor else ""
-    return _build(engine, data, catalog, admin_pin, drop=force and contents is not None, erased=contents, by=by)
+    return _build(
+        engine, data, catalog, admin_pin, drop=force and contents is not None, erased=contents, by=by, demo=demo
+    )
 
 
 def _build(
-    engine: Engine, data, catalog, admin_pin: str | None, *, drop: bool, erased: HallContents | None, by: str = ""
+    engine: Engine,
+    data,
+    catalog,
+    admin_pin: str | None,
+    *,
+    drop: bool,
+    erased: HallContents | None,
+    by: str = "",
+    demo: bool = False,
 ) -> InitResult:
+    pin_key.ensure_key_file()  # before the schema: a hall is never left without its key
     if drop:
         schema.drop_everything(engine)
     schema.upgrade(engine)
     assert data.hall is not None
 
     def load(session: Session) -> InitResult:
+        if demo:
+            marks.mark_demo(session)  # a demo hall: rebuilt by `demo`, its obvious PINs allowed
         counts = apply_catalog(session, data, actor=None, source=str(catalog or default_catalog()))
         _, generated = ensure_admin(session, admin_pin)
         if erased is not None and not erased.empty:  # the new log's first word: what was erased before it
@@ -130,7 +148,9 @@ def build_demo(engine: Engine) -> InitResult:
             f"数据库 {database_name(engine)} 不是演示库（{what}），演示不会覆盖它："
             "请换一个数据库（不加 --db 时使用默认的演示库），或删除该文件后重试"
         )
-    result = _build(engine, parse_catalog(default_catalog()), None, DEMO_PIN, drop=contents is not None, erased=None)
+    result = _build(
+        engine, parse_catalog(default_catalog()), None, DEMO_PIN, drop=contents is not None, erased=None, demo=True
+    )
     surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
     given = ["丽", "强", "敏", "静", "军", "洁", "伟", "芳", "磊", "婷", "涛", "燕", "勇", "霞", "斌"]
     shared_hash = new_pin_hash(DEMO_PIN)  # one scrypt for the whole demo roster
@@ -151,7 +171,6 @@ def build_demo(engine: Engine) -> InitResult:
                 department=depts.get(w.department_id),
                 pin_hash=shared_hash,
             )
-        marks.mark_demo(session)  # a demo hall: rebuilt by `demo`, its obvious PINs allowed
         events.record(session, "demo.built", subject="demo", staff=len(session.exec(select(Staff)).all()))
 
     transaction(engine, staff)

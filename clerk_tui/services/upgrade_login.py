@@ -7,7 +7,8 @@ from __future__ import annotations
 from sqlalchemy import column, inspect, select, table, update
 from sqlalchemy.engine import Engine
 
-from clerk_tui.domain.pins import verify_pin
+from clerk_tui.domain.pins import needs_key, verify_pin
+from clerk_tui.services import pin_key
 from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import AuthError, ServiceError
 from clerk_tui.services.staff import MAX_FAILED
@@ -39,7 +40,8 @@ def login_before_upgrade(engine: Engine, number: str, pin: str, permission: str 
         raise AuthError("工号或 PIN 不正确")
     if row.locked:
         raise AuthError(f"工号 {number} 已被锁定（连续{MAX_FAILED}次 PIN 错误），请联系带班领导或管理员解锁")
-    ok = verify_pin(pin or "", row.pin_hash)  # scrypt outside the write transaction
+    key = pin_key.load_key() if needs_key(row.pin_hash) else None  # a missing key file is said, not counted
+    ok = verify_pin(pin or "", row.pin_hash, key)  # scrypt outside the write transaction
     failed = 0 if ok else row.failed_attempts + 1
     with engine.begin() as conn:
         conn.execute(

@@ -74,6 +74,9 @@ class ClerkApp(ServiceCalls, App[None]):
 
     def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
         super().__init__()
+        from clerk_tui.services.pin_key import configure
+
+        configure(settings)  # the PIN key file and length of this terminal's hall
         self.settings = settings
         self._engine = engine
         self._engine_lock = threading.Lock()

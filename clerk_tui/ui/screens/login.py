@@ -88,14 +88,8 @@ class LoginScreen(ServiceCalls, Screen):
 
         def log_in() -> Actor:
             actor = login(app.engine, number, pin, window=window, terminal=True)
-            if actor.role == "clerk":
-                # start-up, as above
-                from clerk_tui.services.queue import open_window
-
-                open_window(app.engine, actor, actor.window)  # 开窗: one clerk per window
-            elif actor.window is not None:
-                actor = replace(actor, window=None)  # only a window clerk sits at a window
-            return actor
+            # A PIN set by someone else: changed first (login_done), then the seat is taken.
+            return actor if actor.must_change_pin else take_seat(app.engine, actor)
 
         self.call_service("login", log_in, exclusive=True)
 
@@ -112,6 +106,36 @@ class LoginScreen(ServiceCalls, Screen):
         pin.focus()
 
     def login_done(self, actor: Actor) -> None:
+        if actor.must_change_pin:
+            from clerk_tui.ui.dialogs.pin import ChangePinDialog
+
+            self.show_error("")
+            self.app.push_screen(ChangePinDialog(actor), self.pin_changed)
+            return
         if actor.window is not None:
             terminal_state.save(self.app.settings.state_dir, window=actor.window)
         self.app.logged_in(actor)
+
+    def pin_changed(self, actor: Actor | None) -> None:
+        """The forced change was made (go on to the role's screen) or given up (log in again)."""
+        if actor is None:
+            self.query_one("#login", Button).disabled = False
+            self.show_error("PIN 未修改：他人设置的 PIN 须先修改才能使用，请重新登录")
+            pin = self.query_one("#pin", Input)
+            pin.value = ""
+            pin.focus()
+            return
+        self.show_error("正在登录……")
+        self.call_service("login", take_seat, self.app.engine, actor, exclusive=True)
+
+
+def take_seat(engine, actor: Actor) -> Actor:
+    """After the PIN: a window clerk opens their window (开窗: one clerk per window); anyone else
+    sits at no window."""
+    if actor.role == "clerk":
+        # start-up: SQLAlchemy is not loaded before the first frame
+        from clerk_tui.services.queue import open_window
+
+        open_window(engine, actor, actor.window)
+        return actor
+    return replace(actor, window=None) if actor.window is not None else actor
