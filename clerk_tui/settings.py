@@ -14,6 +14,9 @@ The file (``settings.toml`` in the user config directory, or ``--config`` / ``CL
     ticket = "tcp://192.168.1.50:9100"       # tickets; receipt = … for case papers
     width = 80                               # 58, 80 or 42 (Epson-class)
 
+    [audit]
+    keep_days = 180                          # events kept at least this long (floor 180, 网络安全法 art. 21)
+
     [terminal]
     window = 3                               # remembered by the login screen
 
@@ -38,6 +41,8 @@ ENV_CONFIG = "CLERK_TUI_CONFIG"
 ENV_DB = "CLERK_TUI_DB"
 # The scrypt cost of new PIN hashes (log2 n). Production keeps the default; the test suite lowers it.
 ENV_PIN_COST = "CLERK_TUI_PIN_COST"
+ENV_AUDIT_KEEP_DAYS = "CLERK_TUI_AUDIT_KEEP_DAYS"
+AUDIT_KEEP_FLOOR = 180  # days: the event log is kept at least six months (网络安全法 art. 21)
 
 
 class SettingsError(ValueError):
@@ -96,6 +101,7 @@ class Settings:
     responsibility: ResponsibilityRules = field(default_factory=ResponsibilityRules)
     followup_days: int = 3  # [ratings] working days to end a bad rating's follow-up
     rating_timeout: int = 60  # [ratings] seconds the pad waits before 未评价
+    audit_keep_days: int = AUDIT_KEEP_FLOOR  # [audit] keep_days: `audit prune` refuses younger events
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -133,6 +139,7 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
         "printing",
         "responsibility",
         "ratings",
+        "audit",
     }
     if unknown := sorted(set(data) - known):
         raise SettingsError(f"配置文件 {path} 中有未知设置：{'、'.join(unknown)}（可用：{'、'.join(sorted(known))}）")
@@ -170,11 +177,29 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
             raise SettingsError(f"配置文件 {path} 中 ratings.{key} 应为正整数（收到 {value!r}）")
     settings.followup_days = ratings.get("followup_days", 3)
     settings.rating_timeout = ratings.get("timeout_seconds", 60)
+    settings.audit_keep_days = _audit_keep_days(data.get("audit", {}), path)
     if os.environ.get(ENV_DB):
         settings.database = os.environ[ENV_DB]
     if database:
         settings.database = database
     return settings
+
+
+def _audit_keep_days(section: Any, path: Path) -> int:
+    """[audit] keep_days, or CLERK_TUI_AUDIT_KEEP_DAYS over it: whole days, never below the floor."""
+    if not isinstance(section, dict) or set(section) - {"keep_days"}:
+        raise SettingsError(f"配置文件 {path} 的 [audit] 只能有 keep_days（事件日志至少保留的天数）")
+    value: Any = section.get("keep_days", AUDIT_KEEP_FLOOR)
+    where = f"配置文件 {path} 中 audit.keep_days"
+    raw = os.environ.get(ENV_AUDIT_KEEP_DAYS, "").strip()
+    if raw:
+        value, where = (int(raw) if raw.isdigit() else raw), f"环境变量 {ENV_AUDIT_KEEP_DAYS}"
+    if not isinstance(value, int) or isinstance(value, bool) or value < AUDIT_KEEP_FLOOR:
+        raise SettingsError(
+            f"{where} 应为不少于 {AUDIT_KEEP_FLOOR} 的整数天（收到 {value!r}）："
+            f"网络安全法第二十一条要求网络日志留存不少于六个月"
+        )
+    return value
 
 
 def pin_cost() -> int:

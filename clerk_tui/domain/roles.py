@@ -24,6 +24,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "case.handle": frozenset({CLERK, SUPERVISOR}),
     "case.override": frozenset({SUPERVISOR}),
     "print": frozenset({GUIDE, CLERK, SUPERVISOR, ADMIN}),
+    "audit.verify": frozenset({SUPERVISOR, ADMIN}),  # verify the audit chain, anchor its head
+    "audit.prune": frozenset({ADMIN}),  # remove events older than the retention setting
     "inquiry": frozenset(
         {GUIDE, CLERK, SUPERVISOR, ADMIN}
     ),  # 首问: whoever is asked first  # 主管授权: ID override, second notice, extension
