@@ -359,3 +359,19 @@ def test_cli_verify_with_an_anchor_finds_the_cut_tail(tmp_path, monkeypatch, min
     code, _out, err = run("audit", "verify", "--anchor", str(anchor_file), env=admin)
     assert code == 1 and f"#{top}" in err and "截断" in err and "锚定" in err
     assert Path(anchor_file).exists()
+
+
+def test_the_daily_report_shows_the_days_head(tmp_path, monkeypatch, mini_hall_file, run):
+    path = tmp_path / "cli.db"
+    copy_mini_hall(mini_hall_file, path)
+    monkeypatch.setenv("CLERK_TUI_DB", str(path))
+    monkeypatch.setenv("CLERK_TUI_NOW", "2031-03-03T09:00:00")  # a day with no events yet
+    admin = {"CLERK_TUI_STAFF": "admin", "CLERK_TUI_PIN": "2468"}
+    code, out, err = run("audit", "anchor", env=admin)  # its login is the day's last event
+    assert code == 0, err
+    fingerprint = out.split("指纹")[1].split()[0]
+    code, out, err = run("report", "daily", "--format", "json", env=admin)
+    assert code == 0, err
+    assert '"audit_head"' in out and fingerprint in out
+    code, out, err = run("report", "daily", env=admin)
+    assert code == 0 and f"指纹 {fingerprint}" in out
