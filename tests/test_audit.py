@@ -9,6 +9,7 @@ import datetime as dt
 import multiprocessing as mp
 import sqlite3
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -375,3 +376,27 @@ def test_the_daily_report_shows_the_days_head(tmp_path, monkeypatch, mini_hall_f
     assert '"audit_head"' in out and fingerprint in out
     code, out, err = run("report", "daily", env=admin)
     assert code == 0 and f"指纹 {fingerprint}" in out
+
+
+def test_an_upgraded_hall_has_its_old_events_chained(engine, now):
+    from alembic import command
+    from sqlalchemy import text
+
+    from clerk_tui.store import schema
+
+    with engine.begin() as conn:
+        command.upgrade(schema._config(conn), "0008")
+    with engine.begin() as conn:
+        for i in range(3):
+            conn.execute(
+                text("INSERT INTO event (at, kind, subject, payload) VALUES (:at, 'staff.login', :s, '{}')"),
+                {"at": dt.datetime(2026, 11, 20, 9, i), "s": f"old{i}"},
+            )
+    schema.upgrade(engine)
+    with read_session(engine) as s:
+        rows = s.exec(select(Event).order_by(Event.id)).all()
+        head = s.get(AuditHead, CHAIN)
+    assert [r.subject for r in rows] == ["old0", "old1", "old2"]
+    assert rows[0].prev_hash == GENESIS and all(r.hash == row_digest(r) for r in rows)
+    assert all(b.prev_hash == a.hash for a, b in pairwise(rows))
+    assert (head.event_id, head.hash) == (rows[-1].id, rows[-1].hash)
