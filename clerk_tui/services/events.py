@@ -1,7 +1,7 @@
 """The event log: one row per state change, written in the same transaction as the change.
 
-Each row joins the audit chain (store/audit_chain) when its transaction commits: the chain's head is
-locked only for the few statements before the commit, however long the change itself took.
+Each row joins the audit chain as it is written (store/audit_chain): the transaction's first event
+locks the chain's head until the commit.
 """
 
 from __future__ import annotations
@@ -33,6 +33,6 @@ def record(
         subject=subject,
         payload=json.dumps(payload, ensure_ascii=False, default=str, sort_keys=True),
     )
-    # Written at commit by the chain (a prepared Core insert): the log is append-only and never read
-    # back in the same transaction; pending ORM changes are flushed first, keeping order.
-    audit_chain.queue(session, values)
+    # A prepared Core insert at the end of the chain: the log is append-only and needs none of the
+    # ORM's bookkeeping (pending ORM changes are flushed first, keeping order).
+    audit_chain.append(session, values)

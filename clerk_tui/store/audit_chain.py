@@ -4,14 +4,14 @@ hash, and the ``audit_head`` row names the last event and its hash.
 One chain per database (``CHAIN``): a database holds one hall and its branch halls, and they share
 one event log, so they share one chain.
 
-Events are chained when their transaction commits, not when ``services.events.record`` is called:
-``record`` queues the row on the session and a ``before_commit`` hook writes the queued rows. The
-hook locks the head (PostgreSQL: ``SELECT … FOR UPDATE``; SQLite: the transaction already holds the
-write lock of BEGIN IMMEDIATE), inserts the rows in order, and moves the head, all in the
-transaction that made the change. So concurrent writers take their turn on the head and never fork
-or gap the chain, event ids grow in chain order, and the head lock is the last lock a transaction
-takes and is held only for the few statements before its commit (no deadlock with the rows the
-change itself locked).
+A transaction's first event locks the head (PostgreSQL: ``SELECT … FOR UPDATE``; SQLite: the
+transaction already holds the write lock of BEGIN IMMEDIATE) and holds it until the commit; each
+event is inserted at once with its hashes (a service may read its own events back before the
+commit, as a case's history does), and the head row is moved once, just before the commit. So
+concurrent writers take their turn on the head and never fork or gap the chain, and event ids grow
+in chain order. On PostgreSQL a writer that locks rows after its first event can deadlock with
+one that locked them first; the database detects it and ``services.tx.transaction`` runs the loser
+again.
 
 The head row is made by the schema migration (0009), which also chains the events an older hall
 already had.
@@ -34,7 +34,7 @@ from clerk_tui.store.prepared import Prepared
 
 CHAIN = "events"
 GENESIS = "0" * 64  # the "previous hash" of the first event of a chain
-_PENDING = "audit_pending"
+_STATE = "audit_chain"  # [running hash, last event id] of this transaction
 
 
 def canonical(
@@ -66,29 +66,32 @@ def fingerprint(hash_: str) -> str:
     return hash_[:16]
 
 
-def queue(session: OrmSession, values: dict[str, Any]) -> None:
-    """Queue an event row (the ``event`` table's columns but the hashes) to be chained at commit."""
-    session.info.setdefault(_PENDING, []).append(values)
+def append(session: OrmSession, values: dict[str, Any]) -> None:
+    """Insert an event row (the ``event`` table's columns but the hashes) at the end of the chain.
+
+    The transaction's first event locks the head (on PostgreSQL ``SELECT … FOR UPDATE``; SQLite's
+    BEGIN IMMEDIATE holds the write lock already) and keeps it, with the running hash and id, on the
+    session; the head row itself is moved once, before the commit."""
+    state = session.info.get(_STATE)
+    if state is None:
+        head = _HEAD[session.connection().dialect.name].run(session).first()
+        if head is None:
+            raise RuntimeError("audit_head row missing: run clerk-tui db upgrade")
+        state = session.info[_STATE] = [head.hash, head.event_id]
+    values = dict(values, prev_hash=state[0])
+    values["hash"] = row_digest(_Values(values))
+    state[1] = _INSERT.run(session, values).scalar_one()
+    state[0] = values["hash"]
 
 
-def _seal(session: OrmSession) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if not pending:
-        return
-    conn = session.connection()
-    head = _HEAD[conn.dialect.name].run(session).first()
-    if head is None:
-        raise RuntimeError("audit_head row missing: run clerk-tui db upgrade")
-    prev, last_id = head.hash, head.event_id
-    for values in pending:
-        values = dict(values, prev_hash=prev)
-        values["hash"] = prev = row_digest(_Values(values))
-        last_id = _INSERT.run(session, values).scalar_one()
-    _MOVE.run(session, {"event_id": last_id, "hash": prev})
+def _move_head(session: OrmSession) -> None:
+    state = session.info.pop(_STATE, None)
+    if state is not None:
+        _MOVE.run(session, {"hash": state[0], "event_id": state[1]})
 
 
-def _drop(session: OrmSession, *_args) -> None:
-    session.info.pop(_PENDING, None)
+def _forget(session: OrmSession, *_args) -> None:
+    session.info.pop(_STATE, None)
 
 
 class _Values:
@@ -105,6 +108,6 @@ _HEAD = {
 _INSERT = Prepared(insert(Event.__table__).returning(Event.__table__.c.id))
 _MOVE = Prepared(update(AuditHead.__table__).where(AuditHead.__table__.c.chain == CHAIN))
 
-sa_event.listen(OrmSession, "before_commit", _seal)
-sa_event.listen(OrmSession, "after_rollback", _drop)
-sa_event.listen(OrmSession, "after_soft_rollback", _drop)
+sa_event.listen(OrmSession, "before_commit", _move_head)
+sa_event.listen(OrmSession, "after_rollback", _forget)
+sa_event.listen(OrmSession, "after_soft_rollback", _forget)
