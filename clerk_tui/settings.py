@@ -20,6 +20,9 @@ The file (``settings.toml`` in the user config directory, or ``--config`` / ``CL
     papers = "/srv/clerk-tui/papers"         # the only folder file:// and pdf:// printers write in
     width = 80                               # 58, 80 or 42 (Epson-class)
 
+    [audit]
+    keep_days = 180                          # events kept at least this long (floor 180, 网络安全法 art. 21)
+
     [terminal]
     window = 3                               # remembered by the login screen
 
@@ -54,6 +57,8 @@ ENV_PG_STATEMENT_TIMEOUT = "CLERK_TUI_PG_STATEMENT_TIMEOUT"
 ENV_KEY_FILE = "CLERK_TUI_KEY_FILE"
 ENV_PIN_MIN_LENGTH = "CLERK_TUI_PIN_MIN_LENGTH"
 KEY_FILE_NAME = "pin.key"
+ENV_AUDIT_KEEP_DAYS = "CLERK_TUI_AUDIT_KEEP_DAYS"
+AUDIT_KEEP_FLOOR = 180  # days: the event log is kept at least six months (网络安全法 art. 21)
 
 
 class SettingsError(ValueError):
@@ -153,6 +158,7 @@ class Settings:
     backup_at: str = "18:00"  # the day's close (HH:MM): the daily backup is made after it
     key_file: Path | None = None  # [security] the PIN key file; None: pin.key beside the settings file
     pin_min_length: int = 6  # [security] digits of a new PIN (never below 6 outside the demo)
+    audit_keep_days: int = AUDIT_KEEP_FLOOR  # [audit] keep_days: `audit prune` refuses younger events
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -197,6 +203,7 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
         "ratings",
         *_OWN_KEYS,
         "security",
+        "audit",
     }
     if unknown := sorted(set(data) - known):
         raise SettingsError(f"配置文件 {path} 中有未知设置：{'、'.join(unknown)}（可用：{'、'.join(sorted(known))}）")
@@ -235,6 +242,7 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
     settings.followup_days = ratings.get("followup_days", 3)
     settings.rating_timeout = ratings.get("timeout_seconds", 60)
     _timeouts_and_backup(settings, data, path)
+    settings.audit_keep_days = _audit_keep_days(data.get("audit", {}), path)
     if os.environ.get(ENV_DB):
         settings.database = os.environ[ENV_DB]
     if database:
@@ -306,6 +314,23 @@ def pin_min_length(configured: int = 6) -> int:
     if not raw.isdigit() or not 6 <= int(raw) <= 12:
         raise SettingsError(f"环境变量 {ENV_PIN_MIN_LENGTH} 应为 6–12 的整数（收到 {raw!r}），不设则为 6")
     return int(raw)
+
+
+def _audit_keep_days(section: Any, path: Path) -> int:
+    """[audit] keep_days, or CLERK_TUI_AUDIT_KEEP_DAYS over it: whole days, never below the floor."""
+    if not isinstance(section, dict) or set(section) - {"keep_days"}:
+        raise SettingsError(f"配置文件 {path} 的 [audit] 只能有 keep_days（事件日志至少保留的天数）")
+    value: Any = section.get("keep_days", AUDIT_KEEP_FLOOR)
+    where = f"配置文件 {path} 中 audit.keep_days"
+    raw = os.environ.get(ENV_AUDIT_KEEP_DAYS, "").strip()
+    if raw:
+        value, where = (int(raw) if raw.isdigit() else raw), f"环境变量 {ENV_AUDIT_KEEP_DAYS}"
+    if not isinstance(value, int) or isinstance(value, bool) or value < AUDIT_KEEP_FLOOR:
+        raise SettingsError(
+            f"{where} 应为不少于 {AUDIT_KEEP_FLOOR} 的整数天（收到 {value!r}）："
+            f"网络安全法第二十一条要求网络日志留存不少于六个月"
+        )
+    return value
 
 
 def pin_cost() -> int:

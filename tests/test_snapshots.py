@@ -136,6 +136,10 @@ def load_once(monkeypatch):
     monkeypatch.setattr(polling.FollowsHall, "POLL_SECONDS", 3600.0)
     monkeypatch.setattr(WindowConsole, "POLL_SECONDS", 3600.0)
     monkeypatch.setattr(supervisor, "POLL_SECONDS", 3600.0)
+    # The day's audit-chain head hashes events of the template hall, stamped on the day it was made.
+    from clerk_tui.services.audit import Head
+
+    monkeypatch.setattr(supervisor, "day_head", lambda engine, day: Head(123, "a1b2c3d4e5f60718" + "0" * 48))
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ from clerk_tui import __version__
 from clerk_tui.cli import (
     alerts,
     appointment,
+    audit,
     calendar,
     case,
     catalog,
@@ -63,6 +64,7 @@ for module, name in (
     (alerts, "alerts"),
     (followup, "followup"),
     (report, "report"),
+    (audit, "audit"),
 ):
     app.add_typer(module.app, name=name)
 

@@ -64,9 +64,15 @@ def _emit(
 
     c = context(ctx)
     start, finish = reports.period(kind, value, end)
+    engine = c.engine()
     report = reports.build_report(
-        c.engine(), c.actor(), start, finish, by.value, department=department, window=window, clerk=clerk
+        engine, c.actor(), start, finish, by.value, department=department, window=window, clerk=clerk
     )
+    if kind == "daily":  # the day's audit-chain head, kept on paper outside the database
+        from clerk_tui.services.audit import day_head
+
+        if head := day_head(engine, start):
+            report.audit_head = (head.event_id or 0, head.fingerprint)
     if fmt in (ReportFormat.csv, ReportFormat.xlsx) or out is not None:
         if out is None:
             raise ServiceError(f"{fmt.value} 格式请用 --out 指定输出文件")
@@ -130,6 +136,10 @@ def _emit(
             for f in [g.figures]
         ],
     )
+    if report.audit_head:
+        typer.echo(
+            f"当日审计链头：事件 #{report.audit_head[0]} 指纹 {report.audit_head[1]}（可用 clerk-tui audit verify 核对）"
+        )
     if report.hourly:
         peak = max(max(i, s) for _, i, s in report.hourly) or 1
         typer.echo("分时段（█ 取号  ░ 办结）")

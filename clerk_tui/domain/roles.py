@@ -52,6 +52,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "followup.read": frozenset({CLERK, SUPERVISOR}),
     "report.read.hall": frozenset({CLERK, SUPERVISOR}),  # the hall's, a department's, a window's figures
     "report.read.staff": frozenset({SUPERVISOR}),  # every clerk's figures (a clerk: only their own)
+    "audit.verify": frozenset({SUPERVISOR, ADMIN}),  # verify the audit chain, anchor its head
+    "audit.prune": frozenset({ADMIN}),  # remove events older than the retention setting
 }
 
 

@@ -15,7 +15,6 @@ The daily backup is made by the first supervisor's screen that sees the day's cl
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import os
 import shlex
 import sqlite3
@@ -158,27 +157,17 @@ def check_file(path: Path) -> HallContents:
 
 
 def audit_chain_problem(path: Path) -> str | None:
-    """HOOK for the audit hash chain: ``clerk_tui.services.audit.verify_chain(engine)`` when it
-    exists, run on an engine over the copy. It may raise ServiceError, or return False or an
-    object whose ``ok`` is False (its ``message`` then says why). Until the audit module exists
-    there is no chain to check and this returns None."""
-    try:
-        audit = importlib.import_module("clerk_tui.services.audit")
-    except ModuleNotFoundError:
-        return None
-    verify: Callable[[Engine], object] | None = getattr(audit, "verify_chain", None)
-    if verify is None:
-        return None
+    """Why the copy's audit chain does not verify (services/audit.py), or None when it does."""
+    from clerk_tui.services.audit import verify_chain  # the backup's check: loaded only for it
+
     engine = make_engine(str(path))
     try:
-        result = verify(engine)
-    except ServiceError as exc:
-        return exc.message
+        report = verify_chain(engine)
     finally:
         engine.dispose()
-    if result is False or getattr(result, "ok", True) is False:
-        return str(getattr(result, "message", "") or "链条断开")
-    return None
+    if report.ok:
+        return None
+    return "；".join(p.message for p in report.problems[:3])
 
 
 # ---------------------------------------------------------------- copying

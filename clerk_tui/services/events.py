@@ -1,17 +1,19 @@
-"""The event log: one row per state change, written in the same transaction as the change."""
+"""The event log: one row per state change, written in the same transaction as the change.
+
+Each row joins the audit chain as it is written (store/audit_chain): the transaction's first event
+locks the chain's head until the commit.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session
 
 from clerk_tui import clock
 from clerk_tui.services.context import Actor
-from clerk_tui.store.models import Event
-from clerk_tui.store.prepared import Prepared
+from clerk_tui.store import audit_chain
 
 
 def record(
@@ -31,9 +33,6 @@ def record(
         subject=subject,
         payload=json.dumps(payload, ensure_ascii=False, default=str, sort_keys=True),
     )
-    # A prepared Core insert: the log is append-only and never read back in the same transaction,
-    # so it needs none of the ORM's bookkeeping (pending ORM changes are flushed first, keeping order).
-    _INSERT.run(session, values)
-
-
-_INSERT = Prepared(insert(Event.__table__))
+    # A prepared Core insert at the end of the chain: the log is append-only and needs none of the
+    # ORM's bookkeeping (pending ORM changes are flushed first, keeping order).
+    audit_chain.append(session, values)

@@ -141,15 +141,19 @@ class Report:
     by: str
     groups: list[Group]
     hourly: list[tuple[int, int, int]]  # (hour, issued, served)
+    audit_head: tuple[int, str] | None = None  # a daily report: the day's last event and its fingerprint
 
     def as_json(self) -> dict:
-        return {
+        value: dict[str, object] = {
             "from": self.start.isoformat(),
             "to": self.end.isoformat(),
             "by": self.by,
             "groups": [g.as_json() for g in self.groups],
             "hourly": [{"hour": h, "issued": i, "served": s} for h, i, s in self.hourly],
         }
+        if self.audit_head is not None:
+            value["audit_head"] = {"event_id": self.audit_head[0], "fingerprint": self.audit_head[1]}
+        return value
 
 
 def _rate(num: int, den: int) -> float | None:

@@ -64,3 +64,12 @@ def insert_on_conflict(dialect: str, table):
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(table)
+
+
+def locked(dialect: str, stmt):
+    """``stmt`` (a SELECT) locking the rows it reads until the transaction ends: ``FOR UPDATE`` on
+    PostgreSQL. SQLite needs nothing: every writing transaction there already holds the database's
+    one write lock (BEGIN IMMEDIATE, see store/engine)."""
+    if dialect == "postgresql":
+        return stmt.with_for_update()
+    return stmt

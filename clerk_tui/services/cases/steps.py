@@ -116,6 +116,8 @@ def record_step(session: Session, actor: Actor, case: ServiceCase, kind: str, **
     case.updated_at = clock.now()
     session.add(case)
     session.flush()
+    # The case's status and owner after the step: `audit verify` holds the case row to its last event.
+    payload.update(state=case.status, owner_id=case.owner_id)
     events.record(session, f"case.{kind}", actor=actor, subject=case.number, **payload)
 
 

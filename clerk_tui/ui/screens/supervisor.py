@@ -13,6 +13,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static
 
+from clerk_tui import clock
+from clerk_tui.services.audit import day_head
 from clerk_tui.services.errors import ServiceError
 from clerk_tui.services.queue import last_event_id
 from clerk_tui.services.ratings import close_followup
@@ -50,6 +52,7 @@ class SupervisorScreen(_Home):
         self.seen_event = -1
         self.loaded_at = 0.0
         self.backup_line = ""
+        self.audit_head = ""  # the day's audit-chain head as a short fingerprint
 
     def compose(self) -> ComposeResult:
         yield StatusBar("带班领导 · 大厅实况")
@@ -122,14 +125,19 @@ class SupervisorScreen(_Home):
             newest = last_event_id(app.engine)
             if newest == seen and time.monotonic() - loaded_at < REFRESH_EVERY:
                 return None
-            return newest, board(app.engine, app.actor, rules_=app.settings.responsibility, case_rules=case_rules(app))
+            b = board(app.engine, app.actor, rules_=app.settings.responsibility, case_rules=case_rules(app))
+            head = day_head(app.engine, clock.today())
+            return newest, b, f"审计 #{head.event_id} {head.fingerprint}" if head else ""
 
         self.call_service("poll", board_if_changed, exclusive=True)
 
     def poll_done(self, result) -> None:
         if result is not None:
-            (self.seen_event, b), self.loaded_at = result, time.monotonic()
-            if b != self.board:  # an unchanged hall is not redrawn: the tables never flicker empty
+            head_before = self.audit_head
+            (self.seen_event, b, self.audit_head), self.loaded_at = result, time.monotonic()
+            if (
+                b != self.board or self.audit_head != head_before
+            ):  # an unchanged hall is not redrawn: the tables never flicker empty
                 self.show(b)
 
     def poll_failed(self, failure: CallFailed) -> None:
@@ -152,6 +160,8 @@ class SupervisorScreen(_Home):
         text.append("\nR 报表 · F 差评整改 · Ctrl+T 提醒 · B 办件", style="dim")  # a line of its own: never split
         if self.backup_line:
             text.append(f" · {self.backup_line}", style="red" if "未" in self.backup_line else "dim")
+        if self.audit_head:  # the day's chain head, to note down or compare with the daily report
+            text.append(f" · {self.audit_head}", style="dim")
         self.query_one("#sup-summary", Static).update(text)
         q = self.query_one("#sup-queues", DataTable)
         q.clear()

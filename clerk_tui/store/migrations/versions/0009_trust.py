@@ -33,6 +33,7 @@ def upgrade() -> None:
     sa.Column('floor_hash', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('chain')
     )
+    _chain_existing_events()
     # A PIN set or reset by someone else: its owner must change it at the next login before doing
     # anything else.
     with op.batch_alter_table('staff') as batch:
@@ -43,6 +44,41 @@ def upgrade() -> None:
     sa.Column('value', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('key')
     )
+
+
+def _chain_existing_events() -> None:
+    """An upgraded hall: chain the events it already has, in id order, and make the head row (a new
+    database gets the head row alone, at the genesis hash)."""
+    from clerk_tui.store.audit_chain import CHAIN, GENESIS, digest
+
+    conn = op.get_bind()
+    event = sa.table(
+        'event', sa.column('id', sa.Integer), sa.column('at', sa.DateTime), sa.column('staff_id', sa.Integer),
+        sa.column('window_number', sa.Integer), sa.column('kind', sa.String), sa.column('subject', sa.String),
+        sa.column('payload', sa.Text), sa.column('prev_hash', sa.String), sa.column('hash', sa.String),
+    )
+    prev, last_id = GENESIS, None
+    rows = conn.execute(
+        sa.select(event.c.id, event.c.at, event.c.staff_id, event.c.window_number, event.c.kind, event.c.subject,
+                  event.c.payload).order_by(event.c.id)
+    ).all()
+    change = sa.update(event).where(event.c.id == sa.bindparam('eid')).values(
+        prev_hash=sa.bindparam('p'), hash=sa.bindparam('h'))
+    batch = []
+    for r in rows:
+        h = digest(r.at, r.staff_id, r.window_number, r.kind, r.subject, r.payload, prev)
+        batch.append({'eid': r.id, 'p': prev, 'h': h})
+        prev, last_id = h, r.id
+        if len(batch) >= 1000:
+            conn.execute(change, batch)
+            batch = []
+    if batch:
+        conn.execute(change, batch)
+    head = sa.table('audit_head', sa.column('chain', sa.String), sa.column('event_id', sa.Integer),
+                    sa.column('hash', sa.String), sa.column('floor_event_id', sa.Integer),
+                    sa.column('floor_hash', sa.String))
+    conn.execute(sa.insert(head).values(chain=CHAIN, event_id=last_id, hash=prev, floor_event_id=None,
+                                        floor_hash=GENESIS))
 
 
 def downgrade() -> None:
