@@ -160,6 +160,17 @@ def fold_wal(path: Path) -> None:
     conn.close()
 
 
+def ready_staff(engine, admin, number: str, name: str, role: str, pin: str, *, window=None, **kw):
+    """A staff member as they are once they have started: added by the administrator (a PIN set by
+    someone else), then changed at their first login to ``pin``, their own. Returns them logged in."""
+    from clerk_tui.services.staff import add_staff, change_own_pin, login
+
+    first = "9" + pin[::-1] if pin[::-1] != pin else "97" + pin  # the administrator's, to be changed
+    add_staff(engine, admin, number, name, role, first, **kw)
+    change_own_pin(engine, login(engine, number, first), pin)
+    return login(engine, number, pin, window=window)
+
+
 def unmark_demo(engine) -> None:
     """Take the demo mark off a mini hall (its easy PINs stay): for a test of what a real hall
     refuses (demo over it, PIN rules). The mark is data: set back to "0", as a hall never marked reads."""

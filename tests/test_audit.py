@@ -363,19 +363,29 @@ def test_cli_verify_with_an_anchor_finds_the_cut_tail(tmp_path, monkeypatch, min
 
 
 def test_the_daily_report_shows_the_days_head(tmp_path, monkeypatch, mini_hall_file, run):
+    import datetime as dt
+    import json
+
+    from clerk_tui.services.audit import day_head
+    from clerk_tui.services.staff import add_staff, login
+    from clerk_tui.store.engine import make_engine
+
     path = tmp_path / "cli.db"
     copy_mini_hall(mini_hall_file, path)
     monkeypatch.setenv("CLERK_TUI_DB", str(path))
     monkeypatch.setenv("CLERK_TUI_NOW", "2031-03-03T09:00:00")  # a day with no events yet
-    admin = {"CLERK_TUI_STAFF": "admin", "CLERK_TUI_PIN": "2468"}
-    code, out, err = run("audit", "anchor", env=admin)  # its login is the day's last event
+    engine = make_engine(str(path))
+    add_staff(engine, login(engine, "admin", "2468"), "9001", "郑国强", "supervisor", "9999")
+    supervisor = {"CLERK_TUI_STAFF": "9001", "CLERK_TUI_PIN": "9999"}  # reads the day's report
+    code, out, err = run("report", "daily", "--format", "json", env=supervisor)
     assert code == 0, err
-    fingerprint = out.split("指纹")[1].split()[0]
-    code, out, err = run("report", "daily", "--format", "json", env=admin)
-    assert code == 0, err
-    assert '"audit_head"' in out and fingerprint in out
-    code, out, err = run("report", "daily", env=admin)
-    assert code == 0 and f"指纹 {fingerprint}" in out
+    shown = json.loads(out)["audit_head"]
+    head = day_head(engine, dt.date(2031, 3, 3))  # nothing written since: the report's head is the day's
+    assert head is not None and shown == {"event_id": head.event_id, "fingerprint": head.fingerprint}
+    code, out, err = run("report", "daily", env=supervisor)
+    head = day_head(engine, dt.date(2031, 3, 3))
+    assert code == 0 and f"#{head.event_id}" in out and f"指纹 {head.fingerprint}" in out
+    engine.dispose()
 
 
 def test_an_upgraded_hall_has_its_old_events_chained(engine, now):

@@ -50,9 +50,11 @@ def test_a_backup_taken_while_another_process_writes_restores_into_a_new_file(sq
     from clerk_tui.services.backup import backup, check_file, restore
 
     admin = login(sqlite_hall, "admin", ADMIN_PIN)
+    add_staff(sqlite_hall, admin, "8001", "林晓燕", "guide", "1111")
+    guide = login(sqlite_hall, "8001", "1111")  # issues the tickets: the administrator issues none (三员分立)
     url = str(sqlite_hall.url.database)
     started, stop, out = mp.Event(), mp.Event(), mp.Queue()
-    writer = mp.Process(target=_writer, args=(url, admin, started, stop, out))
+    writer = mp.Process(target=_writer, args=(url, guide, started, stop, out))
     writer.start()
     try:
         assert started.wait(60), "the writer never issued a ticket"
@@ -124,9 +126,11 @@ def test_restore_over_a_live_hall_is_refused_without_its_name_and_saves_it_first
     from clerk_tui.services.queue import issue_ticket
 
     admin = login(sqlite_hall, "admin", ADMIN_PIN)
+    add_staff(sqlite_hall, admin, "8001", "林晓燕", "guide", "1111")
+    guide = login(sqlite_hall, "8001", "1111")
     made = backup(sqlite_hall, admin, tmp_path / "morning.db")
     for _ in range(3):
-        issue_ticket(sqlite_hall, admin, queue="A")
+        issue_ticket(sqlite_hall, guide, queue="A")
     live = Path(str(sqlite_hall.url.database))
     sqlite_hall.dispose()
     before = _counts(live)
@@ -227,7 +231,9 @@ def test_on_postgresql_backup_says_the_pg_dump_command(pg_url, tmp_path):
         command = pg_dump_command(engine, admin, "hall.dump")
     finally:
         engine.dispose()
-    schema = pg_url.split("search_path%3D")[-1].split("=")[-1]
+    import re
+
+    schema = re.search(r"search_path(?:%3D|=)(t_[0-9a-f]+)", pg_url).group(1)
     assert command.startswith("pg_dump -h 127.0.0.1 -p 5432 ")
     assert f"-n {schema}" in command and command.endswith("-Fc -f hall.dump")
 

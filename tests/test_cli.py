@@ -631,7 +631,8 @@ def test_bad_toml_and_a_dead_database_and_printer_are_chinese(clerks, run, tmp_p
     assert code == 1 and "格式错误" in err and not any(w in err for w in ENGLISH)
     code, _, err = run("--db", "postgresql+psycopg://nobody@127.0.0.1:1/x", "ticket", "list", env=ADMIN)
     assert code == 1 and "无法访问数据库（连接被拒绝" in err and not any(w in err for w in ENGLISH)
-    code, _, err = run("print", "test", "--printer", "tcp://127.0.0.1:1", env=clerks["c1"])
+    here = clerks["c1"] | printer_settings(tmp_path, "tcp://127.0.0.1:1")  # the settings name it
+    code, _, err = run("print", "test", "--printer", "tcp://127.0.0.1:1", env=here)
     assert code == 1 and "连接被拒绝" in err and not any(w in err for w in ENGLISH)
 
 

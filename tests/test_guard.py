@@ -17,8 +17,8 @@ from clerk_tui.services import queue as q
 from clerk_tui.services.contents import hall_contents
 from clerk_tui.services.context import Actor
 from clerk_tui.services.errors import PermissionDenied, ServiceError
-from clerk_tui.services.staff import add_staff, login
-from tests.conftest import ADMIN_PIN, MINI_HALL, copy_mini_hall, unmark_demo
+from clerk_tui.services.staff import login
+from tests.conftest import ADMIN_PIN, MINI_HALL, copy_mini_hall, ready_staff, unmark_demo
 
 FOOD = "000112002000"
 FOOD_ALL = ["食品经营许可申请书", "营业执照复印件"]
@@ -27,9 +27,8 @@ CLERK_PIN = "415926"
 
 def _busy(hall, admin) -> Actor:
     """A hall with a case, a ticket and their events: something to lose."""
-    add_staff(hall, admin, "1001", "李强", "clerk", CLERK_PIN, department="县市场监督管理局")
-    clerk = login(hall, "1001", CLERK_PIN, window=3)
-    q.issue_ticket(hall, admin, item_code=FOOD)
+    clerk = ready_staff(hall, admin, "1001", "李强", "clerk", CLERK_PIN, window=3, department="县市场监督管理局")
+    q.issue_ticket(hall, clerk, item_code=FOOD)  # the administrator issues nothing (三员分立)
     cs.intake(
         hall,
         clerk,
@@ -269,10 +268,7 @@ def test_the_hall_files_are_owner_only(umask, tmp_path, now):
         assert _mode(f"{db}{suffix}") == 0o600, suffix
     assert _mode(db.parent) == 0o700
 
-    from clerk_tui.services.staff import add_staff
-
-    add_staff(engine, admin, "8001", "林导", "guide", "246813")
-    guide = login(engine, "8001", "246813")  # the administrator issues and prints nothing (三员分立)
+    guide = ready_staff(engine, admin, "8001", "林导", "guide", "246813")  # the administrator prints nothing
     ticket = q.issue_ticket(engine, guide, item_code=FOOD)
     from clerk_tui.settings import PrintSettings
 
@@ -290,8 +286,7 @@ def test_the_hall_files_are_owner_only(umask, tmp_path, now):
 
     start, end = reports.period("daily")
     out = tmp_path / "report.csv"
-    add_staff(engine, admin, "9001", "郑带班", "supervisor", "975312")
-    supervisor = login(engine, "9001", "975312")
+    supervisor = ready_staff(engine, admin, "9001", "郑带班", "supervisor", "975312")
     write_atomic(out, reports.to_csv(reports.build_report(engine, supervisor, start, end, "department")))
     assert _mode(out) == 0o600
     engine.dispose()

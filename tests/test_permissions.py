@@ -32,6 +32,11 @@ ARGS: dict[str, list[str]] = {
     "rating-pad": ["--window", "1"],
     "db upgrade": [],
     "db check": [],
+    "db backup": ["{tmp}/copy.db"],
+    "db restore": ["{tmp}/backup.db", "--to", "{tmp}/restored.db"],
+    "audit verify": [],
+    "audit anchor": ["--to", "{tmp}/anchor.txt"],
+    "audit prune": ["--before", "2025-01-01"],
     "catalog list": [],
     "catalog show": ["000112001000"],
     "catalog import": [str(MINI_HALL)],
@@ -48,6 +53,7 @@ ARGS: dict[str, list[str]] = {
     "staff list": [],
     "staff set-pin": ["1003"],
     "staff unlock": ["1003"],
+    "staff key-file": [],
     "check id": ["110105194912310021"],
     "check uscc": ["91350100M000100Y43"],
     "ticket issue": ["--queue", "A"],
@@ -90,6 +96,7 @@ ARGS: dict[str, list[str]] = {
     "print test": ["--printer", "dummy:"],
     "print jobs": [],
     "print retry": ["999"],
+    "print confirm": ["999"],
     "inquiry open": ["--matter", "问路"],
     "inquiry answer": ["999", "--note", "已答复"],
     "inquiry refer": ["999", "--to-window", "1"],
@@ -108,6 +115,7 @@ ARGS: dict[str, list[str]] = {
     "report yearly": ["--year", "2026"],
     "report range": ["--from", "2026-11-01", "--to", "2026-11-30"],
     "report rebuild": [],
+    "staff change-pin": [],  # last: it changes the acting staff member's PIN
 }
 NOT_RUN = {"init", "demo", "run"}  # setting a hall up (its own tests) and the TUI's login screen
 
@@ -184,6 +192,8 @@ def _fingerprint(path: Path) -> str:
         for table in tables:
             if table == "event":
                 rows = con.execute("SELECT kind, subject, payload FROM event WHERE kind NOT LIKE 'staff.login%'")
+            elif table == "audit_head":  # the chain's head moves with the login events left out above
+                continue
             elif table == "staff":
                 rows = con.execute("SELECT number, name, role, pin_hash, active FROM staff ORDER BY id")
             else:
@@ -224,6 +234,7 @@ def test_every_command_as_every_role(role, template, tmp_path, monkeypatch, caps
     env = {"CLERK_TUI_DB": str(path), "CLERK_TUI_NOW": "2026-11-26T10:00:00", "CLERK_TUI_NEW_PIN": "864213"}
     if AS[role]:
         env |= {"CLERK_TUI_STAFF": AS[role], "CLERK_TUI_PIN": PINS[AS[role]]}
+    shutil.copy(template, tmp_path / "backup.db")  # a hall's copy, for db restore
     wrong = []
     for command, args in ARGS.items():
         expected = permissions_doc.cell(command, role)

@@ -18,6 +18,7 @@ from sqlmodel import select
 from clerk_tui.printing import escpos, transport
 from clerk_tui.services import printing as pr
 from clerk_tui.services import queue as q
+from clerk_tui.services.context import Actor
 from clerk_tui.services.errors import ServiceError
 from clerk_tui.services.staff import add_staff, login
 from clerk_tui.settings import PrinterEntry, PrintSettings, SettingsError, load_settings
@@ -34,6 +35,9 @@ COVER_OPEN = {1: 0x1E, 2: 0x16, 4: 0x12}  # offline; cover open; paper present
 def staff(hall, admin, now):
     add_staff(hall, admin, "8001", "导办员", "guide", "8888")
     return {"guide": login(hall, "8001", "8888"), "admin": admin}
+
+
+READER = Actor(0, "reader", "测试", "supervisor")  # reads the print jobs a test made
 
 
 def _tcp(printer: FakePrinter) -> str:
@@ -59,7 +63,7 @@ def test_printer_that_accepts_and_never_reads_leaves_the_job_pending(hall, staff
     _, job, _ = _print(hall, staff, FakePrinter.READY, reads=False)
     assert job.status == "pending" and job.status_name == "待打印" and job.error.startswith("无响应：")
     assert "重试" in job.error and job.printed_at is None
-    assert [j.id for j in pr.list_jobs(hall, status="pending")] == [job.id]
+    assert [j.id for j in pr.list_jobs(hall, READER, status="pending")] == [job.id]
     assert _events(hall) == ["print.queued", "print.failed"]
 
 
@@ -105,7 +109,7 @@ def test_healthy_printer_prints_and_the_paper_is_exactly_the_preview(hall, staff
     t, job, printer = _print(hall, staff, FakePrinter.READY)
     assert job.status == "printed" and job.status_name == "已打印" and job.error == ""
     assert _wait(lambda: printer.received)
-    assert escpos.decode(printer.received[0]) == pr.preview(hall, "ticket", t.number)
+    assert escpos.decode(printer.received[0]) == pr.preview(hall, staff["guide"], "ticket", t.number)
     assert printer.queries == 6  # before and after the paper
     assert _events(hall) == ["print.queued", "print.printed"]
 
@@ -189,7 +193,7 @@ def test_printer_without_status_is_unconfirmed_until_the_clerk_confirms(hall, st
         assert job.status == "unconfirmed" and job.status_name == "未确认" and job.printed_at is None
         assert "确认" in job.error and printer.queries == 0
         assert _wait(lambda: printer.received) and t.number in escpos.decode(printer.received[0])
-        assert [j.id for j in pr.list_jobs(hall, status="unconfirmed")] == [job.id]
+        assert [j.id for j in pr.list_jobs(hall, READER, status="unconfirmed")] == [job.id]
         again = pr.retry(hall, staff["guide"], job.id, cfg)  # it did not come out: print it again
         assert again.status == "unconfirmed" and again.attempts == 2
     finally:
@@ -238,9 +242,12 @@ def test_file_printers_write_only_inside_the_papers_folder(hall, staff, tmp_path
         (f"file://{papers}/link/.bashrc", "符号链接"),
         (f"pdf://{outside}", "不在纸张目录内"),
     ):
-        for who in ("guide", "admin"):  # the folder rule holds for everyone, configured or not
-            with pytest.raises(ServiceError, match=said):
-                pr.print_paper(hall, staff[who], "ticket", t.number, cfg=at(url, papers=str(papers)))
+        # the folder rule holds for everyone, configured or not: the hall's staff printing a paper,
+        # the administrator testing a printer
+        with pytest.raises(ServiceError, match=said):
+            pr.print_paper(hall, staff["guide"], "ticket", t.number, cfg=at(url, papers=str(papers)))
+        with pytest.raises(ServiceError, match=said):
+            pr.test_page(staff["admin"], url, cfg=at(url, papers=str(papers)))
     assert bashrc.read_text(encoding="utf-8") == "# mine\n" and _jobs(hall) == 0
     inside = papers / "tickets.bin"
     job = pr.print_paper(hall, staff["guide"], "ticket", t.number, cfg=at(f"file://{inside}", papers=str(papers)))
@@ -254,23 +261,28 @@ def test_file_printers_write_only_inside_the_papers_folder(hall, staff, tmp_path
     (papers / "sub").symlink_to(outside)
     with pytest.raises(ServiceError, match="符号链接"):
         pr.retry(hall, staff["guide"], stuck.id, cfg)
-    assert not (outside / "tickets.bin").exists() and pr.list_jobs(hall, status="pending")[0].id == stuck.id
+    assert not (outside / "tickets.bin").exists() and pr.list_jobs(hall, READER, status="pending")[0].id == stuck.id
 
 
 def test_ad_hoc_printer_is_the_administrators_alone(hall, staff, tmp_path):
+    """Papers go to the printers the settings name. Only the administrator, who sets printers up,
+    may name another, and only for a test page: the administrator prints no one's papers (三员分立)."""
     t = q.issue_ticket(hall, staff["guide"], item_code=FOOD)
     papers = tmp_path / "papers"
     configured = PrintSettings(ticket=f"file://{papers}/tickets.bin", papers=str(papers))
     ad_hoc = f"file://{papers}/elsewhere.bin"
     with pytest.raises(ServiceError, match="只有系统管理员可以临时指定打印机"):
         pr.print_paper(hall, staff["guide"], "ticket", t.number, printer=ad_hoc, cfg=configured)
+    with pytest.raises(ServiceError, match="无权"):
+        pr.print_paper(hall, staff["admin"], "ticket", t.number, printer=ad_hoc, cfg=configured)
     assert _jobs(hall) == 0
-    job = pr.print_paper(hall, staff["admin"], "ticket", t.number, printer=ad_hoc, cfg=configured)
-    assert job.status == "printed" and job.printer == ad_hoc
     with pytest.raises(ServiceError, match="只有系统管理员"):
-        pr.test_page(ad_hoc, cfg=configured, actor=staff["guide"])
-    # A retry by someone else goes to the job's printer only while the settings name it.
-    pending = pr.print_paper(hall, staff["admin"], "ticket", t.number, printer="usb:///dev/usb/lp9", cfg=configured)
+        pr.test_page(staff["guide"], ad_hoc, cfg=configured)
+    shown, _ = pr.test_page(staff["admin"], ad_hoc, cfg=configured)
+    assert "打印测试页" in shown and (papers / "elsewhere.bin").exists()
+    # A retry goes to the job's printer only while the settings still name it.
+    unplugged = PrintSettings(ticket="usb:///dev/usb/lp9", papers=str(papers))
+    pending = pr.print_paper(hall, staff["guide"], "ticket", t.number, cfg=unplugged)
     assert pending.status == "pending"
     with pytest.raises(ServiceError, match="已不可用"):
         pr.retry(hall, staff["guide"], pending.id, configured)
@@ -311,7 +323,7 @@ def test_cli_confirm_and_printer_rule(hall, staff, tmp_path, monkeypatch, capsys
     try:
         code, out, err = run("print", "ticket", t.number)
         assert code == 1 and "未确认" in out and "print confirm" in err
-        job = pr.list_jobs(hall)[0]
+        job = pr.list_jobs(hall, READER)[0]
         code, out, err = run("print", "confirm", str(job.id))
         assert code == 0 and "已打印" in out, err
         code, out, err = run("print", "ticket", t.number, "--printer", f"file://{tmp_path}/x.bin")
@@ -349,5 +361,5 @@ async def test_clerk_sees_the_unconfirmed_paper_and_confirms_it_with_one_key(sql
         await pilot.press("c")
         await settle(pilot)
         assert await wait_for(pilot, lambda: app.screen.jobs and app.screen.jobs[0].status == "printed")
-    assert pr.list_jobs(sqlite_hall)[0].status == "printed"
+    assert pr.list_jobs(sqlite_hall, READER)[0].status == "printed"
     assert _events(sqlite_hall)[-1] == "print.confirmed"

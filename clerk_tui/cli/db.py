@@ -113,7 +113,7 @@ def db_restore(
         fail("请用 --to 指定要恢复到的数据库文件")
     number = c.staff or os.environ.get("CLERK_TUI_STAFF")
     if not number:
-        fail("恢复需要系统管理员：请用 --staff 工号 或设置 CLERK_TUI_STAFF 和 CLERK_TUI_PIN")
+        fail("恢复需要操作人员（系统管理员）：请用 --staff 工号 或设置 CLERK_TUI_STAFF 和 CLERK_TUI_PIN")
     pin = prompt_pin("CLERK_TUI_PIN", f"工号 {number} 的 PIN")
     settings = c.settings
 

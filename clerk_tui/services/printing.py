@@ -486,8 +486,7 @@ def test_page(
     """``print test``: Chinese, ASCII, punctuation-only and rare-character lines and a QR code, on
     a printer the settings name. It holds no one's data: the hall's staff print it, and the
     administrator, who sets printers up, may also name any printer (check_destination)."""
-    if actor is None or actor.role != ADMIN:
-        require(actor, "print")
+    require(actor, "print.test")
     parsed = check_destination(actor, printer, cfg)
     w = _width(width, cfg)
     doc = Document("ticket", "打印测试", "TEST").add(
