@@ -158,10 +158,13 @@ class SupervisorScreen(_Home):
             style="bold red" if b.alerts or b.followups else "",
         )
         text.append("\nR 报表 · F 差评整改 · Ctrl+T 提醒 · B 办件", style="dim")  # a line of its own: never split
-        if self.backup_line:
-            text.append(f" · {self.backup_line}", style="red" if "未" in self.backup_line else "dim")
-        if self.audit_head:  # the day's chain head, to note down or compare with the daily report
-            text.append(f" · {self.audit_head}", style="dim")
+        # The hall's record-keeping on a line of its own (the keys line above never wraps into it):
+        # when the last backup was made, and the day's audit-chain head to note down or compare
+        # with the daily report.
+        kept = [(self.backup_line, "red" if "未" in self.backup_line else "dim"), (self.audit_head, "dim")]
+        for i, (words, style) in enumerate((w, st) for w, st in kept if w):
+            text.append("\n" if i == 0 else " · ")
+            text.append(words, style=style)
         self.query_one("#sup-summary", Static).update(text)
         q = self.query_one("#sup-queues", DataTable)
         q.clear()
