@@ -44,7 +44,7 @@ from typing import Any
 
 from clerk_tui.domain.queueing import INTERLEAVE, PRIORITY_FIRST, QueuePolicy
 from clerk_tui.domain.responsibility import Rules as ResponsibilityRules
-from clerk_tui.domain.words import read_failed_words, toml_words
+from clerk_tui.domain.words import read_failed_words, toml_loads, toml_words
 
 APP_NAME = "clerk-tui"
 ENV_CONFIG = "CLERK_TUI_CONFIG"
@@ -173,8 +173,9 @@ class Settings:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        return toml_loads(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise SettingsError(read_failed_words("配置文件", path, exc)) from exc
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"配置文件 {path} 格式错误，{toml_words(exc)}：请修正后重试") from exc
     except OSError as exc:

@@ -700,3 +700,26 @@ def test_a_table_never_sends_a_stored_control_character_to_the_terminal(db, run)
     assert code == 0, err
     assert "\x1b" not in out and "\u202e" not in out
     assert "\u241b[31m红<U+202E>管理员" in out
+
+
+def test_stored_control_characters_never_reach_the_terminal_from_the_cli(clerks, run, tmp_path, db):
+    """A row written before the text policy (or by hand) with ESC sequences and a bidi override: the
+    plain output shows stand-ins, the JSON escapes them, neither sends them raw."""
+    import sqlite3
+
+    code, out, err = run("case", "intake", "--json", _intake_file(tmp_path), "--format", "json", env=clerks["c1"])
+    assert code == 0, err
+    number = json.loads(out)["case_number"]
+    con = sqlite3.connect(db)
+    con.execute(
+        "UPDATE service_case SET applicant_name = ? WHERE number = ?", ("张\x1b]0;PWNED\x07三\u202e\x1b[2J", number)
+    )
+    con.commit()
+    con.close()
+    code, out, err = run("case", "show", number, env=clerks["c1"])
+    assert code == 0, err
+    assert "]0;PWNED" in out and "\u241b" in out and "<U+202E>" in out  # shown, visibly
+    assert not any(ch in out for ch in "\x1b\x07\u202e")
+    code, out, err = run("case", "show", number, "--format", "json", env=clerks["c1"])
+    assert code == 0 and not any(ch in out for ch in "\x1b\x07\u202e")
+    assert json.loads(out)["applicant_name"] == "张\x1b]0;PWNED\x07三\u202e\x1b[2J"  # the data unchanged

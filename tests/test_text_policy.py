@@ -174,3 +174,23 @@ async def test_stored_control_characters_never_reach_the_terminal_from_any_widge
 
     assert not re.search("\x1b(?!\\[[0-9;]*m)", written)
     assert not any(ch in written for ch in "\x07\x9b\u202e\u200b")
+
+
+@pytest.mark.parametrize("body, words", [("a = " + "[" * 100_000, "嵌套太深"), ("year = " + "9" * 5000, "位数太多")])
+def test_a_hostile_toml_file_is_one_line_wherever_it_is_read(tmp_path, body, words):
+    """Python's TOML parser recurses (a deep nesting overflowed its stack) and converts integers of
+    any length (a 5,000-digit one raised ValueError): both are TOML errors now, in every reader."""
+    from clerk_tui.services.calendar import parse_calendar_file
+    from clerk_tui.services.catalog_file import parse_catalog
+    from clerk_tui.services.errors import ServiceError
+    from clerk_tui.settings import SettingsError, load_settings
+
+    for name, read, error in (
+        ("catalog.toml", parse_catalog, ServiceError),
+        ("calendar.toml", parse_calendar_file, ServiceError),
+        ("settings.toml", load_settings, SettingsError),
+    ):
+        path = tmp_path / name
+        path.write_text(body, encoding="utf-8")
+        with pytest.raises(error, match=words):
+            read(path)

@@ -174,7 +174,41 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def emit_json(value: Any) -> None:
-    typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+    """JSON for a program: a control, bidi or zero-width character a stored string holds is written
+    as its ``\\uXXXX`` escape (the same string to a JSON reader), never raw to the terminal."""
+    text = json.dumps(value, ensure_ascii=False, indent=2, default=str)
+    typer.echo(_UNSAFE_IN_JSON.sub(_json_escape, text))
+
+
+def _json_escape(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    if code > 0xFFFF:  # a tag character: JSON writes it as a surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+_UNSAFE_IN_JSON = re.compile(
+    "[\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff\U000e0000-\U000e007f]"
+)
+"""What json.dumps(ensure_ascii=False) leaves raw (it escapes C0 itself) that a terminal would obey."""
+
+
+def _terminal_safe_echo() -> None:
+    """The CLI's plain output edge: every line a command writes with ``typer.echo`` shows a stored
+    control or bidi character as a visible stand-in (domain/text.visible) instead of sending it to
+    the terminal. Tables already do (print_table); JSON escapes them (emit_json)."""
+    echo = typer.echo
+    if getattr(echo, "terminal_safe", False):
+        return
+
+    def safe_echo(message: Any = None, file: Any = None, nl: bool = True, err: bool = False, color: Any = None) -> None:
+        if isinstance(message, str):
+            message = visible(message, multiline=True)
+        echo(message, file=file, nl=nl, err=err, color=color)
+
+    safe_echo.terminal_safe = True  # type: ignore[attr-defined]
+    typer.echo = safe_echo  # type: ignore[assignment]
 
 
 def print_table(headers: list[str], rows: list[list[Any]]) -> None:
@@ -247,6 +281,7 @@ def usage_text(exc: BaseException) -> str:
 def run(app: typer.Typer) -> None:
     """Run the CLI: every error a person can cause becomes one line on stderr and exit 1 (a usage
     error exit 2), in the words the TUI shows (services.errors.person_error); a bug stays a traceback."""
+    _terminal_safe_echo()
     try:
         code = app(standalone_mode=False)
         if isinstance(code, int) and code:

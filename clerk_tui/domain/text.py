@@ -116,6 +116,8 @@ def visible(text: str | None, *, multiline: bool = False) -> str:
     ``<U+202E>``; a line break stays only where ``multiline`` allows it."""
     if not text:
         return ""
+    if text.isprintable() or (multiline and all(line.isprintable() for line in text.split("\n"))):
+        return text  # the common case, checked in C: no control, format or separator character
     out = []
     for ch in text:
         if not refused_char(ch, multiline=multiline):

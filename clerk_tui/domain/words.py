@@ -113,3 +113,19 @@ def toml_words(exc: BaseException) -> str:
         detail = re.sub(r"\s*\((at line \d+, column \d+|at end of document)\)", "", text).strip()
         what = f"格式不正确（{detail}）" if detail else "格式不正确"
     return f"{where}{'：' if where else ''}{what}"
+
+
+def toml_loads(text: str) -> dict:
+    """``tomllib.loads``, where what a hostile file can do to the parser itself comes back as a
+    TOML error like any other (one line, never a traceback): nesting deeper than Python's stack
+    (``a = [[[[…``) and an integer longer than Python converts (4,300 digits)."""
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        raise
+    except RecursionError:
+        raise tomllib.TOMLDecodeError("嵌套太深，数组或表的层数太多") from None
+    except ValueError:
+        raise tomllib.TOMLDecodeError("数字的位数太多") from None

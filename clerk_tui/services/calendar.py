@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from clerk_tui import clock
 from clerk_tui.domain.calendar import WorkdayCalendar, YearSchedule, statutory_holidays
+from clerk_tui.domain.words import toml_loads
 from clerk_tui.services import events
 from clerk_tui.services.cases import recompute_provisional
 from clerk_tui.services.context import Actor, require
@@ -65,7 +66,7 @@ def parse_calendar_file(path: str | Path) -> YearSchedule:
     """Read a calendar file (data/calendar/README.md describes it)."""
     path = Path(path)
     try:
-        doc = tomllib.loads(read_text(path, "日历文件"))
+        doc = toml_loads(read_text(path, "日历文件"))
     except tomllib.TOMLDecodeError as exc:
         raise ServiceError(
             f"日历文件 {path} 格式错误，{toml_words(exc)}：请按 data/calendar/README.md 修正后重试"

@@ -19,6 +19,7 @@ from clerk_tui.domain.catalog import FORM_NAMES as FORM_NAMES
 from clerk_tui.domain.catalog import FORMS, KINDS
 from clerk_tui.domain.catalog import KIND_NAMES as KIND_NAMES
 from clerk_tui.domain.text import TextRefused, clean
+from clerk_tui.domain.words import toml_loads
 from clerk_tui.services.errors import ServiceError, toml_words
 from clerk_tui.services.files import read_text
 
@@ -304,7 +305,7 @@ def _material(rec: Any, where, col: _Collector) -> MaterialSpec | None:
 def parse_toml(text: str, file: str, strict: bool = True) -> CatalogData:
     col = _Collector(file)
     try:
-        doc = tomllib.loads(text)
+        doc = toml_loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
         raise CatalogFileError(
