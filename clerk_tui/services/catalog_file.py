@@ -19,8 +19,8 @@ from clerk_tui.domain.catalog import FORM_NAMES as FORM_NAMES
 from clerk_tui.domain.catalog import FORMS, KINDS
 from clerk_tui.domain.catalog import KIND_NAMES as KIND_NAMES
 from clerk_tui.domain.text import TextRefused, clean
-from clerk_tui.domain.words import toml_loads
-from clerk_tui.services.errors import ServiceError, toml_words
+from clerk_tui.domain.words import toml_loads, toml_words
+from clerk_tui.services.errors import ServiceError
 from clerk_tui.services.files import read_text
 
 CSV_COLUMNS = (
