@@ -190,8 +190,7 @@ def _text(rec: dict, key: str, where, col: _Collector, *, required: bool = False
     if not isinstance(value, str):
         col.add(where(key), key, f"应为文本，实际是 {type(value).__name__}")
         return ""
-    # The one text policy (domain/text.py): no control, bidi or zero-width characters, NFC, the
-    # field's limit; a line break only in the long texts a guide may set out in paragraphs.
+    # The one text policy (domain/text.py); a line break only in the long texts (paragraphs).
     if required and not value.strip():
         col.add(where(key), key, "不能为空")
         return ""
