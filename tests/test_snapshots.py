@@ -334,8 +334,11 @@ def test_print_jobs_snapshot(app_factory, busy_hall, snap_compare):
 
 async def _supervisor(pilot) -> None:
     await log_in(pilot, "9001", "9999")
-    await wait_for(pilot, lambda: pilot.app.screen.board is not None)
+    # the board, the day's audit head (the poll) and the last backup (its own worker) all in
+    screen = pilot.app.screen
+    await wait_for(pilot, lambda: screen.board is not None and screen.audit_head and screen.backup_line)
     await settle(pilot)
+    await pilot.pause()  # laid out: the summary grows a line once both are in
 
 
 def test_supervisor_snapshot(app_factory, busy_hall, snap_compare):
