@@ -1282,3 +1282,17 @@ async def test_a_pin_set_by_someone_else_is_changed_at_login_before_the_console(
         login(engine, "1003", "805372")
     assert not login(engine, "1003", "61829437").must_change_pin
     engine.dispose()
+
+
+async def test_a_typed_invisible_character_is_said_not_dropped_silently(app_factory):
+    """Textual's Input drops a key whose character is not printable (U+200B, U+202E from an input
+    method) without a word; the app says what was typed and that it was not taken."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        number = app.screen.query_one("#number", Input)
+        number.focus()
+        await pilot.press("1", "\u200b", "\u202e", "0")
+        await pilot.pause()
+        assert number.value == "10"
+        shown = [n.message for n in app._notifications]
+        assert any("U+200B" in m and "不能输入" in m for m in shown), shown

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer
 
+from clerk_tui.domain.text import describe, refused_char
 from clerk_tui.services.context import Actor
 from clerk_tui.settings import Settings
 from clerk_tui.ui.calls import CallFailed, ServiceCalls
@@ -104,6 +106,26 @@ class ClerkApp(ServiceCalls, App[None]):
         self.push_screen(LoginScreen())
         # Open the store once the login screen is up and idle; a quicker login opens it on demand.
         self.set_timer(0.8, self.open_store)
+
+    def on_key(self, event) -> None:
+        """A typed invisible character (a zero-width space, a bidi control an input method sent) is
+        dropped by Textual's Input without a word: say so, as a paste of it is refused by the
+        service with the same words."""
+        ch = event.character
+        if ch is None and "_" in event.key and not event.key.startswith(("ctrl", "shift", "alt")):
+            try:  # Textual names a non-printable character's key by its Unicode name: zero_width_space
+                ch = unicodedata.lookup(event.key.replace("_", " "))
+            except KeyError:
+                ch = None
+        if ch and len(ch) == 1 and not ch.isprintable() and ord(ch) >= 0x7F and refused_char(ch):
+            focused = self.focused
+            if focused is not None and type(focused).__name__ in ("Input", "MaskedInput"):
+                self.notify(
+                    f"不能输入 {describe(ch)}：已忽略，请直接输入文字",
+                    title="有不可见字符",
+                    severity="warning",
+                    markup=False,
+                )
 
     def open_store(self) -> None:
         self.call_service("store", lambda: self.engine)
