@@ -31,7 +31,7 @@ class LoginScreen(ServiceCalls, Screen):
                     yield Input(placeholder="例如 1003", id="number", max_length=20)
                 with Horizontal(classes="login-row"):
                     yield Label("PIN")
-                    yield Input(placeholder="4-12位数字", password=True, id="pin", max_length=12)
+                    yield Input(placeholder="6-12位数字", password=True, id="pin", max_length=12)
                 with Horizontal(classes="login-row"):
                     yield Label("窗口号")
                     yield Input(placeholder="窗口人员必填，例如 3", id="window", type="integer", max_length=3)
