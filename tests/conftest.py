@@ -291,3 +291,41 @@ def demo_at(demo_file, tmp_path, monkeypatch):
     yield make
     for eng in engines:
         eng.dispose()
+
+
+# ---------------------------------------------------------------- the CLI, in-process
+
+CLI_IDENTITY = ("CLERK_TUI_STAFF", "CLERK_TUI_PIN", "CLERK_TUI_NEW_PIN", "CLERK_TUI_CONFIG", "CLERK_TUI_OVERRIDE_PIN")
+
+
+def run_cli(monkeypatch, capsys, args, env=None, *, typed: str | None = None, keep_env: bool = False):
+    """Run ``clerk-tui ARGS`` in this process through its real entry point; (exit code, stdout,
+    stderr). The acting staff member and settings come from ``env`` alone (unless ``keep_env``);
+    ``typed`` is what a person types at a terminal, else standard input is a script's (no terminal)."""
+    import io
+    import sys
+
+    from clerk_tui import cli
+
+    if not keep_env:
+        for key in CLI_IDENTITY:
+            monkeypatch.delenv(key, raising=False)
+    for key, value in (env or {}).items():
+        monkeypatch.setenv(key, value)
+    if typed is None:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    else:
+
+        class Terminal(io.StringIO):
+            def isatty(self) -> bool:
+                return True
+
+        monkeypatch.setattr(sys, "stdin", Terminal(typed + "\n"))
+    monkeypatch.setattr(sys, "argv", ["clerk-tui", *args])
+    code = 0
+    try:
+        cli.main()
+    except SystemExit as exc:
+        code = exc.code or 0
+    out, err = capsys.readouterr()
+    return code, out, err

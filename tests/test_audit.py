@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing as mp
 import sqlite3
-import sys
 from itertools import pairwise
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from clerk_tui.settings import SettingsError, load_settings
 from clerk_tui.store.audit_chain import CHAIN, GENESIS, row_digest
 from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import AuditHead, Event
-from tests.conftest import copy_mini_hall
+from tests.conftest import copy_mini_hall, run_cli
 
 FOOD = "000112002000"
 FOOD_ALL = ["食品经营许可申请书", "营业执照复印件"]
@@ -294,23 +293,7 @@ def test_verify_passes_after_several_processes_wrote_at_once(hall, admin, db_url
 
 @pytest.fixture
 def run(monkeypatch, capsys):
-    from clerk_tui import cli
-
-    def _run(*args, env=None):
-        for key in ("CLERK_TUI_STAFF", "CLERK_TUI_PIN", "CLERK_TUI_CONFIG"):
-            monkeypatch.delenv(key, raising=False)
-        for key, value in (env or {}).items():
-            monkeypatch.setenv(key, value)
-        monkeypatch.setattr(sys, "argv", ["clerk-tui", *args])
-        code = 0
-        try:
-            cli.main()
-        except SystemExit as exc:
-            code = exc.code or 0
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return _run
+    return lambda *args, env=None: run_cli(monkeypatch, capsys, args, env)
 
 
 def test_cli_verify_anchor_and_prune(tmp_path, monkeypatch, mini_hall_file, run):

@@ -1,30 +1,17 @@
 """The CLI, run in-process through its real entry point (errors become one line and an exit code)."""
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-from clerk_tui import cli
-from tests.conftest import FIXTURES, MINI_HALL, copy_mini_hall
+from tests.conftest import FIXTURES, MINI_HALL, copy_mini_hall, run_cli
 
 
 @pytest.fixture
 def run(monkeypatch, capsys):
     def _run(*args, env=None, stdin_tty=False):
-        for key in ("CLERK_TUI_STAFF", "CLERK_TUI_PIN", "CLERK_TUI_NEW_PIN", "CLERK_TUI_CONFIG"):
-            monkeypatch.delenv(key, raising=False)
-        for key, value in (env or {}).items():
-            monkeypatch.setenv(key, value)
-        monkeypatch.setattr(sys, "argv", ["clerk-tui", *args])
-        code = 0
-        try:
-            cli.main()
-        except SystemExit as exc:
-            code = exc.code or 0
-        out, err = capsys.readouterr()
-        return code, out, err
+        return run_cli(monkeypatch, capsys, args, env, typed="" if stdin_tty else None)
 
     return _run
 

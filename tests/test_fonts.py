@@ -3,7 +3,6 @@ that never drop a character: one the font lacks comes from a fallback font or pr
 the thermal printer's warning. Except where a test says so, nothing here depends on the machine's
 own fonts: the search is narrowed to the font that installs with clerk-tui."""
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -258,8 +257,7 @@ def test_pdf_receipt_name_no_font_has_is_marker_and_warned(hall, clerk, tmp_path
 
 
 def test_cli_says_the_warning(sqlite_hall, tmp_path, monkeypatch, capsys, only_packaged):
-    from clerk_tui import cli
-    from tests.conftest import ADMIN_PIN
+    from tests.conftest import ADMIN_PIN, run_cli
 
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
     admin = login(sqlite_hall, "admin", ADMIN_PIN)
@@ -275,13 +273,7 @@ def test_cli_says_the_warning(sqlite_hall, tmp_path, monkeypatch, capsys, only_p
     config = tmp_path / "settings.toml"  # the window's receipt printer: PDFs in the papers folder
     config.write_text(f'[printing]\nreceipt = "pdf://{tmp_path}/out"\npapers = "{tmp_path}"\n', encoding="utf-8")
     monkeypatch.setenv("CLERK_TUI_CONFIG", str(config))
-    monkeypatch.setattr(sys, "argv", ["clerk-tui", "print", "receipt", case.number])
-    code = 0
-    try:
-        cli.main()
-    except SystemExit as exc:
-        code = exc.code or 0
-    out, err = capsys.readouterr()
+    code, out, err = run_cli(monkeypatch, capsys, ["print", "receipt", case.number], keep_env=True)
     assert code == 0, err
     assert "已打印" in out and f"注意：PDF 字体没有“{NOWHERE}”，已印为□，请在纸上手写补正" in err
 

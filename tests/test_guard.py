@@ -3,22 +3,19 @@ parts 2 and 5)."""
 
 from __future__ import annotations
 
-import io
 import os
 import stat
-import sys
 from pathlib import Path
 
 import pytest
 
-from clerk_tui import cli
 from clerk_tui.services import cases as cs
 from clerk_tui.services import queue as q
 from clerk_tui.services.contents import hall_contents
 from clerk_tui.services.context import Actor
 from clerk_tui.services.errors import PermissionDenied, ServiceError
 from clerk_tui.services.staff import login
-from tests.conftest import ADMIN_PIN, MINI_HALL, copy_mini_hall, ready_staff, unmark_demo
+from tests.conftest import ADMIN_PIN, MINI_HALL, copy_mini_hall, ready_staff, run_cli, unmark_demo
 
 FOOD = "000112002000"
 FOOD_ALL = ["食品经营许可申请书", "营业执照复印件"]
@@ -131,30 +128,7 @@ def test_demo_rebuilds_a_database_marked_as_a_demo(sqlite_hall, monkeypatch, now
 
 @pytest.fixture
 def run(monkeypatch, capsys):
-    def _run(*args, env=None, typed: str | None = None):
-        for key in ("CLERK_TUI_STAFF", "CLERK_TUI_PIN", "CLERK_TUI_NEW_PIN", "CLERK_TUI_CONFIG"):
-            monkeypatch.delenv(key, raising=False)
-        for key, value in (env or {}).items():
-            monkeypatch.setenv(key, value)
-        if typed is None:
-            monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # a script: no terminal
-        else:
-
-            class Terminal(io.StringIO):
-                def isatty(self) -> bool:
-                    return True
-
-            monkeypatch.setattr(sys, "stdin", Terminal(typed + "\n"))
-        monkeypatch.setattr(sys, "argv", ["clerk-tui", *args])
-        code = 0
-        try:
-            cli.main()
-        except SystemExit as exc:
-            code = exc.code or 0
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return _run
+    return lambda *args, env=None, typed=None: run_cli(monkeypatch, capsys, args, env, typed=typed)
 
 
 @pytest.fixture

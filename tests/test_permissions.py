@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from clerk_tui import cli
-from tests.conftest import FIXTURES, MINI_HALL, copy_mini_hall
+from tests.conftest import FIXTURES, MINI_HALL, copy_mini_hall, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -131,18 +130,7 @@ def test_every_command_has_arguments_here():
 
 
 def _run(monkeypatch, capsys, args, env):
-    for key in ("CLERK_TUI_STAFF", "CLERK_TUI_PIN", "CLERK_TUI_CONFIG", "CLERK_TUI_OVERRIDE_PIN"):
-        monkeypatch.delenv(key, raising=False)
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setattr(sys, "argv", ["clerk-tui", *args])
-    code = 0
-    try:
-        cli.main()
-    except SystemExit as exc:
-        code = exc.code or 0
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(monkeypatch, capsys, args, env)
 
 
 @pytest.fixture(scope="module")

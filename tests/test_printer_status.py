@@ -293,9 +293,8 @@ def test_ad_hoc_printer_is_the_administrators_alone(hall, staff, tmp_path):
 
 
 def test_cli_confirm_and_printer_rule(hall, staff, tmp_path, monkeypatch, capsys):
-    import sys
 
-    from clerk_tui import cli
+    from tests.conftest import run_cli
 
     if hall.url.get_backend_name() != "sqlite":
         pytest.skip("the CLI half runs on the SQLite hall file")
@@ -311,14 +310,7 @@ def test_cli_confirm_and_printer_rule(hall, staff, tmp_path, monkeypatch, capsys
         monkeypatch.setenv(key, value)
 
     def run(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["clerk-tui", *args])
-        try:
-            cli.main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code or 0
-        out, err = capsys.readouterr()
-        return code, out, err
+        return run_cli(monkeypatch, capsys, args, keep_env=True)
 
     try:
         code, out, err = run("print", "ticket", t.number)
