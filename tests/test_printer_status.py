@@ -292,12 +292,10 @@ def test_ad_hoc_printer_is_the_administrators_alone(hall, staff, tmp_path):
     assert moved.status == "printed" and moved.printer == configured.ticket
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the CLI opens the hall's SQLite file
 def test_cli_confirm_and_printer_rule(hall, staff, tmp_path, monkeypatch, capsys):
-
     from tests.conftest import run_cli
 
-    if hall.url.get_backend_name() != "sqlite":
-        pytest.skip("the CLI half runs on the SQLite hall file")
     t = q.issue_ticket(hall, staff["guide"], item_code=FOOD)
     printer = FakePrinter(answers=None)
     config = tmp_path / "settings.toml"
