@@ -1296,3 +1296,34 @@ async def test_a_typed_invisible_character_is_said_not_dropped_silently(app_fact
         assert number.value == "10"
         shown = [n.message for n in app._notifications]
         assert any("U+200B" in m and "不能输入" in m for m in shown), shown
+
+
+async def test_a_choice_not_made_is_said_with_the_cursor_on_the_choices(app_factory):
+    """办结 with neither 准予 nor 不予 ticked: said on the dialog, the cursor on the choices (it went
+    to the reason field, which was not what was missing), and nothing is sent to the service."""
+    from textual.widgets import SelectionList
+
+    from clerk_tui.ui.dialogs.case import CaseActionDialog
+
+    calls = []
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "9001", "9999")
+        dialog = CaseActionDialog(
+            "办结",
+            "办件 X",
+            [("reason", "不予许可的理由", "准予时可留空")],
+            lambda values, override: calls.append(values) or "已办结",
+            choices=[("approved", "准予许可"), ("denied", "不予许可")],
+            choices_label="结果（空格选中）",
+            single=True,
+        )
+        app.push_screen(dialog)
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not calls and isinstance(dialog.focused, SelectionList)
+        assert "准予许可”或“不予许可" in screen_text(app)
+        await pilot.press("space", "enter")  # tick 准予 and confirm
+        await settle(pilot)
+        assert calls and calls[0]["selected"] == ["approved"]

@@ -122,7 +122,13 @@ class CaseActionDialog(_Dialog):
     def _confirm(self) -> None:
         values = {key: self.query_one(f"#f-{key}", Input).value.strip() for key, _, _ in self.fields}
         if self.choices is not None:
-            values["selected"] = list(self.query_one("#choices", SelectionList).selected)
+            choices = self.query_one("#choices", SelectionList)
+            values["selected"] = list(choices.selected)
+            if self.single and len(values["selected"]) != 1:  # said here, with the cursor on the choices
+                names = "”或“".join(label for _, label in self.choices)
+                self.show_error(f"请用空格选中“{names}”中的一项")
+                choices.focus()
+                return
         override = None
         if self.need_override:
             override = Override(
