@@ -213,6 +213,16 @@ async def test_command_palette_lists_screen_commands(app_factory):
         assert "检索事项" in titles and "查看办事指南" in titles and "注销（F12）" in titles
 
 
+async def test_the_window_consoles_palette_names_each_command_once(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "1003", "3333", window=3)
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert len(titles) == len(set(titles)), titles
+        assert "办件查询" in titles and "办件（B）" not in titles, titles  # was listed twice
+
+
 async def test_command_palette_speaks_chinese_when_nothing_matches(app_factory):
     from textual.command import CommandList
 

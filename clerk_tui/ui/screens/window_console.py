@@ -394,10 +394,10 @@ class WindowConsole(FollowsHall, _Home):
     def palette_commands(self):
         """Every key of the console, named with its key (at 80 columns the footer cannot show them
         all). 注销 comes from the app; an error here would empty the whole palette."""
-        yield from super().palette_commands()
+        yield from super().palette_commands()  # 事项检索 and 办件查询, from the home screen
         for binding in self.BINDINGS:
-            if binding.action.startswith("app."):
-                continue
+            if binding.action.startswith("app.") or binding.action in ("cases", "catalog"):
+                continue  # named once, above
             key = binding.key.split(",")[0].upper()
             yield SystemCommand(
                 f"{binding.description}（{key}）",
