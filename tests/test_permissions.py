@@ -113,6 +113,7 @@ ARGS: dict[str, list[str]] = {
     "report monthly": ["--month", "2026-11"],
     "report yearly": ["--year", "2026"],
     "report range": ["--from", "2026-11-01", "--to", "2026-11-30"],
+    "report summary": ["--year", "2026"],
     "report rebuild": [],
     "staff change-pin": [],  # last: it changes the acting staff member's PIN
 }

@@ -16,7 +16,8 @@ import typer
 from clerk_tui.cli.common import context, emit_json, print_table
 
 app = typer.Typer(
-    help="统计报表：日报、月报、年报、任意期间；按全厅、部门、窗口、人员；表格、JSON、CSV、XLSX。", no_args_is_help=True
+    help="统计报表：日报、月报、年报、任意期间；按全厅、部门、窗口、人员；表格、JSON、CSV、XLSX；年度工作报告数据（summary）。",
+    no_args_is_help=True,
 )
 
 
@@ -25,6 +26,11 @@ class ReportFormat(str, Enum):
     json = "json"
     csv = "csv"
     xlsx = "xlsx"
+
+
+class SummaryFormat(str, Enum):
+    table = "table"
+    json = "json"
 
 
 class By(str, Enum):
@@ -219,3 +225,66 @@ def report_rebuild(ctx: typer.Context) -> None:
     c = context(ctx)
     n = forget_days(c.engine(), c.actor())
     typer.echo(f"已清除 {n} 条往日统计，下次出报表时重新计算。")
+
+
+@app.command("summary")
+def report_summary(
+    ctx: typer.Context,
+    year: Annotated[str | None, typer.Option("--year", help="默认今年")] = None,
+    start: Annotated[str | None, typer.Option("--from", help="与 --to 一起：任意期间")] = None,
+    end: Annotated[str | None, typer.Option("--to")] = None,
+    fmt: Annotated[SummaryFormat, typer.Option("--format")] = SummaryFormat.table,
+) -> None:
+    """年度工作报告数据：一段文字（受理、办结、即办比重、按时办结率、提前办结率、时限压缩），
+    再按部门、按分厅列表，大厅概况，与上期比较。"""
+    from clerk_tui.services.summary import annual_summary, pct, summary_period
+
+    c = context(ctx)
+    first, last = summary_period(year, start, end)
+    s = annual_summary(c.engine(), c.actor(), first, last)
+    if fmt == SummaryFormat.json:
+        emit_json(s.as_json())
+        return
+    typer.echo(s.paragraph())
+    typer.echo("")
+    headers = [
+        "",
+        "受理",
+        "办结",
+        "即办件",
+        "即办比重",
+        "限时接件",
+        "限时办结",
+        "按时办结",
+        "按时办结率",
+        "提前办结",
+        "提前办结率",
+    ]
+
+    def row(f):
+        return [
+            f.name,
+            f.accepted,
+            f.completed,
+            f.immediate,
+            pct(f.immediate_share),
+            f.promised_accepted,
+            f.promised_completed,
+            f.on_time,
+            pct(f.on_time_rate),
+            f.early,
+            pct(f.early_rate),
+        ]
+
+    typer.echo("按部门")
+    print_table(headers, [row(d) for d in s.departments] + [row(s.total)])
+    if len(s.branches) > 1:
+        typer.echo("按大厅与分厅")
+        print_table(headers, [row(b) for b in s.branches])
+    f = s.facts
+    typer.echo(
+        f"大厅概况：窗口 {f['windows']} 个，进驻部门 {f['departments']} 个，分厅 {f['branch_halls']} 个，"
+        f"窗口工作人员 {f['staff_at_windows']} 名，事项 {f['items']} 项。"
+    )
+    if lines := s.change_lines():
+        typer.echo("与上期比较：" + "；".join(lines) + "。")

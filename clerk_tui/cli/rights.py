@@ -112,5 +112,6 @@ COMMANDS: dict[str, Right] = {
     "report monthly": Right("report.read.hall", "按人员（--by clerk、--clerk）：窗口人员只能看本人的，带班领导看全部"),
     "report yearly": Right("report.read.hall", "按人员（--by clerk、--clerk）：窗口人员只能看本人的，带班领导看全部"),
     "report range": Right("report.read.hall", "按人员（--by clerk、--clerk）：窗口人员只能看本人的，带班领导看全部"),
+    "report summary": Right("report.read.hall", "年度工作报告数据：全厅、按部门、按分厅"),
     "report rebuild": Right("report.rebuild", "记入事件日志"),
 }
