@@ -24,8 +24,8 @@ import hashlib
 import json
 from typing import Any
 
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session as OrmSession
 
 from clerk_tui.store import dialect
@@ -111,3 +111,30 @@ _MOVE = Prepared(update(AuditHead.__table__).where(AuditHead.__table__.c.chain =
 sa_event.listen(OrmSession, "before_commit", _move_head)
 sa_event.listen(OrmSession, "after_rollback", _forget)
 sa_event.listen(OrmSession, "after_soft_rollback", _forget)
+
+
+def chain_bulk_written(connection) -> int:
+    """Chain events a bulk loader wrote without hashes (scripts/generate_year.py's year of history),
+    in id order after the head, and move the head: the generated hall then verifies like any other.
+    Returns how many were chained. Not for the program's own writes, which chain as they go."""
+    ev = Event.__table__
+    head = connection.execute(select(AuditHead.hash, AuditHead.event_id).where(AuditHead.chain == CHAIN)).one()
+    prev, last_id, done = head.hash, head.event_id, 0
+    change = update(ev).where(ev.c.id == bindparam("eid")).values(prev_hash=bindparam("p"), hash=bindparam("h"))
+    rows = connection.execute(
+        select(ev.c.id, ev.c.at, ev.c.staff_id, ev.c.window_number, ev.c.kind, ev.c.subject, ev.c.payload)
+        .where(ev.c.hash.is_(None), ev.c.id > (last_id or 0))
+        .order_by(ev.c.id)
+    )
+    batch: list[dict[str, Any]] = []
+    for r in rows:
+        h = digest(r.at, r.staff_id, r.window_number, r.kind, r.subject, r.payload, prev)
+        batch.append({"eid": r.id, "p": prev, "h": h})
+        prev, last_id, done = h, r.id, done + 1
+    for at in range(0, len(batch), 5000):
+        connection.execute(change, batch[at : at + 5000])
+    if done:
+        connection.execute(
+            update(AuditHead.__table__).where(AuditHead.__table__.c.chain == CHAIN).values(hash=prev, event_id=last_id)
+        )
+    return done
