@@ -307,6 +307,7 @@ async def _alerts(pilot) -> None:
     await pilot.press("ctrl+t")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, AlertsScreen) and pilot.app.screen.alerts)
     await settle(pilot)
+    await pilot.pause()  # laid out
 
 
 def test_alerts_snapshot(app_factory, busy_hall, snap_compare):

@@ -32,7 +32,9 @@ def app_factory(sqlite_hall, tmp_path, monkeypatch):
     add_ui_staff(sqlite_hall)
 
     def factory():
-        return make_app(Settings(database=str(sqlite_hall.url.database)), sqlite_hall)
+        # The daily backup off (backup_keep 0; tests/test_backup.py has its own screen test): made in
+        # the background on the supervisor's screen, its line and its notices came at any moment.
+        return make_app(Settings(database=str(sqlite_hall.url.database), backup_keep=0), sqlite_hall)
 
     return factory
 
@@ -1116,7 +1118,8 @@ async def test_the_supervisor_sees_the_cases_at_risk_and_the_waiting_queues_firs
         assert queues.render_line(2).text.split()[:3] == ["B", "婚姻登记", "1"]
         # In sight at 80x24, once the screen has laid out what the poll brought (the compositor draws
         # on its next refresh, which a loaded machine may not have reached yet).
-        assert await wait_for(pilot, lambda: "超期2个工作日" in screen_text(app) and "D 商事登记" in screen_text(app))
+        shown = await wait_for(pilot, lambda: "超期2个工作日" in screen_text(app) and "D 商事登记" in screen_text(app))
+        assert shown, screen_text(app)
 
 
 async def test_at_80x24_the_palette_offers_f12_and_a_dialog_keeps_its_title_in_sight(
