@@ -27,6 +27,11 @@ def parse_now(text: str) -> dt.datetime:
     return value
 
 
+def overridden() -> bool:
+    """Whether ``CLERK_TUI_NOW`` stands the clock still (tests, demos, backfilling)."""
+    return bool(os.environ.get(ENV))
+
+
 def now() -> dt.datetime:
     override = os.environ.get(ENV)
     if override:

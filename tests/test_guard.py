@@ -143,6 +143,7 @@ def cli_hall(tmp_path, monkeypatch, mini_hall_file, now):
     engine = make_engine(str(path))
     _busy(engine, login(engine, "admin", ADMIN_PIN))
     unmark_demo(engine)  # a real hall, not the demo the mini hall is marked as for its easy PINs
+    monkeypatch.delenv("CLERK_TUI_NOW")  # a real hall keeps the machine's time (only a demo's is set)
     yield engine, path
     engine.dispose()
 
@@ -263,4 +264,55 @@ def test_the_hall_files_are_owner_only(umask, tmp_path, now):
     supervisor = ready_staff(engine, admin, "9001", "郑带班", "supervisor", "975312")
     write_atomic(out, reports.to_csv(reports.build_report(engine, supervisor, start, end, "department")))
     assert _mode(out) == 0o600
+    engine.dispose()
+
+
+def test_a_set_clock_is_for_the_demo_alone(cli_hall, run, monkeypatch):
+    """CLERK_TUI_NOW would let anyone date a ticket or a case as they please: a real hall refuses
+    it at every command that opens the hall (and the TUI's login); the demo hall takes it."""
+    from clerk_tui.services import marks
+    from clerk_tui.services.errors import ServiceError
+
+    engine, _path = cli_hall
+    before = _counts(engine)
+    guide = ready_staff(engine, login(engine, "admin", ADMIN_PIN), "8001", "林导", "guide", "246813")
+    code, _, err = run(
+        "ticket",
+        "issue",
+        "--queue",
+        "A",
+        env={"CLERK_TUI_STAFF": "8001", "CLERK_TUI_PIN": "246813", "CLERK_TUI_NOW": "2020-01-01T09:00"},
+    )
+    assert code == 1 and "CLERK_TUI_NOW 只能用于演示大厅" in err
+    assert _counts(engine)[3] == before[3]  # no ticket dated 2020
+    monkeypatch.setenv("CLERK_TUI_NOW", "2020-01-01T09:00")
+    with pytest.raises(ServiceError, match="只能用于演示大厅"):
+        marks.require_real_clock(engine)
+    monkeypatch.delenv("CLERK_TUI_NOW")
+    marks.require_real_clock(engine)  # the machine's clock: fine
+    code, _out, err = run("ticket", "issue", "--queue", "A", env={"CLERK_TUI_STAFF": "8001", "CLERK_TUI_PIN": "246813"})
+    assert code == 0, err
+    assert guide.role == "guide"
+
+
+async def test_the_tui_login_refuses_a_set_clock_on_a_real_hall(tmp_path, monkeypatch, mini_hall_file):
+    from textual.widgets import Input
+
+    from clerk_tui.settings import Settings
+    from clerk_tui.store.engine import make_engine
+    from clerk_tui.ui.app import make_app
+    from tests.test_ui import log_in, settle
+
+    path = tmp_path / "hall.db"
+    copy_mini_hall(mini_hall_file, path)
+    engine = make_engine(str(path))
+    ready_staff(engine, login(engine, "admin", ADMIN_PIN), "9001", "郑带班", "supervisor", "975312")
+    unmark_demo(engine)
+    monkeypatch.setenv("CLERK_TUI_NOW", "2020-01-01T09:00")
+    app = make_app(Settings(database=str(path), backup_keep=0), engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await log_in(pilot, "9001", "975312")
+        await settle(pilot)
+        assert app.actor is None and app.screen.query_one("#pin", Input) is not None
+        assert "只能用于演示大厅" in str(app.screen.query_one("#login-error").render())
     engine.dispose()

@@ -122,9 +122,11 @@ class CliContext:
                 )
             self._engine = make_engine(self.settings.database, pg_timeouts=self.settings.pg_timeouts)
         if require_schema:
+            from clerk_tui.services.marks import require_real_clock
             from clerk_tui.store.schema import require_current
 
             require_current(self._engine)
+            require_real_clock(self._engine)
         return self._engine
 
     def staff_number(self) -> str:

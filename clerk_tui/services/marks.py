@@ -38,3 +38,13 @@ def is_demo(engine: Engine) -> bool:
         return False
     with read_session(engine) as session:
         return session_is_demo(session)
+
+
+def require_real_clock(engine: Engine) -> None:
+    """``CLERK_TUI_NOW`` stands the clock still for tests, demos and backfilling. On a real hall it
+    would let anyone date a ticket, a case or an event as they please: only a demo hall takes it."""
+    from clerk_tui import clock
+    from clerk_tui.services.errors import ServiceError
+
+    if clock.overridden() and not is_demo(engine):
+        raise ServiceError(f"{clock.ENV} 只能用于演示大厅：正式大厅的时间以本机时钟为准，请取消该环境变量后重试")

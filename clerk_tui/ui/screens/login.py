@@ -82,11 +82,13 @@ class LoginScreen(ServiceCalls, Screen):
 
     def try_login(self, number: str, pin: str, window: int | None) -> None:
         # start-up: SQLAlchemy is not loaded before the first frame
+        from clerk_tui.services.marks import require_real_clock
         from clerk_tui.services.staff import login
 
         app = self.app
 
         def log_in() -> Actor:
+            require_real_clock(app.engine)  # a set clock (CLERK_TUI_NOW) only on a demo hall
             actor = login(app.engine, number, pin, window=window, terminal=True)
             # A PIN set by someone else: changed first (login_done), then the seat is taken.
             return actor if actor.must_change_pin else take_seat(app.engine, actor)
