@@ -22,7 +22,7 @@ import typer.core
 from typer._click import core as click_core
 from typer._click import formatting
 
-from clerk_tui.domain.text import visible
+from clerk_tui.domain.text import UNSAFE_BEYOND_C0, visible
 
 
 def help_in_chinese() -> None:
@@ -179,7 +179,7 @@ def emit_json(value: Any) -> None:
     """JSON for a program: a control, bidi or zero-width character a stored string holds is written
     as its ``\\uXXXX`` escape (the same string to a JSON reader), never raw to the terminal."""
     text = json.dumps(value, ensure_ascii=False, indent=2, default=str)
-    typer.echo(_UNSAFE_IN_JSON.sub(_json_escape, text))
+    typer.echo(UNSAFE_BEYOND_C0.sub(_json_escape, text))
 
 
 def _json_escape(m: re.Match[str]) -> str:
@@ -188,12 +188,6 @@ def _json_escape(m: re.Match[str]) -> str:
         code -= 0x10000
         return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
     return f"\\u{code:04x}"
-
-
-_UNSAFE_IN_JSON = re.compile(
-    "[\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff\U000e0000-\U000e007f]"
-)
-"""What json.dumps(ensure_ascii=False) leaves raw (it escapes C0 itself) that a terminal would obey."""
 
 
 def _terminal_safe_echo() -> None:

@@ -77,9 +77,7 @@ def db_backup(
         typer.echo(pg_dump_command(engine, actor, file))
         return
     made = backup(engine, actor, file, folder=c.settings.backup_dir)
-    typer.echo(
-        f"已备份到 {made.path}（{made.size // 1024} KB，{made.contents.describe()}；完整性检查通过，仅本人可读）。"
-    )
+    typer.echo(f"已备份到 {made.path}（{made.size // 1024} KB，{made.contents.named()}；完整性检查通过，仅本人可读）。")
     typer.echo("另请一并保存配置文件和密钥文件（见 README“备份与恢复”）。")
 
 
@@ -132,9 +130,9 @@ def db_restore(
         if typed.strip() != refused.contents.name:
             fail("已取消，数据库没有改变")
         done = run(typed.strip())
-    typer.echo(f"已从 {file} 恢复到 {done.target}：{done.restored.describe()}。")
+    typer.echo(f"已从 {file} 恢复到 {done.target}：{done.restored.named()}。")
     if done.replaced is not None:
-        typer.echo(f"被替换的{done.replaced.describe()}已先备份到 {done.safety_copy}。")
+        typer.echo(f"被替换的{done.replaced.named()}已先备份到 {done.safety_copy}。")
     from clerk_tui.store.schema import head_revision
 
     if done.restored.revision != head_revision():

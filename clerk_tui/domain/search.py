@@ -8,9 +8,9 @@ Ranking: exact code, then name matches (exact, prefix, substring), then initials
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import cast
 
 
 def pinyin_forms(text: str) -> tuple[str, str]:
@@ -21,9 +21,11 @@ def pinyin_forms(text: str) -> tuple[str, str]:
     """
     from pypinyin import Style, lazy_pinyin
 
-    # Characters without a reading are kept one by one (pypinyin accepts a list; its stub says str).
-    keep_each: Any = list
-    syllables = lazy_pinyin(text, style=Style.NORMAL, errors=keep_each)
+    # Characters without a reading (Latin letters, digits) are each a syllable of their own, so that
+    # each gives its initial: pypinyin takes an ``errors`` callable that returns a list of them,
+    # where its stub types the result as one str.
+    one_each = cast(Callable[[str], str], list)
+    syllables = lazy_pinyin(text, style=Style.NORMAL, errors=one_each)
     syllables = [s.lower() for s in syllables if s.strip() and s.isalnum()]
     return "".join(syllables), "".join(s[0] for s in syllables)
 

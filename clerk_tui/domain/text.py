@@ -137,9 +137,10 @@ def visible(text: str | None, *, multiline: bool = False) -> str:
 # shows (C0 and C1 controls, DEL, bidi controls, zero-width and other invisible marks, surrogates).
 # Each has no width on screen, so removing them at the very edge keeps every column where the
 # layout put it; the screens show stored text through ``visible`` where a person should see it.
-TERMINAL_UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff\U000e0000-\U000e007f]"
-)
+_BEYOND_C0 = "\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff\U000e0000-\U000e007f"
+TERMINAL_UNSAFE = re.compile(f"[\x00-\x1f{_BEYOND_C0}]")
+UNSAFE_BEYOND_C0 = re.compile(f"[{_BEYOND_C0}]")
+"""The same but C0: what ``json.dumps(ensure_ascii=False)`` leaves raw (it escapes C0 itself)."""
 
 
 def terminal_safe(text: str) -> str:

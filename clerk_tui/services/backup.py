@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from clerk_tui import clock
 from clerk_tui.services import events
+from clerk_tui.services.contents import HallContents
 from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import ServiceError
 from clerk_tui.services.marks import mark
@@ -39,20 +40,6 @@ BACKUP_CLAIM = "backup_claim"  # store mark: when a terminal started the daily b
 CLAIM_STALE = dt.timedelta(hours=1)  # a claim older than this (its terminal died) is taken over
 DAILY_PREFIX = "daily-"  # the automatic backups, rotated; a manual backup is "hall-…" and kept
 SQLITE_HEADER = b"SQLite format 3\x00"
-
-
-@dataclass(frozen=True)
-class HallContents:
-    """What a hall database holds: what a restore would replace, or what a backup brings."""
-
-    name: str
-    cases: int
-    events: int
-    tickets: int
-    revision: str | None
-
-    def describe(self) -> str:
-        return f"大厅“{self.name}”：办件 {self.cases} 件、取号 {self.tickets} 个、事件 {self.events} 条"
 
 
 class ReplaceRefused(ServiceError):
@@ -106,18 +93,21 @@ def read_contents(conn: sqlite3.Connection) -> HallContents | None:
     """What an SQLite hall holds, or None when the database is empty (no schema, or no hall)."""
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     if not {"hall", "service_case", "event", "ticket"} <= tables:
-        return None if not tables - {"alembic_version"} else HallContents("（未知）", 0, 0, 0, None)
+        return None if not tables - {"alembic_version"} else HallContents(0, 0, 0, 0, 0, "", name="（未知）")
     revision = None
     if "alembic_version" in tables:
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         revision = row[0] if row else None
-    hall = conn.execute("SELECT name FROM hall WHERE parent_id IS NULL ORDER BY id LIMIT 1").fetchone()
+    hall = conn.execute("SELECT name, code FROM hall WHERE parent_id IS NULL ORDER BY id LIMIT 1").fetchone()
     found = HallContents(
-        hall[0] if hall else "（未命名）",
-        _count(conn, "service_case"),
-        _count(conn, "event"),
-        _count(conn, "ticket"),
-        revision,
+        halls=_count(conn, "hall"),
+        cases=_count(conn, "service_case"),
+        events=_count(conn, "event"),
+        tickets=_count(conn, "ticket"),
+        staff=_count(conn, "staff") if "staff" in tables else 0,
+        code=hall[1] if hall else "",
+        name=hall[0] if hall else "（未命名）",
+        revision=revision,
     )
     if hall is None and not (found.cases or found.events or found.tickets):
         return None
@@ -335,7 +325,7 @@ def restore(
         actor = require(who(engine), "db.restore")
         if (confirm or "").strip() != current.name:
             raise ReplaceRefused(
-                f"{dest} 正在使用，恢复将替换其中的{current.describe()}。"
+                f"{dest} 正在使用，恢复将替换其中的{current.named()}。"
                 f"确认替换请加 --replace “{current.name}”（将先自动备份现有数据）；或用 --to 新文件 恢复到新文件",
                 current,
             )
@@ -350,7 +340,7 @@ def restore(
                 subject=src.name,
                 file=str(src),
                 by=actor.number,
-                replaced=current.describe(),
+                replaced=current.named(),
                 saved_to=str(saved.path),
             )
 

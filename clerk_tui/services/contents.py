@@ -15,7 +15,8 @@ from clerk_tui.store.models import Event, Hall, ServiceCase, Staff, Ticket
 
 @dataclass(frozen=True)
 class HallContents:
-    """What a database holds, counted before ``init --force`` erases it."""
+    """What a database holds: counted before ``init --force`` erases it, and read from a backup
+    file (services/backup.py) before a restore brings it or replaces a hall with it."""
 
     halls: int
     cases: int
@@ -23,6 +24,8 @@ class HallContents:
     tickets: int
     staff: int
     code: str  # the hall's code (typed to confirm an erase), "" when there is no hall
+    name: str = ""  # the main hall's name (typed to confirm a restore over it)
+    revision: str | None = None  # the schema version, where read (a backup file)
 
     @property
     def empty(self) -> bool:
@@ -33,6 +36,10 @@ class HallContents:
             f"大厅 {self.halls} 个（{self.code or '无代码'}）、办件 {self.cases} 件、"
             f"事件记录 {self.events} 条、号票 {self.tickets} 张、工作人员 {self.staff} 名"
         )
+
+    def named(self) -> str:
+        """The hall by its name, as a backup or a restore speaks of it."""
+        return f"大厅“{self.name}”：办件 {self.cases} 件、取号 {self.tickets} 个、事件 {self.events} 条"
 
 
 def database_name(engine: Engine) -> str:
