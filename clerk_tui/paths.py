@@ -100,3 +100,17 @@ def readable_by_others(path: str | Path) -> int | None:
     except FileNotFoundError:
         return None
     return mode if mode & 0o077 else None
+
+
+class TooLarge(OSError):
+    """A file a setting or a person named is larger than what it can be (``/dev/zero`` as a key)."""
+
+
+def read_bounded(path: str | Path, limit: int) -> bytes:
+    """The bytes of ``path``, refusing (TooLarge) a file of more than ``limit`` bytes without ever
+    holding more than that: a device or a huge file named by mistake or on purpose."""
+    with open(path, "rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"{path} 超过 {limit} 字节")
+    return data

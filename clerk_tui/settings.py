@@ -45,6 +45,7 @@ from typing import Any
 from clerk_tui.domain.queueing import INTERLEAVE, PRIORITY_FIRST, QueuePolicy
 from clerk_tui.domain.responsibility import Rules as ResponsibilityRules
 from clerk_tui.domain.words import read_failed_words, toml_loads, toml_words
+from clerk_tui.paths import TooLarge, read_bounded
 
 APP_NAME = "clerk-tui"
 ENV_CONFIG = "CLERK_TUI_CONFIG"
@@ -171,9 +172,14 @@ class Settings:
         return self.pg_connect_timeout, self.pg_statement_timeout
 
 
+SETTINGS_MAX_BYTES = 1024 * 1024
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        return toml_loads(path.read_bytes().decode("utf-8-sig"))
+        return toml_loads(read_bounded(path, SETTINGS_MAX_BYTES).decode("utf-8-sig"))
+    except TooLarge:
+        raise SettingsError(f"配置文件 {path} 太大（超过 1 MB），不像是 clerk-tui 的配置文件：请检查路径") from None
     except UnicodeDecodeError as exc:
         raise SettingsError(read_failed_words("配置文件", path, exc)) from exc
     except tomllib.TOMLDecodeError as exc:

@@ -316,3 +316,15 @@ async def test_the_tui_login_refuses_a_set_clock_on_a_real_hall(tmp_path, monkey
         assert app.actor is None and app.screen.query_one("#pin", Input) is not None
         assert "只能用于演示大厅" in str(app.screen.query_one("#login-error").render())
     engine.dispose()
+
+
+def test_a_device_named_as_a_file_is_refused_not_read_whole(cli_hall, run, tmp_path):
+    """/dev/zero as the anchor, the PIN key file or the settings file was read without end (the
+    process was killed for its memory): each is read only up to what such a file can be."""
+    admin = {"CLERK_TUI_STAFF": "admin", "CLERK_TUI_PIN": ADMIN_PIN}
+    code, _, err = run("audit", "verify", "--anchor", "/dev/zero", env=admin)
+    assert code == 1 and "锚定文件 /dev/zero 太大" in err
+    code, _, err = run("staff", "list", env=admin | {"CLERK_TUI_KEY_FILE": "/dev/zero"})
+    assert code == 1 and "已损坏" in err and "/dev/zero" in err
+    code, _, err = run("staff", "list", env=admin | {"CLERK_TUI_CONFIG": "/dev/zero"})
+    assert code == 1 and "配置文件 /dev/zero 太大" in err

@@ -44,10 +44,9 @@ def audit_verify(
     start = _date(since, "--from")
     anchored = None
     if anchor_file is not None:
-        try:
-            anchored = audit.parse_anchor(anchor_file.read_text(encoding="utf-8"))
-        except OSError as exc:
-            fail(f"无法读取锚定文件 {anchor_file}（{exc.strerror}）：请检查路径")
+        from clerk_tui.services.files import read_text
+
+        anchored = audit.parse_anchor(read_text(anchor_file, "锚定文件", max_bytes=4096))  # one line
     engine = c.engine()
     report = audit.verify(engine, c.actor(), since=start, anchored=anchored)
     if fmt == Fmt.json:

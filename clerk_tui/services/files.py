@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clerk_tui.paths import write_private
+from clerk_tui.paths import TooLarge, read_bounded, write_private
 from clerk_tui.services.errors import ServiceError, oserror_words, read_failed
 
 
@@ -28,7 +28,9 @@ MAX_NUMBER_DIGITS = 12
 ENCODINGS = {"utf-8": "utf-8-sig", "gb18030": "gb18030"}
 
 
-def read_text(path: str | Path, what: str, *, encoding: str = "utf-8", stdin=None) -> str:
+def read_text(
+    path: str | Path, what: str, *, encoding: str = "utf-8", stdin=None, max_bytes: int = MAX_INPUT_BYTES
+) -> str:
     """The text of a file a person named (``-`` is standard input): at most MAX_INPUT_BYTES, decoded
     as ``encoding`` (UTF-8 by default; GB18030, which covers GBK, for what a hall's Excel exports). A
     file in another encoding is refused with a line that says which encoding it seems to be in and
@@ -37,16 +39,18 @@ def read_text(path: str | Path, what: str, *, encoding: str = "utf-8", stdin=Non
 
     if encoding not in ENCODINGS:
         raise ServiceError(f"编码 {encoding} 不支持：可用 {'、'.join(ENCODINGS)}")
+    too_large = ServiceError(f"{what} {path} 太大（超过 {max_bytes:,} 字节）：请检查文件，或拆分后分批导入")
     try:
         if str(path) == "-":
-            raw = (stdin or sys.stdin.buffer).read(MAX_INPUT_BYTES + 1)
+            raw = (stdin or sys.stdin.buffer).read(max_bytes + 1)
+            if len(raw) > max_bytes:
+                raise too_large
         else:
-            with open(path, "rb") as fh:
-                raw = fh.read(MAX_INPUT_BYTES + 1)
+            raw = read_bounded(path, max_bytes)
+    except TooLarge:
+        raise too_large from None
     except OSError as exc:
         raise read_failed(what, path, exc) from exc
-    if len(raw) > MAX_INPUT_BYTES:
-        raise ServiceError(f"{what} {path} 太大（超过 {MAX_INPUT_BYTES // (1024 * 1024)} MB）：请拆分后分批导入")
     try:
         return raw.decode(ENCODINGS[encoding])
     except UnicodeDecodeError:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from clerk_tui.domain.pins import KEY_BYTES
 from clerk_tui.domain.words import oserror_words
-from clerk_tui.paths import private_dir
+from clerk_tui.paths import TooLarge, private_dir, read_bounded
 from clerk_tui.services.errors import ServiceError
 from clerk_tui.settings import ENV_KEY_FILE, KEY_FILE_NAME, Settings, default_config_path
 from clerk_tui.settings import pin_min_length as _env_min_length
@@ -59,7 +59,9 @@ def load_key() -> bytes:
     """The key, read from its file; a clear refusal when it is missing or damaged."""
     path = key_file_path()
     try:
-        key = path.read_bytes()
+        key = read_bounded(path, 4096)  # a device or a huge file named as the key is never read whole
+    except TooLarge:
+        raise _missing(path, f"已损坏（应为 {KEY_BYTES} 字节，现超过 4096 字节）的") from None
     except FileNotFoundError:
         raise _missing(path, "找不到") from None
     except OSError as exc:
