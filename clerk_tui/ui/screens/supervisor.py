@@ -214,6 +214,10 @@ class SupervisorScreen(_Home):
             Column("剩余工作日", max(cell_len(remaining_text(c.remaining_workdays, long=True)) for c in b.at_risk)),
         ]
         _, item_w, owner_w, _ = set_columns(table, columns, self.size.width - 2)
+        # The height said outright (the header and a line a case, up to the stylesheet's cap):
+        # left to "auto", a table shown again could keep the height it had while empty, under load
+        # for long enough that the cases at risk were laid out of sight.
+        table.styles.height = min(1 + len(b.at_risk), 5 if self.has_class("-narrow") else 8)
         for c in b.at_risk:
             style = WARNING_STYLES.get(c.warning, "")
             table.add_row(
