@@ -87,6 +87,18 @@ class CaseFact:
 
 
 @dataclass(frozen=True)
+class AbsenceFact:
+    """大厅巡查 found a window with nobody at post while people waited for it."""
+
+    finding_id: int
+    window: int
+    at: dt.datetime
+    waiting: int
+    clerk: str  # staff number of the clerk at the window ("" when none was signed in)
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class FollowUpFact:
     id: int
     owner: str
@@ -130,7 +142,13 @@ KIND_NAMES = {
     "case_red": "办件红色预警",
     "case_handover_unacknowledged": "办件移交未接收",
     "followup_overdue": "差评整改逾期",
+    "window_absent": "巡查：窗口无人",
 }
+
+
+def absent_words(window: int, waiting: int) -> str:
+    """The one sentence for a window found empty while people wait for it."""
+    return f"{window}号窗口无人在岗，排队 {waiting} 人"
 
 
 def evaluate(
@@ -141,6 +159,7 @@ def evaluate(
     cases: Iterable[CaseFact] = (),
     dismissed: frozenset[str] = frozenset(),
     followups: Iterable[FollowUpFact] = (),
+    absences: Iterable[AbsenceFact] = (),
 ) -> list[Alert]:
     """Every alert that holds at ``now``, most urgent first. An alert ends when its facts change
     (the action it asks for was done) or when its key was dismissed."""
@@ -242,5 +261,17 @@ def evaluate(
                     escalated=True,
                 )
             )
+    for w in absences:
+        out.append(
+            Alert(
+                f"patrol:{w.finding_id}:absent",
+                "window_absent",
+                w.clerk,
+                absent_words(w.window, w.waiting),
+                w.at,
+                "巡查发现窗口无人在岗" + (f"（{w.reason}）" if w.reason else "") + "，请安排人员回岗或补位",
+                escalated=True,
+            )
+        )
     alerts = [a for a in out if a.key not in dismissed]
     return sorted(alerts, key=lambda a: (not a.escalated, a.due, a.key))

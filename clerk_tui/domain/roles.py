@@ -56,6 +56,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "report.read.staff": frozenset({SUPERVISOR}),  # every clerk's figures (a clerk: only their own)
     "audit.verify": frozenset({SUPERVISOR, ADMIN}),  # verify the audit chain, anchor its head
     "audit.prune": frozenset({ADMIN}),  # remove events older than the retention setting
+    # 领导带班 and 大厅巡查: the administrator keeps the roster, the supervisors do the duty
+    "duty.roster": frozenset({ADMIN}),
+    "duty.read": frozenset(ROLES),  # who is on duty: shown on the hall's display anyway
+    "duty.log": frozenset({SUPERVISOR}),  # the duty log and the handover note, written and read
+    "patrol.record": frozenset({SUPERVISOR}),
+    "patrol.read": frozenset({SUPERVISOR}),
 }
 
 

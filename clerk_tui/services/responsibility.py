@@ -31,6 +31,7 @@ from clerk_tui.services.errors import (
     unknown_staff,
     unknown_window,
 )
+from clerk_tui.services.patrol import absence_facts
 from clerk_tui.services.queue import issue_in, transfer_in, window_by_number, window_state
 from clerk_tui.services.tx import transaction
 from clerk_tui.services.workdays import session_schedules
@@ -517,7 +518,8 @@ def _alerts(engine: Engine, *, staff: str | None, rules_: rules.Rules, case_rule
         if staff and session.exec(select(Staff).where(Staff.number == staff.strip())).first() is None:
             raise unknown_staff(staff)
         inquiries, tickets, cases, followups = _facts(session, rules_, case_rules)
-    alerts = rules.evaluate(clock.now(), rules_, inquiries, tickets, cases, dismissed, followups)
+        absences = absence_facts(session, clock.today())  # 大厅巡查: windows found empty with people waiting
+    alerts = rules.evaluate(clock.now(), rules_, inquiries, tickets, cases, dismissed, followups, absences)
     return [a for a in alerts if not staff or a.responsible == staff.strip()]
 
 

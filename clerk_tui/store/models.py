@@ -465,3 +465,55 @@ class ReportDay(SQLModel, table=True):
     by: str = Field(max_length=12, primary_key=True)
     key: str = Field(max_length=40, primary_key=True)
     data: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class DutyRoster(SQLModel, table=True):
+    """领导带班 roster: the supervisor on duty for a day, as the administrator set it. A day without
+    an entry has the supervisor who logged in first that day (their login event)."""
+
+    __tablename__ = "duty_roster"
+    day: dt.date = Field(primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id")
+    set_by: int = Field(foreign_key="staff.id")
+    set_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
+
+
+class DutyNote(SQLModel, table=True):
+    """值班日志: a note the day's supervisor writes (``log``), or their handover to the next day's
+    supervisor (``handover``, 交班留言)."""
+
+    __tablename__ = "duty_note"
+    __table_args__ = (Index("ix_duty_note_day_kind", "day", "kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    day: dt.date
+    kind: str = Field(max_length=10)  # log | handover
+    staff_id: int = Field(foreign_key="staff.id")
+    text: str = Field(max_length=1000)
+    at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
+
+
+class PatrolRound(SQLModel, table=True):
+    """大厅巡查: one round of the hall by a supervisor, window by window."""
+
+    __tablename__ = "patrol_round"
+    id: int | None = Field(default=None, primary_key=True)
+    day: dt.date = Field(index=True)
+    staff_id: int = Field(foreign_key="staff.id")
+    started_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
+    finished_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
+    windows_checked: int = 0
+
+
+class PatrolFinding(SQLModel, table=True):
+    """One thing a patrol found wrong at a window: absent, badge, discipline, tidiness or manner."""
+
+    __tablename__ = "patrol_finding"
+    __table_args__ = (Index("ix_patrol_finding_at", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="patrol_round.id", index=True)
+    window_number: int
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")  # the clerk at the window then
+    item: str = Field(max_length=12)  # absent | badge | discipline | tidiness | manner
+    note: str = Field(default="", max_length=200)  # why absent, or what was seen
+    waiting: int = 0  # people waiting in the window's queues when it was found absent
+    at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
