@@ -115,6 +115,14 @@ ARGS: dict[str, list[str]] = {
     "report range": ["--from", "2026-11-01", "--to", "2026-11-30"],
     "report summary": ["--year", "2026"],
     "report rebuild": [],
+    "duty roster set": ["--day", "2026-11-27", "--supervisor", "9001"],
+    "duty roster load": ["{tmp}/roster.txt"],
+    "duty roster list": [],
+    "duty log add": ["--text", "上午巡查正常"],
+    "duty log show": [],
+    "duty handover": ["--text", "明日注意办事高峰"],
+    "patrol record": ["--window", "1", "--badge-missing"],
+    "patrol list": [],
     "staff change-pin": [],  # last: it changes the acting staff member's PIN
 }
 NOT_RUN = {"init", "demo", "run"}  # setting a hall up (its own tests) and the TUI's login screen
@@ -224,6 +232,7 @@ def test_every_command_as_every_role(role, template, tmp_path, monkeypatch, caps
     if AS[role]:
         env |= {"CLERK_TUI_STAFF": AS[role], "CLERK_TUI_PIN": PINS[AS[role]]}
     shutil.copy(template, tmp_path / "backup.db")  # a hall's copy, for db restore
+    (tmp_path / "roster.txt").write_text("2026-11-30 9001\n", encoding="utf-8")  # for duty roster load
     wrong = []
     for command, args in ARGS.items():
         expected = permissions_doc.cell(command, role)

@@ -24,8 +24,10 @@ from clerk_tui.cli import (
     catalog,
     check,
     db,
+    duty,
     followup,
     inquiry,
+    patrol,
     printing,
     report,
     setup,
@@ -65,6 +67,8 @@ for module, name in (
     (followup, "followup"),
     (report, "report"),
     (audit, "audit"),
+    (duty, "duty"),
+    (patrol, "patrol"),
 ):
     app.add_typer(module.app, name=name)
 

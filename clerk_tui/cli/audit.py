@@ -6,7 +6,6 @@ when they do not. Commands import services lazily: start-up of every command pay
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 from typing import Annotated
@@ -14,18 +13,9 @@ from typing import Annotated
 import typer
 
 from clerk_tui.cli.common import Format as Fmt
-from clerk_tui.cli.common import FormatOption, context, emit_json, fail
+from clerk_tui.cli.common import FormatOption, context, emit_json, fail, parse_day
 
 app = typer.Typer(help="审计链：校验事件日志未被改动、锚定链头、清理超过保留期的事件。", no_args_is_help=True)
-
-
-def _date(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        fail(f"{option} 的日期 {text!r} 无效，请写成 YYYY-MM-DD（如 2026-06-01）")
 
 
 @app.command("verify")
@@ -41,7 +31,7 @@ def audit_verify(
     from clerk_tui.services import audit
 
     c = context(ctx)
-    start = _date(since, "--from")
+    start = parse_day(since, "--from")
     anchored = None
     if anchor_file is not None:
         from clerk_tui.services.files import read_text
@@ -97,7 +87,7 @@ def audit_prune(
     from clerk_tui.services import audit
 
     c = context(ctx)
-    day = _date(before, "--before")
+    day = parse_day(before, "--before")
     assert day is not None
     removed = audit.prune(c.engine(), c.actor(), day, c.settings.audit_keep_days)
     typer.echo(f"已清理 {day.isoformat()} 以前的事件 {removed} 条（保留期 {c.settings.audit_keep_days} 天）")

@@ -8,6 +8,7 @@ loads textual, ``clerk-tui check id`` never loads SQLAlchemy).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -167,6 +168,16 @@ def prompt_pin(variable: str, prompt: str, whose: str = "") -> str:
 
 
 # ---------------------------------------------------------------- output
+
+
+def parse_day(text: str | None, option: str) -> dt.date | None:
+    """The date an option gave (YYYY-MM-DD), None when it was not given; a bad one fails clearly."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        fail(f"{option} 的日期 {text!r} 无效，请写成 YYYY-MM-DD（如 2026-06-01）")
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

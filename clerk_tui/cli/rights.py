@@ -114,4 +114,12 @@ COMMANDS: dict[str, Right] = {
     "report range": Right("report.read.hall", "按人员（--by clerk、--clerk）：窗口人员只能看本人的，带班领导看全部"),
     "report summary": Right("report.read.hall", "年度工作报告数据：全厅、按部门、按分厅"),
     "report rebuild": Right("report.rebuild", "记入事件日志"),
+    "duty roster set": Right("duty.roster"),
+    "duty roster load": Right("duty.roster", "全部导入或全部不导入"),
+    "duty roster list": Right("duty.read", "谁带班也显示在叫号屏上"),
+    "duty log add": Right("duty.log"),
+    "duty log show": Right("duty.log"),
+    "duty handover": Right("duty.log", "下一班带班领导在大厅实况上看到"),
+    "patrol record": Right("patrol.record", "不在岗且有人排队的窗口立即提醒"),
+    "patrol list": Right("patrol.read"),
 }
