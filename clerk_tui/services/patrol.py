@@ -159,7 +159,9 @@ def patrol_windows(engine: Engine, actor: Actor | None) -> list[PatrolWindow]:
         ]
 
 
-def _check_text(check: WindowCheck) -> tuple[str, str]:
+def checked_text(check: WindowCheck) -> tuple[str, str]:
+    """A check's reason and note through the text policy; refused when an absence has no reason
+    (or a reason has no absence). Pure: the patrol screen asks it before moving on."""
     reason = typed_text(check.reason, REASON_LIMIT, "不在岗原因")
     note = typed_text(check.note, NOTE_LIMIT, "巡查备注")
     if check.absent and not reason:
@@ -183,7 +185,7 @@ def record_round(
     if len(set(numbers)) != len(numbers):
         twice = sorted({n for n in numbers if numbers.count(n) > 1})
         raise ServiceError(f"同一轮巡查中{'、'.join(map(str, twice))}号窗口记录了两次：每个窗口只记一次")
-    texts = [_check_text(c) for c in checks]
+    texts = [checked_text(c) for c in checks]
 
     def work(session: Session) -> RoundResult:
         now, today = clock.now(), clock.today()

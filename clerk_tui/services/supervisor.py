@@ -13,8 +13,10 @@ from sqlalchemy.engine import Engine
 
 from clerk_tui import clock
 from clerk_tui.domain.responsibility import Rules
+from clerk_tui.domain.roles import allowed
 from clerk_tui.services.cases import CaseRules, list_cases
 from clerk_tui.services.context import Actor, require
+from clerk_tui.services.duty import NoteLine, OnDuty, handover_for, on_duty
 from clerk_tui.services.queue import last_event_id
 from clerk_tui.services.ratings import list_followups
 from clerk_tui.services.responsibility import list_alerts
@@ -56,6 +58,8 @@ class Board:
     served_today: int
     last_event_id: int
     at_risk: tuple = ()  # the cases at red, then yellow (CaseView), fewest working days left first
+    on_duty: OnDuty | None = None  # 领导带班: today's supervisor on duty
+    handover: NoteLine | None = None  # the handover note the last duty day left (a supervisor's to read)
 
 
 def board(engine: Engine, actor: Actor | None, *, rules_=None, case_rules=None) -> Board:
@@ -149,4 +153,6 @@ def board(engine: Engine, actor: Actor | None, *, rules_=None, case_rules=None) 
         sum(served.values()),
         newest,
         tuple(at_risk),
+        on_duty(engine, today),
+        handover_for(engine, actor, today) if allowed(actor.role, "duty.log") else None,
     )

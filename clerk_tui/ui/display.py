@@ -1,5 +1,5 @@
-"""叫号屏: the hall display for a TV. The newest call in large letters, the last few calls, and
-the waiting count per queue; it sees calls made in any other process within a second and
+"""叫号屏: the hall display for a TV. The hall's name with today's supervisor on duty, the newest
+call in large letters, the last few calls, and the waiting count per queue; it sees calls made in any other process within a second and
 announces them (a recall repeats the announcement)."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from clerk_tui.domain.queueing import call_phrase
 from clerk_tui.printing.voice import Announcer
+from clerk_tui.services.duty import OnDuty, on_duty
 from clerk_tui.services.queue import HallBoard, hall_board, last_event_id
 from clerk_tui.settings import Settings
 from clerk_tui.ui.calls import CallFailed, ServiceCalls
@@ -46,6 +47,7 @@ class DisplayApp(ServiceCalls, App[None]):
         self.seen_event = -1
         self.announced: set[int] = set()  # event ids
         self.first_load = True
+        self.duty: OnDuty | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="hall-name")
@@ -70,13 +72,13 @@ class DisplayApp(ServiceCalls, App[None]):
 
         def board_if_changed():
             newest = last_event_id(self.engine)
-            return None if newest == seen else (newest, hall_board(self.engine))
+            return None if newest == seen else (newest, hall_board(self.engine), on_duty(self.engine))
 
         self.call_service("poll", board_if_changed, exclusive=True)
 
     def poll_done(self, result) -> None:
         if result is not None:
-            self.seen_event, board = result
+            self.seen_event, board, self.duty = result
             self.show(board)
 
     def poll_failed(self, failure: CallFailed) -> None:
@@ -84,7 +86,10 @@ class DisplayApp(ServiceCalls, App[None]):
 
     def show(self, board: HallBoard) -> None:
         self.board = board
-        self.query_one("#hall-name", Static).update(Text(board.hall_name))
+        title = Text(board.hall_name)
+        if self.duty is not None:  # 领导带班: the name only
+            title.append(f"　　今日带班领导：{self.duty.name}", style="#ffcc00")
+        self.query_one("#hall-name", Static).update(title)
         calling = self.query_one("#now-calling", Static)
         if board.calls:
             latest = board.calls[0]

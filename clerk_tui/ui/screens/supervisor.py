@@ -1,5 +1,6 @@
 """带班领导 · 大厅实况: queues, windows, cases at risk, alerts and bad-rating follow-ups, following
-every other terminal within a second or two. R opens the reports, F ends a follow-up. The first
+every other terminal within a second or two, under the supervisor on duty (领导带班) and the note the
+last duty day handed over. R opens the reports, F ends a follow-up, P walks a patrol round. The first
 supervisor's screen open after the day's close makes the daily backup, and says when the last was."""
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ class SupervisorScreen(_Home):
         [
             Binding("r,R", "reports", "报表", id="supervisor.reports", tooltip="统计报表与窗口考核"),
             Binding("f,F", "followup", "差评整改", id="supervisor.followup", tooltip="办结一条差评整改"),
+            Binding(
+                "p,P", "patrol", "巡查", id="supervisor.patrol", tooltip="大厅巡查：逐个窗口记录在岗、着装、纪律等"
+            ),
         ]
     )
 
@@ -147,8 +151,14 @@ class SupervisorScreen(_Home):
         self.board = b
         waiting = sum(q.waiting for q in b.queues)
         open_windows = sum(w.status == "open" for w in b.windows)
-        text = Text(
-            f"今日取号 {b.issued_today} · 办结 {b.served_today} · 等候 {waiting} 人 · 服务中窗口 {open_windows} 个",
+        text = Text()
+        duty = b.on_duty
+        text.append(f"今日带班：{duty.name}（{duty.how_name}）" if duty else "今日带班：未排班", style="bold cyan")
+        if b.handover is not None:
+            text.append(f"\n上一班留言（{b.handover.day:%m-%d} {b.handover.by}）：", style="cyan")
+            text.append(clip(b.handover.text, 52))  # one line at 80 columns
+        text.append(
+            f"\n今日取号 {b.issued_today} · 办结 {b.served_today} · 等候 {waiting} 人 · 服务中窗口 {open_windows} 个",
             style="bold",
         )
         text.append(f"\n办件预警：红色 {b.red} 件", style="bold red" if b.red else "")
@@ -157,7 +167,9 @@ class SupervisorScreen(_Home):
             f" · 首问/转交/推诿提醒 {len(b.alerts)} 条 · 差评整改 {len(b.followups)} 件",
             style="bold red" if b.alerts or b.followups else "",
         )
-        text.append("\nR 报表 · F 差评整改 · Ctrl+T 提醒 · B 办件", style="dim")  # a line of its own: never split
+        text.append(
+            "\nR 报表 · F 差评整改 · P 巡查 · Ctrl+T 提醒 · B 办件", style="dim"
+        )  # a line of its own: never split
         # The hall's record-keeping on a line of its own (the keys line above never wraps into it):
         # when the last backup was made, and the day's audit-chain head to note down or compare
         # with the daily report.
@@ -226,6 +238,11 @@ class SupervisorScreen(_Home):
                 cell(c.owner_name, owner_w),
                 Text(remaining_text(c.remaining_workdays, long=True) or "—", style=style),
             )
+
+    def action_patrol(self) -> None:
+        from clerk_tui.ui.screens.patrol import PatrolScreen  # start-up: only a patrol needs it
+
+        self.app.push_screen(PatrolScreen())
 
     def action_reports(self) -> None:
         self.app.push_screen(ReportScreen())
