@@ -206,3 +206,34 @@ def test_a_round_is_all_or_nothing_and_only_for_supervisors(hall, people):
     assert count(hall, PatrolRound) == 0 and count(hall, PatrolFinding) == 0
     clean = pt.record_round(hall, s, [pt.WindowCheck(3)])  # a window with nothing wrong: a round, no finding
     assert clean.findings == () and count(hall, PatrolRound) == 1 and count(hall, PatrolFinding) == 0
+
+
+# ---------------------------------------------------------------- the demo
+
+
+def test_the_demo_has_a_supervisor_on_duty_a_patrol_with_findings_and_a_handover(demo_file, tmp_path, monkeypatch):
+    from clerk_tui.services.setup import demo_actor
+    from clerk_tui.store.engine import make_engine
+    from tests.conftest import copy_mini_hall
+
+    copy_mini_hall(demo_file("2026-11-27T10:00:00"), tmp_path / "demo.db")
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-27T10:00:00")
+    engine = make_engine(str(tmp_path / "demo.db"))
+    try:
+        today = dt.date(2026, 11, 27)
+        on = duty.on_duty(engine)
+        assert (on.number, on.name, on.how) == ("9001", "郑国强", "roster")
+        assert duty.on_duty(engine, today - dt.timedelta(days=1)).number == "9002"
+        sup = demo_actor(engine, "9001")
+        note = duty.handover_for(engine, sup)
+        assert note.by == "陈静" and note.day == today - dt.timedelta(days=1) and "补位" in note.text
+        found = pt.patrol_findings(engine, today, today)
+        assert sorted(f.item for f in found) == ["absent", "badge"]
+        absent = next(f for f in found if f.item == "absent")
+        assert absent.window_number not in (3, 30) and absent.staff_id is not None
+        alert = next(a for a in list_alerts(engine, sup) if a.kind == "window_absent")
+        assert alert.subject.startswith(f"{absent.window_number}号窗口无人在岗，排队 ")
+        log = duty.duty_log(engine, sup)
+        assert log.notes and [h.what for h in log.happenings].count("巡查") == 2
+    finally:
+        engine.dispose()
