@@ -26,7 +26,7 @@ from clerk_tui.services import events
 from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import ServiceError, typed_text, unknown_staff
 from clerk_tui.services.files import read_text
-from clerk_tui.services.patrol import ITEMS
+from clerk_tui.services.patrol import ITEMS, WindowCheck, patrol_windows, record_round
 from clerk_tui.services.ratings import BAD, LEVELS
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.engine import read_session
@@ -308,3 +308,38 @@ def duty_log(engine: Engine, actor: Actor | None, day: dt.date | None = None) ->
             _handover_before(session, day),
             next((n for n in reversed(notes) if n.kind == HANDOVER), None),
         )
+
+
+def demo_duty(engine: Engine, admin: Actor, sup: Actor, yesterday_sup: Actor) -> None:
+    """领导带班 and 大厅巡查 in the demo (services/setup.build_demo): ``sup`` on the roster today,
+    ``yesterday_sup`` yesterday and tomorrow, with her handover note from yesterday evening; a note
+    in today's duty log; and a patrol just now that found an open window's clerk away while people
+    wait for it (an alert until the window calls again) and a badge not worn at another."""
+    now = clock.now().replace(second=0, microsecond=0)
+    today = now.date()
+    with clock.frozen_at(now - dt.timedelta(days=1, hours=2)):
+        for day, number in (
+            (today - dt.timedelta(days=1), yesterday_sup.number),
+            (today, sup.number),
+            (today + dt.timedelta(days=1), yesterday_sup.number),
+        ):
+            set_roster(engine, admin, day, number)
+    with clock.frozen_at(dt.datetime.combine(today - dt.timedelta(days=1), dt.time(17, 30))):
+        handover(engine, yesterday_sup, "社保窗口明天上午预约较多，请提前安排补位人员；一件差评整改待回访。")
+    with clock.frozen_at(min(now, dt.datetime.combine(today, dt.time(8, 40)))):
+        add_log(engine, sup, "开门前巡视：各窗口人员按时到岗，叫号屏和评价器工作正常。")
+    windows = [w for w in patrol_windows(engine, sup) if w.status == "open" and w.clerk]
+    away = next((w for w in windows if w.waiting and w.number not in (3, 30)), None)  # not the README's windows
+    badge = next((w for w in windows if w is not away), None)
+    checks = [
+        WindowCheck(
+            w.number,
+            absent=w is away,
+            reason="临时离岗，未摆放暂停服务牌" if w is away else "",
+            badge_missing=w is badge,
+        )
+        for w in windows
+    ]
+    if checks:
+        with clock.frozen_at(now):
+            record_round(engine, sup, checks, started_at=now - dt.timedelta(minutes=12))

@@ -15,7 +15,6 @@ from clerk_tui.domain.ids import id_check_char
 from clerk_tui.domain.roles import CLERK, GUIDE, SUPERVISOR
 from clerk_tui.services import cases as cs
 from clerk_tui.services import duty, events, marks, pin_key, printing, ratings
-from clerk_tui.services import patrol as pt
 from clerk_tui.services import queue as q
 from clerk_tui.services import responsibility as rs
 from clerk_tui.services.appointments import add_appointment
@@ -182,7 +181,7 @@ def build_demo(engine: Engine) -> InitResult:
         demo_printing(engine)
         demo_responsibility(engine)
         demo_ratings(engine)
-        demo_duty(engine)
+        duty.demo_duty(engine, *(demo_actor(engine, n) for n in ("admin", "9001", "9002")))
     return result
 
 
@@ -559,39 +558,3 @@ def demo_ratings(engine: Engine) -> None:
                 text="工作人员不耐烦",
                 followup_days=0,
             )
-
-
-def demo_duty(engine: Engine) -> None:
-    """领导带班 and 大厅巡查 in the demo: 郑国强 (9001) on the roster today, 陈静 (9002) yesterday and
-    tomorrow; 陈静's handover note from yesterday evening; a note in today's duty log; and a patrol
-    just now that found an open window's clerk away while people wait for it (an alert until the
-    window calls again) and a badge not worn at another."""
-    now = clock.now().replace(second=0, microsecond=0)
-    today = now.date()
-    admin, sup, yesterday_sup = demo_actor(engine, "admin"), demo_actor(engine, "9001"), demo_actor(engine, "9002")
-    with clock.frozen_at(now - dt.timedelta(days=1, hours=2)):
-        for day, number in (
-            (today - dt.timedelta(days=1), "9002"),
-            (today, "9001"),
-            (today + dt.timedelta(days=1), "9002"),
-        ):
-            duty.set_roster(engine, admin, day, number)
-    with clock.frozen_at(dt.datetime.combine(today - dt.timedelta(days=1), dt.time(17, 30))):
-        duty.handover(engine, yesterday_sup, "社保窗口明天上午预约较多，请提前安排补位人员；一件差评整改待回访。")
-    with clock.frozen_at(min(now, dt.datetime.combine(today, dt.time(8, 40)))):
-        duty.add_log(engine, sup, "开门前巡视：各窗口人员按时到岗，叫号屏和评价器工作正常。")
-    windows = [w for w in pt.patrol_windows(engine, sup) if w.status == "open" and w.clerk]
-    away = next((w for w in windows if w.waiting and w.number not in (3, 30)), None)  # not the README's windows
-    badge = next((w for w in windows if w is not away), None)
-    checks = [
-        pt.WindowCheck(
-            w.number,
-            absent=w is away,
-            reason="临时离岗，未摆放暂停服务牌" if w is away else "",
-            badge_missing=w is badge,
-        )
-        for w in windows
-    ]
-    if checks:
-        with clock.frozen_at(now):
-            pt.record_round(engine, sup, checks, started_at=now - dt.timedelta(minutes=12))
