@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from textual.widgets import Input, Static
 
 from clerk_tui.services import duty
@@ -26,22 +27,34 @@ def shown(widget) -> str:
     return str(widget.render())
 
 
-async def test_a_patrol_round_finds_window_3_empty_with_people_waiting(app_factory, sqlite_hall, monkeypatch):
+@pytest.fixture
+def clerk3(sqlite_hall, monkeypatch):
+    """Clerk 1003 signed in at window 3, at 10:00."""
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T10:00:00")
     clerk = login(sqlite_hall, "1003", "3333", window=3)
     q.open_window(sqlite_hall, clerk, 3)
+    return clerk
+
+
+async def open_patrol(pilot) -> tuple[SupervisorScreen, PatrolScreen]:
+    """Supervisor 9001 logs in, the live hall loads, P opens the patrol."""
+    await log_in(pilot, "9001", "9999")
+    board = pilot.app.screen
+    assert isinstance(board, SupervisorScreen)
+    await wait_for(pilot, lambda: board.board is not None)
+    await pilot.press("p")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, PatrolScreen)
+    return board, pilot.app.screen
+
+
+async def test_a_patrol_round_finds_window_3_empty_with_people_waiting(app_factory, sqlite_hall, clerk3):
+    clerk = clerk3
     q.issue_ticket(sqlite_hall, clerk, queue="D")
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "9001", "9999")
-        board = app.screen
-        assert isinstance(board, SupervisorScreen)
-        await wait_for(pilot, lambda: board.board is not None)
+        board, patrol = await open_patrol(pilot)
         assert "今日带班：郑国强（当日首位登录）" in shown(board.query_one("#sup-summary", Static))
-        await pilot.press("p")
-        await settle(pilot)
-        patrol = app.screen
-        assert isinstance(patrol, PatrolScreen)
         assert "3号窗口" in shown(patrol.query_one("#patrol-window", Static))
         assert "排队 1 人" in shown(patrol.query_one("#patrol-window", Static))
         await pilot.press("b")  # badge not worn
@@ -68,22 +81,16 @@ async def test_a_patrol_round_finds_window_3_empty_with_people_waiting(app_facto
         assert any(a.kind == "window_absent" for a in board.board.alerts)
 
 
-async def test_keys_toggle_and_escape_leaves_without_saving(app_factory, sqlite_hall, monkeypatch):
-    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T10:00:00")
-    clerk = login(sqlite_hall, "1003", "3333", window=3)
-    q.open_window(sqlite_hall, clerk, 3)
+async def test_keys_toggle_and_escape_leaves_without_saving(app_factory, sqlite_hall, clerk3):
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "9001", "9999")
-        await pilot.press("p")
-        await settle(pilot)
-        patrol = app.screen
+        board, patrol = await open_patrol(pilot)
         await pilot.press("m", "t", "t")  # manner on, tidiness on then off
         assert patrol.flags == {"manner"}
         assert "☒ 服务态度欠佳" in shown(patrol.query_one("#patrol-checks", Static))
         await pilot.press("escape")
         await settle(pilot)
-        assert isinstance(app.screen, SupervisorScreen)
+        assert app.screen is board
         assert pt.patrol_findings(sqlite_hall, DAY, DAY) == []
 
 
