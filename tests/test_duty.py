@@ -184,7 +184,11 @@ def test_an_absent_alert_is_dismissed_with_a_reason_and_an_empty_queue_raises_no
     q.issue_ticket(hall, people["c3"], queue="D")
     now("2026-11-26T09:05:00")
     pt.record_round(hall, s, [pt.WindowCheck(3, absent=True, reason="原因不明")])
-    alert = next(a for a in list_alerts(hall, s) if a.kind == "window_absent")
+    q.issue_ticket(hall, people["c3"], queue="A")
+    now("2026-11-26T09:20:00")
+    pt.record_round(hall, s, [pt.WindowCheck(3, absent=True, reason="仍未回岗")])  # found again: one alert
+    [alert] = [a for a in list_alerts(hall, s) if a.kind == "window_absent"]
+    assert alert.subject == "3号窗口无人在岗，排队 2 人" and "仍未回岗" in alert.why
     dismiss_alert(hall, s, alert.key, reason="已安排1号窗口代办")
     assert not [a for a in list_alerts(hall, s) if a.kind == "window_absent"]
 

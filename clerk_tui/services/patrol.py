@@ -301,13 +301,20 @@ def absence_facts(session: Session, day: dt.date) -> list[AbsenceFact]:
     """Today's windows found absent while people waited, that have not called anyone since (the
     clerk is not back): the facts of the ``window_absent`` alerts."""
     numbers = {s.id: s.number for s in session.exec(select(Staff))}
-    facts = []
-    start = dt.datetime.combine(day, dt.time())
+    latest: dict[int, tuple[PatrolFinding, int]] = {}  # a window found absent twice: one alert, the newest
     for f, by in session.exec(
         select(PatrolFinding, PatrolRound.staff_id)
         .join(PatrolRound, PatrolRound.id == PatrolFinding.round_id)
-        .where(PatrolFinding.at >= start, PatrolFinding.item == "absent", PatrolFinding.waiting > 0)
+        .where(
+            PatrolFinding.at >= dt.datetime.combine(day, dt.time()),
+            PatrolFinding.item == "absent",
+            PatrolFinding.waiting > 0,
+        )
+        .order_by(PatrolFinding.at, PatrolFinding.id)
     ):
+        latest[f.window_number] = (f, by)
+    facts = []
+    for f, by in latest.values():
         back = session.exec(
             select(Ticket.id)
             .where(Ticket.business_date == day, Ticket.window_number == f.window_number, Ticket.called_at > f.at)

@@ -155,8 +155,9 @@ class SupervisorScreen(_Home):
         duty = b.on_duty
         text.append(f"今日带班：{duty.name}（{duty.how_name}）" if duty else "今日带班：未排班", style="bold cyan")
         if b.handover is not None:
-            text.append(f"\n上一班留言（{b.handover.day:%m-%d} {b.handover.by}）：", style="cyan")
-            text.append(clip(b.handover.text, 52))  # one line at 80 columns
+            text.append(f" · 上一班留言（{b.handover.day:%m-%d} {b.handover.by}）：", style="cyan")
+            room = self.size.width - 2 - text.cell_len  # the rest of the line: the table below keeps its rows
+            text.append(clip(b.handover.text, max(room, 12)))
         text.append(
             f"\n今日取号 {b.issued_today} · 办结 {b.served_today} · 等候 {waiting} 人 · 服务中窗口 {open_windows} 个",
             style="bold",
