@@ -85,6 +85,7 @@ def test_patrol_record_then_the_duty_log_and_the_handover(monkeypatch, capsys, h
     assert "带班领导：郑国强（9001，当日首位登录）" in out
     assert "已电话联系王敏回岗" in out and "[巡查] 3号窗口 不在岗（排队 1 人）：临时离岗" in out
     assert "交班留言（郑国强）：3号窗口人员离岗一事请跟进" in out
+    assert "[提醒] 巡查：窗口无人 3号窗口无人在岗，排队 1 人（责任人 1003）" in out  # holds now
     code, out, err = cli(
         monkeypatch, capsys, hall_db, "9001", "duty", "log", "show", "--format", "json", at="2026-11-27T08:30:00"
     )

@@ -91,11 +91,17 @@ def log_show(
     day: Annotated[str | None, typer.Option("--day", help="日期 YYYY-MM-DD（默认今天）")] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """显示一天的值班日志：带班领导、日志、当天的巡查发现、差评、提醒消除、暂停服务，以及交接班留言。"""
+    """显示一天的值班日志：带班领导、日志、当天的巡查发现、差评、需带班领导过问的提醒、提醒消除、暂停服务，以及交接班留言。"""
     from clerk_tui.services.duty import duty_log
 
     c = context(ctx)
-    d = duty_log(c.engine(), c.actor(), parse_day(day, "--day"))
+    d = duty_log(
+        c.engine(),
+        c.actor(),
+        parse_day(day, "--day"),
+        rules_=c.settings.responsibility,
+        case_rules=c.case_rules(),
+    )
 
     def note(n):
         return (

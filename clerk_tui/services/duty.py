@@ -6,7 +6,7 @@ entry, the supervisor who logged in first that day. That login is recorded by th
 nothing to race when two supervisors log in at once.
 
 The duty log is the notes the day's supervisor writes, beside the day's notable events (patrol
-findings, bad ratings, alerts set aside, windows paused), and the handover note (交班留言) the
+findings, bad ratings, the alerts that call for the supervisor, alerts set aside, windows paused), and the handover note (交班留言) the
 next day's supervisor finds on their screen.
 """
 
@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from clerk_tui import clock
+from clerk_tui.domain.responsibility import Rules
 from clerk_tui.domain.roles import SUPERVISOR
 from clerk_tui.services import events
 from clerk_tui.services.context import Actor, require
@@ -28,6 +29,7 @@ from clerk_tui.services.errors import ServiceError, typed_text, unknown_staff
 from clerk_tui.services.files import read_text
 from clerk_tui.services.patrol import ITEMS, WindowCheck, patrol_windows, record_round
 from clerk_tui.services.ratings import BAD, LEVELS
+from clerk_tui.services.responsibility import list_alerts
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import DutyNote, DutyRoster, Event, Rating, Staff, Ticket
@@ -293,18 +295,29 @@ def _happenings(session: Session, day: dt.date) -> list[Happening]:
     return sorted(out, key=lambda h: h.at)
 
 
-def duty_log(engine: Engine, actor: Actor | None, day: dt.date | None = None) -> DutyLog:
+def duty_log(
+    engine: Engine, actor: Actor | None, day: dt.date | None = None, *, rules_: Rules = Rules(), case_rules=None
+) -> DutyLog:
     """The duty log of ``day`` (today by default): who was on duty, their notes, the day's notable
-    events, the handover they found and the one they left."""
-    require(actor, "duty.log")
-    day = day or clock.today()
+    events (today's also the alerts that call for the supervisor now), the handover they found and
+    the one they left."""
+    actor = require(actor, "duty.log")
+    today = clock.today()
+    day = day or today
+    raised = []
+    if day == today:  # alerts are not stored: they hold while their facts hold
+        raised = [
+            Happening(a.due, "提醒", f"{a.kind_name} {a.subject}（责任人 {a.responsible}）")
+            for a in list_alerts(engine, actor, rules_=rules_, case_rules=case_rules)
+            if a.escalated
+        ]
     with read_session(engine) as session:
         notes = _lines(session, select(DutyNote).where(DutyNote.day == day).order_by(DutyNote.at, DutyNote.id))
         return DutyLog(
             day,
             _on_duty(session, day),
             tuple(n for n in notes if n.kind == LOG),
-            tuple(_happenings(session, day)),
+            tuple(sorted(_happenings(session, day) + raised, key=lambda h: h.at)),
             _handover_before(session, day),
             next((n for n in reversed(notes) if n.kind == HANDOVER), None),
         )
