@@ -56,9 +56,11 @@ def test_roster_set_and_list(monkeypatch, capsys, hall_db, tmp_path):
     code, out, err = cli(monkeypatch, capsys, hall_db, "admin", "duty", "roster", "load", str(roster))
     assert code == 0 and "已导入 2 天" in out, err
     code, out, err = cli(
-        monkeypatch, capsys, hall_db, "1003", "duty", "roster", "list", "--month", "2026-12", "--format", "json"
+        monkeypatch, capsys, hall_db, "9001", "duty", "roster", "list", "--month", "2026-12", "--format", "json"
     )
     assert code == 0 and [d["day"] for d in json.loads(out)] == ["2026-12-01", "2026-12-02"], err
+    code, out, err = cli(monkeypatch, capsys, hall_db, "1003", "duty", "roster", "list")
+    assert code == 1 and "无权" in err  # the roster: supervisors and the administrator
 
 
 def test_patrol_record_then_the_duty_log_and_the_handover(monkeypatch, capsys, hall_db):

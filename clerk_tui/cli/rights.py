@@ -116,7 +116,7 @@ COMMANDS: dict[str, Right] = {
     "report rebuild": Right("report.rebuild", "记入事件日志"),
     "duty roster set": Right("duty.roster"),
     "duty roster load": Right("duty.roster", "全部导入或全部不导入"),
-    "duty roster list": Right("duty.read", "谁带班也显示在叫号屏上"),
+    "duty roster list": Right("duty.read", "当天带班领导的姓名也显示在叫号屏上"),
     "duty log add": Right("duty.log"),
     "duty log show": Right("duty.log"),
     "duty handover": Right("duty.log", "下一班带班领导在大厅实况上看到"),
