@@ -1,6 +1,6 @@
 """叫号屏: the hall display for a TV. The hall's name with today's supervisor on duty, the newest
-call in large letters, the last few calls, and the waiting count per queue; it sees calls made in any other process within a second and
-announces them (a recall repeats the announcement)."""
+call in large letters, the last few calls, and the waiting count per queue; it sees calls made in
+any other process within a second and announces them (a recall repeats the announcement)."""
 
 from __future__ import annotations
 

@@ -5,6 +5,8 @@ absent while people wait for it is said at once and stays an alert on the live h
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -13,6 +15,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
+from clerk_tui import clock
 from clerk_tui.services.errors import ServiceError
 from clerk_tui.services.patrol import ITEMS, PatrolWindow, WindowCheck, checked_text, patrol_windows, record_round
 from clerk_tui.ui.calls import CallFailed, ServiceCalls
@@ -47,7 +50,7 @@ class PatrolScreen(ServiceCalls, Screen):
         self.index = 0
         self.flags: set[str] = set()
         self.checks: list[WindowCheck] = []
-        self.started_at = None
+        self.started_at: dt.datetime | None = None
         self.saving = False
 
     def compose(self) -> ComposeResult:
@@ -64,8 +67,6 @@ class PatrolScreen(ServiceCalls, Screen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        from clerk_tui import clock
-
         self.started_at = clock.now()
         self._reason_shown(False)
         app = self.app
