@@ -85,6 +85,8 @@ COMMANDS: dict[str, Right] = {
     "case extend": Right("case.handle", "窗口人员延期需带班领导授权", approval=frozenset({CLERK})),
     "case withdraw": Right("case.handle", "首办人或带班领导"),
     "case handover": Right("case.handle", "首办人或带班领导"),
+    "case send-back": Right("case.handle", "首办人或带班领导；部门须标注为后场审批"),
+    "case returned": Right("case.handle", "首办人或带班领导"),
     "print ticket": Right("print"),
     "print receipt": Right("print", "办件文书：还需查看办件的权限", also="case.read"),
     "print supplement-notice": Right("print", "办件文书：还需查看办件的权限", also="case.read"),
@@ -113,5 +115,6 @@ COMMANDS: dict[str, Right] = {
     "report yearly": Right("report.read.hall", "按人员（--by clerk、--clerk）：窗口人员只能看本人的，带班领导看全部"),
     "report range": Right("report.read.hall", "按人员（--by clerk、--clerk）：窗口人员只能看本人的，带班领导看全部"),
     "report summary": Right("report.read.hall", "年度工作报告数据：全厅、按部门、按分厅"),
+    "report modes": Right("report.read.hall", "便民服务方式与前店后场：按部门"),
     "report rebuild": Right("report.rebuild", "记入事件日志"),
 }

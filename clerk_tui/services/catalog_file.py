@@ -84,6 +84,7 @@ class DepartmentSpec:
     name: str
     phone: str = ""
     branch_hall: str | None = None
+    back_office: bool = False  # 前店后场: decides in its back office, the window only takes the papers
 
 
 @dataclass
@@ -368,6 +369,7 @@ def parse_toml(text: str, file: str, strict: bool = True) -> CatalogData:
             _text(rec, "name", w, col, required=True, max_len=100),
             _text(rec, "phone", w, col, max_len=40),
             _text(rec, "branch_hall", w, col) or None,
+            _bool(rec, "back_office", w, col, False),
         )
         if dep.name in seen["department"]:
             col.add(w("name"), "name", f"部门 {dep.name} 重复")
@@ -561,7 +563,11 @@ def to_toml(data: CatalogData) -> str:
     for b in data.branch_halls:
         table("[[branch_hall]]", [("code", b.code), ("name", b.name), ("address", b.address), ("phone", b.phone)])
     for d in data.departments:
-        table("[[department]]", [("name", d.name), ("phone", d.phone), ("branch_hall", d.branch_hall)])
+        table(
+            "[[department]]",
+            [("name", d.name), ("phone", d.phone), ("branch_hall", d.branch_hall)]
+            + ([("back_office", True)] if d.back_office else []),
+        )
     for q in data.queues:
         table("[[queue]]", [("prefix", q.prefix), ("name", q.name)])
     for w in data.windows:
