@@ -86,6 +86,8 @@ ARGS: dict[str, list[str]] = {
     "case suspend": [CASE, "--reason", "专家评审", "--days", "3"],
     "case withdraw": [CASE, "--reason", "不办了"],
     "case handover": [CASE, "--to", "1003", "--reason", "调岗"],
+    "case send-back": [CASE, "--note", "送审批科"],
+    "case returned": [CASE, "--result", "approved"],
     "print ticket": ["A001", "--printer", "dummy:"],
     "print receipt": [CASE, "--printer", "dummy:"],
     "print supplement-notice": [CASE, "--printer", "dummy:"],
@@ -114,6 +116,7 @@ ARGS: dict[str, list[str]] = {
     "report yearly": ["--year", "2026"],
     "report range": ["--from", "2026-11-01", "--to", "2026-11-30"],
     "report summary": ["--year", "2026"],
+    "report modes": ["--from", "2026-11-01", "--to", "2026-11-30"],
     "report rebuild": [],
     "staff change-pin": [],  # last: it changes the acting staff member's PIN
 }
