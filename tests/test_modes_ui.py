@@ -1,0 +1,144 @@
+"""Pilot tests: the case screen shows where a 前店后场 case is and how long it has been there, and
+sends it back and records its return; the intake screen takes a service mode (F9)."""
+
+import io
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from clerk_tui.services import cases as cs
+from clerk_tui.services import catalog as cat
+from clerk_tui.services.staff import login
+from tests.test_ui import READER, SIZE, _called_food_ticket, _fill_applicant, app_factory, log_in, settle  # noqa: F401
+
+ALL = ["食品经营许可申请书", "营业执照复印件"]
+MARKET = "县市场监督管理局"
+
+
+def _mark_back_office(engine, tmp_path):
+    path = tmp_path / "catalog.toml"
+    cat.export_catalog(engine, path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(f'name = "{MARKET}"\n', f'name = "{MARKET}"\nback_office = true\n', 1), encoding="utf-8"
+    )
+    cat.import_catalog(engine, login(engine, "admin", "2468"), path)
+
+
+def _body(screen) -> str:
+    """The case screen's text as drawn (its body is a Group of rich renderables)."""
+    from rich.console import Console
+
+    console = Console(width=110, record=True, file=io.StringIO())
+    console.print(screen.query_one("#case-body", Static).content)
+    return console.export_text()
+
+
+def _accepted(engine):
+    return cs.intake(
+        engine,
+        login(engine, "1003", "3333"),
+        cs.IntakeRequest(
+            "000112002000", cs.Applicant("person", "张三", "11010519491231002X", "13800138000"), "accept",
+            materials_received=ALL,
+        ),
+    ).number  # fmt: skip
+
+
+async def test_the_case_screen_shows_the_back_office_stay_and_records_the_return(
+    app_factory,  # noqa: F811
+    sqlite_hall,
+    monkeypatch,
+    tmp_path,
+):
+    from clerk_tui.ui.screens.case import CaseScreen
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
+    _mark_back_office(sqlite_hall, tmp_path)
+    number = _accepted(sqlite_hall)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "1003", "3333", window=3)
+        app.push_screen(CaseScreen(number))
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CaseScreen) and screen.view is not None
+        assert screen.check_action("send_back", ()) and screen.check_action("returned", ()) is False
+        await pilot.press("o")  # 送后场
+        await settle(pilot)
+        await pilot.press(*"送审批科", "enter")
+        await settle(pilot)
+        await pilot.press("enter")  # close the dialog: the case reloads
+        await settle(pilot)
+        assert app.screen is screen and screen.view.status == "back_office"
+        assert screen.check_action("send_back", ()) is False and screen.check_action("complete", ()) is False
+        body = _body(screen)
+        assert "后场审批中" in body and "已 0分钟" in body and "2026-11-26 09:30 送出" in body
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-30T14:45:00")  # days later, the window opens it again
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "1003", "3333", window=3)
+        app.push_screen(CaseScreen(number))
+        await settle(pilot)
+        screen = app.screen
+        body = _body(screen)
+        assert "在后场审批（县市场监督管理局），已 4天5小时" in body
+        assert "4天5小时" in app.export_screenshot()  # on the screen itself
+        await pilot.press("f")  # 后场返回
+        await settle(pilot)
+        await pilot.press("space", "enter")  # the result list has the focus: 准予许可
+        await settle(pilot)
+        assert app.screen.done is not None, app.screen.query_one(".error", Static).render()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.view.status == "completed" and screen.view.result == "approved"
+        assert "已从后场返回，后场共用 4天5小时" in _body(screen)
+
+
+async def test_intake_takes_an_agency_mode_with_f9(app_factory, sqlite_hall, monkeypatch):  # noqa: F811
+    from clerk_tui.ui.screens.intake import IntakeScreen
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _called_food_ticket(pilot, sqlite_hall)
+        await pilot.press("s")
+        await settle(pilot)
+        intake = app.screen
+        assert isinstance(intake, IntakeScreen) and intake.item is not None
+        assert not intake.query_one("#mode-row").display
+        await _fill_applicant(pilot, intake)
+        await pilot.press("f9")
+        assert intake.mode == "agency" and intake.query_one("#mode-row").display
+        assert app.focused is intake.query_one("#m-agency", Input)
+        await pilot.press(*"8001")
+        intake.query_one("#materials", DataTable).focus()
+        await pilot.press("space", "down", "space", "f6")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        (case,) = cs.list_cases(sqlite_hall, READER)
+        view = cs.get_case(sqlite_hall, READER, case.number, audit=False)
+        assert view.service_mode == "agency" and view.agency_staff == "林晓燕（8001）" and view.ticket == "D001"
+
+
+@pytest.mark.parametrize("presses, mode", [(1, "agency"), (2, "visit"), (3, "")])
+async def test_f9_cycles_the_modes_and_shows_only_their_fields(app_factory, sqlite_hall, monkeypatch, presses, mode):  # noqa: F811
+    from clerk_tui.ui.screens.intake import IntakeScreen
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _called_food_ticket(pilot, sqlite_hall)
+        await pilot.press("s")
+        await settle(pilot)
+        intake = app.screen
+        assert isinstance(intake, IntakeScreen)
+        for _ in range(presses):
+            await pilot.press("f9")
+        assert intake.mode == mode
+        assert intake.query_one("#m-agency").display is (mode == "agency")
+        assert intake.query_one("#m-address").display is (mode == "visit")
+        assert intake.query_one("#mode-row").display is (mode != "")
