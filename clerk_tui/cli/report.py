@@ -293,7 +293,7 @@ def report_summary(
 @app.command("modes")
 def report_modes(
     ctx: typer.Context,
-    start: Annotated[str | None, typer.Option("--from", help="与 --to 一起；默认本月")] = None,
+    start: Annotated[str | None, typer.Option("--from", help="与 --to 一起；默认最近30天（含今天）")] = None,
     end: Annotated[str | None, typer.Option("--to")] = None,
     fmt: Annotated[
         ReportFormat, typer.Option("--format", help="table、json、csv（csv 需 --out）")
@@ -309,11 +309,11 @@ def report_modes(
 
     c = context(ctx)
     if bool(start) != bool(end):
-        raise ServiceError("请同时给出 --from 和 --to（都不给则为本月）")
-    first, last = period("range", start, end) if start else period("monthly")
-    report = mr.mode_report(c.engine(), c.actor(), first, last)
+        raise ServiceError("请同时给出 --from 和 --to（都不给则为最近30天）")
     if fmt == ReportFormat.xlsx:
         raise ServiceError("此报表可用 table、json、csv 格式")
+    first, last = period("range", start, end) if start else mr.recent_days(30)
+    report = mr.mode_report(c.engine(), c.actor(), first, last)
     if fmt == ReportFormat.csv or out is not None:
         if out is None:
             raise ServiceError("csv 格式请用 --out 指定输出文件")

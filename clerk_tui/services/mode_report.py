@@ -102,6 +102,12 @@ class ModeReport:
         }
 
 
+def recent_days(n: int) -> tuple[dt.date, dt.date]:
+    """The last ``n`` days up to and including today: the report's default period."""
+    today = clock.today()
+    return today - dt.timedelta(days=n - 1), today
+
+
 def mode_report(engine: Engine, actor: Actor | None, start: dt.date, end: dt.date) -> ModeReport:
     """The period's figures. The departments' are for every clerk and supervisor; the staff table
     is a supervisor's (a clerk sees only their own line, as in the other reports)."""
