@@ -1,4 +1,5 @@
-"""The case state machine's 前店后场 steps and the service-mode rules (domain, pure): plain tables."""
+"""The case state machine's 前店后场 steps and the service-mode rules (domain, pure: plain tables), and the
+hall's hours they are judged by ([cases] opens/closes in the settings file)."""
 
 import datetime as dt
 
@@ -88,3 +89,38 @@ OPENS, CLOSES = dt.time(8, 30), dt.time(17, 30)
 )
 def test_after_hours(at, workday, expected):
     assert rules.after_hours(at, OPENS, CLOSES, workday) is expected
+
+
+# ---------------------------------------------------------------- the hall's hours ([cases] opens/closes)
+
+
+def _settings(tmp_path, body: str):
+    from clerk_tui.settings import load_settings
+
+    cfg = tmp_path / "settings.toml"
+    cfg.write_text(body, encoding="utf-8")
+    return load_settings(cfg)
+
+
+def test_hall_hours_default_and_from_the_settings_file(tmp_path):
+    s = _settings(tmp_path, "[cases]\nyellow_days = 2\n")
+    assert (s.opens, s.closes) == (dt.time(8, 30), dt.time(17, 30))
+    s = _settings(tmp_path, '[cases]\nopens = "09:00"\ncloses = "18:00"\n')
+    assert (s.opens, s.closes) == (dt.time(9), dt.time(18))
+
+
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        ('opens = "9:00"', "cases.opens 应为 HH:MM"),
+        ('closes = "25:00"', "cases.closes 应为 HH:MM"),
+        ("closes = 1730", "cases.closes 应为 HH:MM"),
+        ('opens = "18:00"', "应早于 cases.closes"),
+        ('lunch = "12:00"', "只能有 yellow_days"),
+    ],
+)
+def test_bad_hall_hours_are_one_chinese_line(tmp_path, body, words):
+    from clerk_tui.settings import SettingsError
+
+    with pytest.raises(SettingsError, match=words):
+        _settings(tmp_path, f"[cases]\n{body}\n")
