@@ -2,6 +2,8 @@
 PostgreSQL: intake with a mode, sending a case back and its return, the audit check of the new
 statuses, the department flag from the catalog, and the modes report's counts."""
 
+# ruff: noqa: F811 (test_case_service's staff fixture, imported: clerks 1001, 1003, guide 8001, supervisor 9001)
+
 import datetime as dt
 
 import pytest
@@ -15,28 +17,14 @@ from clerk_tui.services import queue as q
 from clerk_tui.services.appointments import add_appointment, check_in
 from clerk_tui.services.errors import NotFound, PermissionDenied, ServiceError
 from clerk_tui.services.mode_report import mode_report, table_rows, to_csv
-from clerk_tui.services.staff import add_staff, login
 from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import Department, Event, ServiceCase
+from tests.test_case_service import staff  # noqa: F401
 
 ID1 = "11010519491231002X"
 FOOD = "000112002000"  # 县市场监督管理局, promised 5 days
 FOOD_ALL = ["食品经营许可申请书", "营业执照复印件"]
 MARKET = "县市场监督管理局"
-
-
-@pytest.fixture
-def staff(hall, admin, now):
-    add_staff(hall, admin, "1001", "李强", "clerk", "1111", department=MARKET)
-    add_staff(hall, admin, "1003", "王敏", "clerk", "3333", department=MARKET)
-    add_staff(hall, admin, "8001", "陈导", "guide", "8888")
-    add_staff(hall, admin, "9001", "带班", "supervisor", "9999")
-    return {
-        "c1": login(hall, "1001", "1111", window=3),
-        "c3": login(hall, "1003", "3333"),
-        "guide": login(hall, "8001", "8888"),
-        "sup": login(hall, "9001", "9999"),
-    }
 
 
 def back_office(hall, admin, tmp_path):
@@ -76,11 +64,11 @@ def last_payload(engine, number):
 
 def test_agency_case_records_who_carries_it(hall, staff):
     view = cs.intake(hall, staff["c1"], req(mode="agency", agency_staff="8001"))
-    assert view.service_mode == "agency" and view.agency_staff == "陈导（8001）"
+    assert view.service_mode == "agency" and view.agency_staff == "导办员（8001）"
     assert view.mode_names == ["全程代办"]
     kind, p = last_payload(hall, view.number)
     assert kind == "case.intake" and p["agency_staff"] == "8001" and p["modes"] == ["全程代办"]
-    assert view.as_json()["agency_staff"] == "陈导（8001）"
+    assert view.as_json()["agency_staff"] == "导办员（8001）"
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,17 @@ def _mark_back_office(engine, tmp_path):
     cat.import_catalog(engine, login(engine, "admin", "2468"), path)
 
 
+async def _open_intake(pilot, sqlite_hall):
+    """Window 3 calls a 食品经营许可 ticket and opens its intake screen."""
+    from clerk_tui.ui.screens.intake import IntakeScreen
+
+    await _called_food_ticket(pilot, sqlite_hall)
+    await pilot.press("s")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, IntakeScreen) and pilot.app.screen.item is not None
+    return pilot.app.screen
+
+
 def _body(screen) -> str:
     """The case screen's text as drawn (its body is a Group of rich renderables)."""
     from rich.console import Console
@@ -96,16 +107,10 @@ async def test_the_case_screen_shows_the_back_office_stay_and_records_the_return
 
 
 async def test_intake_takes_an_agency_mode_with_f9(app_factory, sqlite_hall, monkeypatch):  # noqa: F811
-    from clerk_tui.ui.screens.intake import IntakeScreen
-
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        await _called_food_ticket(pilot, sqlite_hall)
-        await pilot.press("s")
-        await settle(pilot)
-        intake = app.screen
-        assert isinstance(intake, IntakeScreen) and intake.item is not None
+        intake = await _open_intake(pilot, sqlite_hall)
         assert not intake.query_one("#mode-row").display
         await _fill_applicant(pilot, intake)
         await pilot.press("f9")
@@ -126,16 +131,10 @@ async def test_intake_takes_an_agency_mode_with_f9(app_factory, sqlite_hall, mon
 
 @pytest.mark.parametrize("presses, mode", [(1, "agency"), (2, "visit"), (3, "")])
 async def test_f9_cycles_the_modes_and_shows_only_their_fields(app_factory, sqlite_hall, monkeypatch, presses, mode):  # noqa: F811
-    from clerk_tui.ui.screens.intake import IntakeScreen
-
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        await _called_food_ticket(pilot, sqlite_hall)
-        await pilot.press("s")
-        await settle(pilot)
-        intake = app.screen
-        assert isinstance(intake, IntakeScreen)
+        intake = await _open_intake(pilot, sqlite_hall)
         for _ in range(presses):
             await pilot.press("f9")
         assert intake.mode == mode

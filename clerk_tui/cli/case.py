@@ -242,19 +242,32 @@ _simple("resume", "恢复办理（挂起的天数不计入期限）。", "resume
 _simple("acknowledge", "接收移交给我的办件，成为首办人。", "acknowledge")
 
 
-@app.command("complete")
-def case_complete(
-    ctx: typer.Context,
-    number: str,
-    result: Annotated[str, typer.Option("--result", help="approved（准予）或 denied（不予，需 --reason）")],
-    reason: Annotated[str, typer.Option("--reason")] = "",
-    fmt: FormatOption = Format.table,
-) -> None:
-    """办结。"""
-    from clerk_tui.services.cases import complete
+def _decision(name: str, doc: str, func_name: str, what: str) -> None:
+    """A command that records a decision: 办结 at the window, or the back office's on its return."""
 
-    c = context(ctx)
-    _out(complete(c.engine(), c.actor(), number, result=result, reason=reason, case_rules=c.case_rules()), fmt)
+    def command(
+        ctx: typer.Context,
+        number: str,
+        result: str,  # its option and help are set below, where ``what`` is known
+        reason: Annotated[str, typer.Option("--reason")] = "",
+        fmt: FormatOption = Format.table,
+    ) -> None:
+        from clerk_tui.services import cases
+
+        c = context(ctx)
+        decide = getattr(cases, func_name)
+        _out(decide(c.engine(), c.actor(), number, result=result, reason=reason, case_rules=c.case_rules()), fmt)
+
+    command.__doc__ = doc
+    # an object, not a string: the module's postponed annotations are evaluated where ``what`` is unknown
+    command.__annotations__["result"] = Annotated[
+        str, typer.Option("--result", help=f"{what}：approved（准予）或 denied（不予，需 --reason）")
+    ]
+    app.command(name)(command)
+
+
+_decision("complete", "办结。", "complete", "办理结果")
+_decision("returned", "后场审批返回窗口：登记审批结果（办结），再由窗口送达。", "returned", "后场审批结果")
 
 
 @app.command("send-back")
@@ -269,23 +282,6 @@ def case_send_back(
 
     c = context(ctx)
     _out(send_back(c.engine(), c.actor(), number, note=note, case_rules=c.case_rules()), fmt)
-
-
-@app.command("returned")
-def case_returned(
-    ctx: typer.Context,
-    number: str,
-    result: Annotated[
-        str, typer.Option("--result", help="后场审批结果：approved（准予）或 denied（不予，需 --reason）")
-    ],
-    reason: Annotated[str, typer.Option("--reason")] = "",
-    fmt: FormatOption = Format.table,
-) -> None:
-    """后场审批返回窗口：登记审批结果（办结），再由窗口送达。"""
-    from clerk_tui.services.cases import returned
-
-    c = context(ctx)
-    _out(returned(c.engine(), c.actor(), number, result=result, reason=reason, case_rules=c.case_rules()), fmt)
 
 
 @app.command("deliver")

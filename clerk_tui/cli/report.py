@@ -65,8 +65,7 @@ def _emit(
     clerk: str | None,
 ) -> None:
     from clerk_tui.services import reports
-    from clerk_tui.services.errors import ServiceError, oserror_words
-    from clerk_tui.services.files import write_atomic
+    from clerk_tui.services.errors import ServiceError
 
     c = context(ctx)
     start, finish = reports.period(kind, value, end)
@@ -92,11 +91,7 @@ def _emit(
                 else reports.to_csv(report)
             )
         )
-        try:
-            write_atomic(out, payload)  # all or nothing: no half-written file is left behind
-        except OSError as exc:
-            raise ServiceError(f"无法写入 {out}（{oserror_words(exc)}）：请检查目录和权限") from exc
-        typer.echo(f"已写入 {out}（{start} 至 {finish}，{len(report.groups)} 组）")
+        _write_out(out, payload, f"{start} 至 {finish}，{len(report.groups)} 组")
         return
     if fmt == ReportFormat.json:
         emit_json(report.as_json())
@@ -154,6 +149,18 @@ def _emit(
                 f"{hour:02d}时 {'█' * round(issued * 30 / peak):<30} {issued:>5}  "
                 f"{'░' * round(served * 30 / peak):<30} {served:>5}"
             )
+
+
+def _write_out(out: Path, payload: bytes, what: str) -> None:
+    """A report written to ``out``, all or nothing: no half-written file is left behind."""
+    from clerk_tui.services.errors import ServiceError, oserror_words
+    from clerk_tui.services.files import write_atomic
+
+    try:
+        write_atomic(out, payload)
+    except OSError as exc:
+        raise ServiceError(f"无法写入 {out}（{oserror_words(exc)}）：请检查目录和权限") from exc
+    typer.echo(f"已写入 {out}（{what}）")
 
 
 @app.command("daily")
@@ -303,8 +310,7 @@ def report_modes(
     """便民服务方式与前店后场：按部门统计全程代办、上门服务、延时服务、预约服务的件数，
     窗口决定与送后场审批的比重（授权不到位）和后场用时；另列全程代办人员。"""
     from clerk_tui.services import mode_report as mr
-    from clerk_tui.services.errors import ServiceError, oserror_words
-    from clerk_tui.services.files import write_atomic
+    from clerk_tui.services.errors import ServiceError
     from clerk_tui.services.reports import period
 
     c = context(ctx)
@@ -322,11 +328,7 @@ def report_modes(
             if fmt != ReportFormat.json
             else json.dumps(report.as_json(), ensure_ascii=False, indent=2).encode()
         )
-        try:
-            write_atomic(out, payload)
-        except OSError as exc:
-            raise ServiceError(f"无法写入 {out}（{oserror_words(exc)}）：请检查目录和权限") from exc
-        typer.echo(f"已写入 {out}（{first} 至 {last}，{len(report.rows)} 个部门）")
+        _write_out(out, payload, f"{first} 至 {last}，{len(report.rows)} 个部门")
         return
     if fmt == ReportFormat.json:
         emit_json(report.as_json())

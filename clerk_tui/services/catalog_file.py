@@ -548,47 +548,23 @@ def to_toml(data: CatalogData) -> str:
         out.extend(f"{k} = {_toml_value(v)}" for k, v in pairs if v is not None)
         out.append("")
 
+    def fields(record: Any, *keys: str) -> list[tuple[str, Any]]:
+        return [(k, getattr(record, k)) for k in keys]
+
     if data.hall:
-        h = data.hall
-        table(
-            "[hall]",
-            [
-                ("code", h.code),
-                ("name", h.name),
-                ("address", h.address),
-                ("phone", h.phone),
-                ("supervision_phone", h.supervision_phone),
-            ],
-        )
+        table("[hall]", fields(data.hall, "code", "name", "address", "phone", "supervision_phone"))
     for b in data.branch_halls:
-        table("[[branch_hall]]", [("code", b.code), ("name", b.name), ("address", b.address), ("phone", b.phone)])
-    for d in data.departments:
-        table(
-            "[[department]]",
-            [("name", d.name), ("phone", d.phone), ("branch_hall", d.branch_hall)]
-            + ([("back_office", True)] if d.back_office else []),
-        )
+        table("[[branch_hall]]", fields(b, "code", "name", "address", "phone"))
+    for d in data.departments:  # back_office written only when true
+        table("[[department]]", [*fields(d, "name", "phone", "branch_hall"), ("back_office", d.back_office or None)])
     for q in data.queues:
-        table("[[queue]]", [("prefix", q.prefix), ("name", q.name)])
+        table("[[queue]]", fields(q, "prefix", "name"))
     for w in data.windows:
-        table(
-            "[[window]]", [("number", w.number), ("name", w.name), ("department", w.department), ("queues", w.queues)]
-        )
+        table("[[window]]", fields(w, "number", "name", "department", "queues"))
     for i in data.items:
-        table(
-            "[[item]]", [(k, getattr(i, k)) for k in CSV_COLUMNS[:-1] if k != "keywords"] + [("keywords", i.keywords)]
-        )
+        table("[[item]]", fields(i, *(k for k in CSV_COLUMNS[:-1] if k != "keywords"), "keywords"))
         for m in i.materials:
-            table(
-                "[[item.material]]",
-                [
-                    ("name", m.name),
-                    ("required", m.required),
-                    ("form", m.form),
-                    ("copies", m.copies),
-                    ("notes", m.notes),
-                ],
-            )
+            table("[[item.material]]", fields(m, "name", "required", "form", "copies", "notes"))
     return "\n".join(out)
 
 

@@ -226,12 +226,17 @@ def complete(
     reason: str = "",
     case_rules: CaseRules = CaseRules(),
 ) -> CaseView:
-    if result not in RESULT_NAMES:
-        raise ServiceError("办结结果应为 approved（准予许可）或 denied（不予许可）")
-    reason = typed_text(reason, 400, "不予许可理由", required=result == DENIED)
+    reason = _decision_reason(result, reason, "办结结果")
     return _transition(
         engine, actor, number, "complete", lambda s, case, cal: _decide(case, result, reason), case_rules
     )
+
+
+def _decision_reason(result: str, reason: str, what: str) -> str:
+    """A decision's result checked, and its reason (required for a denial) through the text policy."""
+    if result not in RESULT_NAMES:
+        raise ServiceError(f"{what}应为 approved（准予许可）或 denied（不予许可）")
+    return typed_text(reason, 400, "不予许可理由", required=result == DENIED)
 
 
 def _decide(case: ServiceCase, result: str, reason: str) -> dict:
@@ -289,9 +294,7 @@ def returned(
 ) -> CaseView:
     """后场审批返回: the back office's decision comes back to the window, which records it and then
     delivers the result (``deliver``)."""
-    if result not in RESULT_NAMES:
-        raise ServiceError("后场审批结果应为 approved（准予许可）或 denied（不予许可）")
-    reason = typed_text(reason, 400, "不予许可理由", required=result == DENIED)
+    reason = _decision_reason(result, reason, "后场审批结果")
 
     def change(session, case, calendar):
         stay = _leave_back_office(case)
