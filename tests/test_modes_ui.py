@@ -36,6 +36,17 @@ async def _open_intake(pilot, sqlite_hall):
     return pilot.app.screen
 
 
+async def _open_case(pilot, number):
+    """Clerk 1003 logs in at window 3 and opens the case."""
+    from clerk_tui.ui.screens.case import CaseScreen
+
+    await log_in(pilot, "1003", "3333", window=3)
+    pilot.app.push_screen(CaseScreen(number))
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, CaseScreen) and pilot.app.screen.view is not None
+    return pilot.app.screen
+
+
 def _body(screen) -> str:
     """The case screen's text as drawn (its body is a Group of rich renderables)."""
     from rich.console import Console
@@ -62,18 +73,12 @@ async def test_the_case_screen_shows_the_back_office_stay_and_records_the_return
     monkeypatch,
     tmp_path,
 ):
-    from clerk_tui.ui.screens.case import CaseScreen
-
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
     _mark_back_office(sqlite_hall, tmp_path)
     number = _accepted(sqlite_hall)
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "1003", "3333", window=3)
-        app.push_screen(CaseScreen(number))
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, CaseScreen) and screen.view is not None
+        screen = await _open_case(pilot, number)
         assert screen.check_action("send_back", ()) and screen.check_action("returned", ()) is False
         await pilot.press("o")  # 送后场
         await settle(pilot)
@@ -88,10 +93,7 @@ async def test_the_case_screen_shows_the_back_office_stay_and_records_the_return
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-30T14:45:00")  # days later, the window opens it again
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "1003", "3333", window=3)
-        app.push_screen(CaseScreen(number))
-        await settle(pilot)
-        screen = app.screen
+        screen = await _open_case(pilot, number)
         body = _body(screen)
         assert "在后场审批（县市场监督管理局），已 4天5小时" in body
         assert "4天5小时" in app.export_screenshot()  # on the screen itself
