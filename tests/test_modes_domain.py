@@ -124,3 +124,16 @@ def test_bad_hall_hours_are_one_chinese_line(tmp_path, body, words):
 
     with pytest.raises(SettingsError, match=words):
         _settings(tmp_path, f"[cases]\n{body}\n")
+
+
+@pytest.mark.parametrize(
+    "mode, late, booked, names",
+    [
+        ("", False, False, []),
+        ("agency", False, False, ["全程代办"]),
+        ("visit", True, False, ["上门服务", "延时服务"]),
+        ("", True, True, ["延时服务", "预约服务"]),
+    ],
+)
+def test_mode_names(mode, late, booked, names):
+    assert rules.mode_names(mode, late, booked) == names

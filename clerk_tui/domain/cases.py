@@ -109,6 +109,12 @@ WINDOW, AGENCY, VISIT = "", "agency", "visit"
 MODE_NAMES = {WINDOW: "窗口办理", AGENCY: "全程代办", VISIT: "上门服务"}
 
 
+def mode_names(service_mode: str, after_hours: bool, appointment: bool = False) -> list[str]:
+    """The modes a case was handled in, in the hall's words (a case can be in several)."""
+    names = [MODE_NAMES[service_mode]] if service_mode in (AGENCY, VISIT) else []
+    return names + ["延时服务"] * after_hours + ["预约服务"] * appointment
+
+
 def after_hours(at: dt.datetime, opens: dt.time, closes: dt.time, workday: bool) -> bool:
     """延时服务: served before the hall opens, at or after it closes, or on a day it is closed."""
     return not workday or not opens <= at.time() < closes

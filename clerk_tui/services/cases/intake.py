@@ -183,8 +183,8 @@ def intake(
             payload["result"] = result
         if decision == REJECT:
             payload.update(reason=reason, competent=competent)
-        if mode.mode or after_hours:
-            payload["modes"] = [rules.MODE_NAMES[mode.mode]] * bool(mode.mode) + ["延时服务"] * after_hours
+        if names := rules.mode_names(mode.mode, after_hours):
+            payload["modes"] = names
         if agency_staff:
             payload["agency_staff"] = agency_staff.number
         if mode.mode == rules.VISIT:

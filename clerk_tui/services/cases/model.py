@@ -167,12 +167,7 @@ class CaseView:
     @property
     def mode_names(self) -> list[str]:
         """The service modes (便民服务措施) this case was handled in, in the hall's words."""
-        names = [rules.MODE_NAMES[self.service_mode]] if self.service_mode in (rules.AGENCY, rules.VISIT) else []
-        if self.after_hours:
-            names.append("延时服务")
-        if self.appointment:
-            names.append("预约服务")
-        return names
+        return rules.mode_names(self.service_mode, self.after_hours, self.appointment)
 
     @property
     def back_office_text(self) -> str:
