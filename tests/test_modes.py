@@ -243,7 +243,7 @@ def test_modes_report_counts_each_mode_and_the_back_office_share(hall, admin, st
     assert report.total.received == 7 and report.total.sent_back_share == 0.5
     assert [(a.number, a.cases, a.decided) for a in report.agency] == [("8001", 1, 1)]
     line = table_rows(report)[0]
-    assert line[0] == "县市场监督管理局（后场审批）" and line[8] == "50.0%" and line[10] == "1天4小时"
+    assert line[0] == "县市场监督管理局（后场审批）" and line[9] == "50.0%" and line[11] == "1天4小时"
     assert "全程代办人员" in to_csv(report).decode("utf-8")
     # a clerk sees the departments, and only their own line of the staff table
     assert mode_report(hall, c1, dt.date(2026, 11, 1), dt.date(2026, 11, 30)).agency == []
@@ -251,3 +251,32 @@ def test_modes_report_counts_each_mode_and_the_back_office_share(hall, admin, st
     assert mode_report(hall, staff["sup"], dt.date(2026, 10, 1), dt.date(2026, 10, 31)).rows == []
     with pytest.raises(PermissionDenied):
         mode_report(hall, admin, dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+
+
+def test_modes_report_counts_tickets_served_after_hours(hall, staff, now):
+    """延时服务 at the counter: tickets finished before opening, from closing on, or on a day off,
+    per department (the serving window's; a comprehensive window's ticket goes to its item's)."""
+    c1, guide = staff["c1"], staff["guide"]
+
+    def serve(at: str, window: int = 3, item: str = FOOD) -> None:
+        now(at)
+        number = q.issue_ticket(hall, guide, item_code=item).number
+        q.call_specific(hall, c1, number, window)
+        q.finish_service(hall, c1, number, window)
+
+    q.open_window(hall, c1, 3)
+    serve("2026-11-26T09:00:00")  # within the hours
+    serve("2026-11-26T17:29:00")
+    serve("2026-11-26T17:30:00")  # closing time: after hours from here
+    serve("2026-11-26T18:40:00")
+    serve("2026-11-28T10:00:00")  # Saturday: a day off
+    q.close_window(hall, c1, 3)
+    q.open_window(hall, c1, 1)  # the comprehensive window: its ticket counts for the item's department
+    serve("2026-11-27T19:00:00", window=1, item="000105002000")  # 内地居民结婚登记, 县民政局
+    report = mode_report(hall, staff["sup"], dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    by_name = {r.department: r.after_hours_tickets for r in report.rows}
+    assert by_name == {MARKET: 3, "县民政局": 1} and report.total.after_hours_tickets == 4
+    assert all(r.received == 0 for r in report.rows)  # tickets alone: no case
+    late = mode_report(hall, staff["sup"], dt.date(2026, 11, 1), dt.date(2026, 11, 30), (dt.time(9), dt.time(19)))
+    assert {r.department: r.after_hours_tickets for r in late.rows} == {MARKET: 1, "县民政局": 1}
+    assert mode_report(hall, staff["sup"], dt.date(2026, 11, 27), dt.date(2026, 11, 27)).total.after_hours_tickets == 1

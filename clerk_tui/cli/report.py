@@ -319,7 +319,8 @@ def report_modes(
     if fmt == ReportFormat.xlsx:
         raise ServiceError("此报表可用 table、json、csv 格式")
     first, last = period("range", start, end) if start else mr.recent_days(30)
-    report = mr.mode_report(c.engine(), c.actor(), first, last)
+    rules = c.case_rules()
+    report = mr.mode_report(c.engine(), c.actor(), first, last, (rules.opens, rules.closes))
     if fmt == ReportFormat.csv or out is not None:
         if out is None:
             raise ServiceError("csv 格式请用 --out 指定输出文件")

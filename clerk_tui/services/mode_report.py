@@ -4,7 +4,10 @@ measure of 授权不到位), and the time spent there; and per staff member, the
 
 Counted over the cases received in the period, straight from the case table (one GROUP BY): a case
 counts once in each mode it was handled in. "Decided at the window" is a case decided (即办 or 办结)
-that never went to the back office; "sent back" is any case that did, decided or not yet.
+that never went to the back office; "sent back" is any case that did, decided or not yet. 延时服务 is
+counted twice over: the cases taken in after hours (件), and the tickets finished outside the hall's
+hours or on a day off (号), by the serving window's department, since a served ticket need not
+become a case.
 """
 
 from __future__ import annotations
@@ -19,11 +22,14 @@ from sqlalchemy.engine import Engine
 
 from clerk_tui import clock
 from clerk_tui.domain import cases as rules
+from clerk_tui.domain.calendar import WorkdayCalendar
 from clerk_tui.domain.roles import allowed
 from clerk_tui.services.context import Actor, require
 from clerk_tui.services.reports import check_span
+from clerk_tui.services.workdays import session_schedules
+from clerk_tui.store.dialect import day_of, minute_of_day, name_of
 from clerk_tui.store.engine import read_session
-from clerk_tui.store.models import Department, ServiceCase, Staff, Ticket
+from clerk_tui.store.models import Department, ServiceCase, ServiceItem, Staff, Ticket, Window
 
 DECIDED = (rules.COMPLETED, rules.DELIVERED)
 
@@ -43,6 +49,7 @@ class ModeRow:
     sent_back: int = 0  # 送后场
     in_back_office: int = 0  # 仍在后场
     back_office_minutes: int = 0  # time spent there by the cases sent back, current stays up to now
+    after_hours_tickets: int = 0  # 延时服务 at the counter: tickets finished outside the hall's hours
 
     @property
     def sent_back_share(self) -> float | None:
@@ -65,6 +72,7 @@ class ModeRow:
             "sent_back",
             "in_back_office",
             "back_office_minutes",
+            "after_hours_tickets",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
@@ -108,9 +116,16 @@ def recent_days(n: int) -> tuple[dt.date, dt.date]:
     return today - dt.timedelta(days=n - 1), today
 
 
-def mode_report(engine: Engine, actor: Actor | None, start: dt.date, end: dt.date) -> ModeReport:
+def mode_report(
+    engine: Engine,
+    actor: Actor | None,
+    start: dt.date,
+    end: dt.date,
+    hours: tuple[dt.time, dt.time] = (dt.time(8, 30), dt.time(17, 30)),
+) -> ModeReport:
     """The period's figures. The departments' are for every clerk and supervisor; the staff table
-    is a supervisor's (a clerk sees only their own line, as in the other reports)."""
+    is a supervisor's (a clerk sees only their own line, as in the other reports). ``hours`` are the
+    hall's (opens, closes): a ticket finished outside them, or on a day off, was 延时服务."""
     actor = require(actor, "report.read.hall")
     check_span(start, end)
     c = ServiceCase.__table__
@@ -148,6 +163,11 @@ def mode_report(engine: Engine, actor: Actor | None, start: dt.date, end: dt.dat
             select(c.c.department_id, c.c.back_office_since).where(*period, c.c.back_office_since.is_not(None))
         ):
             rows[dept_id].back_office_minutes += rules.back_office_minutes(since, now)
+        for dept_id, count_after in _after_hours_tickets(session, start, end, hours).items():
+            if dept_id not in rows:
+                dept = depts.get(dept_id)
+                rows[dept_id] = ModeRow(dept.name if dept else "", bool(dept and dept.back_office))
+            rows[dept_id].after_hours_tickets = count_after
         agency_stmt = (
             select(Staff.number, Staff.name, func.count(), count(decided))
             .select_from(c.join(Staff.__table__, Staff.__table__.c.id == c.c.agency_staff_id))
@@ -165,12 +185,42 @@ def mode_report(engine: Engine, actor: Actor | None, start: dt.date, end: dt.dat
     return ModeReport(start, end, ordered, total, agency)
 
 
+def _after_hours_tickets(session, start: dt.date, end: dt.date, hours: tuple[dt.time, dt.time]) -> dict[int, int]:
+    """Tickets finished outside the hall's hours, per department (the serving window's, else the
+    item's): by the time of day in SQL, per day; on a day off every ticket counts."""
+    t, w, i = Ticket.__table__, Window.__table__, ServiceItem.__table__
+    dialect = name_of(session)
+    minute = minute_of_day(dialect, t.c.finished_at)
+    opens, closes = (h.hour * 60 + h.minute for h in hours)
+    dept = func.coalesce(w.c.department_id, i.c.department_id)
+    day = day_of(dialect, t.c.finished_at)
+    lo, hi = dt.datetime.combine(start, dt.time()), dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
+    calendar = WorkdayCalendar(session_schedules(session))
+    out: dict[int, int] = {}
+    for dept_id, on, every, late in session.execute(
+        select(dept, day, func.count(), func.sum(case(((minute < opens) | (minute >= closes), 1), else_=0)))
+        .select_from(
+            t.outerjoin(w, (w.c.number == t.c.window_number) & (w.c.hall_id == t.c.hall_id)).outerjoin(
+                i, i.c.id == t.c.item_id
+            )
+        )
+        .where(t.c.finished_at >= lo, t.c.finished_at < hi, dept.is_not(None))
+        .group_by(dept, day)
+    ):
+        on = on if isinstance(on, dt.date) else dt.date.fromisoformat(on)
+        n = int(every) if not calendar.workday(on)[0] else int(late)
+        if n:
+            out[dept_id] = out.get(dept_id, 0) + n
+    return out
+
+
 HEADERS = [
     "部门",
     "收件",
     "全程代办",
     "上门服务",
-    "延时服务",
+    "延时服务（件）",
+    "延时服务（号）",
     "预约服务",
     "窗口决定",
     "送后场",
@@ -192,6 +242,7 @@ def table_rows(report: ModeReport) -> list[list]:
             r.agency,
             r.visit,
             r.after_hours,
+            r.after_hours_tickets,
             r.appointment,
             r.decided_at_window,
             r.sent_back,
