@@ -187,7 +187,9 @@ def test_back_office_round_trip_keeps_owner_and_promised_date(hall, admin, staff
     delivered = cs.deliver(hall, staff["c1"], view.number, method="collect")
     assert delivered.status == rules.DELIVERED and "后场共用 5天3小时" in delivered.back_office_text
     history = [what for _, what, _ in delivered.history]
-    assert history[1].startswith("送后场审批") and history[2].startswith("后场审批返回")
+    assert history[1] == "送后场审批（送审说明：送审批科）" and history[2].startswith(
+        "后场审批返回（后场用时：5天3小时"
+    )
     assert audit.verify(hall, staff["sup"]).ok
 
 

@@ -109,6 +109,7 @@ def _detail(event: Event) -> str:
         ("approved_by", "批准人"),
         ("approval_reason", "批准意见"),
         ("to", "移交给"),
+        ("note", "送审说明"),
         ("stay", "后场用时"),
         ("tracking", "邮寄单号"),
     ):
