@@ -143,3 +143,37 @@ async def test_f9_cycles_the_modes_and_shows_only_their_fields(app_factory, sqli
         assert intake.query_one("#m-agency").display is (mode == "agency")
         assert intake.query_one("#m-address").display is (mode == "visit")
         assert intake.query_one("#mode-row").display is (mode != "")
+
+
+async def test_the_supervisor_sees_the_modes_report_from_the_reports_screen(
+    app_factory,  # noqa: F811
+    sqlite_hall,
+    monkeypatch,
+    tmp_path,
+):
+    from clerk_tui.ui.screens.modes_report import ModesReportScreen
+    from clerk_tui.ui.screens.reports import ReportScreen
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
+    _mark_back_office(sqlite_hall, tmp_path)
+    number = _accepted(sqlite_hall)
+    cs.send_back(sqlite_hall, login(sqlite_hall, "1003", "3333"), number)
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-27T11:30:00")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "9001", "9999")
+        app.push_screen(ReportScreen())
+        await settle(pilot)
+        await pilot.press("M")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ModesReportScreen) and screen.report is not None
+        table = screen.query_one("#modes-table", DataTable)
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert rows[0][0] == "县市场监督管理局（后场审批）" and rows[0][8:12] == ["1", "100.0%", "1", "1天2小时"]
+        assert rows[-1][0] == "全厅"
+        await pilot.press("3")
+        await settle(pilot)
+        assert screen.kind == "yearly" and screen.report.start.isoformat() == "2026-01-01"
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReportScreen)
