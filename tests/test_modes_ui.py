@@ -56,10 +56,15 @@ def _body(screen) -> str:
     return console.export_text()
 
 
-def _accepted(engine):
+@pytest.fixture
+def accepted(sqlite_hall, monkeypatch, tmp_path):
+    """At 09:30 on 2026-11-26, the market bureau marked as deciding in its back office and a case
+    of clerk 1003 accepted there: its number."""
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
+    _mark_back_office(sqlite_hall, tmp_path)
     return cs.intake(
-        engine,
-        login(engine, "1003", "3333"),
+        sqlite_hall,
+        login(sqlite_hall, "1003", "3333"),
         cs.IntakeRequest(
             "000112002000", cs.Applicant("person", "张三", "11010519491231002X", "13800138000"), "accept",
             materials_received=ALL,
@@ -69,13 +74,10 @@ def _accepted(engine):
 
 async def test_the_case_screen_shows_the_back_office_stay_and_records_the_return(
     app_factory,  # noqa: F811
-    sqlite_hall,
+    accepted,
     monkeypatch,
-    tmp_path,
 ):
-    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
-    _mark_back_office(sqlite_hall, tmp_path)
-    number = _accepted(sqlite_hall)
+    number = accepted
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_case(pilot, number)
@@ -148,16 +150,13 @@ async def test_f9_cycles_the_modes_and_shows_only_their_fields(app_factory, sqli
 async def test_the_supervisor_sees_the_modes_report_from_the_reports_screen(
     app_factory,  # noqa: F811
     sqlite_hall,
+    accepted,
     monkeypatch,
-    tmp_path,
 ):
     from clerk_tui.ui.screens.modes_report import ModesReportScreen
     from clerk_tui.ui.screens.reports import ReportScreen
 
-    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T09:30:00")
-    _mark_back_office(sqlite_hall, tmp_path)
-    number = _accepted(sqlite_hall)
-    cs.send_back(sqlite_hall, login(sqlite_hall, "1003", "3333"), number)
+    cs.send_back(sqlite_hall, login(sqlite_hall, "1003", "3333"), accepted)
     monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-27T11:30:00")
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
