@@ -14,6 +14,8 @@ The file (``settings.toml`` in the user config directory, or ``--config`` / ``CL
 
     [cases]
     yellow_days = 2                          # yellow warning at ≤ 2 working days left
+    opens = "08:30"                          # the hall's hours: a case taken in outside them
+    closes = "17:30"                         # (or on a day off) counts as 延时服务
 
     [printing]
     ticket = "tcp://192.168.1.50:9100"       # tickets; receipt = … for case papers
@@ -36,6 +38,7 @@ The file (``settings.toml`` in the user config directory, or ``--config`` / ``CL
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -161,6 +164,8 @@ class Settings:
     pin_min_length: int = 6  # [security] digits of a new PIN (never below 6 outside the demo)
     audit_keep_days: int = AUDIT_KEEP_FLOOR  # [audit] keep_days: `audit prune` refuses younger events
     raw: dict[str, Any] = field(default_factory=dict)
+    opens: dt.time = dt.time(8, 30)  # [cases] the hall opens: earlier is 延时服务
+    closes: dt.time = dt.time(17, 30)  # [cases] the hall closes: from then on is 延时服务
 
     @property
     def state_dir(self) -> Path:
@@ -231,8 +236,11 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
     if isinstance(display, dict):
         settings.voice = bool(display.get("voice", True))
     cases = data.get("cases", {})
-    if not isinstance(cases, dict) or set(cases) - {"yellow_days"}:
-        raise SettingsError(f"配置文件 {path} 的 [cases] 只能有 yellow_days（剩余几个工作日起黄色预警）")
+    if not isinstance(cases, dict) or set(cases) - {"yellow_days", "opens", "closes"}:
+        raise SettingsError(
+            f"配置文件 {path} 的 [cases] 只能有 yellow_days（剩余几个工作日起黄色预警）、opens、closes（大厅上下班时间）"
+        )
+    settings.opens, settings.closes = _hall_hours(cases, path)
     yellow = cases.get("yellow_days", 2)
     if not isinstance(yellow, int) or isinstance(yellow, bool) or not 0 <= yellow <= 30:
         raise SettingsError(f"配置文件 {path} 中 cases.yellow_days 应为 0–30 的整数（收到 {yellow!r}）")
@@ -437,3 +445,22 @@ def _queue_policy(section: Any, path: Path) -> QueuePolicy:
     if values.get("priority_mode", PRIORITY_FIRST) not in (PRIORITY_FIRST, INTERLEAVE):
         raise SettingsError(f"配置文件 {path} 中 queue.priority_mode 应为 {PRIORITY_FIRST} 或 {INTERLEAVE}")
     return QueuePolicy(**values)
+
+
+def _hall_hours(cases: dict, path: Path) -> tuple[dt.time, dt.time]:
+    """[cases] opens/closes ("HH:MM"): the hall's hours, opening before closing."""
+    opens = _clock_time(cases, "opens", "08:30", path)
+    closes = _clock_time(cases, "closes", "17:30", path)
+    if not opens < closes:
+        raise SettingsError(f"配置文件 {path} 中 cases.opens（{opens:%H:%M}）应早于 cases.closes（{closes:%H:%M}）")
+    return opens, closes
+
+
+def _clock_time(table: dict, key: str, default: str, path: Path) -> dt.time:
+    value = table.get(key, default)
+    if isinstance(value, str) and len(value) == 5:
+        try:
+            return dt.time.fromisoformat(value)
+        except ValueError:
+            pass
+    raise SettingsError(f"配置文件 {path} 中 cases.{key} 应为 HH:MM 形式的时间，如 {default}（收到 {value!r}）")

@@ -22,7 +22,7 @@ from clerk_tui.cli.common import (
     prompt_pin,
 )
 
-app = typer.Typer(help="办件：收件受理、补正、办结、送达、挂起、延期、移交、查询。", no_args_is_help=True)
+app = typer.Typer(help="办件：收件受理、补正、办结、送达、挂起、延期、移交、送后场审批、查询。", no_args_is_help=True)
 
 ReasonOpt = Annotated[str, typer.Option("--reason", help="原因")]
 OverrideReason = Annotated[str | None, typer.Option("--override-reason", help="带班领导授权的原因")]
@@ -56,6 +56,12 @@ def _out(view, fmt: Format) -> None:
     ]
     if view.agent_name:
         rows.append(("代办人", view.agent_name))
+    if view.mode_names:
+        rows.append(("服务方式", "、".join(view.mode_names)))
+    if view.agency_staff:
+        rows.append(("全程代办", view.agency_staff))
+    if view.visit_at:
+        rows.append(("上门服务", f"{view.visit_at:%Y-%m-%d %H:%M}  {view.visit_address}"))
     rows.append(("收件日期", str(view.received_on)))
     if view.accepted_on:
         rows.append(("受理日期", str(view.accepted_on)))
@@ -72,6 +78,8 @@ def _out(view, fmt: Format) -> None:
         rows.append(("剩余工作日", f"{view.remaining_workdays}  {view.warning_name}"))
     if view.suspended_reason:
         rows.append(("挂起原因", view.suspended_reason))
+    if view.back_office_text:
+        rows.append(("后场审批", view.back_office_text))
     if view.result:
         rows.append(("办理结果", {"approved": "准予许可", "denied": "不予许可"}[view.result]))
     if view.reason:
@@ -95,12 +103,30 @@ def case_intake(
     json_file: Annotated[Path, typer.Option("--json", help="收件内容（JSON 文件，- 为标准输入）")],
     encoding: EncodingOption = Encoding.utf8,
     fmt: FormatOption = Format.table,
+    mode: Annotated[
+        str | None, typer.Option("--mode", help="服务方式：agency（全程代办）、visit（上门服务）；窗口办理不填")
+    ] = None,
+    agency_staff: Annotated[str | None, typer.Option("--agency-staff", help="全程代办人员的工号")] = None,
+    visit_address: Annotated[str | None, typer.Option("--visit-address", help="上门服务的地址")] = None,
+    visit_at: Annotated[str | None, typer.Option("--visit-at", help="上门服务的时间，如 2026-12-01 15:30")] = None,
+    after_hours: Annotated[
+        bool, typer.Option("--after-hours", help="延时服务（在大厅上下班时间之外办理的会自动记为延时服务）")
+    ] = False,
 ) -> None:
-    """收件并作出决定（immediate 即办、accept 受理、supplement 补正、reject 不予受理）。"""
+    """收件并作出决定（immediate 即办、accept 受理、supplement 补正、reject 不予受理）；
+    服务方式可在文件中写，也可用 --mode 等选项给出（选项优先）。"""
+    import dataclasses
+
     from clerk_tui.services.cases import intake
 
     c = context(ctx)
     request = _intake_request(json_file, encoding.value)
+    given = {"mode": mode, "agency_staff": agency_staff, "visit_address": visit_address, "visit_at": visit_at}
+    request = dataclasses.replace(
+        request,
+        **{k: v for k, v in given.items() if v is not None},
+        after_hours=request.after_hours or after_hours,
+    )
     _out(intake(c.engine(), c.actor(), request, c.case_rules()), fmt)
 
 
@@ -134,7 +160,7 @@ def case_list(
         str | None,
         typer.Option(
             "--status",
-            help="supplement_pending、accepted、in_progress、suspended、completed、delivered、rejected、withdrawn",
+            help="supplement_pending、accepted、in_progress、back_office、suspended、completed、delivered、rejected、withdrawn",
         ),
     ] = None,
     warning: Annotated[str | None, typer.Option("--warning", help="none、yellow、red")] = None,
@@ -216,19 +242,46 @@ _simple("resume", "恢复办理（挂起的天数不计入期限）。", "resume
 _simple("acknowledge", "接收移交给我的办件，成为首办人。", "acknowledge")
 
 
-@app.command("complete")
-def case_complete(
+def _decision(name: str, doc: str, func_name: str, what: str) -> None:
+    """A command that records a decision: 办结 at the window, or the back office's on its return."""
+
+    def command(
+        ctx: typer.Context,
+        number: str,
+        result: str,  # its option and help are set below, where ``what`` is known
+        reason: Annotated[str, typer.Option("--reason")] = "",
+        fmt: FormatOption = Format.table,
+    ) -> None:
+        from clerk_tui.services import cases
+
+        c = context(ctx)
+        decide = getattr(cases, func_name)
+        _out(decide(c.engine(), c.actor(), number, result=result, reason=reason, case_rules=c.case_rules()), fmt)
+
+    command.__doc__ = doc
+    # an object, not a string: the module's postponed annotations are evaluated where ``what`` is unknown
+    command.__annotations__["result"] = Annotated[
+        str, typer.Option("--result", help=f"{what}：approved（准予）或 denied（不予，需 --reason）")
+    ]
+    app.command(name)(command)
+
+
+_decision("complete", "办结。", "complete", "办理结果")
+_decision("returned", "后场审批返回窗口：登记审批结果（办结），再由窗口送达。", "returned", "后场审批结果")
+
+
+@app.command("send-back")
+def case_send_back(
     ctx: typer.Context,
     number: str,
-    result: Annotated[str, typer.Option("--result", help="approved（准予）或 denied（不予，需 --reason）")],
-    reason: Annotated[str, typer.Option("--reason")] = "",
+    note: Annotated[str, typer.Option("--note", help="送审说明（如 送县住建局审批科）")] = "",
     fmt: FormatOption = Format.table,
 ) -> None:
-    """办结。"""
-    from clerk_tui.services.cases import complete
+    """前店后场：把办件送部门后场审批（首办人和承诺日期不变，窗口可看到它在后场多久）。"""
+    from clerk_tui.services.cases import send_back
 
     c = context(ctx)
-    _out(complete(c.engine(), c.actor(), number, result=result, reason=reason, case_rules=c.case_rules()), fmt)
+    _out(send_back(c.engine(), c.actor(), number, note=note, case_rules=c.case_rules()), fmt)
 
 
 @app.command("deliver")

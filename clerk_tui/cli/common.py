@@ -148,7 +148,12 @@ class CliContext:
         """The settings that decide a case's deadlines and warnings (cases and alerts use them)."""
         from clerk_tui.services.cases import CaseRules
 
-        return CaseRules(count_from_same_day=self.settings.count_from_same_day, yellow_days=self.settings.yellow_days)
+        return CaseRules(
+            count_from_same_day=self.settings.count_from_same_day,
+            yellow_days=self.settings.yellow_days,
+            opens=self.settings.opens,
+            closes=self.settings.closes,
+        )
 
 
 def context(ctx: typer.Context) -> CliContext:

@@ -65,8 +65,7 @@ def _emit(
     clerk: str | None,
 ) -> None:
     from clerk_tui.services import reports
-    from clerk_tui.services.errors import ServiceError, oserror_words
-    from clerk_tui.services.files import write_atomic
+    from clerk_tui.services.errors import ServiceError
 
     c = context(ctx)
     start, finish = reports.period(kind, value, end)
@@ -92,11 +91,7 @@ def _emit(
                 else reports.to_csv(report)
             )
         )
-        try:
-            write_atomic(out, payload)  # all or nothing: no half-written file is left behind
-        except OSError as exc:
-            raise ServiceError(f"无法写入 {out}（{oserror_words(exc)}）：请检查目录和权限") from exc
-        typer.echo(f"已写入 {out}（{start} 至 {finish}，{len(report.groups)} 组）")
+        _write_out(out, payload, f"{start} 至 {finish}，{len(report.groups)} 组")
         return
     if fmt == ReportFormat.json:
         emit_json(report.as_json())
@@ -154,6 +149,18 @@ def _emit(
                 f"{hour:02d}时 {'█' * round(issued * 30 / peak):<30} {issued:>5}  "
                 f"{'░' * round(served * 30 / peak):<30} {served:>5}"
             )
+
+
+def _write_out(out: Path, payload: bytes, what: str) -> None:
+    """A report written to ``out``, all or nothing: no half-written file is left behind."""
+    from clerk_tui.services.errors import ServiceError, oserror_words
+    from clerk_tui.services.files import write_atomic
+
+    try:
+        write_atomic(out, payload)
+    except OSError as exc:
+        raise ServiceError(f"无法写入 {out}（{oserror_words(exc)}）：请检查目录和权限") from exc
+    typer.echo(f"已写入 {out}（{what}）")
 
 
 @app.command("daily")
@@ -288,3 +295,49 @@ def report_summary(
     )
     if lines := s.change_lines():
         typer.echo("与上期比较：" + "；".join(lines) + "。")
+
+
+@app.command("modes")
+def report_modes(
+    ctx: typer.Context,
+    start: Annotated[str | None, typer.Option("--from", help="与 --to 一起；默认最近30天（含今天）")] = None,
+    end: Annotated[str | None, typer.Option("--to")] = None,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", help="table、json、csv（csv 需 --out）")
+    ] = ReportFormat.table,
+    out: OutOpt = None,
+) -> None:
+    """便民服务方式与前店后场：按部门统计全程代办、上门服务、延时服务、预约服务的件数，
+    窗口决定与送后场审批的比重（授权不到位）和后场用时；另列全程代办人员。"""
+    from clerk_tui.services import mode_report as mr
+    from clerk_tui.services.errors import ServiceError
+    from clerk_tui.services.reports import period
+
+    c = context(ctx)
+    if bool(start) != bool(end):
+        raise ServiceError("请同时给出 --from 和 --to（都不给则为最近30天）")
+    if fmt == ReportFormat.xlsx:
+        raise ServiceError("此报表可用 table、json、csv 格式")
+    first, last = period("range", start, end) if start else mr.recent_days(30)
+    rules = c.case_rules()
+    report = mr.mode_report(c.engine(), c.actor(), first, last, (rules.opens, rules.closes))
+    if fmt == ReportFormat.csv or out is not None:
+        if out is None:
+            raise ServiceError("csv 格式请用 --out 指定输出文件")
+        payload = (
+            mr.to_csv(report)
+            if fmt != ReportFormat.json
+            else json.dumps(report.as_json(), ensure_ascii=False, indent=2).encode()
+        )
+        _write_out(out, payload, f"{first} 至 {last}，{len(report.rows)} 个部门")
+        return
+    if fmt == ReportFormat.json:
+        emit_json(report.as_json())
+        return
+    typer.echo(f"便民服务方式与前店后场  {first} 至 {last}（按收件日期）")
+    print_table(mr.HEADERS, mr.table_rows(report))
+    if report.agency:
+        typer.echo("全程代办人员")
+        print_table(
+            ["姓名", "工号", "代办件数", "已办结"], [[a.name, a.number, a.cases, a.decided] for a in report.agency]
+        )

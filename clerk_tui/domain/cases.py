@@ -22,6 +22,7 @@ COMPLETED = "completed"  # 已办结 (approved or denied)
 DELIVERED = "delivered"  # 已送达 / 已领取
 REJECTED = "rejected"  # 不予受理
 WITHDRAWN = "withdrawn"  # 申请人撤回
+BACK_OFFICE = "back_office"  # 后场审批中: 前店后场, the window took the papers, the department decides elsewhere
 
 STATUS_NAMES = {
     SUPPLEMENT_PENDING: "待补正",
@@ -32,8 +33,10 @@ STATUS_NAMES = {
     DELIVERED: "已送达",
     REJECTED: "不予受理",
     WITHDRAWN: "已撤回",
+    BACK_OFFICE: "后场审批中",
 }
-OPEN_STATUSES = (ACCEPTED, IN_PROGRESS, SUSPENDED)  # the deadline runs (or is paused) in these
+RUNNING_STATUSES = (ACCEPTED, IN_PROGRESS, BACK_OFFICE)  # the deadline runs in these: they warn
+OPEN_STATUSES = (*RUNNING_STATUSES, SUSPENDED)  # the deadline runs (or is paused) in these
 
 # action -> (statuses it may start from, the status it leads to)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -41,11 +44,15 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "start": ((ACCEPTED,), IN_PROGRESS),
     "suspend": ((ACCEPTED, IN_PROGRESS), SUSPENDED),
     "resume": ((SUSPENDED,), IN_PROGRESS),
-    "extend": ((ACCEPTED, IN_PROGRESS), ""),  # stays where it is
+    "extend": ((ACCEPTED, IN_PROGRESS, BACK_OFFICE), ""),  # stays where it is
     "complete": ((ACCEPTED, IN_PROGRESS), COMPLETED),
     "deliver": ((COMPLETED,), DELIVERED),
-    "withdraw": ((SUPPLEMENT_PENDING, ACCEPTED, IN_PROGRESS, SUSPENDED), WITHDRAWN),
-    "handover": ((SUPPLEMENT_PENDING, ACCEPTED, IN_PROGRESS, SUSPENDED, COMPLETED), ""),
+    "withdraw": ((SUPPLEMENT_PENDING, ACCEPTED, IN_PROGRESS, SUSPENDED, BACK_OFFICE), WITHDRAWN),
+    "handover": ((SUPPLEMENT_PENDING, ACCEPTED, IN_PROGRESS, SUSPENDED, COMPLETED, BACK_OFFICE), ""),
+    # 前店后场: sent to the department's back office for the decision; it comes back decided, for
+    # the window to deliver. Owner and promised date stay as they are.
+    "send_back": ((ACCEPTED, IN_PROGRESS), BACK_OFFICE),
+    "returned": ((BACK_OFFICE,), COMPLETED),
 }
 ACTION_NAMES = {
     "accept": "补正后受理",
@@ -57,6 +64,8 @@ ACTION_NAMES = {
     "deliver": "送达",
     "withdraw": "撤回",
     "handover": "移交",
+    "send_back": "送后场审批",
+    "returned": "登记后场审批结果",
 }
 
 
@@ -76,6 +85,39 @@ def next_status(status: str, action: str) -> str:
             f"（只有{froms}的办件可以{ACTION_NAMES[action]}）"
         )
     return target or status
+
+
+def back_office_minutes(since: dt.datetime, now: dt.datetime) -> int:
+    """Whole minutes a case has spent in the back office since it was sent (0 if the clock went back)."""
+    return max(0, int((now - since).total_seconds() // 60))
+
+
+def stay_words(minutes: int) -> str:
+    """A stay said as a person says it: 3天4小时, 5小时12分钟, 8分钟."""
+    days, rest = divmod(max(0, minutes), 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days}天{hours}小时" if hours else f"{days}天"
+    if hours:
+        return f"{hours}小时{mins}分钟" if mins else f"{hours}小时"
+    return f"{mins}分钟"
+
+
+# ---------------------------------------------------------------- service modes (便民服务措施)
+
+WINDOW, AGENCY, VISIT = "", "agency", "visit"
+MODE_NAMES = {WINDOW: "窗口办理", AGENCY: "全程代办", VISIT: "上门服务"}
+
+
+def mode_names(service_mode: str, after_hours: bool, appointment: bool = False) -> list[str]:
+    """The modes a case was handled in, in the hall's words (a case can be in several)."""
+    names = [MODE_NAMES[service_mode]] if service_mode in (AGENCY, VISIT) else []
+    return names + ["延时服务"] * after_hours + ["预约服务"] * appointment
+
+
+def after_hours(at: dt.datetime, opens: dt.time, closes: dt.time, workday: bool) -> bool:
+    """延时服务: served before the hall opens, at or after it closes, or on a day it is closed."""
+    return not workday or not opens <= at.time() < closes
 
 
 def case_number(hall_code: str, day: dt.date, seq: int) -> str:

@@ -119,7 +119,7 @@ def apply_catalog(session: Session, data: CatalogData, *, actor: Actor | None, s
     session.flush()
     for d in data.departments:
         dept = depts.get(d.name) or Department(hall_id=hall.id, name=d.name)
-        dept.phone = d.phone
+        dept.phone, dept.back_office = d.phone, d.back_office
         dept.branch_hall_id = branch[d.branch_hall].id if d.branch_hall in branch else None
         session.add(dept)
         depts[d.name] = dept
@@ -355,7 +355,7 @@ def export_data(engine: Engine) -> CatalogData:
     data = CatalogData(
         hall=HallSpec(hall.code, hall.name, hall.address, hall.phone, hall.supervision_phone),
         branch_halls=[HallSpec(b.code, b.name, b.address, b.phone) for b in branches],
-        departments=[DepartmentSpec(d.name, d.phone, branch_code.get(d.branch_hall_id)) for d in depts],
+        departments=[DepartmentSpec(d.name, d.phone, branch_code.get(d.branch_hall_id), d.back_office) for d in depts],
         queues=[QueueSpec(q.prefix, q.name) for q in queues],
         windows=[
             WindowSpec(

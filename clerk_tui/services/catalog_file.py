@@ -84,6 +84,7 @@ class DepartmentSpec:
     name: str
     phone: str = ""
     branch_hall: str | None = None
+    back_office: bool = False  # 前店后场: decides in its back office, the window only takes the papers
 
 
 @dataclass
@@ -368,6 +369,7 @@ def parse_toml(text: str, file: str, strict: bool = True) -> CatalogData:
             _text(rec, "name", w, col, required=True, max_len=100),
             _text(rec, "phone", w, col, max_len=40),
             _text(rec, "branch_hall", w, col) or None,
+            _bool(rec, "back_office", w, col, False),
         )
         if dep.name in seen["department"]:
             col.add(w("name"), "name", f"部门 {dep.name} 重复")
@@ -546,43 +548,23 @@ def to_toml(data: CatalogData) -> str:
         out.extend(f"{k} = {_toml_value(v)}" for k, v in pairs if v is not None)
         out.append("")
 
+    def fields(record: Any, *keys: str) -> list[tuple[str, Any]]:
+        return [(k, getattr(record, k)) for k in keys]
+
     if data.hall:
-        h = data.hall
-        table(
-            "[hall]",
-            [
-                ("code", h.code),
-                ("name", h.name),
-                ("address", h.address),
-                ("phone", h.phone),
-                ("supervision_phone", h.supervision_phone),
-            ],
-        )
+        table("[hall]", fields(data.hall, "code", "name", "address", "phone", "supervision_phone"))
     for b in data.branch_halls:
-        table("[[branch_hall]]", [("code", b.code), ("name", b.name), ("address", b.address), ("phone", b.phone)])
-    for d in data.departments:
-        table("[[department]]", [("name", d.name), ("phone", d.phone), ("branch_hall", d.branch_hall)])
+        table("[[branch_hall]]", fields(b, "code", "name", "address", "phone"))
+    for d in data.departments:  # back_office written only when true
+        table("[[department]]", [*fields(d, "name", "phone", "branch_hall"), ("back_office", d.back_office or None)])
     for q in data.queues:
-        table("[[queue]]", [("prefix", q.prefix), ("name", q.name)])
+        table("[[queue]]", fields(q, "prefix", "name"))
     for w in data.windows:
-        table(
-            "[[window]]", [("number", w.number), ("name", w.name), ("department", w.department), ("queues", w.queues)]
-        )
+        table("[[window]]", fields(w, "number", "name", "department", "queues"))
     for i in data.items:
-        table(
-            "[[item]]", [(k, getattr(i, k)) for k in CSV_COLUMNS[:-1] if k != "keywords"] + [("keywords", i.keywords)]
-        )
+        table("[[item]]", fields(i, *(k for k in CSV_COLUMNS[:-1] if k != "keywords"), "keywords"))
         for m in i.materials:
-            table(
-                "[[item.material]]",
-                [
-                    ("name", m.name),
-                    ("required", m.required),
-                    ("form", m.form),
-                    ("copies", m.copies),
-                    ("notes", m.notes),
-                ],
-            )
+            table("[[item.material]]", fields(m, "name", "required", "form", "copies", "notes"))
     return "\n".join(out)
 
 

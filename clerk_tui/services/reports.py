@@ -35,6 +35,7 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.engine import Engine
 
 from clerk_tui import clock
+from clerk_tui.domain.cases import RUNNING_STATUSES
 from clerk_tui.domain.roles import allowed, allowed_roles_text
 from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import (
@@ -327,7 +328,7 @@ def _build_report(
         for k, n in session.execute(
             select(ckey, func.count())
             .where(
-                c.c.status.in_(("accepted", "in_progress")),
+                c.c.status.in_(RUNNING_STATUSES),
                 c.c.due_date >= start,  # a suspended clock is stopped
                 c.c.due_date <= last_due,
                 *cconds,

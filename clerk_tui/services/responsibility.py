@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from clerk_tui import clock
 from clerk_tui.domain import responsibility as rules
 from clerk_tui.domain.calendar import WorkdayCalendar
-from clerk_tui.domain.cases import warning_bounds
+from clerk_tui.domain.cases import RUNNING_STATUSES, warning_bounds
 from clerk_tui.domain.queueing import REFERRAL, QueuePolicy
 from clerk_tui.services import events
 from clerk_tui.services.cases import CaseRules
@@ -476,7 +476,7 @@ def _facts(session: Session, rules_: rules.Rules, case_rules) -> tuple[list, lis
     red_until, yellow_before = warning_bounds(calendar, today, case_rules.yellow_days)
     for number, owner_id, due in session.execute(
         columns(ServiceCase.number, ServiceCase.owner_id, ServiceCase.due_date).where(
-            ServiceCase.status.in_(("accepted", "in_progress")), ServiceCase.due_date < yellow_before
+            ServiceCase.status.in_(RUNNING_STATUSES), ServiceCase.due_date < yellow_before
         )
     ):
         cases.append(rules.CaseFact(number, numbers[owner_id], "red" if due <= red_until else "yellow", due))

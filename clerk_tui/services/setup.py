@@ -11,7 +11,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from clerk_tui import clock, paths
-from clerk_tui.domain.ids import id_check_char
 from clerk_tui.domain.roles import CLERK, GUIDE, SUPERVISOR
 from clerk_tui.services import cases as cs
 from clerk_tui.services import duty, events, marks, pin_key, printing, ratings
@@ -24,6 +23,7 @@ from clerk_tui.services.catalog import apply_catalog, list_items
 from clerk_tui.services.catalog_file import parse_catalog
 from clerk_tui.services.contents import HallContents, database_name, hall_contents
 from clerk_tui.services.context import Actor, require
+from clerk_tui.services.demo_modes import demo_actor, demo_modes, valid_id, workdays_before
 from clerk_tui.services.errors import ServiceError
 from clerk_tui.services.queue import list_tickets
 from clerk_tui.services.staff import check_new_pin, create_staff, ensure_admin, new_pin_hash
@@ -182,6 +182,7 @@ def build_demo(engine: Engine) -> InitResult:
         demo_responsibility(engine)
         demo_ratings(engine)
         duty.demo_duty(engine, *(demo_actor(engine, n) for n in ("admin", "9001", "9002")))
+        demo_modes(engine)  # services/demo_modes.py: the service modes and the back office
     return result
 
 
@@ -192,12 +193,6 @@ def _demo_moment(now):
     return min(
         max(now, dt.datetime.combine(now.date(), dt.time(2, 0))), dt.datetime.combine(now.date(), dt.time(23, 0))
     )
-
-
-def demo_actor(engine: Engine, number: str, window: int | None = None):
-    with read_session(engine) as session:
-        s = session.exec(select(Staff).where(Staff.number == number)).one()
-        return Actor(s.id, s.number, s.name, s.role, s.department_id, window)
 
 
 def demo_morning(engine: Engine, seed: int = 7) -> None:
@@ -311,10 +306,6 @@ DEMO_APPLICANTS = [  # (name, the first 17 digits of a resident ID number, phone
 ]
 
 
-def _valid_id(first17: str) -> str:
-    return first17 + id_check_char(first17)
-
-
 def demo_cases(engine: Engine, seed: int = 11) -> None:
     """Cases in every state over the last weeks, backfilled through the services: at window 3
     (clerk 1003) one red and one yellow, one waiting for a supplement, one suspended, one
@@ -325,14 +316,11 @@ def demo_cases(engine: Engine, seed: int = 11) -> None:
     calendar = hall_calendar(engine)
 
     def workdays_back(n: int) -> dt.datetime:
-        day = now.date()
-        while n > 0:
-            day -= dt.timedelta(days=1)
-            n -= calendar.workday(day)[0]
+        day = workdays_before(calendar, now.date(), n)
         return dt.datetime.combine(day, dt.time(9, 30)) + dt.timedelta(minutes=rng.randint(0, 360))
 
     items = list_items(engine)
-    people = [_valid_id(f"330782{1950 + i:04d}{1 + i % 12:02d}{10 + i % 18:02d}{100 + i:03d}") for i in range(40)]
+    people = [valid_id(f"330782{1950 + i:04d}{1 + i % 12:02d}{10 + i % 18:02d}{100 + i:03d}") for i in range(40)]
     names = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛"
 
     def applicant(i: int) -> cs.Applicant:
@@ -377,7 +365,7 @@ def demo_cases(engine: Engine, seed: int = 11) -> None:
             return func(engine, demo_actor(engine, f"{1000 + window}", window), number, **kw)
 
     def demo_person(entry) -> cs.Applicant:
-        return cs.Applicant("person", entry[0], _valid_id(entry[1]), entry[2])
+        return cs.Applicant("person", entry[0], valid_id(entry[1]), entry[2])
 
     # Window 3 (clerk 1003): the walkthrough's cases.
     mine = promised_at(3)

@@ -45,6 +45,13 @@ def hour_of(dialect: str, col) -> ColumnElement:
     return cast(func.strftime("%H", col), Integer)
 
 
+def minute_of_day(dialect: str, col) -> ColumnElement:
+    """Minutes since midnight (0–1439) of a timestamp column, as an integer."""
+    if dialect == "postgresql":
+        return cast(func.extract("hour", col) * 60 + func.extract("minute", col), Integer)
+    return cast(func.strftime("%H", col), Integer) * 60 + cast(func.strftime("%M", col), Integer)
+
+
 def starts_with(dialect: str, col, prefix: str) -> ColumnElement:
     """``col`` begins with ``prefix`` (no wildcards). On SQLite, whose LIKE is case-insensitive and
     cannot use a binary-collated index, the same test is also written as a range so that the index

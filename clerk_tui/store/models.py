@@ -38,6 +38,7 @@ class Department(SQLModel, table=True):
     name: str = Field(max_length=100)
     phone: str = Field(default="", max_length=40)
     branch_hall_id: int | None = Field(default=None, foreign_key="hall.id")
+    back_office: bool = False  # 前店后场: the window takes the papers, the department decides elsewhere
 
 
 class Queue(SQLModel, table=True):
@@ -332,6 +333,16 @@ class ServiceCase(SQLModel, table=True):
     created_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
     completed_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))
     updated_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
+    # 便民服务措施: "" (at the window) | agency (全程代办: agency_staff_id carries it) | visit (上门服务)
+    service_mode: str = Field(default="", max_length=12)
+    agency_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    visit_address: str = Field(default="", max_length=200)
+    visit_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))
+    after_hours: bool = False  # 延时服务: taken in outside the hall's hours (or marked so)
+    # 前店后场: in the back office since (None when not there), how often sent, minutes spent there before
+    back_office_since: dt.datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))
+    back_office_sends: int = 0
+    back_office_minutes: int = 0
 
 
 class CaseMaterial(SQLModel, table=True):

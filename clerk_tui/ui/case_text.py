@@ -13,7 +13,12 @@ WARNING_STYLES = {"yellow": "bold yellow", "red": "bold red"}
 
 def case_rules(app):
     settings = app.settings
-    return CaseRules(count_from_same_day=settings.count_from_same_day, yellow_days=settings.yellow_days)
+    return CaseRules(
+        count_from_same_day=settings.count_from_same_day,
+        yellow_days=settings.yellow_days,
+        opens=settings.opens,
+        closes=settings.closes,
+    )
 
 
 def decision_text(view, printer: bool = True) -> Text:

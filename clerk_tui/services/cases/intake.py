@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import datetime as dt
+from dataclasses import dataclass, replace
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from clerk_tui import clock
 from clerk_tui.domain import cases as rules
@@ -37,6 +38,7 @@ from clerk_tui.services.cases.steps import (
 from clerk_tui.services.catalog import get_hall, item_by_code
 from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import (
+    NotFound,
     ServiceError,
     person_phone,
     typed_text,
@@ -46,6 +48,7 @@ from clerk_tui.services.tx import transaction
 from clerk_tui.store.counters import next_case_seq
 from clerk_tui.store.models import (
     ServiceCase,
+    Staff,
     id_of,
 )
 
@@ -87,6 +90,7 @@ def intake(
             raise ServiceError("不予许可必须填写理由")
     elif decision == REJECT and not reason:
         raise ServiceError("不予受理必须填写理由（如不属于本机关职权范围，请同时填写有权机关及电话）")
+    mode = _mode(request)
     competent = typed_text(request.competent_department, 100, "有权机关名称")
     competent_phone = person_phone(request.competent_phone)
     if competent_phone and not competent:
@@ -114,6 +118,10 @@ def intake(
             ticket_id = ticket_by_number(session, request.ticket).id
         hall = get_hall(session)
         now, today = clock.now(), clock.today()
+        agency_staff = _agency_staff(session, request.agency_staff) if mode.mode == rules.AGENCY else None
+        served_at = mode.visit_at or now
+        workday = case_calendar(session, case_rules).workday(served_at.date())[0]
+        after_hours = request.after_hours or rules.after_hours(served_at, case_rules.opens, case_rules.closes, workday)
         number = rules.case_number(hall.code, today, next_case_seq(session, hall.id, today))
         status = {
             IMMEDIATE: rules.COMPLETED,
@@ -151,6 +159,11 @@ def intake(
             created_at=now,
             updated_at=now,
             completed_at=now if decision == IMMEDIATE else None,
+            service_mode=mode.mode,
+            agency_staff_id=agency_staff.id if agency_staff else None,
+            visit_address=mode.visit_address,
+            visit_at=mode.visit_at,
+            after_hours=after_hours,
         )
         if decision in (IMMEDIATE, ACCEPT):
             case.accepted_on = today
@@ -170,8 +183,57 @@ def intake(
             payload["result"] = result
         if decision == REJECT:
             payload.update(reason=reason, competent=competent)
+        if names := rules.mode_names(mode.mode, after_hours):
+            payload["modes"] = names
+        if agency_staff:
+            payload["agency_staff"] = agency_staff.number
+        if mode.mode == rules.VISIT:
+            payload.update(visit_address=mode.visit_address, visit_at=mode.visit_at)
         record_step(session, actor, case, "intake", **payload)
         return case_view(session, case, case_rules)
 
     request = replace(request, id_override=check_override(engine, request.id_override))
     return transaction(engine, work)
+
+
+@dataclass(frozen=True)
+class _Mode:
+    mode: str
+    visit_address: str = ""
+    visit_at: dt.datetime | None = None
+
+
+def _mode(request: IntakeRequest) -> _Mode:
+    """The request's service mode, checked: 全程代办 names who carries it; 上门服务 has no ticket, and
+    says where and when (not later than now: it is recorded at or after the visit)."""
+    mode = (request.mode or "").strip()
+    if mode not in rules.MODE_NAMES:
+        raise ServiceError(f"服务方式 {mode!r} 无效，可用：agency（全程代办）、visit（上门服务），窗口办理不填")
+    if mode == rules.AGENCY and not (request.agency_staff or "").strip():
+        raise ServiceError("全程代办请填写代办人员的工号（--agency-staff）")
+    if mode != rules.AGENCY and (request.agency_staff or "").strip():
+        raise ServiceError("填写了代办人员工号，请同时选择服务方式 agency（全程代办）")
+    if mode != rules.VISIT:
+        if (request.visit_address or "").strip() or (request.visit_at or "").strip():
+            raise ServiceError("填写了上门地址或时间，请同时选择服务方式 visit（上门服务）")
+        return _Mode(mode)
+    if request.ticket:
+        raise ServiceError("上门服务不取号：请去掉号票号码")
+    address = typed_text(request.visit_address, 200, "上门服务地址", required=True)
+    raw = (request.visit_at or "").strip()
+    try:
+        at = dt.datetime.fromisoformat(raw.replace("T", " ")) if raw else None
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is not None:
+        raise ServiceError(f"上门服务时间 {raw!r} 无效，请写成 2026-12-01 15:30 的形式")
+    if at > clock.now():
+        raise ServiceError("上门服务时间不能晚于现在：上门办理之后再登记")
+    return _Mode(mode, address, at.replace(second=0, microsecond=0))
+
+
+def _agency_staff(session: Session, number: str) -> Staff:
+    staff = session.exec(select(Staff).where(Staff.number == number.strip())).first()
+    if staff is None or not staff.active:
+        raise NotFound(f"没有工号为 {number.strip()} 的在岗人员，请核对全程代办人员的工号")
+    return staff

@@ -37,6 +37,7 @@ from clerk_tui.services.tx import transaction
 from clerk_tui.store.models import (
     CaseMaterial,
     CaseSuspension,
+    Department,
     ServiceCase,
     ServiceItem,
     Staff,
@@ -225,22 +226,81 @@ def complete(
     reason: str = "",
     case_rules: CaseRules = CaseRules(),
 ) -> CaseView:
+    reason = _decision_reason(result, reason, "办结结果")
+    return _transition(
+        engine, actor, number, "complete", lambda s, case, cal: _decide(case, result, reason), case_rules
+    )
+
+
+def _decision_reason(result: str, reason: str, what: str) -> str:
+    """A decision's result checked, and its reason (required for a denial) through the text policy."""
     if result not in RESULT_NAMES:
-        raise ServiceError("办结结果应为 approved（准予许可）或 denied（不予许可）")
-    reason = typed_text(reason, 400, "不予许可理由", required=result == DENIED)
+        raise ServiceError(f"{what}应为 approved（准予许可）或 denied（不予许可）")
+    return typed_text(reason, 400, "不予许可理由", required=result == DENIED)
+
+
+def _decide(case: ServiceCase, result: str, reason: str) -> dict:
+    """办结: the decision on the case, and the event's payload (on time, early)."""
+    case.result, case.reason, case.completed_at = result, reason, clock.now()
+    on_time = case.due_date is None or clock.today() <= case.due_date
+    return {
+        "result": result,
+        "reason": reason,
+        "due": case.due_date,
+        "on_time": on_time,
+        "early": case.due_date is not None and clock.today() < case.due_date,
+    }
+
+
+def _leave_back_office(case: ServiceCase) -> int:
+    """The case leaves the back office now: its stay is added to its total. Returns the stay's minutes."""
+    if case.back_office_since is None:
+        return 0
+    stay = rules.back_office_minutes(case.back_office_since, clock.now())
+    case.back_office_minutes += stay
+    case.back_office_since = None
+    return stay
+
+
+def send_back(
+    engine: Engine, actor: Actor | None, number: str, *, note: str = "", case_rules: CaseRules = CaseRules()
+) -> CaseView:
+    """前店后场: the window took the papers; the department decides in its back office. The case keeps
+    its owner and its promised date, and the window sees how long it has been there."""
+    note = typed_text(note, 200, "送审说明")
 
     def change(session, case, calendar):
-        case.result, case.reason, case.completed_at = result, reason, clock.now()
-        on_time = case.due_date is None or clock.today() <= case.due_date
-        return {
-            "result": result,
-            "reason": reason,
-            "due": case.due_date,
-            "on_time": on_time,
-            "early": case.due_date is not None and clock.today() < case.due_date,
-        }
+        dept = session.get_one(Department, case.department_id)
+        if not dept.back_office:
+            raise ServiceError(
+                f"{dept.name}在窗口审批，办件 {case.number} 无需送后场；"
+                "如该部门确实在后场审批，请系统管理员在事项目录中为它标注 back_office = true"
+            )
+        case.back_office_since = clock.now()
+        case.back_office_sends += 1
+        return {"department": dept.name, "note": note} if note else {"department": dept.name}
 
-    return _transition(engine, actor, number, "complete", change, case_rules)
+    return _transition(engine, actor, number, "send_back", change, case_rules)
+
+
+def returned(
+    engine: Engine,
+    actor: Actor | None,
+    number: str,
+    *,
+    result: str,
+    reason: str = "",
+    case_rules: CaseRules = CaseRules(),
+) -> CaseView:
+    """后场审批返回: the back office's decision comes back to the window, which records it and then
+    delivers the result (``deliver``)."""
+    reason = _decision_reason(result, reason, "后场审批结果")
+
+    def change(session, case, calendar):
+        stay = _leave_back_office(case)
+        return {**_decide(case, result, reason), "stay_minutes": stay, "stay": rules.stay_words(stay)}
+
+    return _transition(engine, actor, number, "returned", change, case_rules)
 
 
 def deliver(
@@ -277,7 +337,8 @@ def withdraw(
             open_span.end = clock.today()
             session.add(open_span)
         case.reason = reason
-        return {"reason": reason}
+        stay = _leave_back_office(case)
+        return {"reason": reason, "stay_minutes": stay} if stay else {"reason": reason}
 
     return _transition(engine, actor, number, "withdraw", change, case_rules)
 

@@ -58,6 +58,8 @@ _NAMES: dict[str, str] = {
     "case.handover": "移交",
     "case.acknowledge": "接收移交",
     "case.recomputed": "日历更新后重算期限",
+    "case.send_back": "送后场审批",
+    "case.returned": "后场审批返回",
 }
 
 
@@ -74,7 +76,9 @@ class _Refs:
         refs = cls()
         item_ids = {c.item_id for c in cases}
         dept_ids = {c.department_id for c in cases}
-        staff_ids = {c.owner_id for c in cases} | {c.handover_to_id for c in cases if c.handover_to_id}
+        staff_ids = {c.owner_id for c in cases} | {
+            other for c in cases for other in (c.handover_to_id, c.agency_staff_id) if other
+        }
         if item_ids:
             refs.items = {i.id: i for i in session.exec(select(ServiceItem).where(ServiceItem.id.in_(item_ids)))}
             refs.departments = {d.id: d for d in session.exec(select(Department).where(Department.id.in_(dept_ids)))}
@@ -92,6 +96,7 @@ def _detail(event: Event) -> str:
             parts.append("一次性告知缺：" + "、".join(p["missing"]))
         if p.get("override_by"):
             parts.append(f"证件校验经{p['override_by']}授权：{p.get('override_reason', '')}")
+        parts.extend(p.get("modes", []))
     if event.kind == "case.supplement_notice" and p.get("missing"):
         parts.append("仍缺：" + "、".join(p["missing"]))
         parts.append(f"授权：{p.get('override_by', '')} {p.get('override_reason', '')}".rstrip())
@@ -104,6 +109,8 @@ def _detail(event: Event) -> str:
         ("approved_by", "批准人"),
         ("approval_reason", "批准意见"),
         ("to", "移交给"),
+        ("note", "送审说明"),
+        ("stay", "后场用时"),
         ("tracking", "邮寄单号"),
     ):
         if p.get(key) not in (None, ""):
@@ -159,7 +166,7 @@ def case_view(
         remaining, warning, provisional = w.remaining_workdays, w.warning, provisional or w.provisional
     materials: tuple[MaterialLine, ...] = ()
     history: tuple = ()
-    ticket = ""
+    ticket, appointment = "", False
     if full:
         materials = tuple(
             MaterialLine(m.name, m.required, m.received, m.form, m.copies, m.pages, m.note)
@@ -177,7 +184,8 @@ def case_view(
             for e in rows
         )
         if case.ticket_id:
-            ticket = session.get(Ticket, case.ticket_id).number
+            row = session.get_one(Ticket, case.ticket_id)
+            ticket, appointment = row.number, row.appointment_id is not None
     return CaseView(
         number=case.number,
         status=case.status,
@@ -213,6 +221,17 @@ def case_view(
         id_override=case.id_override,
         materials=materials,
         history=history,
+        service_mode=case.service_mode,
+        agency_staff=f"{agent.name}（{agent.number}）" if (agent := person(case.agency_staff_id)) else "",
+        visit_address=case.visit_address,
+        visit_at=case.visit_at,
+        after_hours=case.after_hours,
+        appointment=appointment,
+        back_office=bool(dept and dept.back_office),
+        back_office_since=case.back_office_since,
+        back_office_minutes=case.back_office_minutes
+        + (rules.back_office_minutes(case.back_office_since, clock.now()) if case.back_office_since else 0),
+        back_office_sends=case.back_office_sends,
     )
 
 
@@ -330,7 +349,7 @@ def _list_cases(
         level = warning or {"yellow": rules.YELLOW, "red": rules.RED}.get(filter)
         if level:
             red_until, yellow_before = rules.warning_bounds(calendar, clock.today(), case_rules.yellow_days)
-            stmt = stmt.where(ServiceCase.status.in_((rules.ACCEPTED, rules.IN_PROGRESS)))
+            stmt = stmt.where(ServiceCase.status.in_(rules.RUNNING_STATUSES))
             if level == rules.RED:
                 stmt = stmt.where(ServiceCase.due_date <= red_until)
             elif level == rules.YELLOW:
@@ -406,7 +425,7 @@ def my_risks(engine: Engine, actor: Actor, case_rules: CaseRules = CaseRules(), 
         base = (
             select(func.count())
             .select_from(ServiceCase)
-            .where(ServiceCase.owner_id == actor.staff_id, ServiceCase.status.in_((rules.ACCEPTED, rules.IN_PROGRESS)))
+            .where(ServiceCase.owner_id == actor.staff_id, ServiceCase.status.in_(rules.RUNNING_STATUSES))
         )
         counts["red"] = session.exec(base.where(ServiceCase.due_date <= red_until)).one()
         counts["yellow"] = session.exec(

@@ -26,6 +26,8 @@ class CaseRules:
 
     count_from_same_day: bool = False
     yellow_days: int = 2
+    opens: dt.time = dt.time(8, 30)  # the hall's hours: a case taken in outside them is 延时服务
+    closes: dt.time = dt.time(17, 30)
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,11 @@ class IntakeRequest:
     competent_department: str = ""
     competent_phone: str = ""
     id_override: Override | None = None
+    mode: str = ""  # "" at the window | agency (全程代办) | visit (上门服务)
+    agency_staff: str = ""  # 全程代办: the staff number of who carries the matter
+    visit_address: str = ""  # 上门服务: where
+    visit_at: str = ""  # 上门服务: when, "YYYY-MM-DD HH:MM"
+    after_hours: bool = False  # 延时服务 marked by the clerk (also derived from the hall's hours)
 
 
 @dataclass(frozen=True)
@@ -142,10 +149,37 @@ class CaseView:
     id_override: str
     materials: tuple[MaterialLine, ...] = ()
     history: tuple[tuple[dt.datetime, str, str], ...] = field(default=())  # (at, what, by)
+    service_mode: str = ""
+    agency_staff: str = ""  # 全程代办: "name（number）"
+    visit_address: str = ""
+    visit_at: dt.datetime | None = None
+    after_hours: bool = False
+    appointment: bool = False  # 预约服务: came with an appointment's ticket
+    back_office: bool = False  # the department decides in its back office (前店后场)
+    back_office_since: dt.datetime | None = None  # in the back office now, since then
+    back_office_minutes: int = 0  # minutes spent there in all (the current stay up to now included)
+    back_office_sends: int = 0
 
     @property
     def status_name(self) -> str:
         return rules.STATUS_NAMES.get(self.status, self.status)
+
+    @property
+    def mode_names(self) -> list[str]:
+        """The service modes (便民服务措施) this case was handled in, in the hall's words."""
+        return rules.mode_names(self.service_mode, self.after_hours, self.appointment)
+
+    @property
+    def back_office_text(self) -> str:
+        """Where a 前店后场 case is and how long it has been there (empty for other cases)."""
+        if self.back_office_since is not None:
+            return (
+                f"在后场审批（{self.department}），已 {rules.stay_words(self.back_office_minutes)}"
+                f"（{self.back_office_since:%Y-%m-%d %H:%M} 送出）"
+            )
+        if self.back_office_sends:
+            return f"已从后场返回，后场共用 {rules.stay_words(self.back_office_minutes)}"
+        return ""
 
     @property
     def warning_name(self) -> str:
@@ -187,7 +221,19 @@ class CaseView:
             "reason": self.reason or None,
             "supplement_notices": self.supplement_notices,
             "ticket": self.ticket or None,
+            "service_mode": self.service_mode or None,
+            "modes": self.mode_names,
+            "agency_staff": self.agency_staff or None,
+            "after_hours": self.after_hours,
+            "in_back_office": self.back_office_since is not None,
+            "back_office_since": self.back_office_since.isoformat(timespec="minutes")
+            if self.back_office_since
+            else None,
+            "back_office_minutes": self.back_office_minutes,
         }
+        if self.service_mode == rules.VISIT:
+            out["visit_address"] = self.visit_address
+            out["visit_at"] = self.visit_at.isoformat(timespec="minutes") if self.visit_at else None
         if full:
             out["materials"] = [m.as_json() for m in self.materials]
             out["history"] = [

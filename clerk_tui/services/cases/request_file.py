@@ -35,6 +35,11 @@ SCHEMA: dict[str, Any] = {
     "competent_department": str,
     "competent_phone": str,
     "override": {"reason!": str, "by": str},
+    "mode": str,
+    "agency_staff": str,
+    "visit_address": str,
+    "visit_at": str,
+    "after_hours": bool,
 }
 TYPE_WORDS = {str: "文字（加英文双引号）", bool: "true 或 false（不加引号）", int: "整数（不加引号）"}
 
@@ -118,4 +123,9 @@ def parse_intake_request(path: str | Path, *, encoding: str = "utf-8", stdin=Non
         competent_department=data.get("competent_department", ""),
         competent_phone=data.get("competent_phone", ""),
         id_override=Override(override["reason"], override.get("by", "")) if override else None,
+        mode=data.get("mode", ""),
+        agency_staff=data.get("agency_staff", ""),
+        visit_address=data.get("visit_address", ""),
+        visit_at=data.get("visit_at", ""),
+        after_hours=data.get("after_hours", False),
     )

@@ -38,6 +38,8 @@ class CaseScreen(FollowsHall, Screen):
             Binding("r,R", "resume", "恢复", id="case.resume"),
             Binding("e,E", "extend", "延期", id="case.extend"),
             Binding("c,C", "complete", "办结", id="case.complete"),
+            Binding("o,O", "send_back", "送后场", id="case.send_back", tooltip="前店后场：送部门后场审批"),
+            Binding("f,F", "returned", "后场返回", id="case.returned", tooltip="登记后场审批的结果"),
             Binding("d,D", "deliver", "送达", id="case.deliver"),
             Binding("w,W", "withdraw", "撤回", id="case.withdraw"),
             Binding("h,H", "handover", "移交", id="case.handover"),
@@ -95,6 +97,8 @@ class CaseScreen(FollowsHall, Screen):
             return False  # an administrator looks, a window clerk or supervisor works the case
         if action == "supplement":
             return self.view.status == SUPPLEMENT_PENDING
+        if action == "send_back" and not self.view.back_office:
+            return False  # only a department marked as deciding in its back office sends cases there
         if action in TRANSITIONS:
             return self.view.status in TRANSITIONS[action][0]
         return True
@@ -115,6 +119,12 @@ class CaseScreen(FollowsHall, Screen):
         ]
         if v.agent_name:
             rows.append(("代办人", Text(v.agent_name)))
+        if v.mode_names:
+            rows.append(("服务方式", Text("、".join(v.mode_names))))
+        if v.agency_staff:
+            rows.append(("全程代办", Text(v.agency_staff)))
+        if v.visit_at:
+            rows.append(("上门服务", Text(f"{v.visit_at:%Y-%m-%d %H:%M}  {v.visit_address}")))
         if v.id_override:
             rows.append(("证件授权", Text(v.id_override, style="yellow")))
         rows.append(
@@ -141,6 +151,9 @@ class CaseScreen(FollowsHall, Screen):
             )
         if v.suspended_reason:
             rows.append(("挂起原因", Text(v.suspended_reason)))
+        if v.back_office_text:
+            style = "bold magenta" if v.back_office_since else ""
+            rows.append(("后场审批", Text(v.back_office_text, style=style)))
         if v.result:
             rows.append(("办理结果", Text(RESULT_NAMES[v.result])))
         if v.reason:
@@ -295,16 +308,33 @@ class CaseScreen(FollowsHall, Screen):
         )
 
     def action_complete(self) -> None:
+        self._decide("办结", cases.complete)
+
+    def action_returned(self) -> None:
+        self._decide("后场审批返回：登记审批结果", cases.returned)
+
+    def action_send_back(self) -> None:
+        self._step(
+            "送后场审批（前店后场）",
+            [("note", "送审说明", "例如 送审批科，可留空")],
+            lambda app, n, v, o: cases.send_back(
+                app.engine, app.actor, n, note=v.get("note", ""), case_rules=case_rules(app)
+            ),
+            body=f"办件 {self.view.number if self.view else ''} 送{self.view.department if self.view else ''}后场审批："
+            "首办人和承诺办结日期不变，返回后按 F 登记结果。",
+        )
+
+    def _decide(self, title: str, service) -> None:
+        """办结 at the window, or the back office's decision on its return: one of two results."""
+
         def call(app, n, v, o):
             selected = v.get("selected") or []
             if len(selected) != 1:
                 raise ServiceError("请用空格选中“准予许可”或“不予许可”中的一项")
-            return cases.complete(
-                app.engine, app.actor, n, result=selected[0], reason=v["reason"], case_rules=case_rules(app)
-            )
+            return service(app.engine, app.actor, n, result=selected[0], reason=v["reason"], case_rules=case_rules(app))
 
         self._step(
-            "办结",
+            title,
             [("reason", "不予许可的理由", "准予时可留空")],
             call,
             choices=[("approved", "准予许可"), ("denied", "不予许可")],

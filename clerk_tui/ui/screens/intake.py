@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Static
 
+from clerk_tui.domain.cases import AGENCY, MODE_NAMES, VISIT, WINDOW
 from clerk_tui.services.cases import DECISIONS, FORMS, Agent, Applicant, IntakeRequest, MaterialEntry, intake
 from clerk_tui.services.catalog import get_item
 from clerk_tui.services.errors import ServiceError
@@ -34,6 +35,15 @@ class IntakeScreen(ServiceCalls, Screen):
             Binding("f7", "decide('supplement')", "补正", id="intake.supplement", tooltip="一次性告知全部缺少的材料"),
             Binding("f8", "decide('reject')", "不予受理", id="intake.reject", tooltip="说明理由和救济途径"),
             Binding("f3", "toggle_kind", "个人/单位", id="intake.kind", tooltip="申请人是个人还是单位"),
+            # F9 is told in the hint line: the footer is full at 80 columns (注销 would fall off it)
+            Binding(
+                "f9",
+                "cycle_mode",
+                "服务方式",
+                id="intake.mode",
+                tooltip="窗口办理 → 全程代办 → 上门服务（延时服务自动认定）",
+                show=False,
+            ),
             Binding("f2", "pick_item", "事项", id="intake.item", tooltip="更换事项"),
             Binding("space", "toggle_material", "收到", id="intake.toggle", tooltip="材料：收到/缺少", show=False),
             Binding("f4", "edit_material", "份数备注", id="intake.edit", tooltip="材料的形式、份数、页数、备注"),
@@ -46,6 +56,7 @@ class IntakeScreen(ServiceCalls, Screen):
         self.item_code, self.ticket, self.start_id = item_code, ticket, id_number
         self.item = None
         self.kind = "person"
+        self.mode = WINDOW  # 窗口办理 | 全程代办 | 上门服务 (F9)
         self.lines: list = []  # MaterialEntry per catalog material, in order
         self.required: list[bool] = []
 
@@ -70,12 +81,21 @@ class IntakeScreen(ServiceCalls, Screen):
                 yield Input(placeholder="无则留空", id="g-name", max_length=40)
                 yield Label("代办人证件")
                 yield Input(placeholder="代办人身份证号", id="g-id", max_length=30)
+            with Horizontal(classes="intake-row", id="mode-row"):
+                yield Label("", id="l-mode")
+                yield Label("代办人员工号", id="l-agency")
+                yield Input(placeholder="全程代办的工作人员", id="m-agency", max_length=20)
+                yield Label("上门地址", id="l-address")
+                yield Input(placeholder="申请人所在地址", id="m-address", max_length=200)
+                yield Label("上门时间", id="l-at")
+                yield Input(placeholder="2026-12-01 15:30", id="m-at", max_length=20)
             yield DataTable(id="materials", cursor_type="row", zebra_stripes=True)
             yield Static("", id="intake-hint")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#org-row").display = False
+        self._show_mode()
         table = self.query_one("#materials", DataTable)
         for label, key in (
             ("收到", "got"),
@@ -88,7 +108,11 @@ class IntakeScreen(ServiceCalls, Screen):
         ):
             table.add_column(label, key=key)
         self.query_one("#intake-hint", Static).update(
-            Text("Tab 在各栏之间移动 · 材料表中按空格切换“收到/缺少”，F4 填份数页数备注 · Esc 返回", style="dim")
+            Text(
+                "Tab 在各栏之间移动 · 材料表中按空格切换“收到/缺少”，F4 填份数页数备注"
+                " · F9 服务方式（全程代办、上门服务） · Esc 返回",
+                style="dim",
+            )
         )
         if self.item_code:
             self.load_item(self.item_code)
@@ -193,6 +217,23 @@ class IntakeScreen(ServiceCalls, Screen):
         self.query_one("#a-name", Input).placeholder = "单位全称" if org else "姓名"
         self.query_one("#a-id", Input).placeholder = "18位统一社会信用代码" if org else "18位身份证号"
 
+    def action_cycle_mode(self) -> None:
+        order = [WINDOW, AGENCY, VISIT]
+        self.mode = order[(order.index(self.mode) + 1) % len(order)]
+        self._show_mode()
+        focus = {AGENCY: "#m-agency", VISIT: "#m-address"}.get(self.mode)
+        if focus:
+            self.query_one(focus, Input).focus()
+
+    def _show_mode(self) -> None:
+        """The mode's row: shown for 全程代办 and 上门服务, with only the fields that mode needs."""
+        self.query_one("#mode-row").display = self.mode != WINDOW
+        self.query_one("#l-mode", Label).update(Text(f"{MODE_NAMES[self.mode]}（F9 切换）", style="bold"))
+        for key in ("l-agency", "m-agency"):
+            self.query_one(f"#{key}").display = self.mode == AGENCY
+        for key in ("l-address", "m-address", "l-at", "m-at"):
+            self.query_one(f"#{key}").display = self.mode == VISIT
+
     def action_pick_item(self) -> None:
         def picked(code: str | None) -> None:
             if code:
@@ -234,7 +275,11 @@ class IntakeScreen(ServiceCalls, Screen):
             decision=decision,
             materials=list(self.lines),
             agent=agent,
-            ticket=self.ticket,
+            ticket=None if self.mode == VISIT else self.ticket,  # a home visit takes no ticket
+            mode=self.mode,
+            agency_staff=value("m-agency") if self.mode == AGENCY else "",
+            visit_address=value("m-address") if self.mode == VISIT else "",
+            visit_at=value("m-at") if self.mode == VISIT else "",
             **extra,
         )
 
@@ -321,6 +366,9 @@ class IntakeScreen(ServiceCalls, Screen):
             ("a-contact", "联系人"),
             ("g-name", "代办人姓名"),
             ("g-id", "代办人证件"),
+            ("m-agency", "代办人员的工号"),
+            ("m-address", "上门服务地址"),
+            ("m-at", "上门服务时间"),
         ]
         return [
             (label, self.query_one(f"#{key}", Input))
@@ -346,5 +394,5 @@ class IntakeScreen(ServiceCalls, Screen):
 
     def palette_commands(self):
         for binding in self.BINDINGS:
-            if binding.show:
+            if binding.show or binding.id == "intake.mode":
                 yield SystemCommand(binding.description, binding.tooltip, lambda b=binding: self.run_action(b.action))

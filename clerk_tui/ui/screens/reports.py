@@ -16,6 +16,7 @@ from clerk_tui.services.files import write_atomic
 from clerk_tui.services.reports import DIMENSIONS, build_report, period, to_xlsx
 from clerk_tui.ui.calls import ServiceCalls
 from clerk_tui.ui.keys import both_cases
+from clerk_tui.ui.screens.modes_report import ModesReportScreen
 from clerk_tui.ui.widgets.footer import Footer
 from clerk_tui.ui.widgets.status_bar import StatusBar
 
@@ -48,6 +49,8 @@ class ReportScreen(ServiceCalls, Screen):
             Binding("w", "by('window')", "窗口", id="reports.window"),
             Binding("c", "by('clerk')", "人员", id="reports.clerk"),
             Binding("x", "export", "导出", id="reports.export", tooltip="导出 XLSX"),
+            # told in the title's key line: the footer is full at 80 columns
+            Binding("m", "modes", "服务方式", id="reports.modes", tooltip="便民服务方式与前店后场", show=False),
             Binding("escape", "leave", "返回", id="reports.leave"),
         ]
     )
@@ -96,7 +99,9 @@ class ReportScreen(ServiceCalls, Screen):
     def _title(self, more_columns: bool = False) -> None:
         report = self.report
         title = Text(f"{PERIODS[self.kind]}（{report.start} 至 {report.end}） · 按{BYS[self.by]}", style="bold")
-        title.append("\n1 今日 2 本月 3 本年 · H 全厅 D 部门 W 窗口 C 人员 · X 导出", style="dim")
+        title.append(
+            "\n1 今日 2 本月 3 本年 · H 全厅 D 部门 W 窗口 C 人员 · X 导出 · M 服务方式与前店后场", style="dim"
+        )
         if more_columns:  # a narrow terminal: the table scrolls sideways
             title.append(" · ←→ 查看其余列", style="bold")
         self.query_one("#report-title", Static).update(title)
@@ -152,6 +157,9 @@ class ReportScreen(ServiceCalls, Screen):
 
     def export_done(self, path) -> None:
         self.app.notify(f"已导出：{path}", timeout=8, markup=False)
+
+    def action_modes(self) -> None:
+        self.app.push_screen(ModesReportScreen())
 
     def action_leave(self) -> None:
         self.app.pop_screen()
