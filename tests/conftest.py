@@ -54,13 +54,19 @@ _pg_state: dict[str, str | None] = {}
 
 @pytest.fixture(scope="session", autouse=True)
 def pin_key_file(tmp_path_factory) -> Path:
-    """One PIN key file for the session (never the user's own pin.key), in the environment so that
-    the CLI subprocesses the tests start use it too."""
-    path = tmp_path_factory.mktemp("key") / "pin.key"
+    """One PIN key file for the run (never the user's own pin.key), in the environment so that
+    the CLI subprocesses the tests start use it too. Shared by every xdist worker, like the demo
+    templates (demo_file) whose PINs it hashed: a key per worker made a template built by one
+    worker refuse the demo PIN in another."""
+    folder = _shared_dir(tmp_path_factory) / "key"
+    folder.mkdir(exist_ok=True)
+    path = folder / "pin.key"
     os.environ["CLERK_TUI_KEY_FILE"] = str(path)
     from clerk_tui.services.pin_key import ensure_key_file
 
-    ensure_key_file()
+    with open(folder / "pin.key.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        ensure_key_file()
     return path
 
 
