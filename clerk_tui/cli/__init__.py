@@ -24,10 +24,12 @@ from clerk_tui.cli import (
     catalog,
     check,
     db,
+    device,
     followup,
     inquiry,
     printing,
     report,
+    serve,
     setup,
     staff,
     ticket,
@@ -49,6 +51,7 @@ app = typer.Typer(
 )
 # The order here is the order of `clerk-tui --help`: the top-level commands, then the groups.
 app.add_typer(setup.app)  # init, demo, run, display, rating-pad
+app.add_typer(serve.app)  # serve: the public devices' web server
 for module, name in (
     (db, "db"),
     (catalog, "catalog"),
@@ -65,6 +68,7 @@ for module, name in (
     (followup, "followup"),
     (report, "report"),
     (audit, "audit"),
+    (device, "device"),
 ):
     app.add_typer(module.app, name=name)
 
