@@ -7,6 +7,7 @@
   var gate = document.getElementById("voice-gate");
   var topEvent = null, newestEvent = null, queue = [], playing = false;
   var clockOffset = 0, dateText = "";
+  var RECENT_ROWS = 6;  // what the list's box holds at 1080 lines
   // What the browser tests read: the calls played and the last board drawn.
   var state = window.clerkDisplay = { played: [], announced: [], boards: 0 };
 
@@ -61,7 +62,7 @@
     }
     var body = $("recent");
     while (body.firstChild) { body.removeChild(body.firstChild); }
-    for (var i = 1; i < calls.length; i++) {
+    for (var i = 1; i < calls.length && i <= RECENT_ROWS; i++) {
       var row = document.createElement("tr");
       var num = cell(row, calls[i].number);
       if (calls[i].recall) {
@@ -76,14 +77,24 @@
     }
     var list = $("queues");
     while (list.firstChild) { list.removeChild(list.firstChild); }
+    // The queues with people waiting (a county hall has twenty queues: all of them do not fit).
+    var idle = 0;
     for (var j = 0; j < board.queues.length; j++) {
-      var q = board.queues[j], li = document.createElement("li");
+      var q = board.queues[j];
+      if (!q.waiting) { idle += 1; continue; }
+      var li = document.createElement("li");
       li.textContent = q.prefix + " " + q.name;
       var count = document.createElement("span");
       count.className = "count";
       count.textContent = q.waiting + "人";
       li.appendChild(count);
       list.appendChild(li);
+    }
+    if (idle) {
+      var rest = document.createElement("li");
+      rest.className = "none";
+      rest.textContent = idle === board.queues.length ? "目前各队列均无人等候" : "其余 " + idle + " 个队列无人等候";
+      list.appendChild(rest);
     }
     announce(calls);
   }
