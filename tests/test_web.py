@@ -393,3 +393,24 @@ def test_the_web_door_never_loads_textual():
         "print('TEXTUAL' if 'textual' in sys.modules else 'CLEAN')"
     )
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "CLEAN"
+
+
+def test_a_revoked_display_is_cut_off_its_open_stream(web_hall, live_server, monkeypatch):
+    from clerk_tui.web import feed
+
+    monkeypatch.setattr(feed, "RECHECK_SECONDS", 0.3)  # a minute in the hall
+    monkeypatch.setattr(feed, "HEARTBEAT", 0.1)
+    token = web_hall.device("display", "大厅屏")
+    [view] = devices.list_devices(web_hall.engine, web_hall.supervisor)
+    with httpx2.Client(timeout=10) as client:
+        with client.stream("GET", f"{live_server.url}/display/events?t={token}") as r:
+            lines = r.iter_lines()
+            assert _events_from(lines, 1)[0][0] == "board"
+            devices.revoke_device(web_hall.engine, web_hall.supervisor, view.id)  # an event: a board first
+            kind, data = _events_from(lines, 1)[0]
+            while kind == "board":
+                kind, data = _events_from(lines, 1)[0]
+            assert kind == "revoked" and "失效" in data["message"]
+            assert not any(list(lines))  # the stream ended
+    [seen] = devices.list_devices(web_hall.engine, web_hall.supervisor, revoked=True)
+    assert seen.last_seen_at is not None  # the stream's first request counted as contact
