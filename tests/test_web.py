@@ -414,3 +414,19 @@ def test_a_revoked_display_is_cut_off_its_open_stream(web_hall, live_server, mon
             assert not any(list(lines))  # the stream ended
     [seen] = devices.list_devices(web_hall.engine, web_hall.supervisor, revoked=True)
     assert seen.last_seen_at is not None  # the stream's first request counted as contact
+
+
+def test_the_pages_scripts_are_es5_for_old_tv_browsers():
+    """No arrow functions, let/const, classes, template strings or spread in static/*.js: an old
+    TV browser stops at the first one and the page stays blank."""
+    import re
+    from pathlib import Path
+
+    import clerk_tui.web
+
+    newer = re.compile(r"=>|`|\.\.\.|\b(let|const|class|async|await)\s")
+    for script in (Path(clerk_tui.web.__file__).parent / "static").glob("*.js"):
+        code = re.sub(r"/\*.*?\*/|//[^\n]*", "", script.read_text(encoding="utf-8"), flags=re.S)
+        code = re.sub(r'"(\\.|[^"\\])*"', '""', code)
+        found = [line.strip() for line in code.splitlines() if newer.search(line)]
+        assert not found, (script.name, found)
