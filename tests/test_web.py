@@ -145,6 +145,7 @@ def test_the_page_sets_its_cookie_and_the_security_headers(web_hall, web_client)
     assert r.headers["referrer-policy"] == "no-referrer"
     assert web_client.get("/display/board").status_code == 200  # the cookie, now
     assert web_client.get("/static/display.js").status_code == 200
+    assert web_client.get("/health").json() == {"ok": True}  # for a service monitor: no hall data
 
 
 def test_request_bodies_are_bounded_and_json_only(web_client):
@@ -167,6 +168,21 @@ def test_tokens_never_reach_the_access_log():
 
     assert redact('"GET /display?t=abcDEF_-123 HTTP/1.1"') == '"GET /display?t=… HTTP/1.1"'
     assert redact("/display?x=1&t=secret&y=2") == "/display?x=1&t=…&y=2"
+    import logging
+
+    from clerk_tui.web.server import RedactTokens
+
+    # uvicorn's access line, as its logger makes it
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        "",
+        0,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/display/events?t=abcDEF_-1234567890abcdef", "1.1", 200),
+        None,
+    )
+    assert RedactTokens().filter(record) and "abcDEF" not in record.getMessage()
 
 
 # ---------------------------------------------------------------- the display's data

@@ -73,9 +73,7 @@ async def _board(request: Request, access: DeviceAccess) -> dict[str, Any]:
 async def page(request: Request) -> Response:
     access = await device_access(request, KIND)
     state = web_state(request)
-    response = state.templates.TemplateResponse(
-        request, "display.html", {"device": access.actor.name, "voice": state.settings.voice}
-    )
+    response = state.templates.TemplateResponse(request, "display.html", {"voice": state.settings.voice})
     remember_device(response, access, KIND, secure=request.url.scheme == "https")
     return response
 
