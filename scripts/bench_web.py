@@ -18,14 +18,12 @@ import argparse
 import asyncio
 import json
 import os
-import re
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from demo_server import served_demo  # scripts/: the demo hall and its serve process
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -34,12 +32,6 @@ sys.path.insert(0, str(ROOT))
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def proc_figures(pid: int) -> tuple[float, int]:
@@ -115,22 +107,9 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=20)
     parser.add_argument("--every", type=float, default=0.5)
     args = parser.parse_args()
-    program = str(Path(sys.executable).with_name("clerk-tui"))
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="clerk-tui-bench-web-") as folder:
-        env = {
-            **os.environ,
-            "CLERK_TUI_CONFIG": str(Path(folder) / "settings.toml"),
-            "CLERK_TUI_KEY_FILE": str(Path(folder) / "pin.key"),
-            "CLERK_TUI_DB": str(Path(folder) / "demo.db"),
-        }
-        Path(env["CLERK_TUI_CONFIG"]).write_text(
-            f"[serve]\nport = {port}\n[display]\nvoice = false\n", encoding="utf-8"
-        )
-        demo = subprocess.run([program, "demo", "--no-tui"], env=env, capture_output=True, text=True, check=True)
-        url = re.search(r"http://\S+/display\?t=\S+", demo.stdout).group(0)
-        path = "/display/events?" + url.split("?", 1)[1]  # the stream each display page opens
-        os.environ.update({k: env[k] for k in ("CLERK_TUI_CONFIG", "CLERK_TUI_KEY_FILE", "CLERK_TUI_DB")})
+    with served_demo() as demo:
+        path = "/display/events?" + demo.urls["display"].split("?", 1)[1]  # the stream each display page opens
+        os.environ.update({k: demo.env[k] for k in ("CLERK_TUI_CONFIG", "CLERK_TUI_KEY_FILE", "CLERK_TUI_DB")})
         from clerk_tui.services import queue as q
         from clerk_tui.services.pin_key import configure
         from clerk_tui.services.staff import login
@@ -138,7 +117,7 @@ def main() -> int:
         from clerk_tui.store.engine import make_engine
 
         configure(load_settings())
-        engine = make_engine(env["CLERK_TUI_DB"])
+        engine = make_engine(demo.env["CLERK_TUI_DB"])
         guide = login(engine, "8001", "123456")
         clerk = login(engine, "1003", "123456", window=3)
 
@@ -156,23 +135,11 @@ def main() -> int:
                 raise SystemExit("window 3 found nobody to call")
             return called.number
 
-        server = subprocess.Popen(
-            [program, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("clerk-tui serve did not start")
-                time.sleep(0.1)
-            cpu0, _ = proc_figures(server.pid)
-            wall0 = time.monotonic()
-            delays = asyncio.run(run(args, port, path, make_call))
-            cpu1, rss = proc_figures(server.pid)
-            wall = time.monotonic() - wall0
-        finally:
-            server.terminate()
-            server.wait(10)
+        cpu0, _ = proc_figures(demo.server.pid)
+        wall0 = time.monotonic()
+        delays = asyncio.run(run(args, demo.port, path, make_call))
+        cpu1, rss = proc_figures(demo.server.pid)
+        wall = time.monotonic() - wall0
     if not delays:
         print("no call reached any stream")
         return 1
