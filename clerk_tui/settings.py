@@ -31,6 +31,15 @@ The file (``settings.toml`` in the user config directory, or ``--config`` / ``CL
     [keys]                                   # remap any key binding by its id
     "guide.focus_search" = "slash,ctrl+f"
 
+    [serve]                                  # clerk-tui serve: the public devices' web server
+    host = "127.0.0.1"                       # where it listens (0.0.0.0: every interface of the LAN)
+    port = 8765
+    public_url = "http://192.168.1.10:8765"  # the address devices and QR codes use; host:port if empty
+
+    [display]
+    voice = true                             # the TUI display speaks; the web display plays audio
+    voice_clips = "/srv/clerk-tui/clips"     # recorded clips (请.wav, A.wav, 1.wav …) instead of espeak-ng
+
     [security]
     key_file = "/etc/clerk-tui/pin.key"      # the PIN key (default: pin.key beside this file)
     pin_min_length = 6                       # digits of a new PIN, never below 6
@@ -142,6 +151,21 @@ class PrintSettings:
 
 
 @dataclass
+class ServeSettings:
+    """[serve]: the public devices' web server (clerk-tui serve)."""
+
+    host: str = "127.0.0.1"
+    port: int = 8765
+    public_url: str = ""  # the base of device URLs and QR codes; http://host:port if empty
+
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{'[' + host + ']' if ':' in host else host}:{self.port}"
+
+
+@dataclass
 class Settings:
     database: str = field(default_factory=default_database)
     config_path: Path | None = None
@@ -163,6 +187,8 @@ class Settings:
     key_file: Path | None = None  # [security] the PIN key file; None: pin.key beside the settings file
     pin_min_length: int = 6  # [security] digits of a new PIN (never below 6 outside the demo)
     audit_keep_days: int = AUDIT_KEEP_FLOOR  # [audit] keep_days: `audit prune` refuses younger events
+    serve: ServeSettings = field(default_factory=ServeSettings)
+    voice_clips: str = ""  # [display] a folder of recorded clips the web display's voice is joined from
     raw: dict[str, Any] = field(default_factory=dict)
     opens: dt.time = dt.time(8, 30)  # [cases] the hall opens: earlier is 延时服务
     closes: dt.time = dt.time(17, 30)  # [cases] the hall closes: from then on is 延时服务
@@ -216,6 +242,7 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
         *_OWN_KEYS,
         "security",
         "audit",
+        "serve",
     }
     if unknown := sorted(set(data) - known):
         raise SettingsError(f"配置文件 {path} 中有未知设置：{'、'.join(unknown)}（可用：{'、'.join(sorted(known))}）")
@@ -235,6 +262,11 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
     display = data.get("display", {})
     if isinstance(display, dict):
         settings.voice = bool(display.get("voice", True))
+        clips = display.get("voice_clips", "")
+        if not isinstance(clips, str):
+            raise SettingsError(f"配置文件 {path} 中 display.voice_clips 应为录音文件夹的路径（字符串）")
+        settings.voice_clips = clips
+    settings.serve = _serve(data.get("serve", {}), path)
     cases = data.get("cases", {})
     if not isinstance(cases, dict) or set(cases) - {"yellow_days", "opens", "closes"}:
         raise SettingsError(
@@ -299,6 +331,25 @@ def _timeouts_and_backup(settings: Settings, data: dict[str, Any], path: Path) -
     if not (hh.isdigit() and mm.isdigit() and len(mm) == 2 and int(hh) < 24 and int(mm) < 60):
         raise SettingsError(f'配置文件 {path} 中 backup_at 应为下班时间，如 "18:00"（收到 {at!r}）')
     settings.backup_keep, settings.backup_dir, settings.backup_at = keep, folder, f"{int(hh):02d}:{mm}"
+
+
+def _serve(section: Any, path: Path) -> ServeSettings:
+    """[serve]: host, port, public_url."""
+    if not isinstance(section, dict) or set(section) - {"host", "port", "public_url"}:
+        raise SettingsError(f"配置文件 {path} 的 [serve] 只能有 host、port、public_url")
+    out = ServeSettings()
+    host = section.get("host", out.host)
+    if not isinstance(host, str) or not host.strip():
+        raise SettingsError(f'配置文件 {path} 中 serve.host 应为地址，如 "127.0.0.1" 或 "0.0.0.0"')
+    port = section.get("port", out.port)
+    if not _whole(port, 1, 65535):
+        raise SettingsError(f"配置文件 {path} 中 serve.port 应为 1–65535 的整数（收到 {port!r}）")
+    url = section.get("public_url", "")
+    if not isinstance(url, str) or (url and not url.startswith(("http://", "https://"))):
+        raise SettingsError(
+            f'配置文件 {path} 中 serve.public_url 应以 http:// 或 https:// 开头，如 "http://192.168.1.10:8765"'
+        )
+    return ServeSettings(host.strip(), port, url.strip())
 
 
 def _security(settings: Settings, section: Any, path: Path) -> None:

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "permissions.md"
 
 ALLOWED, REFUSED, APPROVAL, PUBLIC_CELL = "允许", "拒绝", "需带班领导授权", "公开"
+DEVICE_CELL = "凭设备令牌"
 
 INTRO = """\
 # 谁能做什么（权限表）
@@ -37,6 +38,10 @@ INTRO = """\
   电话号码隐去中间几位）。界面中按 Enter 提交查找才记录，逐字输入不记录。
 - **公开命令**：`catalog list/show/export`（事项目录与办事指南本就公开）、`check id/uscc`
   （只校验输入的号码本身，不读任何数据）、`db check`（只显示数据库版本号）和 `--help`。
+- **公共设备**：`serve` 启动网页服务，无需 PIN；但每个页面只对 `device add` 登记过的设备开放
+  （网址中的令牌，数据库只存其 SHA-256 摘要），无令牌 401、令牌无效或已吊销 403，都不显示大厅的
+  任何信息。设备只以其类型行事（`device.display` 叫号大屏只读叫号与等候人数：`board.read`），
+  不是任何工作人员。
 """
 
 
@@ -59,7 +64,7 @@ def commands() -> list[str]:
 
 def cell(path: str, role: str | None) -> str:
     """What ``role`` (None: nobody logged in) gets from the command ``path``."""
-    from clerk_tui.cli.rights import COMMANDS, LOGIN_SCREEN, PUBLIC, SETUP
+    from clerk_tui.cli.rights import COMMANDS, DEVICE_TOKEN, LOGIN_SCREEN, PUBLIC, SETUP
     from clerk_tui.domain.roles import allowed
 
     right = COMMANDS[path]
@@ -69,6 +74,8 @@ def cell(path: str, role: str | None) -> str:
         return "登录后按角色" if role else "登录界面"
     if right.permission == SETUP:
         return "见说明"
+    if right.permission == DEVICE_TOKEN:
+        return DEVICE_CELL
     if role is None:
         return REFUSED
     if role in right.approval:

@@ -335,3 +335,8 @@ def run_cli(monkeypatch, capsys, args, env=None, *, typed: str | None = None, ke
         code = exc.code or 0
     out, err = capsys.readouterr()
     return code, out, err
+
+
+# The web tests' fixtures (web_hall, web_client, live_server, chromium, browser_page): one place,
+# shared by every page's tests.
+from tests.web_fixtures import browser_page, chromium, live_server, web_client, web_hall  # noqa: E402, F401

@@ -157,6 +157,16 @@ def test_demo_without_tui_says_it_once(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["demo", "--no-tui"])
     assert result.exit_code == 0, result.output
     assert result.output.count(f"--db {db} --staff 8001 display") == 1
+    assert result.output.count(f"--db {db} serve") == 1
+    # The demo's display: its URL (with its token, said once) lets a browser in as that display.
+    [url] = [x.strip() for x in result.output.splitlines() if "/display?t=" in x]
+    from clerk_tui.services.devices import authenticate
+    from clerk_tui.store.engine import make_engine
+
+    engine = make_engine(str(db))
+    assert url.startswith("http://127.0.0.1:8765/display?t=")
+    assert authenticate(engine, url.partition("t=")[2], "display").device.name == "大厅叫号屏"
+    engine.dispose()
     assert "演示数据库：" not in result.output
     assert "演示的号票写入" not in result.output  # no TUI here, so no demo printer: promise none
 

@@ -29,6 +29,7 @@ CASE = "TS202611260001"
 ARGS: dict[str, list[str]] = {
     "display": [],
     "rating-pad": ["--window", "1"],
+    "serve": ["--port", "8765"],
     "db upgrade": [],
     "db check": [],
     "db backup": ["{tmp}/copy.db"],
@@ -126,6 +127,9 @@ ARGS: dict[str, list[str]] = {
     "duty handover": ["--text", "明日注意办事高峰"],
     "patrol record": ["--window", "1", "--badge-missing"],
     "patrol list": [],
+    "device add": ["display", "--name", "大厅东屏"],
+    "device list": [],
+    "device revoke": ["1"],
     "staff change-pin": [],  # last: it changes the acting staff member's PIN
 }
 NOT_RUN = {"init", "demo", "run"}  # setting a hall up (its own tests) and the TUI's login screen
@@ -217,6 +221,16 @@ def test_every_command_as_every_role(role, template, tmp_path, monkeypatch, caps
 
     monkeypatch.setattr(clerk_tui.ui.display, "make_display", lambda *a, **k: NoScreen())
     monkeypatch.setattr(clerk_tui.ui.rating_pad, "make_rating_pad", lambda *a, **k: NoScreen())
+
+    class NoServer:
+        started = True
+
+        def run(self):
+            print("SERVER")
+
+    import clerk_tui.web.server
+
+    monkeypatch.setattr(clerk_tui.web.server, "make_server", lambda *a, **k: NoServer())
     path = tmp_path / "hall.db"
     shutil.copy(template, path)
     (tmp_path / "intake.json").write_text(
@@ -245,6 +259,8 @@ def test_every_command_as_every_role(role, template, tmp_path, monkeypatch, caps
         refused = "无权" in err or "需要操作人员" in err or "需要登录" in err
         if expected in (permissions_doc.ALLOWED, permissions_doc.PUBLIC_CELL):
             ok = not refused and "Traceback" not in err
+        elif expected == permissions_doc.DEVICE_CELL:  # serve: no PIN asked, whoever starts it
+            ok = code == 0 and "SERVER" in _out
         elif expected == permissions_doc.APPROVAL:
             ok = code == 1 and "带班领导" in err and _fingerprint(path) == before
         else:

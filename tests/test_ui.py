@@ -1340,3 +1340,37 @@ async def test_a_choice_not_made_is_said_with_the_cursor_on_the_choices(app_fact
         await pilot.press("space", "enter")  # tick 准予 and confirm
         await settle(pilot)
         assert calls and calls[0]["selected"] == ["approved"]
+
+
+async def test_the_supervisor_sees_a_public_device_gone_dark(app_factory, sqlite_hall, monkeypatch):
+    """A display heard from a minute ago is counted online; one silent for over 2 minutes (or never
+    heard from) is named in red with its last contact."""
+    from clerk_tui.services import devices
+    from clerk_tui.ui.screens.supervisor import SupervisorScreen
+
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T10:00:00")
+    supervisor = login(sqlite_hall, "9001", "9999")
+    east = devices.add_device(sqlite_hall, supervisor, "display", "大厅东屏").token
+    devices.add_device(sqlite_hall, supervisor, "display", "大厅西屏[b]")
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T10:05:00")
+    devices.touch(sqlite_hall, devices.authenticate(sqlite_hall, east, "display"), devices.ContactClock())
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "9001", "9999")
+        screen = app.screen
+        assert isinstance(screen, SupervisorScreen)
+        assert await wait_for(pilot, lambda: screen.board is not None and screen.board.devices)
+        summary = screen.query_one("#sup-summary", Static)
+        await settle(pilot)
+        text = str(summary.render())
+        assert "公共设备 1 台在线" in text and "叫号大屏 大厅西屏[b] 失联（从未联系）" in text
+        assert "大厅东屏" not in text
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-26T10:08:00")  # the east display silent for 3 minutes
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "9001", "9999")
+        screen = app.screen
+        assert await wait_for(pilot, lambda: screen.board is not None and screen.board.devices)
+        await settle(pilot)
+        text = str(screen.query_one("#sup-summary", Static).render())
+        assert "公共设备 0 台在线" in text and "大厅东屏 失联（10:05 后无联系）" in text

@@ -24,12 +24,14 @@ from clerk_tui.cli import (
     catalog,
     check,
     db,
+    device,
     duty,
     followup,
     inquiry,
     patrol,
     printing,
     report,
+    serve,
     setup,
     staff,
     ticket,
@@ -51,6 +53,7 @@ app = typer.Typer(
 )
 # The order here is the order of `clerk-tui --help`: the top-level commands, then the groups.
 app.add_typer(setup.app)  # init, demo, run, display, rating-pad
+app.add_typer(serve.app)  # serve: the public devices' web server
 for module, name in (
     (db, "db"),
     (catalog, "catalog"),
@@ -69,6 +72,7 @@ for module, name in (
     (audit, "audit"),
     (duty, "duty"),
     (patrol, "patrol"),
+    (device, "device"),
 ):
     app.add_typer(module.app, name=name)
 

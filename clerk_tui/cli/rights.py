@@ -14,6 +14,7 @@ from clerk_tui.domain.roles import CLERK
 PUBLIC = "public"  # no login: no data of the hall's people (the catalog, checksums, the schema version)
 LOGIN_SCREEN = "login-screen"  # the TUI: its login screen identifies, each screen's services check
 SETUP = "setup"  # setting a hall up (init, demo): their own rules, see README
+DEVICE_TOKEN = "device-token"  # the web server (serve): no PIN; each page admits a registered device's token only
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,10 @@ COMMANDS: dict[str, Right] = {
     "run": Right(LOGIN_SCREEN, "打开界面后登录，按角色进入各自的界面"),
     "display": Right("screen.run", "叫号屏：由本厅人员登录后启动"),
     "rating-pad": Right("screen.run", "评价器：由本厅人员登录后启动"),
+    "serve": Right(
+        DEVICE_TOKEN,
+        "启动网页服务无需登录；每个页面只对持有效设备令牌（device add）的设备开放，无令牌不显示大厅任何信息",
+    ),
     "db upgrade": Right("db.upgrade", "在旧版本的数据库上登录（只读各版本都有的人员字段）"),
     "db check": Right(PUBLIC, "只显示数据库版本号和文件权限，不含任何人员或办事人信息"),
     "db backup": Right("db.backup", "SQLite 在线备份；PostgreSQL 显示 pg_dump 命令"),
@@ -125,4 +130,7 @@ COMMANDS: dict[str, Right] = {
     "duty handover": Right("duty.log", "下一班带班领导在大厅实况上看到"),
     "patrol record": Right("patrol.record", "不在岗且有人排队的窗口立即提醒"),
     "patrol list": Right("patrol.read"),
+    "device add": Right("device.manage", "网址中的令牌只显示这一次，数据库只存其摘要"),
+    "device list": Right("device.read"),
+    "device revoke": Right("device.manage"),
 }

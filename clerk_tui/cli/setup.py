@@ -110,6 +110,8 @@ def demo(
         f"演示大厅已建立：{c.settings.database}（事项 {result.items} 项；工号 8001 导办员、1030 在30号窗口（车驾管，有人排队）、1003 在3号窗口（办件）、9001 带班领导、admin；PIN 均为 123456）"
     )
     typer.echo(_demo_terminals(c.settings.database))
+    web_lines = _demo_web(c.settings, result.devices)
+    typer.echo(web_lines)
     printing = c.settings.printing
     if not (printing.ticket or printing.receipt) and "://" not in c.settings.database:
         # No printers configured: the demo's papers go to files beside its database.
@@ -128,25 +130,42 @@ def demo(
         database = c.settings.database
         typer.echo(f"演示数据库：{database if '://' in database else os.path.abspath(os.path.expanduser(database))}")
         typer.echo(_demo_terminals(c.settings.database))
+        typer.echo(web_lines)
         if papers_line:
             typer.echo(papers_line)
 
 
-def _demo_terminals(database: str) -> str:
-    """How to open the demo's other terminals on the same database, as commands one can paste in
-    any folder: the program as it was started (``make demo`` runs .venv/bin/clerk-tui, which is not
-    on PATH) and the database, both as absolute paths."""
+def _demo_command(database: str) -> str:
+    """The program as it was started (``make demo`` runs .venv/bin/clerk-tui, which is not on PATH)
+    and the database, both as absolute paths: a command one can paste in any folder."""
     import shlex  # only the demo needs it: not loaded at every command's start-up
 
     program = os.path.abspath(sys.argv[0]) if Path(sys.argv[0]).name == "clerk-tui" else "clerk-tui"
     if "://" not in database:  # another terminal may start elsewhere
         database = os.path.abspath(os.path.expanduser(database))
-    base = f"{shlex.quote(program)} --db {shlex.quote(database)}"
+    return f"{shlex.quote(program)} --db {shlex.quote(database)}"
+
+
+def _demo_terminals(database: str) -> str:
+    """How to open the demo's other terminals on the same database."""
+    base = _demo_command(database)
     # Each command on a line of its own, so that it stays whole to copy on a narrow terminal.
     return (
         f"叫号屏（在另一个终端运行，PIN 123456）：\n  {base} --staff 8001 display\n"
         f"3号窗口的评价器（在另一个终端运行，PIN 123456）：\n  {base} --staff 1003 rating-pad --window 3"
     )
+
+
+def _demo_web(settings, devices) -> str:
+    """The demo's web pages: how to start the server, and each device's URL (its token, shown once)."""
+    from clerk_tui.cli.device import device_url
+
+    lines = [f"公共设备网页服务（在另一个终端运行）：\n  {_demo_command(settings.database)} serve"]
+    base = settings.serve.base_url()
+    for new in devices:
+        url = device_url(base, new.device.kind, new.token)
+        lines.append(f"{new.device.kind_name}网页（{new.device.name}，在浏览器中打开）：\n  {url}")
+    return "\n".join(lines)
 
 
 def _run_tui(c: CliContext) -> None:

@@ -15,6 +15,12 @@ ROLE_NAMES = {GUIDE: "导办员", CLERK: "窗口人员", SUPERVISOR: "带班领�
 
 _HALL_STAFF = frozenset({GUIDE, CLERK, SUPERVISOR})
 
+# The public devices of the web server (clerk-tui serve), each acting as its kind, never as a
+# person: no staff member holds these roles and no PIN logs in as them (not in ROLES).
+DEVICE_DISPLAY, DEVICE_PAD, DEVICE_KIOSK = "device.display", "device.pad", "device.kiosk"
+DEVICE_ROLES = {"display": DEVICE_DISPLAY, "pad": DEVICE_PAD, "kiosk": DEVICE_KIOSK}
+DEVICE_KIND_NAMES = {"display": "叫号大屏", "pad": "评价器", "kiosk": "自助取号机"}
+
 # Who may do what. Every service names the permission it needs.
 PERMISSIONS: dict[str, frozenset[str]] = {
     # administration (the administrator's PIN)
@@ -62,6 +68,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "duty.log": frozenset({SUPERVISOR}),  # the duty log and the handover note, written and read
     "patrol.record": frozenset({SUPERVISOR}),
     "patrol.read": frozenset({SUPERVISOR}),
+    # the public devices (clerk-tui serve)
+    "device.manage": frozenset({SUPERVISOR, ADMIN}),  # register a device (its token shown once), revoke it
+    "device.read": frozenset({SUPERVISOR, ADMIN}),  # the devices and their last contact
+    "board.read": frozenset({DEVICE_DISPLAY}),  # the hall board as a display shows it: numbers and windows only
 }
 
 

@@ -9,6 +9,16 @@ from clerk_tui.services.errors import PermissionDenied
 
 
 @dataclass(frozen=True)
+class DeviceIdentity:
+    """Which registered device acts (web/auth.py makes it from the device's token)."""
+
+    device_id: int
+    kind: str
+    name: str
+    printer: str = ""
+
+
+@dataclass(frozen=True)
 class Actor:
     staff_id: int
     number: str
@@ -19,6 +29,9 @@ class Actor:
     # Their PIN was set or reset by someone else: until they choose their own (staff.change_own_pin)
     # every service refuses them.
     must_change_pin: bool = False
+    # A public device (clerk-tui serve) acting as itself: its kind (display | pad | kiosk), its id
+    # and name, its printer. ``staff_id`` is 0 and ``role`` is the device's role (roles.DEVICE_ROLES).
+    device: DeviceIdentity | None = None
 
     @property
     def role_name(self) -> str:

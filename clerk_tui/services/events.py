@@ -25,9 +25,11 @@ def record(
     window: int | None = None,
     **payload: Any,
 ) -> None:
+    if actor is not None and actor.device is not None:  # a public device acts: no staff member, its id
+        payload = {"device_id": actor.device.device_id, "device": actor.device.name, **payload}
     values = dict(
         at=clock.now(),
-        staff_id=actor.staff_id if actor else None,
+        staff_id=actor.staff_id if actor and actor.device is None else None,
         window_number=window if window is not None else (actor.window if actor else None),
         kind=kind,
         subject=subject,

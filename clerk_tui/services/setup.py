@@ -24,6 +24,7 @@ from clerk_tui.services.catalog_file import parse_catalog
 from clerk_tui.services.contents import HallContents, database_name, hall_contents
 from clerk_tui.services.context import Actor, require
 from clerk_tui.services.demo_modes import demo_actor, demo_modes, valid_id, workdays_before
+from clerk_tui.services.devices import NewDevice, add_device
 from clerk_tui.services.errors import ServiceError
 from clerk_tui.services.queue import list_tickets
 from clerk_tui.services.staff import check_new_pin, create_staff, ensure_admin, new_pin_hash
@@ -51,6 +52,7 @@ class InitResult:
     items: int
     admin_pin: str | None
     erased: HallContents | None = None  # what ``init --force`` removed (None: the database was empty)
+    devices: tuple[NewDevice, ...] = ()  # the demo's public devices, with their tokens (shown once)
 
 
 def init_database(
@@ -183,7 +185,19 @@ def build_demo(engine: Engine) -> InitResult:
         demo_ratings(engine)
         duty.demo_duty(engine, *(demo_actor(engine, n) for n in ("admin", "9001", "9002")))
         demo_modes(engine)  # services/demo_modes.py: the service modes and the back office
+    result.devices = demo_devices(engine)
     return result
+
+
+# The demo's public devices (clerk-tui serve): (kind, name, window).
+DEMO_DEVICES: tuple[tuple[str, str, int | None], ...] = (("display", "大厅叫号屏", None),)
+
+
+def demo_devices(engine: Engine) -> tuple[NewDevice, ...]:
+    """The demo's devices, registered by its supervisor; their tokens go back to the demo command,
+    which prints their URLs."""
+    supervisor = demo_actor(engine, "9001")
+    return tuple(add_device(engine, supervisor, kind, name, window=window) for kind, name, window in DEMO_DEVICES)
 
 
 def _demo_moment(now):

@@ -1,6 +1,6 @@
 """带班领导's live hall: per queue (waiting, longest wait, average wait in the last hour), per window
 (open or paused with the reason, the ticket in hand, served today), cases at yellow and red, the
-responsibility alerts and the open bad-rating follow-ups. Read with a handful of indexed
+responsibility alerts, the open bad-rating follow-ups and the public devices' last contact. Read with a handful of indexed
 aggregates on today's rows, so a refresh stays small with a year of history behind it."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from clerk_tui.domain.responsibility import Rules
 from clerk_tui.domain.roles import allowed
 from clerk_tui.services.cases import CaseRules, list_cases
 from clerk_tui.services.context import Actor, require
+from clerk_tui.services.devices import list_devices
 from clerk_tui.services.duty import NoteLine, OnDuty, handover_for, on_duty
 from clerk_tui.services.queue import last_event_id
 from clerk_tui.services.ratings import list_followups
@@ -60,6 +61,27 @@ class Board:
     at_risk: tuple = ()  # the cases at red, then yellow (CaseView), fewest working days left first
     on_duty: OnDuty | None = None  # 领导带班: today's supervisor on duty
     handover: NoteLine | None = None  # the handover note the last duty day left (a supervisor's to read)
+    devices: tuple[DeviceLine, ...] = ()  # the public devices and their last contact (clerk-tui serve)
+
+
+@dataclass(frozen=True)
+class DeviceLine:
+    """A public device on the supervisor's screen: a display that went dark stands out."""
+
+    name: str
+    kind_name: str
+    last_seen_at: dt.datetime | None
+    dark: bool  # silent longer than devices.DARK_AFTER (or never heard from)
+
+
+def device_lines(engine: Engine, actor: Actor) -> tuple[DeviceLine, ...]:
+    """The registered devices, the dark ones first; none for a role that may not list them."""
+    if not allowed(actor.role, "device.read"):
+        return ()
+    now = clock.now()
+    views = list_devices(engine, actor)
+    lines = [DeviceLine(d.name, d.kind_name, d.last_seen_at, d.dark(now)) for d in views]
+    return tuple(sorted(lines, key=lambda line: not line.dark))
 
 
 def board(engine: Engine, actor: Actor | None, *, rules_=None, case_rules=None) -> Board:
@@ -155,4 +177,5 @@ def board(engine: Engine, actor: Actor | None, *, rules_=None, case_rules=None) 
         tuple(at_risk),
         on_duty(engine, today),
         handover_for(engine, actor, today) if allowed(actor.role, "duty.log") else None,
+        device_lines(engine, actor),
     )

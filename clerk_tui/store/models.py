@@ -528,3 +528,21 @@ class PatrolFinding(SQLModel, table=True):
     note: str = Field(default="", max_length=200)  # why absent, or what was seen
     waiting: int = 0  # people waiting in the window's queues when it was found absent
     at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
+
+
+class Device(SQLModel, table=True):
+    """A public device registered to the web server (clerk-tui serve): a hall display (叫号大屏),
+    a window's rating pad (评价器) or a self-service kiosk (自助取号机). Only the SHA-256 of its
+    token is kept; the token itself is shown once, in the device's URL."""
+
+    __table_args__ = (Index("ix_device_kind", "kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=12)  # display | pad | kiosk
+    name: str = Field(max_length=40)
+    window_number: int | None = None  # the window a pad serves (a display or kiosk may name one too)
+    printer: str = Field(default="", max_length=200)  # a kiosk's ticket printer (a [printing] name or URL)
+    token_hash: str = Field(max_length=64, unique=True)  # sha256 hex of the token
+    created_by: int = Field(foreign_key="staff.id")
+    created_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
+    revoked_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))
+    last_seen_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))

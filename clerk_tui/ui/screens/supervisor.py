@@ -1,6 +1,7 @@
-"""带班领导 · 大厅实况: queues, windows, cases at risk, alerts and bad-rating follow-ups, following
-every other terminal within a second or two, under the supervisor on duty (领导带班) and the note the
-last duty day handed over. R opens the reports, F ends a follow-up, P walks a patrol round. The first
+"""带班领导 · 大厅实况: queues, windows, cases at risk, alerts, bad-rating follow-ups and the public
+devices' last contact (a display gone dark is named in red), following every other terminal within a
+second or two, under the supervisor on duty (领导带班) and the note the last duty day handed over.
+R opens the reports, F ends a follow-up, P walks a patrol round. The first
 supervisor's screen open after the day's close makes the daily backup, and says when the last was."""
 
 from __future__ import annotations
@@ -37,6 +38,18 @@ REFRESH_EVERY = 15.0  # waits grow even when nobody acts
 BACKUP_CHECK_SECONDS = 300.0  # how often the screen asks whether the day's backup is due
 
 STATUS = {"open": ("服务中", "green"), "paused": ("暂停", "yellow"), "closed": ("未开窗", "dim")}
+
+
+def devices_text(devices) -> Text:
+    """The public devices on one line: the dark ones (silent over 2 minutes) named in red with their
+    last contact, the others counted."""
+    dark = [d for d in devices if d.dark]
+    text = Text(f"公共设备 {len(devices) - len(dark)} 台在线", style="dim" if not dark else "")
+    for d in dark:
+        seen = f"{d.last_seen_at:%H:%M} 后无联系" if d.last_seen_at else "从未联系"
+        text.append(" · ")
+        text.append(f"{d.kind_name} {d.name} 失联（{seen}）", style="bold red")
+    return text
 
 
 class SupervisorScreen(_Home):
@@ -178,6 +191,9 @@ class SupervisorScreen(_Home):
         for i, (words, style) in enumerate((w, st) for w, st in kept if w):
             text.append("\n" if i == 0 else " · ")
             text.append(words, style=style)
+        if b.devices:
+            text.append("\n")
+            text.append_text(devices_text(b.devices))
         self.query_one("#sup-summary", Static).update(text)
         q = self.query_one("#sup-queues", DataTable)
         q.clear()
