@@ -11,7 +11,7 @@ device's URL (printed by the demo) in the system's Chromium (/usr/bin/chromium, 
 Playwright) and saves the page.
 
 A new page adds a ``Shot`` to SHOTS: the image's name, the device kind whose demo URL it opens, the
-viewport, and what to wait for before the picture is taken.
+viewport, what to wait for before the picture is taken, and what to tap on the way (a kiosk's item).
 """
 
 from __future__ import annotations
@@ -38,10 +38,22 @@ class Shot:
     kind: str  # the demo device whose URL the page opens (display, pad, kiosk)
     size: tuple[int, int]  # the device's screen
     ready: str  # a JavaScript function: true once the page shows what the picture is of
+    taps: tuple[str, ...] = ()  # selectors clicked in turn once ready (a kiosk's item) …
+    shows: str = ""  # … and the selector then awaited before the picture
 
 
 SHOTS = [
     Shot("web-display.png", "display", (1920, 1080), "() => window.clerkDisplay && window.clerkDisplay.boards > 0"),
+    Shot("web-pad.png", "pad", (1280, 800), "() => window.clerkPad && window.clerkPad.states > 0"),
+    Shot("web-kiosk.png", "kiosk", (1080, 1920), "() => window.clerkKiosk && window.clerkKiosk.menus > 0"),
+    Shot(
+        "web-kiosk-item.png",
+        "kiosk",
+        (1080, 1920),
+        "() => window.clerkKiosk && window.clerkKiosk.menus > 0",
+        taps=("#common button",),
+        shows="#item-materials li",
+    ),
 ]
 
 
@@ -97,6 +109,10 @@ def main() -> int:
                     page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
                     page.goto(urls[shot.kind])
                     page.wait_for_function(shot.ready)
+                    for selector in shot.taps:
+                        page.click(selector)
+                    if shot.shows:
+                        page.wait_for_selector(shot.shows, state="visible")
                     page.wait_for_timeout(300)  # the fonts and the first animation frame settle
                     IMAGES.mkdir(parents=True, exist_ok=True)
                     page.screenshot(path=str(IMAGES / shot.image))

@@ -69,7 +69,7 @@
 
   function drawMenu(data) {
     kiosk.menus += 1;
-    $("hall-name").textContent = data.hall + " · 自助取号";
+    $("hall-name").textContent = data.hall;
     itemButtons($("common"), data.common);
     var deps = $("departments");
     clear(deps);
