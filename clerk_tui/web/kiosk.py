@@ -12,6 +12,7 @@ Everything goes through services/kiosk.py, which checks that a kiosk asks (``kio
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -102,45 +103,36 @@ async def item(request: Request) -> Response:
     return JSONResponse(guide_json(guide))
 
 
-async def ticket(request: Request) -> Response:
-    """``{"item": code, "id": "ID number or empty"}``: an ordinary ticket, printed."""
+async def _issue(request: Request, work: Callable[..., kiosk.KioskTicket]) -> Response:
+    """``work(engine, actor, body, policy=…, cfg=…)`` for the kiosk asking: its ticket, or the refusal."""
     access = await device_access(request, KIND)
     state = web_state(request)
     body = await json_body(request)
     try:
         done = await run_in_threadpool(
-            lambda: kiosk.take_ticket(
-                state.engine,
-                access.actor,
-                str(body.get("item") or ""),
-                id_number=str(body.get("id") or "") or None,
-                policy=state.settings.queue,
-                cfg=state.settings.printing,
-            )
+            lambda: work(state.engine, access.actor, body, policy=state.settings.queue, cfg=state.settings.printing)
         )
     except ServiceError as exc:
         return refusal(exc)
     return JSONResponse(ticket_json(done))
+
+
+async def ticket(request: Request) -> Response:
+    """``{"item": code, "id": "ID number or empty"}``: an ordinary ticket, printed."""
+    return await _issue(
+        request,
+        lambda engine, actor, body, **kw: kiosk.take_ticket(
+            engine, actor, str(body.get("item") or ""), id_number=str(body.get("id") or "") or None, **kw
+        ),
+    )
 
 
 async def check_in(request: Request) -> Response:
     """``{"id": "ID number"}``: an appointment's check-in, its ticket printed."""
-    access = await device_access(request, KIND)
-    state = web_state(request)
-    body = await json_body(request)
-    try:
-        done = await run_in_threadpool(
-            lambda: kiosk.appointment_check_in(
-                state.engine,
-                access.actor,
-                str(body.get("id") or ""),
-                policy=state.settings.queue,
-                cfg=state.settings.printing,
-            )
-        )
-    except ServiceError as exc:
-        return refusal(exc)
-    return JSONResponse(ticket_json(done))
+    return await _issue(
+        request,
+        lambda engine, actor, body, **kw: kiosk.appointment_check_in(engine, actor, str(body.get("id") or ""), **kw),
+    )
 
 
 def routes() -> list[BaseRoute]:

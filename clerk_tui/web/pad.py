@@ -15,14 +15,14 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from clerk_tui.services import ratings
 from clerk_tui.services.errors import ServiceError
 from clerk_tui.web.app import web_state
-from clerk_tui.web.auth import DeviceAccess, device_access, remember_device, still_valid
-from clerk_tui.web.feed import event_stream
+from clerk_tui.web.auth import DeviceAccess, device_access, remember_device
+from clerk_tui.web.feed import device_stream
 from clerk_tui.web.forms import json_body, refusal
 
 KIND = "pad"
@@ -74,15 +74,7 @@ async def current(request: Request) -> Response:
 
 async def events(request: Request) -> Response:
     access = await device_access(request, KIND)
-    state = web_state(request)
-    stream = event_stream(
-        request,
-        state.require_feed(),
-        lambda: _state(request, access),
-        event="pad",
-        still_allowed=lambda: still_valid(state.engine, access, state.contacts),
-    )
-    return StreamingResponse(stream, media_type="text/event-stream", headers={"x-accel-buffering": "no"})
+    return device_stream(request, access, lambda: _state(request, access), event="pad")
 
 
 async def rate(request: Request) -> Response:
