@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 IMAGES = ROOT / "docs" / "images"
 CHROMIUM = "/usr/bin/chromium"
 AT = "2026-11-27T10:00:00"  # a Friday morning of the demo hall
+DEMO_PIN = "123456"  # every demo staff member's
 
 
 @dataclass(frozen=True)
@@ -40,11 +41,19 @@ class Shot:
     ready: str  # a JavaScript function: true once the page shows what the picture is of
     taps: tuple[str, ...] = ()  # selectors clicked in turn once ready (a kiosk's item) …
     shows: str = ""  # … and the selector then awaited before the picture
+    before: tuple[tuple[str, ...], ...] = ()  # clerk-tui commands run first (demo PIN), e.g. a finish at a window
 
 
 SHOTS = [
     Shot("web-display.png", "display", (1920, 1080), "() => window.clerkDisplay && window.clerkDisplay.boards > 0"),
-    Shot("web-pad.png", "pad", (1280, 800), "() => window.clerkPad && window.clerkPad.states > 0"),
+    Shot(
+        "web-pad.png",
+        "pad",
+        (1280, 800),
+        "() => window.clerkPad && window.clerkPad.asked.length > 0",
+        # 1003 calls the next ticket at window 3, then finishes it and calls another (F9): the pad asks
+        before=(("--staff", "1003", "ticket", "next", "--window", "3"),) * 2,
+    ),
     Shot("web-kiosk.png", "kiosk", (1080, 1920), "() => window.clerkKiosk && window.clerkKiosk.menus > 0"),
     Shot(
         "web-kiosk-item.png",
@@ -105,6 +114,10 @@ def main() -> int:
                 for shot in SHOTS:
                     if shot.kind not in urls:
                         raise SystemExit(f"the demo printed no {shot.kind} URL")
+                    for command in shot.before:
+                        subprocess.run(
+                            [program, *command], env={**env, "CLERK_TUI_PIN": DEMO_PIN}, capture_output=True, check=True
+                        )
                     width, height = shot.size
                     page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
                     page.goto(urls[shot.kind])
