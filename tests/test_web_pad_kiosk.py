@@ -14,7 +14,7 @@ from clerk_tui.services.errors import PermissionDenied, ServiceError
 from clerk_tui.services.queue import finish_service, get_ticket, issue_ticket, list_tickets, start_service
 from clerk_tui.settings import PrintSettings
 from clerk_tui.store.engine import read_session
-from clerk_tui.store.models import Event, FollowUp, PrintJob, Rating, Ticket
+from clerk_tui.store.models import Device, Event, FollowUp, PrintJob, Rating, Ticket
 
 pytestmark = pytest.mark.pg
 
@@ -275,6 +275,9 @@ def test_the_kiosks_pages_through_the_door(web_hall, web_client, now, tmp_path):
     assert web_client.get("/kiosk/menu").status_code == 401
     assert web_client.get(f"/kiosk/menu?t={web_hall.device('display', '屏')}").status_code == 403
     assert web_client.get(f"/kiosk?t={token}").status_code == 200
+    assert web_client.get("/kiosk/alive").json() == {"ok": True}  # the heartbeat: its last contact written
+    with read_session(web_hall.engine) as session:
+        assert session.exec(select(Device).where(Device.name == "自助机")).one().last_seen_at is not None
     menu = web_client.get("/kiosk/menu").json()
     assert menu["hall"] == "测试县政务服务中心" and len(menu["departments"]) == 3
     assert web_client.get("/kiosk/search", params={"q": "YXZR"}).json()["items"][0]["code"] == COMPANY

@@ -70,6 +70,13 @@ async def page(request: Request) -> Response:
     return response
 
 
+async def alive(request: Request) -> Response:
+    """The kiosk's heartbeat (every 30 s): its last contact for the supervisor's screen, and the
+    page's way to notice a server that went away."""
+    await device_access(request, KIND)
+    return JSONResponse({"ok": web_state(request).require_feed().healthy})
+
+
 async def menu(request: Request) -> Response:
     access = await device_access(request, KIND)
     engine = web_state(request).engine
@@ -138,6 +145,7 @@ async def check_in(request: Request) -> Response:
 def routes() -> list[BaseRoute]:
     return [
         Route("/kiosk", page),
+        Route("/kiosk/alive", alive),
         Route("/kiosk/menu", menu),
         Route("/kiosk/search", search),
         Route("/kiosk/item", item),

@@ -3,7 +3,7 @@
  * the ticket. Everything the server sends is set as text, never as markup. */
 (function () {
   "use strict";
-  var IDLE_MS = 90000, TICKET_MS = 30000, SCREENS = ["home", "department", "search", "item", "id-entry", "priority", "ticket"];
+  var IDLE_MS = 90000, TICKET_MS = 30000, ALIVE_MS = 30000, SCREENS = ["home", "department", "search", "item", "id-entry", "priority", "ticket"];
   var kiosk = window.clerkKiosk = { menus: 0, screen: "home", tickets: [] };
   var history = [], item = null, idMode = "ticket", idValue = "", query = "", idleTimer = null, busy = false;
 
@@ -194,7 +194,17 @@
   function loadMenu() {
     request("GET", "/kiosk/menu", null, drawMenu);
   }
+  function heartbeat() {
+    window.ClerkLive.getJson("/kiosk/alive", function (status, data) {
+      if (status === 401 || status === 403) { window.location.reload(); return; }
+      var online = !!(data && data.ok);
+      $("offline").hidden = online;
+      if (online && !kiosk.menus) { loadMenu(); }
+    });
+  }
   loadMenu();
+  heartbeat();
+  setInterval(heartbeat, ALIVE_MS);
   setInterval(function () { if (kiosk.screen === "home") { loadMenu(); } }, 600000);
   home();
 }());
