@@ -134,6 +134,32 @@ def test_a_failed_printer_shows_the_number_and_says_so(web_hall, live_server, de
     assert "failed" in page.get_attribute("#ticket-print", "class")
 
 
+def test_an_appointment_checks_in_on_the_keypad(web_hall, live_server, device_page, now, tmp_path):
+    from clerk_tui.services.appointments import add_appointment
+    from tests.test_web_pad_kiosk import resident_id
+
+    number = resident_id()
+    add_appointment(
+        web_hall.engine,
+        web_hall.guide,
+        id_number=number,
+        item_code=COMPANY,
+        day="2026-11-26",
+        start="09:00",
+        end="09:30",
+    )
+    web_hall.settings.printing = file_printer(tmp_path)
+    page = open_kiosk(device_page, live_server, web_hall.device("kiosk", "自助机"))
+    page.tap("#open-checkin")
+    page.wait_for_selector("#id-entry", state="visible")
+    for key in number:
+        page.tap(f"#id-keys button[data-key='{key}']")
+    page.tap("#id-ok")
+    page.wait_for_selector("#ticket", state="visible")
+    assert page.text_content("#ticket-number") == "D001"
+    assert "预约签到成功" in page.text_content("#ticket-message")
+
+
 def test_priority_goes_to_the_guide_desk(web_hall, live_server, device_page, now):
     page = open_kiosk(device_page, live_server, web_hall.device("kiosk", "自助机"))
     page.tap("#open-priority")
