@@ -143,9 +143,8 @@ def browser_missing() -> str | None:
 @pytest.fixture(scope="module")
 def chromium():
     """The system's Chromium under Playwright, one per test module (each test opens its own page).
-    Not per session: Playwright's sync API keeps an event loop running in the main thread while it
-    is open, and a test of another module that runs after it on the same worker (xdist's
-    worksteal) and calls asyncio.run would fail."""
+    Not one per session: Playwright's sync API keeps an event loop running in the main thread while
+    it is open, and a later test that starts one of its own (a Textual app) would then fail."""
     if problem := browser_missing():
         if os.environ.get("CI"):
             pytest.fail(f"browser tests cannot run in CI: {problem}")
