@@ -166,6 +166,11 @@ def test_demo_without_tui_says_it_once(tmp_path, monkeypatch):
     engine = make_engine(str(db))
     assert url.startswith("http://127.0.0.1:8765/display?t=")
     assert authenticate(engine, url.partition("t=")[2], "display").device.name == "大厅叫号屏"
+    # …and its window 3's rating pad and the hall's kiosk, each by its own URL.
+    [pad] = [x.strip() for x in result.output.splitlines() if "/pad?t=" in x]
+    [kiosk] = [x.strip() for x in result.output.splitlines() if "/kiosk?t=" in x]
+    assert authenticate(engine, pad.partition("t=")[2], "pad").window == 3
+    assert authenticate(engine, kiosk.partition("t=")[2], "kiosk").device.name == "大厅自助取号机"
     engine.dispose()
     assert "演示数据库：" not in result.output
     assert "演示的号票写入" not in result.output  # no TUI here, so no demo printer: promise none

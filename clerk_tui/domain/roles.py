@@ -72,6 +72,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "device.manage": frozenset({SUPERVISOR, ADMIN}),  # register a device (its token shown once), revoke it
     "device.read": frozenset({SUPERVISOR, ADMIN}),  # the devices and their last contact
     "board.read": frozenset({DEVICE_DISPLAY}),  # the hall board as a display shows it: numbers and windows only
+    # a window's rating pad: its window's clerk and ticket, the rating of its own window's just-finished visit
+    "rating.give": frozenset({DEVICE_PAD}),
+    # a self-service kiosk: ordinary tickets (no priority), appointment check-in, and the ticket's
+    # one paper on its own printer; nothing else
+    "kiosk.issue": frozenset({DEVICE_KIOSK}),
 }
 
 
@@ -80,4 +85,5 @@ def allowed(role: str, permission: str) -> bool:
 
 
 def allowed_roles_text(permission: str) -> str:
-    return "、".join(ROLE_NAMES[r] for r in ROLES if r in PERMISSIONS.get(permission, ()))
+    devices = [DEVICE_KIND_NAMES[k] for k, role in DEVICE_ROLES.items() if role in PERMISSIONS.get(permission, ())]
+    return "、".join([*(ROLE_NAMES[r] for r in ROLES if r in PERMISSIONS.get(permission, ())), *devices])

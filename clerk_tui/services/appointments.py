@@ -16,7 +16,7 @@ from clerk_tui.domain.ids import check_resident_id, mask_id
 from clerk_tui.domain.queueing import APPOINTMENT, NONE, QueuePolicy
 from clerk_tui.services import events
 from clerk_tui.services.catalog import get_hall, item_by_code
-from clerk_tui.services.context import Actor, require
+from clerk_tui.services.context import Actor, require, require_staff_or_device
 from clerk_tui.services.errors import NotFound, ServiceError, person_phone, typed_text
 from clerk_tui.services.files import read_text
 from clerk_tui.services.queue import TicketView, issue_in, ticket_view
@@ -205,8 +205,9 @@ class CheckIn:
 
 def check_in(engine: Engine, actor: Actor | None, id_number: str, policy: QueuePolicy = QueuePolicy()) -> CheckIn:
     """签到: within the slot (minus/plus the configured minutes) → an appointment-priority ticket;
-    late → a normal ticket and the reason; too early → refused with the time to come back."""
-    require(actor, "ticket.issue")
+    late → a normal ticket and the reason; too early → refused with the time to come back.
+    Staff at the guide desk, or a self-service kiosk."""
+    require_staff_or_device(actor, "ticket.issue", "kiosk.issue")
     check = check_resident_id(id_number, clock.today())
     if not check.ok:
         raise ServiceError(check.reason)

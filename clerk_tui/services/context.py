@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clerk_tui.domain.roles import ROLE_NAMES, allowed, allowed_roles_text
+from clerk_tui.domain.roles import DEVICE_KIND_NAMES, ROLE_NAMES, allowed, allowed_roles_text
 from clerk_tui.services.errors import PermissionDenied
 
 
@@ -35,7 +35,20 @@ class Actor:
 
     @property
     def role_name(self) -> str:
+        if self.device is not None:
+            return DEVICE_KIND_NAMES.get(self.device.kind, self.role)
         return ROLE_NAMES.get(self.role, self.role)
+
+    @property
+    def staff_ref(self) -> int | None:
+        """The staff id a row records as its author (issued_by, a print job's staff): none for a device."""
+        return None if self.device is not None else self.staff_id
+
+
+def require_staff_or_device(actor: Actor | None, permission: str, device_permission: str) -> Actor:
+    """A service both staff and a public device use: staff need ``permission``, a device
+    ``device_permission`` (a kiosk's narrower right, never the staff's)."""
+    return require(actor, device_permission if actor is not None and actor.device is not None else permission)
 
 
 def require(actor: Actor | None, permission: str) -> Actor:

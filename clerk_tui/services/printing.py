@@ -42,7 +42,7 @@ from clerk_tui.services import events
 from clerk_tui.services.cases import notice_materials, read_case
 from clerk_tui.services.catalog import get_hall, get_item
 from clerk_tui.services.context import Actor, require
-from clerk_tui.services.errors import ServiceError, oserror_words, unknown_print_job
+from clerk_tui.services.errors import PermissionDenied, ServiceError, oserror_words, unknown_print_job
 from clerk_tui.services.files import write_atomic
 from clerk_tui.services.queue import get_ticket, normalise_number
 from clerk_tui.services.tx import transaction
@@ -217,8 +217,16 @@ def print_paper(
     day: dt.date | None = None,
 ) -> JobView:
     """Queue the paper as a job (committed), then try the printer once. A failure leaves the job
-    pending with the reason; it never undoes the ticket or case."""
-    _require_paper(actor, document, "print")
+    pending with the reason; it never undoes the ticket or case. A self-service kiosk prints
+    tickets only, each once (no 补打), on its own printer (``device_printer``)."""
+    kiosk = actor is not None and actor.device is not None
+    if kiosk:
+        require(actor, "kiosk.issue")
+        if document != "ticket" or (printer and printer != device_printer(actor, cfg)):
+            raise PermissionDenied("自助取号机只能在本机的打印机上打印号票")
+        printer = device_printer(actor, cfg)
+    else:
+        _require_paper(actor, document, "print")
     url = printer or (cfg.ticket if document == "ticket" else cfg.receipt)
     if not url:
         raise ServiceError(
@@ -234,6 +242,8 @@ def print_paper(
 
     def queue(session: Session) -> int:
         earlier = _papers_before(session, document, key, day)  # the first paper made is the original
+        if kiosk and earlier:
+            raise PermissionDenied(f"{key} 号已打印过，自助取号机不补打：请到导办台补打")
         job = PrintJob(
             document=document,
             subject=key,
@@ -242,7 +252,7 @@ def print_paper(
             width=w,
             reprint=int(earlier),
             options=json.dumps({"missing": missing or []}, ensure_ascii=False),
-            staff_id=actor.staff_id,
+            staff_id=actor.staff_ref,
             created_at=clock.now(),
         )
         session.add(job)
@@ -260,6 +270,16 @@ def print_paper(
         return id_of(job)
 
     return _attempt(engine, actor, transaction(engine, queue), cfg)
+
+
+def device_printer(actor: Actor, cfg: PrintSettings) -> str:
+    """A kiosk's printer: the device's (a ``[[printing.printers]]`` name, or a URL), else the
+    settings' ticket printer; "" when neither is set (printing then says so)."""
+    chosen = actor.device.printer.strip() if actor.device is not None else ""
+    for entry in cfg.printers:
+        if chosen and entry.name == chosen:
+            return entry.url
+    return chosen or cfg.ticket
 
 
 def check_destination(actor: Actor | None, url: str, cfg: PrintSettings) -> Printer:

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from clerk_tui import clock
 from clerk_tui.domain.calendar import WorkdayCalendar
+from clerk_tui.domain.queueing import CALLED, SERVING
 from clerk_tui.domain.roles import allowed
 from clerk_tui.services import events
 from clerk_tui.services.context import Actor, require
@@ -21,7 +22,17 @@ from clerk_tui.services.queue import ticket_by_number
 from clerk_tui.services.tx import transaction
 from clerk_tui.services.workdays import session_schedules
 from clerk_tui.store.engine import read_session
-from clerk_tui.store.models import FollowUp, Rating, ServiceCase, ServiceItem, Staff, Ticket, Window, id_of
+from clerk_tui.store.models import (
+    FollowUp,
+    Rating,
+    ServiceCase,
+    ServiceItem,
+    Staff,
+    Ticket,
+    Window,
+    WindowState,
+    id_of,
+)
 
 LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 BAD = 2  # a level at or below this is a 差评
@@ -35,6 +46,9 @@ OUTCOME_WORDS = {v: k for k, v in OUTCOMES.items()} | {
     "申诉": "appealed",
 }
 VISIT_MINUTES = 15  # a finished visit may be rated this long after it ended
+VISIT_WINDOW = dt.timedelta(minutes=VISIT_MINUTES)
+PAD_TIMEOUT_SECONDS = 60  # a pad unanswered this long records 未评价 (the terminal pad and the web pad)
+PAD_THANKS_SECONDS = 4  # the thanks stay on the pad this long before it goes back to idle
 
 
 @dataclass(frozen=True)
@@ -50,7 +64,7 @@ class Visit:
 
 def pending_visit(engine: Engine, window: int) -> Visit | None:
     """The newest service this window finished in the last minutes that has no rating yet."""
-    since = clock.now() - dt.timedelta(minutes=VISIT_MINUTES)
+    since = clock.now() - VISIT_WINDOW
     with read_session(engine) as session:
         row = session.exec(
             select(Ticket)
@@ -69,6 +83,42 @@ def pending_visit(engine: Engine, window: int) -> Visit | None:
         return Visit(row.number, window, clerk.name if clerk else "", item.name if item else "", row.finished_at)
 
 
+@dataclass(frozen=True)
+class PadState:
+    """What a window's web pad shows: the clerk's badge (name, staff number), the ticket being
+    served (its number only), and the visit waiting for its rating."""
+
+    window: int
+    window_name: str
+    clerk: str  # "" when no one is signed in at the window
+    clerk_number: str
+    serving: str | None
+    visit: Visit | None
+
+
+def pad_state(engine: Engine, actor: Actor | None) -> PadState:
+    """The state of the pad's own window (a pad device: ``rating.give``; its window from the device)."""
+    actor = require(actor, "rating.give")
+    if actor.window is None:
+        raise ServiceError("此评价器没有绑定窗口：请带班领导重新登记（clerk-tui device add pad --window 窗口号）")
+    with read_session(engine) as session:
+        window = session.exec(select(Window).where(Window.number == actor.window)).first()
+        if window is None:
+            raise NotFound(f"没有 {actor.window} 号窗口")
+        state = session.exec(select(WindowState).where(WindowState.window_id == window.id)).first()
+        clerk = session.get(Staff, state.staff_id) if state is not None and state.staff_id else None
+        current = session.get(Ticket, state.current_ticket_id) if state and state.current_ticket_id else None
+        serving = current.number if current is not None and current.status in (CALLED, SERVING) else None
+    return PadState(
+        actor.window,
+        window.name,
+        clerk.name if clerk else "",
+        clerk.number if clerk else "",
+        serving,
+        pending_visit(engine, actor.window),
+    )
+
+
 def rate(
     engine: Engine,
     actor: Actor | None,
@@ -80,10 +130,16 @@ def rate(
     text: str = "",
     followup_days: int = 3,
 ) -> int:
-    """Record the applicant's rating (None: 未评价 after the timeout). Only the pad (no staff
-    logged in) may: a clerk cannot rate their own service. A bad rating opens a follow-up."""
-    if actor is not None:
+    """Record the applicant's rating (None: 未评价 after the timeout). Only the pad may: the
+    terminal pad (no staff logged in, ``actor`` None) or a web pad (its device actor), which rates
+    its own window's visit finished in the last VISIT_MINUTES only. A clerk cannot rate their own
+    service. A bad rating opens a follow-up."""
+    if actor is not None and actor.device is None:
         raise PermissionDenied("好差评只能由办事人在评价器上作出，工作人员不能代为评价")
+    if actor is not None:
+        require(actor, "rating.give")
+        if actor.window != window:
+            raise PermissionDenied(f"此评价器属于{actor.window}号窗口，不能评价{window}号窗口的服务")
     if level is not None and level not in LEVELS:
         raise ServiceError("评价等级应为 1–5（5 非常满意 … 1 非常不满意）")
     reasons = [r for r in reasons if r]
@@ -95,7 +151,8 @@ def rate(
 
     def work(session: Session) -> int:
         t = ticket_by_number(session, ticket)
-        if t.window_number != window or t.status != "done":
+        stale = actor is not None and (t.finished_at is None or t.finished_at < clock.now() - VISIT_WINDOW)
+        if t.window_number != window or t.status != "done" or stale:
             raise ServiceError(f"{t.number} 号不是{window}号窗口刚办结的服务，不能在此评价")
         if session.exec(select(Rating).where(Rating.ticket_id == t.id)).first() is not None:
             raise ServiceError(f"{t.number} 号的服务已经评价过（每次服务只评价一次）")

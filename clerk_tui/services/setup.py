@@ -190,7 +190,11 @@ def build_demo(engine: Engine) -> InitResult:
 
 
 # The demo's public devices (clerk-tui serve): (kind, name, window).
-DEMO_DEVICES: tuple[tuple[str, str, int | None], ...] = (("display", "大厅叫号屏", None),)
+DEMO_DEVICES: tuple[tuple[str, str, int | None], ...] = (
+    ("display", "大厅叫号屏", None),
+    ("pad", "3号窗口评价器", 3),  # 1003 works at window 3: the pad shows her badge and asks after F9
+    ("kiosk", "大厅自助取号机", None),  # prints on the settings' ticket printer
+)
 
 
 def demo_devices(engine: Engine) -> tuple[NewDevice, ...]:

@@ -15,15 +15,24 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from clerk_tui.services.ratings import BAD, LEVELS, REASONS, Visit, pending_visit, rate
+from clerk_tui.services.ratings import (
+    BAD,
+    LEVELS,
+    PAD_THANKS_SECONDS,
+    PAD_TIMEOUT_SECONDS,
+    REASONS,
+    Visit,
+    pending_visit,
+    rate,
+)
 from clerk_tui.settings import Settings
 from clerk_tui.ui.calls import CallFailed, ServiceCalls
 from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.widgets.checklist import CheckList
 
 POLL_SECONDS = 0.5
-TIMEOUT_SECONDS = 60
-THANKS_SECONDS = 4
+TIMEOUT_SECONDS = PAD_TIMEOUT_SECONDS
+THANKS_SECONDS = PAD_THANKS_SECONDS
 
 
 class RatingPadApp(ServiceCalls, App[None]):

@@ -7,6 +7,9 @@
 - ``feed.py``: one background task per process that notices the store's changes (the highest event
   id, every 200 ms) and wakes every connected page's server-sent event stream.
 - ``display.py``: the hall display (叫号大屏) for a 1920x1080 TV.
+- ``pad.py``: a window's rating pad (评价器) for a 1280x800 tablet.
+- ``kiosk.py``: the self-service kiosk (自助取号机) for a 1080x1920 touch screen.
+- ``forms.py``: the pages' JSON bodies and refusals.
 - ``server.py``: running the app with uvicorn (tokens kept out of the access log).
 
 Adding a page for a device kind (pad, kiosk) or another door (a ticket's status page):

@@ -22,8 +22,10 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
+from starlette.responses import StreamingResponse
 
 from clerk_tui.services.queue import last_event_id
+from clerk_tui.web.auth import DeviceAccess, still_valid
 
 log = logging.getLogger("clerk_tui.web")
 
@@ -148,3 +150,19 @@ async def event_stream(
         else:  # a named event, not a comment: a page's EventSource sees only events
             yield sse_message("ping", {"ok": feed.healthy})
         await feed.wait(seen, heartbeat)
+
+
+def device_stream(
+    request: Request, access: DeviceAccess, payload: Callable[[], Awaitable[Any]], *, event: str
+) -> StreamingResponse:
+    """A device page's event stream as a response: ``event`` with ``await payload()`` after each
+    change, the device's token checked again as it runs (it ends when the device is revoked)."""
+    state = request.app.state.web
+    stream = event_stream(
+        request,
+        state.require_feed(),
+        payload,
+        event=event,
+        still_allowed=lambda: still_valid(state.engine, access, state.contacts),
+    )
+    return StreamingResponse(stream, media_type="text/event-stream", headers={"x-accel-buffering": "no"})

@@ -15,8 +15,8 @@ from clerk_tui.domain.queueing import (
     format_number,
 )
 from clerk_tui.services import events
-from clerk_tui.services.context import Actor, require
-from clerk_tui.services.errors import ServiceError, typed_text, unknown_item
+from clerk_tui.services.context import Actor, require_staff_or_device
+from clerk_tui.services.errors import PermissionDenied, ServiceError, typed_text, unknown_item
 from clerk_tui.services.queue.rows import (
     ACTIVE_FOR_ID,
     INSERT_TICKET,
@@ -128,7 +128,7 @@ def _issue_row(
         "status": WAITING,
         "issued_at": now,
         "queued_at": now,
-        "issued_by": actor.staff_id,
+        "issued_by": actor.staff_ref,
         "window_number": None,
         "staff_id": None,
         "called_at": None,
@@ -176,8 +176,11 @@ def issue_ticket(
     policy: QueuePolicy = QueuePolicy(),
     note: str = "",
 ) -> TicketView:
-    """取号 for an item (its queue) or a queue directly."""
-    require(actor, "ticket.issue")
+    """取号 for an item (its queue) or a queue directly. A self-service kiosk issues ordinary
+    tickets only: priorities are checked by a person at the guide desk."""
+    require_staff_or_device(actor, "ticket.issue", "kiosk.issue")
+    if actor is not None and actor.device is not None and priority != "none":
+        raise PermissionDenied("优先号（老年人、残疾人、孕妇、军人等）请到导办台（导办员处）办理，自助取号机只取普通号")
     _check_issue(priority, id_number)  # refuse bad input before opening a transaction
 
     def work(session: Session) -> TicketView:
