@@ -187,7 +187,11 @@ def build_demo(engine: Engine) -> InitResult:
 
 
 # The demo's public devices (clerk-tui serve): (kind, name, window).
-DEMO_DEVICES: tuple[tuple[str, str, int | None], ...] = (("display", "大厅叫号屏", None),)
+DEMO_DEVICES: tuple[tuple[str, str, int | None], ...] = (
+    ("display", "大厅叫号屏", None),
+    ("pad", "3号窗口评价器", 3),
+    ("kiosk", "大厅自助取号机", None),
+)
 
 
 def demo_devices(engine: Engine) -> tuple[NewDevice, ...]:
@@ -195,6 +199,12 @@ def demo_devices(engine: Engine) -> tuple[NewDevice, ...]:
     which prints their URLs."""
     supervisor = demo_actor(engine, "9001")
     return tuple(add_device(engine, supervisor, kind, name, window=window) for kind, name, window in DEMO_DEVICES)
+
+
+def demo_waiting_ticket(engine: Engine):
+    """The demo's newest waiting ticket (its status page is the demo's example), or None."""
+    waiting = list_tickets(engine, demo_actor(engine, "8001"), status="waiting")
+    return waiting[-1] if waiting else None
 
 
 def _demo_moment(now):
