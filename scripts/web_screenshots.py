@@ -35,13 +35,14 @@ AT = "2026-11-27T10:00:00"  # a Friday morning of the demo hall
 @dataclass(frozen=True)
 class Shot:
     image: str  # the file in docs/images
-    kind: str  # the demo device whose URL the page opens (display, pad, kiosk)
+    kind: str  # the demo page whose URL it opens (display, pad, kiosk; status: a waiting ticket's)
     size: tuple[int, int]  # the device's screen
     ready: str  # a JavaScript function: true once the page shows what the picture is of
 
 
 SHOTS = [
     Shot("web-display.png", "display", (1920, 1080), "() => window.clerkDisplay && window.clerkDisplay.boards > 0"),
+    Shot("web-status.png", "status", (390, 844), "() => window.clerkStatus && window.clerkStatus.updates > 0"),
 ]
 
 
@@ -79,7 +80,7 @@ def main() -> int:
             "CLERK_TUI_DB": str(Path(folder) / "demo.db"),
         }
         demo = subprocess.run([program, "demo", "--no-tui"], env=env, capture_output=True, text=True, check=True)
-        urls = dict(re.findall(r"(http://\S+/(display|pad|kiosk)\?t=\S+)", demo.stdout))
+        urls = dict(re.findall(r"(http://\S+/(display|pad|kiosk|status)\?t=\S+)", demo.stdout))
         urls = {kind: url for url, kind in urls.items()}
         server = subprocess.Popen(
             [program, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
