@@ -34,6 +34,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+from web_screenshots import free_port, wait_listening  # noqa: E402  (scripts/, beside this one)
 
 NOW = "2026-11-26T10:00:00"  # generate_year's "today": its year of history ends the day before
 WINDOW = 3  # the demo's window 3 (clerk 1003) makes the calls
@@ -43,12 +45,6 @@ WITHIN = 1.0  # the goal: a call on every page within a second
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # ---------------------------------------------------------------- the hall
@@ -208,18 +204,6 @@ def proc_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def wait_listening(port: int, server: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit("clerk-tui serve stopped before it listened")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise SystemExit(f"clerk-tui serve did not listen on port {port}")
-
-
 def has_page(port: int, path: str) -> bool:
     with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
         s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\nConnection: close\r\n\r\n".encode())
@@ -313,7 +297,7 @@ def main() -> int:
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_listening(port, server)
+        wait_listening(port, server, 60)
         pads = args.clients // 3 if has_page(port, "/pad/events") else 0
         statuses = args.clients // 3
         displays = args.clients - pads - statuses
