@@ -2,8 +2,9 @@
 
     .venv/bin/python scripts/web_screenshots.py            # writes docs/images/web-*.png
 
-The pictures need a CJK font on the machine that takes them, as a TV has (Debian:
-``apt-get install fonts-noto-cjk``); the pages name system fonts only and download none.
+The pages name system fonts only and download none; a TV has its CJK font. Here Chromium is given
+the Noto Sans CJK that installs with clerk-tui (noto-cjk-sans-otc) through a private fontconfig
+file, so the pictures come out the same on a machine without any CJK font.
 
 It builds the demo hall in a temporary folder (``clerk-tui demo --no-tui``, at a fixed moment so
 the pictures do not change from run to run), starts ``clerk-tui serve`` on a free port, opens each
@@ -64,6 +65,21 @@ def wait_listening(port: int, server: subprocess.Popen, seconds: float = 30) -> 
     raise SystemExit(f"clerk-tui serve did not listen on port {port} within {seconds} s")
 
 
+def private_fonts(folder: str) -> dict[str, str]:
+    """The environment that lets Chromium find the packaged CJK font besides the system's."""
+    from clerk_tui.printing.fonts import packaged_fonts
+
+    dirs = "".join(f"<dir>{Path(f).parent}</dir>" for f in packaged_fonts())
+    conf = Path(folder) / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        f'<include ignore_missing="yes">/etc/fonts/fonts.conf</include>{dirs}'
+        f"<cachedir>{folder}/fontconfig-cache</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    return {**os.environ, "FONTCONFIG_FILE": str(conf)}
+
+
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
@@ -89,7 +105,9 @@ def main() -> int:
             wait_listening(port, server)
             with sync_playwright() as p:
                 browser = p.chromium.launch(
-                    executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+                    executable_path=CHROMIUM,
+                    args=["--headless", "--no-sandbox", "--disable-gpu"],
+                    env=private_fonts(folder),
                 )
                 for shot in SHOTS:
                     if shot.kind not in urls:

@@ -145,6 +145,7 @@ def test_the_page_sets_its_cookie_and_the_security_headers(web_hall, web_client)
     assert r.headers["referrer-policy"] == "no-referrer"
     assert web_client.get("/display/board").status_code == 200  # the cookie, now
     assert web_client.get("/static/display.js").status_code == 200
+    assert web_client.get("/health").json() == {"ok": True}  # for a service monitor: no hall data
 
 
 def test_request_bodies_are_bounded_and_json_only(web_client):
@@ -167,6 +168,21 @@ def test_tokens_never_reach_the_access_log():
 
     assert redact('"GET /display?t=abcDEF_-123 HTTP/1.1"') == '"GET /display?t=… HTTP/1.1"'
     assert redact("/display?x=1&t=secret&y=2") == "/display?x=1&t=…&y=2"
+    import logging
+
+    from clerk_tui.web.server import RedactTokens
+
+    # uvicorn's access line, as its logger makes it
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        "",
+        0,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/display/events?t=abcDEF_-1234567890abcdef", "1.1", 200),
+        None,
+    )
+    assert RedactTokens().filter(record) and "abcDEF" not in record.getMessage()
 
 
 # ---------------------------------------------------------------- the display's data
@@ -393,3 +409,40 @@ def test_the_web_door_never_loads_textual():
         "print('TEXTUAL' if 'textual' in sys.modules else 'CLEAN')"
     )
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "CLEAN"
+
+
+def test_a_revoked_display_is_cut_off_its_open_stream(web_hall, live_server, monkeypatch):
+    from clerk_tui.web import feed
+
+    monkeypatch.setattr(feed, "RECHECK_SECONDS", 0.3)  # a minute in the hall
+    monkeypatch.setattr(feed, "HEARTBEAT", 0.1)
+    token = web_hall.device("display", "大厅屏")
+    [view] = devices.list_devices(web_hall.engine, web_hall.supervisor)
+    with httpx2.Client(timeout=10) as client:
+        with client.stream("GET", f"{live_server.url}/display/events?t={token}") as r:
+            lines = r.iter_lines()
+            assert _events_from(lines, 1)[0][0] == "board"
+            devices.revoke_device(web_hall.engine, web_hall.supervisor, view.id)  # an event: a board first
+            kind, data = _events_from(lines, 1)[0]
+            while kind == "board":
+                kind, data = _events_from(lines, 1)[0]
+            assert kind == "revoked" and "失效" in data["message"]
+            assert not any(list(lines))  # the stream ended
+    [seen] = devices.list_devices(web_hall.engine, web_hall.supervisor, revoked=True)
+    assert seen.last_seen_at is not None  # the stream's first request counted as contact
+
+
+def test_the_pages_scripts_are_es5_for_old_tv_browsers():
+    """No arrow functions, let/const, classes, template strings or spread in static/*.js: an old
+    TV browser stops at the first one and the page stays blank."""
+    import re
+    from pathlib import Path
+
+    import clerk_tui.web
+
+    newer = re.compile(r"=>|`|\.\.\.|\b(let|const|class|async|await)\s")
+    for script in (Path(clerk_tui.web.__file__).parent / "static").glob("*.js"):
+        code = re.sub(r"/\*.*?\*/|//[^\n]*", "", script.read_text(encoding="utf-8"), flags=re.S)
+        code = re.sub(r'"(\\.|[^"\\])*"', '""', code)
+        found = [line.strip() for line in code.splitlines() if newer.search(line)]
+        assert not found, (script.name, found)

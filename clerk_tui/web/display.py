@@ -17,6 +17,7 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -24,10 +25,11 @@ from starlette.routing import BaseRoute, Route
 
 from clerk_tui import clock
 from clerk_tui.domain.queueing import call_phrase
+from clerk_tui.printing.voice import PhraseAudio, VoiceUnavailable
 from clerk_tui.services import devices
 from clerk_tui.services.queue import HallBoard
 from clerk_tui.settings import Settings
-from clerk_tui.web.app import web_state
+from clerk_tui.web.app import WebState, web_state
 from clerk_tui.web.auth import DeviceAccess, device_access, remember_device, still_valid
 from clerk_tui.web.feed import event_stream
 
@@ -71,9 +73,7 @@ async def _board(request: Request, access: DeviceAccess) -> dict[str, Any]:
 async def page(request: Request) -> Response:
     access = await device_access(request, KIND)
     state = web_state(request)
-    response = state.templates.TemplateResponse(
-        request, "display.html", {"device": access.actor.name, "voice": state.settings.voice}
-    )
+    response = state.templates.TemplateResponse(request, "display.html", {"voice": state.settings.voice})
     remember_device(response, access, KIND, secure=request.url.scheme == "https")
     return response
 
@@ -103,23 +103,16 @@ async def voice(request: Request) -> Response:
     if not _NUMBER.fullmatch(number) or not window.isdigit() or not 0 < int(window) < 10000:
         raise HTTPException(400, "号码或窗口号无效")
     state = web_state(request)
-    audio = voice_cache(request)
     phrase = call_phrase(state.settings.queue, number, int(window))
-    from starlette.concurrency import run_in_threadpool
-
-    from clerk_tui.printing.voice import VoiceUnavailable
-
     try:
-        wav = await run_in_threadpool(audio.wav, phrase)
+        wav = await run_in_threadpool(voice_cache(state).wav, phrase)
     except VoiceUnavailable as exc:
         raise HTTPException(503, str(exc)) from None
     return Response(wav, media_type="audio/wav", headers={"cache-control": "private, max-age=86400"})
 
 
-def voice_cache(request: Request):
-    from clerk_tui.printing.voice import PhraseAudio
-
-    state = web_state(request)
+def voice_cache(state: WebState) -> PhraseAudio:
+    """The process's announcements (one cache for every display)."""
     audio = state.extra.get("voice")
     if audio is None:
         audio = state.extra["voice"] = PhraseAudio(clips=state.settings.voice_clips)

@@ -122,12 +122,14 @@ async def event_stream(
     *,
     event: str,
     still_allowed: Callable[[], Awaitable[bool]],
-    heartbeat: float = HEARTBEAT,
-    recheck: float = RECHECK_SECONDS,
+    heartbeat: float | None = None,
+    recheck: float | None = None,
 ) -> AsyncIterator[str]:
     """The stream of one page: ``event`` with ``await payload()`` now and after each change of the
     store; heartbeats between; ``still_allowed()`` (the token checked again, the last contact
     written) every ``recheck`` seconds, ending the stream when it says no."""
+    heartbeat = HEARTBEAT if heartbeat is None else heartbeat
+    recheck = RECHECK_SECONDS if recheck is None else recheck
     loop = asyncio.get_running_loop()
     yield f"retry: 2000\n: {' ' * 2048}\n\n"  # the padding gets the stream past buffering proxies and old browsers
     seen = -2

@@ -44,5 +44,7 @@ def make_server(settings: Settings, engine: Engine, host: str, port: int, *, log
         h11_max_incomplete_event_size=16 * 1024,
     )
     server = uvicorn.Server(config)
-    logging.getLogger("uvicorn.access").addFilter(RedactTokens())
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactTokens) for f in access.filters):
+        access.addFilter(RedactTokens())
     return server
