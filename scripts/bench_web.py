@@ -277,7 +277,7 @@ def main() -> int:
     parser.add_argument("--interval", type=float, default=0.5, help="seconds between calls")
     parser.add_argument("--tickets", type=int, default=900_000, help="a year's tickets of history (0: the demo)")
     parser.add_argument("--cases", type=int, default=900_000, help="a year's cases of history")
-    parser.add_argument("--db", help="use this database (built when it does not exist)")
+    parser.add_argument("--db", help="an SQLite file (built when missing, else reused) or an empty PostgreSQL database")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="clerk-tui-bench-web-"))
     os.environ["CLERK_TUI_NOW"] = NOW
@@ -286,7 +286,7 @@ def main() -> int:
 
     ensure_key_file()
     db = args.db or str(folder / "hall.db")
-    if not args.db or ("://" not in db and not Path(db).exists()):
+    if "://" in db or not Path(db).exists():  # a PostgreSQL URL: an empty database (or schema) to build in
         t0 = time.monotonic()
         build_hall(db, args.tickets, args.cases)
         print(f"hall built in {time.monotonic() - t0:.0f} s ({args.tickets} tickets, {args.cases} cases of history)")
