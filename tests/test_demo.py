@@ -307,3 +307,24 @@ def test_demo_serves_its_devices_while_the_tui_runs(tmp_path, monkeypatch):
     assert (tmp_path / "demo-serve.log").exists()  # its log, not over the TUI
     with socket.socket() as s:  # stopped with the TUI
         assert s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_demo_no_serve_opens_the_tui_without_the_server(tmp_path, monkeypatch):
+    from textual.app import App
+    from typer.testing import CliRunner
+
+    from clerk_tui.cli import app as cli
+
+    monkeypatch.setenv("CLERK_TUI_DB", str(tmp_path / "hall.db"))
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-27T10:00:00")
+    run = App.run
+
+    async def quit_at_once(pilot):
+        await pilot.pause()
+        pilot.app.exit()
+
+    monkeypatch.setattr(App, "run", lambda self, **kw: run(self, headless=True, auto_pilot=quit_at_once))
+    result = CliRunner().invoke(cli, ["demo", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    assert "随界面启动" not in result.output and "公共设备网页服务（在另一个终端运行）" in result.output
+    assert not (tmp_path / "demo-serve.log").exists()
