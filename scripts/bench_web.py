@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
-from web_screenshots import free_port, wait_listening  # noqa: E402  (scripts/, beside this one)
+from demo_server import free_port, wait_listening  # noqa: E402  (scripts/, beside this one)
 
 NOW = "2026-11-26T10:00:00"  # generate_year's "today": its year of history ends the day before
 WINDOW = 3  # the demo's window 3 (clerk 1003) makes the calls

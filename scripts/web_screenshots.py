@@ -18,14 +18,11 @@ viewport, and what to wait for before the picture is taken.
 from __future__ import annotations
 
 import os
-import re
-import socket
-import subprocess
 import sys
-import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from demo_server import served_demo  # scripts/: the demo hall and its serve process
 
 ROOT = Path(__file__).resolve().parents[1]
 IMAGES = ROOT / "docs" / "images"
@@ -47,24 +44,6 @@ SHOTS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_listening(port: int, server: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit("clerk-tui serve stopped before it listened")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise SystemExit(f"clerk-tui serve did not listen on port {port} within {seconds} s")
-
-
 def private_fonts(folder: str) -> dict[str, str]:
     """The environment that lets Chromium find the packaged CJK font besides the system's."""
     from clerk_tui.printing.fonts import packaged_fonts
@@ -83,48 +62,25 @@ def private_fonts(folder: str) -> dict[str, str]:
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
-    program = str(Path(sys.executable).with_name("clerk-tui"))
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="clerk-tui-shots-") as folder:
-        config = Path(folder) / "settings.toml"
-        config.write_text(f"[serve]\nport = {port}\n[display]\nvoice = false\n", encoding="utf-8")
-        env = {
-            **os.environ,
-            "CLERK_TUI_NOW": AT,
-            "CLERK_TUI_CONFIG": str(config),
-            "CLERK_TUI_KEY_FILE": str(Path(folder) / "pin.key"),
-            "CLERK_TUI_DB": str(Path(folder) / "demo.db"),
-        }
-        demo = subprocess.run([program, "demo", "--no-tui"], env=env, capture_output=True, text=True, check=True)
-        urls = dict(re.findall(r"(http://\S+/(display|pad|kiosk|status)\?t=\S+)", demo.stdout))
-        urls = {kind: url for url, kind in urls.items()}
-        server = subprocess.Popen(
-            [program, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    with served_demo(now=AT) as demo, sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu"],
+            env=private_fonts(demo.folder),
         )
-        try:
-            wait_listening(port, server)
-            with sync_playwright() as p:
-                browser = p.chromium.launch(
-                    executable_path=CHROMIUM,
-                    args=["--headless", "--no-sandbox", "--disable-gpu"],
-                    env=private_fonts(folder),
-                )
-                for shot in SHOTS:
-                    if shot.kind not in urls:
-                        raise SystemExit(f"the demo printed no {shot.kind} URL")
-                    width, height = shot.size
-                    page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
-                    page.goto(urls[shot.kind])
-                    page.wait_for_function(shot.ready)
-                    page.wait_for_timeout(300)  # the fonts and the first animation frame settle
-                    IMAGES.mkdir(parents=True, exist_ok=True)
-                    page.screenshot(path=str(IMAGES / shot.image))
-                    page.close()
-                    print(f"{IMAGES / shot.image} ({width}x{height})")
-                browser.close()
-        finally:
-            server.terminate()
-            server.wait(10)
+        for shot in SHOTS:
+            if shot.kind not in demo.urls:
+                raise SystemExit(f"the demo printed no {shot.kind} URL")
+            width, height = shot.size
+            page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
+            page.goto(demo.urls[shot.kind])
+            page.wait_for_function(shot.ready)
+            page.wait_for_timeout(300)  # the fonts and the first animation frame settle
+            IMAGES.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(IMAGES / shot.image))
+            page.close()
+            print(f"{IMAGES / shot.image} ({width}x{height})")
+        browser.close()
     return 0
 
 

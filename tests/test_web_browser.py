@@ -88,3 +88,15 @@ def test_the_display_says_the_server_is_gone_and_comes_back_by_itself(web_hall, 
     web_hall.issue("D")
     web_hall.call(3)
     page.wait_for_function("() => document.getElementById('now-number').textContent === 'D001'", timeout=5000)
+
+
+def test_a_browser_without_eventsource_polls_and_still_shows_the_call(web_hall, live_server, browser_page):
+    page = browser_page
+    page.add_init_script("delete window.EventSource;")  # an old TV browser
+    token = web_hall.device("display", "大厅屏")
+    web_hall.issue("D")
+    open_display(page, live_server, token)
+    assert page.evaluate("typeof window.EventSource") == "undefined"
+    web_hall.call(3)
+    page.wait_for_function("() => document.getElementById('now-number').textContent === 'D001'", timeout=5000)
+    assert page.is_hidden("#offline")

@@ -1,9 +1,6 @@
 """The ticket status page in a real browser at a phone's size (390x844): it follows a ticket from
 the queue to its window as the clerk calls it through the service, says a transfer and an
-expired link plainly. Skipped with a reason where no browser is installed (failing in CI).
-
-Named to run after tests/test_web.py: the session's Playwright keeps an event loop running in the
-main thread, where test_web's asyncio.run() would then refuse to start."""
+expired link plainly. Skipped with a reason where no browser is installed (failing in CI)."""
 
 from __future__ import annotations
 

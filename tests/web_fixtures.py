@@ -140,9 +140,11 @@ def browser_missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """The system's Chromium under Playwright, one per test session (each test opens its own page)."""
+    """The system's Chromium under Playwright, one per test module (each test opens its own page).
+    Not one per session: Playwright's sync API keeps an event loop running in the main thread while
+    it is open, and a later test that starts one of its own (a Textual app) would then fail."""
     if problem := browser_missing():
         if os.environ.get("CI"):
             pytest.fail(f"browser tests cannot run in CI: {problem}")

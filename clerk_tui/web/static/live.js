@@ -52,22 +52,21 @@
       if (opts.onRefused) { opts.onRefused(status); }
     }
 
-    function poll() {
-      if (stopped) { return; }
+    function fetchOnce(then) {
+      // The data once by XHR: a refused token stops everything, otherwise ``then`` goes on.
       getJson(opts.poll, function (status, data) {
         if (isRefusal(status)) { refused(status); return; }
         if (data) { heard(); opts.onData(data); }
-        setTimeout(poll, POLL_MS);
+        then();
       });
     }
 
-    function check() {
-      // The stream closed: is it the token (stop) or the server (try again)?
-      getJson(opts.poll, function (status, data) {
-        if (isRefusal(status)) { refused(status); return; }
-        if (data) { heard(); opts.onData(data); }
-        setTimeout(open, RETRY_MS);
-      });
+    function poll() {  // where EventSource is missing
+      if (!stopped) { fetchOnce(function () { setTimeout(poll, POLL_MS); }); }
+    }
+
+    function check() {  // the stream closed: the token (stop) or the server (open again)?
+      fetchOnce(function () { setTimeout(open, RETRY_MS); });
     }
 
     function open() {
