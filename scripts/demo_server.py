@@ -28,7 +28,7 @@ class ServedDemo:
     folder: str
     env: dict[str, str]  # CLERK_TUI_DB, _CONFIG, _KEY_FILE (and _NOW) of the demo
     port: int
-    urls: dict[str, str]  # device kind -> its URL (the demo's devices, tokens included)
+    urls: dict[str, str]  # device kind -> its URL (the demo's devices, tokens included; status: a ticket's)
     server: subprocess.Popen
 
 
@@ -65,7 +65,7 @@ def served_demo(*, now: str | None = None, voice: bool = False) -> Iterator[Serv
         if now:
             env["CLERK_TUI_NOW"] = now
         demo = subprocess.run([PROGRAM, "demo", "--no-tui"], env=env, capture_output=True, text=True, check=True)
-        urls = {kind: url for url, kind in re.findall(r"(http://\S+/(display|pad|kiosk)\?t=\S+)", demo.stdout)}
+        urls = {kind: url for url, kind in re.findall(r"(http://\S+/(display|pad|kiosk|status)\?t=\S+)", demo.stdout)}
         server = subprocess.Popen(
             [PROGRAM, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )

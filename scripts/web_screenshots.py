@@ -35,7 +35,7 @@ DEMO_PIN = "123456"  # every demo staff member's
 @dataclass(frozen=True)
 class Shot:
     image: str  # the file in docs/images
-    kind: str  # the demo device whose URL the page opens (display, pad, kiosk)
+    kind: str  # the demo page whose URL it opens (display, pad, kiosk; status: a waiting ticket's)
     size: tuple[int, int]  # the device's screen
     ready: str  # a JavaScript function: true once the page shows what the picture is of
     taps: tuple[str, ...] = ()  # selectors clicked in turn once ready (a kiosk's item) …
@@ -62,6 +62,7 @@ SHOTS = [
         taps=("#common button",),
         shows="#item-materials li",
     ),
+    Shot("web-status.png", "status", (390, 844), "() => window.clerkStatus && window.clerkStatus.updates > 0"),
 ]
 
 

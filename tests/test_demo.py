@@ -295,3 +295,72 @@ def test_demo_shows_the_service_modes_and_a_case_in_the_back_office_for_days(dem
         1,
     )
     assert audit.verify(engine, sup).ok
+
+
+def test_demo_serves_its_devices_while_the_tui_runs(tmp_path, monkeypatch):
+    """`make demo` starts `clerk-tui serve` on 127.0.0.1 beside the TUI: the display, the pad for
+    window 3 and the kiosk are registered and their URLs printed, a waiting ticket's status page
+    opens while the TUI runs, and the server stops when the TUI quits."""
+    import re
+    import socket
+    import urllib.request
+
+    import typer
+    from textual.app import App
+    from typer.testing import CliRunner
+
+    from clerk_tui.cli import app as cli
+
+    db = tmp_path / "hall.db"
+    monkeypatch.setenv("CLERK_TUI_DB", str(db))
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-27T10:00:00")
+    printed: list[str] = []  # what the demo said before its TUI opened
+    answers: dict[str, int] = {}
+    echo, run = typer.echo, App.run
+
+    def echo_and_keep(message=None, *args, **kw):
+        printed.append(str(message))
+        return echo(message, *args, **kw)
+
+    async def open_the_pages(pilot):
+        await pilot.pause()
+        for url in re.findall(r"http://127\.0\.0\.1:\d+/(?:display|status)\?t=\S+", "\n".join(printed)):
+            request = urllib.request.Request(url, headers={"accept": "text/html"})
+            with urllib.request.urlopen(request, timeout=10) as response:
+                answers[url.split("?")[0].rsplit("/", 1)[1]] = response.status
+        pilot.app.exit()
+
+    monkeypatch.setattr(typer, "echo", echo_and_keep)
+    monkeypatch.setattr(App, "run", lambda self, **kw: run(self, headless=True, auto_pilot=open_the_pages))
+    result = CliRunner().invoke(cli, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert answers == {"display": 200, "status": 200}
+    out = result.output
+    port = int(re.search(r"公共设备网页服务：http://127\.0\.0\.1:(\d+)（随界面启动", out).group(1))
+    for kind in ("display", "pad", "kiosk"):
+        assert f"http://127.0.0.1:{port}/{kind}?t=" in out
+    assert f"http://127.0.0.1:{port}/status?t=" in out and "号票上的二维码" in out
+    assert (tmp_path / "demo-serve.log").exists()  # its log, not over the TUI
+    with socket.socket() as s:  # stopped with the TUI
+        assert s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_demo_no_serve_opens_the_tui_without_the_server(tmp_path, monkeypatch):
+    from textual.app import App
+    from typer.testing import CliRunner
+
+    from clerk_tui.cli import app as cli
+
+    monkeypatch.setenv("CLERK_TUI_DB", str(tmp_path / "hall.db"))
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-27T10:00:00")
+    run = App.run
+
+    async def quit_at_once(pilot):
+        await pilot.pause()
+        pilot.app.exit()
+
+    monkeypatch.setattr(App, "run", lambda self, **kw: run(self, headless=True, auto_pilot=quit_at_once))
+    result = CliRunner().invoke(cli, ["demo", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    assert "随界面启动" not in result.output and "公共设备网页服务（在另一个终端运行）" in result.output
+    assert not (tmp_path / "demo-serve.log").exists()

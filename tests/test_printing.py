@@ -379,7 +379,8 @@ def test_templates_change_the_paper(hall, people, tmp_path):
         encoding="utf-8",
     )
     text = pr.preview(hall, people["c1"], "ticket", t.number, 80, PrintSettings(templates=str(custom)))
-    assert "取号凭条" in text and "测试县政务服务中心（TS）" in text and "[二维码：TS:" in text
+    assert "取号凭条" in text and "测试县政务服务中心（TS）" in text and "[二维码：" in text
+    assert "扫码查看排队进度" in text  # the QR code is the ticket's status link (tests/test_ticket_status.py)
 
 
 def test_item_notice_lists_what_is_missing(hall, people):

@@ -96,10 +96,12 @@ class CliContext:
     def settings(self):
         if self._settings is None:
             from clerk_tui.services.pin_key import configure
+            from clerk_tui.services.ticket_status import configure as configure_links
             from clerk_tui.settings import load_settings
 
             self._settings = load_settings(self.config, self.db)
             configure(self._settings)  # the PIN key file and length this command's hall uses
+            configure_links(self._settings)  # the base of the tickets' status links (QR codes)
         return self._settings
 
     def use_database(self, db: str) -> None:

@@ -29,7 +29,14 @@ def serve(
     if not 0 < port < 65536:
         fail(f"端口 {port} 无效：请用 1–65535 之间的端口")
     engine = c.engine()
+    from clerk_tui.services.ticket_status import configure as configure_links
+    from clerk_tui.settings import ServeSettings
     from clerk_tui.web.server import make_server
+
+    # The address given here is the one links use (a ticket's QR code printed by a kiosk) unless
+    # the settings name a public one.
+    settings.serve = ServeSettings(host, port, settings.serve.public_url)
+    configure_links(settings)
 
     server = make_server(settings, engine, host, port)
     typer.echo(f"公共设备网页服务：http://{host}:{port}（按 Ctrl+C 停止）；设备网址用 clerk-tui device add 生成。")

@@ -96,9 +96,11 @@ def _confirm_erase(database: str, what: str, code: str, yes: bool) -> None:
 @app.command()
 def demo(
     ctx: typer.Context,
-    no_tui: Annotated[bool, typer.Option("--no-tui", help="只建演示数据库，不打开界面")] = False,
+    no_tui: Annotated[bool, typer.Option("--no-tui", help="只建演示数据库，不打开界面（也不启动网页服务）")] = False,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="打开界面，但不同时启动公共设备网页服务")] = False,
 ) -> None:
-    """建立演示大厅（云溪县政务服务中心）并打开界面。所有演示人员的 PIN 为 123456。"""
+    """建立演示大厅（云溪县政务服务中心）并打开界面，同时在 127.0.0.1 启动公共设备网页服务（叫号大屏、3号窗口评价器、
+    自助取号机），退出界面时停止。所有演示人员的 PIN 为 123456。"""
     from clerk_tui.services.setup import build_demo
     from clerk_tui.settings import demo_database
 
@@ -110,7 +112,16 @@ def demo(
         f"演示大厅已建立：{c.settings.database}（事项 {result.items} 项；工号 8001 导办员、1030 在30号窗口（车驾管，有人排队）、1003 在3号窗口（办件）、9001 带班领导、admin；PIN 均为 123456）"
     )
     typer.echo(_demo_terminals(c.settings.database))
-    web_lines = _demo_web(c.settings, result.devices)
+    serving = not (no_tui or no_serve)
+    if serving:  # the demo's own server: on 127.0.0.1, at the settings' port unless it is taken
+        from clerk_tui.settings import ServeSettings
+
+        port = _free_port(c.settings.serve.port)
+        c.settings.serve = ServeSettings("127.0.0.1", port, c.settings.serve.public_url)
+    from clerk_tui.services.setup import demo_waiting_ticket
+
+    example = demo_waiting_ticket(c.engine())
+    web_lines = _demo_web(c.settings, result.devices, example, serving=serving)
     typer.echo(web_lines)
     printing = c.settings.printing
     if not (printing.ticket or printing.receipt) and "://" not in c.settings.database:
@@ -125,7 +136,12 @@ def demo(
     else:
         papers_line = ""
     if not no_tui:
-        _run_tui(c)
+        server = _start_demo_server(c) if serving else None
+        try:
+            _run_tui(c)
+        finally:
+            if server is not None:
+                _stop(server)
         # The lines above were hidden behind the TUI while it ran: say again where the demo is.
         database = c.settings.database
         typer.echo(f"演示数据库：{database if '://' in database else os.path.abspath(os.path.expanduser(database))}")
@@ -156,16 +172,89 @@ def _demo_terminals(database: str) -> str:
     )
 
 
-def _demo_web(settings, devices) -> str:
-    """The demo's web pages: how to start the server, and each device's URL (its token, shown once)."""
+def _demo_web(settings, devices, ticket, *, serving: bool = False) -> str:
+    """The demo's web pages: the server (started with the TUI, or how to start it), each device's
+    URL (its token, shown once) and the status page of a waiting ticket (the QR code on its paper)."""
     from clerk_tui.cli.device import device_url
+    from clerk_tui.services.ticket_status import status_url
 
-    lines = [f"公共设备网页服务（在另一个终端运行）：\n  {_demo_command(settings.database)} serve"]
     base = settings.serve.base_url()
+    if serving:
+        lines = [
+            f"公共设备网页服务：{base}（随界面启动，退出界面时停止；单独运行：{_demo_command(settings.database)} serve）"
+        ]
+    else:
+        lines = [f"公共设备网页服务（在另一个终端运行）：\n  {_demo_command(settings.database)} serve"]
     for new in devices:
         url = device_url(base, new.device.kind, new.token)
         lines.append(f"{new.device.kind_name}网页（{new.device.name}，在浏览器中打开）：\n  {url}")
+    if ticket is not None and (url := status_url(ticket, base)):
+        lines.append(f"排队进度网页（{ticket.number} 号票上的二维码，手机打开）：\n  {url}")
     return "\n".join(lines)
+
+
+def _free_port(preferred: int) -> int:
+    """``preferred`` if nothing listens there on 127.0.0.1, else a free port the system gives."""
+    import socket
+
+    for port in (preferred, 0):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    return preferred
+
+
+def _start_demo_server(c: CliContext):
+    """``clerk-tui serve`` on 127.0.0.1 beside the demo's TUI, its log in a file (not over the TUI)."""
+    import subprocess
+    import time
+
+    serve = c.settings.serve
+    database = c.settings.database
+    if "://" not in database:
+        database = os.path.abspath(os.path.expanduser(database))
+        log_path = Path(database).parent / "demo-serve.log"
+    else:
+        log_path = Path(os.devnull)
+    args = [sys.executable, "-m", "clerk_tui", "--db", database]
+    if c.config:
+        args += ["--config", c.config]
+    args += ["serve", "--host", "127.0.0.1", "--port", str(serve.port)]
+    with open(log_path, "ab") as log:
+        server = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and server.poll() is None:
+        if _listening(serve.port):
+            return server
+        time.sleep(0.1)
+    typer.echo(
+        f"公共设备网页服务未能启动，见日志 {log_path}；可在另一个终端运行：{_demo_command(database)} serve", err=True
+    )
+    _stop(server)
+    return None
+
+
+def _listening(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _stop(server) -> None:
+    """Stop the demo's server (it ends its open event streams within seconds), killed if it lingers."""
+    import subprocess
+
+    if server.poll() is None:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(5)
 
 
 def _run_tui(c: CliContext) -> None:

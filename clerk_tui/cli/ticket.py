@@ -59,7 +59,10 @@ def ticket_issue(
         id_number=id_number,
         policy=c.settings.queue,
     )
-    show_ticket(view, fmt)
+    from clerk_tui.services.ticket_status import status_url
+
+    url = status_url(view)  # the ticket's QR code: its status page on a phone
+    show_ticket(view, fmt, {"status_url": url if fmt == Format.json or not url else f"排队进度（扫码或打开）：{url}"})
 
 
 @app.command("call")

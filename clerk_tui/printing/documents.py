@@ -128,7 +128,9 @@ def _tail(doc: Document, t: Templates, hall: HallInfo, *, seal: bool = True) -> 
     return doc
 
 
-def ticket_document(ticket, hall: HallInfo, t: Templates, reprint: int = 0) -> Document:
+def ticket_document(ticket, hall: HallInfo, t: Templates, reprint: int = 0, status_url: str | None = None) -> Document:
+    """The ticket; its QR code (template ``qr``) carries ``status_url``, the ticket's status page,
+    or where there is none (no key file) the hall, day and number."""
     doc = _head(Document("ticket", KINDS["ticket"], ticket.number, reprint=reprint), t, hall)
     doc.add(
         Text(ticket.number, align="center", size=2, bold=True), Field("队列", f"{ticket.queue} {ticket.queue_name}")
@@ -139,7 +141,9 @@ def ticket_document(ticket, hall: HallInfo, t: Templates, reprint: int = 0) -> D
         doc.add(Field("优先", ticket.priority_name))
     doc.add(Field("前面等候", f"{ticket.waiting_ahead} 人"), Field("取号时间", f"{ticket.issued_at:%Y-%m-%d %H:%M}"))
     if t.get("ticket", "qr", hall, False):
-        doc.add(QR(f"{hall.code}:{ticket.business_date:%Y%m%d}:{ticket.number}"))
+        doc.add(QR(status_url or f"{hall.code}:{ticket.business_date:%Y%m%d}:{ticket.number}"))
+        if status_url:
+            doc.add(Text("扫码查看排队进度（当天有效）", align="center"))
     return _tail(doc, t, hall, seal=False)
 
 

@@ -127,7 +127,10 @@ def build(
         raise ServiceError(f"文书 {document!r} 无效，可用：" + "、".join(f"{k}（{docs.KINDS[k]}）" for k in DOCUMENTS))
     templates, hall = _templates(cfg), _hall(engine)
     if document == "ticket":
-        return docs.ticket_document(get_ticket(engine, subject, day), hall, templates, reprint)
+        from clerk_tui.services.ticket_status import status_url
+
+        ticket = get_ticket(engine, subject, day)
+        return docs.ticket_document(ticket, hall, templates, reprint, status_url(ticket))
 
     if document == "item-notice":
         item = get_item(engine, subject)

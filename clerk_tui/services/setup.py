@@ -204,6 +204,12 @@ def demo_devices(engine: Engine) -> tuple[NewDevice, ...]:
     return tuple(add_device(engine, supervisor, kind, name, window=window) for kind, name, window in DEMO_DEVICES)
 
 
+def demo_waiting_ticket(engine: Engine):
+    """The demo's newest waiting ticket (its status page is the demo's example), or None."""
+    waiting = list_tickets(engine, demo_actor(engine, "8001"), status="waiting")
+    return waiting[-1] if waiting else None
+
+
 def _demo_moment(now):
     """The moment the demo's morning ends: now, kept between 02:00 and 23:00 so that the two hours
     it reaches back and the appointment slot it books ahead stay within today (a demo built just

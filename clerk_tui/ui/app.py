@@ -77,8 +77,10 @@ class ClerkApp(ServiceCalls, App[None]):
     def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
         super().__init__()
         from clerk_tui.services.pin_key import configure
+        from clerk_tui.services.ticket_status import configure as configure_links
 
         configure(settings)  # the PIN key file and length of this terminal's hall
+        configure_links(settings)  # the base of the tickets' status links (QR codes)
         self.settings = settings
         self._engine = engine
         self._engine_lock = threading.Lock()

@@ -32,7 +32,7 @@ from clerk_tui.settings import Settings
 from clerk_tui.web.feed import Feed
 
 HERE = Path(__file__).parent
-PAGE_MODULES: tuple[str, ...] = ("display", "pad", "kiosk")  # + "status": clerk_tui/web/<name>.py
+PAGE_MODULES: tuple[str, ...] = ("display", "pad", "kiosk", "status")  # clerk_tui/web/<name>.py
 MAX_BODY = 16 * 1024  # bytes: the pages send small JSON (a rating, a ticket request), nothing more
 
 CSP = (

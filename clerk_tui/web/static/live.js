@@ -6,7 +6,7 @@
  *     event: "board",              // the stream's event name carrying the data
  *     onData: function (data) {},  // each new data
  *     onState: function (online) {},  // false when the server has not been heard from for 10 s
- *     onRefused: function (status) {} // the device's token is no longer good (401/403, revoked)
+ *     onRefused: function (status) {} // the token is no longer good (401/403, revoked; 410 expired)
  *   });
  *
  * The stream sends a "ping" event every few seconds; hearing nothing for SILENT_MS means the server
@@ -17,6 +17,8 @@
   var SILENT_MS = 9000, RETRY_MS = 3000, POLL_MS = 1000;
 
   function now() { return new Date().getTime(); }
+  // The page's token is not (or no longer) good: 401/403, or 410 for a ticket link of an earlier day.
+  function isRefusal(status) { return status === 401 || status === 403 || status === 410; }
 
   function getJson(url, done) {
     var xhr = new XMLHttpRequest();
@@ -53,7 +55,7 @@
     function fetchOnce(then) {
       // The data once by XHR: a refused token stops everything, otherwise ``then`` goes on.
       getJson(opts.poll, function (status, data) {
-        if (status === 401 || status === 403) { refused(status); return; }
+        if (isRefusal(status)) { refused(status); return; }
         if (data) { heard(); opts.onData(data); }
         then();
       });
