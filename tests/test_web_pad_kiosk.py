@@ -284,6 +284,10 @@ def test_the_kiosks_pages_through_the_door(web_hall, web_client, now, tmp_path):
     assert web_client.get("/kiosk/item", params={"code": "nope"}).status_code == 404
     ticket = web_client.post("/kiosk/ticket", json={"item": COMPANY, "id": ""}).json()
     assert ticket["number"] == "D001" and ticket["printed"] is False and "没有响应" in ticket["print_message"]
+    # the screen shows the ticket's status link as a QR code, as the paper does: an SVG of that link alone
+    assert ticket["qr"].startswith("/status/qr.svg?t=")
+    qr = web_client.get(ticket["qr"])
+    assert qr.status_code == 200 and qr.headers["content-type"].startswith("image/svg+xml") and b"<svg" in qr.content
     wrong_id = web_client.post("/kiosk/ticket", json={"item": COMPANY, "id": "123"})
     assert wrong_id.status_code == 400 and "身份证" in wrong_id.json()["error"]
     assert web_client.post("/kiosk/checkin", json={"id": resident_id()}).status_code == 404

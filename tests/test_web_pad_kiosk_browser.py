@@ -100,6 +100,9 @@ def test_the_kiosk_issues_a_ticket_and_shows_it(web_hall, live_server, device_pa
     assert page.text_content("#ticket-number") == "D001"
     assert page.text_content("#ticket-print") == "号票已打印，请从出票口取走"
     assert (tmp_path / "papers" / "kiosk.bin").exists()
+    # its status link as a QR code on the screen, drawn (a loaded image), as on the paper
+    page.wait_for_function("() => document.getElementById('ticket-qr-image').naturalWidth > 0")
+    assert page.is_visible("#ticket-qr")
     page.tap("#done")
     page.wait_for_selector("#home", state="visible")
     # the rest by pinyin initials, with an ID number typed on the keypad

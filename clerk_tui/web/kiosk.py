@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from clerk_tui.services import kiosk
+from clerk_tui.services import kiosk, ticket_status
 from clerk_tui.services.catalog import ItemGuide
 from clerk_tui.services.errors import ServiceError
 from clerk_tui.web.app import web_state
@@ -50,6 +50,7 @@ def guide_json(guide: ItemGuide) -> dict[str, Any]:
 
 def ticket_json(done: kiosk.KioskTicket) -> dict[str, Any]:
     t = done.ticket
+    link = ticket_status.status_url(t)  # None where this server has no hall key file
     return {
         "number": t.number,
         "queue": t.queue_name,
@@ -59,6 +60,8 @@ def ticket_json(done: kiosk.KioskTicket) -> dict[str, Any]:
         "printed": done.printed,
         "print_message": done.print_message,
         "message": done.message,
+        # the ticket's status link as a QR code on screen, as on the paper (web/status.py draws it)
+        "qr": f"{ticket_status.STATUS_PATH}/qr.svg?{link.split('?', 1)[1]}" if link else None,
     }
 
 

@@ -167,6 +167,8 @@
       p.className = "k-print failed";
       p.textContent = "号票未能打印（" + t.print_message + "）。请记下您的号码 " + t.number + "，号码已有效，可照常等候叫号";
     }
+    var qr = $("ticket-qr");
+    if (t.qr) { $("ticket-qr-image").src = t.qr; qr.hidden = false; } else { qr.hidden = true; }
     history = [];
     show("ticket", false);
   }
