@@ -29,6 +29,9 @@ The file (``settings.toml`` in the user config directory, or ``--config`` / ``CL
     [keys]                                   # remap any key binding by its id
     "guide.focus_search" = "slash,ctrl+f"
 
+    [assessment]
+    rule = "/etc/clerk-tui/assessment.toml"  # the hall's monthly assessment rule (default: data/assessment.toml)
+
     [security]
     key_file = "/etc/clerk-tui/pin.key"      # the PIN key (default: pin.key beside this file)
     pin_min_length = 6                       # digits of a new PIN, never below 6
@@ -160,6 +163,7 @@ class Settings:
     key_file: Path | None = None  # [security] the PIN key file; None: pin.key beside the settings file
     pin_min_length: int = 6  # [security] digits of a new PIN (never below 6 outside the demo)
     audit_keep_days: int = AUDIT_KEEP_FLOOR  # [audit] keep_days: `audit prune` refuses younger events
+    assessment_rule: str = ""  # [assessment] rule: the hall's assessment rule file; the shipped one if empty
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -211,6 +215,7 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
         *_OWN_KEYS,
         "security",
         "audit",
+        "assessment",
     }
     if unknown := sorted(set(data) - known):
         raise SettingsError(f"配置文件 {path} 中有未知设置：{'、'.join(unknown)}（可用：{'、'.join(sorted(known))}）")
@@ -250,6 +255,14 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
     settings.rating_timeout = ratings.get("timeout_seconds", 60)
     _timeouts_and_backup(settings, data, path)
     settings.audit_keep_days = _audit_keep_days(data.get("audit", {}), path)
+    assessment = data.get("assessment", {})
+    if (
+        not isinstance(assessment, dict)
+        or set(assessment) - {"rule"}
+        or not isinstance(assessment.get("rule", ""), str)
+    ):
+        raise SettingsError(f"配置文件 {path} 的 [assessment] 只能有 rule（考核办法文件的路径）")
+    settings.assessment_rule = assessment.get("rule", "")
     if os.environ.get(ENV_DB):
         settings.database = os.environ[ENV_DB]
     if database:

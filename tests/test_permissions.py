@@ -115,6 +115,8 @@ ARGS: dict[str, list[str]] = {
     "report range": ["--from", "2026-11-01", "--to", "2026-11-30"],
     "report summary": ["--year", "2026"],
     "report rebuild": [],
+    "report assessment": ["--month", "2026-11"],
+    "assessment close": ["--month", "2026-10"],
     "staff change-pin": [],  # last: it changes the acting staff member's PIN
 }
 NOT_RUN = {"init", "demo", "run"}  # setting a hall up (its own tests) and the TUI's login screen

@@ -18,6 +18,7 @@ from clerk_tui import __version__
 from clerk_tui.cli import (
     alerts,
     appointment,
+    assessment,
     audit,
     calendar,
     case,
@@ -64,6 +65,7 @@ for module, name in (
     (alerts, "alerts"),
     (followup, "followup"),
     (report, "report"),
+    (assessment, "assessment"),
     (audit, "audit"),
 ):
     app.add_typer(module.app, name=name)

@@ -114,4 +114,6 @@ COMMANDS: dict[str, Right] = {
     "report range": Right("report.read.hall", "按人员（--by clerk、--clerk）：窗口人员只能看本人的，带班领导看全部"),
     "report summary": Right("report.read.hall", "年度工作报告数据：全厅、按部门、按分厅"),
     "report rebuild": Right("report.rebuild", "记入事件日志"),
+    "report assessment": Right("report.read.hall", "窗口考核表；人员得分：窗口人员只看到本人的，带班领导看全部"),
+    "assessment close": Right("assessment.close", "结束后得分与奖项不再改变，记入事件日志"),
 }

@@ -56,6 +56,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "report.read.staff": frozenset({SUPERVISOR}),  # every clerk's figures (a clerk: only their own)
     "audit.verify": frozenset({SUPERVISOR, ADMIN}),  # verify the audit chain, anchor its head
     "audit.prune": frozenset({ADMIN}),  # remove events older than the retention setting
+    "assessment.close": frozenset({SUPERVISOR}),  # 窗口考核: close a month, fixing its table and awards
 }
 
 

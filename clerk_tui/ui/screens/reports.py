@@ -48,6 +48,7 @@ class ReportScreen(ServiceCalls, Screen):
             Binding("w", "by('window')", "窗口", id="reports.window"),
             Binding("c", "by('clerk')", "人员", id="reports.clerk"),
             Binding("x", "export", "导出", id="reports.export", tooltip="导出 XLSX"),
+            Binding("k", "assessment", "考核", id="reports.assessment", tooltip="窗口考核与流动红旗"),
             Binding("escape", "leave", "返回", id="reports.leave"),
         ]
     )
@@ -96,7 +97,7 @@ class ReportScreen(ServiceCalls, Screen):
     def _title(self, more_columns: bool = False) -> None:
         report = self.report
         title = Text(f"{PERIODS[self.kind]}（{report.start} 至 {report.end}） · 按{BYS[self.by]}", style="bold")
-        title.append("\n1 今日 2 本月 3 本年 · H 全厅 D 部门 W 窗口 C 人员 · X 导出", style="dim")
+        title.append("\n1 今日 2 本月 3 本年 · H 全厅 D 部门 W 窗口 C 人员 · X 导出 · K 窗口考核", style="dim")
         if more_columns:  # a narrow terminal: the table scrolls sideways
             title.append(" · ←→ 查看其余列", style="bold")
         self.query_one("#report-title", Static).update(title)
@@ -152,6 +153,11 @@ class ReportScreen(ServiceCalls, Screen):
 
     def export_done(self, path) -> None:
         self.app.notify(f"已导出：{path}", timeout=8, markup=False)
+
+    def action_assessment(self) -> None:
+        from clerk_tui.ui.screens.assessment import AssessmentScreen
+
+        self.app.push_screen(AssessmentScreen())
 
     def action_leave(self) -> None:
         self.app.pop_screen()
