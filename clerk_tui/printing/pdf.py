@@ -43,6 +43,7 @@ def _texts(doc: Document) -> list[str]:
 def render_pdf(doc: Document, font_path: str) -> PdfPaper:
     from fpdf import FPDF  # start-up: fpdf2 loads only to render a PDF
     from fpdf.enums import XPos, YPos
+    from fpdf.fonts import FontFace
 
     fallbacks, unfound = fallback_fonts(font_path, "".join(_texts(doc)))
     if unfound and MARKER not in "".join(unfound):
@@ -90,6 +91,7 @@ def render_pdf(doc: Document, font_path: str) -> PdfPaper:
                 text_align=("LEFT", *["RIGHT"] * (len(block.headers) - 1)),
                 line_height=5,
                 first_row_as_headings=True,
+                headings_style=FontFace(emphasis="", fill_color=(230, 230, 230)),  # the CJK font has no bold face
             ) as grid:
                 for cells in (block.headers, *block.rows):
                     row = grid.row()
