@@ -408,3 +408,31 @@ async def test_the_assessment_screen_shows_a_windows_deduction_and_its_reason(
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, SupervisorScreen)
+
+
+async def test_the_display_shows_this_months_red_flag_windows(sqlite_hall, monkeypatch):
+    from textual.widgets import Static
+
+    from clerk_tui.settings import Settings
+    from clerk_tui.ui.display import make_display
+    from tests.test_ui import SIZE, FakeAnnouncer, settle
+    from tests.test_ui import add_ui_staff as add_staff_for_ui
+
+    add_staff_for_ui(sqlite_hall)
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-10-20T10:00:00")
+    clerk = login(sqlite_hall, "1003", "3333", window=2)
+    q.open_window(sqlite_hall, clerk, 2)
+    t = q.issue_ticket(sqlite_hall, clerk, queue="B")
+    q.call_specific(sqlite_hall, clerk, t.number, 2)
+    q.finish_service(sqlite_hall, clerk, t.number, 2)
+    monkeypatch.setenv("CLERK_TUI_NOW", "2026-11-02T09:00:00")
+    app = make_display(Settings(database="x"), sqlite_hall, FakeAnnouncer(available=False))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not app.query_one("#awards", Static).display  # no month closed: no line at all
+    asm.close_month(sqlite_hall, login(sqlite_hall, "9001", "9999"), "2026-10", rule=rule())
+    app = make_display(Settings(database="x"), sqlite_hall, FakeAnnouncer(available=False))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        awards = app.query_one("#awards", Static)
+        assert awards.display and str(awards.render()) == "本月流动红旗窗口：2号"
