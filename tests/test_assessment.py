@@ -400,10 +400,18 @@ async def test_the_assessment_screen_shows_a_windows_deduction_and_its_reason(
         await pilot.press("x")
         await settle(pilot)
         assert [p.name for p in (tmp_path / "reports").glob("*.xlsx")] == ["窗口考核-2026-11.xlsx"]
+        await pilot.press("c")  # November has not ended: refused, nothing stored
+        await settle(pilot)
+        assert not screen.assessment.closed and asm.awards_for(sqlite_hall, "2026-12") == []
         await pilot.press("left_square_bracket")
         await settle(pilot)
         assert screen.assessment.month == "2026-10" and "得分 100" in str(
             screen.query_one("#assessment-reasons", Static).render()
+        )
+        await pilot.press("c")  # October has: closed by the supervisor, the title says so
+        await settle(pilot)
+        assert screen.assessment.closed and "由 郑国强（9001） 结束" in str(
+            screen.query_one("#assessment-title", Static).render()
         )
         await pilot.press("escape")
         await settle(pilot)

@@ -18,13 +18,13 @@ SPAN = ["--from", "2026-11-01", "--to", "2026-11-30"]
 ENV = {"CLERK_TUI_STAFF": "9001", "CLERK_TUI_PIN": "9999"}
 
 
+def _summary(hall, monkeypatch, capsys, *more: str) -> tuple[int, str, str]:
+    """``report summary`` of November as the supervisor, with ``more`` options."""
+    return run_cli(monkeypatch, capsys, ["report", "summary", *SPAN, *more], {**ENV, "CLERK_TUI_DB": hall.url.database})
+
+
 def _json(hall, monkeypatch, capsys) -> dict:
-    code, out, err = run_cli(
-        monkeypatch,
-        capsys,
-        ["report", "summary", *SPAN, "--format", "json"],
-        {**ENV, "CLERK_TUI_DB": hall.url.database},
-    )
+    code, out, err = _summary(hall, monkeypatch, capsys, "--format", "json")
     assert code == 0, err
     return json.loads(out)
 
@@ -51,12 +51,7 @@ def test_the_xlsx_holds_the_json_figures(hall, month, now, monkeypatch, capsys, 
     now("2026-12-01T09:00:00")
     data = _json(hall, monkeypatch, capsys)
     out = tmp_path / "summary.xlsx"
-    code, said, err = run_cli(
-        monkeypatch,
-        capsys,
-        ["report", "summary", *SPAN, "--format", "xlsx", "--out", str(out)],
-        {**ENV, "CLERK_TUI_DB": hall.url.database},
-    )
+    code, said, err = _summary(hall, monkeypatch, capsys, "--format", "xlsx", "--out", str(out))
     assert code == 0 and "已写入" in said, err
     book = load_workbook(io.BytesIO(out.read_bytes()))
     rows = list(book["按部门"].iter_rows(values_only=True))
@@ -82,12 +77,7 @@ def test_the_pdf_holds_the_json_figures(hall, month, now, monkeypatch, capsys, t
     now("2026-12-01T09:00:00")
     data = _json(hall, monkeypatch, capsys)
     out = tmp_path / "summary.pdf"
-    code, said, err = run_cli(
-        monkeypatch,
-        capsys,
-        ["report", "summary", *SPAN, "--format", "pdf", "--out", str(out)],
-        {**ENV, "CLERK_TUI_DB": hall.url.database},
-    )
+    code, said, err = _summary(hall, monkeypatch, capsys, "--format", "pdf", "--out", str(out))
     assert code == 0 and "已写入" in said, err
     # the embedded CJK font comes back as two bytes a character: the NULs are not part of the text
     text = "".join("".join(page.extract_text().replace("\x00", "").split()) for page in PdfReader(out).pages)

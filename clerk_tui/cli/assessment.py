@@ -23,14 +23,7 @@ def assessment_close(
     from clerk_tui.services import assessment as asm
 
     c = context(ctx)
-    s = c.settings
-    a = asm.close_month(
-        c.engine(),
-        c.actor(),
-        month,
-        rule=asm.load_rule(s.assessment_rule or None),
-        buck_passing_transfers=s.responsibility.buck_passing_transfers,
-    )
+    a = asm.close_month(c.engine(), c.actor(), month, **asm.hall_rule(c.settings))
     typer.echo(asm.title(a))
     for award in a.awards:
         typer.echo(f"{award.name}：{award.window}号窗口（{award.why}）")

@@ -301,14 +301,7 @@ def report_assessment(
     from clerk_tui.services.errors import unknown_window
 
     c = context(ctx)
-    s = c.settings
-    a = asm.assess(
-        c.engine(),
-        c.actor(),
-        month,
-        rule=asm.load_rule(s.assessment_rule or None),
-        buck_passing_transfers=s.responsibility.buck_passing_transfers,
-    )
+    a = asm.assess(c.engine(), c.actor(), month, **asm.hall_rule(c.settings))
     if fmt == AssessmentFormat.xlsx:
         _write(out, fmt.value, asm.to_xlsx(a), f"{a.month} 窗口考核，{len(a.windows)} 个窗口")
         return

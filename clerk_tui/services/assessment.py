@@ -84,6 +84,15 @@ def load_rule(path: str | Path | None = None) -> da.Rule:
         raise ServiceError(f"考核办法文件 {path} 有误：{exc}，请修正后重试") from exc
 
 
+def hall_rule(settings) -> dict:
+    """What the hall's settings say about scoring (the keyword arguments of ``assess`` and
+    ``close_month``): its rule file (``[assessment] rule``) and its 推诿 threshold ([responsibility])."""
+    return {
+        "rule": load_rule(settings.assessment_rule or None),
+        "buck_passing_transfers": settings.responsibility.buck_passing_transfers,
+    }
+
+
 def parse_month(month: str | None) -> str:
     """``YYYY-MM`` as typed (this month when empty), checked."""
     if not month:

@@ -30,6 +30,9 @@ class AssessmentScreen(ServiceCalls, Screen):
             Binding("left_square_bracket", "month(-1)", "上月", id="assessment.previous"),
             Binding("right_square_bracket", "month(1)", "下月", id="assessment.next"),
             Binding("x", "export", "导出", id="assessment.export", tooltip="导出公示用考核表 XLSX"),
+            Binding(
+                "c", "close_month", "结束考核", id="assessment.close", tooltip="结束该月考核，评出奖项（带班领导）"
+            ),
             Binding("escape", "leave", "返回", id="assessment.leave"),
         ]
     )
@@ -65,16 +68,9 @@ class AssessmentScreen(ServiceCalls, Screen):
 
     def load(self) -> None:
         app, month = self.app, f"{self.month:%Y-%m}"
-        s = app.settings
 
         def read():
-            return asm.assess(
-                app.engine,
-                app.actor,
-                month,
-                rule=asm.load_rule(s.assessment_rule or None),
-                buck_passing_transfers=s.responsibility.buck_passing_transfers,
-            )
+            return asm.assess(app.engine, app.actor, month, **asm.hall_rule(app.settings))
 
         self.call_service("assessment", read, exclusive=True)
 
@@ -85,7 +81,7 @@ class AssessmentScreen(ServiceCalls, Screen):
             title.append(f"\n{award.name}：{award.window}号窗口（{award.why}）", style="bold red")
         for note in a.notes:
             title.append(f"\n注：{note}", style="dim")
-        title.append("\n↑↓ 选择窗口查看加减分原因 · [ 上月 ] 下月 · X 导出", style="dim")
+        title.append("\n↑↓ 选择窗口查看加减分原因 · [ 上月 ] 下月 · X 导出 · C 结束考核", style="dim")
         self.query_one("#assessment-title", Static).update(title)
         table = self.query_one("#assessment-table", DataTable)
         table.clear()
@@ -130,6 +126,16 @@ class AssessmentScreen(ServiceCalls, Screen):
             return
         self.month = month
         self.load()
+
+    def action_close_month(self) -> None:
+        """Close the month shown (the service refuses a month not yet ended, or anyone but a supervisor)."""
+        app, month = self.app, f"{self.month:%Y-%m}"
+        self.call_service(
+            "assessment",
+            lambda: asm.close_month(app.engine, app.actor, month, **asm.hall_rule(app.settings)),
+            exclusive=True,
+            title="未能结束考核",
+        )
 
     def action_export(self) -> None:
         a = self.assessment
