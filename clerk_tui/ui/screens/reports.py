@@ -97,7 +97,7 @@ class ReportScreen(ServiceCalls, Screen):
     def _title(self, more_columns: bool = False) -> None:
         report = self.report
         title = Text(f"{PERIODS[self.kind]}（{report.start} 至 {report.end}） · 按{BYS[self.by]}", style="bold")
-        title.append("\n1 今日 2 本月 3 本年 · H 全厅 D 部门 W 窗口 C 人员 · X 导出 · K 窗口考核", style="dim")
+        title.append("\n1 今日 2 本月 3 本年 · H 全厅 D 部门 W 窗口 C 人员 · X 导出", style="dim")
         if more_columns:  # a narrow terminal: the table scrolls sideways
             title.append(" · ←→ 查看其余列", style="bold")
         self.query_one("#report-title", Static).update(title)
