@@ -316,10 +316,14 @@ def report_assessment(
         typer.echo(f"{score.name}：基础分 {asm.points_text(score.base)}，得分 {asm.points_text(score.total)}")
         print_table(["分值", "原因"], [[asm.signed(line.points), line.reason] for line in score.lines])
         return
-    print_table(asm.SCORE_HEADERS, asm.score_rows(a.windows, a.awards))
+
+    def shown(rows: list[list]) -> list[list]:  # points as a notice board prints them: 100, 101.5
+        return [[*r[:2], *(f"{v:g}" for v in r[2:6]), *r[6:]] for r in rows]
+
+    print_table(asm.SCORE_HEADERS, shown(asm.score_rows(a.windows, a.awards)))
     if a.clerks:
         typer.echo("窗口人员")
-        print_table(asm.SCORE_HEADERS, asm.score_rows(a.clerks))
+        print_table(asm.SCORE_HEADERS, shown(asm.score_rows(a.clerks)))
     for award in a.awards:
         typer.echo(f"{award.name}：{award.window}号窗口（{award.why}）")
     for note in a.notes:
