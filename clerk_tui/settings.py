@@ -40,6 +40,9 @@ The file (``settings.toml`` in the user config directory, or ``--config`` / ``CL
     voice = true                             # the TUI display speaks; the web display plays audio
     voice_clips = "/srv/clerk-tui/clips"     # recorded clips (请.wav, A.wav, 1.wav …) instead of espeak-ng
 
+    [assessment]
+    rule = "/etc/clerk-tui/assessment.toml"  # the hall's monthly assessment rule (default: data/assessment.toml)
+
     [security]
     key_file = "/etc/clerk-tui/pin.key"      # the PIN key (default: pin.key beside this file)
     pin_min_length = 6                       # digits of a new PIN, never below 6
@@ -189,6 +192,7 @@ class Settings:
     audit_keep_days: int = AUDIT_KEEP_FLOOR  # [audit] keep_days: `audit prune` refuses younger events
     serve: ServeSettings = field(default_factory=ServeSettings)
     voice_clips: str = ""  # [display] a folder of recorded clips the web display's voice is joined from
+    assessment_rule: str = ""  # [assessment] rule: the hall's assessment rule file; the shipped one if empty
     raw: dict[str, Any] = field(default_factory=dict)
     opens: dt.time = dt.time(8, 30)  # [cases] the hall opens: earlier is 延时服务
     closes: dt.time = dt.time(17, 30)  # [cases] the hall closes: from then on is 延时服务
@@ -243,6 +247,7 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
         "security",
         "audit",
         "serve",
+        "assessment",
     }
     if unknown := sorted(set(data) - known):
         raise SettingsError(f"配置文件 {path} 中有未知设置：{'、'.join(unknown)}（可用：{'、'.join(sorted(known))}）")
@@ -290,6 +295,14 @@ def load_settings(config: str | Path | None = None, database: str | None = None)
     settings.rating_timeout = ratings.get("timeout_seconds", 60)
     _timeouts_and_backup(settings, data, path)
     settings.audit_keep_days = _audit_keep_days(data.get("audit", {}), path)
+    assessment = data.get("assessment", {})
+    if (
+        not isinstance(assessment, dict)
+        or set(assessment) - {"rule"}
+        or not isinstance(assessment.get("rule", ""), str)
+    ):
+        raise SettingsError(f"配置文件 {path} 的 [assessment] 只能有 rule（考核办法文件的路径）")
+    settings.assessment_rule = assessment.get("rule", "")
     if os.environ.get(ENV_DB):
         settings.database = os.environ[ENV_DB]
     if database:

@@ -130,6 +130,8 @@ ARGS: dict[str, list[str]] = {
     "device add": ["display", "--name", "大厅东屏"],
     "device list": [],
     "device revoke": ["1"],
+    "report assessment": ["--month", "2026-11"],
+    "assessment close": ["--month", "2026-10"],
     "staff change-pin": [],  # last: it changes the acting staff member's PIN
 }
 NOT_RUN = {"init", "demo", "run"}  # setting a hall up (its own tests) and the TUI's login screen

@@ -449,3 +449,28 @@ def test_the_pages_scripts_are_es5_for_old_tv_browsers():
         code = re.sub(r'"(\\.|[^"\\])*"', '""', code)
         found = [line.strip() for line in code.splitlines() if newer.search(line)]
         assert not found, (script.name, found)
+
+
+def test_the_board_names_the_supervisor_on_duty_and_the_months_awards(web_hall, web_client, now):
+    """Issue 17 on the web display too: today's supervisor on duty (a name, as on the TUI display)
+    and this month's 流动红旗 windows, once last month was closed; both absent when there are none."""
+    import time
+
+    from clerk_tui.services import assessment
+    from clerk_tui.services import queue as q
+
+    auth = {"authorization": f"Bearer {web_hall.device('display', '大厅屏')}"}
+    board = web_client.get("/display/board", headers=auth).json()
+    assert board["on_duty"] == "带班" and board["awards"] == ""  # 9001 logged in first today
+    now("2026-10-20T08:55:00")  # window 3 opens on time (a late opening costs a point) …
+    for _ in range(5):  # … and serves five tickets in October: enough for the rule's red flag
+        web_hall.issue("D")
+        q.finish_service(web_hall.engine, web_hall.clerk, web_hall.call(3).ticket.number, 3)
+    now("2026-11-02T09:00:00")
+    assessment.close_month(web_hall.engine, web_hall.supervisor, "2026-10")
+    for _ in range(50):  # the feed notices the close on its next poll
+        board = web_client.get("/display/board", headers=auth).json()
+        if board["awards"]:
+            break
+        time.sleep(0.1)
+    assert board["awards"] == "流动红旗窗口：3号" and board["on_duty"] == ""  # nobody on duty yet on 2 Nov

@@ -18,6 +18,7 @@ from clerk_tui import __version__
 from clerk_tui.cli import (
     alerts,
     appointment,
+    assessment,
     audit,
     calendar,
     case,
@@ -69,6 +70,7 @@ for module, name in (
     (alerts, "alerts"),
     (followup, "followup"),
     (report, "report"),
+    (assessment, "assessment"),
     (audit, "audit"),
     (duty, "duty"),
     (patrol, "patrol"),

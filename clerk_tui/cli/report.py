@@ -31,6 +31,14 @@ class ReportFormat(str, Enum):
 class SummaryFormat(str, Enum):
     table = "table"
     json = "json"
+    xlsx = "xlsx"
+    pdf = "pdf"
+
+
+class AssessmentFormat(str, Enum):
+    table = "table"
+    json = "json"
+    xlsx = "xlsx"
 
 
 class By(str, Enum):
@@ -234,65 +242,53 @@ def report_rebuild(ctx: typer.Context) -> None:
     typer.echo(f"已清除 {n} 条往日统计，下次出报表时重新计算。")
 
 
+def _write(out: Path | None, fmt: str, data: bytes, what: str) -> None:
+    """A file export: ``--out`` is needed, the file is written whole or not at all."""
+    from clerk_tui.services.errors import ServiceError
+    from clerk_tui.services.files import write_atomic
+
+    if out is None:
+        raise ServiceError(f"{fmt} 格式请用 --out 指定输出文件")
+    write_atomic(out, data)
+    typer.echo(f"已写入 {out}（{what}）")
+
+
 @app.command("summary")
 def report_summary(
     ctx: typer.Context,
     year: Annotated[str | None, typer.Option("--year", help="默认今年")] = None,
     start: Annotated[str | None, typer.Option("--from", help="与 --to 一起：任意期间")] = None,
     end: Annotated[str | None, typer.Option("--to")] = None,
-    fmt: Annotated[SummaryFormat, typer.Option("--format")] = SummaryFormat.table,
+    fmt: Annotated[
+        SummaryFormat, typer.Option("--format", help="table、json、xlsx、pdf（后两种须 --out）")
+    ] = SummaryFormat.table,
+    out: OutOpt = None,
 ) -> None:
     """年度工作报告数据：一段文字（受理、办结、即办比重、按时办结率、提前办结率、时限压缩），
     再按部门、按分厅列表，大厅概况，与上期比较。"""
-    from clerk_tui.services.summary import annual_summary, pct, summary_period
+    from clerk_tui.services import summary as sm
 
     c = context(ctx)
-    first, last = summary_period(year, start, end)
-    s = annual_summary(c.engine(), c.actor(), first, last)
+    first, last = sm.summary_period(year, start, end)
+    s = sm.annual_summary(c.engine(), c.actor(), first, last)
+    if fmt in (SummaryFormat.xlsx, SummaryFormat.pdf):
+        if fmt == SummaryFormat.pdf:
+            paper = sm.to_pdf(s, c.settings.printing.font)
+            _write(out, fmt.value, paper.data, f"年度工作报告数据 {first} 至 {last}")
+            for warning in paper.warnings:
+                typer.echo(warning, err=True)
+        else:
+            _write(out, fmt.value, sm.to_xlsx(s), f"年度工作报告数据 {first} 至 {last}")
+        return
     if fmt == SummaryFormat.json:
         emit_json(s.as_json())
         return
     typer.echo(s.paragraph())
     typer.echo("")
-    headers = [
-        "",
-        "受理",
-        "办结",
-        "即办件",
-        "即办比重",
-        "限时接件",
-        "限时办结",
-        "按时办结",
-        "按时办结率",
-        "提前办结",
-        "提前办结率",
-    ]
-
-    def row(f):
-        return [
-            f.name,
-            f.accepted,
-            f.completed,
-            f.immediate,
-            pct(f.immediate_share),
-            f.promised_accepted,
-            f.promised_completed,
-            f.on_time,
-            pct(f.on_time_rate),
-            f.early,
-            pct(f.early_rate),
-        ]
-
-    typer.echo("按部门")
-    print_table(headers, [row(d) for d in s.departments] + [row(s.total)])
-    if len(s.branches) > 1:
-        typer.echo("按大厅与分厅")
-        print_table(headers, [row(b) for b in s.branches])
-    f = s.facts
-    typer.echo(
-        f"大厅概况：窗口 {f['windows']} 个，进驻部门 {f['departments']} 个，分厅 {f['branch_halls']} 个，"
-        f"窗口工作人员 {f['staff_at_windows']} 名，事项 {f['items']} 项。"
-    )
+    for name, rows in sm.tables(s):
+        typer.echo(name)
+        print_table(sm.TABLE_HEADERS, rows)
+    typer.echo(sm.facts_line(s))
     if lines := s.change_lines():
         typer.echo("与上期比较：" + "；".join(lines) + "。")
 
@@ -341,3 +337,47 @@ def report_modes(
         print_table(
             ["姓名", "工号", "代办件数", "已办结"], [[a.name, a.number, a.cases, a.decided] for a in report.agency]
         )
+
+
+@app.command("assessment")
+def report_assessment(
+    ctx: typer.Context,
+    month: Annotated[str | None, typer.Option("--month", help="YYYY-MM，默认本月（至今）")] = None,
+    fmt: Annotated[
+        AssessmentFormat, typer.Option("--format", help="table（公示用考核表）、json、xlsx（须 --out）")
+    ] = AssessmentFormat.table,
+    out: OutOpt = None,
+    window: Annotated[int | None, typer.Option("--window", help="列出该窗口每一项加减分的原因")] = None,
+) -> None:
+    """窗口考核：各窗口、各窗口人员的月度得分与每一项加减分的原因，以及评出的流动红旗等奖项。"""
+    from clerk_tui.services import assessment as asm
+    from clerk_tui.services.errors import unknown_window
+
+    c = context(ctx)
+    a = asm.assess(c.engine(), c.actor(), month, **asm.hall_rule(c.settings))
+    if fmt == AssessmentFormat.xlsx:
+        _write(out, fmt.value, asm.to_xlsx(a), f"{a.month} 窗口考核，{len(a.windows)} 个窗口")
+        return
+    if fmt == AssessmentFormat.json:
+        emit_json(a.as_json())
+        return
+    typer.echo(asm.title(a))
+    if window is not None:
+        score = a.window(window)
+        if score is None:
+            raise unknown_window(window)
+        typer.echo(f"{score.name}：基础分 {asm.points_text(score.base)}，得分 {asm.points_text(score.total)}")
+        print_table(["分值", "原因"], [[asm.signed(line.points), line.reason] for line in score.lines])
+        return
+
+    def shown(rows: list[list]) -> list[list]:  # points as a notice board prints them: 100, 101.5
+        return [[*r[:2], *(f"{v:g}" for v in r[2:6]), *r[6:]] for r in rows]
+
+    print_table(asm.SCORE_HEADERS, shown(asm.score_rows(a.windows, a.awards)))
+    if a.clerks:
+        typer.echo("窗口人员")
+        print_table(asm.SCORE_HEADERS, shown(asm.score_rows(a.clerks)))
+    for award in a.awards:
+        typer.echo(f"{award.name}：{award.window}号窗口（{award.why}）")
+    for note in a.notes:
+        typer.echo(f"注：{note}")

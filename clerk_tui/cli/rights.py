@@ -133,4 +133,6 @@ COMMANDS: dict[str, Right] = {
     "device add": Right("device.manage", "网址中的令牌只显示这一次，数据库只存其摘要"),
     "device list": Right("device.read"),
     "device revoke": Right("device.manage"),
+    "report assessment": Right("report.read.hall", "窗口考核表；人员得分：窗口人员只看到本人的，带班领导看全部"),
+    "assessment close": Right("assessment.close", "结束后得分与奖项不再改变，记入事件日志"),
 }

@@ -77,6 +77,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # a self-service kiosk: ordinary tickets (no priority), appointment check-in, and the ticket's
     # one paper on its own printer; nothing else
     "kiosk.issue": frozenset({DEVICE_KIOSK}),
+    "assessment.close": frozenset({SUPERVISOR}),  # 窗口考核: close a month, fixing its table and awards
 }
 
 

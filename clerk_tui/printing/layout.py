@@ -145,6 +145,26 @@ class QR:
     data: str
 
 
+@dataclass(frozen=True)
+class Table:
+    """A table of figures (a report on A4): a header row and rows of cells. On a receipt printer
+    each row is a paragraph of ``header value`` pairs; in a PDF it is drawn as a grid."""
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "headers", tuple(visible(str(h)) for h in self.headers))
+        object.__setattr__(self, "rows", tuple(tuple(visible(str(c)) for c in row) for row in self.rows))
+
+    def as_text(self) -> list[str]:
+        """Each row as one paragraph: its first cell, then ``header value`` for the others."""
+        return [
+            f"{row[0]}：" + "，".join(f"{h} {c}" for h, c in zip(self.headers[1:], row[1:], strict=False))
+            for row in self.rows
+        ]
+
+
 @dataclass
 class Document:
     kind: str  # ticket | receipt | supplement-notice | rejection-notice | completion-notice | item-notice
@@ -176,6 +196,9 @@ def lay_out(doc: Document, columns: int) -> list[PaperLine]:
             lines.append(PaperLine(block.char * columns))
         elif isinstance(block, QR):
             lines.append(PaperLine("", qr=block.data))
+        elif isinstance(block, Table):
+            for paragraph in block.as_text():
+                lines.extend(PaperLine(part) for part in wrap(paragraph, columns, 2))
         elif isinstance(block, Field):
             label = f"{block.label}："
             indent = min(text_width(label), columns // 2)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from clerk_tui.printing.escpos import MARKER
 from clerk_tui.printing.fonts import face_index, fallback_fonts
-from clerk_tui.printing.layout import QR, Document, Field, Rule, Text
+from clerk_tui.printing.layout import QR, Document, Field, Rule, Table, Text
 
 EMPTY = "—"  # a field without a value
 
@@ -35,12 +35,15 @@ def _texts(doc: Document) -> list[str]:
             out += [f"{block.label}：", block.value or EMPTY]
         elif isinstance(block, Text):
             out.append(block.text)
+        elif isinstance(block, Table):
+            out += list(block.headers) + [c for row in block.rows for c in row]
     return out
 
 
 def render_pdf(doc: Document, font_path: str) -> PdfPaper:
     from fpdf import FPDF  # start-up: fpdf2 loads only to render a PDF
     from fpdf.enums import XPos, YPos
+    from fpdf.fonts import FontFace
 
     fallbacks, unfound = fallback_fonts(font_path, "".join(_texts(doc)))
     if unfound and MARKER not in "".join(unfound):
@@ -79,6 +82,22 @@ def render_pdf(doc: Document, font_path: str) -> PdfPaper:
             pdf.set_font("cjk", size=11)
             pdf.cell(38, 7, clean(f"{block.label}："))
             pdf.multi_cell(width - 38, 7, clean(block.value or EMPTY), **nl)
+        elif isinstance(block, Table):
+            pdf.set_font("cjk", size=8)
+            first = min(40.0, width * 0.3)  # the name column; the figures share the rest
+            rest = (width - first) / max(1, len(block.headers) - 1)
+            with pdf.table(
+                col_widths=(first, *[rest] * (len(block.headers) - 1)),
+                text_align=("LEFT", *["RIGHT"] * (len(block.headers) - 1)),
+                line_height=5,
+                first_row_as_headings=True,
+                headings_style=FontFace(emphasis="", fill_color=(230, 230, 230)),  # the CJK font has no bold face
+            ) as grid:
+                for cells in (block.headers, *block.rows):
+                    row = grid.row()
+                    for value in cells:
+                        row.cell(clean(value))
+            pdf.ln(3)
         elif isinstance(block, Text):
             size = 18 if block.size == 2 else 11
             pdf.set_font("cjk", size=size)

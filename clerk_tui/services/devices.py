@@ -229,8 +229,24 @@ def touch(engine: Engine, actor: Actor, contacts: ContactClock) -> bool:
     return True
 
 
-def display_board(engine: Engine, actor: Actor | None, limit: int = 8) -> HallBoard:
+@dataclass(frozen=True)
+class DisplayBoard:
+    """What a hall display shows: the board (numbers, windows, counts), the name of today's
+    supervisor on duty (领导带班, public as on the TUI display) and this month's awards in one line
+    (流动红旗窗口：3号 …), both empty when there are none."""
+
+    board: HallBoard
+    on_duty: str
+    awards: str
+
+
+def display_board(engine: Engine, actor: Actor | None, limit: int = 8) -> DisplayBoard:
     """The hall board as a display device shows it: calls (numbers and windows), waiting counts,
-    the hall's name; nothing of any person."""
+    the hall's name, the supervisor on duty and the month's awards; nothing of any applicant."""
+    from clerk_tui.services.assessment import awards_for, awards_line  # the display's extras, read per change
+    from clerk_tui.services.duty import on_duty
+
     require(actor, "board.read")
-    return hall_board(engine, limit)
+    today = clock.today()
+    duty = on_duty(engine, today)
+    return DisplayBoard(hall_board(engine, limit), duty.name if duty else "", awards_line(awards_for(engine, today)))

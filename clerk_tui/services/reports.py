@@ -467,24 +467,52 @@ def to_csv(report: Report) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
 
 
-def to_xlsx(report: Report) -> bytes:
+@dataclass
+class Sheet:
+    """One sheet of an XLSX export: its tab's name, the lines above the table, the header row
+    (bold) and the rows."""
+
+    title: str
+    heading: list[str]
+    headers: list[str]
+    rows: list[list]
+
+
+def workbook(sheets: list[Sheet]) -> bytes:
+    """The sheets as an XLSX file (every export of the reports, the summary and the assessment)."""
     from openpyxl import Workbook  # start-up: openpyxl loads only for an .xlsx export
     from openpyxl.styles import Font
 
     wb = Workbook()
-    ws = wb.active
-    ws.title = f"{report.start:%Y%m%d}-{report.end:%Y%m%d}"[:31]
-    ws.append([f"统计期间 {report.start} 至 {report.end}，按{DIMENSIONS[report.by]}"])
-    ws.append(headers())
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-    for row in rows(report):
-        ws.append(row)
-    if report.hourly:
-        hs = wb.create_sheet("分时段")
-        hs.append(["时段", "取号", "办结"])
-        for h, issued, served in report.hourly:
-            hs.append([f"{h:02d}:00", issued, served])
+    for i, sheet in enumerate(sheets):
+        ws = wb.active if i == 0 else wb.create_sheet()
+        ws.title = sheet.title[:31]
+        for line in sheet.heading:
+            ws.append([line])
+        ws.append(sheet.headers)
+        for cell in ws[ws.max_row]:
+            cell.font = Font(bold=True)
+        for row in sheet.rows:
+            ws.append(row)
+            for cell in ws[ws.max_row]:
+                if cell.data_type == "f":  # text that starts with = stays text, never a formula
+                    cell.data_type = "s"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def to_xlsx(report: Report) -> bytes:
+    sheets = [
+        Sheet(
+            f"{report.start:%Y%m%d}-{report.end:%Y%m%d}",
+            [f"统计期间 {report.start} 至 {report.end}，按{DIMENSIONS[report.by]}"],
+            headers(),
+            rows(report),
+        )
+    ]
+    if report.hourly:
+        sheets.append(
+            Sheet("分时段", [], ["时段", "取号", "办结"], [[f"{h:02d}:00", i, s] for h, i, s in report.hourly])
+        )
+    return workbook(sheets)

@@ -289,3 +289,101 @@ def annual_summary(engine: Engine, actor: Actor | None, start: dt.date, end: dt.
         previous,
         (prev_start, prev_end),
     )
+
+
+# -------------------------------------------------------------- the same figures as a table, XLSX and PDF
+
+TABLE_HEADERS = [
+    "",
+    "受理",
+    "办结",
+    "即办件",
+    "即办比重",
+    "限时接件",
+    "限时办结",
+    "按时办结",
+    "按时办结率",
+    "提前办结",
+    "提前办结率",
+]
+
+
+def table_row(f: Figures) -> list:
+    """One row of the tables: the counts as numbers, the rates as printed (from those counts)."""
+    return [
+        f.name,
+        f.accepted,
+        f.completed,
+        f.immediate,
+        pct(f.immediate_share),
+        f.promised_accepted,
+        f.promised_completed,
+        f.on_time,
+        pct(f.on_time_rate),
+        f.early,
+        pct(f.early_rate),
+    ]
+
+
+def facts_line(s: Summary) -> str:
+    f = s.facts
+    return (
+        f"大厅概况：窗口 {f['windows']} 个，进驻部门 {f['departments']} 个，分厅 {f['branch_halls']} 个，"
+        f"窗口工作人员 {f['staff_at_windows']} 名，事项 {f['items']} 项。"
+    )
+
+
+def tables(s: Summary) -> list[tuple[str, list[list]]]:
+    """The tables the summary prints: by department (with the hall's total), then by branch hall."""
+    out = [("按部门", [table_row(d) for d in s.departments] + [table_row(s.total)])]
+    if len(s.branches) > 1:
+        out.append(("按大厅与分厅", [table_row(b) for b in s.branches]))
+    return out
+
+
+def to_xlsx(s: Summary) -> bytes:
+    """The summary as a workbook: the paragraph above the table by department, the branch halls,
+    the hall's facts and the comparison (the same figures as ``--format json``)."""
+    from clerk_tui.services.reports import Sheet, workbook
+
+    tables_ = tables(s)
+    c = s.compression
+    sheets = [
+        Sheet(name[:31], [s.paragraph()] if i == 0 else [], TABLE_HEADERS, rows)
+        for i, (name, rows) in enumerate(tables_)
+    ]
+    sheets.append(
+        Sheet(
+            "时限压缩与概况",
+            [facts_line(s)] + (["与上期比较：" + "；".join(s.change_lines()) + "。"] if s.change_lines() else []),
+            ["承诺件事项", "法定时限累计", "承诺时限累计", "缩短工作日", "缩短比例"],
+            [[c.items, c.legal_days, c.promised_days, c.saved_days, pct(c.saved_share)]],
+        )
+    )
+    return workbook(sheets)
+
+
+def to_document(s: Summary):
+    """The summary as an A4 document (printing/layout), for the PDF."""
+    from clerk_tui.printing.layout import Document, Table, Text
+
+    doc = Document("summary", f"{s.hall_name}年度工作报告数据", f"{s.start:%Y%m%d}-{s.end:%Y%m%d}")
+    doc.add(Text(f"{s.hall_name}年度工作报告数据（{s.period_words()}）", align="center", size=2), Text(s.paragraph()))
+    for name, rows in tables(s):
+        doc.add(Text(name, bold=True), Table(tuple(TABLE_HEADERS), tuple(tuple(str(v) for v in r) for r in rows)))
+    doc.add(Text(facts_line(s)))
+    if lines := s.change_lines():
+        doc.add(Text("与上期比较：" + "；".join(lines) + "。"))
+    return doc
+
+
+def to_pdf(s: Summary, font: str | None = None):
+    """The summary as a PDF with an embedded CJK font (printing/pdf.py); a PdfPaper."""
+    from clerk_tui.printing.fonts import FontError, find_font
+    from clerk_tui.printing.pdf import render_pdf
+
+    try:
+        path = find_font(font or None)
+    except FontError as exc:
+        raise ServiceError(str(exc)) from exc
+    return render_pdf(to_document(s), path)

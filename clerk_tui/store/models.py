@@ -546,3 +546,33 @@ class Device(SQLModel, table=True):
     created_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
     revoked_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))
     last_seen_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime, nullable=True))
+
+
+class AssessmentMonth(SQLModel, table=True):
+    """窗口考核: a month closed by a supervisor; ``scores`` holds the table as it was closed (JSON:
+    every window's and clerk's score with its reasons), so that it never changes afterwards."""
+
+    __tablename__ = "assessment_month"
+    month: str = Field(primary_key=True, max_length=7)  # YYYY-MM, the month assessed
+    rule: str = Field(max_length=200)  # the rule's name
+    scores: str = Field(sa_column=Column(Text, nullable=False))
+    closed_by: int = Field(foreign_key="staff.id")
+    closed_at: dt.datetime = Field(sa_column=Column(DateTime, nullable=False))
+
+
+class AssessmentAward(SQLModel, table=True):
+    """An award (流动红旗窗口, 微笑服务示范窗口 …) given to a window for the month after the one assessed."""
+
+    __tablename__ = "assessment_award"
+    __table_args__ = (
+        UniqueConstraint("month", "code", "window_number"),
+        Index("ix_assessment_award_shown", "shown_in"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    month: str = Field(foreign_key="assessment_month.month", max_length=7)  # the month assessed
+    shown_in: str = Field(max_length=7)  # the month it is shown (the next one)
+    code: str = Field(max_length=20)
+    name: str = Field(max_length=30)
+    window_number: int
+    rank: int
+    why: str = Field(default="", max_length=200)

@@ -13,8 +13,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
+from clerk_tui import clock
 from clerk_tui.domain.queueing import call_phrase
 from clerk_tui.printing.voice import Announcer
+from clerk_tui.services.assessment import awards_for, awards_line
 from clerk_tui.services.duty import OnDuty, on_duty
 from clerk_tui.services.queue import HallBoard, hall_board, last_event_id
 from clerk_tui.settings import Settings
@@ -29,6 +31,7 @@ class DisplayApp(ServiceCalls, App[None]):
     CSS = """
     Screen { background: #001a33; color: white; }
     #hall-name { height: 1; text-style: bold; content-align: center middle; width: 100%; background: #003366; }
+    #awards { height: 1; text-style: bold; content-align: center middle; width: 100%; color: #ffcc00; background: #8b0000; }
     #now-calling { height: auto; border: heavy #ffcc00; padding: 1 2; content-align: center middle; width: 100%; }
     #lower { height: 1fr; }
     #recent { width: 1fr; border: round #3399ff; padding: 0 1; }
@@ -51,6 +54,9 @@ class DisplayApp(ServiceCalls, App[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="hall-name")
+        awards = Static("", id="awards")  # this month's 流动红旗 windows, when a month was closed
+        awards.display = False
+        yield awards
         with Vertical():
             yield Static(Text("请留意叫号", style="bold"), id="now-calling")
             with Horizontal(id="lower"):
@@ -72,17 +78,31 @@ class DisplayApp(ServiceCalls, App[None]):
 
         def board_if_changed():
             newest = last_event_id(self.engine)
-            return None if newest == seen else (newest, hall_board(self.engine), on_duty(self.engine))
+            if newest == seen:
+                return None
+            return (
+                newest,
+                hall_board(self.engine),
+                on_duty(self.engine),
+                awards_line(awards_for(self.engine, clock.today())),
+            )
 
         self.call_service("poll", board_if_changed, exclusive=True)
 
     def poll_done(self, result) -> None:
         if result is not None:
-            self.seen_event, board, self.duty = result
+            self.seen_event, board, self.duty, awards = result
+            self.show_awards(awards)
             self.show(board)
 
     def poll_failed(self, failure: CallFailed) -> None:
         """A display keeps showing the last board and tries again."""
+
+    def show_awards(self, line: str) -> None:
+        """本月流动红旗窗口：3号、8号 · 微笑服务示范窗口：12号 (hidden in a month without awards)."""
+        widget = self.query_one("#awards", Static)
+        widget.display = bool(line)
+        widget.update(Text(f"本月{line}" if line else ""))
 
     def show(self, board: HallBoard) -> None:
         self.board = board

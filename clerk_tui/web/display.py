@@ -27,7 +27,6 @@ from clerk_tui import clock
 from clerk_tui.domain.queueing import call_phrase
 from clerk_tui.printing.voice import PhraseAudio, VoiceUnavailable
 from clerk_tui.services import devices
-from clerk_tui.services.queue import HallBoard
 from clerk_tui.settings import Settings
 from clerk_tui.web.app import WebState, web_state
 from clerk_tui.web.auth import DeviceAccess, device_access, remember_device, still_valid
@@ -38,11 +37,15 @@ RECENT = 8  # calls on the board: the newest large, the rest listed
 _NUMBER = re.compile(r"[A-Z]{1,3}[0-9]{1,5}")
 
 
-def board_json(settings: Settings, board: HallBoard) -> dict[str, Any]:
-    """What the page draws: numbers, windows, times and counts only."""
+def board_json(settings: Settings, shown: devices.DisplayBoard) -> dict[str, Any]:
+    """What the page draws: numbers, windows, times and counts; the supervisor on duty and the
+    month's awards; nothing of any applicant."""
+    board = shown.board
     now = clock.now()
     return {
         "hall": board.hall_name,
+        "on_duty": shown.on_duty,
+        "awards": shown.awards,
         "version": board.last_event_id,
         "date": f"{now.year}年{now.month}月{now.day}日 星期{'一二三四五六日'[now.weekday()]}",
         "seconds": now.hour * 3600 + now.minute * 60 + now.second,

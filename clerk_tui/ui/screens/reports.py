@@ -51,6 +51,7 @@ class ReportScreen(ServiceCalls, Screen):
             Binding("x", "export", "导出", id="reports.export", tooltip="导出 XLSX"),
             # told in the title's key line: the footer is full at 80 columns
             Binding("m", "modes", "服务方式", id="reports.modes", tooltip="便民服务方式与前店后场", show=False),
+            Binding("k", "assessment", "考核", id="reports.assessment", tooltip="窗口考核与流动红旗"),
             Binding("escape", "leave", "返回", id="reports.leave"),
         ]
     )
@@ -160,6 +161,11 @@ class ReportScreen(ServiceCalls, Screen):
 
     def action_modes(self) -> None:
         self.app.push_screen(ModesReportScreen())
+
+    def action_assessment(self) -> None:
+        from clerk_tui.ui.screens.assessment import AssessmentScreen
+
+        self.app.push_screen(AssessmentScreen())
 
     def action_leave(self) -> None:
         self.app.pop_screen()

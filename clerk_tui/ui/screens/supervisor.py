@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static
 
 from clerk_tui import clock
+from clerk_tui.services.assessment import awards_for, awards_line
 from clerk_tui.services.audit import day_head
 from clerk_tui.services.errors import ServiceError
 from clerk_tui.services.queue import last_event_id
@@ -27,6 +28,7 @@ from clerk_tui.ui.case_text import WARNING_STYLES, case_rules, remaining_text
 from clerk_tui.ui.dialogs.ticket import FormDialog
 from clerk_tui.ui.keys import both_cases
 from clerk_tui.ui.messages import clip
+from clerk_tui.ui.screens.assessment import AssessmentScreen
 from clerk_tui.ui.screens.home import _Home
 from clerk_tui.ui.screens.reports import ReportScreen
 from clerk_tui.ui.widgets.columns import Column, cell, set_columns
@@ -60,6 +62,7 @@ class SupervisorScreen(_Home):
             Binding(
                 "p,P", "patrol", "巡查", id="supervisor.patrol", tooltip="大厅巡查：逐个窗口记录在岗、着装、纪律等"
             ),
+            Binding("k,K", "assessment", "考核", id="supervisor.assessment", tooltip="窗口考核与流动红旗"),
         ]
     )
 
@@ -70,6 +73,7 @@ class SupervisorScreen(_Home):
         self.loaded_at = 0.0
         self.backup_line = ""
         self.audit_head = ""  # the day's audit-chain head as a short fingerprint
+        self.awards = ""  # this month's 流动红旗 and other awards, in one line
 
     def compose(self) -> ComposeResult:
         yield StatusBar("带班领导 · 大厅实况")
@@ -144,16 +148,17 @@ class SupervisorScreen(_Home):
                 return None
             b = board(app.engine, app.actor, rules_=app.settings.responsibility, case_rules=case_rules(app))
             head = day_head(app.engine, clock.today())
-            return newest, b, f"审计 #{head.event_id} {head.fingerprint}" if head else ""
+            awards = awards_line(awards_for(app.engine, clock.today()))
+            return newest, b, f"审计 #{head.event_id} {head.fingerprint}" if head else "", awards
 
         self.call_service("poll", board_if_changed, exclusive=True)
 
     def poll_done(self, result) -> None:
         if result is not None:
-            head_before = self.audit_head
-            (self.seen_event, b, self.audit_head), self.loaded_at = result, time.monotonic()
+            before = self.audit_head, self.awards
+            (self.seen_event, b, self.audit_head, self.awards), self.loaded_at = result, time.monotonic()
             if (
-                b != self.board or self.audit_head != head_before
+                b != self.board or (self.audit_head, self.awards) != before
             ):  # an unchanged hall is not redrawn: the tables never flicker empty
                 self.show(b)
 
@@ -181,8 +186,10 @@ class SupervisorScreen(_Home):
             f" · 首问/转交/推诿提醒 {len(b.alerts)} 条 · 差评整改 {len(b.followups)} 件",
             style="bold red" if b.alerts or b.followups else "",
         )
+        if self.awards:
+            text.append(f"\n本月{self.awards}", style="bold red")
         text.append(
-            "\nR 报表 · F 差评整改 · P 巡查 · Ctrl+T 提醒 · B 办件", style="dim"
+            "\nR 报表 · K 考核 · F 差评整改 · P 巡查 · Ctrl+T 提醒 · B 办件", style="dim"
         )  # a line of its own: never split
         # The hall's record-keeping on a line of its own (the keys line above never wraps into it):
         # when the last backup was made, and the day's audit-chain head to note down or compare
@@ -263,6 +270,9 @@ class SupervisorScreen(_Home):
 
     def action_reports(self) -> None:
         self.app.push_screen(ReportScreen())
+
+    def action_assessment(self) -> None:
+        self.app.push_screen(AssessmentScreen())
 
     def action_followup(self) -> None:
         if self.board is None or not self.board.followups:

@@ -44,9 +44,16 @@
     drawClock();
   }
 
+  function shown(el, value) {  // a line that is hidden when it has nothing to say
+    text(el, value);
+    el.hidden = !value;
+  }
+
   function draw(board) {
     state.boards += 1;
     text($("hall-name"), board.hall);
+    shown($("on-duty"), board.on_duty ? "今日带班领导：" + board.on_duty : "");
+    shown($("awards"), board.awards ? "本月" + board.awards : "");
     setClock(board);
     var calls = board.calls, latest = calls[0];
     if (latest) {
