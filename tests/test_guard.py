@@ -112,8 +112,10 @@ def test_demo_rebuilds_a_database_marked_as_a_demo(sqlite_hall, monkeypatch, now
     from clerk_tui.services import setup as demo
     from clerk_tui.services.tx import transaction
 
-    for part in ("demo_morning", "demo_cases", "demo_printing", "demo_responsibility", "demo_ratings"):
+    parts = ("demo_last_month", "demo_morning", "demo_cases", "demo_printing", "demo_responsibility", "demo_ratings")
+    for part in (*parts, "demo_modes"):
         monkeypatch.setattr(demo, part, lambda engine: None)
+    monkeypatch.setattr(demo.duty, "demo_duty", lambda engine, *actors: None)
     _busy(sqlite_hall, login(sqlite_hall, "admin", ADMIN_PIN))
     transaction(sqlite_hall, marks.mark_demo)
     demo.build_demo(sqlite_hall)

@@ -11,10 +11,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from clerk_tui import clock, paths
-from clerk_tui.domain.assessment import previous_month
 from clerk_tui.domain.roles import CLERK, GUIDE, SUPERVISOR
-from clerk_tui.services import assessment, duty, events, marks, pin_key, printing, ratings
 from clerk_tui.services import cases as cs
+from clerk_tui.services import duty, events, marks, pin_key, printing, ratings
 from clerk_tui.services import queue as q
 from clerk_tui.services import responsibility as rs
 from clerk_tui.services.appointments import add_appointment
@@ -24,6 +23,7 @@ from clerk_tui.services.catalog import apply_catalog, list_items
 from clerk_tui.services.catalog_file import parse_catalog
 from clerk_tui.services.contents import HallContents, database_name, hall_contents
 from clerk_tui.services.context import Actor, require
+from clerk_tui.services.demo_assessment import demo_last_month
 from clerk_tui.services.demo_modes import demo_actor, demo_modes, valid_id, workdays_before
 from clerk_tui.services.devices import NewDevice, add_device
 from clerk_tui.services.errors import ServiceError
@@ -481,37 +481,6 @@ def demo_cases(engine: Engine, seed: int = 11) -> None:
                 step(window, at, cs.withdraw, c.number, reason="申请人主动撤回申请")
             elif roll < 0.5:
                 step(window, at, cs.start, c.number)
-
-
-def demo_last_month(engine: Engine) -> None:
-    """窗口考核 in the demo: a working day of last month at three windows (6 opened on time and served
-    eight people, 12 served six after opening late, 21 served five), then last month closed by the
-    supervisor, so the display and the supervisor's screen show this month's 流动红旗 windows; this
-    month's deductions (a 差评 not yet rectified, a 推诿 flag, late cases) come from the morning."""
-    now = clock.now().replace(second=0, microsecond=0)
-    calendar = hall_calendar(engine)
-    day = previous_month(now.date()) + dt.timedelta(days=14)
-    while not calendar.workday(day)[0]:
-        day += dt.timedelta(days=1)
-    guide = demo_actor(engine, "8001")
-    states = {w.number: w for w in q.window_states(engine, guide)}
-    for window, opened, served in ((6, "08:50", 8), (12, "09:25", 6), (21, "08:55", 5)):
-        clerk = demo_actor(engine, f"{1000 + window}", window)
-        at = dt.datetime.combine(day, dt.time.fromisoformat(opened))
-        with clock.frozen_at(at):
-            q.open_window(engine, clerk, window)
-        for _ in range(served):
-            at += dt.timedelta(minutes=12)
-            with clock.frozen_at(at):
-                t = q.issue_ticket(engine, guide, queue=states[window].queues[0])
-            with clock.frozen_at(at + dt.timedelta(minutes=2)):
-                q.call_specific(engine, clerk, t.number, window)
-                q.start_service(engine, clerk, t.number, window)
-            with clock.frozen_at(at + dt.timedelta(minutes=9)):
-                q.finish_service(engine, clerk, t.number, window)
-        with clock.frozen_at(dt.datetime.combine(day, dt.time(17, 30))):
-            q.close_window(engine, clerk, window, reason="下班")
-    assessment.close_month(engine, demo_actor(engine, "9001"), f"{day:%Y-%m}")
 
 
 def demo_printing(engine: Engine) -> None:
