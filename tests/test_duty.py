@@ -212,6 +212,20 @@ def test_a_round_is_all_or_nothing_and_only_for_supervisors(hall, people):
     assert clean.findings == () and count(hall, PatrolRound) == 1 and count(hall, PatrolFinding) == 0
 
 
+def test_a_paused_or_closed_window_is_not_found_absent(hall, people):
+    """Away from a window paused for a meeting (its reason recorded) is not 脱岗, and a window not
+    opened has nobody to be absent: the patrol says so and records nothing (the trial found a
+    paused window marked absent, three points off and an alert)."""
+    s = sup(hall)
+    q.pause_window(hall, people["c3"], 3, reason="参加业务培训会议")
+    with pytest.raises(ServiceError, match="3号窗口已暂停（参加业务培训会议）"):
+        pt.record_round(hall, s, [pt.WindowCheck(3, absent=True, reason="原因不明")])
+    with pytest.raises(ServiceError, match="1号窗口未开窗"):
+        pt.record_round(hall, s, [pt.WindowCheck(1, absent=True, reason="原因不明")])
+    assert count(hall, PatrolRound) == 0 and count(hall, PatrolFinding) == 0
+    pt.record_round(hall, s, [pt.WindowCheck(3, badge_missing=True)])  # other findings still count
+
+
 # ---------------------------------------------------------------- the demo
 
 

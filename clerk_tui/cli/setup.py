@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from clerk_tui import paths
 from clerk_tui.cli.common import CliContext, context, fail
 
 app = typer.Typer()  # added to the root without a name: its commands are top-level
@@ -223,6 +224,8 @@ def _start_demo_server(c: CliContext):
     if c.config:
         args += ["--config", c.config]
     args += ["serve", "--host", "127.0.0.1", "--port", str(serve.port)]
+    if log_path != Path(os.devnull):
+        paths.create_private(log_path)  # owner-only like every file the program writes
     with open(log_path, "ab") as log:
         server = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + 15

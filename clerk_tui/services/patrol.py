@@ -22,7 +22,7 @@ from clerk_tui.domain.responsibility import AbsenceFact, absent_words
 from clerk_tui.services import events
 from clerk_tui.services.context import Actor, require
 from clerk_tui.services.errors import ServiceError, typed_text
-from clerk_tui.services.queue.rows import CLOSED, WAITING, window_by_number
+from clerk_tui.services.queue.rows import CLOSED, OPEN, PAUSED, WAITING, window_by_number
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.engine import read_session
 from clerk_tui.store.models import (
@@ -204,6 +204,12 @@ def record_round(
             window = window_by_number(session, check.window_number)
             st = session.get(WindowState, window.id)
             clerk_id = st.staff_id if st is not None and st.status != CLOSED else None
+            if check.absent and (st is None or st.status != OPEN):
+                why = f"已暂停（{st.pause_reason}）" if st is not None and st.status == PAUSED else "未开窗"
+                raise ServiceError(
+                    f"{window.number}号窗口{why}：暂停或未开窗时不在座位上不算脱岗，请不要记“不在岗”；"
+                    "如对暂停原因有疑问，请记在备注中"
+                )
             clerk = session.get(Staff, clerk_id) if clerk_id else None
             waiting = waiting_for(session, window, today) if check.absent else 0
             if check.absent and waiting:

@@ -4,7 +4,6 @@ something unknown, 400 for bad input. The page shows the words literally (textCo
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -12,13 +11,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from clerk_tui.services.errors import NotFound, PermissionDenied, ServiceError
+from clerk_tui.services.files import load_json
 
 
 async def json_body(request: Request) -> dict[str, Any]:
-    """The request's JSON object; 400 for anything else."""
+    """The request's JSON object; 400 for anything else. Parsed with the files' limits (nesting
+    depth, number length): a small body of 5,000 brackets made json's own parser recurse to a 500."""
     try:
-        body = json.loads(await request.body() or b"{}")
-    except (ValueError, UnicodeDecodeError):
+        body = load_json((await request.body() or b"{}").decode("utf-8"), "请求内容", "")
+    except (ServiceError, UnicodeDecodeError):
         raise HTTPException(400, "请求内容不是有效的 JSON") from None
     if not isinstance(body, dict):
         raise HTTPException(400, "请求内容应为 JSON 对象")

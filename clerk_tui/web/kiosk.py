@@ -12,6 +12,7 @@ Everything goes through services/kiosk.py, which checks that a kiosk asks (``kio
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -48,8 +49,14 @@ def guide_json(guide: ItemGuide) -> dict[str, Any]:
     }
 
 
+log = logging.getLogger("clerk_tui.web")
+PUBLIC_PRINT_FAILURE = "出票口暂时无法打印，工作人员会尽快处理"
+
+
 def ticket_json(done: kiosk.KioskTicket) -> dict[str, Any]:
     t = done.ticket
+    if not done.printed:
+        log.warning("kiosk: ticket %s not printed: %s", t.number, done.print_message)
     link = ticket_status.status_url(t)  # None where this server has no hall key file
     return {
         "number": t.number,
@@ -58,7 +65,9 @@ def ticket_json(done: kiosk.KioskTicket) -> dict[str, Any]:
         "ahead": t.waiting_ahead,
         "appointment": t.priority == "appointment",
         "printed": done.printed,
-        "print_message": done.print_message,
+        # the applicant's words: why the printer failed (a setting, a cover open) is the staff's, in
+        # the print jobs and the serve log, never a command line on the public screen
+        "print_message": "" if done.printed else PUBLIC_PRINT_FAILURE,
         "message": done.message,
         # the ticket's status link as a QR code on screen, as on the paper (web/status.py draws it)
         "qr": f"{ticket_status.STATUS_PATH}/qr.svg?{link.split('?', 1)[1]}" if link else None,
