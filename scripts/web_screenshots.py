@@ -17,7 +17,6 @@ viewport, what to wait for before the picture is taken, and what to tap on the w
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -66,29 +65,16 @@ SHOTS = [
 ]
 
 
-def private_fonts(folder: str) -> dict[str, str]:
-    """The environment that lets Chromium find the packaged CJK font besides the system's."""
-    from clerk_tui.printing.fonts import packaged_fonts
-
-    dirs = "".join(f"<dir>{Path(f).parent}</dir>" for f in packaged_fonts())
-    conf = Path(folder) / "fonts.conf"
-    conf.write_text(
-        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
-        f'<include ignore_missing="yes">/etc/fonts/fonts.conf</include>{dirs}'
-        f"<cachedir>{folder}/fontconfig-cache</cachedir></fontconfig>",
-        encoding="utf-8",
-    )
-    return {**os.environ, "FONTCONFIG_FILE": str(conf)}
-
-
 def main() -> int:
     from playwright.sync_api import sync_playwright
+
+    from clerk_tui.printing.fonts import browser_font_env
 
     with served_demo(now=AT) as demo, sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
             args=["--headless", "--no-sandbox", "--disable-gpu"],
-            env=private_fonts(demo.folder),
+            env=browser_font_env(demo.folder),
         )
         for shot in SHOTS:
             if shot.kind not in demo.urls:

@@ -136,7 +136,8 @@ def test_window_scores_with_their_reasons(facts, total3, reasons3):
 def test_clerk_scores_and_the_order_best_first():
     facts = [da.Fact("served_ticket", 3, 7, count=5), da.Fact("bad_rating", 5, 8, "x"), da.Fact("served_ticket", 5, 8)]
     clerks = da.score_all(rule(), facts, {7: ("1001", "李强"), 8: ("1002", "赵六"), 9: ("1009", "闲")}, by="clerk")
-    assert [(s.key, s.total) for s in clerks] == [("1001", D("100.5")), ("1009", D(100)), ("1002", D("98.1"))]
+    # 1009 scored nothing at all: after those who worked, whatever their totals
+    assert [(s.key, s.total) for s in clerks] == [("1001", D("100.5")), ("1002", D("98.1")), ("1009", D(100))]
     tied = da.score_all(rule(), [], W, by="window")
     assert [s.key for s in tied] == ["3", "5"]  # a tie goes to the lower window number
 
@@ -218,7 +219,7 @@ def test_the_month_with_every_reason(hall, november, now):
     clerks = {s.key: s for s in a.clerks}
     assert clerks["1001"].total == D("92.2") and clerks["1002"].total == D(95)
     assert [(x.code, x.window) for x in a.awards] == [("red_flag", 3), ("smile", 3)]
-    assert not a.closed and a.as_json()["windows"][0]["key"] == "2"  # untouched windows lead at 100
+    assert not a.closed and a.as_json()["windows"][0]["key"] == "1"  # worked windows lead; untouched ones follow
 
 
 def test_a_bad_rating_rectified_in_time_no_longer_counts(hall, november, now):
@@ -375,7 +376,7 @@ async def test_the_assessment_screen_shows_a_windows_deduction_and_its_reason(
         assert "2026-11 窗口考核" in str(screen.query_one("#assessment-title", Static).render())
         table = screen.query_one("#assessment-table", DataTable)
         keys = [s.key for s in screen.assessment.windows]
-        assert table.row_count == len(keys) and keys[-1] == "3"  # the only window with a deduction is last
+        assert table.row_count == len(keys) and keys[0] == "3"  # the only window scored leads; idle ones follow
         for _ in range(keys.index("3")):
             await pilot.press("down")
         await settle(pilot)

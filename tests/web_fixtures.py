@@ -141,7 +141,7 @@ def browser_missing() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def chromium():
+def chromium(tmp_path_factory):
     """The system's Chromium under Playwright, one per test module (each test opens its own page).
     Not one per session: Playwright's sync API keeps an event loop running in the main thread while
     it is open, and a later test that starts one of its own (a Textual app) would then fail."""
@@ -151,8 +151,11 @@ def chromium():
         pytest.skip(problem)
     from playwright.sync_api import sync_playwright
 
+    from clerk_tui.printing.fonts import browser_font_env
+
+    fonts = browser_font_env(tmp_path_factory.mktemp("fonts"))  # a machine without fonts draws no text
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, env=fonts)
         yield browser
         browser.close()
 

@@ -277,7 +277,10 @@ def score_all(
                 subject = f"：{fact.subject}" if fact.subject else ""
                 score.lines.append(Line(-each, f"{DEDUCTIONS[fact.kind]}{subject}"))
         out.append(score)
-    return sorted(out, key=lambda s: (-s.total, -s.served, _order(s.key)))
+    # A window (or clerk) with nothing scored (it served nobody and lost nothing) keeps its base but
+    # ranks after every one that worked: on the notice board an idle window never stands above one
+    # that served people and lost a point (a new user's trial found 33 idle windows ranked first).
+    return sorted(out, key=lambda s: (not s.lines, -s.total, -s.served, _order(s.key)))
 
 
 def _order(key: str) -> tuple[int, str]:

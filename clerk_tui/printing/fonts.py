@@ -94,6 +94,23 @@ def packaged_fonts() -> list[str]:
     return [str(path)] if path.is_file() else []
 
 
+def browser_font_env(folder: str | Path) -> dict[str, str]:
+    """The environment that lets a browser (Chromium, through fontconfig) find the packaged CJK font
+    besides the system's: the screenshots and the browser tests then look the same on a machine
+    without any font, where a page's text would otherwise have no glyphs at all."""
+    import os
+
+    dirs = "".join(f"<dir>{Path(f).parent}</dir>" for f in packaged_fonts())
+    conf = Path(folder) / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        f'<include ignore_missing="yes">/etc/fonts/fonts.conf</include>{dirs}'
+        f"<cachedir>{folder}/fontconfig-cache</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    return {**os.environ, "FONTCONFIG_FILE": str(conf)}
+
+
 # In this order; tests narrow it to one source.
 SOURCES: list[Callable[[], list[str]]] = [fontconfig_fonts, known_fonts, packaged_fonts]
 
