@@ -9,7 +9,9 @@ the hall. Tokens never reach a log (server.py strips them from the access log).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
@@ -92,3 +94,15 @@ def remember_device(response: Response, access: DeviceAccess, kind: str, *, secu
             samesite="strict",
             secure=secure,
         )
+
+
+async def device_page(
+    request: Request, kind: str, template: str, context: Callable[[DeviceAccess], dict[str, Any]]
+) -> Response:
+    """A device's page: the device let in (401/403 if not), its template rendered with
+    ``context(access)``, and on a first load with ``?t=`` the token kept as the kind's cookie."""
+    access = await device_access(request, kind)
+    templates = request.app.state.web.templates
+    response = templates.TemplateResponse(request, template, context(access))
+    remember_device(response, access, kind, secure=request.url.scheme == "https")
+    return response

@@ -29,7 +29,7 @@ from clerk_tui.printing.voice import PhraseAudio, VoiceUnavailable
 from clerk_tui.services import devices
 from clerk_tui.settings import Settings
 from clerk_tui.web.app import WebState, web_state
-from clerk_tui.web.auth import DeviceAccess, device_access, remember_device, still_valid
+from clerk_tui.web.auth import DeviceAccess, device_access, device_page, still_valid
 from clerk_tui.web.feed import event_stream
 
 KIND = "display"
@@ -74,11 +74,7 @@ async def _board(request: Request, access: DeviceAccess) -> dict[str, Any]:
 
 
 async def page(request: Request) -> Response:
-    access = await device_access(request, KIND)
-    state = web_state(request)
-    response = state.templates.TemplateResponse(request, "display.html", {"voice": state.settings.voice})
-    remember_device(response, access, KIND, secure=request.url.scheme == "https")
-    return response
+    return await device_page(request, KIND, "display.html", lambda _: {"voice": web_state(request).settings.voice})
 
 
 async def board(request: Request) -> Response:

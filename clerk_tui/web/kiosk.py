@@ -25,7 +25,7 @@ from clerk_tui.services import kiosk, ticket_status
 from clerk_tui.services.catalog import ItemGuide
 from clerk_tui.services.errors import ServiceError
 from clerk_tui.web.app import web_state
-from clerk_tui.web.auth import device_access, remember_device
+from clerk_tui.web.auth import device_access, device_page
 from clerk_tui.web.forms import json_body, refusal
 
 KIND = "kiosk"
@@ -75,11 +75,7 @@ def ticket_json(done: kiosk.KioskTicket) -> dict[str, Any]:
 
 
 async def page(request: Request) -> Response:
-    access = await device_access(request, KIND)
-    state = web_state(request)
-    response = state.templates.TemplateResponse(request, "kiosk.html", {"device": access.actor.name})
-    remember_device(response, access, KIND, secure=request.url.scheme == "https")
-    return response
+    return await device_page(request, KIND, "kiosk.html", lambda access: {"device": access.actor.name})
 
 
 async def alive(request: Request) -> Response:

@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 from clerk_tui.services import ratings
 from clerk_tui.services.errors import ServiceError
 from clerk_tui.web.app import web_state
-from clerk_tui.web.auth import DeviceAccess, device_access, remember_device
+from clerk_tui.web.auth import DeviceAccess, device_access, device_page
 from clerk_tui.web.feed import device_stream
 from clerk_tui.web.forms import json_body, refusal
 
@@ -49,12 +49,11 @@ async def _state(request: Request, access: DeviceAccess) -> dict[str, Any]:
 
 
 async def page(request: Request) -> Response:
-    access = await device_access(request, KIND)
-    state = web_state(request)
-    response = state.templates.TemplateResponse(
+    return await device_page(
         request,
+        KIND,
         "pad.html",
-        {
+        lambda access: {
             "window": access.actor.window,
             "levels": sorted(ratings.LEVELS.items(), reverse=True),
             "bad": ratings.BAD,
@@ -63,8 +62,6 @@ async def page(request: Request) -> Response:
             "thanks": ratings.PAD_THANKS_SECONDS,
         },
     )
-    remember_device(response, access, KIND, secure=request.url.scheme == "https")
-    return response
 
 
 async def current(request: Request) -> Response:
