@@ -162,7 +162,7 @@ class PgHalls:
         with _pg_connect()[1] as conn:
             self.tables = [
                 t.name
-                for t in SQLModel_sorted_tables()
+                for t in _sorted_tables()
                 if conn.execute(
                     "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
                     (self.template, t.name),
@@ -213,7 +213,7 @@ class PgHalls:
             _pg_drop_schema(name)
 
 
-def SQLModel_sorted_tables():
+def _sorted_tables():
     """The tables in the order their foreign keys allow rows to be inserted."""
     from sqlmodel import SQLModel
 

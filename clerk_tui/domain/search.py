@@ -22,8 +22,8 @@ def pinyin_forms(text: str) -> tuple[str, str]:
     from pypinyin import Style, lazy_pinyin
 
     # Characters without a reading (Latin letters, digits) are each a syllable of their own, so that
-    # each gives its initial: pypinyin takes an ``errors`` callable that returns a list of them,
-    # where its stub types the result as one str.
+    # each gives its initial: pypinyin's ``errors`` callable may return a list of them (``list``
+    # does); the cast is for pypinyin's type stub, which says the callable returns one str.
     one_each = cast(Callable[[str], str], list)
     syllables = lazy_pinyin(text, style=Style.NORMAL, errors=one_each)
     syllables = [s.lower() for s in syllables if s.strip() and s.isalnum()]

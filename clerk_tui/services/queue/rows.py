@@ -215,7 +215,9 @@ WINDOW_QUEUES = Prepared(
     .where(_WQ.c.window_id == bindparam("wid"))
     .order_by(_WQ.c.position)
 )
-_TICKET_ROW_LOCKED = Prepared(
+# A ticket's row with its queue's and item's names, as a view needs them: narrowed by a WHERE here
+# (by day and number, locked) and in windows.py (the ticket a window holds, by id).
+TICKET_WITH_NAMES = (
     select(
         _T,
         _Q.c.prefix.label("q_prefix"),
@@ -225,8 +227,11 @@ _TICKET_ROW_LOCKED = Prepared(
     )
     .join(_Q, _Q.c.id == _T.c.queue_id)
     .outerjoin(_I, _I.c.id == _T.c.item_id)
-    .where(_T.c.business_date == bindparam("day"), _T.c.number == bindparam("number"))
-    .with_for_update(of=_T)
+)
+_TICKET_ROW_LOCKED = Prepared(
+    TICKET_WITH_NAMES.where(_T.c.business_date == bindparam("day"), _T.c.number == bindparam("number")).with_for_update(
+        of=_T
+    )
 )
 TICKET_BY_ID = Prepared(
     select(_T.c.id, _T.c.number, _T.c.status, _T.c.window_number, _T.c.recalls).where(_T.c.id == bindparam("tid"))

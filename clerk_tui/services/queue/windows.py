@@ -27,6 +27,7 @@ from clerk_tui.services.queue.rows import (
     CLOSED,
     OPEN,
     PAUSED,
+    TICKET_WITH_NAMES,
     WINDOW_STATUS_NAMES,
     TicketView,
     row_view,
@@ -35,7 +36,7 @@ from clerk_tui.services.queue.rows import (
 )
 from clerk_tui.services.tx import transaction
 from clerk_tui.store.engine import read_session
-from clerk_tui.store.models import Event, Queue, ServiceItem, Staff, Ticket, Window, WindowQueue, WindowState
+from clerk_tui.store.models import Event, Queue, Staff, Ticket, Window, WindowQueue, WindowState
 from clerk_tui.store.prepared import Prepared
 
 # ------------------------------------------------------------------ windows
@@ -204,10 +205,9 @@ def queue_counts(
 # The console reads its panel after every key at every window (and on every poll when the hall
 # has moved): prepared statements, as the calls themselves (rows.py), six small reads where the
 # ORM took ten queries and most of the time went to building them.
-_Tk, _Qu, _It, _Wi, _WSt, _WQu = (
+_Tk, _Qu, _Wi, _WSt, _WQu = (
     Ticket.__table__,
     Queue.__table__,
-    ServiceItem.__table__,
     Window.__table__,
     WindowState.__table__,
     WindowQueue.__table__,
@@ -260,18 +260,7 @@ _PANEL_SERVED = Prepared(
     .select_from(_Tk)
     .where(_Tk.c.business_date == bindparam("day"), _Tk.c.status == DONE, _Tk.c.window_number == bindparam("number"))
 )
-_PANEL_TICKET = Prepared(
-    select(
-        _Tk,
-        _Qu.c.prefix.label("q_prefix"),
-        _Qu.c.name.label("q_name"),
-        _It.c.code.label("i_code"),
-        _It.c.name.label("i_name"),
-    )
-    .join(_Qu, _Qu.c.id == _Tk.c.queue_id)
-    .outerjoin(_It, _It.c.id == _Tk.c.item_id)
-    .where(_Tk.c.id == bindparam("tid"))
-)
+_PANEL_TICKET = Prepared(TICKET_WITH_NAMES.where(_Tk.c.id == bindparam("tid")))
 _PANEL_WHY = Prepared(
     select(_Ev.c.payload)
     .where(
